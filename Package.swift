@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No package dependencies, by the users' requirement: Foundation, Dispatch,
+// XCTest and Swift Testing only.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "TelecomXConformance",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "conformance", targets: ["conformance"]),
+        .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
+        .library(name: "TelecomXSimulator", targets: ["TelecomXSimulator"]),
+    ],
+    targets: [
+        // JSON values, a fast byte-level parser (JSON and JSON5), writer, JSON Pointer.
+        .target(name: "JSONKit", swiftSettings: strict),
+        // JSON Schema 2020-12 compiler and validator.
+        .target(name: "JSONSchemaKit", dependencies: ["JSONKit"], swiftSettings: strict),
+        // A small HTTP/1.1 server on POSIX sockets.
+        .target(name: "HTTPServer", swiftSettings: strict),
+        // The documented TelecomX API as a responder over an in-memory store.
+        .target(name: "TelecomXSimulator", dependencies: ["JSONKit", "HTTPServer"], swiftSettings: strict),
+        // The engine: load, plan, run, check, report.
+        .target(name: "ConformanceKit", dependencies: ["JSONKit", "JSONSchemaKit"], swiftSettings: strict),
+        // The command-line tool.
+        .executableTarget(
+            name: "conformance",
+            dependencies: ["ConformanceKit", "TelecomXSimulator", "HTTPServer", "JSONKit"],
+            swiftSettings: strict),
+
+        .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),
+        .testTarget(name: "JSONSchemaKitTests", dependencies: ["JSONSchemaKit", "JSONKit"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
+        .testTarget(
+            name: "TelecomXSimulatorTests", dependencies: ["TelecomXSimulator", "HTTPServer", "JSONKit"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ConformanceKitTests",
+            dependencies: ["ConformanceKit", "TelecomXSimulator", "HTTPServer", "JSONKit", "JSONSchemaKit"],
+            swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,150 @@
+/// An RFC 6901 JSON Pointer: `""` is the whole document, `/a/0/b~1c` is
+/// member "a", element 0, member "b/c".
+public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public var tokens: [String]
+
+    public init(tokens: [String] = []) { self.tokens = tokens }
+
+    public static let root = JSONPointer()
+
+    public struct SyntaxError: Error, Sendable, CustomStringConvertible {
+        public var pointer: String
+        public var message: String
+        public var description: String { "invalid JSON pointer '\(pointer)': \(message)" }
+    }
+
+    /// Parses the string form; also accepts the URI-fragment form `#/a/b`.
+    public init(parsing text: String) throws(SyntaxError) {
+        var s = Substring(text)
+        if s.hasPrefix("#") {
+            s = s.dropFirst()
+            guard let decoded = String(s).removingPercentEncodingPortable() else {
+                throw SyntaxError(pointer: text, message: "bad percent-encoding")
+            }
+            s = Substring(decoded)
+        }
+        if s.isEmpty {
+            tokens = []
+            return
+        }
+        guard s.hasPrefix("/") else { throw SyntaxError(pointer: text, message: "must be empty or start with '/'") }
+        var out: [String] = []
+        for raw in s.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            var t = ""
+            var it = raw.makeIterator()
+            while let c = it.next() {
+                if c == "~" {
+                    switch it.next() {
+                    case "0": t.append("~")
+                    case "1": t.append("/")
+                    default: throw SyntaxError(pointer: text, message: "'~' must be followed by 0 or 1")
+                    }
+                } else {
+                    t.append(c)
+                }
+            }
+            out.append(t)
+        }
+        tokens = out
+    }
+
+    public init(stringLiteral value: String) {
+        do {
+            try self.init(parsing: value)
+        } catch {
+            preconditionFailure(error.description)
+        }
+    }
+
+    public var description: String {
+        tokens.map { "/" + JSONPointer.escape($0) }.joined()
+    }
+
+    public static func escape(_ token: String) -> String {
+        guard token.contains("~") || token.contains("/") else { return token }
+        return token.replacingOccurrences("~", "~0").replacingOccurrences("/", "~1")
+    }
+
+    public func appending(_ token: String) -> JSONPointer {
+        var p = self
+        p.tokens.append(token)
+        return p
+    }
+
+    public func appending(_ index: Int) -> JSONPointer { appending(String(index)) }
+
+    public var parent: JSONPointer? {
+        tokens.isEmpty ? nil : JSONPointer(tokens: Array(tokens.dropLast()))
+    }
+
+    public static func < (a: JSONPointer, b: JSONPointer) -> Bool {
+        a.tokens.lexicographicallyPrecedes(b.tokens)
+    }
+
+    /// The value this pointer designates in `document`, or nil.
+    public func resolve(in document: JSON) -> JSON? {
+        var cur = document
+        for t in tokens {
+            switch cur {
+            case .object(let o):
+                guard let v = o[t] else { return nil }
+                cur = v
+            case .array(let a):
+                guard let idx = JSONPointer.arrayIndex(t), idx < a.count else { return nil }
+                cur = a[idx]
+            default:
+                return nil
+            }
+        }
+        return cur
+    }
+
+    /// A strict array index: digits only, no leading zeros.
+    static func arrayIndex(_ t: String) -> Int? {
+        guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        if t.count > 1 && t.hasPrefix("0") { return nil }
+        return Int(t)
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[rest.startIndex..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+
+    /// Percent-decoding without Foundation; nil on malformed escapes or bad UTF-8.
+    public func removingPercentEncodingPortable() -> String? {
+        guard contains("%") else { return self }
+        var bytes: [UInt8] = []
+        var it = Array(utf8)[...]
+        while let b = it.popFirst() {
+            if b == UInt8(ascii: "%") {
+                guard let h = it.popFirst(), let l = it.popFirst(), let hv = hexNibble(h), let lv = hexNibble(l)
+                else { return nil }
+                bytes.append(hv << 4 | lv)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+private func hexNibble(_ c: UInt8) -> UInt8? {
+    switch c {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - 48
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - 87
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - 55
+    default: return nil
+    }
+}

@@ -1,0 +1,164 @@
+import HTTPServer
+import JSONKit
+import Synchronization
+
+/// The documented TelecomX MVNO API as a function from request to response,
+/// over an in-memory store. Serve it with `HTTPServer`, or call `respond`
+/// directly in tests.
+public final class TelecomXSimulator: Sendable {
+    let seed: Seed
+    let accounts: Mutex<[JSON]>
+    public let faults: Set<String>
+
+    public init(seed: Seed = .standard, faults: [Fault] = []) {
+        self.seed = seed
+        self.accounts = Mutex(seed.accounts)
+        self.faults = Set(faults.map(\.name))
+    }
+
+    public var handler: HTTPHandler { { [self] request in self.respond(request) } }
+
+    func has(_ fault: String) -> Bool { faults.contains(fault) }
+
+    public func respond(_ request: HTTPRequest) -> HTTPResponse {
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard segments.first == "mvno" else {
+            return error(404, "not_found", "No such resource")
+        }
+        let caller: Employee
+        switch authenticate(request) {
+        case .success(let e): caller = e
+        case .failure(let response): return response
+        }
+        switch (request.method, segments.count) {
+        case ("GET", 2):
+            return getAccount(segments[1], caller: caller)
+        case (_, 1), (_, 2):
+            return error(405, "method_not_allowed", "Method \(request.method) is not supported here")
+        default:
+            return error(404, "not_found", "No such resource")
+        }
+    }
+
+    // MARK: authentication and access
+
+    enum AuthResult {
+        case success(Employee)
+        case failure(HTTPResponse)
+    }
+
+    /// The token comes as the docs pass it (`?token=…`) or as `Authorization: Bearer …`.
+    func authenticate(_ request: HTTPRequest) -> AuthResult {
+        var token = request.queryValue("token")
+        if token == nil, let auth = request.headers["Authorization"], auth.hasPrefix("Bearer ") {
+            token = String(auth.dropFirst("Bearer ".count))
+        }
+        if token == nil, let cookie = request.headers["Cookie"] {
+            for part in cookie.split(separator: ";") {
+                let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " ") }
+                if kv.count == 2, kv[0] == "token" { token = kv[1] }
+            }
+        }
+        if let token, let e = seed.employees.first(where: { $0.token == token }) { return .success(e) }
+        if token == nil, has("unauthenticated-allowed"), let admin = seed.employees.first(where: { $0.accessLevel == "ADMIN" }) {
+            return .success(admin)
+        }
+        return .failure(error(401, "credentials_invalid", token == nil ? "No token given" : "Unknown token"))
+    }
+
+    func reseller(ofCustomer id: String) -> String? { seed.customers.first { $0.id == id }?.reseller }
+
+    /// GET access: VIEWER, MANAGER or OWNER if the user belongs to the
+    /// customer; RESELLER if the customer belongs to the reseller; ADMIN.
+    func mayRead(customer: String, caller: Employee) -> Bool {
+        if has("get-cross-tenant") { return true }
+        switch caller.accessLevel {
+        case "ADMIN": return true
+        case "VIEWER", "MANAGER", "OWNER": return caller.customer == customer
+        case "RESELLER": return caller.reseller != nil && reseller(ofCustomer: customer) == caller.reseller
+        default: return false
+        }
+    }
+
+    // MARK: GET /mvno/{ACCOUNT_ID}
+
+    func getAccount(_ key: String, caller: Employee) -> HTTPResponse {
+        let all = accounts.withLock { $0 }
+        var found: JSON?
+        if isObjectID(key) {
+            found = all.first { $0["_id"]?.stringValue?.lowercased() == key.lowercased() }
+        } else if isE164(key), !has("get-by-number-broken") {
+            found = all.first { $0["number"]?.stringValue == key }
+        }
+        guard var account = found else {
+            if has("get-not-found-status") { return error(400, "mvnoAccount", "MVNO account not found") }
+            if has("get-not-found-message") { return error(404, "not_found", "MVNO account not found") }
+            return error(404, "mvnoAccount", "MVNO account not found")
+        }
+        guard let customer = account["customer"]?.stringValue, mayRead(customer: customer, caller: caller) else {
+            return error(403, "access_denied", "Insufficient access level")
+        }
+        account = visible(account, to: caller)
+        account = applyAccountFaults(account)
+        return json(200, account)
+    }
+
+    /// Removes the fields the docs restrict to some roles: socs, socsOverride,
+    /// socLimit and purchaseInfo for ADMIN only; notes for RESELLER and ADMIN.
+    func visible(_ account: JSON, to caller: Employee) -> JSON {
+        guard case .object(var o) = account, !has("get-leak-restricted") else { return account }
+        let level = caller.accessLevel
+        if level != "ADMIN" {
+            for k in ["socs", "socsOverride", "socLimit", "purchaseInfo", "mitId"] { o[k] = nil }
+        }
+        if level != "ADMIN" && level != "RESELLER" { o["notes"] = nil }
+        return .object(o)
+    }
+
+    func applyAccountFaults(_ account: JSON) -> JSON {
+        guard case .object(var o) = account else { return account }
+        if has("get-drop-number") { o["number"] = nil }
+        if has("get-wrong-enum") { o["state"] = "Active" }
+        if has("get-bool-as-number"), case .object(var f)? = o["feature"] {
+            f["data"] = 1
+            o["feature"] = .object(f)
+        }
+        if has("get-short-id"), let id = o["_id"]?.stringValue { o["_id"] = .string(String(id.dropLast())) }
+        if has("get-bad-date") { o["startDate"] = "2020-20-20T00:00:00Z" }
+        return .object(o)
+    }
+
+    // MARK: responses
+
+    func json(_ status: Int, _ body: JSON) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: has("wrong-content-type") ? "text/plain" : "application/json; charset=utf-8")
+        return HTTPResponse(status: status, headers: headers, body: JSONWriter().bytes(body))
+    }
+
+    /// Error bodies: `{"status": 404, "message": "mvnoAccount", "description": "…"}`.
+    /// The docs give status and message only; targets point at the message with `errorMessagePointer`.
+    func error(_ status: Int, _ message: String, _ description: String) -> HTTPResponse {
+        json(status, ["status": .number(Double(status)), "message": .string(message), "description": .string(description)])
+    }
+}
+
+func isObjectID(_ s: String) -> Bool {
+    s.utf8.count == 24 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+}
+
+func isE164(_ s: String) -> Bool {
+    let u = Array(s.utf8)
+    guard u.count >= 9, u.count <= 16, u[0] == UInt8(ascii: "+"), u[1] != UInt8(ascii: "0") else { return false }
+    return u.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String { String(self).trimmingCharacters(in: set) }
+}

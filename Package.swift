@@ -26,10 +26,16 @@ let package = Package(
         .target(name: "TelecomXSimulator", dependencies: ["JSONKit", "HTTPServer"], swiftSettings: strict),
         // The engine: load, plan, run, check, report.
         .target(name: "ConformanceKit", dependencies: ["JSONKit", "JSONSchemaKit"], swiftSettings: strict),
-        // The command-line tool.
-        .executableTarget(
-            name: "conformance",
+        // The commands: argument parsing, wiring the engine to the simulator, exit codes.
+        .target(
+            name: "ConformanceCLI",
             dependencies: ["ConformanceKit", "TelecomXSimulator", "HTTPServer", "JSONKit"],
+            swiftSettings: strict),
+        // The thin executable.
+        .executableTarget(name: "conformance", dependencies: ["ConformanceCLI"], swiftSettings: strict),
+        // Release-build benchmarks: swift run -c release conformance-bench schema
+        .executableTarget(
+            name: "conformance-bench", dependencies: ["ConformanceKit", "JSONKit", "JSONSchemaKit"],
             swiftSettings: strict),
 
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),
@@ -40,7 +46,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ConformanceKitTests",
-            dependencies: ["ConformanceKit", "TelecomXSimulator", "HTTPServer", "JSONKit", "JSONSchemaKit"],
+            dependencies: [
+                "ConformanceKit", "ConformanceCLI", "TelecomXSimulator", "HTTPServer", "JSONKit", "JSONSchemaKit",
+            ],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,300 @@
+import ConformanceKit
+import Dispatch
+import Foundation
+import HTTPServer
+import TelecomXSimulator
+
+/// Where the commands write: standard output and standard error, or a capture in tests.
+public struct Console: Sendable {
+    public var out: @Sendable (String) -> Void
+    public var err: @Sendable (String) -> Void
+
+    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
+        self.out = out
+        self.err = err
+    }
+
+    public static let standard = Console(
+        out: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) },
+        err: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+}
+
+/// Exit statuses, documented in README and `--help`.
+public enum ExitStatus: Int32, Sendable {
+    /// Every case that ran passed.
+    case passed = 0
+    /// The target failed at least one case.
+    case failed = 1
+    /// Usage error or a problem in the suite or the target profile.
+    case usage = 2
+    /// The target could not be judged (unreachable, every case errored or was skipped).
+    case unjudged = 3
+}
+
+public enum CLI {
+    public static let version = "0.1.0"
+
+    public static let mainHelp = """
+        conformance — TelecomX MVNO API conformance harness
+
+        USAGE
+          conformance                     run the whole suite against the built-in simulator
+          conformance run [options]       run the suite against a target (see run --help)
+          conformance serve [options]     run the simulator alone (see serve --help)
+          conformance faults              list the simulator's fault names
+          conformance --version
+
+        EXIT STATUS
+          0  every case that ran passed
+          1  the target failed at least one case
+          2  usage error, or a problem in the suite or the target profile
+          3  the target could not be judged (unreachable, every case errored or was skipped)
+        """
+
+    public static let runHelp = """
+        conformance run — run the suite against a server and write Reports/
+
+        USAGE
+          conformance run [--target FILE] [--base-url URL] [options]
+
+        Without --target, the built-in simulator is started on an ephemeral
+        loopback port and judged with Cases/targets/simulator.json.
+
+        OPTIONS
+          --target FILE      target profile (e.g. Cases/targets/staging.json)
+          --base-url URL     override the profile's baseURL
+          --suite DIR        the suite folder (default: Cases)
+          --reports DIR      where reports go (default: Reports)
+          --jobs N           requests in flight at once (default: 8)
+          --timeout SECONDS  per-request timeout (default: 30)
+          --strict           undocumented response fields fail instead of warn
+          --fault NAME       (built-in simulator only) inject a fault; repeatable
+          -h, --help         this help
+
+        Credentials come only from the environment variables the profile names
+        under "credentials"; they never appear in any output.
+
+        EXIT STATUS
+          0 all passed · 1 the target failed a case · 2 usage or suite error · 3 could not judge
+        """
+
+    public static let serveHelp = """
+        conformance serve — run the TelecomX simulator as a mock server
+
+        USAGE
+          conformance serve [--host 127.0.0.1] [--port 8080] [--fault NAME]...
+
+        Prints the URL and the demo tokens of the seeded users, then serves
+        until interrupted (Ctrl-C or SIGTERM).
+
+        OPTIONS
+          --host ADDRESS   address to bind (default: 127.0.0.1, loopback only)
+          --port N         port (default: 8080; 0 picks a free one)
+          --fault NAME     deviate from the docs in one named way; repeatable (see `conformance faults`)
+          -h, --help       this help
+        """
+
+    /// Runs a command line (without the program name) and returns the exit status.
+    public static func main(_ args: [String], environment: [String: String], console: Console) async -> Int32 {
+        var args = args
+        let command = args.first.flatMap { $0.hasPrefix("-") ? nil : $0 }
+        if command != nil { args.removeFirst() }
+        do {
+            switch command {
+            case nil:
+                if args == ["--version"] {
+                    console.out("conformance \(version)")
+                    return ExitStatus.passed.rawValue
+                }
+                if args.contains("--help") || args.contains("-h") {
+                    console.out(mainHelp)
+                    return ExitStatus.passed.rawValue
+                }
+                return try await run(args, environment: environment, console: console).rawValue
+            case "run":
+                return try await run(args, environment: environment, console: console).rawValue
+            case "serve":
+                return try await serve(args, console: console).rawValue
+            case "faults":
+                for f in Fault.catalogue { console.out("\(f.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(f.endpoint.padding(toLength: 18, withPad: " ", startingAt: 0)) \(f.summary)") }
+                return ExitStatus.passed.rawValue
+            case "help":
+                console.out(mainHelp)
+                return ExitStatus.passed.rawValue
+            default:
+                let guess = closestMatch(to: command!, in: ["run", "serve", "faults", "help"])
+                throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
+            }
+        } catch let e as UsageError {
+            console.err("error: \(e.message)")
+            console.err("run 'conformance --help' for usage")
+            return ExitStatus.usage.rawValue
+        } catch {
+            console.err("error: \(error)")
+            return ExitStatus.usage.rawValue
+        }
+    }
+
+    // MARK: run
+
+    static func run(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
+        let p = try parseArguments(
+            args,
+            spec: ArgumentSpec(
+                flags: ["help", "strict"],
+                options: ["target", "base-url", "suite", "reports", "jobs", "timeout"],
+                repeatable: ["fault"]))
+        if p.has("help") {
+            console.out(runHelp)
+            return .passed
+        }
+        let suiteRoot = p.value("suite") ?? "Cases"
+        let reportsDir = p.value("reports") ?? "Reports"
+        let jobs = try positiveInt(p.value("jobs"), "--jobs", default: 8)
+        let timeout = try positiveDouble(p.value("timeout"), "--timeout", default: 30)
+        if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
+            throw UsageError("--base-url: \(problem)")
+        }
+        let embedded = p.value("target") == nil
+        var faults: [Fault] = []
+        for name in p.values("fault") {
+            guard let f = Fault.named(name) else {
+                let guess = closestMatch(to: name, in: Fault.catalogue.map(\.name))
+                throw UsageError("unknown fault '\(name)'" + (guess.map { " (did you mean '\($0)'?)" } ?? "") + "; see 'conformance faults'")
+            }
+            faults.append(f)
+        }
+        if !embedded && !faults.isEmpty { throw UsageError("--fault applies to the built-in simulator only (drop --target)") }
+
+        // Load everything before anything runs.
+        let suite: Suite
+        let profile: TargetProfile
+        var warnings: [Diagnostic] = []
+        do {
+            let loaded = try SuiteLoader.load(root: suiteRoot)
+            suite = loaded.suite
+            warnings += loaded.warnings
+            let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
+            let t = try TargetLoader.load(path: targetPath, fixtureCatalogue: suite.fixtures)
+            profile = t.profile
+            warnings += t.warnings
+        } catch {
+            for d in error.diagnostics { console.err(d.description) }
+            let n = error.diagnostics.filter { $0.severity == .error }.count
+            console.err("\(n) problem\(n == 1 ? "" : "s") in the suite or target profile; nothing was run.")
+            return .usage
+        }
+        for w in warnings { console.err(w.description) }
+
+        var target = profile
+        var env = environment
+        var server: HTTPServer?
+        if embedded {
+            let simulator = TelecomXSimulator(faults: faults)
+            let s = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: simulator.handler)
+            let port = try s.start()
+            server = s
+            target.baseURL = "http://127.0.0.1:\(port)"
+            // The simulator's demo tokens stand in for the environment.
+            let tokens = Dictionary(uniqueKeysWithValues: Seed.standard.tokensByRole.map { ($0.role, $0.token) })
+            for (role, variable) in profile.credentialVariables {
+                if env[variable] == nil, let t = tokens[role.rawValue] { env[variable] = t }
+            }
+            if !faults.isEmpty { console.out("simulator faults: \(faults.map(\.name).joined(separator: ", "))") }
+        }
+        defer { server?.shutdown() }
+        if let u = p.value("base-url") { target.baseURL = u }
+
+        let credentials = Credentials(profile: target, environment: env)
+        let plan = Planner.plan(suite: suite, target: target, credentials: credentials)
+        console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(target.name) at \(target.baseURL)")
+        let runner = Runner(
+            suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(maxConnections: jobs),
+            options: RunOptions(jobs: jobs, timeout: timeout, check: CheckOptions(strict: p.has("strict"))))
+        let result = await runner.run(plan)
+
+        let junitPath = reportsDir + "/junit.xml"
+        do {
+            let xml = runner.redactor(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName))
+            try writeAtomically(xml, to: junitPath)
+        } catch {
+            console.err("error: could not write \(junitPath): \(error.localizedDescription)")
+            for line in ConsoleReporter.lines(result) { console.out(runner.redactor(line)) }
+            return .usage
+        }
+        for line in ConsoleReporter.lines(result) { console.out(runner.redactor(line)) }
+        console.out("report: \(junitPath)")
+        return exitStatus(result)
+    }
+
+    static func exitStatus(_ r: RunResult) -> ExitStatus {
+        if r.failed > 0 { return .failed }
+        if r.errors > 0 { return .unjudged }
+        if r.passed == 0 && !r.results.isEmpty { return .unjudged }
+        return .passed
+    }
+
+    static func positiveInt(_ s: String?, _ name: String, default d: Int) throws(UsageError) -> Int {
+        guard let s else { return d }
+        guard let v = Int(s), v > 0 else { throw UsageError("\(name) must be a positive whole number, got '\(s)'") }
+        return v
+    }
+
+    static func positiveDouble(_ s: String?, _ name: String, default d: Double) throws(UsageError) -> Double {
+        guard let s else { return d }
+        guard let v = Double(s), v > 0, v.isFinite else { throw UsageError("\(name) must be a positive number of seconds, got '\(s)'") }
+        return v
+    }
+
+    // MARK: serve
+
+    static func serve(_ args: [String], console: Console) async throws -> ExitStatus {
+        let p = try parseArguments(
+            args, spec: ArgumentSpec(flags: ["help"], options: ["host", "port"], repeatable: ["fault"]))
+        if p.has("help") {
+            console.out(serveHelp)
+            return .passed
+        }
+        let port = try p.value("port").map { s throws(UsageError) -> Int in
+            guard let v = Int(s), (0...65535).contains(v) else { throw UsageError("--port must be 0…65535, got '\(s)'") }
+            return v
+        } ?? 8080
+        var faults: [Fault] = []
+        for name in p.values("fault") {
+            guard let f = Fault.named(name) else { throw UsageError("unknown fault '\(name)'; see 'conformance faults'") }
+            faults.append(f)
+        }
+        let simulator = TelecomXSimulator(faults: faults)
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(host: p.value("host") ?? "127.0.0.1", port: port),
+            handler: simulator.handler)
+        let bound = try server.start()
+        console.out("TelecomX simulator listening on http://\(p.value("host") ?? "127.0.0.1"):\(bound)")
+        if !faults.isEmpty { console.out("faults: \(faults.map(\.name).joined(separator: ", "))") }
+        console.out("demo tokens (pass as ?token=… or Authorization: Bearer …):")
+        for (role, token) in Seed.standard.tokensByRole {
+            console.out("  export TELECOMX_\(role)_TOKEN=\(token)")
+        }
+        console.out("press Ctrl-C to stop")
+        await waitForTermination()
+        server.shutdown()
+        console.out("stopped")
+        return .passed
+    }
+
+    /// Returns on SIGINT or SIGTERM.
+    static func waitForTermination() async {
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { continuation.yield(sig) }
+            src.resume()
+            sources.append(src)
+        }
+        for await _ in signals { break }
+        // Using the sources here also keeps them alive while we wait.
+        for src in sources { src.cancel() }
+    }
+}

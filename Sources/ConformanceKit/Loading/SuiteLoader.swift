@@ -1,0 +1,160 @@
+import Foundation
+import JSONKit
+import JSONSchemaKit
+
+/// Reads `Cases/`: endpoint specs, schemas, the fixture catalogue and every
+/// case, and cross-checks them. Every problem is collected, none is fatal on
+/// its own; if any is an error, loading throws them all.
+public enum SuiteLoader {
+    /// Base URI under which schema files are registered (`schemas/x.json` → `file:///suite/schemas/x.json`).
+    public static let schemaBase = "file:///suite/"
+
+    public static func load(root: String) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
+        let sink = DiagnosticSink()
+        let display = displayPath(root)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else {
+            throw SuiteLoadError([
+                Diagnostic(file: display, keyPath: "", message: "suite folder not found", hint: "pass --suite DIR")
+            ])
+        }
+
+        // Schemas first: specs and cases refer to them.
+        var schemas: [String: JSON] = [:]
+        for rel in SuiteFiles.list(root + "/schemas", recursive: true) {
+            let ref = "schemas/" + rel
+            if let node = SuiteFiles.parse(path: root + "/" + ref, display: display + "/" + ref, sink: sink) {
+                schemas[ref] = node.value
+            }
+        }
+        var registry = SchemaRegistry()
+        for (ref, doc) in schemas.sorted(by: { $0.key < $1.key }) {
+            do {
+                try registry.register(doc, uri: schemaBase + ref)
+            } catch {
+                sink.add(
+                    Diagnostic(
+                        file: display + "/" + ref, keyPath: pointerToKeyPath(error.pointer), message: error.message))
+            }
+        }
+
+        let fixtures = loadFixtureCatalogue(root: root, display: display, sink: sink)
+
+        var endpoints: [Endpoint] = []
+        for rel in SuiteFiles.list(root + "/endpoints", recursive: false) {
+            let file = display + "/endpoints/" + rel
+            guard let node = SuiteFiles.parse(path: root + "/endpoints/" + rel, display: file, sink: sink),
+                let ep = readEndpoint(node)
+            else { continue }
+            if let other = endpoints.first(where: { $0.id == ep.id }) {
+                node.child("id", .string(ep.id)).error("endpoint id '\(ep.id)' is also used by \(other.file)")
+                continue
+            }
+            endpoints.append(ep)
+        }
+        if endpoints.isEmpty && !sink.hasErrors {
+            sink.add(Diagnostic(file: display + "/endpoints", keyPath: "", message: "no endpoint specs found"))
+        }
+
+        var cases: [Case] = []
+        for rel in SuiteFiles.list(root + "/cases", recursive: true) {
+            let file = display + "/cases/" + rel
+            guard let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: file, sink: sink),
+                let c = readCase(node, endpoints: endpoints, fixtures: fixtures)
+            else { continue }
+            if let other = cases.first(where: { $0.id == c.id }) {
+                node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other.file)")
+                continue
+            }
+            cases.append(c)
+        }
+
+        // Every schema reference must resolve and compile.
+        var compiled: [String: CompiledSchema] = [:]
+        func compile(_ ref: String, at node: Node) {
+            if compiled[ref] != nil { return }
+            let (file, fragment) = splitReference(ref)
+            guard schemas[file] != nil else {
+                let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
+                node.error("schema '\(file)' does not exist in \(display)/schemas", hint: hint)
+                return
+            }
+            do {
+                compiled[ref] = try registry.compile(
+                    schemaBase + file + (fragment.map { "#" + $0 } ?? ""),
+                    options: ValidationOptions(assertFormats: true, reportUndescribedProperties: true))
+            } catch {
+                node.error("schema '\(ref)' does not compile: \(error.description)")
+            }
+        }
+        for ep in endpoints {
+            let n = Node(value: .null, path: [.key("response"), .key("schema")], file: ep.file, sink: sink)
+            if let s = ep.responseSchema { compile(s, at: n) }
+            if let s = ep.requestSchema {
+                compile(s, at: Node(value: .null, path: [.key("request"), .key("schema")], file: ep.file, sink: sink))
+            }
+        }
+        for c in cases {
+            if let s = c.expect.schema {
+                compile(s, at: Node(value: .null, path: [.key("expect"), .key("schema")], file: c.file, sink: sink))
+            }
+        }
+
+        let errors = sink.items.filter { $0.severity == .error }
+        if !errors.isEmpty { throw SuiteLoadError(sink.items) }
+        let suite = Suite(
+            root: root, endpoints: endpoints.sorted { $0.id < $1.id }, cases: cases, fixtures: fixtures,
+            schemas: schemas, compiledSchemas: compiled)
+        return (suite, sink.items)
+    }
+
+    static func splitReference(_ ref: String) -> (file: String, fragment: String?) {
+        guard let hash = ref.firstIndex(of: "#") else { return (ref, nil) }
+        return (String(ref[..<hash]), String(ref[ref.index(after: hash)...]))
+    }
+
+    static func pointerToKeyPath(_ p: JSONPointer) -> String {
+        JSONPathSegment.render(p.tokens.map { .key($0) })
+    }
+
+    /// A path as the user would type it: relative to the working directory when below it.
+    public static func displayPath(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let std = (path as NSString).standardizingPath
+        let abs = std.hasPrefix("/") ? std : (cwd as NSString).appendingPathComponent(std)
+        if abs.hasPrefix(cwd + "/") { return String(abs.dropFirst(cwd.count + 1)) }
+        return abs
+    }
+
+    // MARK: fixture catalogue
+
+    static func loadFixtureCatalogue(root: String, display: String, sink: DiagnosticSink) -> [String: String] {
+        let file = display + "/fixtures.json"
+        guard FileManager.default.fileExists(atPath: root + "/fixtures.json") else {
+            sink.add(Diagnostic(file: file, keyPath: "", message: "the fixture catalogue is missing"))
+            return [:]
+        }
+        guard let node = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: sink),
+            let obj = node.object(keys: ["fixtures"]), let list = obj.required("fixtures")
+        else { return [:] }
+        guard case .object(let entries) = list.value else {
+            list.error("must be an object mapping each fixture name to what it must be")
+            return [:]
+        }
+        var out: [String: String] = [:]
+        for m in entries {
+            let n = list.child(m.key, m.value)
+            if !isFixtureName(m.key) {
+                n.error("fixture names use letters, digits, '.', '_' and '-' only")
+            }
+            if let description = n.nonEmptyString { out[m.key] = description }
+        }
+        return out
+    }
+}
+
+func isFixtureName(_ s: String) -> Bool {
+    !s.isEmpty && s.utf8.allSatisfy { b in
+        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
+    }
+}

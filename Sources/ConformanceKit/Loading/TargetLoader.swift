@@ -1,0 +1,115 @@
+import Foundation
+import JSONKit
+
+public enum TargetLoader {
+    /// Reads a target profile. `fixtureCatalogue` is the suite's list of known
+    /// fixture names: a profile naming another one gets a warning with a guess.
+    public static func load(path: String, fixtureCatalogue: [String: String]) throws(SuiteLoadError) -> (
+        profile: TargetProfile, warnings: [Diagnostic]
+    ) {
+        let sink = DiagnosticSink()
+        let display = SuiteLoader.displayPath(path)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SuiteLoadError([Diagnostic(file: display, keyPath: "", message: "target profile not found")])
+        }
+        guard let node = SuiteFiles.parse(path: path, display: display, sink: sink),
+            let profile = read(node, fixtureCatalogue: fixtureCatalogue), !sink.hasErrors
+        else { throw SuiteLoadError(sink.items) }
+        return (profile, sink.items)
+    }
+
+    static func read(_ node: Node, fixtureCatalogue: [String: String]) -> TargetProfile? {
+        guard
+            let o = node.object(keys: [
+                "name", "description", "baseURL", "auth", "credentials", "fixtures", "errorMessagePointer",
+                "allowMutations",
+            ])
+        else { return nil }
+        let name = o.required("name")?.nonEmptyString
+        _ = o.optional("description")?.string
+        var baseURL: String?
+        if let b = o.required("baseURL"), let s = b.string {
+            if let problem = baseURLProblem(s) { b.error(problem) } else { baseURL = s }
+        }
+        var auth: AuthPlacement?
+        if let a = o.required("auth"), let ao = a.object(keys: ["in", "name", "prefix"]) {
+            let name = ao.required("name")?.nonEmptyString
+            let prefix = ao.optional("prefix")?.string ?? ""
+            if let inNode = ao.required("in"), let place = inNode.string, let name {
+                switch place {
+                case "query": auth = .query(name: name)
+                case "header": auth = .header(name: name, prefix: prefix)
+                case "cookie": auth = .cookie(name: name)
+                default:
+                    inNode.error(
+                        "unknown placement '\(place)'",
+                        hint: closestMatch(to: place, in: ["query", "header", "cookie"]).map { "did you mean '\($0)'?" }
+                            ?? "query, header or cookie")
+                }
+                if prefix != "", place != "header" { ao.optional("prefix")?.error("prefix applies to in: header only") }
+            }
+        }
+        var credentialVariables: [Role: String] = [:]
+        if let c = o.required("credentials") {
+            if case .object(let co) = c.value {
+                for m in co {
+                    let n = c.child(m.key, m.value)
+                    guard let role = readRole(Node(value: .string(m.key), path: n.path, file: n.file, sink: n.sink))
+                    else { continue }
+                    if role == .anonymous {
+                        n.error("ANONYMOUS never carries a credential")
+                        continue
+                    }
+                    guard let v = n.nonEmptyString else { continue }
+                    if !isEnvironmentVariableName(v) {
+                        n.error(
+                            "must name an environment variable (letters, digits, '_'), not hold the credential itself",
+                            hint: "credentials are never stored in files")
+                        continue
+                    }
+                    credentialVariables[role] = v
+                }
+            } else {
+                c.error("must be an object mapping each role to an environment variable name")
+            }
+        }
+        var fixtures: [String: JSON] = [:]
+        if let f = o.optional("fixtures") {
+            if case .object(let fo) = f.value {
+                for m in fo {
+                    if fixtureCatalogue[m.key] == nil {
+                        f.child(m.key, m.value).warning(
+                            "'\(m.key)' is not a fixture the suite uses",
+                            hint: closestMatch(to: m.key, in: fixtureCatalogue.keys).map { "did you mean '\($0)'?" })
+                    }
+                    fixtures[m.key] = m.value
+                }
+            } else {
+                f.error("must be an object mapping fixture names to values")
+            }
+        }
+        var pointer = JSONPointer(tokens: ["message"])
+        if let p = o.optional("errorMessagePointer"), let s = p.string {
+            do { pointer = try JSONPointer(parsing: s) } catch { p.error(error.description) }
+        }
+        let allow = o.optional("allowMutations")?.bool ?? false
+        guard let name, let baseURL, let auth else { return nil }
+        return TargetProfile(
+            name: name, file: node.file, baseURL: baseURL, auth: auth, credentialVariables: credentialVariables,
+            fixtures: fixtures, errorMessagePointer: pointer, allowMutations: allow)
+    }
+
+    /// nil when `s` is an absolute http(s) URL without query or fragment.
+    public static func baseURLProblem(_ s: String) -> String? {
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = u.host, !host.isEmpty
+        else { return "'\(s)' is not an absolute http:// or https:// URL" }
+        if u.query != nil || u.fragment != nil { return "'\(s)' must not carry a query or fragment" }
+        return nil
+    }
+
+    static func isEnvironmentVariableName(_ s: String) -> Bool {
+        guard let f = s.utf8.first, !(f >= 0x30 && f <= 0x39) else { return false }
+        return s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Which check produced a finding.
+public enum CheckKind: String, Sendable, Hashable, CaseIterable {
+    case status
+    case contentType = "content-type"
+    case errorMessage = "error-message"
+    case schema
+    case assertion
+    case undocumentedField = "undocumented-field"
+}
+
+/// One way a response departs from what the case and the docs expect.
+public struct Finding: Sendable, Hashable {
+    public enum Severity: String, Sendable, Hashable { case failure, warning }
+    public var check: CheckKind
+    public var severity: Severity
+    /// JSON Pointer into the response body, when the finding is about a value.
+    public var pointer: String?
+    /// Schema keyword path, for schema findings.
+    public var keyword: String?
+    public var expected: String
+    public var actual: String
+    public var message: String
+
+    public init(
+        check: CheckKind, severity: Severity = .failure, pointer: String? = nil, keyword: String? = nil,
+        expected: String, actual: String, message: String
+    ) {
+        self.check = check
+        self.severity = severity
+        self.pointer = pointer
+        self.keyword = keyword
+        self.expected = expected
+        self.actual = actual
+        self.message = message
+    }
+}
+
+public enum Verdict: Sendable, Hashable {
+    case passed
+    /// The target does not conform (see the findings).
+    case failed
+    /// Something kept the harness from judging: transport error, timeout, unreadable body.
+    case error(String)
+    /// Not run, with the reason (missing fixture or credential, mutations not allowed).
+    case skipped(String)
+
+    public var label: String {
+        switch self {
+        case .passed: return "passed"
+        case .failed: return "failed"
+        case .error: return "error"
+        case .skipped: return "skipped"
+        }
+    }
+}
+
+/// What was sent, as safe to show: secrets already replaced with `***`.
+public struct RequestSummary: Sendable, Hashable {
+    public var method: String
+    public var url: String
+    public var headers: [String]
+    public var body: String?
+    public init(method: String, url: String, headers: [String] = [], body: String? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+    public var line: String { "\(method) \(url)" }
+}
+
+/// The judgement of one case. Plain data: reporters read only this.
+public struct CaseResult: Sendable, Hashable {
+    public var seq: Int
+    public var caseID: String
+    public var title: String
+    public var file: String
+    public var endpointID: String
+    public var covers: String
+    public var role: Role
+    public var verdict: Verdict
+    public var findings: [Finding]
+    public var request: RequestSummary?
+    public var status: Int?
+    /// Response body excerpt, sensitive fields masked, secrets redacted.
+    public var responseExcerpt: String?
+    public var durationSeconds: Double
+
+    public var failures: [Finding] { findings.filter { $0.severity == .failure } }
+    public var warnings: [Finding] { findings.filter { $0.severity == .warning } }
+}
+
+public struct EndpointInfo: Sendable, Hashable {
+    public var id: String
+    public var title: String
+    public var method: String
+    public var path: String
+}
+
+/// A whole run. Results are sorted by `seq`, whatever the concurrency was.
+public struct RunResult: Sendable {
+    public var targetName: String
+    public var baseURL: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var endpoints: [EndpointInfo]
+    public var results: [CaseResult]
+
+    public var passed: Int { results.count { $0.verdict == .passed } }
+    public var failed: Int { results.count { $0.verdict == .failed } }
+    public var errors: Int { results.count { if case .error = $0.verdict { return true } else { return false } } }
+    public var skipped: Int { results.count { if case .skipped = $0.verdict { return true } else { return false } } }
+    public var durationSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
+}

@@ -1,0 +1,201 @@
+import JSONKit
+import JSONSchemaKit
+
+/// Who a case runs as. The six documented access levels, a user of an
+/// unrelated customer (under another reseller), and nobody at all.
+public struct Role: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let viewer = Role(rawValue: "VIEWER")
+    public static let manager = Role(rawValue: "MANAGER")
+    public static let owner = Role(rawValue: "OWNER")
+    public static let reseller = Role(rawValue: "RESELLER")
+    public static let resellerAdmin = Role(rawValue: "RESELLER_ADMIN")
+    public static let admin = Role(rawValue: "ADMIN")
+    /// The OWNER of a customer that belongs to another reseller.
+    public static let otherCustomer = Role(rawValue: "OTHER_CUSTOMER")
+    /// A RESELLER user of another reseller.
+    public static let otherReseller = Role(rawValue: "OTHER_RESELLER")
+    /// No credentials at all.
+    public static let anonymous = Role(rawValue: "ANONYMOUS")
+
+    public static let all: [Role] = [
+        .viewer, .manager, .owner, .reseller, .resellerAdmin, .admin, .otherCustomer, .otherReseller, .anonymous,
+    ]
+    /// Roles that carry a credential.
+    public static let authenticated: [Role] = all.filter { $0 != .anonymous }
+
+    public var description: String { rawValue }
+    public static func < (a: Role, b: Role) -> Bool {
+        (all.firstIndex(of: a) ?? .max, a.rawValue) < (all.firstIndex(of: b) ?? .max, b.rawValue)
+    }
+}
+
+/// One row of an endpoint's documented error table.
+public struct DocumentedError: Sendable, Hashable {
+    /// Stable id of the row within its endpoint, e.g. `404-mvnoAccount`, `409-number-in-use`.
+    public var id: String
+    public var status: Int
+    public var message: String
+    public var description: String
+    /// Why the row cannot be provoked from outside, when it cannot.
+    public var notProvokable: String?
+}
+
+/// A documented endpoint, transcribed from one page of the vendor's docs.
+public struct Endpoint: Sendable, Hashable {
+    public var id: String
+    public var title: String
+    /// The page of the docs it comes from (file name in the docs folder).
+    public var doc: String
+    public var method: String
+    /// Path template with `{PARAM}` placeholders, e.g. `/mvno/{ACCOUNT_ID}`.
+    public var path: String
+    /// The documented access line, verbatim.
+    public var accessText: String
+    /// Access levels the docs name for this endpoint.
+    public var accessLevels: [Role]
+    public var successStatus: Int
+    /// Schema of the success response (a reference resolved at load time).
+    public var responseSchema: String?
+    public var requestSchema: String?
+    public var errors: [DocumentedError]
+    /// Whether the endpoint changes state on the target.
+    public var mutating: Bool
+    /// The spec file it was loaded from.
+    public var file: String
+
+    /// The documented rows a case may cover: `"success"` plus each error row id.
+    public var rowIDs: [String] { ["success"] + errors.map(\.id) }
+}
+
+/// A value in a request that may hold `{{variables}}`.
+public struct Template: Sendable, Hashable {
+    public var raw: JSON
+    public init(_ raw: JSON) { self.raw = raw }
+
+    /// Names of the variables used, in order of first use.
+    public var variables: [String] {
+        var out: [String] = []
+        func visit(_ v: JSON) {
+            switch v {
+            case .string(let s):
+                for name in Template.variableNames(in: s) where !out.contains(name) { out.append(name) }
+            case .array(let a): a.forEach(visit)
+            case .object(let o):
+                for m in o {
+                    for name in Template.variableNames(in: m.key) where !out.contains(name) { out.append(name) }
+                    visit(m.value)
+                }
+            default: break
+            }
+        }
+        visit(raw)
+        return out
+    }
+
+    static func variableNames(in s: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(s)
+        while let open = rest.firstRange(of: "{{") {
+            let after = rest[open.upperBound...]
+            guard let close = after.firstRange(of: "}}") else { break }
+            names.append(after[after.startIndex..<close.lowerBound].trimmingSpaces())
+            rest = after[close.upperBound...]
+        }
+        return names
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}
+
+/// One check on a value in the response body, by JSON Pointer.
+public struct Assertion: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case equals(Template)
+        case exists
+        case absent
+        case type(String)
+    }
+    public var pointer: JSONPointer
+    public var kind: Kind
+}
+
+public struct Expectation: Sendable, Hashable {
+    public var status: Int
+    /// The documented error message expected at the profile's error pointer (error rows only).
+    public var errorMessage: String?
+    /// Schema reference the body must satisfy (success rows default to the endpoint's response schema).
+    public var schema: String?
+    public var assertions: [Assertion]
+}
+
+public struct RequestTemplate: Sendable, Hashable {
+    public var pathParams: [String: Template]
+    public var query: [(name: String, value: Template)]
+    public var headers: [(name: String, value: Template)]
+    public var body: Template?
+
+    public static func == (a: RequestTemplate, b: RequestTemplate) -> Bool {
+        a.pathParams == b.pathParams && a.body == b.body
+            && a.query.map(\.name) == b.query.map(\.name) && a.query.map(\.value) == b.query.map(\.value)
+            && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
+    }
+    public func hash(into h: inout Hasher) {
+        h.combine(pathParams)
+        h.combine(body)
+        for q in query {
+            h.combine(q.name)
+            h.combine(q.value)
+        }
+        for q in headers {
+            h.combine(q.name)
+            h.combine(q.value)
+        }
+    }
+
+    /// Every variable the request uses.
+    public var variables: [String] {
+        var out: [String] = []
+        let templates = pathParams.sorted { $0.key < $1.key }.map(\.value) + query.map(\.value) + headers.map(\.value)
+            + (body.map { [$0] } ?? [])
+        for t in templates {
+            for v in t.variables where !out.contains(v) { out.append(v) }
+        }
+        return out
+    }
+}
+
+/// One behaviour of one endpoint: the request to send and what must come back.
+public struct Case: Sendable, Hashable {
+    public var id: String
+    public var title: String
+    public var file: String
+    public var endpoint: String
+    /// The documented row it exercises: `success` or an error row id.
+    public var covers: String
+    public var role: Role
+    public var tags: [String]
+    public var request: RequestTemplate
+    public var expect: Expectation
+}
+
+/// The whole suite, validated and cross-referenced.
+public struct Suite: Sendable {
+    public var root: String
+    public var endpoints: [Endpoint]
+    public var cases: [Case]
+    /// Fixture names the suite knows, with what each must be.
+    public var fixtures: [String: String]
+    /// Schema documents by their reference (`schemas/mvno-account.schema.json`).
+    public var schemas: [String: JSON]
+    /// Every schema reference used by a spec or a case, compiled once.
+    public var compiledSchemas: [String: CompiledSchema]
+
+    public func endpoint(_ id: String) -> Endpoint? { endpoints.first { $0.id == id } }
+}

@@ -1,0 +1,26 @@
+/// What the terminal shows: one line per case that did not pass, then the totals.
+public enum ConsoleReporter {
+    public static func lines(_ run: RunResult) -> [String] {
+        var out: [String] = []
+        for r in run.results {
+            switch r.verdict {
+            case .passed, .skipped: continue
+            case .failed:
+                let first = r.failures.first?.message ?? "failed"
+                let more = r.failures.count > 1 ? " (+\(r.failures.count - 1) more)" : ""
+                out.append("FAIL  \(r.endpointID)/\(r.caseID): \(first)\(more)")
+            case .error(let why):
+                out.append("ERROR \(r.endpointID)/\(r.caseID): \(why)")
+            }
+        }
+        let warnings = run.results.reduce(0) { $0 + $1.warnings.count }
+        if warnings > 0 { out.append("\(warnings) warning(s): undocumented fields and the like, listed in the report") }
+        out.append(summaryLine(run))
+        return out
+    }
+
+    /// `N passed, N failed, N skipped` — errors count as failed here.
+    public static func summaryLine(_ run: RunResult) -> String {
+        "\(run.passed) passed, \(run.failed + run.errors) failed, \(run.skipped) skipped"
+    }
+}

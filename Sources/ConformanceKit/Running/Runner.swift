@@ -1,0 +1,186 @@
+import Foundation
+import JSONKit
+
+public struct RunOptions: Sendable {
+    /// Requests in flight at once.
+    public var jobs: Int
+    /// Per-request timeout, seconds.
+    public var timeout: Double
+    public var check: CheckOptions
+
+    public init(jobs: Int = 8, timeout: Double = 30, check: CheckOptions = .init()) {
+        self.jobs = jobs
+        self.timeout = timeout
+        self.check = check
+    }
+}
+
+/// Sends each planned request, judges the answer, and returns plain results
+/// in plan order whatever the concurrency.
+public struct Runner: Sendable {
+    public var suite: Suite
+    public var target: TargetProfile
+    public var credentials: Credentials
+    public var transport: any Transport
+    public var options: RunOptions
+
+    public init(
+        suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport, options: RunOptions
+    ) {
+        self.suite = suite
+        self.target = target
+        self.credentials = credentials
+        self.transport = transport
+        self.options = options
+    }
+
+    public var redactor: Redactor { Redactor(secrets: credentials.secrets) }
+
+    public func run(_ jobs: [Job]) async -> RunResult {
+        let started = Date()
+        var results: [CaseResult] = []
+        results.reserveCapacity(jobs.count)
+        let width = max(1, options.jobs)
+        await withTaskGroup(of: CaseResult.self) { group in
+            var next = 0
+            while next < jobs.count && next < width {
+                let job = jobs[next]
+                group.addTask { await self.execute(job) }
+                next += 1
+            }
+            while let r = await group.next() {
+                results.append(r)
+                if next < jobs.count {
+                    let job = jobs[next]
+                    group.addTask { await self.execute(job) }
+                    next += 1
+                }
+            }
+        }
+        results.sort { $0.seq < $1.seq }
+        let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
+        return RunResult(
+            targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
+            endpoints: endpoints, results: results)
+    }
+
+    func execute(_ job: Job) async -> CaseResult {
+        let c = job.testCase
+        var result = CaseResult(
+            seq: job.seq, caseID: c.id, title: c.title, file: c.file, endpointID: c.endpoint, covers: c.covers,
+            role: c.role, verdict: .skipped(job.skipReason ?? "not planned"), findings: [], request: nil, status: nil,
+            responseExcerpt: nil, durationSeconds: 0)
+        guard let planned = job.request else { return result }
+        let (outgoing, summary) = wire(planned, role: c.role)
+        result.request = summary
+        do {
+            let exchange = try await transport.send(outgoing, timeout: options.timeout)
+            result.durationSeconds = exchange.seconds
+            result.status = exchange.status
+            let j = Checker.judge(exchange, job: job, suite: suite, target: target, options: options.check)
+            result.verdict = j.verdict
+            result.findings = j.findings.map(maskFinding)
+            result.responseExcerpt = excerpt(exchange.body, parsed: j.body)
+        } catch {
+            result.verdict = .error(error.message)
+        }
+        return redacted(result)
+    }
+
+    /// The request as sent (with the credential) and as shown (with `***`).
+    func wire(_ p: PlannedRequest, role: Role) -> (OutgoingRequest, RequestSummary) {
+        var query = p.query.map { ($0.name, $0.value) }
+        var headers = p.headers.map { (name: $0.name, value: $0.value) }
+        var shownHeaders = headers.map { "\($0.name): \($0.value)" }
+        var shownQuery = query
+        if let secret = credentials.byRole[role] {
+            switch target.auth {
+            case .query(let name):
+                query.append((name, secret))
+                shownQuery.append((name, "***"))
+            case .header(let name, let prefix):
+                headers.append((name, prefix + secret))
+                shownHeaders.append("\(name): \(prefix)***")
+            case .cookie(let name):
+                headers.append((name: "Cookie", value: "\(name)=\(secret)"))
+                shownHeaders.append("Cookie: \(name)=***")
+            }
+        }
+        var bodyBytes: [UInt8]?
+        if let body = p.body {
+            bodyBytes = JSONWriter().bytes(body)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append((name: "Content-Type", value: "application/json"))
+                shownHeaders.append("Content-Type: application/json")
+            }
+        }
+        let base = target.baseURL.hasSuffix("/") ? String(target.baseURL.dropLast()) : target.baseURL
+        // The shown URL keeps the `***` placeholder readable (not percent-encoded).
+        func url(_ q: [(String, String)], shown: Bool = false) -> String {
+            guard !q.isEmpty else { return base + p.path }
+            return base + p.path + "?"
+                + q.map { encodeQuery($0.0) + "=" + (shown && $0.1 == "***" ? "***" : encodeQuery($0.1)) }
+                .joined(separator: "&")
+        }
+        let out = OutgoingRequest(method: p.method, url: url(query), headers: headers, body: bodyBytes)
+        let shownBody = p.body.map { JSONWriter().string(SensitiveFields.mask($0)) }
+        return (out, RequestSummary(method: p.method, url: url(shownQuery, shown: true), headers: shownHeaders, body: shownBody))
+    }
+
+    func excerpt(_ body: [UInt8], parsed: JSON?) -> String? {
+        guard !body.isEmpty else { return nil }
+        let text: String
+        if let parsed {
+            text = JSONWriter(pretty: true).string(SensitiveFields.mask(parsed))
+        } else {
+            text = String(decoding: body.prefix(4096), as: UTF8.self)
+        }
+        return text.count > 4000 ? String(text.prefix(4000)) + "\n… (truncated)" : text
+    }
+
+    /// A finding about a sensitive field shows no value.
+    func maskFinding(_ f: Finding) -> Finding {
+        guard let p = f.pointer, let ptr = try? JSONPointer(parsing: p),
+            ptr.tokens.contains(where: SensitiveFields.names.contains)
+        else { return f }
+        var m = f
+        if m.actual != "missing" { m.actual = "***" }
+        m.message = "\(p): \(f.check.rawValue) check failed (expected \(f.expected); value masked)"
+        return m
+    }
+
+    func redacted(_ r: CaseResult) -> CaseResult {
+        let red = redactor
+        var r = r
+        if case .error(let why) = r.verdict { r.verdict = .error(red(why)) }
+        r.findings = r.findings.map { f in
+            var f = f
+            f.expected = red(f.expected)
+            f.actual = red(f.actual)
+            f.message = red(f.message)
+            return f
+        }
+        if var req = r.request {
+            req.url = red(req.url)
+            req.headers = req.headers.map(red.callAsFunction)
+            req.body = req.body.map(red.callAsFunction)
+            r.request = req
+        }
+        r.responseExcerpt = r.responseExcerpt.map(red.callAsFunction)
+        return r
+    }
+}
+
+/// Percent-encodes a query name or value (RFC 3986 unreserved characters kept).
+func encodeQuery(_ s: String) -> String {
+    var out = ""
+    for b in s.utf8 {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+            out.append(Character(Unicode.Scalar(b)))
+        default:
+            out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+        }
+    }
+    return out
+}

@@ -1,0 +1,114 @@
+import ConformanceKit
+import Foundation
+import HTTPServer
+import JSONKit
+import Testing
+
+/// The whole pipeline over real loopback sockets: the suite in `Cases/`
+/// against the built-in simulator, clean and with faults.
+@Suite(.serialized) struct EndToEndTests {
+    @Test func theSuiteIsAllGreenAgainstTheSimulator() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (status, c) = await conformance(["--suite", Project.cases, "--reports", tmp.path])
+        #expect(status == 0, "\(c.out)\n\(c.err)")
+        let summary = try #require(c.out.split(separator: "\n").first { $0.hasSuffix("skipped") })
+        #expect(summary.hasSuffix(" 0 failed, 0 skipped"), "\(summary)")
+        #expect(!summary.hasPrefix("0 passed"))
+        let xml = try tmp.read("junit.xml")
+        #expect(xml.contains("<testsuite name=\"mvno-account-get\""))
+        #expect(!xml.contains("<failure"))
+        #expect(!xml.contains("<error"))
+    }
+
+    @Test func theReportValidatesAgainstBothJUnitSchemas() async throws {
+        let xmllint = try #require(xmllintPath(), "xmllint is required (apt-get install -y libxml2-utils; .ci/run installs it)")
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        // A run with failures, so failure elements are validated too.
+        let (status, _) = await conformance(["--suite", Project.cases, "--reports", tmp.path, "--fault", "get-drop-number"])
+        #expect(status == 1)
+        #expect(try tmp.read("junit.xml").contains("<failure"))
+        for xsd in ["windyroad-JUnit.xsd", "jenkins-xunit-junit-10.xsd"] {
+            let path = Project.shared + "/junit/" + xsd
+            #expect(FileManager.default.fileExists(atPath: path), "missing \(path)")
+            let r = try runProcess(xmllint, ["--noout", "--schema", path, tmp.path + "/junit.xml"])
+            #expect(r.status == 0, "\(xsd): \(r.output)")
+        }
+    }
+
+    struct FaultExpectation: Sendable, CustomTestStringConvertible {
+        var fault: String
+        var failingCase: String
+        var check: CheckKind
+        var pointer: String?
+        var keyword: String?
+        var testDescription: String { fault }
+    }
+
+    static let faults: [FaultExpectation] = [
+        .init(fault: "get-not-found-status", failingCase: "get-unknown-id", check: .status, pointer: nil),
+        .init(fault: "get-not-found-message", failingCase: "get-unknown-id", check: .errorMessage, pointer: "/message"),
+        .init(fault: "get-drop-number", failingCase: "get-by-id", check: .assertion, pointer: "/number"),
+        .init(fault: "get-wrong-enum", failingCase: "get-by-id", check: .schema, pointer: "/state", keyword: "enum"),
+        .init(fault: "get-bool-as-number", failingCase: "get-by-id", check: .schema, pointer: "/feature/data", keyword: "type"),
+        .init(fault: "get-short-id", failingCase: "get-by-id", check: .schema, pointer: "/_id", keyword: "format"),
+        .init(fault: "get-bad-date", failingCase: "get-by-id", check: .schema, pointer: "/startDate", keyword: "format"),
+        .init(fault: "get-leak-restricted", failingCase: "get-as-owner-restricted-hidden", check: .assertion, pointer: "/socs"),
+        .init(fault: "get-cross-tenant", failingCase: "get-other-customer-denied", check: .status, pointer: nil),
+        .init(fault: "get-by-number-broken", failingCase: "get-by-number", check: .status, pointer: nil),
+        .init(fault: "wrong-content-type", failingCase: "get-by-id", check: .contentType, pointer: nil),
+    ]
+
+    /// Against a simulator that departs from the docs in one way, the case
+    /// aimed at that behaviour fails with a finding that names the place.
+    @Test(arguments: faults)
+    func aFaultIsCaughtByTheCaseAimedAtIt(_ f: FaultExpectation) async throws {
+        let sim = SimulatorHarness(faults: [f.fault])
+        defer { sim.stop() }
+        let result = try await sim.run()
+        let r = try #require(result.results.first { $0.caseID == f.failingCase })
+        #expect(r.verdict == .failed, "\(f.failingCase) should fail under \(f.fault): \(r.verdict)")
+        let finding = r.findings.first { $0.check == f.check && $0.severity == .failure }
+        #expect(finding != nil, "no \(f.check) finding in \(r.findings)")
+        if let pointer = f.pointer { #expect(finding?.pointer == pointer, "\(String(describing: finding))") }
+        if let keyword = f.keyword { #expect(finding?.keyword?.hasSuffix("/" + keyword) == true, "\(String(describing: finding?.keyword))") }
+    }
+
+    @Test func anUnreachableTargetGivesErrorsAndAReportNotACrash() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        // A port that was free a moment ago: bind, note it, close.
+        let probe = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in HTTPResponse(status: 200) }
+        let port = try probe.start()
+        probe.shutdown()
+        let target = try String(contentsOfFile: Project.cases + "/targets/simulator.json", encoding: .utf8)
+        try tmp.write("target.json", target)
+        let env = ["TELECOMX_OWNER_TOKEN": "t1", "TELECOMX_ADMIN_TOKEN": "t2"]
+        let start = Date()
+        let (status, c) = await conformance(
+            [
+                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", tmp.path + "/target.json",
+                "--base-url", "http://127.0.0.1:\(port)", "--timeout", "5",
+            ], environment: env)
+        #expect(Date().timeIntervalSince(start) < 60)
+        #expect(status == 3, "\(c.out)\n\(c.err)")
+        #expect(c.out.contains("ERROR"))
+        let xml = try tmp.read("junit.xml")
+        #expect(xml.contains("<error type=\"error\""))
+        #expect(xml.contains("<skipped message=\"no credential for role VIEWER"))
+        #expect(!xml.contains("<failure"))
+    }
+
+    @Test func noSecretAppearsInAnyOutput() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (status, c) = await conformance(["--suite", Project.cases, "--reports", tmp.path, "--fault", "get-bad-date"])
+        #expect(status == 1)
+        let outputs = [c.out, c.err, try tmp.read("junit.xml")]
+        for (_, token) in TelecomXSimulatorTokens.all {
+            for o in outputs { #expect(!o.contains(token), "a token leaked") }
+        }
+        #expect(try tmp.read("junit.xml").contains("token=***"))
+    }
+}

@@ -1,0 +1,117 @@
+import ConformanceKit
+import Foundation
+import Testing
+
+/// Problems in the suite stop the run before anything is sent, and each one
+/// names the file and the key path.
+@Suite struct LoaderTests {
+    @Test func theProjectSuiteLoadsWithoutProblems() throws {
+        let (suite, warnings) = try SuiteLoader.load(root: Project.cases)
+        #expect(warnings.isEmpty, "\(warnings)")
+        #expect(suite.endpoint("mvno-account-get") != nil)
+        #expect(suite.cases.count >= 10)
+        #expect(suite.compiledSchemas["schemas/mvno-account.schema.json"] != nil)
+    }
+
+    struct Broken: Sendable, CustomTestStringConvertible {
+        var name: String
+        var file: String
+        var text: String
+        var expected: String
+        var testDescription: String { name }
+    }
+
+    static let broken: [Broken] = [
+        Broken(
+            name: "misspelled key", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"{{account.id}}"}},"expect":{"statsu":200}}"#,
+            expected: "cases/mvno-account-get/bad.json: expect.statsu: unknown key 'statsu' (did you mean 'status'?)"),
+        Broken(
+            name: "bad JSON", file: "cases/mvno-account-get/bad.json",
+            text: "{\"id\": \"bad\",\n \"expect\": {\"status\": 200,, }}",
+            expected: "cases/mvno-account-get/bad.json: expect: unexpected ',', expected a key at line 2, column 27"),
+        Broken(
+            name: "unknown endpoint", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-acount-get","covers":"success","role":"OWNER","expect":{}}"#,
+            expected: "cases/mvno-account-get/bad.json: endpoint: unknown endpoint 'mvno-acount-get' (did you mean 'mvno-account-get'?)"),
+        Broken(
+            name: "unknown variable", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"{{acount.id}}"}},"expect":{}}"#,
+            expected: "cases/mvno-account-get/bad.json: request: unknown variable '{{acount.id}}' (did you mean '{{account.id}}'?)"),
+        Broken(
+            name: "unknown role", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNR","request":{"params":{"ACCOUNT_ID":"x"}},"expect":{}}"#,
+            expected: "cases/mvno-account-get/bad.json: role: unknown role 'OWNR' (did you mean 'OWNER'?)"),
+        Broken(
+            name: "undocumented row", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"404-mvnoAcount","role":"OWNER","request":{"params":{"ACCOUNT_ID":"x"}},"expect":{}}"#,
+            expected: "cases/mvno-account-get/bad.json: covers: '404-mvnoAcount' is not a documented row of mvno-account-get (did you mean '404-mvnoAccount'?)"),
+        Broken(
+            name: "status contradicts the row", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"404-mvnoAccount","role":"OWNER","request":{"params":{"ACCOUNT_ID":"x"}},"expect":{"status":400}}"#,
+            expected: "cases/mvno-account-get/bad.json: expect.status: 400 contradicts the documented row '404-mvnoAccount' (404 mvnoAccount)"),
+        Broken(
+            name: "schema that does not resolve", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"x"}},"expect":{"schema":"schemas/mvno-acount.schema.json"}}"#,
+            expected: "cases/mvno-account-get/bad.json: expect.schema: schema 'schemas/mvno-acount.schema.json' does not exist"),
+        Broken(
+            name: "duplicate case id", file: "cases/mvno-account-get/zz-dup.json",
+            text: #"{"id":"get-by-id","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"x"}},"expect":{}}"#,
+            expected: "cases/mvno-account-get/zz-dup.json: id: case id 'get-by-id' is also used by"),
+        Broken(
+            name: "missing path parameter", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","expect":{}}"#,
+            expected: "cases/mvno-account-get/bad.json: missing request.params.ACCOUNT_ID"),
+    ]
+
+    @Test(arguments: broken)
+    func aBrokenCaseFileIsNamedWithItsKeyPath(_ b: Broken) async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let suite = try tmp.copySuite()
+        try tmp.write("Cases/" + b.file, b.text)
+        let (status, c) = await conformance(["--suite", suite, "--reports", tmp.path + "/Reports"])
+        #expect(status == 2)
+        #expect(c.err.contains(b.expected), "stderr was:\n\(c.err)")
+        #expect(c.err.contains("nothing was run"))
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/Reports/junit.xml"))
+    }
+
+    @Test func everyProblemIsReportedNotOnlyTheFirst() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let suite = try tmp.copySuite()
+        try tmp.write("Cases/cases/mvno-account-get/a.json", #"{"id":"a","titel":"t","endpoint":"x","covers":"success","role":"OWNER","expect":{}}"#)
+        try tmp.write("Cases/cases/mvno-account-get/b.json", "{ not json")
+        do {
+            _ = try SuiteLoader.load(root: suite)
+            Issue.record("expected load to fail")
+        } catch {
+            let text = error.description
+            #expect(text.contains("a.json: titel: unknown key 'titel' (did you mean 'title'?)"))
+            #expect(text.contains("a.json: endpoint: unknown endpoint 'x'"))
+            #expect(text.contains("b.json: "))
+        }
+    }
+
+    @Test func targetProfilesRefuseInlineCredentials() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        try tmp.write(
+            "t.json",
+            #"{"name":"x","baseURL":"https://example.test","auth":{"in":"header","name":"Authorization","prefix":"Bearer "},"credentials":{"OWNER":"eyJhbGciOi.secret-token"}}"#)
+        #expect(throws: SuiteLoadError.self) { try TargetLoader.load(path: tmp.path + "/t.json", fixtureCatalogue: [:]) }
+        do {
+            _ = try TargetLoader.load(path: tmp.path + "/t.json", fixtureCatalogue: [:])
+        } catch {
+            #expect(error.description.contains("credentials.OWNER: must name an environment variable"))
+            #expect(!error.description.contains("eyJhbGciOi"))
+        }
+    }
+
+    @Test func unknownCommandLineOptionsAreUsageErrors() async {
+        let (status, c) = await conformance(["run", "--jbos", "4"])
+        #expect(status == 2)
+        #expect(c.err.contains("unknown option '--jbos' (did you mean '--jobs'?)"))
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import ConformanceKit
+
+@Suite struct JUnitReporterTests {
+    func run(_ results: [CaseResult]) -> RunResult {
+        RunResult(
+            targetName: "t", baseURL: "http://127.0.0.1:1", startedAt: Date(timeIntervalSince1970: 1_700_000_000.5),
+            finishedAt: Date(timeIntervalSince1970: 1_700_000_001),
+            endpoints: [EndpointInfo(id: "ep", title: "Endpoint", method: "GET", path: "/x/{ID}")], results: results)
+    }
+
+    func result(_ id: String, _ verdict: Verdict, findings: [Finding] = [], seconds: Double = 0.0123) -> CaseResult {
+        CaseResult(
+            seq: 0, caseID: id, title: "title of \(id)", file: "Cases/cases/\(id).json", endpointID: "ep", covers: "success",
+            role: .owner, verdict: verdict, findings: findings,
+            request: RequestSummary(method: "GET", url: "http://127.0.0.1:1/x/1?token=***"), status: 200,
+            responseExcerpt: nil, durationSeconds: seconds)
+    }
+
+    @Test func hostileTextIsEscapedAndIllegalCharactersRemoved() {
+        let f = Finding(
+            check: .schema, pointer: "/a", keyword: "/properties/a/enum", expected: "one of \"X\"",
+            actual: "\"<script>alert(1)</script>\u{0}\u{1B}&\"", message: "/a: \"<b>\" is not one of \"X\"\nsecond line")
+        let xml = JUnitReporter.render(run([result("c1", .failed, findings: [f])]))
+        #expect(!xml.contains("<script>"))
+        #expect(xml.contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;"))
+        #expect(!xml.contains("\u{0}"))
+        #expect(!xml.contains("\u{1B}"))
+        // The message attribute is one line.
+        #expect(xml.contains("message=\"/a: &quot;&lt;b&gt;&quot; is not one of &quot;X&quot; second line\""))
+    }
+
+    @Test func timesUseADecimalPointAndTimestampsAreUTC() {
+        let xml = JUnitReporter.render(run([result("c1", .passed, seconds: 1.23456)]))
+        #expect(xml.contains("time=\"1.235\""))
+        #expect(xml.contains("timestamp=\"2023-11-14T22:13:20\""))
+    }
+
+    @Test func verdictsMapToFailureErrorAndSkipped() {
+        let xml = JUnitReporter.render(
+            run([
+                result("p", .passed), result("f", .failed, findings: [Finding(check: .status, expected: "200", actual: "500", message: "expected status 200, got 500")]),
+                result("e", .error("connection refused")), result("s", .skipped("no fixture 'x'")),
+            ]))
+        #expect(xml.contains("tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\""))
+        #expect(xml.contains("<failure type=\"status\" message=\"expected status 200, got 500\">"))
+        #expect(xml.contains("<error type=\"error\" message=\"connection refused\">"))
+        #expect(xml.contains("<skipped message=\"no fixture &apos;x&apos;\"/>") || xml.contains("<skipped message=\"no fixture 'x'\"/>"))
+        #expect(xml.contains("request: GET http://127.0.0.1:1/x/1?token=***"))
+    }
+
+    @Test func consoleClosingLineCountsErrorsAsFailed() {
+        let r = run([result("p", .passed), result("e", .error("timeout")), result("s", .skipped("x"))])
+        #expect(ConsoleReporter.lines(r).last == "1 passed, 1 failed, 1 skipped")
+        #expect(ConsoleReporter.lines(r).contains("ERROR ep/e: timeout"))
+    }
+
+    @Test func redactorReplacesEverySecretLongestFirst() {
+        let red = Redactor(secrets: ["abc", "abcdef", ""])
+        #expect(red("x abcdef y abc z") == "x *** y *** z")
+    }
+
+    @Test func sensitiveFieldsAreMaskedAtAnyDepth() {
+        let masked = SensitiveFields.mask(["mvnoSim": ["pin1": "1234", "imsi": "2380"], "voicemail": ["pin": "99"], "list": [["puk1": "1"]]])
+        #expect(masked["mvnoSim"]?["pin1"] == "***")
+        #expect(masked["mvnoSim"]?["imsi"] == "2380")
+        #expect(masked["voicemail"]?["pin"] == "***")
+        #expect(masked["list"]?[0]?["puk1"] == "***")
+    }
+}

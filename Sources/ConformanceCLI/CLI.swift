@@ -42,6 +42,7 @@ public enum CLI {
           conformance run [options]       run the suite against a target (see run --help)
           conformance serve [options]     run the simulator alone (see serve --help)
           conformance faults              list the simulator's fault names
+          conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
           conformance --version
 
         EXIT STATUS
@@ -94,6 +95,27 @@ public enum CLI {
           -h, --help       this help
         """
 
+    public static let lintDocsHelp = """
+        conformance lint-docs — report the vendor documentation's own defects
+
+        USAGE
+          conformance lint-docs [--docs DIR] [--suite DIR] [--fail-on-findings]
+
+        Validates every example object in the doc pages against the schemas
+        transcribed from their tables, and lists example keys the tables do not
+        have, rows whose place in the nesting is ambiguous, typos and
+        contradictions — each with the page and the field.
+
+        OPTIONS
+          --docs DIR            the doc pages (default: ../shared/api-docs)
+          --suite DIR           the suite whose schemas describe the tables (default: Cases)
+          --fail-on-findings    exit 1 when anything is found (for CI)
+          -h, --help            this help
+
+        EXIT STATUS
+          0 it ran (whatever it found, unless --fail-on-findings) · 1 findings with --fail-on-findings · 2 usage error
+        """
+
     /// Runs a command line (without the program name) and returns the exit status.
     public static func main(_ args: [String], environment: [String: String], console: Console) async -> Int32 {
         var args = args
@@ -115,6 +137,8 @@ public enum CLI {
                 return try await run(args, environment: environment, console: console).rawValue
             case "serve":
                 return try await serve(args, console: console).rawValue
+            case "lint-docs":
+                return try lintDocs(args, console: console).rawValue
             case "faults":
                 for f in Fault.catalogue { console.out("\(f.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(f.endpoint.padding(toLength: 18, withPad: " ", startingAt: 0)) \(f.summary)") }
                 return ExitStatus.passed.rawValue
@@ -122,7 +146,7 @@ public enum CLI {
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "serve", "faults", "help"])
+                let guess = closestMatch(to: command!, in: ["run", "serve", "faults", "lint-docs", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -244,6 +268,26 @@ public enum CLI {
         guard let s else { return d }
         guard let v = Double(s), v > 0, v.isFinite else { throw UsageError("\(name) must be a positive number of seconds, got '\(s)'") }
         return v
+    }
+
+    // MARK: lint-docs
+
+    static func lintDocs(_ args: [String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(
+            args, spec: ArgumentSpec(flags: ["help", "fail-on-findings"], options: ["docs", "suite"]))
+        if p.has("help") {
+            console.out(lintDocsHelp)
+            return .passed
+        }
+        let findings: [DocFinding]
+        do {
+            findings = try DocLint.lint(docsDirectory: p.value("docs") ?? "../shared/api-docs", suiteRoot: p.value("suite") ?? "Cases")
+        } catch {
+            console.err("error: \(error)")
+            return .usage
+        }
+        for line in DocLint.render(findings) { console.out(line) }
+        return p.has("fail-on-findings") && !findings.isEmpty ? .failed : .passed
     }
 
     // MARK: serve

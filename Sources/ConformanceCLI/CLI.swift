@@ -41,6 +41,7 @@ public enum CLI {
           conformance                     run the whole suite against the built-in simulator
           conformance run [options]       run the suite against a target (see run --help)
           conformance serve [options]     run the simulator alone (see serve --help)
+          conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
           conformance faults              list the simulator's fault names
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
           conformance --version
@@ -137,6 +138,8 @@ public enum CLI {
                 return try await run(args, environment: environment, console: console).rawValue
             case "serve":
                 return try await serve(args, console: console).rawValue
+            case "coverage":
+                return try coverage(args, console: console).rawValue
             case "lint-docs":
                 return try lintDocs(args, console: console).rawValue
             case "faults":
@@ -146,7 +149,7 @@ public enum CLI {
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "serve", "faults", "lint-docs", "help"])
+                let guess = closestMatch(to: command!, in: ["run", "serve", "coverage", "faults", "lint-docs", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -246,6 +249,8 @@ public enum CLI {
             for line in ConsoleReporter.lines(result) { console.out(runner.redactor(line)) }
             return .usage
         }
+        let coveragePath = reportsDir + "/coverage.txt"
+        try? writeAtomically(Coverage.render(result.coverage).joined(separator: "\n") + "\n", to: coveragePath)
         for line in ConsoleReporter.lines(result) { console.out(runner.redactor(line)) }
         console.out("report: \(junitPath)")
         return exitStatus(result)
@@ -268,6 +273,35 @@ public enum CLI {
         guard let s else { return d }
         guard let v = Double(s), v > 0, v.isFinite else { throw UsageError("\(name) must be a positive number of seconds, got '\(s)'") }
         return v
+    }
+
+    // MARK: coverage
+
+    static func coverage(_ args: [String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["suite"]))
+        if p.has("help") {
+            console.out("""
+                conformance coverage — each documented row of each endpoint, with the cases that provoke it
+                or the reason it cannot be provoked from outside
+
+                USAGE
+                  conformance coverage [--suite DIR]
+
+                EXIT STATUS
+                  0 every row is covered or explained · 1 a row has neither · 2 usage or suite error
+                """)
+            return .passed
+        }
+        let suite: Suite
+        do {
+            suite = try SuiteLoader.load(root: p.value("suite") ?? "Cases").suite
+        } catch {
+            for d in error.diagnostics { console.err(d.description) }
+            return .usage
+        }
+        let cov = Coverage.compute(suite)
+        for line in Coverage.render(cov) { console.out(line) }
+        return cov.allSatisfy { $0.uncovered.isEmpty } ? .passed : .failed
     }
 
     // MARK: lint-docs

@@ -43,7 +43,7 @@ import Testing
         var check: CheckKind
         var pointer: String?
         var keyword: String?
-        var testDescription: String { fault }
+        var testDescription: String { "\(fault) → \(failingCase)" }
     }
 
     static let faults: [FaultExpectation] = [
@@ -54,7 +54,9 @@ import Testing
         .init(fault: "get-bool-as-number", failingCase: "get-by-id", check: .schema, pointer: "/feature/data", keyword: "type"),
         .init(fault: "get-short-id", failingCase: "get-by-id", check: .schema, pointer: "/_id", keyword: "format"),
         .init(fault: "get-bad-date", failingCase: "get-by-id", check: .schema, pointer: "/startDate", keyword: "format"),
-        .init(fault: "get-leak-restricted", failingCase: "get-as-owner-restricted-hidden", check: .assertion, pointer: "/socs"),
+        .init(fault: "get-leak-restricted", failingCase: "get-as-owner-restricted-hidden", check: .visibility, pointer: "/notes"),
+        .init(fault: "get-leak-restricted", failingCase: "get-access-viewer-own", check: .visibility, pointer: "/notes"),
+        .init(fault: "get-drop-number", failingCase: "get-chain-id-then-number", check: .capture, pointer: "/number"),
         .init(fault: "get-cross-tenant", failingCase: "get-other-customer-denied", check: .status, pointer: nil),
         .init(fault: "get-by-number-broken", failingCase: "get-by-number", check: .status, pointer: nil),
         .init(fault: "wrong-content-type", failingCase: "get-by-id", check: .contentType, pointer: nil),

@@ -59,6 +59,22 @@ import Testing
             text: #"{"id":"get-by-id","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"x"}},"expect":{}}"#,
             expected: "cases/mvno-account-get/zz-dup.json: id: case id 'get-by-id' is also used by"),
         Broken(
+            name: "capture used before it is made", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","steps":[{"request":{"params":{"ACCOUNT_ID":"{{captured.numbr}}"}},"expect":{}}]}"#,
+            expected: "cases/mvno-account-get/bad.json: steps[0].request: '{{captured.numbr}}' is not captured by an earlier step"),
+        Broken(
+            name: "matrix with a fixed role", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","role":"OWNER","matrix":{"relations":{"own":"{{account.id}}"}},"request":{"params":{"ACCOUNT_ID":"{{relation}}"}}}"#,
+            expected: "cases/mvno-account-get/bad.json: role: a matrix case derives 'role' from the endpoint's access rule; remove it"),
+        Broken(
+            name: "unknown relation", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","matrix":{"relations":{"owm":"{{account.id}}"}},"request":{"params":{"ACCOUNT_ID":"{{relation}}"}}}"#,
+            expected: "cases/mvno-account-get/bad.json: matrix.relations.owm: unknown relation 'owm' (did you mean 'own'?)"),
+        Broken(
+            name: "invariants on an endpoint without paging", file: "cases/mvno-account-get/bad.json",
+            text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"x"}},"expect":{"invariants":[{"page":true}]}}"#,
+            expected: "cases/mvno-account-get/bad.json: expect.invariants: invariants apply to list endpoints; mvno-account-get declares no paging"),
+        Broken(
             name: "missing path parameter", file: "cases/mvno-account-get/bad.json",
             text: #"{"id":"bad","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","expect":{}}"#,
             expected: "cases/mvno-account-get/bad.json: missing request.params.ACCOUNT_ID"),
@@ -75,6 +91,21 @@ import Testing
         #expect(c.err.contains(b.expected), "stderr was:\n\(c.err)")
         #expect(c.err.contains("nothing was run"))
         #expect(!FileManager.default.fileExists(atPath: tmp.path + "/Reports/junit.xml"))
+    }
+
+    @Test func theAccessMatrixIsDerivedFromTheAccessRule() throws {
+        let (suite, _) = try SuiteLoader.load(root: Project.cases)
+        let cells = suite.cases.filter { $0.id.hasPrefix("get-access-") }
+        #expect(cells.count == 7 * 3)
+        func covers(_ id: String) -> String? { cells.first { $0.id == id }?.covers }
+        #expect(covers("get-access-owner-own") == "success")
+        #expect(covers("get-access-owner-same-reseller") == "403-access_denied")
+        #expect(covers("get-access-reseller-same-reseller") == "success")
+        #expect(covers("get-access-reseller-other-reseller") == "403-access_denied")
+        #expect(covers("get-access-reseller-admin-own") == "403-access_denied")
+        #expect(covers("get-access-admin-other-reseller") == "success")
+        #expect(covers("get-access-anonymous-own") == "unauthenticated")
+        #expect(cells.first { $0.id == "get-access-anonymous-own" }?.steps[0].expect.status == 401)
     }
 
     @Test func everyProblemIsReportedNotOnlyTheFirst() throws {

@@ -16,10 +16,20 @@ public enum Checker {
         public var body: JSON?
     }
 
+    /// What a step's answer is judged against.
+    public struct Context: Sendable {
+        public var expect: Expectation
+        public var endpoint: Endpoint
+        public var role: Role
+        public var request: PlannedRequest
+        /// Fixtures and captured values.
+        public var bindings: [String: JSON]
+    }
+
     public static func judge(
-        _ exchange: HTTPExchange, job: Job, suite: Suite, target: TargetProfile, options: CheckOptions
+        _ exchange: HTTPExchange, context: Context, suite: Suite, target: TargetProfile, options: CheckOptions
     ) -> Judgement {
-        let expect = job.testCase.expect
+        let expect = context.expect
         var findings: [Finding] = []
 
         if exchange.status != expect.status {
@@ -90,9 +100,18 @@ public enum Checker {
             }
         }
 
+        if let ref = expect.schema, let body, statusMatches, let rules = suite.visibility[ref] {
+            findings += Visibility.leaks(in: body, rules: rules, role: context.role)
+        }
+
         if let body, statusMatches {
             for a in expect.assertions {
-                if let f = check(a, in: body, fixtures: target.fixtures) { findings.append(f) }
+                if let f = check(a, in: body, fixtures: context.bindings) { findings.append(f) }
+            }
+            if let paging = context.endpoint.paging {
+                for inv in expect.invariants {
+                    findings += Invariants.check(inv, body: body, paging: paging, request: context.request, bindings: context.bindings)
+                }
             }
         }
 

@@ -59,14 +59,14 @@ public enum SuiteLoader {
         var cases: [Case] = []
         for rel in SuiteFiles.list(root + "/cases", recursive: true) {
             let file = display + "/cases/" + rel
-            guard let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: file, sink: sink),
-                let c = readCase(node, endpoints: endpoints, fixtures: fixtures)
-            else { continue }
-            if let other = cases.first(where: { $0.id == c.id }) {
-                node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other.file)")
-                continue
+            guard let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: file, sink: sink) else { continue }
+            for c in readCases(node, endpoints: endpoints, fixtures: fixtures) {
+                if let other = cases.first(where: { $0.id == c.id }) {
+                    node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other.file)")
+                    continue
+                }
+                cases.append(c)
             }
-            cases.append(c)
         }
 
         // Every schema reference must resolve and compile.
@@ -95,16 +95,24 @@ public enum SuiteLoader {
             }
         }
         for c in cases {
-            if let s = c.expect.schema {
-                compile(s, at: Node(value: .null, path: [.key("expect"), .key("schema")], file: c.file, sink: sink))
+            for (k, step) in c.steps.enumerated() {
+                if let s = step.expect.schema {
+                    let path: [JSONPathSegment] =
+                        c.steps.count > 1 ? [.key("steps"), .index(k), .key("expect"), .key("schema")] : [.key("expect"), .key("schema")]
+                    compile(s, at: Node(value: .null, path: path, file: c.file, sink: sink))
+                }
             }
         }
 
         let errors = sink.items.filter { $0.severity == .error }
         if !errors.isEmpty { throw SuiteLoadError(sink.items) }
-        let suite = Suite(
+        var suite = Suite(
             root: root, endpoints: endpoints.sorted { $0.id < $1.id }, cases: cases, fixtures: fixtures,
             schemas: schemas, compiledSchemas: compiled)
+        for ref in compiled.keys {
+            let rules = Visibility.rules(for: ref, schemas: schemas)
+            if !rules.isEmpty { suite.visibility[ref] = rules }
+        }
         return (suite, sink.items)
     }
 

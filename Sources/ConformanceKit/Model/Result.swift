@@ -7,6 +7,12 @@ public enum CheckKind: String, Sendable, Hashable, CaseIterable {
     case errorMessage = "error-message"
     case schema
     case assertion
+    /// A field the docs restrict to other roles was shown to this one.
+    case visibility
+    /// A rule about the whole answer (paging, filtering, dates) was broken.
+    case invariant
+    /// A value needed by a later step of a chain was missing.
+    case capture
     case undocumentedField = "undocumented-field"
 }
 
@@ -107,6 +113,8 @@ public struct RunResult: Sendable {
     public var finishedAt: Date
     public var endpoints: [EndpointInfo]
     public var results: [CaseResult]
+    /// The documented-row coverage of the suite that ran.
+    public var coverage: [EndpointCoverage] = []
 
     public var passed: Int { results.count { $0.verdict == .passed } }
     public var failed: Int { results.count { $0.verdict == .failed } }

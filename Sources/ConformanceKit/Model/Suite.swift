@@ -26,6 +26,17 @@ public struct Role: RawRepresentable, Sendable, Hashable, Comparable, CustomStri
     /// Roles that carry a credential.
     public static let authenticated: [Role] = all.filter { $0 != .anonymous }
 
+    /// The documented access level this role holds (OTHER_CUSTOMER is an
+    /// OWNER elsewhere, OTHER_RESELLER a RESELLER elsewhere); nil for ANONYMOUS.
+    public var accessLevel: String? {
+        switch self {
+        case .anonymous: return nil
+        case .otherCustomer: return "OWNER"
+        case .otherReseller: return "RESELLER"
+        default: return rawValue
+        }
+    }
+
     public var description: String { rawValue }
     public static func < (a: Role, b: Role) -> Bool {
         (all.firstIndex(of: a) ?? .max, a.rawValue) < (all.firstIndex(of: b) ?? .max, b.rawValue)
@@ -61,13 +72,63 @@ public struct Endpoint: Sendable, Hashable {
     public var responseSchema: String?
     public var requestSchema: String?
     public var errors: [DocumentedError]
+    /// The documented access line as data: which level may act on which customers.
+    public var accessRule: [AccessGrant]
+    /// What an unauthenticated request answers (not on these pages: from the
+    /// vendor's login documentation), when the spec states it.
+    public var unauthenticated: (status: Int, message: String)?
+    /// Paging parameters, for list endpoints.
+    public var paging: Paging?
     /// Whether the endpoint changes state on the target.
     public var mutating: Bool
     /// The spec file it was loaded from.
     public var file: String
 
-    /// The documented rows a case may cover: `"success"` plus each error row id.
-    public var rowIDs: [String] { ["success"] + errors.map(\.id) }
+    /// The documented rows a case may cover: `"success"`, each error row id,
+    /// and `"unauthenticated"` when the spec states that behaviour.
+    public var rowIDs: [String] { ["success"] + errors.map(\.id) + (unauthenticated == nil ? [] : ["unauthenticated"]) }
+
+    public static func == (a: Endpoint, b: Endpoint) -> Bool { a.id == b.id && a.file == b.file }
+    public func hash(into h: inout Hasher) { h.combine(id) }
+}
+
+/// One clause of an access line: a level, and which customers it may act on.
+public struct AccessGrant: Sendable, Hashable {
+    public enum Scope: String, Sendable, Hashable, CaseIterable {
+        /// The user belongs to the customer ("if user belongs to the customer").
+        case customer
+        /// The customer belongs to the user's reseller ("if customer belongs to the reseller").
+        case reseller
+        /// Any customer (ADMIN).
+        case any
+    }
+    public var level: String
+    public var scope: Scope
+}
+
+/// How a caller relates to the customer a request is about.
+public enum Relation: String, Sendable, Hashable, CaseIterable {
+    /// The caller's own customer (for reseller users: a customer of their reseller they are tested against).
+    case own
+    /// Another customer of the caller's reseller.
+    case sameReseller
+    /// A customer of another reseller.
+    case otherReseller
+}
+
+/// Documented paging of a list endpoint.
+public struct Paging: Sendable, Hashable {
+    /// Where the items are, e.g. `/mvnoAccounts`.
+    public var items: JSONPointer
+    public var total: JSONPointer
+    public var offsetParam: String
+    public var offsetPointer: JSONPointer
+    public var defaultOffset: Int
+    public var limitParam: String
+    public var limitPointer: JSONPointer
+    public var defaultLimit: Int
+    public var minLimit: Int
+    public var maxLimit: Int
 }
 
 /// A value in a request that may hold `{{variables}}`.
@@ -126,6 +187,20 @@ public struct Assertion: Sendable, Hashable {
     public var kind: Kind
 }
 
+/// A rule about a whole response (or several), beyond one value.
+public enum Invariant: Sendable, Hashable {
+    /// offset/limit echoed, total consistent, never more items than limit or the documented maximum.
+    case page
+    /// Walk every page with this limit: each item exactly once, as many as `total`.
+    case walk(limit: Int, idPointer: JSONPointer)
+    /// Every item (under the endpoint's paging items) has `pointer` equal to the value.
+    case eachEquals(pointer: JSONPointer, value: Template)
+    /// Every item contains the text (case-insensitively) in at least one of these fields.
+    case eachContains(pointers: [JSONPointer], text: Template)
+    /// In every item, `to` is `days` days after `from`.
+    case eachDaysAfter(from: JSONPointer, to: JSONPointer, days: Int)
+}
+
 public struct Expectation: Sendable, Hashable {
     public var status: Int
     /// The documented error message expected at the profile's error pointer (error rows only).
@@ -133,6 +208,7 @@ public struct Expectation: Sendable, Hashable {
     /// Schema reference the body must satisfy (success rows default to the endpoint's response schema).
     public var schema: String?
     public var assertions: [Assertion]
+    public var invariants: [Invariant] = []
 }
 
 public struct RequestTemplate: Sendable, Hashable {
@@ -171,7 +247,25 @@ public struct RequestTemplate: Sendable, Hashable {
     }
 }
 
-/// One behaviour of one endpoint: the request to send and what must come back.
+/// One request of a case and what must come back; a chain has several
+/// (create, then read what was created), later ones using values captured
+/// from earlier answers as `{{captured.NAME}}`.
+public struct Step: Sendable, Hashable {
+    public var endpoint: String
+    /// The documented row this step exercises.
+    public var covers: String
+    public var request: RequestTemplate
+    public var expect: Expectation
+    /// Values to keep from this step's response body: name → pointer.
+    public var captures: [Capture]
+
+    public struct Capture: Sendable, Hashable {
+        public var name: String
+        public var pointer: JSONPointer
+    }
+}
+
+/// One behaviour of one endpoint: the request(s) to send and what must come back.
 public struct Case: Sendable, Hashable {
     public var id: String
     public var title: String
@@ -181,9 +275,38 @@ public struct Case: Sendable, Hashable {
     public var covers: String
     public var role: Role
     public var tags: [String]
-    public var request: RequestTemplate
-    public var expect: Expectation
+    public var steps: [Step]
+
+    /// Whether any step changes state on the target.
+    public func isMutating(in suite: Suite) -> Bool {
+        steps.contains { suite.endpoint($0.endpoint)?.mutating == true }
+    }
+
+    /// Every fixture variable used (not captures), in order.
+    public var fixtureVariables: [String] {
+        var out: [String] = []
+        for step in steps {
+            var names = step.request.variables
+            for a in step.expect.assertions { if case .equals(let t) = a.kind { names += t.variables } }
+            for inv in step.expect.invariants {
+                switch inv {
+                case .eachEquals(_, let t), .eachContains(_, let t): names += t.variables
+                default: break
+                }
+            }
+            for n in names where !n.hasPrefix(capturedPrefix) && !out.contains(n) {
+                out.append(n.hasPrefix(takePrefix) ? String(n.dropFirst(takePrefix.count)) : n)
+            }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
 }
+
+/// `{{captured.NAME}}` refers to a value captured by an earlier step.
+public let capturedPrefix = "captured."
+/// `{{take POOL}}` takes the next unused element of an array fixture (one per case).
+public let takePrefix = "take "
 
 /// The whole suite, validated and cross-referenced.
 public struct Suite: Sendable {
@@ -196,6 +319,8 @@ public struct Suite: Sendable {
     public var schemas: [String: JSON]
     /// Every schema reference used by a spec or a case, compiled once.
     public var compiledSchemas: [String: CompiledSchema]
+    /// For each compiled schema reference, the fields the docs restrict to some roles.
+    public var visibility: [String: [VisibilityRule]] = [:]
 
     public func endpoint(_ id: String) -> Endpoint? { endpoints.first { $0.id == id } }
 }

@@ -24,40 +24,88 @@ public struct PlannedRequest: Sendable, Hashable {
 public struct Job: Sendable {
     public var seq: Int
     public var testCase: Case
-    public var endpoint: Endpoint
-    public var request: PlannedRequest?
+    /// The case's steps with `{{take POOL}}` already replaced by the values taken for this case.
+    public var steps: [Step]
+    /// Fixture values the steps' variables resolve to.
+    public var fixtures: [String: JSON]
     public var skipReason: String?
 }
 
 public enum Planner {
     /// Cases in a stable order (endpoint id, then case id), numbered, with
-    /// variables resolved against the target's fixtures.
+    /// fixtures checked and pool values taken. Captures resolve at run time.
     public static func plan(suite: Suite, target: TargetProfile, credentials: Credentials) -> [Job] {
         let ordered = suite.cases.sorted { ($0.endpoint, $0.id) < ($1.endpoint, $1.id) }
+        var poolNext: [String: Int] = [:]
         var jobs: [Job] = []
         for (seq, c) in ordered.enumerated() {
-            guard let ep = suite.endpoint(c.endpoint) else { continue }
-            var job = Job(seq: seq, testCase: c, endpoint: ep, request: nil, skipReason: nil)
-            let needed = c.request.variables + c.expect.assertions.flatMap { a -> [String] in
-                if case .equals(let t) = a.kind { return t.variables }
-                return []
-            }
-            if let missing = needed.first(where: { target.fixtures[$0] == nil }) {
-                job.skipReason = "target \(target.name) has no fixture '\(missing)' (\(suite.fixtures[missing] ?? "")); add it to \(target.file)"
+            var job = Job(seq: seq, testCase: c, steps: c.steps, fixtures: target.fixtures, skipReason: nil)
+            if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
+                job.skipReason =
+                    "target \(target.name) has no fixture '\(missing)' (\(suite.fixtures[missing] ?? "")); add it to \(target.file)"
             } else if c.role != .anonymous, credentials.byRole[c.role] == nil {
                 job.skipReason = "no credential for role \(c.role): "
-                    + (credentials.missing[c.role] ?? "\(target.file) names no environment variable for \(c.role) under credentials")
-            } else if ep.mutating, !target.allowMutations {
-                job.skipReason = "mutating case; target \(target.name) does not allow mutations (set \"allowMutations\": true in \(target.file))"
+                    + (credentials.missing[c.role]
+                        ?? "\(target.file) names no environment variable for \(c.role) under credentials")
+            } else if c.isMutating(in: suite), !target.allowMutations {
+                job.skipReason =
+                    "mutating case; target \(target.name) does not allow mutations (set \"allowMutations\": true in \(target.file))"
             } else {
-                job.request = resolve(c, endpoint: ep, fixtures: target.fixtures)
+                switch takePools(c, fixtures: target.fixtures, next: &poolNext) {
+                case .success(let steps): job.steps = steps
+                case .failure(let why): job.skipReason = why.message
+                }
             }
             jobs.append(job)
         }
         return jobs
     }
 
-    static func resolve(_ c: Case, endpoint: Endpoint, fixtures: [String: JSON]) -> PlannedRequest {
+    struct PoolError: Error { var message: String }
+
+    /// Replaces each distinct `{{take POOL}}` of a case with the next unused
+    /// element of the array fixture POOL (the same value wherever it appears in the case).
+    static func takePools(_ c: Case, fixtures: [String: JSON], next: inout [String: Int]) -> Result<[Step], PoolError> {
+        var taken: [String: JSON] = [:]
+        var names: [String] = []
+        for step in c.steps {
+            for v in step.request.variables where v.hasPrefix(takePrefix) && !names.contains(v) { names.append(v) }
+            for a in step.expect.assertions {
+                if case .equals(let t) = a.kind {
+                    for v in t.variables where v.hasPrefix(takePrefix) && !names.contains(v) { names.append(v) }
+                }
+            }
+        }
+        for v in names {
+            let pool = String(v.dropFirst(takePrefix.count)).trimmingCharacters(in: " ")
+            guard case .array(let values)? = fixtures[pool] else {
+                return .failure(PoolError(message: "fixture '\(pool)' must be an array to take values from"))
+            }
+            let k = next[pool, default: 0]
+            guard k < values.count else {
+                return .failure(PoolError(message: "fixture pool '\(pool)' is exhausted (\(values.count) values); add more to the target profile"))
+            }
+            next[pool] = k + 1
+            taken[v] = values[k]
+        }
+        if taken.isEmpty { return .success(c.steps) }
+        return .success(
+            c.steps.map { step in
+                var s = step
+                s.request.pathParams = s.request.pathParams.mapValues { Template(substitute($0, taken, keepUnknown: true)) }
+                s.request.query = s.request.query.map { ($0.name, Template(substitute($0.value, taken, keepUnknown: true))) }
+                s.request.headers = s.request.headers.map { ($0.name, Template(substitute($0.value, taken, keepUnknown: true))) }
+                s.request.body = s.request.body.map { Template(substitute($0, taken, keepUnknown: true)) }
+                s.expect.assertions = s.expect.assertions.map { a in
+                    guard case .equals(let t) = a.kind else { return a }
+                    return Assertion(pointer: a.pointer, kind: .equals(Template(substitute(t, taken, keepUnknown: true))))
+                }
+                return s
+            })
+    }
+
+    /// The concrete request of a step, with every variable bound.
+    public static func resolve(_ step: Step, endpoint: Endpoint, bindings: [String: JSON]) -> PlannedRequest {
         var path = ""
         var rest = Substring(endpoint.path)
         while let open = rest.firstIndex(of: "{") {
@@ -65,42 +113,44 @@ public enum Planner {
             let after = rest[rest.index(after: open)...]
             guard let close = after.firstIndex(of: "}") else { break }
             let name = String(after[..<close])
-            let value = c.request.pathParams[name].map { substitute($0, fixtures).textValue } ?? ""
+            let value = step.request.pathParams[name].map { substitute($0, bindings).textValue } ?? ""
             path += percentEncodePathSegment(value)
             rest = after[after.index(after: close)...]
         }
         path += rest
         return PlannedRequest(
             method: endpoint.method, path: path,
-            query: c.request.query.map { .init(name: $0.name, value: substitute($0.value, fixtures).textValue) },
-            headers: c.request.headers.map { .init(name: $0.name, value: substitute($0.value, fixtures).textValue) },
-            body: c.request.body.map { substitute($0, fixtures) })
+            query: step.request.query.map { .init(name: $0.name, value: substitute($0.value, bindings).textValue) },
+            headers: step.request.headers.map { .init(name: $0.name, value: substitute($0.value, bindings).textValue) },
+            body: step.request.body.map { substitute($0, bindings) })
     }
 
     /// Replaces `{{name}}` in every string. A string that is exactly one
-    /// variable takes the fixture's JSON value (so numbers stay numbers).
-    public static func substitute(_ t: Template, _ fixtures: [String: JSON]) -> JSON {
+    /// variable takes the bound JSON value (so numbers stay numbers).
+    /// Unbound variables become empty, or stay as written with `keepUnknown`.
+    public static func substitute(_ t: Template, _ bindings: [String: JSON], keepUnknown: Bool = false) -> JSON {
         func walk(_ v: JSON) -> JSON {
             switch v {
             case .string(let s):
                 let names = Template.variableNames(in: s)
                 if names.isEmpty { return v }
-                if names.count == 1, s.hasPrefix("{{"), s.hasSuffix("}}"), let whole = fixtures[names[0]],
+                if names.count == 1, s.hasPrefix("{{"), s.hasSuffix("}}"), let whole = bindings[names[0]],
                     s.dropFirst(2).dropLast(2).trimmingCharactersSpaces() == names[0]
                 {
                     return whole
                 }
-                return .string(replaceVariables(in: s, fixtures))
+                return .string(replaceVariables(in: s, bindings, keepUnknown: keepUnknown))
             case .array(let a): return .array(a.map(walk))
             case .object(let o):
-                return .object(JSONObject(o.map { .init(key: replaceVariables(in: $0.key, fixtures), value: walk($0.value)) }))
+                return .object(
+                    JSONObject(o.map { .init(key: replaceVariables(in: $0.key, bindings, keepUnknown: keepUnknown), value: walk($0.value)) }))
             default: return v
             }
         }
         return walk(t.raw)
     }
 
-    static func replaceVariables(in s: String, _ fixtures: [String: JSON]) -> String {
+    static func replaceVariables(in s: String, _ bindings: [String: JSON], keepUnknown: Bool = false) -> String {
         var out = ""
         var rest = Substring(s)
         while let open = rest.firstRange(of: "{{") {
@@ -108,7 +158,11 @@ public enum Planner {
             guard let close = after.firstRange(of: "}}") else { break }
             out += rest[..<open.lowerBound]
             let name = after[after.startIndex..<close.lowerBound].trimmingSpaces()
-            out += fixtures[name]?.textValue ?? ""
+            if let v = bindings[name] {
+                out += v.textValue
+            } else if keepUnknown {
+                out += rest[open.lowerBound..<close.upperBound]
+            }
             rest = after[close.upperBound...]
         }
         return out + rest

@@ -51,6 +51,9 @@ public enum JUnitReporter {
                     out += "\(r.caseID):\n" + r.warnings.map { "  warning [\($0.check.rawValue)] \($0.message)\n" }.joined()
                 }
             }
+            if let cov = run.coverage.first(where: { $0.endpointID == ep.id }) {
+                out = "documented-row coverage:\n" + Coverage.render([cov]).dropLast().joined(separator: "\n") + "\n" + out
+            }
             x += "    <system-out>\(text(out))</system-out>\n"
             x += "    <system-err></system-err>\n"
             x += "  </testsuite>\n"

@@ -61,7 +61,7 @@ public struct Runner: Sendable {
         let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
         return RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
-            endpoints: endpoints, results: results)
+            endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
     }
 
     func execute(_ job: Job) async -> CaseResult {
@@ -70,21 +70,133 @@ public struct Runner: Sendable {
             seq: job.seq, caseID: c.id, title: c.title, file: c.file, endpointID: c.endpoint, covers: c.covers,
             role: c.role, verdict: .skipped(job.skipReason ?? "not planned"), findings: [], request: nil, status: nil,
             responseExcerpt: nil, durationSeconds: 0)
-        guard let planned = job.request else { return result }
-        let (outgoing, summary) = wire(planned, role: c.role)
-        result.request = summary
-        do {
-            let exchange = try await transport.send(outgoing, timeout: options.timeout)
-            result.durationSeconds = exchange.seconds
+        if job.skipReason != nil { return result }
+        var bindings = job.fixtures
+        let chained = job.steps.count > 1
+        for (k, step) in job.steps.enumerated() {
+            guard let endpoint = suite.endpoint(step.endpoint) else { continue }
+            let label = chained ? "step \(k + 1) (\(endpoint.method) \(endpoint.path)): " : ""
+            let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
+            let (outgoing, summary) = wire(planned, role: c.role)
+            result.request = summary
+            let exchange: HTTPExchange
+            do {
+                exchange = try await transport.send(outgoing, timeout: options.timeout)
+            } catch {
+                result.verdict = .error(label + error.message)
+                return redacted(result)
+            }
+            result.durationSeconds += exchange.seconds
             result.status = exchange.status
-            let j = Checker.judge(exchange, job: job, suite: suite, target: target, options: options.check)
-            result.verdict = j.verdict
-            result.findings = j.findings.map(maskFinding)
+            let context = Checker.Context(
+                expect: step.expect, endpoint: endpoint, role: c.role, request: planned, bindings: bindings)
+            let j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
+            result.findings += j.findings.map { maskFinding(prefixed($0, label)) }
             result.responseExcerpt = excerpt(exchange.body, parsed: j.body)
-        } catch {
-            result.verdict = .error(error.message)
+            switch j.verdict {
+            case .error(let why):
+                result.verdict = .error(label + why)
+                return redacted(result)
+            case .failed:
+                result.verdict = .failed
+                return redacted(result)  // later steps would build on a wrong answer
+            default:
+                break
+            }
+            for inv in step.expect.invariants {
+                guard case .walk(let limit, let idPointer) = inv, let paging = endpoint.paging else { continue }
+                switch await walk(planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: c.role) {
+                case .success(let findings): result.findings += findings.map { prefixed($0, label) }
+                case .failure(let e):
+                    result.verdict = .error(label + "while walking the pages: " + e.message)
+                    return redacted(result)
+                }
+            }
+            for capture in step.captures {
+                if let v = j.body.flatMap({ capture.pointer.resolve(in: $0) }) {
+                    bindings[capturedPrefix + capture.name] = v
+                } else {
+                    result.findings.append(
+                        prefixed(
+                            Finding(
+                                check: .capture, pointer: capture.pointer.description, expected: "a value to capture as '\(capture.name)'",
+                                actual: "missing", message: "\(capture.pointer) is missing, so '\(capture.name)' cannot be captured for the next step"),
+                            label))
+                }
+            }
+            if result.findings.contains(where: { $0.severity == .failure }) { break }
         }
+        result.verdict = result.findings.contains { $0.severity == .failure } ? .failed : .passed
         return redacted(result)
+    }
+
+    func prefixed(_ f: Finding, _ label: String) -> Finding {
+        guard !label.isEmpty else { return f }
+        var f = f
+        f.message = label + f.message
+        return f
+    }
+
+    /// Walks every page of a list with the given limit and checks that each
+    /// item comes exactly once and that their number equals `total`.
+    func walk(
+        _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role
+    ) async -> Result<[Finding], TransportError> {
+        var seen: [String: Int] = [:]
+        var findings: [Finding] = []
+        var offset = 0
+        var total: Int?
+        var pages = 0
+        let maxPages = 10_000
+        while pages < maxPages {
+            var req = first
+            req.query.removeAll { $0.name == paging.offsetParam || $0.name == paging.limitParam }
+            req.query.append(.init(name: paging.offsetParam, value: String(offset)))
+            req.query.append(.init(name: paging.limitParam, value: String(limit)))
+            let (outgoing, _) = wire(req, role: role)
+            let exchange: HTTPExchange
+            do {
+                exchange = try await transport.send(outgoing, timeout: options.timeout)
+            } catch {
+                return .failure(error)
+            }
+            pages += 1
+            guard exchange.status == endpoint.successStatus, let body = try? JSONParser.parse(exchange.body),
+                let items = paging.items.resolve(in: body)?.arrayValue
+            else {
+                findings.append(
+                    Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
+                        actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
+                return .success(findings)
+            }
+            let pageTotal = paging.total.resolve(in: body)?.intValue
+            if total == nil { total = pageTotal }
+            if let t = total, let pt = pageTotal, t != pt {
+                findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(t)", actual: "\(pt)",
+                    message: "total changed while walking the pages: \(t) at first, \(pt) at offset \(offset)"))
+            }
+            for (i, item) in items.enumerated() {
+                let id = idPointer.resolve(in: item)?.textValue ?? "(no id at offset \(offset + i))"
+                seen[id, default: 0] += 1
+            }
+            if items.count > limit {
+                findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "at most \(limit) items",
+                    actual: "\(items.count)", message: "page at offset \(offset) holds \(items.count) items, more than the limit \(limit)"))
+            }
+            if items.isEmpty || (total.map { offset + items.count >= $0 } ?? false) { break }
+            offset += items.count
+        }
+        let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
+        if !duplicates.isEmpty {
+            findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "each item once",
+                actual: "\(duplicates.count) repeated", message: "walking the pages with limit \(limit) returned \(duplicates.count) item(s) more than once, e.g. \(duplicates.prefix(3).joined(separator: ", "))"))
+        }
+        let distinct = seen.count
+        if let total, distinct != total {
+            findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(total) distinct items",
+                actual: "\(distinct)", message: "walking the pages with limit \(limit) found \(distinct) distinct items, but total says \(total)"))
+        }
+        return .success(findings)
     }
 
     /// The request as sent (with the credential) and as shown (with `***`).

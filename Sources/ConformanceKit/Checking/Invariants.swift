@@ -1,0 +1,128 @@
+import Foundation
+import JSONKit
+
+/// Rules about a whole list answer: paging consistency, what every item must
+/// satisfy. (Walking all pages needs more requests: the runner does that.)
+public enum Invariants {
+    /// The offset and limit the request asked for, with the documented defaults and bounds applied.
+    public static func requested(_ request: PlannedRequest, paging: Paging) -> (offset: Int, limit: Int, asked: Int?) {
+        let offsetText = request.query.last { $0.name == paging.offsetParam }?.value
+        let limitText = request.query.last { $0.name == paging.limitParam }?.value
+        let offset = max(0, offsetText.flatMap { Int($0) } ?? paging.defaultOffset)
+        let asked = limitText.flatMap { Int($0) }
+        let limit = min(paging.maxLimit, max(paging.minLimit, asked ?? paging.defaultLimit))
+        return (offset, limit, asked)
+    }
+
+    public static func check(
+        _ inv: Invariant, body: JSON, paging: Paging, request: PlannedRequest, bindings: [String: JSON]
+    ) -> [Finding] {
+        let items = paging.items.resolve(in: body)?.arrayValue
+        switch inv {
+        case .page:
+            return page(body: body, paging: paging, request: request)
+        case .walk:
+            return []  // done by the runner
+        case .eachEquals(let pointer, let t):
+            guard let items else { return [missingItems(paging)] }
+            let want = Planner.substitute(t, bindings)
+            var out: [Finding] = []
+            for (i, item) in items.enumerated() {
+                let got = pointer.resolve(in: item)
+                if got != want {
+                    let at = paging.items.appending(i).description + pointer.description
+                    out.append(
+                        Finding(
+                            check: .invariant, pointer: at, expected: shorten(want.description),
+                            actual: got.map { shorten($0.description) } ?? "missing",
+                            message: "\(at): every item must have \(pointer) = \(shorten(want.description)), got \(got.map { shorten($0.description) } ?? "nothing")"))
+                }
+            }
+            return out
+        case .eachContains(let pointers, let t):
+            guard let items else { return [missingItems(paging)] }
+            let text = Planner.substitute(t, bindings).textValue.lowercased()
+            var out: [Finding] = []
+            for (i, item) in items.enumerated() {
+                let hit = pointers.contains { p in p.resolve(in: item)?.stringValue?.lowercased().contains(text) == true }
+                if !hit {
+                    let at = paging.items.appending(i).description
+                    let fields = pointers.map(\.description).joined(separator: ", ")
+                    out.append(
+                        Finding(
+                            check: .invariant, pointer: at, expected: "'\(text)' in one of \(fields)",
+                            actual: shorten(pointers.map { $0.resolve(in: item)?.description ?? "-" }.joined(separator: ", ")),
+                            message: "\(at) does not match the filter '\(text)' in any of \(fields)"))
+                }
+            }
+            return out
+        case .eachDaysAfter(let from, let to, let days):
+            guard let items else { return [missingItems(paging)] }
+            var out: [Finding] = []
+            for (i, item) in items.enumerated() {
+                guard let a = from.resolve(in: item)?.stringValue.flatMap(parseDate),
+                    let b = to.resolve(in: item)?.stringValue.flatMap(parseDate)
+                else { continue }  // absent or malformed dates are the schema check's business
+                let expected = a.addingTimeInterval(Double(days) * 86_400)
+                if abs(b.timeIntervalSince(expected)) > 0.5 {
+                    let at = paging.items.appending(i).description + to.description
+                    out.append(
+                        Finding(
+                            check: .invariant, pointer: at, expected: "\(formatDate(expected)) (\(from) + \(days) days)",
+                            actual: to.resolve(in: item)?.stringValue ?? "",
+                            message: "\(at) must be \(days) days after \(from) (\(formatDate(expected))), got \(to.resolve(in: item)?.stringValue ?? "")"))
+                }
+            }
+            return out
+        }
+    }
+
+    static func missingItems(_ paging: Paging) -> Finding {
+        Finding(check: .invariant, pointer: paging.items.description, expected: "an array", actual: "missing",
+            message: "\(paging.items) is not an array")
+    }
+
+    static func page(body: JSON, paging: Paging, request: PlannedRequest) -> [Finding] {
+        var out: [Finding] = []
+        let (offset, limit, asked) = requested(request, paging: paging)
+        func number(_ p: JSONPointer) -> Int? { p.resolve(in: body)?.intValue }
+        let count = paging.items.resolve(in: body)?.arrayValue?.count
+        if let got = number(paging.offsetPointer), got != offset {
+            out.append(Finding(check: .invariant, pointer: paging.offsetPointer.description, expected: "\(offset)", actual: "\(got)",
+                message: "\(paging.offsetPointer) must echo the offset asked for (\(offset)), got \(got)"))
+        }
+        if let got = number(paging.limitPointer), got != limit {
+            let why = asked == nil ? "the documented default \(paging.defaultLimit)" : asked == limit ? "the limit asked for" : "\(asked!) held to \(paging.minLimit)…\(paging.maxLimit)"
+            out.append(Finding(check: .invariant, pointer: paging.limitPointer.description, expected: "\(limit)", actual: "\(got)",
+                message: "\(paging.limitPointer) must be \(limit) (\(why)), got \(got)"))
+        }
+        if let count {
+            if count > limit || count > paging.maxLimit {
+                out.append(Finding(check: .invariant, pointer: paging.items.description, expected: "at most \(min(limit, paging.maxLimit)) items",
+                    actual: "\(count) items", message: "\(paging.items) holds \(count) items, more than the limit \(min(limit, paging.maxLimit))"))
+            }
+            if let total = number(paging.total) {
+                let expected = max(0, min(limit, total - offset))
+                if count != expected {
+                    out.append(Finding(check: .invariant, pointer: paging.items.description, expected: "\(expected) items (total \(total), offset \(offset), limit \(limit))",
+                        actual: "\(count) items", message: "\(paging.items) holds \(count) items; with total \(total), offset \(offset) and limit \(limit) it must hold \(expected)"))
+                }
+            }
+        }
+        return out
+    }
+
+    static func parseDate(_ s: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s)
+    }
+
+    static func formatDate(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+}

@@ -1,0 +1,89 @@
+import JSONKit
+
+/// A field the docs show only to some access levels, found from the schema's
+/// `x-visibility` annotation: `["ADMIN"]` for socs, `["RESELLER", "ADMIN"]` for notes.
+public struct VisibilityRule: Sendable, Hashable {
+    /// Path from the body's root; `*` stands for any array element.
+    public var path: [String]
+    public var levels: Set<String>
+
+    public var pattern: String { path.map { "/" + $0 }.joined() }
+}
+
+public enum Visibility {
+    /// Walks a schema (following `$ref` across the suite's schema files) and
+    /// collects every property annotated with `x-visibility`.
+    public static func rules(for ref: String, schemas: [String: JSON]) -> [VisibilityRule] {
+        var out: [VisibilityRule] = []
+        var seen = Set<String>()
+        func resolve(_ ref: String, from file: String) -> (JSON, String)? {
+            let (f, fragment) = SuiteLoader.splitReference(ref)
+            let targetFile = f.isEmpty ? file : (f.contains("/") ? f : directory(of: file) + f)
+            guard var node = schemas[targetFile] else { return nil }
+            if let fragment, !fragment.isEmpty {
+                guard let p = try? JSONPointer(parsing: fragment), let v = p.resolve(in: node) else { return nil }
+                node = v
+            }
+            return (node, targetFile)
+        }
+        func walk(_ schema: JSON, file: String, path: [String], depth: Int) {
+            guard depth < 32, case .object(let o) = schema else { return }
+            if case .array(let levels)? = o["x-visibility"], !path.isEmpty {
+                out.append(VisibilityRule(path: path, levels: Set(levels.compactMap(\.stringValue))))
+            }
+            if let r = o["$ref"]?.stringValue {
+                let key = file + "|" + r + "|" + path.joined(separator: "/")
+                if seen.insert(key).inserted, let (target, tf) = resolve(r, from: file) {
+                    walk(target, file: tf, path: path, depth: depth + 1)
+                }
+            }
+            if case .object(let props)? = o["properties"] {
+                for m in props { walk(m.value, file: file, path: path + [m.key], depth: depth + 1) }
+            }
+            if let items = o["items"] { walk(items, file: file, path: path + ["*"], depth: depth + 1) }
+            for k in ["allOf", "anyOf", "oneOf"] {
+                if case .array(let subs)? = o[k] { for sub in subs { walk(sub, file: file, path: path, depth: depth + 1) } }
+            }
+        }
+        let (f, _) = SuiteLoader.splitReference(ref)
+        if let (root, file) = resolve(ref, from: f) { walk(root, file: file, path: [], depth: 0) }
+        var unique = Set<VisibilityRule>()
+        return out.filter { unique.insert($0).inserted }
+    }
+
+    static func directory(of file: String) -> String {
+        guard let slash = file.lastIndex(of: "/") else { return "" }
+        return String(file[...slash])
+    }
+
+    /// Restricted fields present in `body` although `role` may not see them.
+    public static func leaks(in body: JSON, rules: [VisibilityRule], role: Role) -> [Finding] {
+        guard let level = role.accessLevel else { return [] }
+        var findings: [Finding] = []
+        for rule in rules where !rule.levels.contains(level) {
+            for pointer in matches(rule.path[...], in: body, at: JSONPointer()) {
+                findings.append(
+                    Finding(
+                        check: .visibility, pointer: pointer.description,
+                        expected: "absent for \(role) (visible to \(rule.levels.sorted().joined(separator: ", ")) only)",
+                        actual: "present",
+                        message: "\(pointer) leaked to \(role): the docs show it to \(rule.levels.sorted().joined(separator: "/")) only"))
+            }
+        }
+        return findings.sorted { $0.pointer ?? "" < $1.pointer ?? "" }
+    }
+
+    static func matches(_ path: ArraySlice<String>, in value: JSON, at here: JSONPointer) -> [JSONPointer] {
+        guard let head = path.first else { return value.isNull ? [] : [here] }
+        let rest = path.dropFirst()
+        switch (head, value) {
+        case ("*", .array(let a)):
+            return a.enumerated().flatMap { matches(rest, in: $0.element, at: here.appending($0.offset)) }
+        case (_, .object(let o)):
+            guard let v = o[head] else { return [] }
+            return matches(rest, in: v, at: here.appending(head))
+        default:
+            return []
+        }
+    }
+}

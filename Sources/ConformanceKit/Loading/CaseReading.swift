@@ -1,0 +1,473 @@
+import JSONKit
+
+/// Variables a case may use besides fixtures.
+struct VariableScope {
+    var fixtures: [String: String]
+    /// Names captured by earlier steps.
+    var captured: Set<String> = []
+    /// Whether `{{relation}}` is defined (matrix cases).
+    var relation = false
+
+    func check(_ t: Template, at node: Node) -> Bool {
+        var ok = true
+        for v in t.variables {
+            if v == "relation" {
+                if !relation {
+                    node.error("'{{relation}}' is only defined in a case with a matrix of relations")
+                    ok = false
+                }
+            } else if v.hasPrefix(capturedPrefix) {
+                let name = String(v.dropFirst(capturedPrefix.count))
+                if !captured.contains(name) {
+                    let hint = closestMatch(to: name, in: captured).map { "did you mean '{{captured.\($0)}}'?" }
+                        ?? "capture it in an earlier step with \"capture\": {\"\(name)\": \"/pointer\"}"
+                    node.error("'{{\(v)}}' is not captured by an earlier step", hint: hint)
+                    ok = false
+                }
+            } else if v.hasPrefix(takePrefix) {
+                let pool = String(v.dropFirst(takePrefix.count)).trimmingCharacters(in: " ")
+                if fixtures[pool] == nil {
+                    node.error(
+                        "unknown fixture pool '\(pool)' in '{{\(v)}}'",
+                        hint: closestMatch(to: pool, in: fixtures.keys).map { "did you mean '\($0)'?" } ?? "add it to fixtures.json")
+                    ok = false
+                }
+            } else if fixtures[v] == nil {
+                let hint = closestMatch(to: v, in: fixtures.keys).map { "did you mean '{{\($0)}}'?" }
+                    ?? "add it to fixtures.json"
+                node.error("unknown variable '{{\(v)}}'", hint: hint)
+                ok = false
+            }
+        }
+        return ok
+    }
+}
+
+extension String {
+    func trimmingCharacters(in c: Character) -> String {
+        String(drop(while: { $0 == c }).reversed().drop(while: { $0 == c }).reversed())
+    }
+}
+
+func findEndpoint(_ n: Node, _ endpoints: [Endpoint]) -> Endpoint? {
+    guard let s = n.string else { return nil }
+    if let e = endpoints.first(where: { $0.id == s }) { return e }
+    let hint = closestMatch(to: s, in: endpoints.map(\.id)).map { "did you mean '\($0)'?" }
+        ?? "endpoints: \(endpoints.map(\.id).joined(separator: ", "))"
+    n.error("unknown endpoint '\(s)'", hint: hint)
+    return nil
+}
+
+func findRow(_ n: Node, _ s: String, in endpoint: Endpoint) -> String? {
+    if endpoint.rowIDs.contains(s) { return s }
+    let hint = closestMatch(to: s, in: endpoint.rowIDs).map { "did you mean '\($0)'?" }
+        ?? "rows of \(endpoint.id): \(endpoint.rowIDs.joined(separator: ", "))"
+    n.error("'\(s)' is not a documented row of \(endpoint.id)", hint: hint)
+    return nil
+}
+
+/// Reads a case file: one case, or several when it declares a `matrix`.
+func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String]) -> [Case] {
+    guard
+        let o = node.object(keys: [
+            "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix",
+        ])
+    else { return [] }
+    let id = o.required("id")?.nonEmptyString
+    let title = o.required("title")?.nonEmptyString
+    let endpoint = o.required("endpoint").flatMap { findEndpoint($0, endpoints) }
+    let tags = o.optional("tags")?.strings ?? []
+    if let m = o.optional("matrix") {
+        for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
+            node.child(k, .null).error("a matrix case derives '\(k)' from the endpoint's access rule; remove it")
+        }
+        guard let id, let title, let endpoint else { return [] }
+        return readMatrix(m, id: id, title: title, tags: tags, requestNode: o.optional("request"), endpoint: endpoint,
+            endpoints: endpoints, fixtures: fixtures, file: node.file)
+    }
+    let role = o.required("role").flatMap(readRole)
+    var covers: String?
+    if let cn = o.required("covers"), let s = cn.string, let endpoint { covers = findRow(cn, s, in: endpoint) }
+
+    var scope = VariableScope(fixtures: fixtures)
+    var steps: [Step] = []
+    var ok = true
+    if let sn = o.optional("steps") {
+        for k in ["request", "expect", "capture"] where o.object[k] != nil {
+            node.child(k, .null).error("give '\(k)' inside each step when the case has steps")
+            ok = false
+        }
+        guard let list = sn.array, !list.isEmpty else {
+            sn.error("must list at least one step")
+            return []
+        }
+        for (k, stepNode) in list.enumerated() {
+            guard let so = stepNode.object(keys: ["endpoint", "covers", "request", "expect", "capture"]) else {
+                ok = false
+                continue
+            }
+            let last = k == list.count - 1
+            let ep = so.optional("endpoint").flatMap { findEndpoint($0, endpoints) } ?? endpoint
+            var stepCovers: String? = nil
+            if let cn = so.optional("covers"), let s = cn.string, let ep { stepCovers = findRow(cn, s, in: ep) }
+            if last, let ep, let endpoint, ep.id == endpoint.id, stepCovers == nil { stepCovers = covers }
+            guard let ep,
+                let step = readStep(
+                    so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope)
+            else {
+                ok = false
+                continue
+            }
+            steps.append(step)
+        }
+    } else if let endpoint, let covers {
+        if o.object["request"] == nil, !pathParameters(endpoint.path).isEmpty {
+            node.error("missing request.params.\(pathParameters(endpoint.path)[0]), which \(endpoint.path) needs")
+            ok = false
+        } else if let step = readStep(node, object: o, endpoint: endpoint, covers: covers, scope: &scope) {
+            steps.append(step)
+        } else {
+            ok = false
+        }
+    }
+    guard let id, let title, let endpoint, let covers, let role, ok, !steps.isEmpty else { return [] }
+    return [Case(id: id, title: title, file: node.file, endpoint: endpoint.id, covers: covers, role: role, tags: tags, steps: steps)]
+}
+
+/// Reads `request`, `expect` and `capture` of one step from `object`.
+func readStep(_ node: Node, object o: ObjectNode, endpoint: Endpoint, covers: String, scope: inout VariableScope) -> Step? {
+    var ok = true
+    var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
+    let rn = o.optional("request")
+    if let rn {
+        if let ro = rn.object(keys: ["params", "query", "headers", "body"]) {
+            if let p = ro.optional("params") {
+                if case .object(let po) = p.value {
+                    for m in po {
+                        if case .string = m.value { request.pathParams[m.key] = Template(m.value) } else {
+                            p.child(m.key, m.value).error("must be a string, found \(m.value.typeName)")
+                            ok = false
+                        }
+                    }
+                } else {
+                    p.error("must be an object")
+                    ok = false
+                }
+            }
+            for key in ["query", "headers"] {
+                guard let q = ro.optional(key) else { continue }
+                guard case .object(let qo) = q.value else {
+                    q.error("must be an object")
+                    ok = false
+                    continue
+                }
+                for m in qo {
+                    switch m.value {
+                    case .string, .number, .bool:
+                        if key == "query" { request.query.append((m.key, Template(m.value))) } else {
+                            request.headers.append((m.key, Template(m.value)))
+                        }
+                    default:
+                        q.child(m.key, m.value).error("must be a string, number or boolean, found \(m.value.typeName)")
+                        ok = false
+                    }
+                }
+            }
+            if let b = ro.optional("body") { request.body = Template(b.value) }
+        } else {
+            ok = false
+        }
+    }
+    let names = pathParameters(endpoint.path)
+    for name in names where request.pathParams[name] == nil {
+        (rn ?? node).error("missing request.params.\(name), which \(endpoint.path) needs")
+        ok = false
+    }
+    for name in request.pathParams.keys.sorted() where !names.contains(name) {
+        node.child("request", .null).child("params", .null).child(name, .null).error(
+            "\(endpoint.path) has no parameter '\(name)'",
+            hint: closestMatch(to: name, in: names).map { "did you mean '\($0)'?" })
+        ok = false
+    }
+    if let rn {
+        let all = request.pathParams.sorted { $0.key < $1.key }.map(\.value) + request.query.map(\.value)
+            + request.headers.map(\.value) + (request.body.map { [$0] } ?? [])
+        for t in all where !scope.check(t, at: rn) { ok = false }
+    }
+
+    let row = endpoint.errors.first { $0.id == covers }
+    var expect: Expectation?
+    if let en = o.required("expect"), let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants"]) {
+        var status = eo.optional("status")?.httpStatus
+        var message = eo.optional("error")?.string
+        var schema = eo.optional("schema")?.nonEmptyString
+        if let row {
+            if let s = status, s != row.status {
+                eo.optional("status")?.error("\(s) contradicts the documented row '\(row.id)' (\(row.status) \(row.message))")
+            }
+            if let m = message, m != row.message {
+                eo.optional("error")?.error("'\(m)' contradicts the documented row '\(row.id)' (message '\(row.message)')")
+            }
+            status = status ?? row.status
+            message = message ?? row.message
+        } else if covers == "unauthenticated", let u = endpoint.unauthenticated {
+            status = status ?? u.status
+            message = message ?? u.message
+        } else {
+            if message != nil { eo.optional("error")?.error("a step covering 'success' expects no error message") }
+            if let s = status, s != endpoint.successStatus {
+                eo.optional("status")?.error("\(s) contradicts the documented success status \(endpoint.successStatus)")
+            }
+            status = status ?? endpoint.successStatus
+            schema = schema ?? endpoint.responseSchema
+        }
+        var assertions: [Assertion] = []
+        if let list = eo.optional("assert")?.array {
+            for n in list {
+                if let a = readAssertion(n, scope: scope) { assertions.append(a) } else { ok = false }
+            }
+        }
+        var invariants: [Invariant] = []
+        if let list = eo.optional("invariants")?.array {
+            if endpoint.paging == nil, !list.isEmpty {
+                eo.optional("invariants")?.error("invariants apply to list endpoints; \(endpoint.id) declares no paging")
+                ok = false
+            }
+            for n in list {
+                if let inv = readInvariant(n, scope: scope) { invariants.append(inv) } else { ok = false }
+            }
+        }
+        if let status {
+            expect = Expectation(
+                status: status, errorMessage: message, schema: schema, assertions: assertions, invariants: invariants)
+        }
+    }
+    var captures: [Step.Capture] = []
+    if let cn = o.optional("capture") {
+        if case .object(let co) = cn.value {
+            for m in co {
+                let n = cn.child(m.key, m.value)
+                if let p = readPointer(n) {
+                    captures.append(.init(name: m.key, pointer: p))
+                    scope.captured.insert(m.key)
+                }
+            }
+        } else {
+            cn.error("must be an object mapping names to JSON pointers")
+            ok = false
+        }
+    }
+    guard ok, let expect else { return nil }
+    return Step(endpoint: endpoint.id, covers: covers, request: request, expect: expect, captures: captures)
+}
+
+func readAssertion(_ n: Node, scope: VariableScope) -> Assertion? {
+    guard let ao = n.object(keys: ["pointer", "equals", "exists", "absent", "type"]) else { return nil }
+    guard let pointer = readPointer(ao.required("pointer")) else { return nil }
+    let kinds = ["equals", "exists", "absent", "type"].filter { ao.object[$0] != nil }
+    guard kinds.count == 1 else {
+        n.error("give exactly one of equals, exists, absent, type (found \(kinds.isEmpty ? "none" : kinds.joined(separator: ", ")))")
+        return nil
+    }
+    switch kinds[0] {
+    case "equals":
+        let t = Template(ao.object["equals"]!)
+        guard scope.check(t, at: ao.optional("equals")!) else { return nil }
+        return Assertion(pointer: pointer, kind: .equals(t))
+    case "exists":
+        guard ao.optional("exists")?.bool == true else {
+            ao.optional("exists")?.error("must be true (use absent: true for the opposite)")
+            return nil
+        }
+        return Assertion(pointer: pointer, kind: .exists)
+    case "absent":
+        guard ao.optional("absent")?.bool == true else {
+            ao.optional("absent")?.error("must be true (use exists: true for the opposite)")
+            return nil
+        }
+        return Assertion(pointer: pointer, kind: .absent)
+    default:
+        let types = ["null", "boolean", "number", "integer", "string", "array", "object"]
+        guard let t = ao.optional("type")?.string else { return nil }
+        guard types.contains(t) else {
+            ao.optional("type")?.error("unknown type '\(t)'", hint: types.joined(separator: ", "))
+            return nil
+        }
+        return Assertion(pointer: pointer, kind: .type(t))
+    }
+}
+
+func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
+    let kinds = ["page", "walk", "eachEquals", "eachContains", "eachDaysAfter"]
+    guard let o = n.object(keys: kinds) else { return nil }
+    let given = kinds.filter { o.object[$0] != nil }
+    guard given.count == 1 else {
+        n.error("give exactly one of \(kinds.joined(separator: ", "))")
+        return nil
+    }
+    let v = o.optional(given[0])!
+    switch given[0] {
+    case "page":
+        guard v.bool == true else { return nil }
+        return .page
+    case "walk":
+        guard let wo = v.object(keys: ["limit", "id"]), let limit = wo.required("limit")?.int,
+            let id = readPointer(wo.required("id"))
+        else { return nil }
+        guard limit > 0 else {
+            wo.optional("limit")?.error("must be at least 1")
+            return nil
+        }
+        return .walk(limit: limit, idPointer: id)
+    case "eachEquals":
+        guard let eo = v.object(keys: ["pointer", "value"]), let p = readPointer(eo.required("pointer")),
+            let vn = eo.required("value")
+        else { return nil }
+        let t = Template(vn.value)
+        guard scope.check(t, at: vn) else { return nil }
+        return .eachEquals(pointer: p, value: t)
+    case "eachContains":
+        guard let eo = v.object(keys: ["pointers", "text"]), let ps = eo.required("pointers")?.array,
+            let tn = eo.required("text")
+        else { return nil }
+        let pointers = ps.compactMap { readPointer($0) }
+        guard pointers.count == ps.count, !pointers.isEmpty else { return nil }
+        let t = Template(tn.value)
+        guard scope.check(t, at: tn) else { return nil }
+        return .eachContains(pointers: pointers, text: t)
+    default:
+        guard let eo = v.object(keys: ["from", "to", "days"]), let from = readPointer(eo.required("from")),
+            let to = readPointer(eo.required("to")), let days = eo.required("days")?.int
+        else { return nil }
+        return .eachDaysAfter(from: from, to: to, days: days)
+    }
+}
+
+/// Expands an access matrix: each level (and ANONYMOUS) × each relation,
+/// expecting success or the documented denial from the endpoint's access rule.
+func readMatrix(
+    _ m: Node, id: String, title: String, tags: [String], requestNode: Node?, endpoint: Endpoint,
+    endpoints: [Endpoint], fixtures: [String: String], file: String
+) -> [Case] {
+    guard let mo = m.object(keys: ["roles", "relations"]) else { return [] }
+    let defaultRoles: [Role] = [.viewer, .manager, .owner, .reseller, .resellerAdmin, .admin, .anonymous]
+    var roles = defaultRoles
+    if let rn = mo.optional("roles"), let list = rn.array { roles = list.compactMap(readRole) }
+    var relations: [(Relation, JSON)] = []
+    if let rn = mo.optional("relations") {
+        guard case .object(let ro) = rn.value else {
+            rn.error("must map own, sameReseller and otherReseller to values")
+            return []
+        }
+        for mem in ro {
+            guard let rel = Relation(rawValue: mem.key) else {
+                rn.child(mem.key, mem.value).error(
+                    "unknown relation '\(mem.key)'",
+                    hint: closestMatch(to: mem.key, in: Relation.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" })
+                continue
+            }
+            relations.append((rel, mem.value))
+        }
+    }
+    if endpoint.accessRule.isEmpty {
+        m.error("\(endpoint.file) has no access.rule to derive the matrix from")
+        return []
+    }
+    let denial = endpoint.errors.first { $0.status == 403 && $0.message == "access_denied" }
+    if denial == nil {
+        m.error("\(endpoint.id) documents no 403 access_denied row for denied cells")
+        return []
+    }
+    if roles.contains(.anonymous), endpoint.unauthenticated == nil {
+        m.error("\(endpoint.file) does not state what an unauthenticated request answers ('unauthenticated'); drop ANONYMOUS or add it")
+        return []
+    }
+    var cases: [Case] = []
+    let cells: [(Relation?, JSON?)] = relations.isEmpty ? [(nil, nil)] : relations.map { ($0.0, $0.1) }
+    for role in roles {
+        for (relation, value) in cells {
+            let covers: String
+            let allowed: Bool
+            if role == .anonymous {
+                covers = "unauthenticated"
+                allowed = false
+            } else {
+                allowed = isAllowed(level: role.accessLevel ?? "", relation: relation, rule: endpoint.accessRule)
+                covers = allowed ? "success" : denial!.id
+            }
+            // The request template with {{relation}} replaced by this cell's value.
+            var scope = VariableScope(fixtures: fixtures)
+            scope.relation = false
+            var requestValue = requestNode?.value ?? .null
+            if let value { requestValue = replacingRelation(in: requestValue, with: value) }
+            let cellNode = Node(
+                value: requestValue, path: requestNode?.path ?? [.key("request")], file: file, sink: m.sink)
+            var obj = JSONObject()
+            if requestNode != nil { obj["request"] = requestValue }
+            obj["expect"] = .object(JSONObject())
+            let holder = Node(value: .object(obj), path: [], file: file, sink: m.sink)
+            guard let ho = holder.object(keys: ["request", "expect"]),
+                let step = readStep(holder, object: ho, endpoint: endpoint, covers: covers, scope: &scope)
+            else {
+                _ = cellNode
+                return []
+            }
+            let cellID = [id, role.rawValue.lowercased().replacingOccurrences("_", "-"), relation.map { kebab($0.rawValue) }]
+                .compactMap { $0 }.joined(separator: "-")
+            let cellTitle = "\(title): \(role)\(relation.map { " on \(describe($0))" } ?? "") is \(role == .anonymous ? "unauthenticated" : allowed ? "allowed" : "denied")"
+            cases.append(
+                Case(
+                    id: cellID, title: cellTitle, file: file, endpoint: endpoint.id, covers: covers, role: role,
+                    tags: tags + ["access-matrix"], steps: [step]))
+        }
+    }
+    return cases
+}
+
+func isAllowed(level: String, relation: Relation?, rule: [AccessGrant]) -> Bool {
+    let customerLevels: Set<String> = ["VIEWER", "MANAGER", "OWNER"]
+    for g in rule where g.level == level {
+        switch g.scope {
+        case .any: return true
+        case .customer:
+            if relation == nil || (relation == .own && customerLevels.contains(level)) { return true }
+        case .reseller:
+            if relation == nil || (relation != .otherReseller && !customerLevels.contains(level)) { return true }
+        }
+    }
+    return false
+}
+
+func describe(_ r: Relation) -> String {
+    switch r {
+    case .own: return "its own customer"
+    case .sameReseller: return "another customer of its reseller"
+    case .otherReseller: return "a customer of another reseller"
+    }
+}
+
+func kebab(_ s: String) -> String {
+    var out = ""
+    for c in s {
+        if c.isUppercase {
+            out += "-" + c.lowercased()
+        } else {
+            out.append(c)
+        }
+    }
+    return out
+}
+
+/// Replaces `{{relation}}` in every string: a string that is exactly
+/// `{{relation}}` takes the relation's value (which may itself hold variables).
+func replacingRelation(in v: JSON, with value: JSON) -> JSON {
+    switch v {
+    case .string(let s):
+        if s.trimmingCharacters(in: " ") == "{{relation}}" { return value }
+        if s.contains("{{relation}}") { return .string(s.replacingOccurrences("{{relation}}", value.textValue)) }
+        return v
+    case .array(let a): return .array(a.map { replacingRelation(in: $0, with: value) })
+    case .object(let o): return .object(JSONObject(o.map { .init(key: $0.key, value: replacingRelation(in: $0.value, with: value)) }))
+    default: return v
+    }
+}

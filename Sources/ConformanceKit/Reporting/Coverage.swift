@@ -1,0 +1,90 @@
+/// Which documented rows the suite covers: for each endpoint, each row
+/// (success, every error row, the unauthenticated answer when stated) with
+/// the cases that provoke it, or the reason it cannot be provoked.
+public struct RowCoverage: Sendable, Hashable {
+    public var rowID: String
+    public var status: Int
+    public var message: String
+    public var description: String
+    public var caseIDs: [String]
+    public var notProvokable: String?
+
+    public var isCovered: Bool { !caseIDs.isEmpty }
+    public var isExplained: Bool { caseIDs.isEmpty && notProvokable != nil }
+}
+
+public struct EndpointCoverage: Sendable, Hashable {
+    public var endpointID: String
+    public var method: String
+    public var path: String
+    public var file: String
+    public var rows: [RowCoverage]
+
+    public var covered: Int { rows.count { $0.isCovered } }
+    public var explained: Int { rows.count { $0.isExplained } }
+    public var uncovered: [RowCoverage] { rows.filter { !$0.isCovered && !$0.isExplained } }
+}
+
+public enum Coverage {
+    public static func compute(_ suite: Suite) -> [EndpointCoverage] {
+        var byRow: [String: [String]] = [:]  // "endpoint|row" -> case ids
+        for c in suite.cases {
+            for step in c.steps {
+                let key = step.endpoint + "|" + step.covers
+                if byRow[key]?.contains(c.id) != true { byRow[key, default: []].append(c.id) }
+            }
+        }
+        return suite.endpoints.map { ep in
+            var rows: [RowCoverage] = [
+                RowCoverage(
+                    rowID: "success", status: ep.successStatus, message: "", description: "documented response",
+                    caseIDs: byRow[ep.id + "|success"]?.sorted() ?? [], notProvokable: nil)
+            ]
+            for e in ep.errors {
+                rows.append(
+                    RowCoverage(
+                        rowID: e.id, status: e.status, message: e.message, description: e.description,
+                        caseIDs: byRow[ep.id + "|" + e.id]?.sorted() ?? [], notProvokable: e.notProvokable))
+            }
+            if let u = ep.unauthenticated {
+                rows.append(
+                    RowCoverage(
+                        rowID: "unauthenticated", status: u.status, message: u.message,
+                        description: "no or unknown credentials", caseIDs: byRow[ep.id + "|unauthenticated"]?.sorted() ?? [],
+                        notProvokable: nil))
+            }
+            return EndpointCoverage(endpointID: ep.id, method: ep.method, path: ep.path, file: ep.file, rows: rows)
+        }
+    }
+
+    /// The matrix as text lines, with totals; used by `conformance coverage` and the reports.
+    public static func render(_ coverage: [EndpointCoverage]) -> [String] {
+        var out: [String] = []
+        for ep in coverage {
+            out.append("\(ep.endpointID)  \(ep.method) \(ep.path)  (\(ep.file))")
+            let idWidth = min(40, (ep.rows.map(\.rowID.count).max() ?? 10) + 2)
+            for r in ep.rows {
+                let code = "\(r.status) \(r.message)".trimmingCharacters(in: " ")
+                var line = "  " + r.rowID.padding(toLength: idWidth, withPad: " ", startingAt: 0)
+                line += code.padding(toLength: 34, withPad: " ", startingAt: 0)
+                if r.isCovered {
+                    let shown = r.caseIDs.prefix(6).joined(separator: ", ")
+                    let more = r.caseIDs.count > 6 ? ", … (+\(r.caseIDs.count - 6))" : ""
+                    line += "\(r.caseIDs.count) case\(r.caseIDs.count == 1 ? "" : "s"): \(shown)\(more)"
+                } else if let why = r.notProvokable {
+                    line += "not provokable: \(why)"
+                } else {
+                    line += "UNCOVERED — add a case or a notProvokable reason"
+                }
+                out.append(line)
+            }
+            out.append("  \(ep.rows.count) rows: \(ep.covered) covered by cases, \(ep.explained) explained, \(ep.uncovered.count) uncovered")
+        }
+        let rows = coverage.reduce(0) { $0 + $1.rows.count }
+        let covered = coverage.reduce(0) { $0 + $1.covered }
+        let explained = coverage.reduce(0) { $0 + $1.explained }
+        let uncovered = coverage.reduce(0) { $0 + $1.uncovered.count }
+        out.append("total: \(rows) documented rows on \(coverage.count) endpoints: \(covered) covered by cases, \(explained) explained, \(uncovered) uncovered")
+        return out
+    }
+}

@@ -87,6 +87,10 @@ private struct Parser {
     var depth = 0
     /// True when the whole input is ASCII: strings need no UTF-8 validation.
     let ascii: Bool
+    /// Scratch stacks: a container's members are gathered here and copied
+    /// once into an exactly-sized array, instead of growing one per container.
+    var memberStack: [JSONObject.Member] = []
+    var valueStack: [JSON] = []
 
     init(buf: UnsafeBufferPointer<UInt8>, json5: Bool, maxDepth: Int) {
         self.buf = buf
@@ -221,13 +225,14 @@ private struct Parser {
     mutating func parseObject() throws(Failure) -> JSON {
         try enter()
         i += 1  // {
-        var obj = JSONObject()
         try skipSpace()
         if i < buf.count, buf[i] == UInt8(ascii: "}") {
             i += 1
             depth -= 1
-            return .object(obj)
+            return .object(JSONObject())
         }
+        let base = memberStack.count
+        defer { memberStack.removeSubrange(base...) }
         while true {
             guard i < buf.count else { throw Failure(message: "unterminated object, expected '}'", offset: i) }
             let key: String
@@ -262,7 +267,7 @@ private struct Parser {
                 e.path.append(.key(key))
                 throw e
             }
-            obj.append(key: key, value: value)
+            memberStack.append(JSONObject.Member(key: key, value: value))
             guard i < buf.count else { throw Failure(message: "unterminated object, expected '}'", offset: i) }
             if buf[i] == UInt8(ascii: ",") {
                 i += 1
@@ -279,30 +284,32 @@ private struct Parser {
             throw Failure(message: "unexpected \(describe(i)), expected ',' or '}'", offset: i)
         }
         depth -= 1
-        return .object(obj)
+        return .object(JSONObject(Array(memberStack[base...])))
     }
 
     mutating func parseArray() throws(Failure) -> JSON {
         try enter()
         i += 1  // [
-        var arr: [JSON] = []
         try skipSpace()
         if i < buf.count, buf[i] == UInt8(ascii: "]") {
             i += 1
             depth -= 1
-            return .array(arr)
+            return .array([])
         }
+        let base = valueStack.count
+        defer { valueStack.removeSubrange(base...) }
         while true {
             if json5, i < buf.count, buf[i] == UInt8(ascii: "]") {
                 i += 1
                 break
             }
             do throws(Failure) {
-                arr.append(try parseValue())
+                let v = try parseValue()
+                valueStack.append(v)
                 try skipSpace()
             } catch {
                 var e = error
-                e.path.append(.index(arr.count))
+                e.path.append(.index(valueStack.count - base))
                 throw e
             }
             guard i < buf.count else { throw Failure(message: "unterminated array, expected ']'", offset: i) }
@@ -321,7 +328,7 @@ private struct Parser {
             throw Failure(message: "unexpected \(describe(i)), expected ',' or ']'", offset: i)
         }
         depth -= 1
-        return .array(arr)
+        return .array(Array(valueStack[base...]))
     }
 
     // MARK: strings

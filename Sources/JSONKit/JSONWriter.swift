@@ -11,56 +11,59 @@ public struct JSONWriter: Sendable {
         self.indent = indent
     }
 
-    public func string(_ value: JSON) -> String {
-        var out = ""
+    public func string(_ value: JSON) -> String { String(decoding: bytes(value), as: UTF8.self) }
+
+    /// UTF-8 bytes, built in one growing buffer (linear in the output size).
+    public func bytes(_ value: JSON) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(value, into: &out, level: 0)
         return out
     }
 
-    public func bytes(_ value: JSON) -> [UInt8] { Array(string(value).utf8) }
-
-    private func write(_ value: JSON, into out: inout String, level: Int) {
+    private func write(_ value: JSON, into out: inout [UInt8], level: Int) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += JSONWriter.formatNumber(n)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: JSONWriter.formatNumber(n).utf8)
         case .string(let s): JSONWriter.writeString(s, into: &out)
         case .array(let a):
             if a.isEmpty {
-                out += "[]"
+                out.append(contentsOf: "[]".utf8)
                 return
             }
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (k, v) in a.enumerated() {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, level + 1)
                 write(v, into: &out, level: level + 1)
             }
             newline(&out, level)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
             if o.isEmpty {
-                out += "{}"
+                out.append(contentsOf: "{}".utf8)
                 return
             }
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             let members = sortKeys ? o.members.sorted { $0.key < $1.key } : o.members
             for (k, m) in members.enumerated() {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, level + 1)
                 JSONWriter.writeString(m.key, into: &out)
-                out += pretty ? ": " : ":"
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
                 write(m.value, into: &out, level: level + 1)
             }
             newline(&out, level)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ out: inout String, _ level: Int) {
+    private func newline(_ out: inout [UInt8], _ level: Int) {
         guard pretty else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<level { out.append(contentsOf: indent.utf8) }
     }
 
     public static func formatNumber(_ n: Double) -> String {
@@ -71,41 +74,41 @@ public struct JSONWriter: Sendable {
         return "\(n)"
     }
 
-    public static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        var plainStart = s.unicodeScalars.startIndex
-        var idx = plainStart
-        let scalars = s.unicodeScalars
-        while idx != scalars.endIndex {
-            let c = scalars[idx]
-            let escape: String?
-            switch c {
-            case "\"": escape = "\\\""
-            case "\\": escape = "\\\\"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            case "\t": escape = "\\t"
-            case "\u{08}": escape = "\\b"
-            case "\u{0C}": escape = "\\f"
+    /// Appends `s` as a JSON string literal: quotes, backslashes and control
+    /// characters escaped, and U+2028/U+2029 too (so the output is also valid JavaScript).
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let hex = Array("0123456789abcdef".utf8)
+        var utf8 = Array(s.utf8)[...]
+        while let b = utf8.popFirst() {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x00..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            case 0xE2 where utf8.count >= 2 && utf8[utf8.startIndex] == 0x80
+                && (utf8[utf8.startIndex + 1] == 0xA8 || utf8[utf8.startIndex + 1] == 0xA9):
+                let last = utf8[utf8.startIndex + 1]
+                utf8 = utf8.dropFirst(2)
+                out.append(contentsOf: "\\u202".utf8)
+                out.append(last == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
             default:
-                if c.value < 0x20 || c.value == 0x2028 || c.value == 0x2029 {
-                    let hex = String(c.value, radix: 16, uppercase: false)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escape = nil
-                }
-            }
-            if let escape {
-                out.unicodeScalars.append(contentsOf: scalars[plainStart..<idx])
-                out += escape
-                idx = scalars.index(after: idx)
-                plainStart = idx
-            } else {
-                idx = scalars.index(after: idx)
+                out.append(b)
             }
         }
-        out.unicodeScalars.append(contentsOf: scalars[plainStart..<idx])
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `s` as a JSON string literal to a String.
+    public static func writeString(_ s: String, into out: inout String) {
+        var bytes: [UInt8] = []
+        writeString(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -42,7 +42,7 @@ public enum CLI {
           conformance run [options]       run the suite against a target (see run --help)
           conformance serve [options]     run the simulator alone (see serve --help)
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
-          conformance faults              list the simulator's fault names
+          conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
           conformance --version
 
@@ -143,8 +143,7 @@ public enum CLI {
             case "lint-docs":
                 return try lintDocs(args, console: console).rawValue
             case "faults":
-                for f in Fault.catalogue { console.out("\(f.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(f.endpoint.padding(toLength: 18, withPad: " ", startingAt: 0)) \(f.summary)") }
-                return ExitStatus.passed.rawValue
+                return try await faults(args, console: console).rawValue
             case "help":
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
@@ -215,21 +214,16 @@ public enum CLI {
 
         var target = profile
         var env = environment
-        var server: HTTPServer?
+        var simulator: EmbeddedSimulator?
         if embedded {
-            let simulator = TelecomXSimulator(faults: faults)
-            let s = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: simulator.handler)
-            let port = try s.start()
-            server = s
-            target.baseURL = "http://127.0.0.1:\(port)"
+            let sim = try EmbeddedSimulator(faults: faults)
+            simulator = sim
+            target.baseURL = sim.baseURL
             // The simulator's demo tokens stand in for the environment.
-            let tokens = Dictionary(uniqueKeysWithValues: Seed.standard.tokensByRole.map { ($0.role, $0.token) })
-            for (role, variable) in profile.credentialVariables {
-                if env[variable] == nil, let t = tokens[role.rawValue] { env[variable] = t }
-            }
+            env = sim.environment(for: profile, base: env)
             if !faults.isEmpty { console.out("simulator faults: \(faults.map(\.name).joined(separator: ", "))") }
         }
-        defer { server?.shutdown() }
+        defer { simulator?.stop() }
         if let u = p.value("base-url") { target.baseURL = u }
 
         let credentials = Credentials(profile: target, environment: env)
@@ -273,6 +267,62 @@ public enum CLI {
         guard let s else { return d }
         guard let v = Double(s), v > 0, v.isFinite else { throw UsageError("\(name) must be a positive number of seconds, got '\(s)'") }
         return v
+    }
+
+    // MARK: faults
+
+    static func faults(_ args: [String], console: Console) async throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help", "detect"], options: ["suite"]))
+        if p.has("help") {
+            console.out("""
+                conformance faults — the simulator's named deviations from the docs
+
+                USAGE
+                  conformance faults              list them
+                  conformance faults --detect     run the suite against each fault and show which cases fail
+
+                EXIT STATUS (--detect)
+                  0 every fault is caught by a case of its endpoint and the clean simulator fails nothing · 1 otherwise
+                """)
+            return .passed
+        }
+        guard p.has("detect") else {
+            for f in Fault.catalogue {
+                console.out("\(f.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(f.endpoint.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.summary)")
+            }
+            return .passed
+        }
+        let suiteRoot = p.value("suite") ?? "Cases"
+        let suite: Suite
+        let profile: TargetProfile
+        do {
+            suite = try SuiteLoader.load(root: suiteRoot).suite
+            profile = try TargetLoader.load(path: suiteRoot + "/targets/simulator.json", fixtureCatalogue: suite.fixtures).profile
+        } catch {
+            for d in error.diagnostics { console.err(d.description) }
+            return .usage
+        }
+        let options = RunOptions(jobs: 8, timeout: 10)
+        var ok = true
+        let clean = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [], options: options)
+        let cleanFailures = clean.results.filter { $0.verdict != .passed }.map(\.caseID)
+        console.out("| fault | endpoint | what it does | failing cases (first finding) |")
+        console.out("|---|---|---|---|")
+        console.out("| (none) | | the documented behaviour | \(cleanFailures.isEmpty ? "none" : "NOT CLEAN: " + cleanFailures.joined(separator: ", ")) |")
+        if !cleanFailures.isEmpty { ok = false }
+        for f in Fault.catalogue {
+            let r = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [f], options: options)
+            let failing = r.results.filter { $0.verdict == .failed }
+            let aimed = failing.filter { f.endpoint == "*" || $0.endpointID == f.endpoint }
+            if aimed.isEmpty { ok = false }
+            let shown = aimed.prefix(3).map { r in
+                let f = r.failures.first
+                return "`\(r.caseID)` (\([f?.check.rawValue, f?.pointer].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")))"
+            }
+            let more = aimed.count > 3 ? " +\(aimed.count - 3) more" : ""
+            console.out("| `\(f.name)` | \(f.endpoint) | \(f.summary) | \(aimed.isEmpty ? "NOT DETECTED" : shown.joined(separator: ", ") + more) |")
+        }
+        return ok ? .passed : .failed
     }
 
     // MARK: coverage

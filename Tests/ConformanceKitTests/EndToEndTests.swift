@@ -1,4 +1,5 @@
 import ConformanceKit
+import TelecomXSimulator
 import Foundation
 import HTTPServer
 import JSONKit
@@ -66,15 +67,31 @@ import Testing
     /// aimed at that behaviour fails with a finding that names the place.
     @Test(arguments: faults)
     func aFaultIsCaughtByTheCaseAimedAtIt(_ f: FaultExpectation) async throws {
-        let sim = SimulatorHarness(faults: [f.fault])
-        defer { sim.stop() }
-        let result = try await sim.run()
+        let result = try await SimulatorHarness.run(faults: [f.fault])
         let r = try #require(result.results.first { $0.caseID == f.failingCase })
         #expect(r.verdict == .failed, "\(f.failingCase) should fail under \(f.fault): \(r.verdict)")
         let finding = r.findings.first { $0.check == f.check && $0.severity == .failure }
         #expect(finding != nil, "no \(f.check) finding in \(r.findings)")
         if let pointer = f.pointer { #expect(finding?.pointer == pointer, "\(String(describing: finding))") }
         if let keyword = f.keyword { #expect(finding?.keyword?.hasSuffix("/" + keyword) == true, "\(String(describing: finding?.keyword))") }
+    }
+
+    /// Every fault in the simulator's catalogue is caught by at least one case
+    /// of the endpoint it affects; the clean simulator fails nothing.
+    @Test(arguments: Fault.catalogue.map(\.name))
+    func everyFaultIsDetected(_ name: String) async throws {
+        let fault = try #require(Fault.named(name))
+        let result = try await SimulatorHarness.run(faults: [name])
+        let failing = result.results.filter { $0.verdict == .failed }
+        let aimed = failing.filter { fault.endpoint == "*" || $0.endpointID == fault.endpoint }
+        #expect(!aimed.isEmpty, "no case of \(fault.endpoint) fails under \(name)")
+        #expect(result.errors == 0, "errors under \(name): \(result.results.filter { if case .error = $0.verdict { true } else { false } }.map(\.caseID))")
+    }
+
+    @Test func theCleanSimulatorPassesEveryCaseAndSkipsNone() async throws {
+        let result = try await SimulatorHarness.run()
+        #expect(result.results.allSatisfy { $0.verdict == .passed }, "\(result.results.filter { $0.verdict != .passed }.map { ($0.caseID, $0.verdict, $0.findings.map(\.message)) })")
+        #expect(result.results.count > 30)
     }
 
     @Test func anUnreachableTargetGivesErrorsAndAReportNotACrash() async throws {

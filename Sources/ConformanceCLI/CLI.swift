@@ -71,6 +71,12 @@ public enum CLI {
           --timeout SECONDS  per-request timeout (default: 30)
           --strict           undocumented response fields fail instead of warn
           --fault NAME       (built-in simulator only) inject a fault; repeatable
+          --endpoint ID      only cases of this endpoint; repeatable
+          --tag TAG          only cases with this tag; repeatable
+          --case GLOB        only cases whose id matches (* and ?); repeatable
+          --shard I/N        only the I-th of N stable shards (same case → same shard everywhere; chains never split)
+          --list             print the plan, one line per case, and send nothing
+          --dry-run          print every planned request (secrets redacted) and send nothing
           -h, --help         this help
 
         Credentials come only from the environment variables the profile names
@@ -167,9 +173,9 @@ public enum CLI {
         let p = try parseArguments(
             args,
             spec: ArgumentSpec(
-                flags: ["help", "strict"],
-                options: ["target", "base-url", "suite", "reports", "jobs", "timeout"],
-                repeatable: ["fault"]))
+                flags: ["help", "strict", "list", "dry-run"],
+                options: ["target", "base-url", "suite", "reports", "jobs", "timeout", "shard"],
+                repeatable: ["fault", "endpoint", "tag", "case"]))
         if p.has("help") {
             console.out(runHelp)
             return .passed
@@ -180,6 +186,11 @@ public enum CLI {
         let timeout = try positiveDouble(p.value("timeout"), "--timeout", default: 30)
         if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
             throw UsageError("--base-url: \(problem)")
+        }
+        var selection = Selection(endpoints: p.values("endpoint"), tags: p.values("tag"), caseGlobs: p.values("case"))
+        if let sh = p.value("shard") {
+            guard let shard = Selection.Shard(parsing: sh) else { throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, got '\(sh)'") }
+            selection.shard = shard
         }
         let embedded = p.value("target") == nil
         var faults: [Fault] = []
@@ -193,15 +204,15 @@ public enum CLI {
         if !embedded && !faults.isEmpty { throw UsageError("--fault applies to the built-in simulator only (drop --target)") }
 
         // Load everything before anything runs.
-        let suite: Suite
+        let fullSuite: Suite
         let profile: TargetProfile
         var warnings: [Diagnostic] = []
         do {
             let loaded = try SuiteLoader.load(root: suiteRoot)
-            suite = loaded.suite
+            fullSuite = loaded.suite
             warnings += loaded.warnings
             let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
-            let t = try TargetLoader.load(path: targetPath, fixtureCatalogue: suite.fixtures)
+            let t = try TargetLoader.load(path: targetPath, fixtureCatalogue: fullSuite.fixtures)
             profile = t.profile
             warnings += t.warnings
         } catch {
@@ -211,6 +222,34 @@ public enum CLI {
             return .usage
         }
         for w in warnings { console.err(w.description) }
+
+        for e in selection.endpoints where fullSuite.endpoint(e) == nil {
+            throw UsageError("--endpoint: unknown endpoint '\(e)'" + (closestMatch(to: e, in: fullSuite.endpoints.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""))
+        }
+        let suite = selection.apply(to: fullSuite)
+        if suite.cases.isEmpty {
+            var what: [String] = []
+            if !selection.endpoints.isEmpty { what.append("--endpoint \(selection.endpoints.joined(separator: ","))") }
+            if !selection.tags.isEmpty { what.append("--tag \(selection.tags.joined(separator: ","))") }
+            if !selection.caseGlobs.isEmpty { what.append("--case \(selection.caseGlobs.joined(separator: ","))") }
+            if let sh = selection.shard { what.append("--shard \(sh.index)/\(sh.count)") }
+            console.err("error: the selection (\(what.joined(separator: " "))) matches none of the \(fullSuite.cases.count) cases; nothing was run")
+            return .usage
+        }
+
+        if p.has("list") {
+            let credentials = Credentials(profile: profile, environment: environment)
+            let plan = Planner.plan(suite: suite, target: profile, credentials: credentials)
+            for job in plan {
+                let c = job.testCase
+                var line = "\(c.endpoint)/\(c.id)  \(c.role)  covers \(c.covers)"
+                if c.steps.count > 1 { line += "  (\(c.steps.count) steps)" }
+                if !c.tags.isEmpty { line += "  [\(c.tags.joined(separator: ","))]" }
+                console.out(line)
+            }
+            console.out("\(plan.count) cases")
+            return .passed
+        }
 
         var target = profile
         var env = environment
@@ -228,6 +267,25 @@ public enum CLI {
 
         let credentials = Credentials(profile: target, environment: env)
         let plan = Planner.plan(suite: suite, target: target, credentials: credentials)
+        if p.has("dry-run") {
+            let runner = Runner(
+                suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(maxConnections: 1),
+                options: RunOptions())
+            for job in plan {
+                console.out("# \(job.testCase.endpoint)/\(job.testCase.id) as \(job.testCase.role)")
+                if let why = job.skipReason {
+                    console.out("  skipped: \(runner.redactor(why))")
+                    continue
+                }
+                for r in runner.describe(job) {
+                    console.out("  \(r.method) \(r.url)")
+                    for h in r.headers { console.out("  \(runner.redactor(h))") }
+                    if let b = r.body { console.out("  \(runner.redactor(b))") }
+                }
+            }
+            console.out("\(plan.count) cases planned; nothing was sent")
+            return .passed
+        }
         console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(target.name) at \(target.baseURL)")
         let runner = Runner(
             suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(maxConnections: jobs),

@@ -68,11 +68,14 @@ public struct RequestSummary: Sendable, Hashable {
     public var url: String
     public var headers: [String]
     public var body: String?
-    public init(method: String, url: String, headers: [String] = [], body: String? = nil) {
+    /// A ready-to-paste curl command; credentials appear as `${VARIABLE}` references.
+    public var curl: String?
+    public init(method: String, url: String, headers: [String] = [], body: String? = nil, curl: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.curl = curl
     }
     public var line: String { "\(method) \(url)" }
 }

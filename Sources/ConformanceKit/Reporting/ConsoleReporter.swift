@@ -9,8 +9,10 @@ public enum ConsoleReporter {
                 let first = r.failures.first?.message ?? "failed"
                 let more = r.failures.count > 1 ? " (+\(r.failures.count - 1) more)" : ""
                 out.append("FAIL  \(r.endpointID)/\(r.caseID): \(first)\(more)")
+                if let curl = r.request?.curl { out.append("      reproduce: \(curl)") }
             case .error(let why):
                 out.append("ERROR \(r.endpointID)/\(r.caseID): \(why)")
+                if let curl = r.request?.curl { out.append("      reproduce: \(curl)") }
             }
         }
         let warnings = run.results.reduce(0) { $0 + $1.warnings.count }

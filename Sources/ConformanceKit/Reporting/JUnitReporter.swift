@@ -66,6 +66,7 @@ public enum JUnitReporter {
     static func details(_ r: CaseResult) -> String {
         var s = ""
         if let req = r.request { s += "request: \(req.line)\n" }
+        if let curl = r.request?.curl { s += "reproduce: \(curl)\n" }
         if let st = r.status { s += "status: \(st)\n" }
         if case .error(let why) = r.verdict { s += "error: \(why)\n" }
         for f in r.findings {

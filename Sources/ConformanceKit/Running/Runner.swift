@@ -199,44 +199,64 @@ public struct Runner: Sendable {
         return .success(findings)
     }
 
+    /// What each step of a job would send, secrets redacted and values captured
+    /// at run time shown as their `{{captured.NAME}}` placeholders (for --dry-run).
+    public func describe(_ job: Job) -> [RequestSummary] {
+        job.steps.compactMap { step in
+            guard let endpoint = suite.endpoint(step.endpoint) else { return nil }
+            var bindings = job.fixtures
+            for other in job.steps.flatMap(\.captures) {
+                bindings[capturedPrefix + other.name] = .string("{{\(capturedPrefix)\(other.name)}}")
+            }
+            let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
+            var summary = wire(planned, role: job.testCase.role).1
+            summary.url = redactor(summary.url).replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
+            return summary
+        }
+    }
+
     /// The request as sent (with the credential) and as shown (with `***`).
     func wire(_ p: PlannedRequest, role: Role) -> (OutgoingRequest, RequestSummary) {
-        var query = p.query.map { ($0.name, $0.value) }
         var headers = p.headers.map { (name: $0.name, value: $0.value) }
-        var shownHeaders = headers.map { "\($0.name): \($0.value)" }
-        var shownQuery = query
-        if let secret = credentials.byRole[role] {
-            switch target.auth {
-            case .query(let name):
-                query.append((name, secret))
-                shownQuery.append((name, "***"))
-            case .header(let name, let prefix):
-                headers.append((name, prefix + secret))
-                shownHeaders.append("\(name): \(prefix)***")
-            case .cookie(let name):
-                headers.append((name: "Cookie", value: "\(name)=\(secret)"))
-                shownHeaders.append("Cookie: \(name)=***")
-            }
-        }
         var bodyBytes: [UInt8]?
         if let body = p.body {
             bodyBytes = JSONWriter().bytes(body)
             if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
                 headers.append((name: "Content-Type", value: "application/json"))
-                shownHeaders.append("Content-Type: application/json")
             }
         }
+        let secret = credentials.byRole[role]
+        let variable = target.credentialVariables[role].map { "${\($0)}" } ?? "***"
         let base = target.baseURL.hasSuffix("/") ? String(target.baseURL.dropLast()) : target.baseURL
-        // The shown URL keeps the `***` placeholder readable (not percent-encoded).
-        func url(_ q: [(String, String)], shown: Bool = false) -> String {
-            guard !q.isEmpty else { return base + p.path }
-            return base + p.path + "?"
-                + q.map { encodeQuery($0.0) + "=" + (shown && $0.1 == "***" ? "***" : encodeQuery($0.1)) }
-                .joined(separator: "&")
+
+        /// The request with the credential written as `credential` (the value,
+        /// `***`, or a shell variable reference); that text is not percent-encoded.
+        func render(_ credential: String?) -> (url: String, headers: [(name: String, value: String)]) {
+            var q = p.query.map { encodeQuery($0.name) + "=" + encodeQuery($0.value) }
+            var h = headers
+            if let credential {
+                switch target.auth {
+                case .query(let name): q.append(encodeQuery(name) + "=" + credential)
+                case .header(let name, let prefix): h.append((name, prefix + credential))
+                case .cookie(let name): h.append((name: "Cookie", value: "\(name)=\(credential)"))
+                }
+            }
+            return (base + p.path + (q.isEmpty ? "" : "?" + q.joined(separator: "&")), h)
         }
-        let out = OutgoingRequest(method: p.method, url: url(query), headers: headers, body: bodyBytes)
-        let shownBody = p.body.map { JSONWriter().string(SensitiveFields.mask($0)) }
-        return (out, RequestSummary(method: p.method, url: url(shownQuery, shown: true), headers: shownHeaders, body: shownBody))
+        let real = render(secret.map(encodeQuery))
+        let shown = render(secret == nil ? nil : "***")
+        let out = OutgoingRequest(method: p.method, url: real.url, headers: real.headers, body: bodyBytes)
+
+        // A ready-to-paste curl line: the credential as an environment-variable reference.
+        let forShell = render(secret == nil ? nil : variable)
+        var curl = "curl -sS -X \(p.method) \(shellDoubleQuoted(forShell.url, keeping: variable))"
+        for h in forShell.headers { curl += " -H \(shellDoubleQuoted("\(h.name): \(h.value)", keeping: variable))" }
+        if let bodyBytes { curl += " --data-binary " + shellSingleQuoted(String(decoding: bodyBytes, as: UTF8.self)) }
+
+        let summary = RequestSummary(
+            method: p.method, url: shown.url, headers: shown.headers.map { "\($0.name): \($0.value)" },
+            body: p.body.map { JSONWriter().string(SensitiveFields.mask($0)) }, curl: curl)
+        return (out, summary)
     }
 
     func excerpt(_ body: [UInt8], parsed: JSON?) -> String? {
@@ -276,6 +296,7 @@ public struct Runner: Sendable {
             req.url = red(req.url)
             req.headers = req.headers.map(red.callAsFunction)
             req.body = req.body.map(red.callAsFunction)
+            req.curl = req.curl.map(red.callAsFunction)
             r.request = req
         }
         r.responseExcerpt = r.responseExcerpt.map(red.callAsFunction)
@@ -295,4 +316,23 @@ func encodeQuery(_ s: String) -> String {
         }
     }
     return out
+}
+
+/// `"…"` for a POSIX shell, escaping everything but the one variable reference we mean to expand.
+func shellDoubleQuoted(_ s: String, keeping reference: String) -> String {
+    func esc(_ part: Substring) -> String {
+        var out = ""
+        for c in part {
+            if c == "\"" || c == "\\" || c == "$" || c == "`" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+    let parts = s.split(separator: reference, omittingEmptySubsequences: false)
+    return "\"" + parts.map(esc).joined(separator: reference) + "\""
+}
+
+/// `'…'` for a POSIX shell.
+func shellSingleQuoted(_ s: String) -> String {
+    "'" + s.replacingOccurrences("'", "'\\''") + "'"
 }

@@ -1,0 +1,85 @@
+/// Which cases to run: by endpoint, tag and case-id glob (each repeatable;
+/// kinds combine with AND, values of one kind with OR), and which shard.
+public struct Selection: Sendable, Hashable {
+    public var endpoints: [String] = []
+    public var tags: [String] = []
+    public var caseGlobs: [String] = []
+    /// 1-based shard index and shard count.
+    public var shard: Shard?
+
+    public struct Shard: Sendable, Hashable {
+        public var index: Int
+        public var count: Int
+        public init(index: Int, count: Int) {
+            self.index = index
+            self.count = count
+        }
+
+        /// Parses `I/N` with 1 ≤ I ≤ N.
+        public init?(parsing s: String) {
+            let parts = s.split(separator: "/")
+            guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+                return nil
+            }
+            self.init(index: i, count: n)
+        }
+
+        /// Stable on every machine: FNV-1a of the case id, not Swift's seeded hash.
+        public func contains(_ caseID: String) -> Bool {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in caseID.utf8 {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+            return Int(h % UInt64(count)) == index - 1
+        }
+    }
+
+    public init(endpoints: [String] = [], tags: [String] = [], caseGlobs: [String] = [], shard: Shard? = nil) {
+        self.endpoints = endpoints
+        self.tags = tags
+        self.caseGlobs = caseGlobs
+        self.shard = shard
+    }
+
+    public var isEverything: Bool { endpoints.isEmpty && tags.isEmpty && caseGlobs.isEmpty && shard == nil }
+
+    /// A chain is one case, so a shard never splits it.
+    public func matches(_ c: Case) -> Bool {
+        if !endpoints.isEmpty, !endpoints.contains(c.endpoint) { return false }
+        if !tags.isEmpty, !c.tags.contains(where: tags.contains) { return false }
+        if !caseGlobs.isEmpty, !caseGlobs.contains(where: { globMatch($0, c.id) }) { return false }
+        if let shard, !shard.contains(c.id) { return false }
+        return true
+    }
+
+    public func apply(to suite: Suite) -> Suite {
+        var s = suite
+        s.cases = suite.cases.filter(matches)
+        return s
+    }
+}
+
+/// `*` matches any run of characters, `?` one character.
+public func globMatch(_ pattern: String, _ text: String) -> Bool {
+    let p = Array(pattern), t = Array(text)
+    var pi = 0, ti = 0, star = -1, mark = 0
+    while ti < t.count {
+        if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+            pi += 1
+            ti += 1
+        } else if pi < p.count, p[pi] == "*" {
+            star = pi
+            mark = ti
+            pi += 1
+        } else if star >= 0 {
+            pi = star + 1
+            mark += 1
+            ti = mark
+        } else {
+            return false
+        }
+    }
+    while pi < p.count, p[pi] == "*" { pi += 1 }
+    return pi == p.count
+}

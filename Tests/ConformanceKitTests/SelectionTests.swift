@@ -1,0 +1,72 @@
+import ConformanceKit
+import Foundation
+import Testing
+
+@Suite struct SelectionTests {
+    @Test(arguments: [
+        ("get-*", "get-by-id", true), ("get-*", "create-x", false), ("*-id", "get-by-id", true),
+        ("get-by-?d", "get-by-id", true), ("*", "", true), ("a*b*c", "axxbyyc", true), ("a*b*c", "axxbyy", false),
+    ])
+    func globsMatchAsShellsDo(pattern: String, text: String, matches: Bool) {
+        #expect(globMatch(pattern, text) == matches)
+    }
+
+    @Test func shardsPartitionTheSuiteStablyAndCompletely() throws {
+        let (suite, _) = try SuiteLoader.load(root: Project.cases)
+        let n = 3
+        var seen: [String: Int] = [:]
+        for i in 1...n {
+            let shard = Selection(shard: .init(index: i, count: n)).apply(to: suite)
+            for c in shard.cases { seen[c.id, default: 0] += 1 }
+        }
+        #expect(seen.count == suite.cases.count)
+        #expect(seen.values.allSatisfy { $0 == 1 })
+        // FNV-1a, not Swift's per-process seeded hash: this id is in this shard on every machine.
+        #expect(Selection.Shard(index: 1, count: 2).contains("get-by-id") != Selection.Shard(index: 2, count: 2).contains("get-by-id"))
+        #expect(Selection.Shard(parsing: "0/2") == nil)
+        #expect(Selection.Shard(parsing: "3/2") == nil)
+        #expect(Selection.Shard(parsing: "2/2") == Selection.Shard(index: 2, count: 2))
+    }
+
+    @Test func kindsCombineWithAndValuesWithOr() throws {
+        let (suite, _) = try SuiteLoader.load(root: Project.cases)
+        let s = Selection(endpoints: ["mvno-account-get"], tags: ["smoke"], caseGlobs: ["get-by-number", "nothing"]).apply(to: suite)
+        #expect(s.cases.map(\.id) == ["get-by-number"])
+    }
+
+    @Test func aSelectionThatMatchesNothingExits2() async {
+        let (status, c) = await conformance(["run", "--suite", Project.cases, "--case", "no-such-*"])
+        #expect(status == 2)
+        #expect(c.err.contains("matches none of the"))
+    }
+
+    @Test func listPrintsThePlanAndSendsNothing() async {
+        let (status, c) = await conformance(["run", "--suite", Project.cases, "--case", "get-by-*", "--list"])
+        #expect(status == 0)
+        #expect(c.out.contains("mvno-account-get/get-by-id  OWNER  covers success"))
+        #expect(c.out.contains("2 cases"))
+    }
+
+    @Test func dryRunPrintsRequestsWithSecretsRedacted() async {
+        let env = ["TELECOMX_OWNER_TOKEN": "s3cr3t-owner-value"]
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (status, c) = await conformance(
+            ["run", "--suite", Project.cases, "--target", Project.cases + "/targets/simulator.json", "--case", "get-chain-*", "--dry-run"],
+            environment: env)
+        #expect(status == 0)
+        #expect(c.out.contains("GET http://127.0.0.1:8080/mvno/5a1000000000000000000001?token=***"))
+        #expect(c.out.contains("{{captured.number}}"))
+        #expect(!c.out.contains("s3cr3t-owner-value"))
+    }
+
+    @Test func failingCasesPrintACurlLineWithAVariableNotTheSecret() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (status, c) = await conformance(["--suite", Project.cases, "--reports", tmp.path, "--fault", "get-drop-number", "--case", "get-by-id"])
+        #expect(status == 1)
+        #expect(c.out.contains(#"reproduce: curl -sS -X GET "http://127.0.0.1:"#))
+        #expect(c.out.contains("?token=${TELECOMX_OWNER_TOKEN}\""))
+        #expect(try tmp.read("junit.xml").contains("reproduce: curl"))
+    }
+}

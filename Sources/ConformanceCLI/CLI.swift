@@ -69,6 +69,10 @@ public enum CLI {
           --reports DIR      where reports go (default: Reports)
           --jobs N           requests in flight at once (default: 8)
           --timeout SECONDS  per-request timeout (default: 30)
+          --max-body-mb N    read at most N MB of a response body (default: 10); more is an error
+          --deadline SECONDS overall deadline; cases not finished by then are errors naming it
+          --retries N        retry transport failures (refused, reset, timeout) up to N times; never
+                             a wrong answer; a case that passes only after a retry is reported flaky
           --strict           undocumented response fields fail instead of warn
           --fault NAME       (built-in simulator only) inject a fault; repeatable
           --endpoint ID      only cases of this endpoint; repeatable
@@ -174,7 +178,9 @@ public enum CLI {
             args,
             spec: ArgumentSpec(
                 flags: ["help", "strict", "list", "dry-run"],
-                options: ["target", "base-url", "suite", "reports", "jobs", "timeout", "shard"],
+                options: [
+                    "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
+                ],
                 repeatable: ["fault", "endpoint", "tag", "case"]))
         if p.has("help") {
             console.out(runHelp)
@@ -184,6 +190,12 @@ public enum CLI {
         let reportsDir = p.value("reports") ?? "Reports"
         let jobs = try positiveInt(p.value("jobs"), "--jobs", default: 8)
         let timeout = try positiveDouble(p.value("timeout"), "--timeout", default: 30)
+        let maxBodyMB = try positiveInt(p.value("max-body-mb"), "--max-body-mb", default: 10)
+        let deadline = try p.value("deadline").map { try positiveDouble($0, "--deadline", default: 0) }
+        let retries = try p.value("retries").map { s throws(UsageError) -> Int in
+            guard let v = Int(s), v >= 0, v <= 10 else { throw UsageError("--retries must be 0…10, got '\(s)'") }
+            return v
+        } ?? 0
         if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
             throw UsageError("--base-url: \(problem)")
         }
@@ -287,10 +299,26 @@ public enum CLI {
             return .passed
         }
         console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(target.name) at \(target.baseURL)")
+        let stop = StopFlag()
         let runner = Runner(
-            suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(maxConnections: jobs),
-            options: RunOptions(jobs: jobs, timeout: timeout, check: CheckOptions(strict: p.has("strict"))))
-        let result = await runner.run(plan)
+            suite: suite, target: target, credentials: credentials,
+            transport: URLSessionTransport(maxConnections: jobs, maxBodyBytes: maxBodyMB << 20),
+            options: RunOptions(
+                jobs: jobs, timeout: timeout, deadline: deadline, retries: retries,
+                check: CheckOptions(strict: p.has("strict")), stop: stop))
+        // Ctrl-C / SIGTERM: stop sending, give requests in flight a moment, then
+        // cancel them; the report is written either way.
+        let running = Task { await runner.run(plan) }
+        let watcher = SignalWatcher { name in
+            stop.stop(name)
+            console.err("\(name): stopping; waiting up to 2 s for requests in flight, then writing the report")
+            Task {
+                try? await Task.sleep(for: .seconds(2))
+                running.cancel()
+            }
+        }
+        let result = await running.value
+        watcher.cancel()
 
         let junitPath = reportsDir + "/junit.xml"
         do {
@@ -466,6 +494,24 @@ public enum CLI {
         server.shutdown()
         console.out("stopped")
         return .passed
+    }
+
+    /// Calls `handler` with the signal's name on SIGINT or SIGTERM until cancelled.
+    final class SignalWatcher {
+        var sources: [any DispatchSourceSignal] = []
+        init(_ handler: @escaping @Sendable (String) -> Void) {
+            for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+                signal(sig, SIG_IGN)
+                let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                src.setEventHandler { handler(name) }
+                src.resume()
+                sources.append(src)
+            }
+        }
+        func cancel() {
+            for s in sources { s.cancel() }
+            for sig in [SIGINT, SIGTERM] { signal(sig, SIG_DFL) }
+        }
     }
 
     /// Returns on SIGINT or SIGTERM.

@@ -96,6 +96,11 @@ public struct CaseResult: Sendable, Hashable {
     /// Response body excerpt, sensitive fields masked, secrets redacted.
     public var responseExcerpt: String?
     public var durationSeconds: Double
+    /// Earlier attempts that failed in transport (with --retries), oldest first.
+    public var attempts: [String] = []
+
+    /// Passed, but only after a retry.
+    public var isFlaky: Bool { verdict == .passed && !attempts.isEmpty }
 
     public var failures: [Finding] { findings.filter { $0.severity == .failure } }
     public var warnings: [Finding] { findings.filter { $0.severity == .warning } }

@@ -4,7 +4,11 @@ public enum ConsoleReporter {
         var out: [String] = []
         for r in run.results {
             switch r.verdict {
-            case .passed, .skipped: continue
+            case .passed:
+                if r.isFlaky {
+                    out.append("FLAKY \(r.endpointID)/\(r.caseID): passed after \(r.attempts.count) retr\(r.attempts.count == 1 ? "y" : "ies") (\(r.attempts.joined(separator: "; ")))")
+                }
+            case .skipped: continue
             case .failed:
                 let first = r.failures.first?.message ?? "failed"
                 let more = r.failures.count > 1 ? " (+\(r.failures.count - 1) more)" : ""
@@ -15,6 +19,8 @@ public enum ConsoleReporter {
                 if let curl = r.request?.curl { out.append("      reproduce: \(curl)") }
             }
         }
+        let flaky = run.results.count { $0.isFlaky }
+        if flaky > 0 { out.append("\(flaky) flaky case(s): passed only after a transport retry") }
         let warnings = run.results.reduce(0) { $0 + $1.warnings.count }
         if warnings > 0 { out.append("\(warnings) warning(s): undocumented fields and the like, listed in the report") }
         out.append(summaryLine(run))

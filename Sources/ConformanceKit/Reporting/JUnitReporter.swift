@@ -29,6 +29,13 @@ public enum JUnitReporter {
             for r in cases {
                 x += "    <testcase name=\"\(attr("\(r.caseID): \(r.title)"))\" classname=\"\(attr(ep.id))\" time=\"\(seconds(r.durationSeconds))\""
                 switch r.verdict {
+                case .passed where r.isFlaky:
+                    // Surefire/Jenkins rerun elements: one per earlier failed attempt.
+                    x += ">\n"
+                    for a in r.attempts {
+                        x += "      <flakyError type=\"transport\" message=\"\(attr(oneLine(a)))\"/>\n"
+                    }
+                    x += "    </testcase>\n"
                 case .passed:
                     x += "/>\n"
                 case .failed:

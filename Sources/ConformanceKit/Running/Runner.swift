@@ -1,18 +1,39 @@
 import Foundation
 import JSONKit
+import Synchronization
 
 public struct RunOptions: Sendable {
     /// Requests in flight at once.
     public var jobs: Int
     /// Per-request timeout, seconds.
     public var timeout: Double
+    /// Overall deadline for the whole run, seconds.
+    public var deadline: Double?
+    /// Extra attempts after a transport failure (never after a wrong answer).
+    public var retries: Int
     public var check: CheckOptions
+    /// Set from outside (Ctrl-C, SIGTERM) to stop sending.
+    public var stop: StopFlag?
 
-    public init(jobs: Int = 8, timeout: Double = 30, check: CheckOptions = .init()) {
+    public init(
+        jobs: Int = 8, timeout: Double = 30, deadline: Double? = nil, retries: Int = 0, check: CheckOptions = .init(),
+        stop: StopFlag? = nil
+    ) {
         self.jobs = jobs
         self.timeout = timeout
+        self.deadline = deadline
+        self.retries = retries
         self.check = check
+        self.stop = stop
     }
+}
+
+/// Tells a run to stop sending; the reason ends up in the unfinished cases' errors.
+public final class StopFlag: Sendable {
+    let state = Mutex<String?>(nil)
+    public init() {}
+    public func stop(_ reason: String) { state.withLock { if $0 == nil { $0 = reason } } }
+    public var reason: String? { state.withLock { $0 } }
 }
 
 /// Sends each planned request, judges the answer, and returns plain results
@@ -23,6 +44,8 @@ public struct Runner: Sendable {
     public var credentials: Credentials
     public var transport: any Transport
     public var options: RunOptions
+    /// When the overall deadline falls (set by `run`).
+    var deadlineAt: ContinuousClock.Instant?
 
     public init(
         suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport, options: RunOptions
@@ -37,6 +60,12 @@ public struct Runner: Sendable {
     public var redactor: Redactor { Redactor(secrets: credentials.secrets) }
 
     public func run(_ jobs: [Job]) async -> RunResult {
+        var me = self
+        if let d = options.deadline { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        return await me.runAll(jobs)
+    }
+
+    func runAll(_ jobs: [Job]) async -> RunResult {
         let started = Date()
         var results: [CaseResult] = []
         results.reserveCapacity(jobs.count)
@@ -71,6 +100,10 @@ public struct Runner: Sendable {
             role: c.role, verdict: .skipped(job.skipReason ?? "not planned"), findings: [], request: nil, status: nil,
             responseExcerpt: nil, durationSeconds: 0)
         if job.skipReason != nil { return result }
+        if let reason = options.stop?.reason {
+            result.verdict = .error("interrupted (\(reason)) before it ran")
+            return result
+        }
         var bindings = job.fixtures
         let chained = job.steps.count > 1
         for (k, step) in job.steps.enumerated() {
@@ -80,10 +113,10 @@ public struct Runner: Sendable {
             let (outgoing, summary) = wire(planned, role: c.role)
             result.request = summary
             let exchange: HTTPExchange
-            do {
-                exchange = try await transport.send(outgoing, timeout: options.timeout)
-            } catch {
-                result.verdict = .error(label + error.message)
+            switch await send(outgoing, attempts: &result.attempts) {
+            case .success(let e): exchange = e
+            case .failure(let why):
+                result.verdict = .error(label + why.message)
                 return redacted(result)
             }
             result.durationSeconds += exchange.seconds
@@ -130,6 +163,39 @@ public struct Runner: Sendable {
         return redacted(result)
     }
 
+    /// Sends with the per-request timeout, the overall deadline, the stop flag
+    /// and transport-only retries; earlier failed attempts are recorded.
+    func send(_ out: OutgoingRequest, attempts: inout [String]) async -> Result<HTTPExchange, SendFailure> {
+        while true {
+            if let reason = options.stop?.reason { return .failure(SendFailure("interrupted (\(reason)) before the request was sent")) }
+            var timeout = options.timeout
+            var deadlineBinds = false
+            if let d = deadlineAt {
+                let remaining = (d - .now).seconds
+                if remaining <= 0 {
+                    return .failure(SendFailure("not sent: the overall deadline (--deadline \(formatSeconds(options.deadline ?? 0))) was reached"))
+                }
+                if remaining < timeout {
+                    timeout = remaining
+                    deadlineBinds = true
+                }
+            }
+            do throws(TransportError) {
+                return .success(try await transport.send(out, timeout: timeout))
+            } catch {
+                if let reason = options.stop?.reason { return .failure(SendFailure("interrupted (\(reason)) while waiting for the answer")) }
+                if deadlineBinds, error.kind == .timeout {
+                    return .failure(SendFailure("the overall deadline (--deadline \(formatSeconds(options.deadline ?? 0))) was reached while waiting for the answer"))
+                }
+                if error.isRetryable, attempts.count < options.retries {
+                    attempts.append(error.message)
+                    continue
+                }
+                return .failure(SendFailure(attempts.isEmpty ? error.message : "\(error.message) (after \(attempts.count + 1) attempts)"))
+            }
+        }
+    }
+
     func prefixed(_ f: Finding, _ label: String) -> Finding {
         guard !label.isEmpty else { return f }
         var f = f
@@ -154,11 +220,11 @@ public struct Runner: Sendable {
             req.query.append(.init(name: paging.offsetParam, value: String(offset)))
             req.query.append(.init(name: paging.limitParam, value: String(limit)))
             let (outgoing, _) = wire(req, role: role)
+            var ignored: [String] = []
             let exchange: HTTPExchange
-            do {
-                exchange = try await transport.send(outgoing, timeout: options.timeout)
-            } catch {
-                return .failure(error)
+            switch await send(outgoing, attempts: &ignored) {
+            case .success(let e): exchange = e
+            case .failure(let why): return .failure(TransportError(why.message))
             }
             pages += 1
             guard exchange.status == endpoint.successStatus, let body = try? JSONParser.parse(exchange.body),
@@ -302,6 +368,11 @@ public struct Runner: Sendable {
         r.responseExcerpt = r.responseExcerpt.map(red.callAsFunction)
         return r
     }
+}
+
+struct SendFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
 }
 
 /// Percent-encodes a query name or value (RFC 3986 unreserved characters kept).

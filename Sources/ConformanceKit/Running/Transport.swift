@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -36,9 +37,23 @@ public struct HTTPExchange: Sendable {
 
 /// Why no response could be had.
 public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// Refused, reset or lost: worth another try.
+        case connection
+        /// No (complete) answer in time: worth another try.
+        case timeout
+        /// Anything else (bad URL, malformed response, body too large, cancelled).
+        case other
+    }
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var kind: Kind
+    public init(_ message: String, kind: Kind = .other) {
+        self.message = message
+        self.kind = kind
+    }
     public var description: String { message }
+    /// Retries are for transport failures only, never for a wrong answer.
+    public var isRetryable: Bool { kind != .other }
 }
 
 public protocol Transport: Sendable {
@@ -47,20 +62,32 @@ public protocol Transport: Sendable {
 
 /// HTTP through URLSession (FoundationNetworking on Linux). One session per
 /// run, so connections are reused; no cookies or cache carried between cases.
+///
+/// - The body read is capped (`maxBodyBytes`): a larger answer is cancelled
+///   as soon as the cap is passed, never buffered whole.
+/// - Redirects are not followed: a 3xx is the answer the target gave, judged
+///   like any other, so credentials never travel to another host and a
+///   redirect loop cannot hold the run.
+/// - TLS certificates are always verified (FoundationNetworking offers no
+///   way to accept an unverified certificate).
 public final class URLSessionTransport: Transport {
     let session: URLSession
+    let tasks: TaskTable
+    public let maxBodyBytes: Int
 
-    public init(maxConnections: Int = 8) {
+    public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20) {
         let config = URLSessionConfiguration.ephemeral
         config.httpCookieAcceptPolicy = .never
         config.httpShouldSetCookies = false
         config.urlCache = nil
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
         config.httpMaximumConnectionsPerHost = max(1, maxConnections)
-        session = URLSession(configuration: config)
+        self.maxBodyBytes = maxBodyBytes
+        tasks = TaskTable(maxBodyBytes: maxBodyBytes)
+        session = URLSession(configuration: config, delegate: tasks, delegateQueue: nil)
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit { session.invalidateAndCancel() }
 
     public func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
         guard let url = URL(string: request.url) else { throw TransportError("invalid URL \(request.url)") }
@@ -69,26 +96,29 @@ public final class URLSessionTransport: Transport {
         for h in request.headers { r.addValue(h.value, forHTTPHeaderField: h.name) }
         if let b = request.body { r.httpBody = Data(b) }
         let start = ContinuousClock.now
-        let session = self.session
-        let prepared = r
+        let task = session.dataTask(with: r)
+        let tasks = self.tasks
         // Race the request against a deadline: URLSession's own timeout is an
         // idle timeout, and a server that trickles bytes must not hold us.
-        let outcome: Result<(Data, URLResponse), TransportError> = await withTaskGroup(
-            of: Result<(Data, URLResponse), TransportError>?.self
+        let outcome: Result<(HTTPURLResponse, [UInt8]), TransportError> = await withTaskGroup(
+            of: Result<(HTTPURLResponse, [UInt8]), TransportError>?.self
         ) { group in
             group.addTask {
-                do {
-                    return .success(try await session.data(for: prepared))
-                } catch {
-                    return .failure(TransportError(URLSessionTransport.describe(error, timeout: timeout)))
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { cont in
+                        tasks.register(task, timeout: timeout, continuation: cont)
+                        task.resume()
+                    }
+                } onCancel: {
+                    task.cancel()
                 }
             }
             group.addTask {
                 try? await Task.sleep(for: .seconds(timeout))
                 if Task.isCancelled { return nil }
-                return .failure(TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)"))
+                return .failure(TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout))
             }
-            var first: Result<(Data, URLResponse), TransportError>?
+            var first: Result<(HTTPURLResponse, [UInt8]), TransportError>?
             while let next = await group.next() {
                 if let next {
                     first = next
@@ -100,31 +130,36 @@ public final class URLSessionTransport: Transport {
         }
         let seconds = (ContinuousClock.now - start).seconds
         switch outcome {
-        case .failure(let e): throw e
-        case .success(let (data, response)):
-            guard let http = response as? HTTPURLResponse else { throw TransportError("not an HTTP response") }
+        case .failure(let e):
+            task.cancel()
+            throw e
+        case .success(let (http, body)):
             var headers: [String: String] = [:]
             for (k, v) in http.allHeaderFields {
                 if let k = k as? String, let v = v as? String { headers[k.lowercased()] = v }
             }
-            return HTTPExchange(status: http.statusCode, headers: headers, body: [UInt8](data), seconds: seconds)
+            return HTTPExchange(status: http.statusCode, headers: headers, body: body, seconds: seconds)
         }
     }
 
-    static func describe(_ error: any Error, timeout: Double) -> String {
+    static func describe(_ error: any Error, timeout: Double) -> (String, TransportError.Kind) {
         let ns = error as NSError
         if ns.domain == NSURLErrorDomain {
             switch ns.code {
-            case NSURLErrorTimedOut: return "timed out after \(formatSeconds(timeout)) (the per-request timeout)"
-            case NSURLErrorCannotConnectToHost: return "connection refused"
-            case NSURLErrorNetworkConnectionLost: return "connection lost before the response was complete"
-            case NSURLErrorCannotFindHost: return "host not found"
-            case NSURLErrorBadServerResponse: return "malformed HTTP response"
-            case NSURLErrorCancelled: return "cancelled"
+            case NSURLErrorTimedOut: return ("timed out after \(formatSeconds(timeout)) (the per-request timeout)", .timeout)
+            case NSURLErrorCannotConnectToHost: return ("connection refused", .connection)
+            case NSURLErrorNetworkConnectionLost: return ("connection lost before the response was complete", .connection)
+            case NSURLErrorCannotFindHost: return ("host not found", .other)
+            case NSURLErrorBadServerResponse:
+                return ("no valid HTTP response (the connection closed early or the bytes were not HTTP)", .connection)
+            case NSURLErrorCancelled: return ("cancelled", .other)
             default: break
             }
         }
-        return "transport error: \(ns.localizedDescription) (\(ns.domain) \(ns.code))"
+        if ns.localizedDescription.contains("transfer closed") {
+            return ("the connection closed before the whole body arrived (\(ns.localizedDescription))", .connection)
+        }
+        return ("transport error: \(ns.localizedDescription) (\(ns.domain) \(ns.code))", .other)
     }
 }
 
@@ -136,5 +171,71 @@ extension Duration {
     var seconds: Double {
         let c = components
         return Double(c.seconds) + Double(c.attoseconds) / 1e18
+    }
+}
+
+/// The session delegate: collects each task's bytes (up to the cap) and
+/// resumes its continuation exactly once.
+final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
+    typealias Outcome = Result<(HTTPURLResponse, [UInt8]), TransportError>
+    struct Entry {
+        var continuation: CheckedContinuation<Outcome?, Never>
+        var response: HTTPURLResponse?
+        var body: [UInt8] = []
+        var timeout: Double
+        var failure: TransportError?
+    }
+    let entries = Mutex<[Int: Entry]>([:])
+    let maxBodyBytes: Int
+
+    init(maxBodyBytes: Int) { self.maxBodyBytes = maxBodyBytes }
+
+    func register(_ task: URLSessionTask, timeout: Double, continuation: CheckedContinuation<Outcome?, Never>) {
+        entries.withLock { $0[task.taskIdentifier] = Entry(continuation: continuation, timeout: timeout) }
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        entries.withLock { $0[dataTask.taskIdentifier]?.response = response as? HTTPURLResponse }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let over = entries.withLock { table -> Bool in
+            guard var e = table[dataTask.taskIdentifier] else { return false }
+            if e.body.count + data.count > maxBodyBytes {
+                e.failure = TransportError(
+                    "the response body is larger than the \(maxBodyBytes >> 20) MB cap (--max-body-mb); reading stopped")
+                table[dataTask.taskIdentifier] = e
+                return true
+            }
+            e.body.append(contentsOf: data)
+            table[dataTask.taskIdentifier] = e
+            return false
+        }
+        if over { dataTask.cancel() }
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)  // never follow: the 3xx itself is the answer
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let e = entries.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if let failure = e.failure {
+            e.continuation.resume(returning: .failure(failure))
+        } else if let error {
+            let (message, kind) = URLSessionTransport.describe(error, timeout: e.timeout)
+            e.continuation.resume(returning: .failure(TransportError(message, kind: kind)))
+        } else if let response = e.response ?? (task.response as? HTTPURLResponse) {
+            e.continuation.resume(returning: .success((response, e.body)))
+        } else {
+            e.continuation.resume(returning: .failure(TransportError("not an HTTP response")))
+        }
     }
 }

@@ -1,0 +1,173 @@
+import ConformanceKit
+import Foundation
+import HTTPServer
+import Synchronization
+import TelecomXSimulator
+import Testing
+
+/// The harness against broken or hostile servers on loopback: every case ends
+/// with a clear error or failure naming the reason, a report is written, and
+/// nothing hangs.
+@Suite struct HostileServerTests {
+    struct Hostile: Sendable, CustomTestStringConvertible {
+        var name: String
+        var respond: @Sendable (HTTPRequest) -> HTTPResponse
+        /// "error" or "failed"
+        var verdict: String
+        var message: String
+        var extra: [String] = []
+        var testDescription: String { name }
+    }
+
+    static func json(_ status: Int, _ body: [UInt8], type: String = "application/json") -> HTTPResponse {
+        HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", type)]), body: body)
+    }
+
+    static let cases: [Hostile] = [
+        Hostile(name: "body that is not JSON", respond: { _ in json(200, Array("hello".utf8)) },
+            verdict: "error", message: "the response body is not JSON"),
+        Hostile(name: "truncated JSON", respond: { _ in json(200, Array(#"{"_id": "5a10000"#.utf8)) },
+            verdict: "error", message: "the response body is not JSON: _id: unterminated string"),
+        Hostile(name: "invalid UTF-8", respond: { _ in json(200, [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) },
+            verdict: "error", message: "string is not valid UTF-8"),
+        Hostile(name: "body over the cap", respond: { _ in json(200, [UInt8](repeating: 0x20, count: 3 << 20)) },
+            verdict: "error", message: "larger than the 1 MB cap", extra: ["--max-body-mb", "1"]),
+        Hostile(name: "wrong Content-Length", respond: { _ in
+            .raw(.bytes(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":1}".utf8)))
+        }, verdict: "error", message: "the connection closed before the whole body arrived"),
+        Hostile(name: "closed without an answer", respond: { _ in .raw(.closeWithoutAnswer) },
+            verdict: "error", message: "no valid HTTP response"),
+        Hostile(name: "redirect loop", respond: { r in
+            HTTPResponse(status: 302, headers: HTTPHeaders([("Location", r.target)]))
+        }, verdict: "failed", message: "expected status 200, got 302"),
+        Hostile(name: "HTML error page with status 200", respond: { _ in
+            json(200, Array("<html><body>Internal error</body></html>".utf8), type: "text/html")
+        }, verdict: "failed", message: "expected Content-Type application/json, got text/html"),
+        Hostile(name: "never answers", respond: { _ in .raw(.neverAnswer) },
+            verdict: "error", message: "timed out after 1 s (the per-request timeout)"),
+        Hostile(name: "one byte a second", respond: { _ in
+            .raw(.trickle(Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".utf8), intervalMilliseconds: 1000))
+        }, verdict: "error", message: "timed out after 1 s (the per-request timeout)"),
+    ]
+
+    @Test(arguments: cases)
+    func aHostileAnswerIsAClearErrorOrFailure(_ h: Hostile) async throws {
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: 1 << 20), handler: h.respond)
+        let port = try server.start()
+        defer { server.shutdown() }
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let start = Date()
+        let (status, c) = await conformance(
+            [
+                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
+                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-by-id", "--timeout", "1",
+            ] + h.extra, environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
+        #expect(Date().timeIntervalSince(start) < 20)
+        let xml = try tmp.read("junit.xml")
+        if h.verdict == "error" {
+            #expect(status == 3, "\(c.out)")
+            #expect(c.out.contains("ERROR mvno-account-get/get-by-id:"), "\(c.out)")
+            #expect(xml.contains("<error type=\"error\""))
+        } else {
+            #expect(status == 1, "\(c.out)")
+            #expect(c.out.contains("FAIL  mvno-account-get/get-by-id:"), "\(c.out)")
+            #expect(xml.contains("<failure"))
+        }
+        #expect(c.out.contains(h.message), "\(c.out)")
+    }
+
+    @Test func aTransportFailureIsRetriedAndReportedFlaky() async throws {
+        // Refuses (closes) the first connection, answers properly afterwards.
+        let count = Counter()
+        let sim = TelecomXSimulator()
+        let ownerToken = Seed.standard.tokensByRole.first { $0.role == "OWNER" }!.token
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { r in
+            count.next() == 0 ? .raw(.closeWithoutAnswer) : sim.respond(r)
+        }
+        let port = try server.start()
+        defer { server.shutdown() }
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (status, c) = await conformance(
+            [
+                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
+                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-by-id", "--retries", "2", "--jobs", "1",
+            ], environment: ["TELECOMX_OWNER_TOKEN": ownerToken])
+        #expect(status == 0, "\(c.out)")
+        #expect(c.out.contains("FLAKY mvno-account-get/get-by-id: passed after 1 retry"), "\(c.out)")
+        #expect(try tmp.read("junit.xml").contains("<flakyError type=\"transport\""))
+    }
+
+    @Test func aWrongAnswerIsNeverRetried() async throws {
+        let count = Counter()
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in
+            _ = count.next()
+            return HostileServerTests.json(500, Array(#"{"message":"internal_error"}"#.utf8))
+        }
+        let port = try server.start()
+        defer { server.shutdown() }
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (status, _) = await conformance(
+            [
+                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
+                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-by-id", "--retries", "3",
+            ], environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
+        #expect(status == 1)
+        #expect(count.value == 1)
+    }
+
+    @Test func theOverallDeadlineEndsARunAndIsNamed() async throws {
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .raw(.neverAnswer) }
+        let port = try server.start()
+        defer { server.shutdown() }
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let start = Date()
+        let (status, c) = await conformance(
+            [
+                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
+                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-*", "--timeout", "30", "--deadline", "1", "--jobs", "2",
+            ], environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1", "TELECOMX_ADMIN_TOKEN": "admin-test-token-2"])
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect(status == 3)
+        #expect(c.out.contains("the overall deadline (--deadline 1 s) was reached"), "\(c.out)")
+        #expect(try tmp.read("junit.xml").contains("--deadline 1 s"))
+    }
+
+    @Test func interruptionStopsSendingAndWritesACompleteReport() async throws {
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .raw(.neverAnswer) }
+        let port = try server.start()
+        defer { server.shutdown() }
+        let (suite, _) = try SuiteLoader.load(root: Project.cases)
+        var (target, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", fixtureCatalogue: suite.fixtures)
+        target.baseURL = "http://127.0.0.1:\(port)"
+        let credentials = Credentials(byRole: [.owner: "owner-test-token-1", .admin: "admin-test-token-2"])
+        let stop = StopFlag()
+        let runner = Runner(
+            suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(),
+            options: RunOptions(jobs: 2, timeout: 30, stop: stop))
+        let running = Task { await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials)) }
+        try await Task.sleep(for: .milliseconds(300))
+        stop.stop("SIGINT")
+        running.cancel()
+        let start = Date()
+        let result = await running.value
+        #expect(Date().timeIntervalSince(start) < 10)
+        let interrupted = result.results.filter { if case .error(let m) = $0.verdict { m.contains("interrupted (SIGINT)") } else { false } }
+        #expect(
+            interrupted.count == result.results.count - result.skipped,
+            "\(result.results.map { ($0.caseID, $0.verdict) })")
+        #expect(result.passed == 0)
+        let xml = JUnitReporter.render(result)
+        #expect(xml.contains("interrupted (SIGINT)"))
+    }
+}
+
+/// Counts calls across threads.
+final class Counter: Sendable {
+    let state = Mutex(0)
+    func next() -> Int { state.withLock { v in defer { v += 1 }; return v } }
+    var value: Int { state.withLock { $0 } }
+}

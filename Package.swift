@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "conformance", dependencies: ["ConformanceCLI"], swiftSettings: strict),
         // Release-build benchmarks: swift run -c release conformance-bench schema
         .executableTarget(
-            name: "conformance-bench", dependencies: ["ConformanceKit", "JSONKit", "JSONSchemaKit"],
+            name: "conformance-bench", dependencies: ["ConformanceKit", "ConformanceCLI", "JSONKit", "JSONSchemaKit"],
             swiftSettings: strict),
 
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),

@@ -74,6 +74,7 @@ public enum CLI {
           --retries N        retry transport failures (refused, reset, timeout) up to N times; never
                              a wrong answer; a case that passes only after a retry is reported flaky
           --strict           undocumented response fields fail instead of warn
+          --allow-insecure-http  send credentials over plain http:// to a host that is not loopback
           --fault NAME       (built-in simulator only) inject a fault; repeatable
           --endpoint ID      only cases of this endpoint; repeatable
           --tag TAG          only cases with this tag; repeatable
@@ -94,7 +95,7 @@ public enum CLI {
         conformance serve — run the TelecomX simulator as a mock server
 
         USAGE
-          conformance serve [--host 127.0.0.1] [--port 8080] [--fault NAME]...
+          conformance serve [--host 127.0.0.1] [--port 8080] [--latency 50ms] [--fault NAME]...
 
         Prints the URL and the demo tokens of the seeded users, then serves
         until interrupted (Ctrl-C or SIGTERM).
@@ -103,6 +104,7 @@ public enum CLI {
           --host ADDRESS   address to bind (default: 127.0.0.1, loopback only)
           --port N         port (default: 8080; 0 picks a free one)
           --fault NAME     deviate from the docs in one named way; repeatable (see `conformance faults`)
+          --latency TIME   answer every request this late (e.g. 50ms), like a remote server
           -h, --help       this help
         """
 
@@ -177,7 +179,7 @@ public enum CLI {
         let p = try parseArguments(
             args,
             spec: ArgumentSpec(
-                flags: ["help", "strict", "list", "dry-run"],
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
                 ],
@@ -276,6 +278,12 @@ public enum CLI {
         }
         defer { simulator?.stop() }
         if let u = p.value("base-url") { target.baseURL = u }
+        if let problem = TargetLoader.insecureCredentialsProblem(baseURL: target.baseURL), !p.has("allow-insecure-http"),
+            !target.credentialVariables.isEmpty
+        {
+            console.err("error: \(problem); use https, or pass --allow-insecure-http if you accept that")
+            return .usage
+        }
 
         let credentials = Credentials(profile: target, environment: env)
         let plan = Planner.plan(suite: suite, target: target, credentials: credentials)
@@ -464,7 +472,7 @@ public enum CLI {
 
     static func serve(_ args: [String], console: Console) async throws -> ExitStatus {
         let p = try parseArguments(
-            args, spec: ArgumentSpec(flags: ["help"], options: ["host", "port"], repeatable: ["fault"]))
+            args, spec: ArgumentSpec(flags: ["help"], options: ["host", "port", "latency"], repeatable: ["fault"]))
         if p.has("help") {
             console.out(serveHelp)
             return .passed
@@ -478,10 +486,14 @@ public enum CLI {
             guard let f = Fault.named(name) else { throw UsageError("unknown fault '\(name)'; see 'conformance faults'") }
             faults.append(f)
         }
+        let latency = try p.value("latency").map { s throws(UsageError) -> Double in
+            guard let v = parseDuration(s) else { throw UsageError("--latency must be like 50ms or 0.05s, got '\(s)'") }
+            return v
+        } ?? 0
         let simulator = TelecomXSimulator(faults: faults)
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(host: p.value("host") ?? "127.0.0.1", port: port),
-            handler: simulator.handler)
+            handler: withLatency(latency, simulator.handler))
         let bound = try server.start()
         console.out("TelecomX simulator listening on http://\(p.value("host") ?? "127.0.0.1"):\(bound)")
         if !faults.isEmpty { console.out("faults: \(faults.map(\.name).joined(separator: ", "))") }

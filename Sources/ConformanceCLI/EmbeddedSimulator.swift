@@ -1,4 +1,5 @@
 import ConformanceKit
+import Foundation
 import HTTPServer
 import TelecomXSimulator
 
@@ -7,9 +8,12 @@ public final class EmbeddedSimulator: Sendable {
     let server: HTTPServer
     public let baseURL: String
 
-    public init(faults: [Fault] = []) throws {
+    /// `latency` is added to every response (seconds), like a remote server's round trip.
+    public init(faults: [Fault] = [], latency: Double = 0) throws {
         let simulator = TelecomXSimulator(faults: faults)
-        server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: simulator.handler)
+        server = HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
+            handler: withLatency(latency, simulator.handler))
         let port = try server.start()
         baseURL = "http://127.0.0.1:\(port)"
     }
@@ -29,9 +33,9 @@ public final class EmbeddedSimulator: Sendable {
 
     /// Runs `suite` against a fresh simulator with `faults`, through the engine.
     public static func run(
-        suite: Suite, profile: TargetProfile, faults: [Fault], options: RunOptions
+        suite: Suite, profile: TargetProfile, faults: [Fault], options: RunOptions, latency: Double = 0
     ) async throws -> RunResult {
-        let sim = try EmbeddedSimulator(faults: faults)
+        let sim = try EmbeddedSimulator(faults: faults, latency: latency)
         defer { sim.stop() }
         var target = profile
         target.baseURL = sim.baseURL
@@ -41,4 +45,23 @@ public final class EmbeddedSimulator: Sendable {
             transport: URLSessionTransport(maxConnections: options.jobs), options: options)
         return await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
     }
+}
+
+/// A handler that answers `latency` seconds late (each connection has its own
+/// thread in HTTPServer, so this delays only that exchange).
+public func withLatency(_ latency: Double, _ handler: @escaping HTTPHandler) -> HTTPHandler {
+    guard latency > 0 else { return handler }
+    return { request in
+        Thread.sleep(forTimeInterval: latency)
+        return handler(request)
+    }
+}
+
+/// Parses `50ms`, `0.05s`, `2s` or a bare number of milliseconds.
+public func parseDuration(_ s: String) -> Double? {
+    let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+    if t.hasSuffix("ms"), let v = Double(t.dropLast(2)), v >= 0 { return v / 1000 }
+    if t.hasSuffix("s"), let v = Double(t.dropLast()), v >= 0 { return v }
+    if let v = Double(t), v >= 0 { return v / 1000 }
+    return nil
 }

@@ -1,8 +1,12 @@
 // Release-build benchmarks. Run: swift run -c release conformance-bench [schema]
 //
+// runner: the suite against the simulator with 50 ms latency for --jobs 1, 4,
+// 8, 16 beside the lower bound; 10,000 cases for throughput and peak memory.
+//
 // schema: parse + validate a generated deleted-accounts page of 500
 // fully-populated accounts (about 520 KB) and a fully-populated account,
 // many times; prints ms per document, MB/s and peak memory.
+import ConformanceCLI
 import ConformanceKit
 import Foundation
 import JSONKit
@@ -126,14 +130,61 @@ let fullAccountJSON = """
     "restOfWorldRoaming":{"productId":"1234567890ABCD1234567890","productName":"Verdenspakke 1 Gb","productPrice":50,"isOverride":false,"keepAfterExpire":true}}
     """
 
+/// runner: the whole suite against the simulator with 50 ms latency for
+/// several --jobs, beside the lower bound; then 10,000 cases without latency.
+func runnerBenchmark() async throws {
+    let root = CommandLine.arguments.dropFirst(2).first ?? "Cases"
+    let (suite, _) = try SuiteLoader.load(root: root)
+    let (profile, _) = try TargetLoader.load(path: root + "/targets/simulator.json", fixtureCatalogue: suite.fixtures)
+    let latency = 0.050
+    print("conformance-bench runner — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, simulator latency 50 ms")
+    print("jobs   cases  requests  wall (s)  lower bound (s)  ratio")
+    for jobs in [1, 4, 8, 16] {
+        let start = ContinuousClock.now
+        let r = try await EmbeddedSimulator.run(
+            suite: suite, profile: profile, faults: [], options: RunOptions(jobs: jobs, timeout: 30), latency: latency)
+        let wall = (ContinuousClock.now - start).components
+        let seconds = Double(wall.seconds) + Double(wall.attoseconds) / 1e18
+        let requests = r.results.reduce(0) { $0 + $1.requests }
+        let longest = r.results.map(\.requests).max() ?? 0
+        // Each request costs at least one latency; a case's requests are sequential.
+        let bound = Double(max(longest, Int((Double(requests) / Double(jobs)).rounded(.up)))) * latency
+        let bad = r.results.count { $0.verdict != .passed }
+        print(
+            String(format: "%4d  %6d  %8d  %8.2f  %15.2f  %5.2f", jobs, r.results.count, requests, seconds, bound, seconds / bound)
+                + (bad > 0 ? "  (\(bad) did not pass!)" : ""))
+    }
+    // 10,000 cases: the read-only cases repeated under new ids, no latency.
+    let readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
+    var big = suite
+    big.cases = []
+    var k = 0
+    while big.cases.count < 10_000 {
+        for c in readOnly where big.cases.count < 10_000 {
+            var copy = c
+            copy.id = "\(c.id)-\(k)"
+            big.cases.append(copy)
+        }
+        k += 1
+    }
+    let start = ContinuousClock.now
+    let r = try await EmbeddedSimulator.run(suite: big, profile: profile, faults: [], options: RunOptions(jobs: 8, timeout: 30))
+    let wall = (ContinuousClock.now - start).components
+    let seconds = Double(wall.seconds) + Double(wall.attoseconds) / 1e18
+    print(String(format: "10,000 cases (jobs 8, no latency): %.2f s, %.0f cases/s, %d passed; peak memory (max RSS) %.1f MB",
+        seconds, Double(r.results.count) / seconds, r.passed, peakMemoryMB()))
+}
+
 let which = CommandLine.arguments.dropFirst().first ?? "schema"
-switch which {
-case "schema":
-    do { try schemaBenchmark() } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+do {
+    switch which {
+    case "schema": try schemaBenchmark()
+    case "runner": try await runnerBenchmark()
+    default:
+        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]\n".utf8))
         exit(2)
     }
-default:
-    FileHandle.standardError.write(Data("usage: conformance-bench [schema] [SUITE_DIR]\n".utf8))
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(2)
 }

@@ -108,6 +108,16 @@ public enum TargetLoader {
         return nil
     }
 
+    /// Why credentials must not go to this base URL: plain http to a host
+    /// that is not loopback. nil when it is https or loopback.
+    public static func insecureCredentialsProblem(baseURL: String) -> String? {
+        guard let u = URL(string: baseURL), u.scheme?.lowercased() == "http", let host = u.host?.lowercased() else {
+            return nil
+        }
+        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        return loopback ? nil : "credentials would travel unencrypted to \(host) over plain http://"
+    }
+
     static func isEnvironmentVariableName(_ s: String) -> Bool {
         guard let f = s.utf8.first, !(f >= 0x30 && f <= 0x39) else { return false }
         return s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }

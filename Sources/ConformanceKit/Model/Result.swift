@@ -98,6 +98,8 @@ public struct CaseResult: Sendable, Hashable {
     public var durationSeconds: Double
     /// Earlier attempts that failed in transport (with --retries), oldest first.
     public var attempts: [String] = []
+    /// HTTP exchanges this case made (steps, pages walked, retries).
+    public var requests: Int = 0
 
     /// Passed, but only after a retry.
     public var isFlaky: Bool { verdict == .passed && !attempts.isEmpty }

@@ -113,7 +113,10 @@ public struct Runner: Sendable {
             let (outgoing, summary) = wire(planned, role: c.role)
             result.request = summary
             let exchange: HTTPExchange
-            switch await send(outgoing, attempts: &result.attempts) {
+            let before = result.attempts.count
+            let sent = await send(outgoing, attempts: &result.attempts)
+            result.requests += 1 + result.attempts.count - before
+            switch sent {
             case .success(let e): exchange = e
             case .failure(let why):
                 result.verdict = .error(label + why.message)
@@ -139,7 +142,9 @@ public struct Runner: Sendable {
             for inv in step.expect.invariants {
                 guard case .walk(let limit, let idPointer) = inv, let paging = endpoint.paging else { continue }
                 switch await walk(planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: c.role) {
-                case .success(let findings): result.findings += findings.map { prefixed($0, label) }
+                case .success(let (findings, pages)):
+                    result.findings += findings.map { prefixed($0, label) }
+                    result.requests += pages
                 case .failure(let e):
                     result.verdict = .error(label + "while walking the pages: " + e.message)
                     return redacted(result)
@@ -207,7 +212,7 @@ public struct Runner: Sendable {
     /// item comes exactly once and that their number equals `total`.
     func walk(
         _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role
-    ) async -> Result<[Finding], TransportError> {
+    ) async -> Result<([Finding], Int), TransportError> {
         var seen: [String: Int] = [:]
         var findings: [Finding] = []
         var offset = 0
@@ -233,7 +238,7 @@ public struct Runner: Sendable {
                 findings.append(
                     Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
                         actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
-                return .success(findings)
+                return .success((findings, pages))
             }
             let pageTotal = paging.total.resolve(in: body)?.intValue
             if total == nil { total = pageTotal }
@@ -262,7 +267,7 @@ public struct Runner: Sendable {
             findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(total) distinct items",
                 actual: "\(distinct)", message: "walking the pages with limit \(limit) found \(distinct) distinct items, but total says \(total)"))
         }
-        return .success(findings)
+        return .success((findings, pages))
     }
 
     /// What each step of a job would send, secrets redacted and values captured

@@ -41,6 +41,7 @@ public enum CLI {
           conformance                     run the whole suite against the built-in simulator
           conformance run [options]       run the suite against a target (see run --help)
           conformance serve [options]     run the simulator alone (see serve --help)
+          conformance merge A.xml … -o F  merge shard reports (run --shard I/N) into one
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
@@ -150,6 +151,8 @@ public enum CLI {
                 return try await run(args, environment: environment, console: console).rawValue
             case "serve":
                 return try await serve(args, console: console).rawValue
+            case "merge":
+                return try merge(args, console: console).rawValue
             case "coverage":
                 return try coverage(args, console: console).rawValue
             case "lint-docs":
@@ -160,7 +163,7 @@ public enum CLI {
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "serve", "coverage", "faults", "lint-docs", "help"])
+                let guess = closestMatch(to: command!, in: ["run", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -417,6 +420,36 @@ public enum CLI {
             console.out("| `\(f.name)` | \(f.endpoint) | \(f.summary) | \(aimed.isEmpty ? "NOT DETECTED" : shown.joined(separator: ", ") + more) |")
         }
         return ok ? .passed : .failed
+    }
+
+    // MARK: merge
+
+    static func merge(_ args: [String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["o", "output"], positionals: 1000))
+        if p.has("help") {
+            console.out("""
+                conformance merge — merge the JUnit reports of shards (run --shard I/N) into one
+
+                USAGE
+                  conformance merge A.xml B.xml … -o junit.xml
+
+                Test suites of the same endpoint are joined; counts and times are recomputed.
+                EXIT STATUS
+                  0 merged · 2 usage error or an unreadable report
+                """)
+            return .passed
+        }
+        guard let output = p.value("o") ?? p.value("output") else { throw UsageError("merge needs -o FILE") }
+        guard !p.positionals.isEmpty else { throw UsageError("merge needs at least one report to read") }
+        do {
+            let m = try JUnitMerge.merge(files: p.positionals)
+            try writeAtomically(m.xml, to: output)
+            console.out("merged \(p.positionals.count) report(s) into \(output): \(m.tests) tests, \(m.failures) failures, \(m.errors) errors, \(m.skipped) skipped")
+            return .passed
+        } catch let e as JUnitMerge.MergeError {
+            console.err("error: \(e)")
+            return .usage
+        }
     }
 
     // MARK: coverage

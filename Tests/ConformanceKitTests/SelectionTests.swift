@@ -70,3 +70,53 @@ import Testing
         #expect(try tmp.read("junit.xml").contains("reproduce: curl"))
     }
 }
+
+@Suite struct ShardMergeTests {
+    @Test func shardReportsMergeIntoOneValidReportWithTheUnshardedTotals() async throws {
+        let xmllint = try #require(xmllintPath(), "xmllint is required (.ci/run installs libxml2-utils)")
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (whole, _) = await conformance(["--suite", Project.cases, "--reports", tmp.path + "/whole", "--fault", "get-drop-number"])
+        #expect(whole == 1)
+        var files: [String] = []
+        for i in 1...3 {
+            _ = await conformance(
+                ["--suite", Project.cases, "--reports", tmp.path + "/s\(i)", "--shard", "\(i)/3", "--fault", "get-drop-number"])
+            files.append(tmp.path + "/s\(i)/junit.xml")
+        }
+        let (status, c) = await conformance(["merge"] + files + ["-o", tmp.path + "/merged.xml"])
+        #expect(status == 0, "\(c.err)")
+        func totals(_ xml: String) -> [String] {
+            xml.split(separator: "\n").filter { $0.contains("<testsuite ") }.map { line in
+                let l = String(line)
+                return ["name", "tests", "failures", "errors", "skipped"].map { key in
+                    l.firstRange(of: "\(key)=\"").map { r in String(l[r.upperBound...].prefix { $0 != "\"" }) } ?? ""
+                }.joined(separator: " ")
+            }.sorted()
+        }
+        let merged = try tmp.read("merged.xml")
+        #expect(totals(merged) == totals(try tmp.read("whole/junit.xml")))
+        for xsd in ["windyroad-JUnit.xsd", "jenkins-xunit-junit-10.xsd"] {
+            let r = try runProcess(xmllint, ["--noout", "--schema", Project.shared + "/junit/" + xsd, tmp.path + "/merged.xml"])
+            #expect(r.status == 0, "\(xsd): \(r.output)")
+        }
+    }
+
+    @Test func mergeNamesAnUnreadableReport() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        try tmp.write("bad.xml", "<nope")
+        let (status, c) = await conformance(["merge", tmp.path + "/bad.xml", "-o", tmp.path + "/m.xml"])
+        #expect(status == 2)
+        #expect(c.err.contains("bad.xml: "), "\(c.err)")
+    }
+
+    @Test func credentialsAreNotSentOverPlainHTTPToARemoteHost() async {
+        // Refused before anything is sent: no traffic leaves the machine.
+        let (status, c) = await conformance(
+            ["run", "--suite", Project.cases, "--target", Project.cases + "/targets/simulator.json", "--base-url", "http://192.0.2.10:8080"],
+            environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
+        #expect(status == 2)
+        #expect(c.err.contains("credentials would travel unencrypted to 192.0.2.10 over plain http://"))
+    }
+}

@@ -8,15 +8,50 @@ import TelecomXSimulator
 public struct Console: Sendable {
     public var out: @Sendable (String) -> Void
     public var err: @Sendable (String) -> Void
+    /// Colour the verdict words (only on a terminal, never with NO_COLOR).
+    public var colour: Bool
+    /// Rewrites one live progress line (only when standard error is a terminal).
+    public var progress: (@Sendable (String) -> Void)?
 
-    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
+    public init(
+        out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, colour: Bool = false,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) {
         self.out = out
         self.err = err
+        self.colour = colour
+        self.progress = progress
     }
 
-    public static let standard = Console(
-        out: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) },
-        err: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+    /// Standard output and error; colour and a progress line only on a
+    /// terminal, plain lines in CI and pipes, and `NO_COLOR` honoured.
+    public static func standard(environment: [String: String]) -> Console {
+        let dumb = environment["TERM"] == "dumb"
+        let colour = isatty(1) == 1 && environment["NO_COLOR"] == nil && !dumb
+        let live = isatty(2) == 1 && !dumb && environment["CI"] == nil
+        var progress: (@Sendable (String) -> Void)?
+        if live {
+            progress = { @Sendable line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) }
+        }
+        return Console(
+            out: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) },
+            err: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) },
+            colour: colour, progress: progress)
+    }
+
+    static let standard = Console.standard(environment: ProcessInfo.processInfo.environment)
+
+    /// `line` with its leading verdict word coloured, when colour is on.
+    public func painted(_ line: String) -> String {
+        guard colour else { return line }
+        for (word, code) in [("FAIL", "31"), ("ERROR", "35"), ("FLAKY", "33")] where line.hasPrefix(word) {
+            return "\u{1B}[\(code);1m\(word)\u{1B}[0m" + line.dropFirst(word.count)
+        }
+        if line.hasSuffix(" skipped"), line.contains(" passed, ") {
+            return (line.contains(" 0 failed") ? "\u{1B}[32m" : "\u{1B}[31m") + line + "\u{1B}[0m"
+        }
+        return line
+    }
 }
 
 /// Exit statuses, documented in README and `--help`.
@@ -311,12 +346,18 @@ public enum CLI {
         }
         console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(target.name) at \(target.baseURL)")
         let stop = StopFlag()
+        var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
+        if let show = console.progress {
+            onProgress = { done, total, last in
+                show("[\(done)/\(total)] \(last.endpointID)/\(last.caseID): \(last.verdict.label)")
+            }
+        }
         let runner = Runner(
             suite: suite, target: target, credentials: credentials,
             transport: URLSessionTransport(maxConnections: jobs, maxBodyBytes: maxBodyMB << 20),
             options: RunOptions(
                 jobs: jobs, timeout: timeout, deadline: deadline, retries: retries,
-                check: CheckOptions(strict: p.has("strict")), stop: stop))
+                check: CheckOptions(strict: p.has("strict")), stop: stop, progress: onProgress))
         // Ctrl-C / SIGTERM: stop sending, give requests in flight a moment, then
         // cancel them; the report is written either way.
         let running = Task { await runner.run(plan) }
@@ -330,6 +371,7 @@ public enum CLI {
         }
         let result = await running.value
         watcher.cancel()
+        console.progress?("")
 
         let junitPath = reportsDir + "/junit.xml"
         do {
@@ -337,12 +379,12 @@ public enum CLI {
             try writeAtomically(xml, to: junitPath)
         } catch {
             console.err("error: could not write \(junitPath): \(error.localizedDescription)")
-            for line in ConsoleReporter.lines(result) { console.out(runner.redactor(line)) }
+            for line in ConsoleReporter.lines(result) { console.out(console.painted(runner.redactor(line))) }
             return .usage
         }
         let coveragePath = reportsDir + "/coverage.txt"
         try? writeAtomically(Coverage.render(result.coverage).joined(separator: "\n") + "\n", to: coveragePath)
-        for line in ConsoleReporter.lines(result) { console.out(runner.redactor(line)) }
+        for line in ConsoleReporter.lines(result) { console.out(console.painted(runner.redactor(line))) }
         console.out("report: \(junitPath)")
         return exitStatus(result)
     }

@@ -1,3 +1,4 @@
+import ConformanceCLI
 import ConformanceKit
 import Foundation
 import Testing
@@ -118,5 +119,19 @@ import Testing
             environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
         #expect(status == 2)
         #expect(c.err.contains("credentials would travel unencrypted to 192.0.2.10 over plain http://"))
+    }
+}
+
+@Suite struct ConsoleTests {
+    @Test func colourOnlyWhenAskedAndNeverWithNoColor() {
+        let plain = Console(out: { _ in }, err: { _ in })
+        #expect(plain.painted("FAIL  a/b: x") == "FAIL  a/b: x")
+        let coloured = Console(out: { _ in }, err: { _ in }, colour: true)
+        #expect(coloured.painted("FAIL  a/b: x") == "\u{1B}[31;1mFAIL\u{1B}[0m  a/b: x")
+        #expect(coloured.painted("3 passed, 0 failed, 0 skipped").hasPrefix("\u{1B}[32m"))
+        // Under swift test, standard output is not a terminal: plain lines, no progress line.
+        #expect(Console.standard(environment: [:]).colour == false)
+        #expect(Console.standard(environment: ["NO_COLOR": "1"]).colour == false)
+        #expect(Console.standard(environment: ["CI": "true"]).progress == nil)
     }
 }

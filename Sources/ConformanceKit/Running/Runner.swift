@@ -14,11 +14,14 @@ public struct RunOptions: Sendable {
     public var check: CheckOptions
     /// Set from outside (Ctrl-C, SIGTERM) to stop sending.
     public var stop: StopFlag?
+    /// Called as each case finishes: (finished, total, that case).
+    public var progress: (@Sendable (Int, Int, CaseResult) -> Void)?
 
     public init(
         jobs: Int = 8, timeout: Double = 30, deadline: Double? = nil, retries: Int = 0, check: CheckOptions = .init(),
-        stop: StopFlag? = nil
+        stop: StopFlag? = nil, progress: (@Sendable (Int, Int, CaseResult) -> Void)? = nil
     ) {
+        self.progress = progress
         self.jobs = jobs
         self.timeout = timeout
         self.deadline = deadline
@@ -79,6 +82,7 @@ public struct Runner: Sendable {
             }
             while let r = await group.next() {
                 results.append(r)
+                options.progress?(results.count, jobs.count, r)
                 if next < jobs.count {
                     let job = jobs[next]
                     group.addTask { await self.execute(job) }

@@ -100,6 +100,7 @@ public enum CLI {
 
         OPTIONS
           --target FILE      target profile (e.g. Cases/targets/staging.json)
+          --simulator        judge the built-in simulator with the --target profile (e.g. simulator-login.json)
           --base-url URL     override the profile's baseURL
           --suite DIR        the suite folder (default: Cases)
           --reports DIR      where reports go (default: Reports)
@@ -217,7 +218,7 @@ public enum CLI {
         let p = try parseArguments(
             args,
             spec: ArgumentSpec(
-                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http"],
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
                 ],
@@ -244,7 +245,9 @@ public enum CLI {
             guard let shard = Selection.Shard(parsing: sh) else { throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, got '\(sh)'") }
             selection.shard = shard
         }
-        let embedded = p.value("target") == nil
+        // The built-in simulator is the target unless --target names another
+        // server; --simulator keeps it with the given profile (e.g. one that logs in).
+        let embedded = p.value("target") == nil || p.has("simulator")
         var faults: [Fault] = []
         for name in p.values("fault") {
             guard let f = Fault.named(name) else {
@@ -253,7 +256,9 @@ public enum CLI {
             }
             faults.append(f)
         }
-        if !embedded && !faults.isEmpty { throw UsageError("--fault applies to the built-in simulator only (drop --target)") }
+        if !embedded && !faults.isEmpty {
+            throw UsageError("--fault applies to the built-in simulator only (drop --target, or add --simulator)")
+        }
 
         // Load everything before anything runs.
         let fullSuite: Suite
@@ -575,6 +580,10 @@ public enum CLI {
         console.out("demo tokens (pass as ?token=… or Authorization: Bearer …):")
         for (role, token) in Seed.standard.tokensByRole {
             console.out("  export TELECOMX_\(role)_TOKEN=\(token)")
+        }
+        console.out("demo logins for POST /auth/login (Cases/targets/simulator-login.json):")
+        for (role, e) in Seed.standard.employeesByRole {
+            console.out("  export TELECOMX_\(role)_USER=\(e.email) TELECOMX_\(role)_PASSWORD=\(e.password)")
         }
         console.out("press Ctrl-C to stop")
         await waitForTermination()

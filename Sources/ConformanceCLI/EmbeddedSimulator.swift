@@ -26,6 +26,12 @@ public final class EmbeddedSimulator: Sendable {
         for (role, variable) in profile.credentialVariables {
             if env[variable] == nil, let t = tokens[role.rawValue] { env[variable] = t }
         }
+        let users = Dictionary(uniqueKeysWithValues: Seed.standard.employeesByRole.map { ($0.role, $0.employee) })
+        for (role, v) in profile.loginVariables {
+            guard let e = users[role.rawValue] else { continue }
+            if env[v.username] == nil { env[v.username] = e.email }
+            if env[v.password] == nil { env[v.password] = e.password }
+        }
         return env
     }
 

@@ -54,14 +54,17 @@ public struct Seed: Sendable {
         public static let missingNumber = "+4529999999"
     }
 
-    /// Demo tokens by role name, as `conformance serve` prints them.
-    public var tokensByRole: [(role: String, token: String)] {
+    /// The seeded user that plays each harness role.
+    public var employeesByRole: [(role: String, employee: Employee)] {
         [
             ("VIEWER", "viewer@c1"), ("MANAGER", "manager@c1"), ("OWNER", "owner@c1"), ("RESELLER", "reseller@r1"),
             ("RESELLER_ADMIN", "reselleradmin@r1"), ("ADMIN", "admin"), ("OTHER_CUSTOMER", "owner@c3"),
             ("OTHER_RESELLER", "reseller@r2"),
-        ].map { role, key in (role, employees.first { $0.email.hasPrefix(key) }!.token) }
+        ].map { role, key in (role, employees.first { $0.email.hasPrefix(key + ".") }!) }
     }
+
+    /// Demo tokens by role name, as `conformance serve` prints them.
+    public var tokensByRole: [(role: String, token: String)] { employeesByRole.map { ($0.role, $0.employee.token) } }
 
     public static let standard: Seed = {
         typealias I = IDs

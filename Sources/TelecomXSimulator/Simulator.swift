@@ -9,11 +9,16 @@ public final class TelecomXSimulator: Sendable {
     let seed: Seed
     let accounts: Mutex<[JSON]>
     public let faults: Set<String>
+    /// Tokens issued by POST /auth/login: token → (employee id, expiry).
+    let sessions = Mutex<[String: (employee: String, expires: ContinuousClock.Instant)]>([:])
+    /// How long a login token lives (the vendor's default is 15 minutes).
+    public let loginLifetime: Duration
 
-    public init(seed: Seed = .standard, faults: [Fault] = []) {
+    public init(seed: Seed = .standard, faults: [Fault] = [], loginLifetime: Duration = .seconds(15 * 60)) {
         self.seed = seed
         self.accounts = Mutex(seed.accounts)
         self.faults = Set(faults.map(\.name))
+        self.loginLifetime = loginLifetime
     }
 
     public var handler: HTTPHandler { { [self] request in self.respond(request) } }
@@ -22,6 +27,9 @@ public final class TelecomXSimulator: Sendable {
 
     public func respond(_ request: HTTPRequest) -> HTTPResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if segments == ["auth", "login"] {
+            return request.method == "POST" ? login(request) : error(405, "method_not_allowed", "Use POST")
+        }
         guard segments.first == "mvno" else {
             return error(404, "not_found", "No such resource")
         }
@@ -42,6 +50,29 @@ public final class TelecomXSimulator: Sendable {
 
     // MARK: authentication and access
 
+    /// POST /auth/login: `username` (e-mail) and `password` → `token`,
+    /// `expiresInMinutes`, `employee`, `customer`, `accessLevel`; wrong
+    /// credentials answer 401 credentials_invalid.
+    func login(_ request: HTTPRequest) -> HTTPResponse {
+        guard let body = try? JSONParser.parse(request.body), let username = body["username"]?.stringValue,
+            let password = body["password"]?.stringValue,
+            let e = seed.employees.first(where: { $0.email == username && $0.password == password })
+        else {
+            return error(401, "credentials_invalid", "Wrong username or password")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let token = "sim-session-" + (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
+        sessions.withLock { $0[token] = (e.id, .now + loginLifetime) }
+        let c = loginLifetime.components
+        let minutes = (Double(c.seconds) + Double(c.attoseconds) / 1e18) / 60
+        var o = JSONObject(pairs: [
+            ("token", .string(token)), ("expiresInMinutes", .number(minutes)), ("employee", .string(e.id)),
+            ("accessLevel", .string(e.accessLevel)),
+        ])
+        if let customer = e.customer { o["customer"] = .string(customer) }
+        return json(200, .object(o))
+    }
+
     enum AuthResult {
         case success(Employee)
         case failure(HTTPResponse)
@@ -60,6 +91,13 @@ public final class TelecomXSimulator: Sendable {
             }
         }
         if let token, let e = seed.employees.first(where: { $0.token == token }) { return .success(e) }
+        if let token, let session = sessions.withLock({ $0[token] }) {
+            if ContinuousClock.now >= session.expires {
+                sessions.withLock { _ = $0.removeValue(forKey: token) }
+                return .failure(error(401, "credentials_invalid", "Token expired"))
+            }
+            if let e = seed.employees.first(where: { $0.id == session.employee }) { return .success(e) }
+        }
         if token == nil, has("unauthenticated-allowed"), let admin = seed.employees.first(where: { $0.accessLevel == "ADMIN" }) {
             return .success(admin)
         }

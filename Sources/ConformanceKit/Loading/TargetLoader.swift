@@ -22,7 +22,7 @@ public enum TargetLoader {
         guard
             let o = node.object(keys: [
                 "name", "description", "baseURL", "auth", "credentials", "fixtures", "errorMessagePointer",
-                "allowMutations",
+                "allowMutations", "login",
             ])
         else { return nil }
         let name = o.required("name")?.nonEmptyString
@@ -50,6 +50,7 @@ public enum TargetLoader {
             }
         }
         var credentialVariables: [Role: String] = [:]
+        var loginVariables: [Role: LoginVariables] = [:]
         if let c = o.required("credentials") {
             if case .object(let co) = c.value {
                 for m in co {
@@ -58,6 +59,18 @@ public enum TargetLoader {
                     else { continue }
                     if role == .anonymous {
                         n.error("ANONYMOUS never carries a credential")
+                        continue
+                    }
+                    if case .object = m.value {
+                        guard let lo = n.object(keys: ["username", "password"]),
+                            let u = lo.required("username")?.nonEmptyString, let pw = lo.required("password")?.nonEmptyString
+                        else { continue }
+                        for (k, v) in [("username", u), ("password", pw)] where !isEnvironmentVariableName(v) {
+                            lo.optional(k)?.error(
+                                "must name an environment variable (letters, digits, '_'), not hold the value itself",
+                                hint: "credentials are never stored in files")
+                        }
+                        loginVariables[role] = LoginVariables(username: u, password: pw)
                         continue
                     }
                     guard let v = n.nonEmptyString else { continue }
@@ -70,7 +83,7 @@ public enum TargetLoader {
                     credentialVariables[role] = v
                 }
             } else {
-                c.error("must be an object mapping each role to an environment variable name")
+                c.error("must be an object mapping each role to an environment variable name (or {username, password} variables)")
             }
         }
         var fixtures: [String: JSON] = [:]
@@ -93,10 +106,27 @@ public enum TargetLoader {
             do { pointer = try JSONPointer(parsing: s) } catch { p.error(error.description) }
         }
         let allow = o.optional("allowMutations")?.bool ?? false
+        var login: LoginSpec?
+        if let ln = o.optional("login"), let lo = ln.object(keys: ["path", "tokenPointer", "expiresPointer"]) {
+            var spec = LoginSpec()
+            if let pth = lo.optional("path")?.nonEmptyString { spec.path = pth }
+            if let tp = lo.optional("tokenPointer"), let s = tp.string {
+                do { spec.tokenPointer = try JSONPointer(parsing: s) } catch { tp.error(error.description) }
+            }
+            if let ep = lo.optional("expiresPointer"), let s = ep.string {
+                do { spec.expiresPointer = try JSONPointer(parsing: s) } catch { ep.error(error.description) }
+            }
+            login = spec
+        }
+        if !loginVariables.isEmpty, login == nil {
+            (o.optional("credentials") ?? node).error(
+                "roles with username and password need a \"login\" section (e.g. {\"path\": \"/auth/login\"})")
+        }
         guard let name, let baseURL, let auth else { return nil }
         return TargetProfile(
             name: name, file: node.file, baseURL: baseURL, auth: auth, credentialVariables: credentialVariables,
-            fixtures: fixtures, errorMessagePointer: pointer, allowMutations: allow)
+            loginVariables: loginVariables, login: login, fixtures: fixtures, errorMessagePointer: pointer,
+            allowMutations: allow)
     }
 
     /// nil when `s` is an absolute http(s) URL without query or fragment.

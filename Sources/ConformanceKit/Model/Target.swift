@@ -16,8 +16,12 @@ public struct TargetProfile: Sendable {
     public var file: String
     public var baseURL: String
     public var auth: AuthPlacement
-    /// Environment variable holding each role's credential.
+    /// Environment variable holding each role's token.
     public var credentialVariables: [Role: String]
+    /// Roles that log in: environment variables holding the username and password.
+    public var loginVariables: [Role: LoginVariables] = [:]
+    /// How to log in, when some role does.
+    public var login: LoginSpec?
     /// Values the cases' `{{variables}}` resolve to on this target.
     public var fixtures: [String: JSON]
     /// Where the documented error message sits in an error body.
@@ -26,17 +30,38 @@ public struct TargetProfile: Sendable {
     public var allowMutations: Bool
 }
 
+public struct LoginVariables: Sendable, Hashable {
+    public var username: String
+    public var password: String
+}
+
+/// The vendor's login call: `POST /auth/login` with `username` and
+/// `password`, answering `token` and `expiresInMinutes` (default 15).
+public struct LoginSpec: Sendable, Hashable {
+    public var path: String = "/auth/login"
+    public var tokenPointer: JSONPointer = JSONPointer(tokens: ["token"])
+    public var expiresPointer: JSONPointer = JSONPointer(tokens: ["expiresInMinutes"])
+    public var defaultExpiresMinutes: Double = 15
+}
+
 /// Credential values, read from the environment. Never printed: `description`
 /// is redacted, and every output goes through a `Redactor` built from these.
 public struct Credentials: Sendable, CustomStringConvertible {
     public var byRole: [Role: String]
+    /// Roles that log in, with their username and password.
+    public var logins: [Role: (username: String, password: String)]
     /// Why a role has no credential (e.g. the environment variable is unset).
     public var missing: [Role: String]
 
-    public init(byRole: [Role: String], missing: [Role: String] = [:]) {
+    public init(
+        byRole: [Role: String], logins: [Role: (username: String, password: String)] = [:], missing: [Role: String] = [:]
+    ) {
         self.byRole = byRole
+        self.logins = logins
         self.missing = missing
     }
+
+    public func has(_ role: Role) -> Bool { byRole[role] != nil || logins[role] != nil }
 
     /// Reads each role's variable from `environment`.
     public init(profile: TargetProfile, environment: [String: String]) {
@@ -49,9 +74,19 @@ public struct Credentials: Sendable, CustomStringConvertible {
                 missing[role] = "environment variable \(variable) is not set"
             }
         }
-        self.init(byRole: found, missing: missing)
+        var logins: [Role: (username: String, password: String)] = [:]
+        for (role, v) in profile.loginVariables {
+            if let u = environment[v.username], !u.isEmpty, let p = environment[v.password], !p.isEmpty {
+                logins[role] = (u, p)
+            } else {
+                let unset = [v.username, v.password].filter { (environment[$0] ?? "").isEmpty }
+                missing[role] = "environment variable\(unset.count > 1 ? "s" : "") \(unset.joined(separator: " and ")) \(unset.count > 1 ? "are" : "is") not set"
+            }
+        }
+        self.init(byRole: found, logins: logins, missing: missing)
     }
 
-    public var description: String { "Credentials(\(byRole.keys.sorted().map(\.rawValue)): ***)" }
-    public var secrets: [String] { Array(byRole.values) }
+    public var description: String { "Credentials(\((Array(byRole.keys) + Array(logins.keys)).sorted().map(\.rawValue)): ***)" }
+    /// Values that must never appear in any output (tokens and passwords).
+    public var secrets: [String] { Array(byRole.values) + logins.values.map(\.password) }
 }

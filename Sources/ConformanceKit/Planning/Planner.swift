@@ -43,7 +43,7 @@ public enum Planner {
             if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
                 job.skipReason =
                     "target \(target.name) has no fixture '\(missing)' (\(suite.fixtures[missing] ?? "")); add it to \(target.file)"
-            } else if c.role != .anonymous, credentials.byRole[c.role] == nil {
+            } else if c.role != .anonymous, !credentials.has(c.role) {
                 job.skipReason = "no credential for role \(c.role): "
                     + (credentials.missing[c.role]
                         ?? "\(target.file) names no environment variable for \(c.role) under credentials")

@@ -49,6 +49,8 @@ public struct Runner: Sendable {
     public var options: RunOptions
     /// When the overall deadline falls (set by `run`).
     var deadlineAt: ContinuousClock.Instant?
+    /// Credentials per role, logging in where the profile says so.
+    public let tokens: TokenStore
 
     public init(
         suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport, options: RunOptions
@@ -58,6 +60,9 @@ public struct Runner: Sendable {
         self.credentials = credentials
         self.transport = transport
         self.options = options
+        tokens = TokenStore(
+            credentials: credentials, login: target.login, baseURL: target.baseURL, transport: transport,
+            timeout: options.timeout)
     }
 
     public var redactor: Redactor { Redactor(secrets: credentials.secrets) }
@@ -114,7 +119,14 @@ public struct Runner: Sendable {
             guard let endpoint = suite.endpoint(step.endpoint) else { continue }
             let label = chained ? "step \(k + 1) (\(endpoint.method) \(endpoint.path)): " : ""
             let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
-            let (outgoing, summary) = wire(planned, role: c.role)
+            let secret: String?
+            do {
+                secret = try await tokens.token(for: c.role)
+            } catch {
+                result.verdict = .error(label + error.message)
+                return await redacted(result)
+            }
+            let (outgoing, summary) = wire(planned, role: c.role, secret: secret)
             result.request = summary
             let exchange: HTTPExchange
             let before = result.attempts.count
@@ -124,7 +136,7 @@ public struct Runner: Sendable {
             case .success(let e): exchange = e
             case .failure(let why):
                 result.verdict = .error(label + why.message)
-                return redacted(result)
+                return await redacted(result)
             }
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
@@ -136,10 +148,10 @@ public struct Runner: Sendable {
             switch j.verdict {
             case .error(let why):
                 result.verdict = .error(label + why)
-                return redacted(result)
+                return await redacted(result)
             case .failed:
                 result.verdict = .failed
-                return redacted(result)  // later steps would build on a wrong answer
+                return await redacted(result)  // later steps would build on a wrong answer
             default:
                 break
             }
@@ -151,7 +163,7 @@ public struct Runner: Sendable {
                     result.requests += pages
                 case .failure(let e):
                     result.verdict = .error(label + "while walking the pages: " + e.message)
-                    return redacted(result)
+                    return await redacted(result)
                 }
             }
             for capture in step.captures {
@@ -169,7 +181,7 @@ public struct Runner: Sendable {
             if result.findings.contains(where: { $0.severity == .failure }) { break }
         }
         result.verdict = result.findings.contains { $0.severity == .failure } ? .failed : .passed
-        return redacted(result)
+        return await redacted(result)
     }
 
     /// Sends with the per-request timeout, the overall deadline, the stop flag
@@ -228,7 +240,9 @@ public struct Runner: Sendable {
             req.query.removeAll { $0.name == paging.offsetParam || $0.name == paging.limitParam }
             req.query.append(.init(name: paging.offsetParam, value: String(offset)))
             req.query.append(.init(name: paging.limitParam, value: String(limit)))
-            let (outgoing, _) = wire(req, role: role)
+            let secret: String?
+            do { secret = try await tokens.token(for: role) } catch { return .failure(TransportError(error.message)) }
+            let (outgoing, _) = wire(req, role: role, secret: secret)
             var ignored: [String] = []
             let exchange: HTTPExchange
             switch await send(outgoing, attempts: &ignored) {
@@ -284,14 +298,15 @@ public struct Runner: Sendable {
                 bindings[capturedPrefix + other.name] = .string("{{\(capturedPrefix)\(other.name)}}")
             }
             let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
-            var summary = wire(planned, role: job.testCase.role).1
+            let placeholder = credentials.has(job.testCase.role) ? "***" : nil
+            var summary = wire(planned, role: job.testCase.role, secret: placeholder).1
             summary.url = redactor(summary.url).replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
             return summary
         }
     }
 
     /// The request as sent (with the credential) and as shown (with `***`).
-    func wire(_ p: PlannedRequest, role: Role) -> (OutgoingRequest, RequestSummary) {
+    func wire(_ p: PlannedRequest, role: Role, secret: String?) -> (OutgoingRequest, RequestSummary) {
         var headers = p.headers.map { (name: $0.name, value: $0.value) }
         var bodyBytes: [UInt8]?
         if let body = p.body {
@@ -300,8 +315,8 @@ public struct Runner: Sendable {
                 headers.append((name: "Content-Type", value: "application/json"))
             }
         }
-        let secret = credentials.byRole[role]
-        let variable = target.credentialVariables[role].map { "${\($0)}" } ?? "***"
+        // Logged-in roles have no variable of their own: the curl line names one to set.
+        let variable = "${\(target.credentialVariables[role] ?? "TOKEN_\(role.rawValue)")}"
         let base = target.baseURL.hasSuffix("/") ? String(target.baseURL.dropLast()) : target.baseURL
 
         /// The request with the credential written as `credential` (the value,
@@ -356,8 +371,8 @@ public struct Runner: Sendable {
         return m
     }
 
-    func redacted(_ r: CaseResult) -> CaseResult {
-        let red = redactor
+    func redacted(_ r: CaseResult) async -> CaseResult {
+        let red = Redactor(secrets: credentials.secrets + (await tokens.issued))
         var r = r
         if case .error(let why) = r.verdict { r.verdict = .error(red(why)) }
         r.findings = r.findings.map { f in

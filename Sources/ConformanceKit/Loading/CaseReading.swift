@@ -70,20 +70,25 @@ func findRow(_ n: Node, _ s: String, in endpoint: Endpoint) -> String? {
 func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String]) -> [Case] {
     guard
         let o = node.object(keys: [
-            "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix",
+            "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level",
         ])
     else { return [] }
     let id = o.required("id")?.nonEmptyString
     let title = o.required("title")?.nonEmptyString
     let endpoint = o.required("endpoint").flatMap { findEndpoint($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
+    let level = o.optional("level").flatMap(readLevel) ?? endpoint?.level ?? .required
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
             node.child(k, .null).error("a matrix case derives '\(k)' from the endpoint's access rule; remove it")
         }
         guard let id, let title, let endpoint else { return [] }
         return readMatrix(m, id: id, title: title, tags: tags, requestNode: o.optional("request"), endpoint: endpoint,
-            endpoints: endpoints, fixtures: fixtures, file: node.file)
+            endpoints: endpoints, fixtures: fixtures, file: node.file).map { c in
+                var c = c
+                c.level = level
+                return c
+            }
     }
     let role = o.required("role").flatMap(readRole)
     var covers: String?
@@ -131,7 +136,11 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String]) 
         }
     }
     guard let id, let title, let endpoint, let covers, let role, ok, !steps.isEmpty else { return [] }
-    return [Case(id: id, title: title, file: node.file, endpoint: endpoint.id, covers: covers, role: role, tags: tags, steps: steps)]
+    return [
+        Case(
+            id: id, title: title, file: node.file, endpoint: endpoint.id, covers: covers, role: role, tags: tags, steps: steps,
+            level: level)
+    ]
 }
 
 /// Reads `request`, `expect` and `capture` of one step from `object`.

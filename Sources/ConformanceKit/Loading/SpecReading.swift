@@ -31,7 +31,7 @@ func readEndpoint(_ node: Node) -> Endpoint? {
     guard
         let o = node.object(keys: [
             "id", "title", "doc", "method", "path", "mutating", "access", "response", "request", "errors",
-            "unauthenticated", "paging",
+            "unauthenticated", "paging", "level",
         ])
     else { return nil }
     let id = o.required("id")?.nonEmptyString
@@ -80,6 +80,7 @@ func readEndpoint(_ node: Node) -> Endpoint? {
     }
     var paging: Paging?
     if let pn = o.optional("paging") { paging = readPaging(pn) }
+    let level = o.optional("level").flatMap(readLevel) ?? .required
 
     var successStatus: Int?
     var responseSchema: String?
@@ -116,7 +117,17 @@ func readEndpoint(_ node: Node) -> Endpoint? {
     return Endpoint(
         id: id, title: title, doc: doc, method: method, path: path, accessText: accessText, accessLevels: levels,
         successStatus: successStatus, responseSchema: responseSchema, requestSchema: requestSchema, errors: errors,
-        accessRule: rule, unauthenticated: unauthenticated, paging: paging, mutating: mutating, file: node.file)
+        accessRule: rule, unauthenticated: unauthenticated, paging: paging, mutating: mutating, level: level,
+        file: node.file)
+}
+
+func readLevel(_ n: Node) -> Level? {
+    guard let s = n.string else { return nil }
+    guard let l = Level(rawValue: s) else {
+        n.error("unknown level '\(s)'", hint: "required or optional")
+        return nil
+    }
+    return l
 }
 
 func readPointer(_ n: Node?) -> JSONPointer? {

@@ -100,6 +100,8 @@ public struct CaseResult: Sendable, Hashable {
     public var attempts: [String] = []
     /// HTTP exchanges this case made (steps, pages walked, retries).
     public var requests: Int = 0
+    /// Whether the case must pass for the target to be certifiable.
+    public var required: Bool = true
 
     /// Passed, but only after a retry.
     public var isFlaky: Bool { verdict == .passed && !attempts.isEmpty }
@@ -131,4 +133,11 @@ public struct RunResult: Sendable {
     public var errors: Int { results.count { if case .error = $0.verdict { return true } else { return false } } }
     public var skipped: Int { results.count { if case .skipped = $0.verdict { return true } else { return false } } }
     public var durationSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
+
+    /// Certifiable only if every required case passed, without a retry
+    /// (flaky) and without being skipped; optional cases never block.
+    public var blockingCases: [CaseResult] {
+        results.filter { $0.required && ($0.verdict != .passed || $0.isFlaky) }
+    }
+    public var isCertifiable: Bool { blockingCases.isEmpty }
 }

@@ -81,6 +81,8 @@ public struct Endpoint: Sendable, Hashable {
     public var paging: Paging?
     /// Whether the endpoint changes state on the target.
     public var mutating: Bool
+    /// The conformance level of its cases unless a case says otherwise.
+    public var level: Level = .required
     /// The spec file it was loaded from.
     public var file: String
 
@@ -90,6 +92,12 @@ public struct Endpoint: Sendable, Hashable {
 
     public static func == (a: Endpoint, b: Endpoint) -> Bool { a.id == b.id && a.file == b.file }
     public func hash(into h: inout Hasher) { h.combine(id) }
+}
+
+/// Whether a case must pass for the target to be certifiable.
+public enum Level: String, Sendable, Hashable, CaseIterable {
+    case required
+    case optional
 }
 
 /// One clause of an access line: a level, and which customers it may act on.
@@ -276,6 +284,8 @@ public struct Case: Sendable, Hashable {
     public var role: Role
     public var tags: [String]
     public var steps: [Step]
+    /// Required cases must pass for the target to be certifiable; optional ones are listed but do not block.
+    public var level: Level = .required
 
     /// Whether any step changes state on the target.
     public func isMutating(in suite: Suite) -> Bool {

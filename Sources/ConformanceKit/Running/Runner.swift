@@ -108,6 +108,7 @@ public struct Runner: Sendable {
             seq: job.seq, caseID: c.id, title: c.title, file: c.file, endpointID: c.endpoint, covers: c.covers,
             role: c.role, verdict: .skipped(job.skipReason ?? "not planned"), findings: [], request: nil, status: nil,
             responseExcerpt: nil, durationSeconds: 0)
+        result.required = c.level == .required
         if job.skipReason != nil { return result }
         if let reason = options.stop?.reason {
             result.verdict = .error("interrupted (\(reason)) before it ran")

@@ -218,7 +218,7 @@ public enum CLI {
         let p = try parseArguments(
             args,
             spec: ArgumentSpec(
-                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator"],
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
                 ],
@@ -226,6 +226,11 @@ public enum CLI {
         if p.has("help") {
             console.out(runHelp)
             return .passed
+        }
+        if p.has("insecure") {
+            throw UsageError(
+                "--insecure is not available: FoundationNetworking on Linux cannot skip TLS certificate verification; "
+                    + "add the target's CA certificate to the system trust store (update-ca-certificates) instead")
         }
         let suiteRoot = p.value("suite") ?? "Cases"
         let reportsDir = p.value("reports") ?? "Reports"

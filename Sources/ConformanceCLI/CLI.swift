@@ -76,6 +76,8 @@ public enum CLI {
           conformance                     run the whole suite against the built-in simulator
           conformance run [options]       run the suite against a target (see run --help)
           conformance serve [options]     run the simulator alone (see serve --help)
+          conformance certify --target F --out DIR   certification run: the whole suite, a bundle with digests
+          conformance verify DIR          check a certification bundle's digests, counts and verdict
           conformance merge A.xml … -o F  merge shard reports (run --shard I/N) into one
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
@@ -126,6 +128,22 @@ public enum CLI {
 
         EXIT STATUS
           0 all passed · 1 the target failed a case · 2 usage or suite error · 3 could not judge
+        """
+
+    public static let certifyHelp = """
+        conformance certify — a certification run and a bundle a third party can verify
+
+        USAGE
+          conformance certify --target FILE --out DIR [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
+
+        Runs the whole suite (no selection allowed) and writes DIR/junit.xml, results.json,
+        report.html, summary.md and manifest.json (tool and suite versions, SHA-256 of every
+        spec, schema and case file and of the suite, target, times, counts, verdict, and the
+        SHA-256 of each report). Certifiable only if every required case passed: a pass after
+        a retry, or a skipped required case, is not certifiable.
+
+        EXIT STATUS
+          0 certifiable · 1 not certifiable · 2 usage or suite error
         """
 
     public static let serveHelp = """
@@ -187,6 +205,10 @@ public enum CLI {
                 return try await run(args, environment: environment, console: console).rawValue
             case "serve":
                 return try await serve(args, console: console).rawValue
+            case "certify":
+                return try await run(args, environment: environment, console: console, certify: true).rawValue
+            case "verify":
+                return try verify(args, console: console).rawValue
             case "merge":
                 return try merge(args, console: console).rawValue
             case "coverage":
@@ -199,7 +221,7 @@ public enum CLI {
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
+                let guess = closestMatch(to: command!, in: ["run", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -214,18 +236,30 @@ public enum CLI {
 
     // MARK: run
 
-    static func run(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
+    static func run(
+        _ args: [String], environment: [String: String], console: Console, certify: Bool = false
+    ) async throws -> ExitStatus {
         let p = try parseArguments(
             args,
             spec: ArgumentSpec(
                 flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
+                    "out",
                 ],
                 repeatable: ["fault", "endpoint", "tag", "case"]))
         if p.has("help") {
-            console.out(runHelp)
+            console.out(certify ? certifyHelp : runHelp)
             return .passed
+        }
+        if certify {
+            for k in ["endpoint", "tag", "case", "shard", "reports"] where p.options[k] != nil {
+                throw UsageError("certify runs the whole suite: --\(k) is not allowed")
+            }
+            for k in ["list", "dry-run"] where p.has(k) { throw UsageError("certify runs the whole suite: --\(k) is not allowed") }
+            guard p.value("out") != nil else { throw UsageError("certify needs --out DIR for the bundle") }
+        } else if p.value("out") != nil {
+            throw UsageError("--out is for certify; run writes to --reports DIR")
         }
         if p.has("insecure") {
             throw UsageError(
@@ -233,7 +267,7 @@ public enum CLI {
                     + "add the target's CA certificate to the system trust store (update-ca-certificates) instead")
         }
         let suiteRoot = p.value("suite") ?? "Cases"
-        let reportsDir = p.value("reports") ?? "Reports"
+        let reportsDir = p.value("out") ?? p.value("reports") ?? "Reports"
         let jobs = try positiveInt(p.value("jobs"), "--jobs", default: 8)
         let timeout = try positiveDouble(p.value("timeout"), "--timeout", default: 30)
         let maxBodyMB = try positiveInt(p.value("max-body-mb"), "--max-body-mb", default: 10)
@@ -383,20 +417,96 @@ public enum CLI {
         watcher.cancel()
         console.progress?("")
 
-        let junitPath = reportsDir + "/junit.xml"
+        let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
+        let suiteDigest = (try? Certification.suiteDigest(root: suiteRoot).sha256) ?? ""
+        let meta = RunMetadata(
+            toolVersion: version, suiteVersion: String(suiteDigest.prefix(12)), targetName: target.name,
+            baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(targetPath))
+        // Every report passes through the redactor, whatever it holds.
+        let red = Redactor(secrets: credentials.secrets + (await runner.tokens.issued))
+        let junit = red(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName))
         do {
-            let xml = runner.redactor(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName))
-            try writeAtomically(xml, to: junitPath)
+            if certify {
+                let w = try Certification.writeBundle(
+                    run: result, meta: meta, suiteRoot: suiteRoot, profilePath: targetPath, dir: reportsDir, junit: junit,
+                    redact: red)
+                for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+                console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
+                if w.certifiable {
+                    console.out("verdict: CERTIFIABLE — every required case passed")
+                    return .passed
+                }
+                console.out("verdict: NOT CERTIFIABLE — required cases that did not pass cleanly:")
+                for r in result.blockingCases {
+                    let why: String
+                    switch r.verdict {
+                    case .passed: why = "passed only after a retry (flaky)"
+                    case .failed: why = "failed: " + (r.failures.first?.message ?? "")
+                    case .error(let m): why = "error: " + m
+                    case .skipped(let m): why = "skipped: " + m
+                    }
+                    console.out("  \(r.endpointID)/\(r.caseID): \(red(why))")
+                }
+                return .failed
+            }
+            try writeAtomically(junit, to: reportsDir + "/junit.xml")
+            try writeAtomically(red(JSONReporter.render(result, meta: meta)), to: reportsDir + "/results.json")
+            let summary = red(MarkdownReporter.render(result))
+            try writeAtomically(summary, to: reportsDir + "/summary.md")
+            try writeAtomically(red(HTMLReporter.render(result)), to: reportsDir + "/report.html")
+            try writeAtomically(Coverage.render(result.coverage).joined(separator: "\n") + "\n", to: reportsDir + "/coverage.txt")
+            if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty {
+                appendToFile(summary, path: stepSummary)
+            }
         } catch {
-            console.err("error: could not write \(junitPath): \(error.localizedDescription)")
-            for line in ConsoleReporter.lines(result) { console.out(console.painted(runner.redactor(line))) }
+            console.err("error: could not write the reports to \(reportsDir): \(error.localizedDescription)")
+            for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
             return .usage
         }
-        let coveragePath = reportsDir + "/coverage.txt"
-        try? writeAtomically(Coverage.render(result.coverage).joined(separator: "\n") + "\n", to: coveragePath)
-        for line in ConsoleReporter.lines(result) { console.out(console.painted(runner.redactor(line))) }
-        console.out("report: \(junitPath)")
+        for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+        console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html")
         return exitStatus(result)
+    }
+
+    static func appendToFile(_ text: String, path: String) {
+        if let h = FileHandle(forWritingAtPath: path) {
+            h.seekToEndOfFile()
+            h.write(Data(text.utf8))
+            try? h.close()
+        } else {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        }
+    }
+
+    // MARK: verify
+
+    static func verify(_ args: [String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["suite"], positionals: 1))
+        if p.has("help") {
+            console.out("""
+                conformance verify — check a certification bundle
+
+                USAGE
+                  conformance verify DIR [--suite Cases]
+
+                Recomputes the SHA-256 of every report in the bundle and of the manifest, checks the
+                manifest's counts and verdict against results.json and junit.xml, and compares the suite
+                digest with the local suite (naming the files that differ).
+
+                EXIT STATUS
+                  0 everything holds · 1 something does not (each problem names its file) · 2 usage error
+                """)
+            return .passed
+        }
+        guard let dir = p.positionals.first else { throw UsageError("verify needs the bundle folder") }
+        let problems = Certification.verify(dir: dir, suiteRoot: p.value("suite") ?? "Cases")
+        if problems.isEmpty {
+            console.out("\(dir): every digest, count and the verdict hold; the suite matches")
+            return .passed
+        }
+        for pr in problems { console.out("FAIL  \(pr)") }
+        console.out("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(dir)")
+        return .failed
     }
 
     static func exitStatus(_ r: RunResult) -> ExitStatus {

@@ -1,0 +1,185 @@
+import Foundation
+import JSONKit
+
+/// A certification bundle: the reports of one full run plus a manifest of
+/// SHA-256 digests that a third party can recompute (`conformance verify`).
+public enum Certification {
+    public static let manifestName = "manifest.json"
+    public static let reportFiles = ["junit.xml", "results.json", "report.html", "summary.md"]
+
+    /// Every spec, schema, case and fixture file of the suite, relative to its root, sorted.
+    public static func suiteFiles(root: String) -> [String] {
+        var files: [String] = []
+        for dir in ["endpoints", "schemas", "cases"] {
+            files += SuiteFiles.list(root + "/" + dir, recursive: true).map { dir + "/" + $0 }
+        }
+        if FileManager.default.fileExists(atPath: root + "/fixtures.json") { files.append("fixtures.json") }
+        return files.sorted()
+    }
+
+    /// Digest of every suite file, and of the suite as a whole: SHA-256 of the
+    /// lines "<sha256>  <path>\n" in path order (what `sha256sum` prints).
+    public static func suiteDigest(root: String) throws -> (files: [(path: String, sha256: String)], sha256: String) {
+        var list: [(String, String)] = []
+        for f in suiteFiles(root: root) { list.append((f, try SHA256.hexOfFile(path: root + "/" + f))) }
+        let text = list.map { "\($0.1)  \($0.0)\n" }.joined()
+        return (list, SHA256.hex(SHA256.hash(Array(text.utf8))))
+    }
+
+    public struct Written: Sendable {
+        public var manifestPath: String
+        public var certifiable: Bool
+    }
+
+    /// Writes the bundle to `dir`: the four reports, then the manifest and its own digest.
+    public static func writeBundle(
+        run: RunResult, meta: RunMetadata, suiteRoot: String, profilePath: String, dir: String, junit: String,
+        redact: Redactor
+    ) throws -> Written {
+        let reports: [(String, String)] = [
+            ("junit.xml", junit), ("results.json", redact(JSONReporter.render(run, meta: meta))),
+            ("report.html", redact(HTMLReporter.render(run))), ("summary.md", redact(MarkdownReporter.render(run))),
+        ]
+        for (name, text) in reports { try writeAtomically(text, to: dir + "/" + name) }
+        let suite = try suiteDigest(root: suiteRoot)
+        let counts: JSON = [
+            "total": .number(Double(run.results.count)), "passed": .number(Double(run.passed)),
+            "failed": .number(Double(run.failed)), "errors": .number(Double(run.errors)),
+            "skipped": .number(Double(run.skipped)), "flaky": .number(Double(run.results.count { $0.isFlaky })),
+        ]
+        var reportDigests: [JSON] = []
+        for (name, _) in reports {
+            reportDigests.append(["file": .string(name), "sha256": .string(try SHA256.hexOfFile(path: dir + "/" + name))])
+        }
+        let manifest: JSON = [
+            "format": "telecomx-conformance-certification",
+            "formatVersion": "1",
+            "tool": ["name": "conformance", "version": .string(meta.toolVersion)],
+            "suite": [
+                "version": .string(meta.suiteVersion), "sha256": .string(suite.sha256),
+                "files": .array(suite.files.map { ["path": .string($0.path), "sha256": .string($0.sha256)] }),
+            ],
+            "target": [
+                "name": .string(run.targetName), "baseURL": .string(run.baseURL), "profile": .string(meta.profileFile),
+                "profileSha256": .string((try? SHA256.hexOfFile(path: profilePath)) ?? ""),
+            ],
+            "startedAt": .string(iso8601(run.startedAt)),
+            "finishedAt": .string(iso8601(run.finishedAt)),
+            "counts": counts,
+            "verdict": .string(run.isCertifiable ? "certifiable" : "not certifiable"),
+            "blockingCases": .array(run.blockingCases.map { .string($0.caseID) }),
+            "reports": .array(reportDigests),
+        ]
+        let text = JSONWriter(pretty: true).string(manifest) + "\n"
+        let path = dir + "/" + manifestName
+        try writeAtomically(text, to: path)
+        try writeAtomically("\(SHA256.hex(SHA256.hash(Array(text.utf8))))  \(manifestName)\n", to: path + ".sha256")
+        return Written(manifestPath: path, certifiable: run.isCertifiable)
+    }
+
+    /// One problem found by `verify`, naming the file.
+    public struct Problem: Sendable, CustomStringConvertible {
+        public var file: String
+        public var message: String
+        public var description: String { "\(file): \(message)" }
+    }
+
+    /// Recomputes every digest and cross-checks counts and verdict. Empty when all hold.
+    public static func verify(dir: String, suiteRoot: String) -> [Problem] {
+        var problems: [Problem] = []
+        let manifestPath = dir + "/" + manifestName
+        guard let manifestData = FileManager.default.contents(atPath: manifestPath) else {
+            return [Problem(file: manifestPath, message: "missing")]
+        }
+        // The manifest's own digest.
+        if let line = FileManager.default.contents(atPath: manifestPath + ".sha256").map({ String(decoding: $0, as: UTF8.self) }) {
+            let recorded = String(line.prefix { $0 != " " })
+            let actual = SHA256.hex(SHA256.hash([UInt8](manifestData)))
+            if recorded != actual {
+                problems.append(Problem(file: manifestPath, message: "SHA-256 \(actual) differs from \(manifestName).sha256 (\(recorded)): the manifest was changed"))
+            }
+        } else {
+            problems.append(Problem(file: manifestPath + ".sha256", message: "missing"))
+        }
+        guard let manifest = try? JSONParser.parse([UInt8](manifestData)) else {
+            problems.append(Problem(file: manifestPath, message: "not valid JSON"))
+            return problems
+        }
+        // Each report's digest.
+        for entry in manifest["reports"]?.arrayValue ?? [] {
+            guard let name = entry["file"]?.stringValue, let recorded = entry["sha256"]?.stringValue else { continue }
+            let path = dir + "/" + name
+            guard let actual = try? SHA256.hexOfFile(path: path) else {
+                problems.append(Problem(file: path, message: "missing"))
+                continue
+            }
+            if actual != recorded {
+                problems.append(Problem(file: path, message: "SHA-256 \(actual) differs from the manifest's \(recorded)"))
+            }
+        }
+        // Counts and verdict against results.json and junit.xml.
+        let counts = manifest["counts"]
+        if let text = FileManager.default.contents(atPath: dir + "/results.json").map({ String(decoding: $0, as: UTF8.self) }),
+            let decoded = try? JSONReporter.decode(text)
+        {
+            for problem in decoded.inconsistencies() {
+                problems.append(Problem(file: dir + "/results.json", message: problem))
+            }
+            let c = decoded.recount
+            for (key, value) in [
+                ("total", c.total), ("passed", c.passed), ("failed", c.failed), ("errors", c.errors), ("skipped", c.skipped),
+            ] where counts?[key]?.intValue != value {
+                problems.append(Problem(file: dir + "/results.json", message: "\(key) is \(value), the manifest says \(counts?[key]?.intValue.map(String.init) ?? "nothing")"))
+            }
+            let verdict = manifest["verdict"]?.stringValue
+            // Certifiable follows from the cases themselves: every required one passed, not flaky.
+            let cases = (try? JSONParser.parse(text))?["cases"]?.arrayValue ?? []
+            let certifiable = cases.allSatisfy { c in
+                c["required"] == .bool(false) || (c["outcome"] == "passed" && c["flaky"] != .bool(true))
+            }
+            let expected = certifiable ? "certifiable" : "not certifiable"
+            if verdict != expected {
+                problems.append(Problem(file: manifestPath, message: "verdict '\(verdict ?? "")' does not follow from results.json ('\(expected)')"))
+            }
+        } else {
+            problems.append(Problem(file: dir + "/results.json", message: "missing or not a results file"))
+        }
+        if let m = try? JUnitMerge.merge(files: [dir + "/junit.xml"]) {
+            let total = counts?["total"]?.intValue, failed = counts?["failed"]?.intValue
+            let errors = counts?["errors"]?.intValue, skipped = counts?["skipped"]?.intValue
+            if m.tests != total || m.failures != failed || m.errors != errors || m.skipped != skipped {
+                problems.append(Problem(file: dir + "/junit.xml", message: "totals (\(m.tests) tests, \(m.failures) failures, \(m.errors) errors, \(m.skipped) skipped) differ from the manifest's counts"))
+            }
+        } else {
+            problems.append(Problem(file: dir + "/junit.xml", message: "missing or not a JUnit report"))
+        }
+        // The suite the bundle was made with, against the local one.
+        if let local = try? suiteDigest(root: suiteRoot), let recorded = manifest["suite"]?["sha256"]?.stringValue,
+            local.sha256 != recorded
+        {
+            let theirs = Dictionary(
+                uniqueKeysWithValues: (manifest["suite"]?["files"]?.arrayValue ?? []).compactMap { f -> (String, String)? in
+                    guard let p = f["path"]?.stringValue, let h = f["sha256"]?.stringValue else { return nil }
+                    return (p, h)
+                })
+            let mine = Dictionary(uniqueKeysWithValues: local.files.map { ($0.path, $0.sha256) })
+            var differing: [String] = []
+            for p in Set(theirs.keys).union(mine.keys).sorted() {
+                switch (theirs[p], mine[p]) {
+                case (nil, _): differing.append("\(p) (only in the local suite)")
+                case (_, nil): differing.append("\(p) (missing from the local suite)")
+                case let (a?, b?) where a != b: differing.append("\(p) (changed)")
+                default: break
+                }
+            }
+            problems.append(Problem(file: suiteRoot, message: "the suite differs from the one certified: \(differing.joined(separator: ", "))"))
+        }
+        return problems
+    }
+
+    static func iso8601(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+}

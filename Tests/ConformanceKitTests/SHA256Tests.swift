@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@testable import ConformanceKit
+
+@Suite struct SHA256Tests {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    func hex(_ s: String) -> String { SHA256.hex(SHA256.hash(Array(s.utf8))) }
+
+    // FIPS 180-2, appendix B: the example messages.
+    @Test func nistExampleVectors() {
+        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func oneMillionAInOneGoAndInUnevenChunks() {
+        let expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        let started = Date()
+        #expect(SHA256.hex(SHA256.hash(million)) == expected)
+        #expect(Date().timeIntervalSince(started) < 5, "1M bytes should hash well under a second")
+
+        var h = SHA256Hasher()
+        var offset = 0
+        let sizes = [1, 63, 64, 65, 7, 127, 1000, 4096, 3, 55, 56, 57, 9999]
+        var i = 0
+        while offset < million.count {
+            let n = min(sizes[i % sizes.count], million.count - offset)
+            h.update(Array(million[offset..<offset + n]))
+            offset += n
+            i += 1
+        }
+        #expect(SHA256.hex(h.finalize()) == expected)
+    }
+
+    /// Every split of a message across the padding boundaries gives the one-shot digest.
+    @Test func everySplitPointMatchesOneShot() {
+        for length in [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 200] {
+            let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let oneShot = SHA256.hash(message)
+            for split in 0...length {
+                var h = SHA256Hasher()
+                h.update(Array(message[..<split]))
+                h.update(Array(message[split...]))
+                #expect(h.finalize() == oneShot, "length \(length), split at \(split)")
+            }
+        }
+    }
+
+    @Test func finalizeDoesNotConsumeTheHasher() {
+        var h = SHA256Hasher()
+        h.update("ab")
+        _ = h.finalize()
+        h.update(Data("c".utf8))
+        #expect(SHA256.hex(h.finalize()) == hex("abc"))
+    }
+
+    /// Real files, against the system's sha256sum: files of the repository and
+    /// generated files around the block boundaries, hashed in odd-sized chunks.
+    @Test func filesMatchSystemSha256sum() throws {
+        let tool = "/usr/bin/sha256sum"
+        try #require(FileManager.default.isExecutableFile(atPath: tool), "needs \(tool) (coreutils)")
+        var paths = [
+            Self.root + "/Package.swift",
+            Self.root + "/Cases/schemas/mvno-account.schema.json",
+            Self.root + "/Cases/endpoints/mvno-account-get.json",
+        ]
+        let dir = NSTemporaryDirectory() + "sha256-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for size in [0, 55, 56, 64, 65, 1_000_003] {
+            let path = "\(dir)/f\(size)"
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        for path in paths {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tool)
+            p.arguments = [path]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            let expected = String(out.prefix(64))
+            #expect(expected.count == 64)
+            #expect(try SHA256.hexOfFile(path: path) == expected, "\(path)")
+            #expect(try SHA256.hexOfFile(path: path, chunkSize: 1000) == expected, "\(path), 1000-byte chunks")
+            let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(SHA256.hex(SHA256.hash([UInt8](whole))) == expected)
+        }
+    }
+
+    @Test func aMissingFileThrows() {
+        #expect(throws: (any Error).self) { try SHA256.hexOfFile(path: "/nonexistent/\(UUID().uuidString)") }
+    }
+}

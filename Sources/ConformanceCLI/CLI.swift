@@ -2,11 +2,16 @@ import ConformanceKit
 import Dispatch
 import Foundation
 import HTTPServer
+import JSONKit
 import TelecomXSimulator
 
 /// Where the commands write: standard output and standard error, or a capture in tests.
 public struct Console: Sendable {
     public var out: @Sendable (String) -> Void
+    /// Writes without a line break (prompts).
+    func out(_ s: String, terminator: Bool) {
+        if terminator { out(s) } else { FileHandle.standardOutput.write(Data(s.utf8)) }
+    }
     public var err: @Sendable (String) -> Void
     /// Colour the verdict words (only on a terminal, never with NO_COLOR).
     public var colour: Bool
@@ -74,6 +79,7 @@ public enum CLI {
 
         USAGE
           conformance                     run the whole suite against the built-in simulator
+          conformance init [options]      scaffold a target profile for a new server (see init --help)
           conformance run [options]       run the suite against a target (see run --help)
           conformance serve [options]     run the simulator alone (see serve --help)
           conformance certify --target F --out DIR   certification run: the whole suite, a bundle with digests
@@ -205,6 +211,8 @@ public enum CLI {
                 return try await run(args, environment: environment, console: console).rawValue
             case "serve":
                 return try await serve(args, console: console).rawValue
+            case "init":
+                return try initProfile(args, environment: environment, console: console).rawValue
             case "certify":
                 return try await run(args, environment: environment, console: console, certify: true).rawValue
             case "verify":
@@ -221,7 +229,7 @@ public enum CLI {
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
+                let guess = closestMatch(to: command!, in: ["run", "init", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -476,6 +484,101 @@ public enum CLI {
         } else {
             _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         }
+    }
+
+    // MARK: init
+
+    static let initHelp = """
+        conformance init — scaffold a target profile for a new server
+
+        USAGE
+          conformance init --name NAME --base-url URL [--auth query|header|cookie|login] [--out FILE] [--force]
+
+        Writes Cases/targets/NAME.json (or --out FILE) with the base URL, how credentials travel,
+        one environment variable per role, and an empty fixtures section; then lists the fixtures
+        the suite needs and the variables to export. Missing values are asked for only when
+        standard input is a terminal; otherwise they must be given as flags.
+
+        --auth query   ?token=… (the vendor docs' style)      header  Authorization: Bearer …
+               cookie  Cookie: token=…                        login   POST /auth/login per role
+        """
+
+    static func initProfile(_ args: [String], environment: [String: String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(
+            args, spec: ArgumentSpec(flags: ["help", "force"], options: ["name", "base-url", "auth", "out", "suite"]))
+        if p.has("help") {
+            console.out(initHelp)
+            return .passed
+        }
+        let interactive = isatty(0) == 1
+        func value(_ key: String, _ question: String, default d: String? = nil) throws(UsageError) -> String {
+            if let v = p.value(key), !v.isEmpty { return v }
+            if interactive {
+                console.out(question + (d.map { " [\($0)]" } ?? "") + ": ", terminator: false)
+                if let line = readLine(), !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    return line.trimmingCharacters(in: .whitespaces)
+                }
+            }
+            if let d { return d }
+            throw UsageError("init needs --\(key) (standard input is not a terminal, so nothing is asked)")
+        }
+        let name = try value("name", "Profile name (e.g. staging)")
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw UsageError("--name may hold letters, digits, '-' and '_' only")
+        }
+        let baseURL = try value("base-url", "Base URL of the server (e.g. https://staging.api.example)")
+        if let problem = TargetLoader.baseURLProblem(baseURL) { throw UsageError("--base-url: \(problem)") }
+        let auth = try value("auth", "How credentials travel: query, header, cookie or login", default: "header")
+        let suiteRoot = p.value("suite") ?? "Cases"
+        let out = p.value("out") ?? suiteRoot + "/targets/\(name).json"
+        if FileManager.default.fileExists(atPath: out), !p.has("force") {
+            throw UsageError("\(out) exists; pass --force to overwrite it")
+        }
+        let prefix = "TELECOMX_" + name.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
+        var profile = JSONObject()
+        profile["$schema"] = "../meta/target.schema.json"
+        profile["name"] = .string(name)
+        profile["description"] = .string("Target profile for \(name), scaffolded by conformance init.")
+        profile["baseURL"] = .string(baseURL)
+        var credentials = JSONObject()
+        var exports: [String] = []
+        let roles = Role.authenticated
+        switch auth {
+        case "query": profile["auth"] = ["in": "query", "name": "token"]
+        case "header", "login": profile["auth"] = ["in": "header", "name": "Authorization", "prefix": "Bearer "]
+        case "cookie": profile["auth"] = ["in": "cookie", "name": "token"]
+        default: throw UsageError("--auth must be query, header, cookie or login, got '\(auth)'")
+        }
+        if auth == "login" {
+            profile["login"] = ["path": "/auth/login", "tokenPointer": "/token", "expiresPointer": "/expiresInMinutes"]
+            for r in roles {
+                let u = prefix + r.rawValue + "_USER", pw = prefix + r.rawValue + "_PASSWORD"
+                credentials[r.rawValue] = ["username": .string(u), "password": .string(pw)]
+                exports.append("export \(u)=…  \(pw)=…")
+            }
+        } else {
+            for r in roles {
+                let v = prefix + r.rawValue + "_TOKEN"
+                credentials[r.rawValue] = .string(v)
+                exports.append("export \(v)=…")
+            }
+        }
+        profile["credentials"] = .object(credentials)
+        profile["fixtures"] = .object(JSONObject())
+        profile["errorMessagePointer"] = "/message"
+        profile["allowMutations"] = false
+        try writeAtomically(JSONWriter(pretty: true).string(.object(profile)) + "\n", to: out)
+        console.out("wrote \(out)")
+        console.out("")
+        console.out("1. Export one credential per role (never put them in the file):")
+        for e in exports { console.out("   " + e) }
+        console.out("2. Add the fixtures that exist on \(name) under \"fixtures\" in \(out); cases whose fixtures are missing are skipped with the reason:")
+        if let suite = try? SuiteLoader.load(root: suiteRoot).suite {
+            for (k, v) in suite.fixtures.sorted(by: { $0.key < $1.key }) { console.out("   \(k): \(v)") }
+        }
+        console.out("3. Set \"allowMutations\": true only on a server where creating accounts is acceptable.")
+        console.out("4. Run: swift run conformance run --target \(out)")
+        return .passed
     }
 
     // MARK: verify

@@ -135,3 +135,24 @@ import Testing
         #expect(Console.standard(environment: ["CI": "true"]).progress == nil)
     }
 }
+
+@Suite struct InitTests {
+    @Test(arguments: ["query", "header", "cookie", "login"])
+    func theScaffoldedProfileLoadsAndNamesWhatToDoNext(auth: String) async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let out = tmp.path + "/vendor.json"
+        let (status, c) = await conformance(
+            ["init", "--suite", Project.cases, "--name", "vendor", "--base-url", "https://vendor.example", "--auth", auth, "--out", out])
+        #expect(status == 0, "\(c.err)")
+        let (profile, _) = try TargetLoader.load(path: out, fixtureCatalogue: [:])
+        #expect(profile.baseURL == "https://vendor.example")
+        #expect(profile.credentialVariables.count + profile.loginVariables.count == Role.authenticated.count)
+        #expect(c.out.contains("account.id: "))
+        #expect(c.out.contains(auth == "login" ? "TELECOMX_VENDOR_OWNER_PASSWORD" : "TELECOMX_VENDOR_OWNER_TOKEN"))
+        // Never overwritten silently.
+        let (again, c2) = await conformance(["init", "--name", "vendor", "--base-url", "https://vendor.example", "--out", out])
+        #expect(again == 2)
+        #expect(c2.err.contains("exists; pass --force"))
+    }
+}

@@ -85,6 +85,7 @@ public enum CLI {
           conformance certify --target F --out DIR   certification run: the whole suite, a bundle with digests
           conformance verify DIR          check a certification bundle's digests, counts and verdict
           conformance merge A.xml … -o F  merge shard reports (run --shard I/N) into one
+          conformance openapi [-o FILE]   an OpenAPI 3.1 document of the documented API, from the suite
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
@@ -211,6 +212,8 @@ public enum CLI {
                 return try await run(args, environment: environment, console: console).rawValue
             case "serve":
                 return try await serve(args, console: console).rawValue
+            case "openapi":
+                return try openapi(args, console: console).rawValue
             case "init":
                 return try initProfile(args, environment: environment, console: console).rawValue
             case "certify":
@@ -229,7 +232,7 @@ public enum CLI {
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "init", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
+                let guess = closestMatch(to: command!, in: ["run", "init", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -484,6 +487,46 @@ public enum CLI {
         } else {
             _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         }
+    }
+
+    // MARK: openapi
+
+    static func openapi(_ args: [String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["o", "output", "suite"]))
+        if p.has("help") {
+            console.out("""
+                conformance openapi — an OpenAPI 3.1 document of the documented API
+
+                USAGE
+                  conformance openapi [-o FILE] [--suite DIR]
+
+                Built from the suite's endpoint specs and schemas: paths and parameters, the create
+                request body, success responses with the documented schemas, every documented error
+                status with its messages, and the security schemes the target profiles describe.
+                Deterministic output. Without -o it is printed.
+                """)
+            return .passed
+        }
+        let suiteRoot = p.value("suite") ?? "Cases"
+        let suite: Suite
+        var targets: [TargetProfile] = []
+        do {
+            suite = try SuiteLoader.load(root: suiteRoot).suite
+            for f in SuiteFiles.listTargets(suiteRoot) {
+                targets.append(try TargetLoader.load(path: f, fixtureCatalogue: suite.fixtures).profile)
+            }
+        } catch {
+            for d in error.diagnostics { console.err(d.description) }
+            return .usage
+        }
+        let text = OpenAPIExport.render(suite: suite, targets: targets)
+        if let out = p.value("o") ?? p.value("output") {
+            try writeAtomically(text, to: out)
+            console.out("wrote \(out)")
+        } else {
+            console.out(text)
+        }
+        return .passed
     }
 
     // MARK: init

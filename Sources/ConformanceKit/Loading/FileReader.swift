@@ -136,7 +136,12 @@ struct ObjectNode {
     }
 }
 
-enum SuiteFiles {
+public enum SuiteFiles {
+    /// Target profiles in `root/targets`, as paths.
+    public static func listTargets(_ root: String) -> [String] {
+        list(root + "/targets", recursive: false).map { root + "/targets/" + $0 }
+    }
+
     /// Reads and parses a JSON/JSON5 file, reporting problems against `display`.
     static func parse(path: String, display: String, sink: DiagnosticSink) -> Node? {
         guard let data = FileManager.default.contents(atPath: path) else {

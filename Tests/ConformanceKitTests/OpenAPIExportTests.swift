@@ -1,0 +1,366 @@
+import ConformanceKit
+import Foundation
+import JSONKit
+import Testing
+
+/// The OpenAPI 3.1 export of the documented API, over the real suite in
+/// `Cases/` and the profiles in `Cases/targets/`.
+@Suite struct OpenAPIExportTests {
+    /// The project root: three levels up from this file (Tests/ConformanceKitTests/…).
+    static let projectRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func load() throws -> (suite: ConformanceKit.Suite, targets: [TargetProfile]) {
+        let cases = projectRoot + "/Cases"
+        let (suite, _) = try SuiteLoader.load(root: cases)
+        let dir = cases + "/targets"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
+        var targets: [TargetProfile] = []
+        for f in files {
+            targets.append(try TargetLoader.load(path: dir + "/" + f, fixtureCatalogue: suite.fixtures).profile)
+        }
+        return (suite, targets)
+    }
+
+    /// Every `$ref` string in the document, with the JSON pointer where it sits.
+    static func refs(in value: JSON, at path: String = "") -> [(at: String, ref: String)] {
+        switch value {
+        case .object(let o):
+            var out: [(String, String)] = []
+            for m in o {
+                if m.key == "$ref", let s = m.value.stringValue { out.append((path, s)) }
+                out += refs(in: m.value, at: path + "/" + JSONPointer.escape(m.key))
+            }
+            return out
+        case .array(let a):
+            return a.enumerated().flatMap { refs(in: $0.element, at: path + "/\($0.offset)") }
+        default:
+            return []
+        }
+    }
+
+    /// The `{NAME}` placeholders of a path template.
+    static func templateParameters(_ path: String) -> [String] {
+        path.split(separator: "{").dropFirst().compactMap { $0.split(separator: "}").first.map(String.init) }
+    }
+
+    static func operation(_ doc: JSON, _ ep: Endpoint) -> JSON? {
+        doc["paths"]?[ep.path]?[ep.method.lowercased()]
+    }
+
+    @Test func renderingIsDeterministic() throws {
+        let (suite, targets) = try Self.load()
+        let a = OpenAPIExport.render(suite: suite, targets: targets)
+        let b = OpenAPIExport.render(suite: suite, targets: targets)
+        #expect(a == b)
+        // Neither the order of the profiles nor a reload changes a byte.
+        let (again, _) = try Self.load()
+        #expect(OpenAPIExport.render(suite: again, targets: targets.reversed()) == a)
+        #expect(a.hasPrefix("{\n  \"openapi\": \"3.1.0\",\n  \"info\": {"))
+        #expect(a.hasSuffix("}\n"))
+    }
+
+    @Test func infoServersAndPathOrder() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        #expect(doc["openapi"] == "3.1.0")
+        #expect(doc["info"]?["title"] == "TelecomX MVNO API (as documented)")
+        #expect(doc["info"]?["version"]?.stringValue?.isEmpty == false)
+        let description = doc["info"]?["description"]?.stringValue ?? ""
+        for page in Set(suite.endpoints.map(\.doc)) { #expect(description.contains(page), "\(page)") }
+        #expect(doc["servers"]?[0]?["url"] == "https://api.telecomx.dk")
+        let paths = doc["paths"]?.objectValue?.keys ?? []
+        #expect(paths == paths.sorted())
+        #expect(Set(paths) == Set(suite.endpoints.map(\.path)))
+        for p in paths {
+            let methods = doc["paths"]?[p]?.objectValue?.keys ?? []
+            #expect(methods == methods.sorted(), "\(p)")
+        }
+    }
+
+    @Test func everyEndpointIsAnOperationWithItsDocumentedErrorStatuses() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        #expect(!suite.endpoints.isEmpty)
+        var operationIDs: [String] = []
+        for ep in suite.endpoints {
+            guard let op = Self.operation(doc, ep) else {
+                Issue.record("\(ep.id): no operation \(ep.method) \(ep.path)")
+                continue
+            }
+            operationIDs.append(op["operationId"]?.stringValue ?? "")
+            #expect(op["operationId"] == .string(ep.id))
+            #expect(op["summary"] == .string(ep.title))
+            let description = op["description"]?.stringValue ?? ""
+            #expect(description.contains(ep.doc), "\(ep.id)")
+            #expect(description.contains(ep.accessText), "\(ep.id)")
+            let responses = op["responses"]?.objectValue
+            let success = responses?[String(ep.successStatus)]
+            #expect(success != nil, "\(ep.id): no \(ep.successStatus)")
+            if let schema = ep.responseSchema {
+                #expect(success?["content"]?["application/json"]?["schema"]?["$ref"] != nil, "\(ep.id) \(schema)")
+            }
+            for e in ep.errors {
+                let r = responses?[String(e.status)]
+                #expect(r != nil, "\(ep.id): documented status \(e.status) missing")
+                let text = r?["description"]?.stringValue ?? ""
+                #expect(text.contains("\(e.message): \(e.description)"), "\(ep.id) \(e.id): \(text)")
+                #expect(r?["content"]?["application/json"]?["schema"]?["$ref"] == "#/components/schemas/Error")
+            }
+            if let u = ep.unauthenticated {
+                let r = responses?[String(u.status)]
+                #expect(r?["description"]?.stringValue?.contains(u.message) == true, "\(ep.id): unauthenticated")
+            }
+            let statuses = (responses?.keys ?? []).compactMap(Int.init)
+            #expect(statuses == statuses.sorted())
+            #expect(
+                Set(statuses)
+                    == Set(
+                        [ep.successStatus] + ep.errors.map(\.status) + (ep.unauthenticated.map { [$0.status] } ?? [])))
+            #expect((op["requestBody"] != nil) == (ep.requestSchema != nil), "\(ep.id)")
+            if ep.requestSchema != nil {
+                #expect(op["requestBody"]?["required"] == true)
+                #expect(op["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] != nil)
+            }
+            // Every {PARAM} of the template is a required path parameter.
+            let params = op["parameters"]?.arrayValue ?? []
+            for name in Self.templateParameters(ep.path) {
+                let p = params.first { $0["name"] == .string(name) && $0["in"] == "path" }
+                #expect(p?["required"] == true, "\(ep.id): path parameter \(name)")
+            }
+        }
+        #expect(Set(operationIDs).count == suite.endpoints.count)
+        // The 409 row of the create page lists every documented message.
+        if let create = suite.endpoint("mvno-account-create"), let op = Self.operation(doc, create) {
+            let text = op["responses"]?["409"]?["description"]?.stringValue ?? ""
+            #expect(
+                text.hasPrefix("number: The number is part of a range; number: Number is in use on another account; "))
+        }
+    }
+
+    @Test func accountIdIsAnObjectIdOrAnE164Number() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        let ep = try #require(suite.endpoint("mvno-account-get"))
+        let p = try #require(Self.operation(doc, ep)?["parameters"]?.arrayValue?.first { $0["name"] == "ACCOUNT_ID" })
+        #expect(p["in"] == "path")
+        #expect(p["description"] == "Id of the MVNO account (24 hex-char string) or E.164 phone number.")
+        let alternatives = p["schema"]?["oneOf"]?.arrayValue ?? []
+        #expect(alternatives.map { $0["pattern"] } == ["^[0-9a-fA-F]{24}$", "^\\+[1-9][0-9]{7,14}$"])
+        #expect(alternatives.map { $0["format"] } == ["objectid", "e164"])
+    }
+
+    @Test func noRefPointsOutsideComponents() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        let refs = Self.refs(in: doc)
+        #expect(refs.count > 50)
+        for r in refs where !r.ref.hasPrefix("#/components/") {
+            Issue.record("\(r.at): $ref '\(r.ref)' points outside #/components/")
+        }
+    }
+
+    @Test func everyRefResolvesWithinTheDocument() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        for r in Self.refs(in: doc) {
+            do {
+                let pointer = try JSONPointer(parsing: r.ref)
+                #expect(pointer.resolve(in: doc) != nil, "\(r.at): $ref '\(r.ref)' does not resolve")
+            } catch {
+                Issue.record("\(r.at): $ref '\(r.ref)' is not a JSON pointer fragment: \(error)")
+            }
+        }
+    }
+
+    @Test func componentsHoldEverySchemaFile() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        let schemas = try #require(doc["components"]?["schemas"]?.objectValue)
+        #expect(!suite.schemas.isEmpty)
+        for file in suite.schemas.keys.sorted() {
+            // schemas/mvno-account.schema.json → MvnoAccount
+            var stem = String(file.dropFirst("schemas/".count))
+            stem = String(stem.dropLast(stem.hasSuffix(".schema.json") ? ".schema.json".count : ".json".count))
+            let name = stem.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+            #expect(schemas[name] != nil, "\(file) → \(name) missing; have \(schemas.keys)")
+            // Its $defs are hoisted with the file's stem as prefix.
+            for def in suite.schemas[file]?["$defs"]?.objectValue?.keys ?? [] {
+                #expect(schemas["\(stem).\(def)"] != nil, "\(file)#/$defs/\(def)")
+            }
+        }
+        #expect(schemas["MvnoAccount"] != nil && schemas["common.Id"]?["format"] == "objectid")
+        #expect(schemas["common.E164"]?["format"] == "e164")
+        // $id, $schema and the hoisted $defs are gone; x- annotations and formats stay.
+        let text = JSONWriter().string(.object(schemas))
+        #expect(!text.contains("\"$id\""))
+        #expect(!text.contains("\"$schema\""))
+        #expect(!text.contains("\"$defs\""))
+        #expect(!text.contains(".schema.json#"))
+        #expect(text.contains("\"x-visibility\"") && text.contains("\"x-sensitive\""))
+        #expect(text.contains("\"format\":\"icc\""))
+        #expect(
+            schemas["MvnoAccount"]?["properties"]?["_id"]?["$ref"] == "#/components/schemas/common.Id")
+        #expect(
+            schemas["MvnoDeletedPage"]?["properties"]?["mvnoAccounts"]?["items"]?["$ref"]
+                == "#/components/schemas/MvnoDeletedAccount")
+        // The error body: an object with a message string, saying the docs do not give it.
+        let error = try #require(schemas["Error"])
+        #expect(error["type"] == "object")
+        #expect(error["properties"]?["message"]?["type"] == "string")
+        #expect(error["description"]?.stringValue?.contains("Not documented") == true)
+        // Component names are valid OpenAPI component keys.
+        for name in schemas.keys {
+            #expect(name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }, "\(name)")
+        }
+    }
+
+    @Test func pagingParametersCarryTheDocumentedDefaultsAndBounds() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        let paged = suite.endpoints.filter { $0.paging != nil }
+        #expect(!paged.isEmpty)
+        for ep in paged {
+            let paging = try #require(ep.paging)
+            let params = Self.operation(doc, ep)?["parameters"]?.arrayValue ?? []
+            let offset = params.first { $0["name"] == .string(paging.offsetParam) && $0["in"] == "query" }
+            #expect(offset?["required"] == false)
+            #expect(offset?["schema"]?["type"] == "integer")
+            #expect(offset?["schema"]?["minimum"] == 0)
+            #expect(offset?["schema"]?["default"] == .number(Double(paging.defaultOffset)))
+            let limit = params.first { $0["name"] == .string(paging.limitParam) && $0["in"] == "query" }
+            #expect(limit?["schema"]?["type"] == "integer")
+            #expect(limit?["schema"]?["minimum"] == .number(Double(paging.minLimit)))
+            #expect(limit?["schema"]?["maximum"] == .number(Double(paging.maxLimit)))
+            #expect(limit?["schema"]?["default"] == .number(Double(paging.defaultLimit)))
+        }
+        // The deleted-accounts page: offset default 0; limit default 100, 1..500; filter.
+        let deleted = try #require(suite.endpoint("mvno-deleted-list"))
+        let params = Self.operation(doc, deleted)?["parameters"]?.arrayValue ?? []
+        #expect(params.map { $0["name"] } == ["offset", "limit", "filter"])
+        #expect(params[1]["schema"] == ["type": "integer", "minimum": 1, "maximum": 500, "default": 100])
+        #expect(params[0]["schema"]?["default"] == 0)
+        #expect(params[2]["schema"] == ["type": "string"])
+        #expect(params[2]["description"]?.stringValue?.contains("simNumber (ICC), IMSI and notes") == true)
+        // Endpoints without paging take no query parameters.
+        for ep in suite.endpoints where ep.paging == nil {
+            let query = (Self.operation(doc, ep)?["parameters"]?.arrayValue ?? []).filter { $0["in"] == "query" }
+            #expect(query.isEmpty, "\(ep.id)")
+        }
+    }
+
+    @Test func securitySchemesComeFromTheProfilesDeduplicated() throws {
+        let (suite, targets) = try Self.load()
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        let schemes = try #require(doc["components"]?["securitySchemes"]?.objectValue)
+        // simulator (?token=), simulator-login and staging (both Authorization: Bearer) → two schemes.
+        let query = schemes.members.first { $0.value["type"] == "apiKey" && $0.value["in"] == "query" }
+        #expect(query?.value["name"] == "token")
+        let bearers = schemes.members.filter { $0.value["type"] == "http" && $0.value["scheme"] == "bearer" }
+        #expect(bearers.count == 1)
+        #expect(bearers.first?.value["description"]?.stringValue?.contains("POST /auth/login") == true)
+        let placements = Set(targets.map { "\($0.auth)" })
+        #expect(schemes.count == placements.count)
+        // Top-level security: any one of them.
+        let security = doc["security"]?.arrayValue ?? []
+        #expect(security.count == schemes.count)
+        #expect(Set(security.compactMap { $0.objectValue?.keys.first }) == Set(schemes.keys))
+        #expect(security.allSatisfy { $0.objectValue?.count == 1 && $0.objectValue?.first?.value == [] })
+        // Without profiles: the docs' own ?token= style.
+        let bare = OpenAPIExport.document(suite: suite, targets: [])
+        #expect(bare["components"]?["securitySchemes"]?.objectValue?.first?.value["in"] == "query")
+    }
+
+    @Test func theExportIsGenericOverTheSuitesEndpoints() throws {
+        let loaded = try Self.load()
+        var suite = loaded.suite
+        let targets = loaded.targets
+        // Another method on an existing path, and a paged endpoint on an undocumented page.
+        var delete = try #require(suite.endpoint("mvno-account-get"))
+        delete.id = "zz-mvno-account-delete"
+        delete.title = "MVNO Account Delete"
+        delete.method = "DELETE"
+        delete.doc = "mvno-account-delete.txt"
+        var list = try #require(suite.endpoint("mvno-deleted-list"))
+        list.id = "zz-mvno-list"
+        list.title = "MVNO Accounts List"
+        list.doc = "mvno-list.txt"
+        list.path = "/mvno/list/{CUSTOMER_ID}"
+        list.paging?.limitParam = "count"
+        list.paging?.maxLimit = 50
+        list.paging?.defaultLimit = 25
+        suite.endpoints += [delete, list]
+        let doc = OpenAPIExport.document(suite: suite, targets: targets)
+        #expect(doc["paths"]?["/mvno/{ACCOUNT_ID}"]?.objectValue?.keys == ["delete", "get"])
+        let op = try #require(Self.operation(doc, list))
+        let params = op["parameters"]?.arrayValue ?? []
+        #expect(params.map { $0["name"] } == ["CUSTOMER_ID", "offset", "count"])
+        #expect(params[2]["schema"]?["maximum"] == 50 && params[2]["schema"]?["default"] == 25)
+        for r in Self.refs(in: doc) { #expect((try? JSONPointer(parsing: r.ref))?.resolve(in: doc) != nil, "\(r.ref)") }
+        try Self.validate(OpenAPIExport.render(suite: suite, targets: targets), name: "generic")
+    }
+
+    @Test func theDocumentPassesOpenAPISpecValidator() throws {
+        let (suite, targets) = try Self.load()
+        try Self.validate(OpenAPIExport.render(suite: suite, targets: targets), name: "suite")
+    }
+
+    // MARK: the external validator
+
+    static let installHint =
+        "python3 with the PyPI package openapi-spec-validator is needed (`.ci/run` installs it: "
+        + "python3 -m pip install openapi-spec-validator)"
+
+    static func python3() -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(dir)/python3"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func run(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs `python3 -m openapi_spec_validator FILE` and the library's
+    /// `validate()` on the text; records a failure with their output otherwise.
+    static func validate(_ text: String, name: String) throws {
+        guard let python = python3() else {
+            Issue.record("python3 not found on PATH: \(installHint)")
+            return
+        }
+        let probe = try run(python, ["-c", "import openapi_spec_validator"])
+        guard probe.status == 0 else {
+            Issue.record("the Python module openapi_spec_validator is missing: \(installHint)\n\(probe.output)")
+            return
+        }
+        let file = NSTemporaryDirectory() + "openapi-export-\(name)-\(UUID().uuidString).json"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let cli = try run(python, ["-m", "openapi_spec_validator", file])
+        #expect(cli.status == 0, "openapi_spec_validator failed (exit \(cli.status)):\n\(cli.output)")
+        #expect(cli.output.contains("OK"), "\(cli.output)")
+        let api = try run(
+            python,
+            [
+                "-c",
+                "import json,sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('valid')",
+                file,
+            ])
+        #expect(
+            api.status == 0 && api.output.contains("valid"), "validate() failed (exit \(api.status)):\n\(api.output)")
+    }
+}

@@ -173,6 +173,7 @@ public struct Inventory: Sendable {
             if let n = account["number"]?.stringValue { numbers[n] = .inUse(account: id) }
             var held: [JSON] = []
             if let s = account["mvnoSim"] { held.append(s) }
+            if let s = account["smartWatch"]?["smartWatchSim"] { held.append(s) }
             held += account["dataSharingSims"]?.arrayValue ?? []
             for s in held {
                 guard let icc = s["simNumber"]?.stringValue else { continue }
@@ -216,7 +217,7 @@ public struct Inventory: Sendable {
         ]
         pbxClusters = 0...9
         billingAssociations = [Seed.IDs.customer1: [Seed.IDs.customer2]]
-        dataSharingNumbers = [Seed.IDs.reseller1: (100..<150).map { "+45300001" + String($0).leftPad(2) }, Seed.IDs.reseller2: []]
+        dataSharingNumbers = [Seed.IDs.reseller1: (100..<150).map { "+453000" + String($0).leftPad(4) }, Seed.IDs.reseller2: []]
         donorRanges = [DonorRange(prefix: "+4540", operatorName: "Telia", iccPrefix: "894520")]
         lookupFailurePrefixes = ["+4589"]
     }

@@ -75,6 +75,8 @@ public struct Seed: Sendable {
             Customer(id: I.customer1, name: "Bente Bents Autodele", reseller: I.reseller1, blocked: false),
             Customer(id: I.customer2, name: "Hansens VVS", reseller: I.reseller1, blocked: false),
             Customer(id: I.customer3, name: "Fremmed Firma", reseller: I.reseller2, blocked: false),
+            // Blocked, under reseller 1: POST /mvno for it answers 403 customer (Inventory.IDs.blockedCustomer).
+            Customer(id: Inventory.IDs.blockedCustomer, name: "Lukket Firma", reseller: I.reseller1, blocked: true),
         ]
         func emp(_ n: Int, _ email: String, _ level: String, customer: String? = nil, reseller: String? = nil)
             -> Employee

@@ -8,6 +8,10 @@ import Synchronization
 public final class TelecomXSimulator: Sendable {
     let seed: Seed
     let accounts: Mutex<[JSON]>
+    /// What POST /mvno draws on: numbers, SIMs, products… (see Inventory.swift).
+    let inventory: Mutex<Inventory>
+    /// What GET /mvno/deleted lists, in list order (see DeletedAccounts.swift).
+    let deletedAccounts: [DeletedAccount]
     public let faults: Set<String>
     /// Tokens issued by POST /auth/login: token → (employee id, expiry).
     let sessions = Mutex<[String: (employee: String, expires: ContinuousClock.Instant)]>([:])
@@ -17,6 +21,8 @@ public final class TelecomXSimulator: Sendable {
     public init(seed: Seed = .standard, faults: [Fault] = [], loginLifetime: Duration = .seconds(15 * 60)) {
         self.seed = seed
         self.accounts = Mutex(seed.accounts)
+        self.inventory = Mutex(Inventory(seed: seed))
+        self.deletedAccounts = DeletedAccounts.generate(seed: seed, now: DeletedAccounts.currentEpochSeconds())
         self.faults = Set(faults.map(\.name))
         self.loginLifetime = loginLifetime
     }
@@ -39,8 +45,10 @@ public final class TelecomXSimulator: Sendable {
         case .failure(let response): return response
         }
         switch (request.method, segments.count) {
+        case ("GET", 2) where segments[1] == "deleted": return listDeleted(request, caller: caller)
         case ("GET", 2):
             return getAccount(segments[1], caller: caller)
+        case ("POST", 1): return createAccount(request, caller: caller)
         case (_, 1), (_, 2):
             return error(405, "method_not_allowed", "Method \(request.method) is not supported here")
         default:

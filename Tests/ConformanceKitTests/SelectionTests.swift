@@ -156,3 +156,36 @@ import Testing
         #expect(c2.err.contains("exists; pass --force"))
     }
 }
+
+@Suite struct SafetyAndSummaryTests {
+    @Test func mutatingCasesRefuseToRunUnlessTheProfileAllowsThem() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        var text = try String(contentsOfFile: Project.cases + "/targets/simulator.json", encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"allowMutations\": true", with: "\"allowMutations\": false")
+        try tmp.write("no-mutations.json", text)
+        let (status, c) = await conformance([
+            "run", "--simulator", "--suite", Project.cases, "--target", tmp.path + "/no-mutations.json",
+            "--reports", tmp.path + "/r", "--endpoint", "mvno-account-create",
+        ])
+        #expect(status == 3, "every create case is skipped, so nothing was judged: \(c.out)")
+        let xml = try tmp.read("r/junit.xml")
+        #expect(xml.contains("mutating case; target simulator does not allow mutations (set &quot;allowMutations&quot;: true in"))
+        #expect(!xml.contains("<failure"))
+        #expect(!xml.contains("<error"))
+    }
+
+    @Test func theMarkdownSummaryIsAppendedToTheGitHubStepSummary() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        try tmp.write("step-summary.md", "earlier step\n")
+        let (status, _) = await conformance(
+            ["--suite", Project.cases, "--reports", tmp.path + "/r", "--case", "get-by-id"],
+            environment: ["GITHUB_STEP_SUMMARY": tmp.path + "/step-summary.md"])
+        #expect(status == 0)
+        let summary = try tmp.read("step-summary.md")
+        #expect(summary.hasPrefix("earlier step\n"))
+        #expect(summary.contains("TelecomX conformance"))
+        #expect(summary == "earlier step\n" + (try tmp.read("r/summary.md")))
+    }
+}

@@ -579,7 +579,7 @@ public enum CLI {
         }
         let prefix = "TELECOMX_" + name.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
         var profile = JSONObject()
-        profile["$schema"] = "../meta/target.schema.json"
+        profile["$schema"] = .string(relativePath(from: (out as NSString).deletingLastPathComponent, to: suiteRoot + "/meta/target.schema.json"))
         profile["name"] = .string(name)
         profile["description"] = .string("Target profile for \(name), scaffolded by conformance init.")
         profile["baseURL"] = .string(baseURL)
@@ -622,6 +622,18 @@ public enum CLI {
         console.out("3. Set \"allowMutations\": true only on a server where creating accounts is acceptable.")
         console.out("4. Run: swift run conformance run --target \(out)")
         return .passed
+    }
+
+    /// `to` as a path relative to the folder `from` (both may be relative to the working directory).
+    static func relativePath(from dir: String, to file: String) -> String {
+        func parts(_ p: String) -> [String] {
+            let abs = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+            return (abs as NSString).standardizingPath.split(separator: "/").map(String.init)
+        }
+        let a = parts(dir.isEmpty ? "." : dir), b = parts(file)
+        var i = 0
+        while i < a.count, i < b.count, a[i] == b[i] { i += 1 }
+        return (Array(repeating: "..", count: a.count - i) + b[i...]).joined(separator: "/")
     }
 
     // MARK: verify

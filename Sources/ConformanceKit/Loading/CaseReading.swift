@@ -317,7 +317,11 @@ func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
     let v = o.optional(given[0])!
     switch given[0] {
     case "page":
-        guard v.bool == true else { return nil }
+        guard let b = v.bool else { return nil }
+        guard b else {
+            v.error("must be true (leave the invariant out to skip the check)")
+            return nil
+        }
         return .page
     case "walk":
         guard let wo = v.object(keys: ["limit", "id"]), let limit = wo.required("limit")?.int,
@@ -340,6 +344,7 @@ func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
             let tn = eo.required("text")
         else { return nil }
         let pointers = ps.compactMap { readPointer($0) }
+        if ps.isEmpty { eo.optional("pointers")?.error("must list at least one pointer") }
         guard pointers.count == ps.count, !pointers.isEmpty else { return nil }
         let t = Template(tn.value)
         guard scope.check(t, at: tn) else { return nil }
@@ -361,7 +366,13 @@ func readMatrix(
     guard let mo = m.object(keys: ["roles", "relations"]) else { return [] }
     let defaultRoles: [Role] = [.viewer, .manager, .owner, .reseller, .resellerAdmin, .admin, .anonymous]
     var roles = defaultRoles
-    if let rn = mo.optional("roles"), let list = rn.array { roles = list.compactMap(readRole) }
+    if let rn = mo.optional("roles"), let list = rn.array {
+        if list.isEmpty {
+            rn.error("must list at least one role (leave it out for every level and ANONYMOUS)")
+            return []
+        }
+        roles = list.compactMap(readRole)
+    }
     var relations: [(Relation, JSON)] = []
     if let rn = mo.optional("relations") {
         guard case .object(let ro) = rn.value else {

@@ -110,7 +110,9 @@ public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertib
 }
 
 extension String {
-    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+    /// Every occurrence of `target` replaced (without Foundation).
+    public func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        guard !target.isEmpty else { return self }
         var out = ""
         var rest = Substring(self)
         while let r = rest.firstRange(of: target) {

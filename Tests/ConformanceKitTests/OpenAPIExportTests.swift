@@ -314,25 +314,10 @@ import Testing
         "python3 with the PyPI package openapi-spec-validator is needed (`.ci/run` installs it: "
         + "python3 -m pip install openapi-spec-validator)"
 
-    static func python3() -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(dir)/python3"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
+    static func python3() -> String? { executablePath("python3") }
 
     static func run(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProcess(executable, args)
     }
 
     /// Runs `python3 -m openapi_spec_validator FILE` and the library's

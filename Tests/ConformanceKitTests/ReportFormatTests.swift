@@ -219,7 +219,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data(html.utf8).write(to: URL(fileURLWithPath: dir + "/report.html"))
-        let lint = try Self.runProcess(xmllint, ["--noout", "--nonet", dir + "/report.html"])
+        let lint = try runProcess(xmllint, ["--noout", "--nonet", dir + "/report.html"])
         #expect(lint.status == 0, "\(lint.output)")
     }
 
@@ -361,24 +361,5 @@ import Testing
         return n
     }
 
-    static func executable(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    static func runProcess(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func executable(_ name: String) -> String? { executablePath(name) }
 }

@@ -71,11 +71,14 @@ func runProcess(_ executable: String, _ args: [String]) throws -> (status: Int32
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// xmllint's path; tests that validate reports need it, and `.ci/run` installs it.
-func xmllintPath() -> String? {
+/// A program's path on PATH, or nil.
+func executablePath(_ name: String) -> String? {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-        let candidate = "\(dir)/xmllint"
+        let candidate = "\(dir)/\(name)"
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
     return nil
 }
+
+/// xmllint's path; tests that validate reports need it, and `.ci/run` installs it.
+func xmllintPath() -> String? { executablePath("xmllint") }

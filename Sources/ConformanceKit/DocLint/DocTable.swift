@@ -252,18 +252,7 @@ extension String {
         return String(s)
     }
 
-    func dlReplacingAll(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.firstRange(of: target) {
-            out += rest[rest.startIndex..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
-        }
-        out += rest
-        return out
-    }
+    func dlReplacingAll(_ target: String, _ replacement: String) -> String { replacingOccurrences(target, replacement) }
 }
 
 extension DocLint {

@@ -97,41 +97,28 @@ public final class URLSessionTransport: Transport {
         if let b = request.body { r.httpBody = Data(b) }
         let start = ContinuousClock.now
         let task = session.dataTask(with: r)
+        let id = task.taskIdentifier
         let tasks = self.tasks
-        // Race the request against a deadline: URLSession's own timeout is an
-        // idle timeout, and a server that trickles bytes must not hold us.
-        let outcome: Result<(HTTPURLResponse, [UInt8]), TransportError> = await withTaskGroup(
-            of: Result<(HTTPURLResponse, [UInt8]), TransportError>?.self
-        ) { group in
-            group.addTask {
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { cont in
-                        tasks.register(task, timeout: timeout, continuation: cont)
-                        task.resume()
-                    }
-                } onCancel: {
-                    task.cancel()
+        // Whichever comes first resumes the continuation, exactly once: the
+        // answer, the deadline (URLSession's own timeout is only an idle
+        // timeout, and a server that trickles bytes must not hold us), or
+        // cancellation of the calling task (Ctrl-C).
+        let outcome: TaskTable.Outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { cont in
+                tasks.register(task, timeout: timeout, continuation: cont)
+                task.resume()
+                Task {
+                    try? await Task.sleep(for: .seconds(timeout))
+                    let timedOut = TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout)
+                    if tasks.finish(id, with: .failure(timedOut)) { task.cancel() }
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(timeout))
-                if Task.isCancelled { return nil }
-                return .failure(TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout))
-            }
-            var first: Result<(HTTPURLResponse, [UInt8]), TransportError>?
-            while let next = await group.next() {
-                if let next {
-                    first = next
-                    break
-                }
-            }
-            group.cancelAll()
-            return first ?? .failure(TransportError("cancelled"))
+        } onCancel: {
+            if tasks.finish(id, with: .failure(TransportError("cancelled"))) { task.cancel() }
         }
         let seconds = (ContinuousClock.now - start).seconds
         switch outcome {
         case .failure(let e):
-            task.cancel()
             throw e
         case .success(let (http, body)):
             var headers: [String: String] = [:]
@@ -179,7 +166,7 @@ extension Duration {
 final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
     typealias Outcome = Result<(HTTPURLResponse, [UInt8]), TransportError>
     struct Entry {
-        var continuation: CheckedContinuation<Outcome?, Never>
+        var continuation: CheckedContinuation<Outcome, Never>
         var response: HTTPURLResponse?
         var body: [UInt8] = []
         var timeout: Double
@@ -190,8 +177,15 @@ final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
 
     init(maxBodyBytes: Int) { self.maxBodyBytes = maxBodyBytes }
 
-    func register(_ task: URLSessionTask, timeout: Double, continuation: CheckedContinuation<Outcome?, Never>) {
+    func register(_ task: URLSessionTask, timeout: Double, continuation: CheckedContinuation<Outcome, Never>) {
         entries.withLock { $0[task.taskIdentifier] = Entry(continuation: continuation, timeout: timeout) }
+    }
+
+    /// Ends a task's wait with `outcome` unless it has ended already; true if this call ended it.
+    func finish(_ id: Int, with outcome: Outcome) -> Bool {
+        guard let e = entries.withLock({ $0.removeValue(forKey: id) }) else { return false }
+        e.continuation.resume(returning: outcome)
+        return true
     }
 
     func urlSession(

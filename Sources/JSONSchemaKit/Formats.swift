@@ -1,6 +1,6 @@
 /// `format` checkers. Each returns nil when the string is valid, otherwise a
 /// short reason ("month 20 is out of range"). They work on UTF-8 bytes and do
-/// not allocate on success.
+/// not allocate (see `FormatProblem`).
 /// The formats that can assert.
 enum FormatKind: UInt8, Sendable, CaseIterable {
     case dateTime, date, time, duration, email, hostname, ipv4, ipv6, uuid, jsonPointer, relativeJSONPointer
@@ -37,38 +37,78 @@ enum FormatKind: UInt8, Sendable, CaseIterable {
     }
 }
 
+/// Why a string is not in its format. Checkers build one without allocating,
+/// so that checking a string allocates and releases nothing (which lets the
+/// evaluator check strings in the instance in place, without retaining them);
+/// `description` is the text shown in violations.
+enum FormatProblem: ExpressibleByStringLiteral, CustomStringConvertible {
+    case text(StaticString)
+    /// "<what> <value> is out of range"
+    case outOfRange(StaticString, Int)
+    /// "day <day> is out of range for <year>-<month>"
+    case dayOutOfRange(day: Int, year: Int, month: Int)
+    /// "expected 24 hexadecimal characters, got <count>"
+    case hexCount(Int)
+
+    init(stringLiteral text: StaticString) { self = .text(text) }
+
+    var description: String {
+        switch self {
+        case .text(let text): return text.description
+        case .outOfRange(let what, let value): return "\(what) \(value) is out of range"
+        case .dayOutOfRange(let d, let y, let m): return "day \(d) is out of range for \(y)-\(m < 10 ? "0" : "")\(m)"
+        case .hexCount(let n): return "expected 24 hexadecimal characters, got \(n)"
+        }
+    }
+}
+
 enum Formats {
     /// Checks `s` against format `kind`: nil when valid, else the reason.
     static func check(_ kind: FormatKind, _ s: String) -> String? {
+        if case .regex = kind { return ECMARegex.syntaxError(s) }
+        if let r = s.utf8.withContiguousStorageIfAvailable({ problem(kind, $0) }) { return r?.description }
+        return Array(s.utf8).withUnsafeBufferPointer { problem(kind, $0) }?.description
+    }
+
+    /// Whether `s` is valid, when that can be told without copying or allocating:
+    /// nil for `regex` and for strings not stored as contiguous UTF-8.
+    @inline(__always)
+    static func isValid(_ kind: FormatKind, _ s: String) -> Bool? {
+        if case .regex = kind { return nil }  // (`==` here would make the check opaque to the optimizer)
+        return s.utf8.withContiguousStorageIfAvailable { problem(kind, $0) == nil }
+    }
+
+    /// Checks the UTF-8 bytes `b` against format `kind`; `regex` is checked by `check` only.
+    static func problem(_ kind: FormatKind, _ b: Bytes) -> FormatProblem? {
         switch kind {
-        case .dateTime: return bytes(s) { dateTime($0) }
-        case .date: return bytes(s) { date($0) }
-        case .time: return bytes(s) { time($0) }
-        case .duration: return bytes(s) { duration($0) }
-        case .email: return bytes(s) { email($0) }
-        case .hostname: return bytes(s) { hostname($0) }
-        case .ipv4: return bytes(s) { ipv4($0) }
-        case .ipv6: return bytes(s) { ipv6($0) }
-        case .uuid: return bytes(s) { uuid($0) }
-        case .jsonPointer: return bytes(s) { jsonPointer($0) }
-        case .relativeJSONPointer: return bytes(s) { relativeJSONPointer($0) }
-        case .uri: return bytes(s) { uri($0, requireScheme: true, iri: false) }
-        case .uriReference: return bytes(s) { uri($0, requireScheme: false, iri: false) }
-        case .iri: return bytes(s) { uri($0, requireScheme: true, iri: true) }
-        case .iriReference: return bytes(s) { uri($0, requireScheme: false, iri: true) }
-        case .uriTemplate: return bytes(s) { uriTemplate($0) }
-        case .regex: return ECMARegex.syntaxError(s)
-        case .objectID: return bytes(s) { objectID($0) }
-        case .e164: return bytes(s) { e164($0) }
-        case .icc: return bytes(s) { icc($0) }
+        case .dateTime: return dateTime(b)
+        case .date: return date(b)
+        case .time: return time(b)
+        case .duration: return duration(b)
+        case .email: return email(b)
+        case .hostname: return hostname(b)
+        case .ipv4: return ipv4(b)
+        case .ipv6: return ipv6(b)
+        case .uuid: return uuid(b)
+        case .jsonPointer: return jsonPointer(b)
+        case .relativeJSONPointer: return relativeJSONPointer(b)
+        case .uri: return uri(b, requireScheme: true, iri: false)
+        case .uriReference: return uri(b, requireScheme: false, iri: false)
+        case .iri: return uri(b, requireScheme: true, iri: true)
+        case .iriReference: return uri(b, requireScheme: false, iri: true)
+        case .uriTemplate: return uriTemplate(b)
+        case .regex: return nil
+        case .objectID: return objectID(b)
+        case .e164: return e164(b)
+        case .icc: return icc(b)
         }
     }
 
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
-    @inline(__always) static func bytes(_ s: String, _ body: (Bytes) -> String?) -> String? {
-        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
-        return Array(s.utf8).withUnsafeBufferPointer(body)
+    /// Whether `c` is one of the (ASCII) characters of `set`.
+    @inline(__always) static func isOne(_ c: UInt8, of set: StaticString) -> Bool {
+        set.withUTF8Buffer { $0.contains(c) }
     }
 
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
@@ -78,15 +118,11 @@ enum Formats {
     }
     @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
 
-    /// Exactly `n` ASCII digits at `i` as a number.
-    static func digits(_ b: Bytes, _ i: Int, _ n: Int) -> Int? {
-        guard i + n <= b.count else { return nil }
-        var v = 0
-        for k in i..<(i + n) {
-            guard isDigit(b[k]) else { return nil }
-            v = v * 10 + Int(b[k] - 0x30)
-        }
-        return v
+    /// The two ASCII digits at `i` and `i + 1` (both in range) as a number, or -1.
+    @inline(__always) static func twoDigits(_ b: Bytes, _ i: Int) -> Int {
+        let high = b[i] &- 0x30
+        let low = b[i + 1] &- 0x30
+        return high < 10 && low < 10 ? Int(high) * 10 + Int(low) : -1
     }
 
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
@@ -102,27 +138,35 @@ enum Formats {
     // MARK: dates and times (RFC 3339 §5.6)
 
     /// full-date at `i` (10 bytes): returns reason or nil.
-    static func fullDate(_ b: Bytes, _ i: Int) -> String? {
-        guard let y = digits(b, i, 4), i + 4 < b.count, b[i + 4] == 0x2D, let m = digits(b, i + 5, 2), i + 7 < b.count,
-            b[i + 7] == 0x2D, let d = digits(b, i + 8, 2)
-        else { return "expected YYYY-MM-DD" }
-        guard m >= 1 && m <= 12 else { return "month \(m) is out of range" }
+    @inline(__always)
+    static func fullDate(_ b: Bytes, _ i: Int) -> FormatProblem? {
+        guard i + 10 <= b.count, b[i + 4] == 0x2D, b[i + 7] == 0x2D else { return "expected YYYY-MM-DD" }
+        let century = twoDigits(b, i)
+        let yy = twoDigits(b, i + 2)
+        let m = twoDigits(b, i + 5)
+        let d = twoDigits(b, i + 8)
+        guard century >= 0, yy >= 0, m >= 0, d >= 0 else { return "expected YYYY-MM-DD" }
+        let y = century * 100 + yy
+        guard m >= 1 && m <= 12 else { return .outOfRange("month", m) }
         guard d >= 1 && d <= daysIn(month: m, year: y) else {
-            return "day \(d) is out of range for \(y)-\(m < 10 ? "0" : "")\(m)"
+            return .dayOutOfRange(day: d, year: y, month: m)
         }
         return nil
     }
 
-    static func date(_ b: Bytes) -> String? {
+    static func date(_ b: Bytes) -> FormatProblem? {
         guard b.count == 10 else { return "expected YYYY-MM-DD" }
         return fullDate(b, 0)
     }
 
     /// full-time at `i` to the end of `b`: partial-time time-offset.
-    static func fullTime(_ b: Bytes, _ i: Int) -> String? {
-        guard let h = digits(b, i, 2), i + 2 < b.count, b[i + 2] == 0x3A, let mi = digits(b, i + 3, 2), i + 5 < b.count,
-            b[i + 5] == 0x3A, let s = digits(b, i + 6, 2)
-        else { return "expected hh:mm:ss" }
+    @inline(__always)
+    static func fullTime(_ b: Bytes, _ i: Int) -> FormatProblem? {
+        guard i + 8 <= b.count, b[i + 2] == 0x3A, b[i + 5] == 0x3A else { return "expected hh:mm:ss" }
+        let h = twoDigits(b, i)
+        let mi = twoDigits(b, i + 3)
+        let s = twoDigits(b, i + 6)
+        guard h >= 0, mi >= 0, s >= 0 else { return "expected hh:mm:ss" }
         var k = i + 8
         if k < b.count && b[k] == 0x2E {
             k += 1
@@ -130,20 +174,20 @@ enum Formats {
             while k < b.count && isDigit(b[k]) { k += 1 }
             guard k > start else { return "expected digits after '.'" }
         }
-        guard h <= 23 else { return "hour \(h) is out of range" }
-        guard mi <= 59 else { return "minute \(mi) is out of range" }
-        guard s <= 60 else { return "second \(s) is out of range" }
+        guard h <= 23 else { return .outOfRange("hour", h) }
+        guard mi <= 59 else { return .outOfRange("minute", mi) }
+        guard s <= 60 else { return .outOfRange("second", s) }
         guard k < b.count else { return "missing time zone offset (Z or ±hh:mm)" }
         var offsetMinutes = 0
         switch b[k] {
         case 0x5A, 0x7A:  // Z z
             guard k + 1 == b.count else { return "unexpected characters after the time zone" }
         case 0x2B, 0x2D:  // + -
-            guard k + 6 == b.count, let oh = digits(b, k + 1, 2), b[k + 3] == 0x3A, let om = digits(b, k + 4, 2) else {
-                return "time zone offset must be Z or ±hh:mm"
-            }
-            guard oh <= 23 else { return "offset hour \(oh) is out of range" }
-            guard om <= 59 else { return "offset minute \(om) is out of range" }
+            let oh = k + 6 == b.count ? twoDigits(b, k + 1) : -1
+            let om = k + 6 == b.count ? twoDigits(b, k + 4) : -1
+            guard oh >= 0, b[k + 3] == 0x3A, om >= 0 else { return "time zone offset must be Z or ±hh:mm" }
+            guard oh <= 23 else { return .outOfRange("offset hour", oh) }
+            guard om <= 59 else { return .outOfRange("offset minute", om) }
             offsetMinutes = (oh * 60 + om) * (b[k] == 0x2B ? 1 : -1)
         default:
             return "time zone offset must be Z or ±hh:mm"
@@ -157,63 +201,68 @@ enum Formats {
         return nil
     }
 
-    static func dateTime(_ b: Bytes) -> String? {
+    static func dateTime(_ b: Bytes) -> FormatProblem? {
         guard b.count >= 20 else { return "expected YYYY-MM-DDThh:mm:ss followed by Z or ±hh:mm" }
         if let r = fullDate(b, 0) { return r }
         guard b[10] == 0x54 || b[10] == 0x74 else { return "expected 'T' between date and time" }
         return fullTime(b, 11)
     }
 
-    static func time(_ b: Bytes) -> String? { fullTime(b, 0) }
+    static func time(_ b: Bytes) -> FormatProblem? { fullTime(b, 0) }
 
     /// ISO 8601 durations as in RFC 3339 Appendix A.
-    static func duration(_ b: Bytes) -> String? {
-        let bad = "not an ISO 8601 duration (e.g. P1DT12H)"
+    static func duration(_ b: Bytes) -> FormatProblem? {
+        let bad: FormatProblem = "not an ISO 8601 duration (e.g. P1DT12H)"
         guard b.count >= 3, b[0] == 0x50 else { return bad }
         var i = 1
-        // Read number + unit pairs.
-        func element(_ units: [UInt8]) -> (unitIndex: Int, ok: Bool)? {
-            let start = i
-            while i < b.count && isDigit(b[i]) { i += 1 }
-            guard i > start else { return nil }
-            guard i < b.count, let u = units.firstIndex(of: b[i]) else { return (0, false) }
-            i += 1
-            return (u, true)
-        }
         if i < b.count && b[i] != 0x54 {
-            // dur-date or dur-week
-            let dateUnits: [UInt8] = [0x59, 0x4D, 0x44, 0x57]  // Y M D W
-            var seen: [Int] = []
-            while i < b.count && b[i] != 0x54 {
-                guard let (u, ok) = element(dateUnits), ok else { return bad }
-                seen.append(u)
-            }
-            if seen.contains(3) {
-                guard seen == [3], i == b.count else { return "weeks cannot be combined with other units" }
+            // dur-date (Y, M, D) or dur-week (W)
+            guard let run = unitRun(b, &i, units: "YMDW") else { return bad }
+            if run.sawLast {
+                guard run.count == 1, i == b.count else { return "weeks cannot be combined with other units" }
                 return nil
             }
             // Allowed: D, M, M D, Y, Y M, Y M D
-            let allowed: [[Int]] = [[2], [1], [1, 2], [0], [0, 1], [0, 1, 2]]
-            guard allowed.contains(seen) else { return bad }
+            guard run.consecutive else { return bad }
         }
         if i < b.count {
             guard b[i] == 0x54 else { return bad }
             i += 1
-            let timeUnits: [UInt8] = [0x48, 0x4D, 0x53]  // H M S
-            var seen: [Int] = []
-            while i < b.count {
-                guard let (u, ok) = element(timeUnits), ok else { return bad }
-                seen.append(u)
-            }
-            let allowed: [[Int]] = [[0], [0, 1], [0, 1, 2], [1], [1, 2], [2]]
-            guard allowed.contains(seen) else { return bad }
+            // Allowed: H, H M, H M S, M, M S, S
+            guard i < b.count, let run = unitRun(b, &i, units: "HMS"), run.consecutive, i == b.count else { return bad }
         }
         return nil
     }
 
+    /// Number-unit pairs of a duration from `i` up to a 'T' or the end, each
+    /// unit one of `units`: nil when one is malformed. Else whether each unit
+    /// follows the one before it in `units`, whether the last of `units`
+    /// occurs, and how many pairs there are.
+    static func unitRun(_ b: Bytes, _ i: inout Int, units: StaticString) -> (
+        consecutive: Bool, sawLast: Bool, count: Int
+    )? {
+        var consecutive = true
+        var sawLast = false
+        var count = 0
+        var previous = -1
+        while i < b.count && b[i] != 0x54 {
+            let start = i
+            while i < b.count && isDigit(b[i]) { i += 1 }
+            guard i > start, i < b.count else { return nil }
+            let unit = units.withUTF8Buffer { $0.firstIndex(of: b[i]) }
+            guard let unit else { return nil }
+            i += 1
+            if count > 0 && unit != previous + 1 { consecutive = false }
+            if unit == units.utf8CodeUnitCount - 1 { sawLast = true }
+            previous = unit
+            count += 1
+        }
+        return (consecutive, sawLast, count)
+    }
+
     // MARK: internet names and addresses
 
-    static func ipv4(_ b: Bytes) -> String? { ipv4(b, 0, b.count) ? nil : "not a dotted-quad IPv4 address" }
+    static func ipv4(_ b: Bytes) -> FormatProblem? { ipv4(b, 0, b.count) ? nil : "not a dotted-quad IPv4 address" }
 
     static func ipv4(_ b: Bytes, _ from: Int, _ to: Int) -> Bool {
         var parts = 0
@@ -236,7 +285,7 @@ enum Formats {
         return parts == 4
     }
 
-    static func ipv6(_ b: Bytes) -> String? { ipv6(b, 0, b.count) ? nil : "not an IPv6 address" }
+    static func ipv6(_ b: Bytes) -> FormatProblem? { ipv6(b, 0, b.count) ? nil : "not an IPv6 address" }
 
     static func ipv6(_ b: Bytes, _ from: Int, _ to: Int) -> Bool {
         guard to > from else { return false }
@@ -279,7 +328,7 @@ enum Formats {
         return doubleColon ? groups <= 7 : groups == 8
     }
 
-    static func hostname(_ b: Bytes) -> String? {
+    static func hostname(_ b: Bytes) -> FormatProblem? {
         guard hostname(b, 0, b.count) else { return "not a valid host name" }
         return nil
     }
@@ -308,8 +357,8 @@ enum Formats {
         }
     }
 
-    static func email(_ b: Bytes) -> String? {
-        let bad = "not an e-mail address"
+    static func email(_ b: Bytes) -> FormatProblem? {
+        let bad: FormatProblem = "not an e-mail address"
         guard let at = b.lastIndex(of: 0x40), at > 0, at < b.count - 1 else { return bad }
         // local part
         if b[0] == 0x22 {
@@ -335,7 +384,7 @@ enum Formats {
                     continue
                 }
                 prevDot = false
-                let atext = isAlpha(c) || isDigit(c) || "!#$%&'*+-/=?^_`{|}~".utf8.contains(c)
+                let atext = isAlpha(c) || isDigit(c) || isOne(c, of: "!#$%&'*+-/=?^_`{|}~")
                 if !atext { return bad }
             }
             if prevDot { return bad }
@@ -356,7 +405,7 @@ enum Formats {
         return hostname(b, d, b.count) ? nil : bad
     }
 
-    static func uuid(_ b: Bytes) -> String? {
+    static func uuid(_ b: Bytes) -> FormatProblem? {
         guard b.count == 36 else { return "not a UUID (8-4-4-4-12 hex digits)" }
         for i in 0..<36 {
             if i == 8 || i == 13 || i == 18 || i == 23 {
@@ -370,7 +419,7 @@ enum Formats {
 
     // MARK: JSON pointers
 
-    static func jsonPointer(_ b: Bytes) -> String? { jsonPointer(b, 0) ? nil : "not a JSON pointer" }
+    static func jsonPointer(_ b: Bytes) -> FormatProblem? { jsonPointer(b, 0) ? nil : "not a JSON pointer" }
 
     static func jsonPointer(_ b: Bytes, _ from: Int) -> Bool {
         guard from < b.count else { return true }
@@ -387,8 +436,8 @@ enum Formats {
         return true
     }
 
-    static func relativeJSONPointer(_ b: Bytes) -> String? {
-        let bad = "not a relative JSON pointer"
+    static func relativeJSONPointer(_ b: Bytes) -> FormatProblem? {
+        let bad: FormatProblem = "not a relative JSON pointer"
         var i = 0
         while i < b.count && isDigit(b[i]) { i += 1 }
         guard i > 0, !(i > 1 && b[0] == 0x30) else { return bad }
@@ -402,10 +451,10 @@ enum Formats {
     static func isUnreserved(_ c: UInt8) -> Bool {
         isAlpha(c) || isDigit(c) || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E
     }
-    static func isSubDelim(_ c: UInt8) -> Bool { "!$&'()*+,;=".utf8.contains(c) }
+    static func isSubDelim(_ c: UInt8) -> Bool { isOne(c, of: "!$&'()*+,;=") }
 
     /// Checks `b[from..<to]` consists of pchar-like bytes (`extra` allowed too), with valid %-escapes.
-    static func chars(_ b: Bytes, _ from: Int, _ to: Int, extra: String, iri: Bool = false) -> Bool {
+    static func chars(_ b: Bytes, _ from: Int, _ to: Int, extra: StaticString, iri: Bool = false) -> Bool {
         var i = from
         while i < to {
             let c = b[i]
@@ -418,16 +467,16 @@ enum Formats {
                 i += 3
                 continue
             }
-            guard isUnreserved(c) || isSubDelim(c) || extra.utf8.contains(c) else { return false }
+            guard isUnreserved(c) || isSubDelim(c) || isOne(c, of: extra) else { return false }
             i += 1
         }
         return true
     }
 
-    static func uri(_ b: Bytes, requireScheme: Bool, iri: Bool) -> String? {
-        let bad =
-            (requireScheme ? "not an absolute " : "not a ") + (iri ? "IRI" : "URI")
-            + (requireScheme ? "" : " reference")
+    static func uri(_ b: Bytes, requireScheme: Bool, iri: Bool) -> FormatProblem? {
+        let bad: FormatProblem =
+            requireScheme
+            ? (iri ? "not an absolute IRI" : "not an absolute URI") : (iri ? "not a IRI reference" : "not a URI reference")
         var i = 0
         let n = b.count
         // scheme
@@ -474,14 +523,14 @@ enum Formats {
     }
 
     /// RFC 6570 URI templates (level 4 syntax).
-    static func uriTemplate(_ b: Bytes) -> String? {
-        let bad = "not a URI template"
+    static func uriTemplate(_ b: Bytes) -> FormatProblem? {
+        let bad: FormatProblem = "not a URI template"
         var i = 0
         while i < b.count {
             let c = b[i]
             if c == 0x7B {  // {
                 i += 1
-                if i < b.count, "+#./;?&".utf8.contains(b[i]) { i += 1 }
+                if i < b.count, isOne(b[i], of: "+#./;?&") { i += 1 }
                 // variable-list
                 while true {
                     // varname: varchar *( ["."] varchar )
@@ -530,7 +579,7 @@ enum Formats {
                 i += 3
                 continue
             }
-            if c <= 0x20 || c == 0x7F || "\"<>\\^`{|}".utf8.contains(c) { return bad }
+            if c <= 0x20 || c == 0x7F || isOne(c, of: "\"<>\\^`{|}") { return bad }
             i += 1
         }
         return nil
@@ -567,9 +616,10 @@ enum Formats {
     // MARK: the TelecomX API's own formats
 
     /// A MongoDB ObjectId: exactly 24 hexadecimal characters.
-    static func objectID(_ b: Bytes) -> String? {
+    static func objectID(_ b: Bytes) -> FormatProblem? {
         guard b.count == 24 else {
-            return "expected 24 hexadecimal characters, got \(String(decoding: b, as: UTF8.self).unicodeScalars.count)"
+            // Characters, not bytes: every byte but UTF-8 continuation bytes starts one.
+            return .hexCount(b.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) })
         }
         var bad: UInt8 = 0
         for c in b {
@@ -581,15 +631,15 @@ enum Formats {
     }
 
     /// E.164: '+', then 8–15 digits, the first 1–9.
-    static func e164(_ b: Bytes) -> String? {
-        let reason = "expected '+' and 8 to 15 digits, the first not 0"
+    static func e164(_ b: Bytes) -> FormatProblem? {
+        let reason: FormatProblem = "expected '+' and 8 to 15 digits, the first not 0"
         guard b.count >= 9, b.count <= 16, b[0] == 0x2B, b[1] >= 0x31 && b[1] <= 0x39 else { return reason }
         for c in b.dropFirst() where !isDigit(c) { return reason }
         return nil
     }
 
     /// A SIM card's ICC-ID: 18–20 digits.
-    static func icc(_ b: Bytes) -> String? {
+    static func icc(_ b: Bytes) -> FormatProblem? {
         guard b.count >= 18, b.count <= 20 else { return "expected 18 to 20 digits" }
         for c in b where !isDigit(c) { return "expected 18 to 20 digits" }
         return nil

@@ -24,6 +24,10 @@ struct FNode {
     /// The `unevaluatedProperties` child, or -1.
     var unevaluatedProperties: Int32
     var flags: UInt8
+    /// For a leaf that `assertsTypeAndFormat`: the `TypeMask` of the types
+    /// allowed (all without a `type`) and the format, if any.
+    var types: UInt8 = 0x7F
+    var format: FormatKind? = nil
 
     static let isFalse: UInt8 = 1
     static let hasUnevaluated: UInt8 = 2
@@ -32,6 +36,17 @@ struct FNode {
     static let hasInPlace: UInt8 = 8
     /// Has keywords applying to array items.
     static let hasItems: UInt8 = 16
+    /// Has only assertions (see `OpCode.isAssertion`): the fast evaluator checks
+    /// it without entering it.
+    static let isLeaf: UInt8 = 32
+    /// At an object or array, this schema alone says which members are
+    /// described: no in-place applicators, `patternProperties`, `contains` or
+    /// `unevaluated*`, and no `properties` that describes nothing (`{}`) (see
+    /// `Evaluator.allDescribed`).
+    static let describesPlainly: UInt8 = 64
+    /// A leaf with at most one `type` and one `format` (the usual property
+    /// schema), summarised in `types` and `format`.
+    static let assertsTypeAndFormat: UInt8 = 128
 }
 
 enum OpCode: UInt8 {
@@ -39,6 +54,18 @@ enum OpCode: UInt8 {
     case maxLength, minLength, pattern, format, maxItems, minItems, uniqueItems, contains, maxProperties, minProperties
     case required, dependentRequired, members, propertyNames, dependentSchemas, prefixItems, items
     case allOf, anyOf, oneOf, not, conditional, ref, dynamicRef, unevaluatedProperties, unevaluatedItems
+
+    /// A keyword that only asserts something of the instance (`Evaluator.holds` decides it).
+    var isAssertion: Bool {
+        switch self {
+        case .falseSchema, .type, .enumeration, .constant, .multipleOf, .maximum, .exclusiveMaximum, .minimum,
+            .exclusiveMinimum, .maxLength, .minLength, .pattern, .format, .maxItems, .minItems, .uniqueItems,
+            .maxProperties, .minProperties, .required:
+            return true
+        default:
+            return false
+        }
+    }
 }
 
 /// One keyword. The meaning of `a`, `b`, `c`, `x` depends on `op` (see `Program.init`).
@@ -101,23 +128,32 @@ struct Tables {
 
     /// Two words summarising a byte string: for up to 16 bytes they determine
     /// it (with its length); longer strings also need a full comparison.
+    ///
+    /// A short key is usually a small string, which `withContiguousStorageIfAvailable`
+    /// copies to the stack as two 8-byte words: no load here straddles them
+    /// (such a load could not be forwarded from the pending stores and stalls).
     @inline(__always) static func words(_ p: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         let n = p.count
         guard n > 0, let base = p.baseAddress else { return (0, 0) }
         let r = UnsafeRawPointer(base)
-        if n >= 8 {
+        if n >= 16 {
             return (r.loadUnaligned(as: UInt64.self), r.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
         }
+        if n >= 8 { return (r.loadUnaligned(as: UInt64.self), word(r + 8, n - 8)) }
+        return (word(r, n), 0)
+    }
+
+    /// Up to 7 bytes at `r` as a word that determines them (given `n`).
+    @inline(__always) static func word(_ r: UnsafeRawPointer, _ n: Int) -> UInt64 {
         if n >= 4 {
-            return (
-                UInt64(r.loadUnaligned(as: UInt32.self)),
-                UInt64(r.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
-            )
+            return UInt64(r.loadUnaligned(as: UInt32.self))
+                | UInt64(r.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
         }
+        if n == 0 { return 0 }
         let a = UInt64(r.load(as: UInt8.self))
         let b = UInt64(r.load(fromByteOffset: n / 2, as: UInt8.self))
         let c = UInt64(r.load(fromByteOffset: n - 1, as: UInt8.self))
-        return (a | b << 8 | c << 16, 0)
+        return a | b << 8 | c << 16
     }
 
     @inline(__always) static func hash(_ w: (UInt64, UInt64), _ n: Int) -> UInt32 {
@@ -319,14 +355,23 @@ final class Program: Sendable {
             if node.isFalse { flags |= FNode.isFalse }
             if node.hasUnevaluated { flags |= FNode.hasUnevaluated }
             if node.declaresProperties { flags |= FNode.declaresProperties }
+            var plain = !node.hasUnevaluated
             for kw in node.keywords {
                 switch kw.op {
                 case .allOf, .anyOf, .oneOf, .conditional, .ref, .dynamicRef, .dependentSchemas:
                     flags |= FNode.hasInPlace
-                case .prefixItems, .items, .contains, .unevaluatedItems: flags |= FNode.hasItems
+                    plain = false
+                case .contains:
+                    flags |= FNode.hasItems
+                    plain = false
+                case .prefixItems, .items, .unevaluatedItems: flags |= FNode.hasItems
+                case .members(let m) where !m.patterns.isEmpty: plain = false
                 default: break
                 }
             }
+            let hasMembers = node.keywords.contains { if case .members = $0.op { true } else { false } }
+            if node.declaresProperties && !hasMembers { plain = false }
+            if plain { flags |= FNode.describesPlainly }
             nodes.append(
                 FNode(
                     first: Int32(keywords.count), count: Int32(node.keywords.count), resource: Int32(node.resource),
@@ -486,6 +531,17 @@ final class Program: Sendable {
                     k.a = Int32(c)
                 }
                 keywords.append(k)
+            }
+            let own = keywords[Int(nodes[nodes.count - 1].first)...]
+            if !node.declaresProperties && own.allSatisfy({ $0.op.isAssertion }) {
+                nodes[nodes.count - 1].flags |= FNode.isLeaf
+                let types = own.filter { $0.op == .type }
+                let formats = own.filter { $0.op == .format }
+                if types.count + formats.count == own.count && types.count <= 1 && formats.count <= 1 {
+                    nodes[nodes.count - 1].flags |= FNode.assertsTypeAndFormat
+                    if let t = types.first { nodes[nodes.count - 1].types = UInt8(t.a) }
+                    if let f = formats.first { nodes[nodes.count - 1].format = FormatKind(rawValue: UInt8(f.a)) }
+                }
             }
         }
         // Collapse chains of schemas that are only a `$ref` (used when no path or dynamic scope is tracked).

@@ -17,12 +17,15 @@ public struct CompiledSchema: Sendable {
         program.withTables { t in
             var result = ValidationResult()
             var fast = Evaluator(program: program, tables: t, collect: false)
-            if !fast.eval(program.root, instance, nil) {
+            fast.allDescribed = options.reportUndescribedProperties
+            let valid = fast.eval(program.root, instance, nil)
+            if !valid {
                 var full = Evaluator(program: program, tables: t, collect: true)
                 _ = full.eval(program.root, instance, nil)
                 result.violations = full.sortedViolations()
             }
-            if options.reportUndescribedProperties {
+            // A valid instance whose every member the evaluator saw described has none to report.
+            if options.reportUndescribedProperties && !(valid && fast.allDescribed) {
                 var d = Describer(program: program, tables: t)
                 result.undescribed = d.run(instance)
             }
@@ -109,6 +112,13 @@ struct Evaluator {
     var depth = 0
     var inPlace = 0
     let usesDynamicScope: Bool
+    /// Whether no member seen so far can be undescribed, as far as a fast-mode
+    /// evaluation can tell; set it to start checking. It can tell while every
+    /// schema it applies to an object or array `describesPlainly`: then the
+    /// `Describer` reports a member only if one of those schemas declares
+    /// `properties` that leave it out and has no `additionalProperties`. Once
+    /// false it stays false, and the `Describer` must run.
+    var allDescribed = false
 
     static let maxDepth = 1_000
     static let maxInPlace = 100
@@ -148,6 +158,12 @@ struct Evaluator {
         withUnsafeMutablePointer(to: &sub) { eval(index, inst, $0) }
     }
 
+    /// Evaluates schema `index` on `inst`. Inlined into its callers: in fast
+    /// mode a leaf schema (only assertions: the usual property schema) is
+    /// checked right here, a `type` with a `format` without any call into the
+    /// evaluator. Leaves see the value through a pointer, so that strings are
+    /// checked in place instead of being retained and released.
+    @inline(__always)
     mutating func eval(_ index: Int32, _ inst: JSON, _ ann: AnnotationsRef) -> Bool {
         var index = index
         var node = t.nodes[Int(index)]
@@ -155,6 +171,58 @@ struct Evaluator {
             index = node.collapsed
             node = t.nodes[Int(index)]
         }
+        if allDescribed && node.flags & FNode.describesPlainly == 0 {
+            switch inst {
+            case .object, .array: allDescribed = false
+            default: break
+            }
+        }
+        if node.flags & FNode.isLeaf != 0 && !collect && depth < Evaluator.maxDepth && inPlace < Evaluator.maxInPlace {
+            return withUnsafePointer(to: inst) { p in
+                if node.flags & FNode.assertsTypeAndFormat != 0 {
+                    guard Evaluator.typeMatches(TypeMask(rawValue: node.types), p.pointee) else { return false }
+                    guard let format = node.format else { return true }
+                    if let valid = Evaluator.formatHolds(format, p) { return valid }
+                }
+                return leafHolds(node, p)
+            }
+        }
+        return evalKeywords(index, node, inst, ann)
+    }
+
+    /// Whether every assertion of leaf schema `node` holds for the value at `p`.
+    mutating func leafHolds(_ node: FNode, _ p: UnsafePointer<JSON>) -> Bool {
+        var k = Int(node.first)
+        let end = k + Int(node.count)
+        while k < end {
+            let kw = t.keywords[k]
+            switch kw.op {
+            case .type:  // the most common assertions are decided here, the others by `holds`
+                if !Evaluator.typeMatches(TypeMask(rawValue: UInt8(kw.a)), p.pointee) { return false }
+            case .format:
+                if let valid = Evaluator.formatHolds(FormatKind(rawValue: UInt8(kw.a))!, p) {
+                    if !valid { return false }
+                } else if !holds(kw, p.pointee) {
+                    return false
+                }
+            default:
+                if !holds(kw, p.pointee) { return false }
+            }
+            k += 1
+        }
+        return true
+    }
+
+    /// Whether the value at `p` is in format `kind` (or not a string), decided
+    /// in place (without retaining the string: checking allocates nothing);
+    /// nil when `Formats.isValid` cannot tell.
+    static func formatHolds(_ kind: FormatKind, _ p: UnsafePointer<JSON>) -> Bool? {
+        guard case .string(let s) = p.pointee else { return true }
+        return Formats.isValid(kind, s)
+    }
+
+    /// Evaluates the keywords of `node` (number `index`) on `inst`.
+    mutating func evalKeywords(_ index: Int32, _ node: FNode, _ inst: JSON, _ ann: AnnotationsRef) -> Bool {
         if node.count == 0 { return true }
         if depth >= Evaluator.maxDepth || inPlace >= Evaluator.maxInPlace {
             if collect {
@@ -257,57 +325,9 @@ struct Evaluator {
     mutating func apply(_ node: Int32, _ k: Int32, _ inst: JSON, _ ann: AnnotationsRef) -> Bool {
         let kw = t.keywords[Int(k)]
         switch kw.op {
-        case .type:
-            if Evaluator.typeMatches(TypeMask(rawValue: UInt8(kw.a)), inst) { return true }
-        case .enumeration:
-            if kw.c >= 0 {
-                if case .string(let s) = inst, Tables.isOneOf(s, t.keys[Int(kw.c)..<Int(kw.c + kw.b)], t.bytes) {
-                    return true
-                }
-            } else if enumContains(kw, inst) {
-                return true
-            }
-        case .constant:
-            if Exact.equal(program.values[Int(kw.a)], inst) { return true }
-        case .multipleOf:
-            guard case .number(let n) = inst, !Numbers.isMultiple(n, of: kw.x) else { return true }
-        case .maximum:
-            guard case .number(let n) = inst, n > kw.x else { return true }
-        case .exclusiveMaximum:
-            guard case .number(let n) = inst, n >= kw.x else { return true }
-        case .minimum:
-            guard case .number(let n) = inst, n < kw.x else { return true }
-        case .exclusiveMinimum:
-            guard case .number(let n) = inst, n <= kw.x else { return true }
-        case .maxLength:
-            guard case .string(let s) = inst, s.utf8.count > Int(kw.a), s.unicodeScalars.count > Int(kw.a) else {
-                return true
-            }
-        case .minLength:
-            guard case .string(let s) = inst, s.utf8.count < 4 * Int(kw.a), s.unicodeScalars.count < Int(kw.a) else {
-                return true
-            }
-        case .pattern:
-            guard case .string(let s) = inst, !program.regexes[Int(kw.a)].matches(s) else { return true }
-        case .format:
-            guard case .string(let s) = inst, Formats.check(FormatKind(rawValue: UInt8(kw.a))!, s) != nil else {
-                return true
-            }
-        case .maxItems:
-            guard case .array(let a) = inst, a.count > Int(kw.a) else { return true }
-        case .minItems:
-            guard case .array(let a) = inst, a.count < Int(kw.a) else { return true }
-        case .uniqueItems:
-            guard case .array(let a) = inst, a.count > 1, Evaluator.firstDuplicate(a) != nil else { return true }
-        case .maxProperties:
-            guard case .object(let o) = inst, o.count > Int(kw.a) else { return true }
-        case .minProperties:
-            guard case .object(let o) = inst, o.count < Int(kw.a) else { return true }
-        case .required:
+        case .required where collect:
             guard case .object(let o) = inst else { return true }
-            if collect { return requiredCollect(node, k, kw, o, inst) }
-            for i in Int(kw.a)..<Int(kw.a + kw.b) where !t.has(o, t.nameRefs[i]) { return false }
-            return true
+            return requiredCollect(node, k, kw, o, inst)
         case .dependentRequired:
             guard case .object(let o) = inst else { return true }
             return dependentRequired(node, k, kw, o, inst)
@@ -359,11 +379,83 @@ struct Evaluator {
         case .unevaluatedItems:
             guard case .array(let a) = inst, let ann else { return true }
             return unevaluatedItems(node, kw, a, ann)
-        case .falseSchema:
-            break
+        case .type:  // the most common assertion, decided without a call
+            if Evaluator.typeMatches(TypeMask(rawValue: UInt8(kw.a)), inst) { return true }
+        default:
+            if holds(kw, inst) { return true }
         }
         if collect { reportFailure(node, k, kw, inst) }
         return false
+    }
+
+    /// Whether assertion `kw` (`kw.op.isAssertion`) holds for `inst`. (Not
+    /// inlined, to keep its callers small; `mutating` only so that calling it
+    /// does not copy the evaluator.)
+    @inline(never)
+    mutating func holds(_ kw: FKeyword, _ inst: JSON) -> Bool {
+        switch kw.op {
+        case .type:
+            return Evaluator.typeMatches(TypeMask(rawValue: UInt8(kw.a)), inst)
+        case .enumeration:
+            if kw.c >= 0 {
+                guard case .string(let s) = inst else { return false }
+                return Tables.isOneOf(s, t.keys[Int(kw.c)..<Int(kw.c + kw.b)], t.bytes)
+            }
+            return enumContains(kw, inst)
+        case .constant:
+            return Exact.equal(program.values[Int(kw.a)], inst)
+        case .multipleOf:
+            guard case .number(let n) = inst else { return true }
+            return Numbers.isMultiple(n, of: kw.x)
+        case .maximum:
+            guard case .number(let n) = inst else { return true }
+            return n <= kw.x
+        case .exclusiveMaximum:
+            guard case .number(let n) = inst else { return true }
+            return n < kw.x
+        case .minimum:
+            guard case .number(let n) = inst else { return true }
+            return n >= kw.x
+        case .exclusiveMinimum:
+            guard case .number(let n) = inst else { return true }
+            return n > kw.x
+        case .maxLength:
+            guard case .string(let s) = inst else { return true }
+            return s.utf8.count <= Int(kw.a) || s.unicodeScalars.count <= Int(kw.a)
+        case .minLength:
+            guard case .string(let s) = inst else { return true }
+            return s.utf8.count >= 4 * Int(kw.a) || s.unicodeScalars.count >= Int(kw.a)
+        case .pattern:
+            guard case .string(let s) = inst else { return true }
+            return program.regexes[Int(kw.a)].matches(s)
+        case .format:
+            guard case .string(let s) = inst else { return true }
+            return Formats.check(FormatKind(rawValue: UInt8(kw.a))!, s) == nil
+        case .maxItems:
+            guard case .array(let a) = inst else { return true }
+            return a.count <= Int(kw.a)
+        case .minItems:
+            guard case .array(let a) = inst else { return true }
+            return a.count >= Int(kw.a)
+        case .uniqueItems:
+            guard case .array(let a) = inst, a.count > 1 else { return true }
+            return Evaluator.firstDuplicate(a) == nil
+        case .maxProperties:
+            guard case .object(let o) = inst else { return true }
+            return o.count <= Int(kw.a)
+        case .minProperties:
+            guard case .object(let o) = inst else { return true }
+            return o.count >= Int(kw.a)
+        case .required:
+            guard case .object(let o) = inst else { return true }
+            for i in Int(kw.a)..<Int(kw.a + kw.b) where !t.has(o, t.nameRefs[i]) { return false }
+            return true
+        case .falseSchema:
+            return false
+        default:
+            assertionFailure("\(kw.op) is not an assertion")
+            return true
+        }
     }
 
     func enumContains(_ kw: FKeyword, _ inst: JSON) -> Bool {
@@ -767,6 +859,7 @@ struct Evaluator {
             // pointer so that only the fields used are loaded.
             let slots = t.slots
             let bytes = t.bytes
+            let declares = t.nodes[Int(node)].flags & FNode.declaresProperties != 0
             return members.withUnsafeBufferPointer { buf in
                 guard let base = buf.baseAddress else { return true }
                 for i in 0..<buf.count {
@@ -778,7 +871,11 @@ struct Evaluator {
                             ?? Tables.property(m, p.pointee.key, slots, bytes)
                     }
                     let target = c >= 0 ? c : m.additional
-                    if target >= 0 && !descend(target, p.pointee.value) { return false }
+                    if target >= 0 {
+                        if !descend(target, p.pointee.value) { return false }
+                    } else if declares {
+                        allDescribed = false
+                    }
                 }
                 return true
             }
@@ -941,6 +1038,7 @@ struct Evaluator {
         return word == "property" ? "\(n) properties" : "\(n) \(word)s"
     }
 
+    @inline(__always)
     static func typeMatches(_ mask: TypeMask, _ inst: JSON) -> Bool {
         switch inst {
         case .null: return mask.contains(.null)
@@ -950,12 +1048,21 @@ struct Evaluator {
         case .array: return mask.contains(.array)
         case .number(let n):
             if mask.contains(.number) { return true }
-            return mask.contains(.integer) && n.isFinite && n.rounded(.towardZero) == n
+            return mask.contains(.integer) && isInteger(n)
         }
     }
 
+    /// Whether `n` is a finite number without a fractional part. (Not with
+    /// `rounded(.towardZero)`, which is a call into libm on x86-64.)
+    @inline(__always)
+    static func isInteger(_ n: Double) -> Bool {
+        // Below 2^52 in magnitude, converting to Int64 drops any fraction; above, every finite double is whole.
+        if abs(n) < 4_503_599_627_370_496 { return Double(Int64(n)) == n }
+        return n.isFinite
+    }
+
     static func typeName(_ inst: JSON) -> String {
-        if case .number(let n) = inst, n.isFinite, n.rounded(.towardZero) == n { return "integer" }
+        if case .number(let n) = inst, isInteger(n) { return "integer" }
         return inst.typeName
     }
 

@@ -190,18 +190,8 @@ public enum DeletedAccounts {
     static func rfc3339(_ epochSeconds: Int) -> String {
         let days = Int((Double(epochSeconds) / 86_400).rounded(.down))
         let secs = epochSeconds - days * 86_400
-        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
         func two(_ n: Int) -> String { pad(String(n), 2) }
-        return "\(pad(String(y), 4))-\(two(m))-\(two(d))T\(two(secs / 3_600)):\(two(secs / 60 % 60)):\(two(secs % 60)).000Z"
+        return "\(CivilDate(daysSince1970: days).text)T\(two(secs / 3_600)):\(two(secs / 60 % 60)):\(two(secs % 60)).000Z"
     }
 
     // MARK: query parameters

@@ -120,3 +120,12 @@ import Testing
         #expect(throws: JSONPointer.SyntaxError.self) { try JSONPointer(parsing: "/a~2") }
     }
 }
+
+@Suite struct CivilDateTests {
+    @Test(arguments: [
+        (0, "1970-01-01"), (-1, "1969-12-31"), (19723, "2024-01-01"), (19782, "2024-02-29"), (11017, "2000-03-01"),
+    ])
+    func daysSince1970BecomeGregorianDates(days: Int, text: String) {
+        #expect(CivilDate(daysSince1970: days).text == text)
+    }
+}

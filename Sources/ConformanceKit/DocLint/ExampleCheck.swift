@@ -363,19 +363,7 @@ extension DocLint {
         }
 
         /// `YYYY-MM-DD` of a day number.
-        static func civil(_ z0: Int) -> String {
-            let z = z0 + 719468
-            let era = (z >= 0 ? z : z - 146096) / 146097
-            let doe = z - era * 146097
-            let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let d = doy - (153 * mp + 2) / 5 + 1
-            let m = mp < 10 ? mp + 3 : mp - 9
-            let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-            return "\(y)-\(two(m))-\(two(d))"
-        }
+        static func civil(_ z0: Int) -> String { CivilDate(daysSince1970: z0).text }
 
         /// Seconds since the epoch of a date-time read leniently: a valid
         /// `YYYY-MM-DD`, then `Thh:mm` if present (seconds and zone ignored).

@@ -389,22 +389,12 @@ enum ReportFormats {
             msOfDay += 86_400_000
             days -= 1
         }
-        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         func p(_ v: Int64, _ n: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, n - s.count)) + s
         }
         let h = msOfDay / 3_600_000, m = msOfDay / 60_000 % 60, s = msOfDay / 1000 % 60, ms = msOfDay % 1000
-        return "\(p(year, 4))-\(p(month, 2))-\(p(day, 2))T\(p(h, 2)):\(p(m, 2)):\(p(s, 2)).\(p(ms, 3))Z"
+        return "\(CivilDate(daysSince1970: Int(days)).text)T\(p(h, 2)):\(p(m, 2)):\(p(s, 2)).\(p(ms, 3))Z"
     }
 
     /// `850 ms`, `1.235 s`, `2 min 5 s`.

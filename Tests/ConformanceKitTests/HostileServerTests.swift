@@ -19,6 +19,14 @@ import Testing
         var testDescription: String { name }
     }
 
+    /// `run` with the simulator's profile pointed at a test server on loopback.
+    static func against(_ port: Int, reports: String) -> [String] {
+        [
+            "run", "--suite", Project.cases, "--reports", reports, "--target", Project.cases + "/targets/simulator.json",
+            "--base-url", "http://127.0.0.1:\(port)",
+        ]
+    }
+
     static func json(_ status: Int, _ body: [UInt8], type: String = "application/json") -> HTTPResponse {
         HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", type)]), body: body)
     }
@@ -59,9 +67,7 @@ import Testing
         defer { tmp.cleanup() }
         let start = Date()
         let (status, c) = await conformance(
-            [
-                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
-                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-by-id", "--timeout", "1",
+            HostileServerTests.against(port, reports: tmp.path) + ["--case", "get-by-id", "--timeout", "1",
             ] + h.extra, environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
         #expect(Date().timeIntervalSince(start) < 20)
         let xml = try tmp.read("junit.xml")
@@ -90,9 +96,7 @@ import Testing
         let tmp = TempDir()
         defer { tmp.cleanup() }
         let (status, c) = await conformance(
-            [
-                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
-                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-by-id", "--retries", "2", "--jobs", "1",
+            HostileServerTests.against(port, reports: tmp.path) + ["--case", "get-by-id", "--retries", "2", "--jobs", "1",
             ], environment: ["TELECOMX_OWNER_TOKEN": ownerToken])
         #expect(status == 0, "\(c.out)")
         #expect(c.out.contains("FLAKY mvno-account-get/get-by-id: passed after 1 retry"), "\(c.out)")
@@ -114,9 +118,7 @@ import Testing
         let tmp = TempDir()
         defer { tmp.cleanup() }
         let (status, _) = await conformance(
-            [
-                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
-                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-by-id", "--retries", "3",
+            HostileServerTests.against(port, reports: tmp.path) + ["--case", "get-by-id", "--retries", "3",
             ], environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
         #expect(status == 1)
         #expect(count.value == 1)
@@ -130,9 +132,7 @@ import Testing
         defer { tmp.cleanup() }
         let start = Date()
         let (status, c) = await conformance(
-            [
-                "run", "--suite", Project.cases, "--reports", tmp.path, "--target", Project.cases + "/targets/simulator.json",
-                "--base-url", "http://127.0.0.1:\(port)", "--case", "get-*", "--timeout", "120", "--deadline", "1", "--jobs", "2",
+            HostileServerTests.against(port, reports: tmp.path) + ["--case", "get-*", "--timeout", "120", "--deadline", "1", "--jobs", "2",
             ], environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1", "TELECOMX_ADMIN_TOKEN": "admin-test-token-2"])
         // Without the deadline the silent server would hold each request for the 120 s timeout.
         #expect(Date().timeIntervalSince(start) < 60)

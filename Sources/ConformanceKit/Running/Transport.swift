@@ -99,6 +99,12 @@ public final class URLSessionTransport: Transport {
         let task = session.dataTask(with: r)
         let id = task.taskIdentifier
         let tasks = self.tasks
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(timeout))
+            if Task.isCancelled { return }
+            let timedOut = TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout)
+            if tasks.finish(id, with: .failure(timedOut)) { task.cancel() }
+        }
         // Whichever comes first resumes the continuation, exactly once: the
         // answer, the deadline (URLSession's own timeout is only an idle
         // timeout, and a server that trickles bytes must not hold us), or
@@ -107,15 +113,11 @@ public final class URLSessionTransport: Transport {
             await withCheckedContinuation { cont in
                 tasks.register(task, timeout: timeout, continuation: cont)
                 task.resume()
-                Task {
-                    try? await Task.sleep(for: .seconds(timeout))
-                    let timedOut = TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout)
-                    if tasks.finish(id, with: .failure(timedOut)) { task.cancel() }
-                }
             }
         } onCancel: {
             if tasks.finish(id, with: .failure(TransportError("cancelled"))) { task.cancel() }
         }
+        timer.cancel()  // answered in time: the timer must not sleep on for the whole timeout
         let seconds = (ContinuousClock.now - start).seconds
         switch outcome {
         case .failure(let e):

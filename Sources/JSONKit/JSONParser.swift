@@ -57,6 +57,7 @@ public struct JSONParser {
         var result: Result<JSON, JSONParseError> = .success(.null)
         bytes.withUnsafeBufferPointer { buf in
             var p = Parser(buf: buf, json5: dialect == .json5, maxDepth: maxDepth)
+            defer { p.release() }
             do throws(JSONParseError) {
                 result = .success(try p.parseDocument())
             } catch {
@@ -87,6 +88,10 @@ private struct Parser {
     var depth = 0
     /// True when the whole input is ASCII: strings need no UTF-8 validation.
     let ascii: Bool
+    /// Strings already made in this document, by content (see `StringCache`).
+    var strings: StringCache
+    /// Set by `parseString` when the string it read had escapes.
+    var escaped = false
 
     init(buf: UnsafeBufferPointer<UInt8>, json5: Bool, maxDepth: Int) {
         self.buf = buf
@@ -95,6 +100,16 @@ private struct Parser {
         var hi: UInt8 = 0
         for b in buf { hi |= b }
         ascii = hi < 0x80
+        strings = StringCache(documentSize: buf.count)
+        shapes = Shapes()
+    }
+
+    /// The keys of the last object parsed at each depth, to predict the next.
+    var shapes: Shapes
+
+    func release() {
+        strings.release()
+        shapes.release()
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSON {
@@ -228,13 +243,22 @@ private struct Parser {
             return .object(JSONObject())
         }
         var members: [JSONObject.Member] = []
-        members.reserveCapacity(16)
+        let shape = shapes.shape(at: depth)
+        members.reserveCapacity(shape?.pointee.memberCount ?? 16)
         while true {
             guard i < buf.count else { throw Failure(message: "unterminated object, expected '}'", offset: i) }
             let key: String
             let b = buf[i]
             if b == 0x22 {
-                key = try parseString(quote: 0x22)
+                if let shape, let predicted = shape.pointee.key(members.count, at: i, in: buf) {
+                    key = predicted.key
+                    i += predicted.count + 2
+                } else {
+                    let open = i
+                    escaped = false
+                    key = try parseString(quote: 0x22)
+                    if let shape, !escaped { shape.pointee.remember(key, members.count, at: open) }
+                }
             } else if json5, b == 0x27 {
                 key = try parseString(quote: 0x27)
             } else if json5, isIdentifierStart(b) {
@@ -279,6 +303,9 @@ private struct Parser {
             }
             throw Failure(message: "unexpected \(describe(i)), expected ',' or '}'", offset: i)
         }
+        // A hint, not a promise: capped so that one huge object cannot make its
+        // small siblings reserve room they will not use.
+        shape?.pointee.memberCount = min(members.count, Shapes.keysPerShape)
         depth -= 1
         return .object(JSONObject(members))
     }
@@ -336,11 +363,16 @@ private struct Parser {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             while i + 8 <= buf.count {
-                let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
                 let q = x ^ (ones &* 0x22)
                 let b = x ^ (ones &* 0x5C)
-                let hit = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)
-                if hit & highs != 0 { break }
+                let hit = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)) & highs
+                if hit != 0 {
+                    // The lowest flagged byte is exact (a borrow only flags bytes above
+                    // a true hit): step straight to it.
+                    i += hit.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
             }
         }
@@ -359,6 +391,7 @@ private struct Parser {
         }
         guard i < buf.count else { throw Failure(message: "unterminated string", offset: open) }
         // Slow path: escapes.
+        escaped = true
         var bytes = [UInt8](UnsafeBufferPointer(rebasing: buf[start..<i]))
         while i < buf.count {
             let b = buf[i]
@@ -470,7 +503,19 @@ private struct Parser {
         }
     }
 
-    @inline(__always) func makeString(_ start: Int, _ end: Int, open: Int) throws(Failure) -> String {
+    @inline(__always) mutating func makeString(_ start: Int, _ end: Int, open: Int) throws(Failure) -> String {
+        let count = end - start
+        guard strings.enabled, count <= StringCache.maxLength, let base = buf.baseAddress else {
+            return try newString(start, end, open: open)
+        }
+        let set = strings.set(base, start, count, bufferCount: buf.count)
+        if let s = strings.hit(set, base, start, count, bufferCount: buf.count) { return s }
+        let s = try newString(start, end, open: open)
+        strings.store(set, start: start, count: count, s)
+        return s
+    }
+
+    func newString(_ start: Int, _ end: Int, open: Int) throws(Failure) -> String {
         let slice = UnsafeBufferPointer(rebasing: buf[start..<end])
         if ascii { return String(decoding: slice, as: UTF8.self) }
         guard let s = String(validating: slice, as: UTF8.self) else {
@@ -607,6 +652,202 @@ private struct Parser {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(c) - 55
         default: return nil
         }
+    }
+}
+
+/// The keys of the last object parsed at each depth. Objects at one depth
+/// are mostly siblings of one shape (the accounts of a page, the items of a
+/// list), so the key of member k is predicted to be the key of member k of the
+/// previous one: when the same bytes follow in the input, between quotes, that
+/// key is taken as it is, without scanning, hashing or making a string. Any
+/// other key is read as usual and becomes the prediction. Only keys read
+/// without escapes are remembered, so equal bytes mean an equal key.
+struct Shapes {
+    static let depths = 16
+    static let keysPerShape = 64
+
+    struct Shape {
+        /// The member count of the last object: the capacity to reserve for the next.
+        var memberCount = 16
+        /// Room for `keysPerShape` remembered keys, made on first use; the first
+        /// `known` are initialised.
+        var keys: UnsafeMutablePointer<Remembered>?
+        var known = 0
+
+        @inline(__always) func key(_ k: Int, at i: Int, in buf: UnsafeBufferPointer<UInt8>) -> (key: String, count: Int)? {
+            guard k < known, let keys, let base = buf.baseAddress else { return nil }
+            let r = keys + k
+            let count = r.pointee.count
+            // The opening quote is at i; the key's bytes and a closing quote must follow.
+            guard i + count + 1 < buf.count, base[i + count + 1] == 0x22,
+                StringCache.same(base, r.pointee.start, i + 1, count, bufferCount: buf.count)
+            else { return nil }
+            return (r.pointee.key, count)
+        }
+
+        /// Remembers the key of member `k` (read without escapes, its opening
+        /// quote at `open`). Keys are remembered in order: one that would leave a
+        /// gap (after a JSON5 key, which is not remembered) is not.
+        @inline(__always) mutating func remember(_ key: String, _ k: Int, at open: Int) {
+            guard k <= known, k < Shapes.keysPerShape else { return }
+            if keys == nil { keys = .allocate(capacity: Shapes.keysPerShape) }
+            let entry = Remembered(start: open + 1, count: key.utf8.count, key: key)
+            if k < known {
+                keys![k] = entry
+            } else {
+                (keys! + k).initialize(to: entry)
+                known += 1
+            }
+        }
+    }
+
+    struct Remembered {
+        var start: Int
+        var count: Int
+        var key: String
+    }
+
+    let shapes: UnsafeMutablePointer<Shape>
+
+    init() {
+        shapes = .allocate(capacity: Shapes.depths)
+        shapes.initialize(repeating: Shape(), count: Shapes.depths)
+    }
+
+    /// The shape for objects at `depth` (nil when too deep to be remembered).
+    @inline(__always) func shape(at depth: Int) -> UnsafeMutablePointer<Shape>? {
+        depth < Shapes.depths ? shapes + depth : nil
+    }
+
+    func release() {
+        for d in 0..<Shapes.depths {
+            if let keys = shapes[d].keys {
+                keys.deinitialize(count: shapes[d].known)
+                keys.deallocate()
+            }
+        }
+        shapes.deinitialize(count: Shapes.depths)
+        shapes.deallocate()
+    }
+}
+
+/// A cache of the strings made while parsing one document, keyed by their
+/// bytes in the input. API payloads repeat themselves: every account in a page
+/// has the same thirty keys, and many share a reseller, a rate plan or a date.
+/// A repeated string then costs a hash and a byte comparison and shares one
+/// `String`, instead of a UTF-8 check, an allocation and a later free.
+///
+/// Two-way set associative with least-recently-used replacement, so that two
+/// frequent strings hashing to the same set do not evict each other on every
+/// use, and a stream of unique values (ids) only ever displaces the older way.
+/// Bounded whatever the input: at most `maxSets * 2` strings of at most
+/// `maxLength` bytes; strings with escapes are not cached.
+struct StringCache {
+    static let maxLength = 48
+    static let maxSets = 1024
+
+    /// A cached string and where its bytes first occurred in the input.
+    struct Entry {
+        var start: Int
+        var count: Int
+        var string: String
+    }
+
+    /// `sets * 2` entries; way 0 of a set is the more recently used.
+    let entries: UnsafeMutablePointer<Entry>
+    let mask: Int
+
+    /// Off for documents under `minDocumentSize`: too few strings to repeat
+    /// for the cache to pay for itself.
+    let enabled: Bool
+    static let minDocumentSize = 16 * 1024
+
+    init(documentSize: Int) {
+        enabled = documentSize >= StringCache.minDocumentSize
+        // About one entry per 128 bytes of input: a power of two in 8...maxSets sets.
+        var n = 8
+        while n < StringCache.maxSets && n * 256 < documentSize { n <<= 1 }
+        if !enabled { n = 0 }
+        mask = n - 1
+        entries = .allocate(capacity: 2 * n)
+        entries.initialize(repeating: Entry(start: 0, count: -1, string: ""), count: 2 * n)
+    }
+
+    func release() {
+        entries.deinitialize(count: 2 * (mask + 1))
+        entries.deallocate()
+    }
+
+    /// The set for `count` bytes at `start`: a multiplicative hash over 8-byte words.
+    @inline(__always) func set(_ base: UnsafePointer<UInt8>, _ start: Int, _ count: Int, bufferCount: Int) -> Int {
+        let m: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h = UInt64(truncatingIfNeeded: count) &* m
+        let raw = UnsafeRawPointer(base + start)
+        if count >= 8 {
+            var k = 0
+            while k + 8 <= count {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* m
+                k += 8
+            }
+            if k < count {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) &* m
+            }
+        } else if count > 0 {
+            h = (h ^ StringCache.short(base, start, count, bufferCount: bufferCount)) &* m
+        }
+        return Int(truncatingIfNeeded: h >> 40) & mask
+    }
+
+    /// The `count` (< 8) bytes at `start` as the low bytes of a word.
+    @inline(__always) static func short(_ base: UnsafePointer<UInt8>, _ start: Int, _ count: Int, bufferCount: Int) -> UInt64 {
+        if start + 8 <= bufferCount {
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+            return w & (UInt64.max >> (64 - 8 * UInt64(count)))
+        }
+        var w: UInt64 = 0
+        for k in 0..<count { w |= UInt64(base[start + k]) << (8 * UInt64(k)) }
+        return w
+    }
+
+    /// Whether the `count` bytes at `a` and at `b` are equal.
+    @inline(__always) static func same(_ base: UnsafePointer<UInt8>, _ a: Int, _ b: Int, _ count: Int, bufferCount: Int) -> Bool {
+        if a == b { return true }
+        if count < 8 {
+            return short(base, a, count, bufferCount: bufferCount) == short(base, b, count, bufferCount: bufferCount)
+        }
+        let pa = UnsafeRawPointer(base + a), pb = UnsafeRawPointer(base + b)
+        var k = 0
+        while k + 8 <= count {
+            if pa.loadUnaligned(fromByteOffset: k, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: k, as: UInt64.self) {
+                return false
+            }
+            k += 8
+        }
+        return k == count
+            || pa.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == pb.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+
+    /// The cached string in `set` made from the same bytes, if any; a hit in
+    /// the older way makes it the newer.
+    @inline(__always) func hit(_ set: Int, _ base: UnsafePointer<UInt8>, _ start: Int, _ count: Int, bufferCount: Int) -> String? {
+        let e = entries + 2 * set
+        if e.pointee.count == count && StringCache.same(base, e.pointee.start, start, count, bufferCount: bufferCount) {
+            return e.pointee.string
+        }
+        let o = e + 1
+        if o.pointee.count == count && StringCache.same(base, o.pointee.start, start, count, bufferCount: bufferCount) {
+            swap(&e.pointee, &o.pointee)
+            return e.pointee.string
+        }
+        return nil
+    }
+
+    /// Caches `s` as the newer way of `set`, dropping the older.
+    @inline(__always) func store(_ set: Int, start: Int, count: Int, _ s: String) {
+        let e = entries + 2 * set
+        (e + 1).pointee = Entry(start: start, count: count, string: s)
+        swap(&e.pointee, &(e + 1).pointee)
     }
 }
 

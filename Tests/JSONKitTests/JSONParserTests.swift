@@ -129,3 +129,126 @@ import Testing
         #expect(CivilDate(daysSince1970: days).text == text)
     }
 }
+
+/// The parser shares repeated strings (a per-document cache) and predicts each
+/// object's keys from its previous sibling. Neither may ever change a value:
+/// these documents are built to hit every boundary of both (string lengths
+/// around the word size and the cache's limit, keys that are prefixes of each
+/// other, reordered and missing keys, escapes, non-ASCII, strings at the very
+/// end of the input) and must read back exactly as written.
+@Suite struct JSONParserSharingTests {
+    /// SplitMix64: deterministic, so a failure can be reproduced.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
+    }
+
+    static let pieces: [String] = [
+        "", "a", "ab", "abc", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmno", "abcdefghijklmnop",
+        "abcdefghijklmnopq", String(repeating: "x", count: 47), String(repeating: "x", count: 48),
+        String(repeating: "x", count: 49), String(repeating: "x", count: 200), "quote\"d", "back\\slash", "tab\there",
+        "é", "ré", "日本語のキー", "emoji 😀 key", "5a1000000000000000000001", "5a1000000000000000000002",
+        "2026-11-23T05:00:00.000Z", "2026-11-24T05:00:00.000Z", "state", "State", "states", "stat",
+    ]
+
+    func randomObject(_ r: inout Random, depth: Int) -> JSON {
+        var members: [(String, JSON)] = []
+        let n = r.below(12)
+        for _ in 0..<n {
+            members.append((r.pick(Self.pieces), randomValue(&r, depth: depth + 1)))
+        }
+        return .object(JSONObject(pairs: members))
+    }
+
+    func randomValue(_ r: inout Random, depth: Int) -> JSON {
+        switch r.below(depth > 3 ? 5 : 7) {
+        case 0: return .null
+        case 1: return .bool(r.below(2) == 0)
+        case 2: return .number(Double(r.below(100_000)) / 8)
+        case 3, 4: return .string(r.pick(Self.pieces) + (r.below(4) == 0 ? String(r.below(1000)) : ""))
+        case 5: return .array((0..<r.below(6)).map { _ in randomValue(&r, depth: depth + 1) })
+        default: return randomObject(&r, depth: depth)
+        }
+    }
+
+    /// A page: an array of objects that mostly share one shape (as an API's
+    /// list does), with some members dropped, swapped or renamed.
+    func page(_ r: inout Random, count: Int) -> JSON {
+        let shape = (0..<20).map { _ in r.pick(Self.pieces) }
+        var items: [JSON] = []
+        for _ in 0..<count {
+            var keys = shape
+            if r.below(5) == 0 { keys.remove(at: r.below(keys.count)) }
+            if r.below(5) == 0 { keys.swapAt(r.below(keys.count), r.below(keys.count)) }
+            if r.below(5) == 0 { keys[r.below(keys.count)] = r.pick(Self.pieces) }
+            items.append(.object(JSONObject(pairs: keys.map { ($0, randomValue(&r, depth: 2)) })))
+        }
+        return ["items": .array(items), "last": .string(r.pick(Self.pieces))]
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
+    func largeDocumentsReadBackExactly(seed: UInt64) throws {
+        var r = Random(state: seed)
+        let doc = page(&r, count: 400)
+        let bytes = JSONWriter().bytes(doc)
+        #expect(bytes.count > 16 * 1024, "large enough for the string cache to be on")
+        let back = try JSONParser.parse(bytes)
+        // The writer keeps member order and exact strings: equal text means equal trees.
+        #expect(JSONWriter().string(back) == JSONWriter().string(doc))
+        // And the same through the JSON5 reader, for the same bytes.
+        #expect(JSONWriter().string(try JSONParser.parse(bytes, dialect: .json5)) == JSONWriter().string(doc))
+    }
+
+    @Test(arguments: [11, 12, 13])
+    func smallDocumentsReadBackExactly(seed: UInt64) throws {
+        var r = Random(state: seed)
+        for _ in 0..<50 {
+            let doc = page(&r, count: 3)
+            #expect(JSONWriter().string(try JSONParser.parse(JSONWriter().bytes(doc))) == JSONWriter().string(doc))
+        }
+    }
+
+    @Test func predictedKeysNeverMatchAPrefixOrAnExtension() throws {
+        // Sibling objects whose keys are prefixes or extensions of the previous one's.
+        var items: [String] = []
+        for k in 0..<2000 {
+            let key = ["ab", "abc", "a", "abcd", "ab\\u0063", "ab\\\"", "ab "][k % 7]
+            items.append(#"{"\#(key)":\#(k),"x":"\#(key)"}"#)
+        }
+        let text = "[" + items.joined(separator: ",") + "]"
+        let v = try JSONParser.parse(text)
+        let expected = ["ab", "abc", "a", "abcd", "abc", "ab\"", "ab "]
+        for k in 0..<2000 {
+            let o = try #require(v[k]?.objectValue)
+            #expect(o.keys == [expected[k % 7], "x"], "item \(k)")
+            #expect(o[expected[k % 7]] == .number(Double(k)))
+            #expect(o["x"] == .string(expected[k % 7]))
+        }
+    }
+
+    @Test func aRepeatedStringIsStillCheckedForUTF8() {
+        // The valid "é" is cached; an invalid string of the same length must not be taken for it.
+        var bytes: [UInt8] = Array("[".utf8)
+        for _ in 0..<10_000 { bytes += Array(#""é","#.utf8) }
+        bytes += [0x22, 0xC3, 0x28, 0x22, 0x5D]  // "\xC3(" ]
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
+    }
+
+    @Test func shortStringsAtTheEndOfTheInput() throws {
+        // Strings shorter than a word, ending within 8 bytes of the end of the input.
+        let filler = String(repeating: #""abcdefghijklmnop","#, count: 1500)
+        for tail in ["", "a", "ab", "abcdefg"] {
+            let text = "[" + filler + "\"\(tail)\"]"
+            let v = try JSONParser.parse(text)
+            #expect(v[1500] == .string(tail))
+        }
+    }
+}

@@ -54,36 +54,51 @@ func deletedAccount(_ i: Int) -> JSON {
     ]
 }
 
+/// Parses and validates `bytes` repeatedly for `seconds` and prints, per
+/// document, the median parse, validate and total times, the 10th and 90th
+/// percentiles and the mean of the total, and MB/s at the median. Each run is
+/// timed on its own so that the median is not skewed by the moments a shared
+/// machine lends the core to someone else.
 func measure(_ label: String, bytes: [UInt8], schema: CompiledSchema, seconds: Double = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "") ?? 3) {
     // Warm up and check the document is valid (a benchmark of a failing document would measure the wrong path).
     let doc = try! JSONParser.parse(bytes)
     let check = schema.validate(doc)
     precondition(check.violations.isEmpty, "generated \(label) is invalid: \(check.violations.prefix(3))")
-    var iterations = 0
-    var parseTotal = Duration.zero
-    var validateTotal = Duration.zero
+    var parses: [Double] = []
+    var validations: [Double] = []
+    var totals: [Double] = []
     let clock = ContinuousClock()
     let deadline = clock.now + .seconds(seconds)
     var sink = 0
-    while clock.now < deadline || iterations < 10 {
+    func ms(_ d: Duration) -> Double {
+        let c = d.components
+        return Double(c.seconds) * 1e3 + Double(c.attoseconds) / 1e15
+    }
+    while clock.now < deadline || parses.count < 10 {
         let t0 = clock.now
         let v = try! JSONParser.parse(bytes)
         let t1 = clock.now
+        // The parsed document is freed inside validate's timing (its last use).
         let r = schema.validate(v)
         let t2 = clock.now
         sink &+= r.violations.count
-        parseTotal += t1 - t0
-        validateTotal += t2 - t1
-        iterations += 1
+        parses.append(ms(t1 - t0))
+        validations.append(ms(t2 - t1))
+        totals.append(ms(t2 - t0))
     }
-    func ms(_ d: Duration) -> Double {
-        let c = d.components
-        return (Double(c.seconds) * 1e3 + Double(c.attoseconds) / 1e15) / Double(iterations)
+    func percentile(_ xs: [Double], _ p: Double) -> Double {
+        let s = xs.sorted()
+        return s[min(s.count - 1, Int((Double(s.count - 1) * p).rounded()))]
     }
-    let total = ms(parseTotal) + ms(validateTotal)
-    let mbps = Double(bytes.count) / 1e6 / (total / 1e3)
+    let median = percentile(totals, 0.5)
+    let mean = totals.reduce(0, +) / Double(totals.count)
+    let mbps = Double(bytes.count) / 1e6 / (median / 1e3)
+    func f(_ x: Double) -> String { String(format: "%.3f", x) }
     print(
-        "\(label.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", Double(bytes.count) / 1000)) KB  parse \(String(format: "%7.3f", ms(parseTotal))) ms  validate \(String(format: "%7.3f", ms(validateTotal))) ms  total \(String(format: "%7.3f", total)) ms  \(String(format: "%7.1f", mbps)) MB/s  (\(iterations) runs)\(sink == 0 ? "" : " !")"
+        "\(label.padding(toLength: 31, withPad: " ", startingAt: 0)) \(String(format: "%6.1f", Double(bytes.count) / 1000)) KB  "
+            + "median: parse \(f(percentile(parses, 0.5))) + validate \(f(percentile(validations, 0.5))) = \(f(median)) ms  "
+            + "(p10 \(f(percentile(totals, 0.1))), p90 \(f(percentile(totals, 0.9))), mean \(f(mean)))  "
+            + "\(String(format: "%.0f", mbps)) MB/s  \(totals.count) runs\(sink == 0 ? "" : " !")"
     )
 }
 
@@ -175,6 +190,7 @@ func runnerBenchmark() async throws {
         seconds, Double(r.results.count) / seconds, r.passed, peakMemoryMB()))
 }
 
+AllocatorTuning.apply()  // as the conformance executable does
 let which = CommandLine.arguments.dropFirst().first ?? "schema"
 do {
     switch which {

@@ -320,6 +320,8 @@ private struct Parser {
             return .array([])
         }
         var values: [JSON] = []
+        let shape = shapes.shape(at: depth)
+        if let hint = shape?.pointee.elementCount, hint > 1 { values.reserveCapacity(hint) }
         while true {
             if json5, i < buf.count, buf[i] == UInt8(ascii: "]") {
                 i += 1
@@ -348,6 +350,7 @@ private struct Parser {
             }
             throw Failure(message: "unexpected \(describe(i)), expected ',' or ']'", offset: i)
         }
+        shape?.pointee.elementCount = min(values.count, Shapes.keysPerShape)
         depth -= 1
         return .array(values)
     }
@@ -669,6 +672,8 @@ struct Shapes {
     struct Shape {
         /// The member count of the last object: the capacity to reserve for the next.
         var memberCount = 16
+        /// The same for arrays (capped like `memberCount`).
+        var elementCount = 0
         /// Room for `keysPerShape` remembered keys, made on first use; the first
         /// `known` are initialised.
         var keys: UnsafeMutablePointer<Remembered>?

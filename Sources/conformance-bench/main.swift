@@ -190,7 +190,8 @@ func runnerBenchmark() async throws {
         seconds, Double(r.results.count) / seconds, r.passed, peakMemoryMB()))
 }
 
-AllocatorTuning.apply()  // as the conformance executable does
+// As the conformance executable does; BENCH_DEFAULT_MALLOC=1 measures without it.
+if ProcessInfo.processInfo.environment["BENCH_DEFAULT_MALLOC"] != "1" { AllocatorTuning.apply() }
 let which = CommandLine.arguments.dropFirst().first ?? "schema"
 do {
     switch which {

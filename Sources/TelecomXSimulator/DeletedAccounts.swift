@@ -247,7 +247,7 @@ extension TelecomXSimulator {
                     fields = [account.number, account.document["deviceType"]?.stringValue, account.document["simNumber"]?.stringValue]
                         .compactMap { $0 }
                 }
-                return fields.contains { (caseSensitive ? $0 : $0.lowercased()).contains(needle) }
+                return fields.contains { (caseSensitive ? $0 : $0.lowercased()).containsText(needle) }
             }
         }
 

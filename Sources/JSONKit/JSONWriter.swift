@@ -17,11 +17,34 @@ public struct JSONWriter: Sendable {
     public func bytes(_ value: JSON) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        write(value, into: &out, level: 0)
+        var w = Bounded(limit: .max, masked: [])
+        write(value, into: &out, level: 0, &w)
         return out
     }
 
-    private func write(_ value: JSON, into out: inout [UInt8], level: Int) {
+    /// The start of the text, for showing a large document: writing stops soon
+    /// after `limit` bytes (the result is cut back to at most `limit`, on a
+    /// character boundary), so the cost follows the excerpt, not the document.
+    /// Members whose key is in `masked` show `"***"` instead of a non-null value.
+    /// `truncated` tells whether anything was left out.
+    public func prefix(_ value: JSON, limit: Int, masked: Set<String> = []) -> (text: String, truncated: Bool) {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(limit, 4096) + 64)
+        var w = Bounded(limit: limit, masked: masked)
+        write(value, into: &out, level: 0, &w)
+        guard out.count > limit else { return (String(decoding: out, as: UTF8.self), false) }
+        var cut = limit
+        while cut > 0 && out[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
+        return (String(decoding: out[..<cut], as: UTF8.self), true)
+    }
+
+    private struct Bounded {
+        let limit: Int
+        let masked: Set<String>
+    }
+
+    private func write(_ value: JSON, into out: inout [UInt8], level: Int, _ w: inout Bounded) {
+        if out.count > w.limit { return }
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -34,9 +57,10 @@ public struct JSONWriter: Sendable {
             }
             out.append(UInt8(ascii: "["))
             for (k, v) in a.enumerated() {
+                if out.count > w.limit { return }
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, level + 1)
-                write(v, into: &out, level: level + 1)
+                write(v, into: &out, level: level + 1, &w)
             }
             newline(&out, level)
             out.append(UInt8(ascii: "]"))
@@ -48,12 +72,17 @@ public struct JSONWriter: Sendable {
             out.append(UInt8(ascii: "{"))
             let members = sortKeys ? o.members.sorted { $0.key < $1.key } : o.members
             for (k, m) in members.enumerated() {
+                if out.count > w.limit { return }
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, level + 1)
                 JSONWriter.writeString(m.key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if pretty { out.append(UInt8(ascii: " ")) }
-                write(m.value, into: &out, level: level + 1)
+                if !w.masked.isEmpty, !m.value.isNull, w.masked.contains(m.key) {
+                    out.append(contentsOf: #""***""#.utf8)
+                } else {
+                    write(m.value, into: &out, level: level + 1, &w)
+                }
             }
             newline(&out, level)
             out.append(UInt8(ascii: "}"))

@@ -1,3 +1,4 @@
+import Foundation
 import JSONKit
 import Testing
 
@@ -102,6 +103,41 @@ import Testing
     }
 }
 
+@Suite struct JSONWriterPrefixTests {
+    @Test func aShortDocumentIsWrittenWholeAndMasked() {
+        let v: JSON = ["pin1": "1234", "puk1": nil, "list": [["pin1": "9"], ["x": 1]], "name": "a"]
+        let (text, truncated) = JSONWriter().prefix(v, limit: 1000, masked: ["pin1", "puk1"])
+        #expect(!truncated)
+        #expect(text == #"{"pin1":"***","puk1":null,"list":[{"pin1":"***"},{"x":1}],"name":"a"}"#)
+    }
+
+    @Test func aLargeDocumentIsCutAtTheLimitOnACharacterBoundary() throws {
+        let big = JSON.array((0..<10_000).map { _ in ["é": "ééééé", "pin": "1234"] })
+        let full = JSONWriter(pretty: true).string(big)
+        for limit in [1, 2, 3, 100, 4000, 4001] {
+            let (text, truncated) = JSONWriter(pretty: true).prefix(big, limit: limit, masked: [])
+            #expect(truncated)
+            #expect(text.utf8.count <= limit && text.utf8.count >= limit - 3)
+            #expect(full.hasPrefix(text), "limit \(limit)")
+        }
+        let masked = JSONWriter(pretty: true).prefix(big, limit: 4000, masked: ["pin"]).text
+        #expect(!masked.contains("1234") && masked.contains(#""pin": "***""#))
+    }
+}
+
+@Suite struct ContainsTextTests {
+    @Test func findsSubstringsByBytes() {
+        #expect("Fairphone 5".containsText("phone"))
+        #expect("Fairphone 5".containsText(""))
+        #expect("Fairphone 5".containsText("Fairphone 5"))
+        #expect(!"Fairphone 5".containsText("Fairphone 55"))
+        #expect(!"Fairphone".containsText("fair"))
+        #expect("ææble".containsText("æb"))
+        #expect(!"".containsText("a"))
+        #expect("aaab".containsText("aab"))
+    }
+}
+
 @Suite struct JSONPointerTests {
     @Test func parsesEscapesAndResolves() throws {
         let doc = try JSONParser.parse(#"{"a/b":{"m~n":[10,20]},"":1}"#)
@@ -127,6 +163,57 @@ import Testing
     ])
     func daysSince1970BecomeGregorianDates(days: Int, text: String) {
         #expect(CivilDate(daysSince1970: days).text == text)
+    }
+
+    @Test func daysFromCivilIsTheInverse() {
+        for days in stride(from: -800_000, through: 800_000, by: 997) {
+            let d = CivilDate(daysSince1970: days)
+            #expect(CivilDate(year: d.year, month: d.month, day: d.day).daysSince1970 == days)
+        }
+    }
+}
+
+/// Our RFC 3339 reader against Foundation's ISO8601DateFormatter as the oracle.
+@Suite struct RFC3339Tests {
+    static func foundation(_ s: String) -> Double? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return d.timeIntervalSince1970 }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s)?.timeIntervalSince1970
+    }
+
+    @Test(arguments: [
+        "2026-11-23T05:00:00.000Z", "2026-11-23T05:00:00Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z",
+        "2024-02-29T12:34:56.789Z", "2000-03-01T00:00:00+01:00", "2026-12-31T23:59:59-05:30",
+        "1600-03-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2026-11-23T05:00:00.123456Z",
+    ])
+    func validDateTimesAgreeWithFoundation(text: String) throws {
+        let ours = try #require(RFC3339.seconds(text))
+        let theirs = try #require(Self.foundation(text))
+        #expect(abs(ours - theirs) < 0.001, "\(text): \(ours) vs \(theirs)")
+    }
+
+    @Test(arguments: [
+        "2020-20-20T00:00:00Z", "2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-23", "2026-11-23T05:00:00",
+        "2026-11-23T24:00:00Z", "2026-11-23T05:60:00Z", "2026-11-23T05:00:00.Z", "2026-11-23T05:00:00+0100",
+        "2026-11-23 05:00:00Z", "2026-11-23T05:00:00Zx", "26-11-23T05:00:00Z", "",
+    ])
+    func invalidDateTimesAreRejected(text: String) {
+        #expect(RFC3339.seconds(text) == nil, "\(text)")
+    }
+
+    @Test func whereFoundationDiffersRFC3339Rules() {
+        // Lowercase separators are allowed (RFC 3339 §5.6 note); Foundation refuses them.
+        #expect(RFC3339.seconds("2026-01-01t00:00:00z") == RFC3339.seconds("2026-01-01T00:00:00Z"))
+        // Proleptic Gregorian, as RFC 3339 says; Foundation switches to the Julian calendar before 1582.
+        #expect(RFC3339.seconds("0001-01-01T00:00:00Z") == -62_135_596_800)
+    }
+
+    @Test func formatRoundTrips() throws {
+        for text in ["2026-11-23T05:00:00.000Z", "1969-12-31T23:59:59.500Z", "2024-02-29T12:34:56.789Z"] {
+            #expect(RFC3339.format(try #require(RFC3339.seconds(text))) == text)
+        }
     }
 }
 

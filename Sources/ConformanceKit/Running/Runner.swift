@@ -78,18 +78,19 @@ public struct Runner: Sendable {
         var results: [CaseResult] = []
         results.reserveCapacity(jobs.count)
         let width = max(1, options.jobs)
+        let order = Runner.longestFirst(jobs)
         await withTaskGroup(of: CaseResult.self) { group in
             var next = 0
-            while next < jobs.count && next < width {
-                let job = jobs[next]
+            while next < order.count && next < width {
+                let job = jobs[order[next]]
                 group.addTask { await self.execute(job) }
                 next += 1
             }
             while let r = await group.next() {
                 results.append(r)
                 options.progress?(results.count, jobs.count, r)
-                if next < jobs.count {
-                    let job = jobs[next]
+                if next < order.count {
+                    let job = jobs[order[next]]
                     group.addTask { await self.execute(job) }
                     next += 1
                 }
@@ -100,6 +101,31 @@ public struct Runner: Sendable {
         return RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
             endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
+    }
+
+    /// The order to start jobs in: the longest first (by `estimatedRequests`,
+    /// ties in plan order). A case's requests run one after another, so a long
+    /// case started last would keep the run waiting after every other lane has
+    /// finished; started first, it runs beside the short ones. Results are put
+    /// back in plan order whatever the order of execution.
+    static func longestFirst(_ jobs: [Job]) -> [Int] {
+        let cost = jobs.map(estimatedRequests)
+        return jobs.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
+    }
+
+    /// Requests a job is expected to make: one per step, plus, for a walk, the
+    /// pages of a thousand items at its limit (the real total is only known
+    /// once the first page is in; a smaller limit means more pages).
+    static func estimatedRequests(_ job: Job) -> Int {
+        if job.skipReason != nil { return 0 }
+        var n = 0
+        for step in job.steps {
+            n += 1
+            for case .walk(let limit, _) in step.expect.invariants {
+                n += (1000 + max(1, limit) - 1) / max(1, limit)
+            }
+        }
+        return n
     }
 
     func execute(_ job: Job) async -> CaseResult {
@@ -352,13 +378,17 @@ public struct Runner: Sendable {
 
     func excerpt(_ body: [UInt8], parsed: JSON?) -> String? {
         guard !body.isEmpty else { return nil }
-        let text: String
+        // Only the first 4000 bytes are written (masked as they are written):
+        // a 500-account page costs an excerpt, not a copy and a megabyte of text.
+        let limit = 4000
         if let parsed {
-            text = JSONWriter(pretty: true).string(SensitiveFields.mask(parsed))
-        } else {
-            text = String(decoding: body.prefix(4096), as: UTF8.self)
+            let (text, truncated) = JSONWriter(pretty: true).prefix(parsed, limit: limit, masked: SensitiveFields.names)
+            return truncated ? text + "\n… (truncated)" : text
         }
-        return text.count > 4000 ? String(text.prefix(4000)) + "\n… (truncated)" : text
+        var cut = min(limit, body.count)
+        while cut > 0, cut < body.count, body[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
+        let text = String(decoding: body[..<cut], as: UTF8.self)
+        return cut < body.count ? text + "\n… (truncated)" : text
     }
 
     /// A finding about a sensitive field shows no value.

@@ -194,21 +194,29 @@ final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
-        entries.withLock { $0[dataTask.taskIdentifier]?.response = response as? HTTPURLResponse }
+        entries.withLock { table in
+            let id = dataTask.taskIdentifier
+            table[id]?.response = response as? HTTPURLResponse
+            // Room for the announced length up front (within the cap): no
+            // doubling and copying while a large page arrives.
+            let announced = response.expectedContentLength
+            if announced > 0 { table[id]?.body.reserveCapacity(Int(min(announced, Int64(maxBodyBytes)))) }
+        }
         completionHandler(.allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        // The entry is changed in place: copying it out and back would copy the
+        // whole body so far on every chunk (quadratic in the body's size).
         let over = entries.withLock { table -> Bool in
-            guard var e = table[dataTask.taskIdentifier] else { return false }
-            if e.body.count + data.count > maxBodyBytes {
-                e.failure = TransportError(
+            let id = dataTask.taskIdentifier
+            guard let count = table[id]?.body.count else { return false }
+            if count + data.count > maxBodyBytes {
+                table[id]?.failure = TransportError(
                     "the response body is larger than the \(maxBodyBytes >> 20) MB cap (--max-body-mb); reading stopped")
-                table[dataTask.taskIdentifier] = e
                 return true
             }
-            e.body.append(contentsOf: data)
-            table[dataTask.taskIdentifier] = e
+            table[id]?.body.append(contentsOf: data)
             return false
         }
         if over { dataTask.cancel() }

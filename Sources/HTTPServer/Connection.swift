@@ -92,8 +92,8 @@ struct Connection {
         }
         let close =
             !request.wantsKeepAlive || response.headers.hasToken("close", in: "Connection") || core.isStopping
-        let bytes = ResponseSerializer.serialize(response, close: close, requestVersion: request.version)
-        guard write(bytes) else { return false }
+        let (head, body) = ResponseSerializer.parts(response, close: close, requestVersion: request.version)
+        guard write(head), body.isEmpty || write(body) else { return false }
         if close { linger() }
         return !close
     }

@@ -19,6 +19,16 @@ enum ResponseSerializer {
         _ response: HTTPResponse, close: Bool, requestVersion: HTTPVersion = .http1_1,
         date: String = httpDate()
     ) -> [UInt8] {
+        let (head, body) = parts(response, close: close, requestVersion: requestVersion, date: date)
+        return body.isEmpty ? head : head + body
+    }
+
+    /// The head (status line and header fields) and the body, for writing one
+    /// after the other: a large body is then not copied behind its head.
+    static func parts(
+        _ response: HTTPResponse, close: Bool, requestVersion: HTTPVersion = .http1_1,
+        date: String = httpDate()
+    ) -> (head: [UInt8], body: [UInt8]) {
         let status = (100...999).contains(response.status) ? response.status : 500
         let bodyless = (100..<200).contains(status) || status == 204 || status == 304
         var head = "HTTP/1.1 \(status) \(httpReasonPhrase(status))\r\n"
@@ -45,9 +55,7 @@ enum ResponseSerializer {
             head += "Connection: keep-alive\r\n"
         }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        if !bodyless { bytes.append(contentsOf: response.body) }
-        return bytes
+        return (Array(head.utf8), bodyless ? [] : response.body)
     }
 
     /// A short plain-text response for an error the server answers itself.

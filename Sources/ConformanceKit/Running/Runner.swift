@@ -208,8 +208,25 @@ public struct Runner: Sendable {
             if result.findings.contains(where: { $0.severity == .failure }) { break }
         }
         result.verdict = result.findings.contains { $0.severity == .failure } ? .failed : .passed
+        if result.verdict == .passed { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
         return await redacted(result)
     }
+
+    /// Excerpts keep 4000 bytes of the answer for a case that did not pass,
+    /// where they explain the verdict, and 1000 for one that passed, where they
+    /// only show what came back: a 10,000-case run keeps every result in memory.
+    static let excerptLimit = 4000
+    static let passedExcerptLimit = 1000
+
+    static func passedExcerpt(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count > passedExcerptLimit + truncatedMark.utf8.count else { return text }
+        var cut = passedExcerptLimit
+        while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
+        return String(decoding: bytes[..<cut], as: UTF8.self) + truncatedMark
+    }
+
+    static let truncatedMark = "\n… (truncated)"
 
     /// Sends with the per-request timeout, the overall deadline, the stop flag
     /// and transport-only retries; earlier failed attempts are recorded.
@@ -380,15 +397,15 @@ public struct Runner: Sendable {
         guard !body.isEmpty else { return nil }
         // Only the first 4000 bytes are written (masked as they are written):
         // a 500-account page costs an excerpt, not a copy and a megabyte of text.
-        let limit = 4000
+        let limit = Runner.excerptLimit
         if let parsed {
             let (text, truncated) = JSONWriter(pretty: true).prefix(parsed, limit: limit, masked: SensitiveFields.names)
-            return truncated ? text + "\n… (truncated)" : text
+            return truncated ? text + Runner.truncatedMark : text
         }
         var cut = min(limit, body.count)
         while cut > 0, cut < body.count, body[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
         let text = String(decoding: body[..<cut], as: UTF8.self)
-        return cut < body.count ? text + "\n… (truncated)" : text
+        return cut < body.count ? text + Runner.truncatedMark : text
     }
 
     /// A finding about a sensitive field shows no value.

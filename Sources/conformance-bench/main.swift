@@ -159,12 +159,16 @@ func runnerBenchmark() async throws {
     }
 
     // 10,000 cases: the read-only cases repeated under new ids, no latency.
+    // (BENCH_CASES and BENCH_JOBS change the count and --jobs, to see how memory grows.)
+    let env = ProcessInfo.processInfo.environment
+    let count = env["BENCH_CASES"].flatMap { Int($0) } ?? 10_000
+    let jobs = env["BENCH_JOBS"].flatMap { Int($0) } ?? 8
     let readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
     var big = suite
     big.cases = []
     var k = 0
-    while big.cases.count < 10_000 {
-        for c in readOnly where big.cases.count < 10_000 {
+    while big.cases.count < count {
+        for c in readOnly where big.cases.count < count {
             var copy = c
             copy.id = "\(c.id)-\(k)"
             big.cases.append(copy)
@@ -173,13 +177,14 @@ func runnerBenchmark() async throws {
     }
     let before = peakMemoryMB()
     let start = ContinuousClock.now
-    let r = try await EmbeddedSimulator.run(suite: big, profile: profile, faults: [], options: RunOptions(jobs: 8, timeout: 30))
+    let r = try await EmbeddedSimulator.run(suite: big, profile: profile, faults: [], options: RunOptions(jobs: jobs, timeout: 30))
     let wall = seconds(since: start)
     let requests = r.results.reduce(0) { $0 + $1.requests }
-    print(String(format: "10,000 cases (the %d read-only cases repeated; jobs 8, no latency): %d requests in %.2f s, %.0f cases/s, %d passed",
-        readOnly.count, requests, wall, Double(r.results.count) / wall, r.passed))
+    print(String(format: "%d cases (the %d read-only cases repeated; jobs %d, no latency): %d requests in %.2f s, %.0f cases/s, %d passed",
+        count, readOnly.count, jobs, requests, wall, Double(r.results.count) / wall, r.passed))
     print(String(format: "peak memory (max RSS): %.1f MB (%.1f MB before the run: suite loaded, simulator seeded)", peakMemoryMB(), before))
 
+    if env["BENCH_CASES"] != nil || env["BENCH_JOBS"] != nil { return }
     let latency = 0.050
     print("\nthe suite, simulator latency 50 ms:")
     print("jobs   cases  requests  wall (s)  lower bound (s)  ratio")

@@ -69,7 +69,10 @@ import Testing
         let (status, c) = await conformance(
             HostileServerTests.against(port, reports: tmp.path) + ["--case", "get-by-id", "--timeout", "1",
             ] + h.extra, environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
-        #expect(Date().timeIntervalSince(start) < 20)
+        // A hang guard, not a speed test: with a 1 s timeout the run ends in
+        // seconds on its own, but `swift test` runs every suite at once on a
+        // shared 2-core machine, where these ten runs have taken 20 s together.
+        #expect(Date().timeIntervalSince(start) < 90)
         let xml = try tmp.read("junit.xml")
         if h.verdict == "error" {
             #expect(status == 3, "\(c.out)")

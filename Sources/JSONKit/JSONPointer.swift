@@ -110,18 +110,25 @@ public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertib
 }
 
 extension String {
-    /// Every occurrence of `target` replaced (without Foundation).
+    /// Every occurrence of `target`'s UTF-8 bytes replaced by `replacement`
+    /// (without Foundation; by bytes, so that a secret is found exactly as it
+    /// would be printed, whatever characters surround it).
     public func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.firstRange(of: target) {
-            out += rest[rest.startIndex..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
+        guard !target.isEmpty, containsText(target) else { return self }
+        let hay = Array(utf8), pin = Array(target.utf8), with = Array(replacement.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(hay.count)
+        var i = 0
+        while i < hay.count {
+            if i + pin.count <= hay.count, hay[i] == pin[0], hay[i..<(i + pin.count)].elementsEqual(pin) {
+                out += with
+                i += pin.count
+            } else {
+                out.append(hay[i])
+                i += 1
+            }
         }
-        out += rest
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether `needle`'s UTF-8 bytes occur in this string's: a plain substring

@@ -136,6 +136,14 @@ import Testing
         #expect(!"".containsText("a"))
         #expect("aaab".containsText("aab"))
     }
+
+    @Test func replacesEveryOccurrenceByBytes() {
+        #expect("tok=abc&x=abc".replacingOccurrences("abc", "***") == "tok=***&x=***")
+        #expect("aaaa".replacingOccurrences("aa", "b") == "bb")
+        #expect("nothing here".replacingOccurrences("abc", "***") == "nothing here")
+        // A secret right after a character it could combine with is still found.
+        #expect("e\u{301}secret".replacingOccurrences("\u{301}secret", "***") == "e***")
+    }
 }
 
 @Suite struct JSONPointerTests {

@@ -12,7 +12,7 @@ public struct Redactor: Sendable {
 
     public func callAsFunction(_ s: String) -> String {
         var out = s
-        for secret in secrets where out.contains(secret) {
+        for secret in secrets where out.containsText(secret) {
             out = out.replacingOccurrences(secret, "***")
         }
         return out

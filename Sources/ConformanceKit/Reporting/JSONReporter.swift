@@ -34,7 +34,7 @@ import JSONKit
 ///                    expected, actual, message}]   pointer/keyword may be null
 ///   request        {method, url, curl} or null (nothing was sent)
 ///   status         HTTP status of the last answer, or null
-///   responseExcerpt  masked excerpt of the last answer's body, or null
+///   responseExcerpt  masked excerpt of the last answer's body (its first 4000 bytes, 1000 if the case passed), or null
 ///   durationSeconds
 ///   attempts       [string]: earlier attempts that failed in transport, oldest first
 ///   requests       HTTP exchanges the case made

@@ -33,9 +33,7 @@ public struct JSONWriter: Sendable {
         var w = Bounded(limit: limit, masked: masked)
         write(value, into: &out, level: 0, &w)
         guard out.count > limit else { return (String(decoding: out, as: UTF8.self), false) }
-        var cut = limit
-        while cut > 0 && out[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
-        return (String(decoding: out[..<cut], as: UTF8.self), true)
+        return (String(decoding: out[..<out.utf8Boundary(atMost: limit)], as: UTF8.self), true)
     }
 
     private struct Bounded {
@@ -144,4 +142,15 @@ public struct JSONWriter: Sendable {
 extension JSON: CustomStringConvertible {
     /// Compact JSON text.
     public var description: String { JSONWriter().string(self) }
+}
+
+extension Array where Element == UInt8 {
+    /// The largest length `<= n` that does not end inside a UTF-8 sequence:
+    /// where to cut these bytes so that the text keeps whole characters.
+    public func utf8Boundary(atMost n: Int) -> Int {
+        guard n < count else { return count }
+        var cut = Swift.max(0, n)
+        while cut > 0 && self[cut] & 0xC0 == 0x80 { cut -= 1 }
+        return cut
+    }
 }

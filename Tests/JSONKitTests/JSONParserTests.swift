@@ -104,6 +104,11 @@ import Testing
 }
 
 @Suite struct JSONWriterPrefixTests {
+    @Test func utf8BoundaryNeverSplitsACharacter() {
+        let bytes = Array("aé😀".utf8)  // 1 + 2 + 4 bytes
+        #expect((0...9).map { bytes.utf8Boundary(atMost: $0) } == [0, 1, 1, 3, 3, 3, 3, 7, 7, 7])
+    }
+
     @Test func aShortDocumentIsWrittenWholeAndMasked() {
         let v: JSON = ["pin1": "1234", "puk1": nil, "list": [["pin1": "9"], ["x": 1]], "name": "a"]
         let (text, truncated) = JSONWriter().prefix(v, limit: 1000, masked: ["pin1", "puk1"])

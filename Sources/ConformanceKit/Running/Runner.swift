@@ -219,11 +219,15 @@ public struct Runner: Sendable {
     static let passedExcerptLimit = 1000
 
     static func passedExcerpt(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard bytes.count > passedExcerptLimit + truncatedMark.utf8.count else { return text }
-        var cut = passedExcerptLimit
-        while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
-        return String(decoding: bytes[..<cut], as: UTF8.self) + truncatedMark
+        guard text.utf8.count > passedExcerptLimit + truncatedMark.utf8.count else { return text }
+        return clipped(Array(text.utf8), to: passedExcerptLimit)
+    }
+
+    /// `bytes` as text, cut to at most `limit` bytes on a character boundary
+    /// and marked as cut.
+    static func clipped(_ bytes: [UInt8], to limit: Int) -> String {
+        guard bytes.count > limit else { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: bytes[..<bytes.utf8Boundary(atMost: limit)], as: UTF8.self) + truncatedMark
     }
 
     static let truncatedMark = "\n… (truncated)"
@@ -402,10 +406,7 @@ public struct Runner: Sendable {
             let (text, truncated) = JSONWriter(pretty: true).prefix(parsed, limit: limit, masked: SensitiveFields.names)
             return truncated ? text + Runner.truncatedMark : text
         }
-        var cut = min(limit, body.count)
-        while cut > 0, cut < body.count, body[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
-        let text = String(decoding: body[..<cut], as: UTF8.self)
-        return cut < body.count ? text + Runner.truncatedMark : text
+        return Runner.clipped(body, to: limit)
     }
 
     /// A finding about a sensitive field shows no value.

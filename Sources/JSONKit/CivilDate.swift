@@ -46,7 +46,8 @@ extension CivilDate {
         return era * 146_097 + doe - 719_468
     }
 
-    public static func daysInMonth(year: Int, month: Int) -> Int {
+    /// Inlinable: the validator's date checks call it for every date.
+    @inlinable public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: return 30

@@ -1,3 +1,5 @@
+import JSONKit
+
 /// `format` checkers. Each returns nil when the string is valid, otherwise a
 /// short reason ("month 20 is out of range"). They work on UTF-8 bytes and do
 /// not allocate (see `FormatProblem`).
@@ -125,15 +127,7 @@ enum Formats {
         return high < 10 && low < 10 ? Int(high) * 10 + Int(low) : -1
     }
 
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    static func daysIn(month m: Int, year y: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    static func daysIn(month m: Int, year y: Int) -> Int { CivilDate.daysInMonth(year: y, month: m) }
 
     // MARK: dates and times (RFC 3339 §5.6)
 

@@ -341,25 +341,11 @@ extension DocLint {
 
     /// Calendar arithmetic on the proleptic Gregorian calendar, UTC.
     enum DayMath {
-        static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-        static func daysIn(month m: Int, year y: Int) -> Int {
-            switch m {
-            case 2: return isLeap(y) ? 29 : 28
-            case 4, 6, 9, 11: return 30
-            default: return 31
-            }
-        }
+        static func daysIn(month m: Int, year y: Int) -> Int { CivilDate.daysInMonth(year: y, month: m) }
 
         /// Days since 1970-01-01.
         static func days(year y: Int, month m: Int, day d: Int) -> Int {
-            let yy = m <= 2 ? y - 1 : y
-            let era = (yy >= 0 ? yy : yy - 399) / 400
-            let yoe = yy - era * 400
-            let mp = (m + 9) % 12
-            let doy = (153 * mp + 2) / 5 + d - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146097 + doe - 719468
+            CivilDate(year: y, month: m, day: d).daysSince1970
         }
 
         /// `YYYY-MM-DD` of a day number.

@@ -319,7 +319,7 @@ public enum CLI {
             fullSuite = loaded.suite
             warnings += loaded.warnings
             let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
-            let t = try TargetLoader.load(path: targetPath, fixtureCatalogue: fullSuite.fixtures)
+            let t = try TargetLoader.load(path: targetPath, suite: fullSuite)
             profile = t.profile
             warnings += t.warnings
         } catch {
@@ -451,7 +451,7 @@ public enum CLI {
                 for r in result.blockingCases {
                     let why: String
                     switch r.verdict {
-                    case .passed: why = "passed only after a retry (flaky)"
+                    case .passed, .ambiguous: why = "passed only after a retry (flaky)"
                     case .failed: why = "failed: " + (r.failures.first?.message ?? "")
                     case .error(let m): why = "error: " + m
                     case .skipped(let m): why = "skipped: " + m
@@ -513,7 +513,7 @@ public enum CLI {
         do {
             suite = try SuiteLoader.load(root: suiteRoot).suite
             for f in SuiteFiles.listTargets(suiteRoot) {
-                targets.append(try TargetLoader.load(path: f, fixtureCatalogue: suite.fixtures).profile)
+                targets.append(try TargetLoader.load(path: f, suite: suite).profile)
             }
         } catch {
             for d in error.diagnostics { console.err(d.description) }
@@ -714,7 +714,7 @@ public enum CLI {
         let profile: TargetProfile
         do {
             suite = try SuiteLoader.load(root: suiteRoot).suite
-            profile = try TargetLoader.load(path: suiteRoot + "/targets/simulator.json", fixtureCatalogue: suite.fixtures).profile
+            profile = try TargetLoader.load(path: suiteRoot + "/targets/simulator.json", suite: suite).profile
         } catch {
             for d in error.diagnostics { console.err(d.description) }
             return .usage

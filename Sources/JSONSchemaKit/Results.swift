@@ -13,10 +13,16 @@ public struct ValidationOptions: Sendable, Hashable {
     public var assertFormats: Bool = false
     /// Report object members that no schema describes (see `ValidationResult.undescribed`).
     public var reportUndescribedProperties: Bool = false
+    /// A member that a `properties` keyword declares and whose value is `null`
+    /// is taken as absent: its subschema is not applied (not standard JSON
+    /// Schema; for documents that write "no value" as `null` or leave the
+    /// member out, alike). Undeclared members are unaffected.
+    public var nullMeansAbsent: Bool = false
 
-    public init(assertFormats: Bool = false, reportUndescribedProperties: Bool = false) {
+    public init(assertFormats: Bool = false, reportUndescribedProperties: Bool = false, nullMeansAbsent: Bool = false) {
         self.assertFormats = assertFormats
         self.reportUndescribedProperties = reportUndescribedProperties
+        self.nullMeansAbsent = nullMeansAbsent
     }
 }
 

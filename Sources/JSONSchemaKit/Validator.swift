@@ -18,9 +18,11 @@ public struct CompiledSchema: Sendable {
             var result = ValidationResult()
             var fast = Evaluator(program: program, tables: t, collect: false)
             fast.allDescribed = options.reportUndescribedProperties
+            fast.nullMeansAbsent = options.nullMeansAbsent
             let valid = fast.eval(program.root, instance, nil)
             if !valid {
                 var full = Evaluator(program: program, tables: t, collect: true)
+                full.nullMeansAbsent = options.nullMeansAbsent
                 _ = full.eval(program.root, instance, nil)
                 result.violations = full.sortedViolations()
             }
@@ -37,6 +39,7 @@ public struct CompiledSchema: Sendable {
     public func isValid(_ instance: JSON) -> Bool {
         program.withTables { t in
             var ev = Evaluator(program: program, tables: t, collect: false)
+            ev.nullMeansAbsent = options.nullMeansAbsent
             return ev.eval(program.root, instance, nil)
         }
     }
@@ -119,6 +122,9 @@ struct Evaluator {
     /// `properties` that leave it out and has no `additionalProperties`. Once
     /// false it stays false, and the `Describer` must run.
     var allDescribed = false
+    /// A member that `properties` declares and that holds `null` is taken as
+    /// absent (see `ValidationOptions.nullMeansAbsent`).
+    var nullMeansAbsent = false
 
     static let maxDepth = 1_000
     static let maxInPlace = 100
@@ -870,6 +876,7 @@ struct Evaluator {
                             p.pointee.key.utf8.withContiguousStorageIfAvailable { Tables.lookup(m, $0, slots, bytes) }
                             ?? Tables.property(m, p.pointee.key, slots, bytes)
                     }
+                    if c >= 0, nullMeansAbsent, case .null = p.pointee.value { continue }
                     let target = c >= 0 ? c : m.additional
                     if target >= 0 {
                         if !descend(target, p.pointee.value) { return false }
@@ -886,7 +893,9 @@ struct Evaluator {
             for i in buf.indices {
                 let c = Tables.property(m, buf[i].key, slots, bytes)
                 var matched = false
-                if c >= 0 {
+                if c >= 0, nullMeansAbsent, case .null = buf[i].value {
+                    matched = true  // declared, and holding no value: as if absent
+                } else if c >= 0 {
                     matched = true
                     if collect { kwPath[kwPath.count - 1] = .key("properties") }
                     if !child(

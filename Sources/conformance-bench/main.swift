@@ -113,7 +113,7 @@ func schemaBenchmark() throws {
     for (ref, doc) in suite.schemas.sorted(by: { $0.key < $1.key }) {
         try registry.register(doc, uri: SuiteLoader.schemaBase + ref)
     }
-    let options = ValidationOptions(assertFormats: true, reportUndescribedProperties: true)
+    let options = SuiteLoader.apiValidation
     let page = try registry.compile(SuiteLoader.schemaBase + "schemas/mvno-deleted-page.schema.json", options: options)
     let accountSchema = try registry.compile(SuiteLoader.schemaBase + "schemas/mvno-account.schema.json", options: options)
 
@@ -155,7 +155,7 @@ let fullAccountJSON = """
 func runnerBenchmark() async throws {
     let root = CommandLine.arguments.dropFirst(2).first ?? "Cases"
     let (suite, _) = try SuiteLoader.load(root: root)
-    let (profile, _) = try TargetLoader.load(path: root + "/targets/simulator.json", fixtureCatalogue: suite.fixtures)
+    let (profile, _) = try TargetLoader.load(path: root + "/targets/simulator.json", suite: suite)
     print("conformance-bench runner — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
     func seconds(since start: ContinuousClock.Instant) -> Double {
         let wall = (ContinuousClock.now - start).components

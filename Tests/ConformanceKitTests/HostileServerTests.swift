@@ -149,7 +149,7 @@ import Testing
         let port = try server.start()
         defer { server.shutdown() }
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
-        var (target, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", fixtureCatalogue: suite.fixtures)
+        var (target, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", suite: suite)
         target.baseURL = "http://127.0.0.1:\(port)"
         let credentials = Credentials(byRole: [.owner: "owner-test-token-1", .admin: "admin-test-token-2"])
         let stop = StopFlag()

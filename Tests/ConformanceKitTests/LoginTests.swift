@@ -10,7 +10,7 @@ import Testing
 @Suite struct LoginTests {
     func loginProfile() throws -> (Suite, TargetProfile) {
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
-        let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator-login.json", fixtureCatalogue: suite.fixtures)
+        let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator-login.json", suite: suite)
         return (suite, profile)
     }
 

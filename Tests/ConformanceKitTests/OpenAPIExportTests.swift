@@ -20,7 +20,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
         var targets: [TargetProfile] = []
         for f in files {
-            targets.append(try TargetLoader.load(path: dir + "/" + f, fixtureCatalogue: suite.fixtures).profile)
+            targets.append(try TargetLoader.load(path: dir + "/" + f, suite: suite).profile)
         }
         return (suite, targets)
     }
@@ -203,9 +203,11 @@ import Testing
         #expect(text.contains("\"x-visibility\"") && text.contains("\"x-sensitive\""))
         #expect(text.contains("\"format\":\"icc\""))
         #expect(
-            schemas["MvnoAccount"]?["properties"]?["_id"]?["$ref"] == "#/components/schemas/common.Id")
+            schemas["MvnoAccount"]?["properties"]?["_id"]?["anyOf"]?[0]?["$ref"] == "#/components/schemas/common.Id")
+        // A member holding null holds no value, as the harness reads it (SuiteLoader.apiValidation).
+        #expect(schemas["MvnoAccount"]?["properties"]?["_id"]?["anyOf"]?[1] == ["type": "null"])
         #expect(
-            schemas["MvnoDeletedPage"]?["properties"]?["mvnoAccounts"]?["items"]?["$ref"]
+            schemas["MvnoDeletedPage"]?["properties"]?["mvnoAccounts"]?["anyOf"]?[0]?["items"]?["$ref"]
                 == "#/components/schemas/MvnoDeletedAccount")
         // The error body: an object with a message string, saying the docs do not give it.
         let error = try #require(schemas["Error"])

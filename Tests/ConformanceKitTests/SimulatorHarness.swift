@@ -11,7 +11,7 @@ enum TelecomXSimulatorTokens {
 enum SimulatorHarness {
     static func run(faults: [String] = [], strict: Bool = false) async throws -> RunResult {
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
-        let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", fixtureCatalogue: suite.fixtures)
+        let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", suite: suite)
         return try await EmbeddedSimulator.run(
             suite: suite, profile: profile, faults: faults.compactMap(Fault.named),
             options: RunOptions(jobs: 4, timeout: 10, check: CheckOptions(strict: strict)))

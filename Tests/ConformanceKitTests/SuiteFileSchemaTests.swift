@@ -10,7 +10,7 @@ import Testing
 /// the table below is rejected by both, every allowed one accepted by both.
 @Suite struct SuiteFileSchemaTests {
     /// Meta schema file names, by the place of the file they describe.
-    static let metaNames = ["case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json"]
+    static let metaNames = ["case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json"]
     static let metaBase = "file:///meta/"
     static var metaDir: String { Project.cases + "/meta" }
 
@@ -34,6 +34,7 @@ import Testing
     static func expectedMeta(_ rel: String) -> String? {
         let parts = rel.split(separator: "/").map(String.init)
         if parts == ["fixtures.json"] { return "fixtures.schema.json" }
+        if parts == ["readings.json"] { return "readings.schema.json" }
         guard parts.count > 1 else { return nil }
         switch parts[0] {
         case "cases": return "case.schema.json"
@@ -327,11 +328,24 @@ import Testing
 
         // The fixture catalogue.
         Variant(
-            name: "fixtures: a name with a space", file: "fixtures.json", edits: [.set("/fixtures/account id", "x")],
+            name: "fixtures: a name with a space", file: "fixtures.json",
+            edits: [.set("/fixtures/account id", ["type": "id", "description": "x"])],
             loader: "fixtures.account id: fixture names use letters, digits, '.', '_' and '-' only", schemaAt: "/fixtures/account id"),
         Variant(
-            name: "fixtures: an empty description", file: "fixtures.json", edits: [.set("/fixtures/account.id", "")],
-            loader: "fixtures.account.id: must not be empty", schemaAt: "/fixtures/account.id"),
+            name: "fixtures: an empty description", file: "fixtures.json",
+            edits: [.set("/fixtures/account.id/description", "")],
+            loader: "fixtures.account.id.description: must not be empty", schemaAt: "/fixtures/account.id/description"),
+        Variant(
+            name: "fixtures: an unknown type", file: "fixtures.json", edits: [.set("/fixtures/account.id/type", "hex")],
+            loader: "fixtures.account.id.type: unknown fixture type 'hex'", schemaAt: "/fixtures/account.id/type"),
+        Variant(
+            name: "readings: an alternative without says", file: "readings.json",
+            edits: [.remove("/readings/0/alternatives/0/says")],
+            loader: "readings[0].alternatives[0]: missing required key 'says'", schemaAt: "/readings/0/alternatives/0"),
+        Variant(
+            name: "case: a reading the register does not have", file: "cases/mvno-account-create/create-number-foreign.json",
+            edits: [.set("/expect/readings/no-such-reading", ["x": ["status": 404]])],
+            loader: "expect.readings.no-such-reading: unknown reading 'no-such-reading'", schemaAt: nil),
         Variant(
             name: "fixtures: unknown top-level key", file: "fixtures.json", edits: [.set("/fixture", ["a": "b"])],
             loader: "fixture: unknown key 'fixture' (did you mean 'fixtures'?)", schemaAt: "/fixture"),
@@ -427,7 +441,7 @@ import Testing
     static func catalogue(_ root: String) throws -> [String: String] {
         var out: [String: String] = [:]
         for m in try parseFile(root + "/fixtures.json")["fixtures"]?.objectValue ?? JSONObject() {
-            out[m.key] = m.value.stringValue ?? ""
+            out[m.key] = m.value["description"]?.stringValue ?? ""
         }
         return out
     }

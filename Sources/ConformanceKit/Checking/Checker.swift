@@ -101,7 +101,7 @@ public enum Checker {
         }
 
         if let ref = expect.schema, let body, statusMatches, let rules = suite.visibility[ref] {
-            findings += Visibility.leaks(in: body, rules: rules, role: context.role)
+            findings += Visibility.leaks(in: body, rules: rules, role: context.role, readAs: expect.visibilityLevel)
         }
 
         if let body, statusMatches {
@@ -124,18 +124,22 @@ public enum Checker {
         let at = a.pointer.description
         switch a.kind {
         case .exists:
-            if value == nil {
-                return Finding(check: .assertion, pointer: at, expected: "present", actual: "missing", message: "\(at) is missing")
+            if value == nil || value?.isNull == true {
+                let got = value == nil ? "missing" : "null"
+                return Finding(
+                    check: .assertion, pointer: at, expected: "a value", actual: got,
+                    message: value == nil ? "\(at) is missing" : "\(at) holds no value (null)")
             }
         case .absent:
-            if let value {
+            // null and omission both say "no value".
+            if let value, !value.isNull {
                 return Finding(
                     check: .assertion, pointer: at, expected: "absent", actual: shorten(value.description),
                     message: "\(at) must be absent, found \(shorten(value.description))")
             }
         case .equals(let t):
             let want = Planner.substitute(t, fixtures)
-            if value != want {
+            if !Checker.matches(value, want) {
                 let got = value.map { shorten($0.description) } ?? "missing"
                 return Finding(
                     check: .assertion, pointer: at, expected: shorten(want.description), actual: got,
@@ -156,6 +160,32 @@ public enum Checker {
             }
         }
         return nil
+    }
+
+    /// Whether an answer's value fits what a case expects: scalars are equal
+    /// (numbers by value); an expected object asks only for the members it
+    /// names (the docs let a server add documented members, such as a
+    /// `socsOverride` entry's `startEOM`); an expected array asks for as many
+    /// elements, each matching a different one, in any order; an expected
+    /// `null` is met by no value, null or omitted.
+    public static func matches(_ actual: JSON?, _ expected: JSON) -> Bool {
+        switch expected {
+        case .null:
+            return actual == nil || actual?.isNull == true
+        case .object(let want):
+            guard case .object(let got)? = actual else { return false }
+            return want.allSatisfy { m in matches(got[m.key], m.value) }
+        case .array(let want):
+            guard case .array(let got)? = actual, got.count == want.count else { return false }
+            var free = Array(got.indices)
+            for w in want {
+                guard let k = free.firstIndex(where: { matches(got[$0], w) }) else { return false }
+                free.remove(at: k)
+            }
+            return true
+        default:
+            return actual == expected
+        }
     }
 
     static func isJSONContentType(_ s: String) -> Bool {

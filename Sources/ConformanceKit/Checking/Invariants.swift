@@ -29,7 +29,7 @@ public enum Invariants {
             var out: [Finding] = []
             for (i, item) in items.enumerated() {
                 let got = pointer.resolve(in: item)
-                if got != want {
+                if !Checker.matches(got, want) {
                     let at = paging.items.appending(i).description + pointer.description
                     out.append(
                         Finding(

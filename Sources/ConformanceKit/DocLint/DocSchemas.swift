@@ -98,7 +98,7 @@ extension DocLint {
         func compile(_ reference: String) throws(DocLintError) -> CompiledSchema {
             do {
                 return try registry.compile(
-                    reference, options: ValidationOptions(assertFormats: true, reportUndescribedProperties: true))
+                    reference, options: SuiteLoader.apiValidation)
             } catch {
                 throw DocLintError("schema \(reference) does not compile: \(error.description)")
             }

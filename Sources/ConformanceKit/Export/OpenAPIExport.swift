@@ -561,6 +561,17 @@ extension OpenAPIExport {
         ]
         static let schemaArrayKeywords: Set<String> = ["allOf", "anyOf", "oneOf", "prefixItems", "items"]
 
+        /// A property's schema that also admits `null`: the harness takes a
+        /// member holding `null` as holding no value (`SuiteLoader.apiValidation`),
+        /// and the export says the same to other tools.
+        static func holdingNoValue(_ schema: JSON) -> JSON {
+            guard case .object(let o) = schema else { return schema }
+            var out = JSONObject()
+            if let d = o["description"] { out["description"] = d }
+            out["anyOf"] = [schema, ["type": "null"]]
+            return .object(out)
+        }
+
         /// A schema of `file` as an OpenAPI 3.1 Schema Object: references
         /// rewritten, `$id`/`$schema` dropped, the root's `$defs` hoisted.
         func convert(_ schema: JSON, file: String, isRoot: Bool) -> JSON {
@@ -582,7 +593,8 @@ extension OpenAPIExport {
                     if case .object(let map) = m.value {
                         var converted = JSONObject()
                         for e in map {
-                            converted.append(key: e.key, value: convert(e.value, file: file, isRoot: false))
+                            let c = convert(e.value, file: file, isRoot: false)
+                            converted.append(key: e.key, value: k == "properties" ? ComponentNames.holdingNoValue(c) : c)
                         }
                         out.append(key: k, value: .object(converted))
                     } else {

@@ -67,7 +67,7 @@ func findRow(_ n: Node, _ s: String, in endpoint: Endpoint) -> String? {
 }
 
 /// Reads a case file: one case, or several when it declares a `matrix`.
-func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String]) -> [Case] {
+func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading] = []) -> [Case] {
     guard
         let o = node.object(keys: [
             "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level",
@@ -118,7 +118,7 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String]) 
             if last, let ep, let endpoint, ep.id == endpoint.id, stepCovers == nil { stepCovers = covers }
             guard let ep,
                 let step = readStep(
-                    so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope)
+                    so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope, readings: readings)
             else {
                 ok = false
                 continue
@@ -129,7 +129,7 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String]) 
         if o.object["request"] == nil, !pathParameters(endpoint.path).isEmpty {
             node.error("missing request.params.\(pathParameters(endpoint.path)[0]), which \(endpoint.path) needs")
             ok = false
-        } else if let step = readStep(node, object: o, endpoint: endpoint, covers: covers, scope: &scope) {
+        } else if let step = readStep(node, object: o, endpoint: endpoint, covers: covers, scope: &scope, readings: readings) {
             steps.append(step)
         } else {
             ok = false
@@ -144,7 +144,10 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String]) 
 }
 
 /// Reads `request`, `expect` and `capture` of one step from `object`.
-func readStep(_ node: Node, object o: ObjectNode, endpoint: Endpoint, covers: String, scope: inout VariableScope) -> Step? {
+func readStep(
+    _ node: Node, object o: ObjectNode, endpoint: Endpoint, covers: String, scope: inout VariableScope,
+    readings: [Reading] = []
+) -> Step? {
     var ok = true
     var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
     let rn = o.optional("request")
@@ -206,7 +209,11 @@ func readStep(_ node: Node, object o: ObjectNode, endpoint: Endpoint, covers: St
 
     let row = endpoint.errors.first { $0.id == covers }
     var expect: Expectation?
-    if let en = o.required("expect"), let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants"]) {
+    var citations: [ReadingCitation] = []
+    if let en = o.required("expect"),
+        let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants", "readings"])
+    {
+        citations = readCitations(eo.optional("readings"), place: .step(scope), readings: readings, endpoint: endpoint)
         var status = eo.optional("status")?.httpStatus
         var message = eo.optional("error")?.string
         var schema = eo.optional("schema")?.nonEmptyString
@@ -267,7 +274,9 @@ func readStep(_ node: Node, object o: ObjectNode, endpoint: Endpoint, covers: St
         }
     }
     guard ok, let expect else { return nil }
-    return Step(endpoint: endpoint.id, covers: covers, request: request, expect: expect, captures: captures)
+    var step = Step(endpoint: endpoint.id, covers: covers, request: request, expect: expect, captures: captures)
+    step.citations = citations
+    return step
 }
 
 func readAssertion(_ n: Node, scope: VariableScope) -> Assertion? {
@@ -435,10 +444,12 @@ func readMatrix(
             let cellID = [id, role.rawValue.lowercased().replacingOccurrences("_", "-"), relation.map { kebab($0.rawValue) }]
                 .compactMap { $0 }.joined(separator: "-")
             let cellTitle = "\(title): \(role)\(relation.map { " on \(describe($0))" } ?? "") is \(role == .anonymous ? "unauthenticated" : allowed ? "allowed" : "denied")"
-            cases.append(
-                Case(
-                    id: cellID, title: cellTitle, file: file, endpoint: endpoint.id, covers: covers, role: role,
-                    tags: tags + ["access-matrix"], steps: [step]))
+            var cell = Case(
+                id: cellID, title: cellTitle, file: file, endpoint: endpoint.id, covers: covers, role: role,
+                tags: tags + ["access-matrix"], steps: [step])
+            cell.isMatrixCell = true
+            cell.relation = relation
+            cases.append(cell)
         }
     }
     return cases

@@ -27,7 +27,7 @@ func readRole(_ node: Node) -> Role? {
     return role
 }
 
-func readEndpoint(_ node: Node) -> Endpoint? {
+func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
     guard
         let o = node.object(keys: [
             "id", "title", "doc", "method", "path", "mutating", "access", "response", "request", "errors",
@@ -50,7 +50,10 @@ func readEndpoint(_ node: Node) -> Endpoint? {
     var accessText = ""
     var levels: [Role] = []
     var rule: [AccessGrant] = []
-    if let a = o.required("access"), let ao = a.object(keys: ["text", "levels", "rule"]) {
+    var accessCitations: Node?
+    var responseCitations: Node?
+    if let a = o.required("access"), let ao = a.object(keys: ["text", "levels", "rule", "readings"]) {
+        accessCitations = ao.optional("readings")
         accessText = ao.required("text")?.string ?? ""
         if let ls = ao.required("levels")?.array { levels = ls.compactMap(readRole) }
         if let rs = ao.optional("rule")?.array {
@@ -72,7 +75,9 @@ func readEndpoint(_ node: Node) -> Endpoint? {
         }
     }
     var unauthenticated: (Int, String)?
-    if let u = o.optional("unauthenticated"), let uo = u.object(keys: ["status", "message", "source"]) {
+    var unauthenticatedCitations: Node?
+    if let u = o.optional("unauthenticated"), let uo = u.object(keys: ["status", "message", "source", "readings"]) {
+        unauthenticatedCitations = uo.optional("readings")
         if let st = uo.required("status")?.httpStatus, let m = uo.required("message")?.nonEmptyString {
             unauthenticated = (st, m)
         }
@@ -84,7 +89,8 @@ func readEndpoint(_ node: Node) -> Endpoint? {
 
     var successStatus: Int?
     var responseSchema: String?
-    if let r = o.required("response"), let ro = r.object(keys: ["status", "schema"]) {
+    if let r = o.required("response"), let ro = r.object(keys: ["status", "schema", "readings"]) {
+        responseCitations = ro.optional("readings")
         successStatus = ro.required("status")?.httpStatus
         responseSchema = ro.optional("schema")?.nonEmptyString
     }
@@ -114,11 +120,16 @@ func readEndpoint(_ node: Node) -> Endpoint? {
         }
     }
     guard let id, let title, let doc, let method, let path, let successStatus else { return nil }
-    return Endpoint(
+    var endpoint = Endpoint(
         id: id, title: title, doc: doc, method: method, path: path, accessText: accessText, accessLevels: levels,
         successStatus: successStatus, responseSchema: responseSchema, requestSchema: requestSchema, errors: errors,
         accessRule: rule, unauthenticated: unauthenticated, paging: paging, mutating: mutating, level: level,
         file: node.file)
+    endpoint.accessReadings = readCitations(accessCitations, place: .access, readings: readings, endpoint: endpoint)
+    endpoint.responseReadings = readCitations(responseCitations, place: .response, readings: readings, endpoint: endpoint)
+    endpoint.unauthenticatedReadings = readCitations(
+        unauthenticatedCitations, place: .unauthenticated, readings: readings, endpoint: endpoint)
+    return endpoint
 }
 
 func readLevel(_ n: Node) -> Level? {

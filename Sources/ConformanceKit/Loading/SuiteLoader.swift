@@ -9,6 +9,15 @@ public enum SuiteLoader {
     /// Base URI under which schema files are registered (`schemas/x.json` → `file:///suite/schemas/x.json`).
     public static let schemaBase = "file:///suite/"
 
+    /// How the documented schemas are applied to what a target sends: formats
+    /// asserted, undescribed members reported, and a member holding `null` taken
+    /// as holding no value. Every page says "properties holding no value may be
+    /// omitted" and writes "no value" as `null` in its examples, so `null` and
+    /// omission are one thing wherever a property may hold no value — derived
+    /// here, once, rather than typed field by field in the schemas.
+    public static let apiValidation = ValidationOptions(
+        assertFormats: true, reportUndescribedProperties: true, nullMeansAbsent: true)
+
     public static func load(root: String) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
         let sink = DiagnosticSink()
         let display = displayPath(root)
@@ -38,13 +47,14 @@ public enum SuiteLoader {
             }
         }
 
-        let fixtures = loadFixtureCatalogue(root: root, display: display, sink: sink)
+        let (fixtures, fixtureTypes) = loadFixtureCatalogue(root: root, display: display, sink: sink)
+        let readings = loadReadings(root: root, display: display, sink: sink)
 
         var endpoints: [Endpoint] = []
         for rel in SuiteFiles.list(root + "/endpoints", recursive: false) {
             let file = display + "/endpoints/" + rel
             guard let node = SuiteFiles.parse(path: root + "/endpoints/" + rel, display: file, sink: sink),
-                let ep = readEndpoint(node)
+                let ep = readEndpoint(node, readings: readings)
             else { continue }
             if let other = endpoints.first(where: { $0.id == ep.id }) {
                 node.child("id", .string(ep.id)).error("endpoint id '\(ep.id)' is also used by \(other.file)")
@@ -60,12 +70,12 @@ public enum SuiteLoader {
         for rel in SuiteFiles.list(root + "/cases", recursive: true) {
             let file = display + "/cases/" + rel
             guard let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: file, sink: sink) else { continue }
-            for c in readCases(node, endpoints: endpoints, fixtures: fixtures) {
+            for c in readCases(node, endpoints: endpoints, fixtures: fixtures, readings: readings) {
                 if let other = cases.first(where: { $0.id == c.id }) {
                     node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other.file)")
                     continue
                 }
-                cases.append(c)
+                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, sink: sink))
             }
         }
 
@@ -82,7 +92,7 @@ public enum SuiteLoader {
             do {
                 compiled[ref] = try registry.compile(
                     schemaBase + file + (fragment.map { "#" + $0 } ?? ""),
-                    options: ValidationOptions(assertFormats: true, reportUndescribedProperties: true))
+                    options: apiValidation)
             } catch {
                 node.error("schema '\(ref)' does not compile: \(error.description)")
             }
@@ -96,9 +106,9 @@ public enum SuiteLoader {
         }
         for c in cases {
             for (k, step) in c.steps.enumerated() {
-                if let s = step.expect.schema {
-                    let path: [JSONPathSegment] =
-                        c.steps.count > 1 ? [.key("steps"), .index(k), .key("expect"), .key("schema")] : [.key("expect"), .key("schema")]
+                let path: [JSONPathSegment] =
+                    c.steps.count > 1 ? [.key("steps"), .index(k), .key("expect"), .key("schema")] : [.key("expect"), .key("schema")]
+                for s in ([step.expect] + step.alternatives.map(\.expect)).compactMap(\.schema) {
                     compile(s, at: Node(value: .null, path: path, file: c.file, sink: sink))
                 }
             }
@@ -109,6 +119,8 @@ public enum SuiteLoader {
         var suite = Suite(
             root: root, endpoints: endpoints.sorted { $0.id < $1.id }, cases: cases, fixtures: fixtures,
             schemas: schemas, compiledSchemas: compiled)
+        suite.readings = readings
+        suite.fixtureTypes = fixtureTypes
         for ref in compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }
@@ -136,28 +148,43 @@ public enum SuiteLoader {
 
     // MARK: fixture catalogue
 
-    static func loadFixtureCatalogue(root: String, display: String, sink: DiagnosticSink) -> [String: String] {
+    /// Each fixture's description and type: `{"type": "id", "description": "…"}`.
+    static func loadFixtureCatalogue(root: String, display: String, sink: DiagnosticSink) -> (
+        [String: String], [String: FixtureType]
+    ) {
         let file = display + "/fixtures.json"
         guard FileManager.default.fileExists(atPath: root + "/fixtures.json") else {
             sink.add(Diagnostic(file: file, keyPath: "", message: "the fixture catalogue is missing"))
-            return [:]
+            return ([:], [:])
         }
         guard let node = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: sink),
             let obj = node.object(keys: ["fixtures"]), let list = obj.required("fixtures")
-        else { return [:] }
+        else { return ([:], [:]) }
         guard case .object(let entries) = list.value else {
-            list.error("must be an object mapping each fixture name to what it must be")
-            return [:]
+            list.error("must be an object mapping each fixture name to {type, description}")
+            return ([:], [:])
         }
         var out: [String: String] = [:]
+        var types: [String: FixtureType] = [:]
+        let typeNames = FixtureType.Kind.allCases.flatMap { [$0.rawValue, $0.rawValue + "[]"] }
         for m in entries {
             let n = list.child(m.key, m.value)
             if !isFixtureName(m.key) {
                 n.error("fixture names use letters, digits, '.', '_' and '-' only")
             }
-            if let description = n.nonEmptyString { out[m.key] = description }
+            guard let fo = n.object(keys: ["type", "description"]) else { continue }
+            if let tn = fo.required("type"), let t = tn.string {
+                if let type = FixtureType(t) {
+                    types[m.key] = type
+                } else {
+                    tn.error(
+                        "unknown fixture type '\(t)'",
+                        hint: closestMatch(to: t, in: typeNames).map { "did you mean '\($0)'?" } ?? typeNames.joined(separator: ", "))
+                }
+            }
+            if let description = fo.required("description")?.nonEmptyString { out[m.key] = description }
         }
-        return out
+        return (out, types)
     }
 }
 

@@ -7,22 +7,40 @@ public enum TargetLoader {
     public static func load(path: String, fixtureCatalogue: [String: String]) throws(SuiteLoadError) -> (
         profile: TargetProfile, warnings: [Diagnostic]
     ) {
+        try load(path: path, fixtureCatalogue: fixtureCatalogue, fixtureTypes: [:], readings: [])
+    }
+
+    /// Reads a target profile for `suite`: fixture names, fixture value types
+    /// and pinned readings are checked against the suite.
+    public static func load(path: String, suite: Suite) throws(SuiteLoadError) -> (
+        profile: TargetProfile, warnings: [Diagnostic]
+    ) {
+        try load(path: path, fixtureCatalogue: suite.fixtures, fixtureTypes: suite.fixtureTypes, readings: suite.readings)
+    }
+
+    static func load(
+        path: String, fixtureCatalogue: [String: String], fixtureTypes: [String: FixtureType], readings: [Reading]
+    ) throws(SuiteLoadError) -> (profile: TargetProfile, warnings: [Diagnostic]) {
         let sink = DiagnosticSink()
         let display = SuiteLoader.displayPath(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw SuiteLoadError([Diagnostic(file: display, keyPath: "", message: "target profile not found")])
         }
         guard let node = SuiteFiles.parse(path: path, display: display, sink: sink),
-            let profile = read(node, fixtureCatalogue: fixtureCatalogue), !sink.hasErrors
+            let profile = read(node, fixtureCatalogue: fixtureCatalogue, fixtureTypes: fixtureTypes, readings: readings),
+            !sink.hasErrors
         else { throw SuiteLoadError(sink.items) }
         return (profile, sink.items)
     }
 
-    static func read(_ node: Node, fixtureCatalogue: [String: String]) -> TargetProfile? {
+    static func read(
+        _ node: Node, fixtureCatalogue: [String: String], fixtureTypes: [String: FixtureType] = [:],
+        readings: [Reading] = []
+    ) -> TargetProfile? {
         guard
             let o = node.object(keys: [
                 "name", "description", "baseURL", "auth", "credentials", "fixtures", "errorMessagePointer",
-                "allowMutations", "login",
+                "allowMutations", "login", "readings",
             ])
         else { return nil }
         let name = o.required("name")?.nonEmptyString
@@ -95,6 +113,11 @@ public enum TargetLoader {
                             "'\(m.key)' is not a fixture the suite uses",
                             hint: closestMatch(to: m.key, in: fixtureCatalogue.keys).map { "did you mean '\($0)'?" })
                     }
+                    if let type = fixtureTypes[m.key], let problem = type.problem(m.value) {
+                        f.child(m.key, m.value).error(
+                            "must be \(type.words); \(problem)",
+                            hint: fixtureCatalogue[m.key].map { "Cases/fixtures.json: \(m.key): \($0)" })
+                    }
                     fixtures[m.key] = m.value
                 }
             } else {
@@ -122,11 +145,38 @@ public enum TargetLoader {
             (o.optional("credentials") ?? node).error(
                 "roles with username and password need a \"login\" section (e.g. {\"path\": \"/auth/login\"})")
         }
+        var pins: [String: String] = [:]
+        if let rn = o.optional("readings") {
+            if case .object(let ro) = rn.value {
+                for m in ro {
+                    let n = rn.child(m.key, m.value)
+                    guard let option = n.nonEmptyString else { continue }
+                    guard let reading = readings.first(where: { $0.id == m.key }) else {
+                        n.error(
+                            "unknown reading '\(m.key)'",
+                            hint: closestMatch(to: m.key, in: readings.map(\.id)).map { "did you mean '\($0)'?" }
+                                ?? "conformance readings lists them")
+                        continue
+                    }
+                    guard reading.option(option) != nil else {
+                        n.error(
+                            "'\(reading.id)' has no option '\(option)'",
+                            hint: "options: \(reading.options.map(\.id).joined(separator: ", "))")
+                        continue
+                    }
+                    pins[m.key] = option
+                }
+            } else {
+                rn.error("must map reading ids to the option this target is held to, e.g. {\"create-success-status\": \"201\"}")
+            }
+        }
         guard let name, let baseURL, let auth else { return nil }
-        return TargetProfile(
+        var profile = TargetProfile(
             name: name, file: node.file, baseURL: baseURL, auth: auth, credentialVariables: credentialVariables,
             loginVariables: loginVariables, login: login, fixtures: fixtures, errorMessagePointer: pointer,
             allowMutations: allow)
+        profile.readings = pins
+        return profile
     }
 
     /// nil when `s` is an absolute http(s) URL without query or fragment.

@@ -14,11 +14,18 @@ public enum CheckKind: String, Sendable, Hashable, CaseIterable {
     /// A value needed by a later step of a chain was missing.
     case capture
     case undocumentedField = "undocumented-field"
+    /// The target departs from the suite's reading of the docs, and takes a
+    /// documented alternative instead (`Cases/readings.json`).
+    case reading
 }
 
 /// One way a response departs from what the case and the docs expect.
 public struct Finding: Sendable, Hashable {
-    public enum Severity: String, Sendable, Hashable { case failure, warning }
+    public enum Severity: String, Sendable, Hashable {
+        case failure, warning
+        /// The target took an alternative reading of the docs: not a failure, not blocking.
+        case ambiguous
+    }
     public var check: CheckKind
     public var severity: Severity
     /// JSON Pointer into the response body, when the finding is about a value.
@@ -28,6 +35,8 @@ public struct Finding: Sendable, Hashable {
     public var expected: String
     public var actual: String
     public var message: String
+    /// The reading a `reading` finding is about (an id in `Cases/readings.json`).
+    public var reading: String? = nil
 
     public init(
         check: CheckKind, severity: Severity = .failure, pointer: String? = nil, keyword: String? = nil,
@@ -43,6 +52,11 @@ public struct Finding: Sendable, Hashable {
     }
 }
 
+extension Verdict {
+    /// Passed, or ambiguous: nothing the docs state was broken.
+    public var conforms: Bool { self == .passed || self == .ambiguous }
+}
+
 public enum Verdict: Sendable, Hashable {
     case passed
     /// The target does not conform (see the findings).
@@ -51,10 +65,15 @@ public enum Verdict: Sendable, Hashable {
     case error(String)
     /// Not run, with the reason (missing fixture or credential, mutations not allowed).
     case skipped(String)
+    /// Conforms, but where the docs are silent the target took a documented
+    /// alternative to the suite's reading (see the `reading` findings). Not a
+    /// failure and not blocking; a profile that pins the reading makes it strict.
+    case ambiguous
 
     public var label: String {
         switch self {
         case .passed: return "passed"
+        case .ambiguous: return "ambiguous"
         case .failed: return "failed"
         case .error: return "error"
         case .skipped: return "skipped"
@@ -103,11 +122,13 @@ public struct CaseResult: Sendable, Hashable {
     /// Whether the case must pass for the target to be certifiable.
     public var required: Bool = true
 
-    /// Passed, but only after a retry.
-    public var isFlaky: Bool { verdict == .passed && !attempts.isEmpty }
+    /// Passed (or ambiguous), but only after a retry.
+    public var isFlaky: Bool { verdict.conforms && !attempts.isEmpty }
 
     public var failures: [Finding] { findings.filter { $0.severity == .failure } }
     public var warnings: [Finding] { findings.filter { $0.severity == .warning } }
+    /// The readings where the target took an alternative.
+    public var ambiguities: [Finding] { findings.filter { $0.severity == .ambiguous } }
 }
 
 public struct EndpointInfo: Sendable, Hashable {
@@ -127,8 +148,13 @@ public struct RunResult: Sendable {
     public var results: [CaseResult]
     /// The documented-row coverage of the suite that ran.
     public var coverage: [EndpointCoverage] = []
+    /// The suite's readings register, and the options the target's profile pins.
+    public var readings: [Reading] = []
+    public var pinnedReadings: [String: String] = [:]
 
     public var passed: Int { results.count { $0.verdict == .passed } }
+    /// Conforming cases where the target took a documented alternative reading.
+    public var ambiguous: Int { results.count { $0.verdict == .ambiguous } }
     public var failed: Int { results.count { $0.verdict == .failed } }
     public var errors: Int { results.count { if case .error = $0.verdict { return true } else { return false } } }
     public var skipped: Int { results.count { if case .skipped = $0.verdict { return true } else { return false } } }
@@ -137,7 +163,7 @@ public struct RunResult: Sendable {
     /// Certifiable only if every required case passed, without a retry
     /// (flaky) and without being skipped; optional cases never block.
     public var blockingCases: [CaseResult] {
-        results.filter { $0.required && ($0.verdict != .passed || $0.isFlaky) }
+        results.filter { $0.required && (!$0.verdict.conforms || $0.isFlaky) }
     }
     public var isCertifiable: Bool { blockingCases.isEmpty }
 }

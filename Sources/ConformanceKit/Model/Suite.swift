@@ -85,6 +85,14 @@ public struct Endpoint: Sendable, Hashable {
     public var level: Level = .required
     /// The spec file it was loaded from.
     public var file: String
+    /// Readings cited by the success response (`response.readings`): what
+    /// else a conforming server may answer a success with.
+    public var responseReadings: [ReadingCitation] = []
+    /// Readings cited by the access line (`access.readings`): levels a
+    /// conforming server may read as others.
+    public var accessReadings: [ReadingCitation] = []
+    /// Readings cited by `unauthenticated.readings`.
+    public var unauthenticatedReadings: [ReadingCitation] = []
 
     /// The documented rows a case may cover: `"success"`, each error row id,
     /// and `"unauthenticated"` when the spec states that behaviour.
@@ -217,6 +225,9 @@ public struct Expectation: Sendable, Hashable {
     public var schema: String?
     public var assertions: [Assertion]
     public var invariants: [Invariant] = []
+    /// The access level whose view of the body is judged (the docs' field
+    /// visibility); nil: the case's role's own level.
+    public var visibilityLevel: String? = nil
 }
 
 public struct RequestTemplate: Sendable, Hashable {
@@ -266,6 +277,15 @@ public struct Step: Sendable, Hashable {
     public var expect: Expectation
     /// Values to keep from this step's response body: name → pointer.
     public var captures: [Capture]
+    /// Readings the step itself cites (`expect.readings`), with what each option changes.
+    public var citations: [ReadingCitation] = []
+    /// The option `expect` follows for each reading that applies to the step
+    /// (the suite's own reading, unless a profile pins another).
+    public var readings: [ReadingChoice] = []
+    /// What the step expects under every other combination of those readings'
+    /// options: an answer that fails `expect` but meets one of these is
+    /// `ambiguous`, not failed.
+    public var alternatives: [StepAlternative] = []
 
     public struct Capture: Sendable, Hashable {
         public var name: String
@@ -286,6 +306,10 @@ public struct Case: Sendable, Hashable {
     public var steps: [Step]
     /// Required cases must pass for the target to be certifiable; optional ones are listed but do not block.
     public var level: Level = .required
+    /// A cell of an access matrix (its expectation follows from the access rule),
+    /// and the relation of that cell, if the matrix has relations.
+    public var isMatrixCell = false
+    public var relation: Relation?
 
     /// Whether any step changes state on the target.
     public func isMutating(in suite: Suite) -> Bool {
@@ -325,12 +349,17 @@ public struct Suite: Sendable {
     public var cases: [Case]
     /// Fixture names the suite knows, with what each must be.
     public var fixtures: [String: String]
+    /// The type each fixture's value must have.
+    public var fixtureTypes: [String: FixtureType] = [:]
     /// Schema documents by their reference (`schemas/mvno-account.schema.json`).
     public var schemas: [String: JSON]
     /// Every schema reference used by a spec or a case, compiled once.
     public var compiledSchemas: [String: CompiledSchema]
     /// For each compiled schema reference, the fields the docs restrict to some roles.
     public var visibility: [String: [VisibilityRule]] = [:]
+    /// What the suite reads into the docs where they are silent (`readings.json`).
+    public var readings: [Reading] = []
+    public func reading(_ id: String) -> Reading? { readings.first { $0.id == id } }
 
     public func endpoint(_ id: String) -> Endpoint? { endpoints.first { $0.id == id } }
 }

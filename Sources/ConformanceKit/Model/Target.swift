@@ -28,6 +28,9 @@ public struct TargetProfile: Sendable {
     public var errorMessagePointer: JSONPointer
     /// Whether cases that create or change data may run here.
     public var allowMutations: Bool
+    /// Readings this target is held to strictly: reading id → option id
+    /// (`Cases/readings.json`). A pinned reading has no alternatives.
+    public var readings: [String: String] = [:]
 }
 
 public struct LoginVariables: Sendable, Hashable {

@@ -38,7 +38,9 @@ public enum Planner {
         let ordered = suite.cases.sorted { ($0.endpoint, $0.id) < ($1.endpoint, $1.id) }
         var poolNext: [String: Int] = [:]
         var jobs: [Job] = []
-        for (seq, c) in ordered.enumerated() {
+        for (seq, unpinned) in ordered.enumerated() {
+            var c = unpinned
+            c.steps = c.steps.map { pinned($0, target.readings) }
             var job = Job(seq: seq, testCase: c, steps: c.steps, fixtures: target.fixtures, skipReason: nil)
             if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
                 job.skipReason =
@@ -62,6 +64,31 @@ public enum Planner {
     }
 
     struct PoolError: Error { var message: String }
+
+    /// The step as a target with these pinned readings (reading id → option
+    /// id) is held to it: the pinned option's expectation is the one to meet,
+    /// and only alternatives that agree with every pin remain. Alternatives
+    /// that expect nothing different are dropped.
+    static func pinned(_ step: Step, _ pins: [String: String]) -> Step {
+        var s = step
+        func agrees(_ choices: [ReadingChoice]) -> Bool {
+            choices.allSatisfy { ch in pins[ch.reading].map { $0 == ch.option } ?? true }
+        }
+        let wanted = step.readings.map { ch in ReadingChoice(reading: ch.reading, option: pins[ch.reading] ?? ch.option) }
+        if wanted != step.readings, let alt = step.alternatives.first(where: { $0.choices == wanted }) {
+            s.expect = alt.expect
+            s.readings = wanted
+        }
+        var kept: [StepAlternative] = []
+        for alt in step.alternatives + [StepAlternative(choices: step.readings, expect: step.expect)]
+        where alt.choices != s.readings && agrees(alt.choices) && alt.expect != s.expect
+            && !kept.contains(where: { $0.expect == alt.expect })
+        {
+            kept.append(alt)
+        }
+        s.alternatives = kept
+        return s
+    }
 
     /// Replaces each distinct `{{take POOL}}` of a case with the next unused
     /// element of the array fixture POOL (the same value wherever it appears in the case).

@@ -45,13 +45,31 @@ public enum HTMLReporter {
         let bad = run.results.filter { r in
             switch r.verdict {
             case .failed, .error: return true
-            case .passed, .skipped: return false
+            case .passed, .skipped, .ambiguous: return false
             }
         }
         h += "<section id=\"failures\">\n<h2>Failures and errors (\(bad.count))</h2>\n"
         if bad.isEmpty { h += "<p>None.</p>\n" }
         for r in bad { h += caseDetails(r) }
         h += "</section>\n"
+
+        // Where the target took a documented alternative reading.
+        let ambiguous = run.results.filter { $0.verdict == .ambiguous }
+        if !ambiguous.isEmpty {
+            h += "<section id=\"ambiguous\">\n<h2>Ambiguous (\(ambiguous.count)): a documented alternative reading</h2>\n"
+            h += "<p>These cases conform and block nothing: where the docs are silent, the target took an alternative "
+            h += "the suite lists (Cases/readings.json). A profile can pin a reading to be held to it.</p>\n"
+            h += "<table><tr><th>case</th><th>reading</th><th>the docs</th><th>we read</th><th>the target took</th></tr>\n"
+            for r in ambiguous {
+                for f in r.ambiguities {
+                    let reading = run.readings.first { $0.id == f.reading }
+                    let doc = reading.map { "\($0.page):\($0.line) “\($0.quote)”" } ?? ""
+                    h += "<tr><td>\(e(r.caseID))</td><td><code>\(e(f.reading ?? ""))</code></td><td>\(e(doc))</td>"
+                    h += "<td>\(e(f.expected))</td><td>\(e(f.actual))</td></tr>\n"
+                }
+            }
+            h += "</table>\n</section>\n"
+        }
 
         // Per endpoint: documented rows × outcome, then access matrices.
         h += "<section id=\"endpoints\">\n<h2>Endpoints</h2>\n"
@@ -71,7 +89,7 @@ public enum HTMLReporter {
             if let info, !info.title.isEmpty { h += "<p>\(e(info.title))</p>\n" }
             let ec = results.reduce(into: [0, 0, 0, 0]) { acc, r in
                 switch r.verdict {
-                case .passed: acc[0] += 1
+                case .passed, .ambiguous: acc[0] += 1
                 case .failed: acc[1] += 1
                 case .error: acc[2] += 1
                 case .skipped: acc[3] += 1
@@ -264,6 +282,7 @@ public enum HTMLReporter {
     static func cssClass(_ v: Verdict) -> String {
         switch v {
         case .passed: return "pass"
+        case .ambiguous: return "ambig"
         case .failed: return "fail"
         case .error: return "err"
         case .skipped: return "skip"
@@ -322,6 +341,7 @@ public enum HTMLReporter {
         pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
         .badge { display: inline-block; padding: 0 .4rem; border-radius: 1rem; font-size: 12px; border: 1px solid; text-decoration: none; color: inherit; margin: 1px 0; }
         .pass { background: #dafbe1; border-color: #4ac26b; }
+        .ambig { background: #fff8c5; border-color: #d4a72c; }
         .fail { background: #ffebe9; border-color: #ff8182; }
         .err { background: #fff8c5; border-color: #d4a72c; }
         .skip, .notrun { background: #f6f8fa; border-color: #afb8c1; }

@@ -50,7 +50,9 @@ import JSONKit
 /// means a new `formatVersion`.
 public enum JSONReporter {
     public static let format = "telecomx-conformance-results"
-    public static let formatVersion = "1"
+    public static let formatVersion = "2"
+    /// Versions `decode` reads: 2 added the `ambiguous` outcome, its count and the readings register.
+    public static let readableVersions: Set<String> = ["1", "2"]
 
     public static func render(_ run: RunResult, meta: RunMetadata) -> String {
         JSONWriter(pretty: true).string(document(run, meta: meta)) + "\n"
@@ -82,11 +84,21 @@ public enum JSONReporter {
             "total": .number(Double(counts.total)), "passed": .number(Double(counts.passed)),
             "failed": .number(Double(counts.failed)), "errors": .number(Double(counts.errors)),
             "skipped": .number(Double(counts.skipped)), "flaky": .number(Double(counts.flaky)),
-            "warnings": .number(Double(counts.warnings)),
+            "warnings": .number(Double(counts.warnings)), "ambiguous": .number(Double(counts.ambiguous)),
         ]
         top["verdict"] = .string(ReportFormats.runVerdict(run))
         top["certifiable"] = .bool(run.isCertifiable)
         top["cases"] = .array(run.results.map(caseObject))
+        top["readings"] = .array(
+            run.readings.map { r in
+                [
+                    "id": .string(r.id), "page": .string(r.page), "line": .number(Double(r.line)),
+                    "quote": .string(r.quote), "question": .string(r.question),
+                    "ours": ["id": .string(r.ours.id), "says": .string(r.ours.says)],
+                    "alternatives": .array(r.alternatives.map { ["id": .string($0.id), "says": .string($0.says)] }),
+                    "pinned": string(run.pinnedReadings[r.id]),
+                ]
+            })
         let byID = ReportFormats.resultsByID(run)
         top["coverage"] = .array(
             run.coverage.map { ep in
@@ -131,7 +143,7 @@ public enum JSONReporter {
                 [
                     "check": .string(f.check.rawValue), "severity": .string(f.severity.rawValue), "pointer": string(f.pointer),
                     "keyword": string(f.keyword), "expected": .string(f.expected), "actual": .string(f.actual),
-                    "message": .string(f.message),
+                    "message": .string(f.message), "reading": string(f.reading),
                 ]
             })
         o["request"] = r.request.map { req in
@@ -167,7 +179,7 @@ public enum JSONReporter {
             throw DecodeError("'format' is not \"\(format)\"")
         }
         guard let version = doc["formatVersion"]?.stringValue else { throw DecodeError("'formatVersion' is missing") }
-        guard version == formatVersion else {
+        guard readableVersions.contains(version) else {
             throw DecodeError("formatVersion \"\(version)\" is not supported (this reader knows \"\(formatVersion)\")")
         }
         func int(_ v: JSON?, _ what: String) throws -> Int {
@@ -304,7 +316,7 @@ public struct DecodedResults: Sendable, Hashable {
 /// What the JSON, Markdown and HTML reports share.
 enum ReportFormats {
     struct Counts {
-        var total = 0, passed = 0, failed = 0, errors = 0, skipped = 0, flaky = 0, warnings = 0
+        var total = 0, passed = 0, failed = 0, errors = 0, skipped = 0, flaky = 0, warnings = 0, ambiguous = 0
         var ran: Int { total - skipped }
 
         init(_ run: RunResult) {
@@ -312,6 +324,7 @@ enum ReportFormats {
             for r in run.results {
                 switch r.verdict {
                 case .passed: passed += 1
+                case .ambiguous: ambiguous += 1
                 case .failed: failed += 1
                 case .error: errors += 1
                 case .skipped: skipped += 1
@@ -327,7 +340,7 @@ enum ReportFormats {
     static func reason(_ v: Verdict) -> String? {
         switch v {
         case .error(let why), .skipped(let why): return why
-        case .passed, .failed: return nil
+        case .passed, .failed, .ambiguous: return nil
         }
     }
 
@@ -335,7 +348,7 @@ enum ReportFormats {
     static func runVerdict(_ run: RunResult) -> String {
         let c = Counts(run)
         if c.failed > 0 { return "failed" }
-        if c.errors > 0 || (c.passed == 0 && c.total > 0) { return "unjudged" }
+        if c.errors > 0 || (c.passed + c.ambiguous == 0 && c.total > 0) { return "unjudged" }
         return "passed"
     }
 
@@ -350,8 +363,9 @@ enum ReportFormats {
             return ("❌", text)
         }
         if c.errors > 0 { return ("⚠️", "\(c.errors) of \(c.total) \(cases(c.total)) errored (not judged)") }
-        if c.passed == 0 { return ("⚠️", "no case was judged: all \(c.total) skipped") }
+        if c.passed + c.ambiguous == 0 { return ("⚠️", "no case was judged: all \(c.total) skipped") }
         var text = c.skipped == 0 ? "all \(c.total) \(cases(c.total)) passed" : "all \(c.ran) \(cases(c.ran)) that ran passed, \(c.skipped) skipped"
+        if c.ambiguous > 0 { text += " (\(c.ambiguous) ambiguous: a documented alternative reading)" }
         if c.flaky > 0 { text += " (\(c.flaky) flaky)" }
         return ("✅", text)
     }

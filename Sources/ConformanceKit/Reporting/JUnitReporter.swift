@@ -20,7 +20,7 @@ public enum JUnitReporter {
             x += "    <properties>\n"
             for (k, v) in [
                 ("endpoint", "\(ep.method) \(ep.path)"), ("title", ep.title), ("target", run.targetName),
-                ("baseURL", run.baseURL),
+                ("baseURL", run.baseURL), ("ambiguous", "\(cases.count { $0.verdict == .ambiguous })"),
             ] {
                 x += "      <property name=\"\(attr(k))\" value=\"\(attr(v))\"/>\n"
             }
@@ -29,14 +29,14 @@ public enum JUnitReporter {
             for r in cases {
                 x += "    <testcase name=\"\(attr("\(r.caseID): \(r.title)"))\" classname=\"\(attr(ep.id))\" time=\"\(seconds(r.durationSeconds))\""
                 switch r.verdict {
-                case .passed where r.isFlaky:
+                case .passed where r.isFlaky, .ambiguous where r.isFlaky:
                     // Surefire/Jenkins rerun elements: one per earlier failed attempt.
                     x += ">\n"
                     for a in r.attempts {
                         x += "      <flakyError type=\"transport\" message=\"\(attr(oneLine(a)))\"/>\n"
                     }
                     x += "    </testcase>\n"
-                case .passed:
+                case .passed, .ambiguous:
                     x += "/>\n"
                 case .failed:
                     let failing = r.failures
@@ -53,6 +53,10 @@ public enum JUnitReporter {
                     x += "</error>\n    </testcase>\n"
                 case .skipped(let why):
                     x += ">\n      <skipped message=\"\(attr(oneLine(why)))\"/>\n    </testcase>\n"
+                }
+                if !r.ambiguities.isEmpty {
+                    out += "\(r.caseID): ambiguous (conforms; the target took a documented alternative reading):\n"
+                        + r.ambiguities.map { "  reading \($0.reading ?? "") \($0.message)\n" }.joined()
                 }
                 if !r.warnings.isEmpty {
                     out += "\(r.caseID):\n" + r.warnings.map { "  warning [\($0.check.rawValue)] \($0.message)\n" }.joined()

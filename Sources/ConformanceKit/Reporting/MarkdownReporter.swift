@@ -33,7 +33,7 @@ public enum MarkdownReporter {
         let bad = run.results.filter { r in
             switch r.verdict {
             case .failed, .error: return true
-            case .passed, .skipped: return false
+            case .passed, .skipped, .ambiguous: return false
             }
         }
         if !bad.isEmpty {
@@ -58,6 +58,36 @@ public enum MarkdownReporter {
                             cell(f.message) + more,
                         ]
                     }
+                })
+        }
+
+        let ambiguous = run.results.filter { $0.verdict == .ambiguous }
+        if !ambiguous.isEmpty {
+            out.append("")
+            out.append("### Ambiguous (\(ambiguous.count)): the target took a documented alternative reading")
+            out.append("")
+            out.append("These conform and block nothing; a profile can pin a reading (`\"readings\": {ID: OPTION}`) to be held to it.")
+            out.append("")
+            var byReading: [(String, [String], String)] = []
+            for r in ambiguous {
+                for f in r.ambiguities {
+                    let key = f.reading ?? ""
+                    if let i = byReading.firstIndex(where: { $0.0 == key && $0.2 == f.actual }) {
+                        byReading[i].1.append(r.caseID)
+                    } else {
+                        byReading.append((key, [r.caseID], f.actual))
+                    }
+                }
+            }
+            out += table(
+                ["reading", "we read", "the target took", "cases"],
+                rows: byReading.map { item in
+                    let reading = run.readings.first { $0.id == item.0 }
+                    let shown = item.1.prefix(5).map(cell).joined(separator: ", ")
+                    return [
+                        cell(item.0), cell(reading?.ours.says ?? ""), cell(item.2),
+                        "\(item.1.count): \(shown)\(item.1.count > 5 ? ", …" : "")",
+                    ]
                 })
         }
 

@@ -98,9 +98,12 @@ public struct Runner: Sendable {
         }
         results.sort { $0.seq < $1.seq }
         let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
-        return RunResult(
+        var run = RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
             endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
+        run.readings = suite.readings
+        run.pinnedReadings = target.readings
+        return run
     }
 
     /// The order to start jobs in: the longest first (by `estimatedRequests`,
@@ -167,31 +170,41 @@ public struct Runner: Sendable {
             }
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
-            let context = Checker.Context(
+            var context = Checker.Context(
                 expect: step.expect, endpoint: endpoint, role: c.role, request: planned, bindings: bindings)
-            let j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
+            var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
+            if j.verdict == .failed, let (alt, judged) = alternative(step, exchange, context) {
+                // The answer departs from the suite's reading but meets a
+                // documented alternative: ambiguous, not failed.
+                context.expect = alt.expect
+                j = judged
+                j.findings = readingFindings(step.readings, alt.choices) + j.findings
+            }
             result.findings += j.findings.map { maskFinding(prefixed($0, label)) }
             result.responseExcerpt = excerpt(exchange.body, parsed: j.body)
-            switch j.verdict {
-            case .error(let why):
+            if case .error(let why) = j.verdict {
                 result.verdict = .error(label + why)
                 return await redacted(result)
-            case .failed:
-                result.verdict = .failed
-                return await redacted(result)  // later steps would build on a wrong answer
-            default:
-                break
             }
-            for inv in step.expect.invariants {
+            // Later steps would build on a wrong answer, but this step's own
+            // checks are independent: a schema finding on the first page does
+            // not keep the walk from checking every page.
+            let stepFailed = j.verdict == .failed
+            for inv in context.expect.invariants where exchange.status == context.expect.status {
                 guard case .walk(let limit, let idPointer) = inv, let paging = endpoint.paging else { continue }
                 switch await walk(planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: c.role) {
                 case .success(let (findings, pages)):
                     result.findings += findings.map { prefixed($0, label) }
                     result.requests += pages
                 case .failure(let e):
+                    if stepFailed { break }  // the failure found already stands; the walk could not add to it
                     result.verdict = .error(label + "while walking the pages: " + e.message)
                     return await redacted(result)
                 }
+            }
+            if stepFailed {
+                result.verdict = .failed
+                return await redacted(result)
             }
             for capture in step.captures {
                 if let v = j.body.flatMap({ capture.pointer.resolve(in: $0) }) {
@@ -207,9 +220,43 @@ public struct Runner: Sendable {
             }
             if result.findings.contains(where: { $0.severity == .failure }) { break }
         }
-        result.verdict = result.findings.contains { $0.severity == .failure } ? .failed : .passed
-        if result.verdict == .passed { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
+        result.verdict =
+            result.findings.contains { $0.severity == .failure }
+            ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
+        if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
         return await redacted(result)
+    }
+
+    /// The first of the step's alternatives (other options of the readings it
+    /// rests on) that the answer meets without a failure, judged as that alternative.
+    func alternative(
+        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context
+    ) -> (StepAlternative, Checker.Judgement)? {
+        for alt in step.alternatives {
+            var ctx = context
+            ctx.expect = alt.expect
+            let j = Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check)
+            if j.verdict == .passed { return (alt, j) }
+        }
+        return nil
+    }
+
+    /// One `reading` finding for each reading whose option the answer took
+    /// differs from the one the step was held to.
+    func readingFindings(_ held: [ReadingChoice], _ taken: [ReadingChoice]) -> [Finding] {
+        taken.compactMap { ch in
+            guard let mine = held.first(where: { $0.reading == ch.reading }), mine.option != ch.option,
+                let reading = suite.reading(ch.reading), let ours = reading.option(mine.option),
+                let theirs = reading.option(ch.option)
+            else { return nil }
+            var f = Finding(
+                check: .reading, severity: .ambiguous, expected: "\(ours.id): \(ours.says)",
+                actual: "\(theirs.id): \(theirs.says)",
+                message: "reading '\(reading.id)' (\(reading.page):\(reading.line) “\(reading.quote)”): "
+                    + "we read \(ours.id) (\(ours.says)); the target took the alternative \(theirs.id) (\(theirs.says))")
+            f.reading = reading.id
+            return f
+        }
     }
 
     /// Excerpts keep 4000 bytes of the answer for a case that did not pass,

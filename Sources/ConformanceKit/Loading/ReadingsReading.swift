@@ -1,0 +1,270 @@
+import Foundation
+import JSONKit
+
+/// Reads `Cases/readings.json`, the register of what the suite reads into
+/// the docs where they are silent (see `Reading`).
+func loadReadings(root: String, display: String, sink: DiagnosticSink) -> [Reading] {
+    let file = display + "/readings.json"
+    guard FileManager.default.fileExists(atPath: root + "/readings.json") else { return [] }
+    guard let node = SuiteFiles.parse(path: root + "/readings.json", display: file, sink: sink),
+        let o = node.object(keys: ["readings"]), let list = o.required("readings")?.array
+    else { return [] }
+    var out: [Reading] = []
+    for n in list {
+        guard
+            let ro = n.object(keys: ["id", "page", "line", "quote", "question", "because", "ours", "alternatives"]),
+            let id = ro.required("id")?.nonEmptyString
+        else { continue }
+        if out.contains(where: { $0.id == id }) {
+            ro.optional("id")?.error("duplicate reading id '\(id)'")
+            continue
+        }
+        func option(_ n: Node?) -> Reading.Option? {
+            guard let n, let oo = n.object(keys: ["id", "says"]), let oid = oo.required("id")?.nonEmptyString,
+                let says = oo.required("says")?.nonEmptyString
+            else { return nil }
+            return Reading.Option(id: oid, says: says)
+        }
+        let page = ro.required("page")?.nonEmptyString
+        let line = ro.required("line")?.int
+        let quote = ro.required("quote")?.nonEmptyString
+        let question = ro.required("question")?.nonEmptyString
+        let because = ro.required("because")?.nonEmptyString
+        let ours = option(ro.required("ours"))
+        var alternatives: [Reading.Option] = []
+        if let an = ro.optional("alternatives"), let items = an.array {
+            for item in items {
+                guard let alt = option(item) else { continue }
+                if alt.id == ours?.id || alternatives.contains(where: { $0.id == alt.id }) {
+                    item.child("id", .string(alt.id)).error("option id '\(alt.id)' is used twice in reading '\(id)'")
+                    continue
+                }
+                alternatives.append(alt)
+            }
+        }
+        guard let page, let line, let quote, let question, let because, let ours else { continue }
+        out.append(
+            Reading(
+                id: id, page: page, line: line, quote: quote, question: question, because: because, ours: ours,
+                alternatives: alternatives))
+    }
+    return out
+}
+
+/// Which parts of an expectation a citation at some place may change.
+enum CitationPlace {
+    /// An endpoint's `response.readings`: the success status.
+    case response
+    /// An endpoint's `access.readings`: levels read as others.
+    case access
+    /// An endpoint's `unauthenticated.readings`: what else a request without credentials may answer.
+    case unauthenticated
+    /// A case's (or step's) `expect.readings`: anything the step expects.
+    case step(VariableScope)
+
+    var keys: [String] {
+        switch self {
+        case .response: return ["status"]
+        case .access: return ["levelAs"]
+        case .unauthenticated: return ["status", "error"]
+        case .step: return ["covers", "status", "error", "schema", "assert", "invariants"]
+        }
+    }
+}
+
+/// Reads `{READING: {OPTION: effect}}`, checking every reading and option
+/// against the register.
+func readCitations(_ node: Node?, place: CitationPlace, readings: [Reading], endpoint: Endpoint?) -> [ReadingCitation] {
+    guard let node else { return [] }
+    guard case .object(let o) = node.value else {
+        node.error("must map reading ids (Cases/readings.json) to {option: what changes}")
+        return []
+    }
+    var out: [ReadingCitation] = []
+    for m in o where !m.key.hasPrefix("$") {
+        let rn = node.child(m.key, m.value)
+        guard let reading = readings.first(where: { $0.id == m.key }) else {
+            rn.error(
+                "unknown reading '\(m.key)'",
+                hint: closestMatch(to: m.key, in: readings.map(\.id)).map { "did you mean '\($0)'?" }
+                    ?? "declare it in Cases/readings.json")
+            continue
+        }
+        guard case .object(let effects) = m.value else {
+            rn.error("must map options of '\(reading.id)' to what each changes")
+            continue
+        }
+        var parsed: [String: ReadingEffect] = [:]
+        for e in effects where !e.key.hasPrefix("$") {
+            let en = rn.child(e.key, e.value)
+            guard reading.option(e.key) != nil else {
+                en.error(
+                    "'\(reading.id)' has no option '\(e.key)'",
+                    hint: "options: \(reading.options.map(\.id).joined(separator: ", "))")
+                continue
+            }
+            if let effect = readEffect(en, place: place, endpoint: endpoint) { parsed[e.key] = effect }
+        }
+        if parsed.isEmpty, !reading.alternatives.isEmpty {
+            rn.error("say what at least one option of '\(reading.id)' changes here")
+            continue
+        }
+        out.append(ReadingCitation(reading: reading.id, effects: parsed, file: node.file, keyPath: rn.keyPath))
+    }
+    return out
+}
+
+func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint?) -> ReadingEffect? {
+    guard let o = n.object(keys: place.keys) else { return nil }
+    var e = ReadingEffect()
+    var ok = true
+    if let s = o.optional("status") {
+        if let st = s.httpStatus { e.status = st } else { ok = false }
+    }
+    if let c = o.optional("covers"), let s = c.string, let endpoint {
+        if let row = findRow(c, s, in: endpoint) { e.covers = row } else { ok = false }
+    }
+    if let en = o.optional("error") {
+        if en.value.isNull { e.errorMessage = .some(nil) } else if let s = en.string { e.errorMessage = .some(s) } else { ok = false }
+    }
+    if let s = o.optional("schema") {
+        if s.value.isNull { e.schema = .some(nil) } else if let ref = s.nonEmptyString { e.schema = .some(ref) } else { ok = false }
+    }
+    if case .step(let scope) = place {
+        if let list = o.optional("assert")?.array {
+            var assertions: [Assertion] = []
+            for a in list {
+                if let x = readAssertion(a, scope: scope) { assertions.append(x) } else { ok = false }
+            }
+            e.assertions = assertions
+        }
+        if let list = o.optional("invariants")?.array {
+            var invariants: [Invariant] = []
+            for a in list {
+                if let x = readInvariant(a, scope: scope) { invariants.append(x) } else { ok = false }
+            }
+            e.invariants = invariants
+        }
+    }
+    if let ln = o.optional("levelAs") {
+        guard case .object(let lo) = ln.value, !lo.isEmpty else {
+            ln.error("must map access levels to the level each is read as, e.g. {\"RESELLER_ADMIN\": \"RESELLER\"}")
+            return nil
+        }
+        var map: [String: String] = [:]
+        for m in lo {
+            let from = readRole(Node(value: .string(m.key), path: ln.child(m.key, m.value).path, file: n.file, sink: n.sink))
+            let to = readRole(ln.child(m.key, m.value))
+            if let from, let to { map[from.rawValue] = to.rawValue } else { ok = false }
+        }
+        e.levelAs = map
+    }
+    return ok ? e : nil
+}
+
+/// The expectation a step has when it covers `covers` of `endpoint`, with
+/// nothing but what the row (or the success response) implies.
+func rowExpectation(_ covers: String, endpoint: Endpoint) -> Expectation {
+    if let row = endpoint.errors.first(where: { $0.id == covers }) {
+        return Expectation(status: row.status, errorMessage: row.message, schema: nil, assertions: [])
+    }
+    if covers == "unauthenticated", let u = endpoint.unauthenticated {
+        return Expectation(status: u.status, errorMessage: u.message, schema: nil, assertions: [])
+    }
+    return Expectation(status: endpoint.successStatus, errorMessage: nil, schema: endpoint.responseSchema, assertions: [])
+}
+
+/// How many combinations of reading options one step may carry.
+let maxReadingCombinations = 64
+
+/// Gives every step of `c` its alternatives: one expectation for each
+/// combination of the options of the readings that apply to it (cited by the
+/// step itself, by its endpoint's access line for the case's level, or by its
+/// endpoint's success response). The step's own `expect` stays the one with
+/// every reading as the suite takes it.
+func withReadingAlternatives(_ c: Case, endpoints: [Endpoint], readings: [Reading], sink: DiagnosticSink) -> Case {
+    var c = c
+    for (k, step) in c.steps.enumerated() {
+        guard let endpoint = endpoints.first(where: { $0.id == step.endpoint }) else { continue }
+        let level = c.role.accessLevel
+        let access = endpoint.accessReadings.filter { cit in
+            cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
+        }
+        let cited = access + step.citations + endpoint.responseReadings + endpoint.unauthenticatedReadings
+        var seen = Set<String>()
+        let applicable = cited.filter { seen.insert($0.reading).inserted }
+        guard !applicable.isEmpty else { continue }
+        var combos: [[ReadingChoice]] = [[]]
+        for cit in applicable {
+            guard let r = readings.first(where: { $0.id == cit.reading }) else { continue }
+            combos = combos.flatMap { prefix in r.options.map { prefix + [ReadingChoice(reading: r.id, option: $0.id)] } }
+        }
+        if combos.count > maxReadingCombinations {
+            sink.add(
+                Diagnostic(
+                    file: c.file, keyPath: "",
+                    message: "case '\(c.id)' step \(k + 1) cites \(applicable.count) readings: \(combos.count) combinations, more than \(maxReadingCombinations)"))
+            continue
+        }
+        let ours = combos.first { combo in
+            combo.allSatisfy { ch in readings.first { $0.id == ch.reading }?.ours.id == ch.option }
+        } ?? []
+        var alternatives: [StepAlternative] = []
+        for combo in combos where combo != ours {
+            var covers = step.covers
+            var expect = step.expect
+            func recover(_ newCovers: String) {
+                guard newCovers != covers else { return }
+                let base = rowExpectation(newCovers, endpoint: endpoint)
+                expect.status = base.status
+                expect.errorMessage = base.errorMessage
+                expect.schema = base.schema
+                expect.assertions = []
+                expect.invariants = []
+                covers = newCovers
+            }
+            // Access first (it decides the row), then the step's own readings,
+            // then the success status (which applies to whatever is success by then).
+            for ch in combo {
+                guard let cit = access.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
+                    let map = e.levelAs, let from = level, let mapped = map[from]
+                else { continue }
+                expect.visibilityLevel = mapped
+                if c.isMatrixCell, !endpoint.accessRule.isEmpty,
+                    let denial = endpoint.errors.first(where: { $0.status == 403 && $0.message == "access_denied" })
+                {
+                    let allowed = isAllowed(level: mapped, relation: c.relation, rule: endpoint.accessRule)
+                    recover(allowed ? "success" : denial.id)
+                    expect.visibilityLevel = mapped
+                }
+            }
+            for ch in combo {
+                guard let cit = step.citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
+                else { continue }
+                if let cv = e.covers { recover(cv) }
+                if let s = e.status { expect.status = s }
+                if let m = e.errorMessage { expect.errorMessage = m }
+                if let s = e.schema { expect.schema = s }
+                if let a = e.assertions { expect.assertions = a }
+                if let i = e.invariants { expect.invariants = i }
+            }
+            for ch in combo {
+                guard let cit = endpoint.responseReadings.first(where: { $0.reading == ch.reading }),
+                    let e = cit.effects[ch.option], let s = e.status, covers == "success"
+                else { continue }
+                expect.status = s
+            }
+            for ch in combo {
+                guard let cit = endpoint.unauthenticatedReadings.first(where: { $0.reading == ch.reading }),
+                    let e = cit.effects[ch.option], covers == "unauthenticated"
+                else { continue }
+                if let s = e.status { expect.status = s }
+                if let m = e.errorMessage { expect.errorMessage = m }
+            }
+            alternatives.append(StepAlternative(choices: combo, expect: expect))
+        }
+        c.steps[k].readings = ours
+        c.steps[k].alternatives = alternatives
+    }
+    return c
+}

@@ -89,6 +89,7 @@ public enum CLI {
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
+          conformance readings          what the suite reads into the docs where they are silent, and the alternatives
           conformance --version
 
         EXIT STATUS
@@ -228,11 +229,13 @@ public enum CLI {
                 return try lintDocs(args, console: console).rawValue
             case "faults":
                 return try await faults(args, console: console).rawValue
+            case "readings":
+                return try readings(args, console: console).rawValue
             case "help":
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "init", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "help"])
+                let guess = closestMatch(to: command!, in: ["run", "init", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "readings", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {

@@ -69,7 +69,7 @@ public enum Planner {
     /// id) is held to it: the pinned option's expectation is the one to meet,
     /// and only alternatives that agree with every pin remain. Alternatives
     /// that expect nothing different are dropped.
-    static func pinned(_ step: Step, _ pins: [String: String]) -> Step {
+    public static func pinned(_ step: Step, _ pins: [String: String]) -> Step {
         var s = step
         func agrees(_ choices: [ReadingChoice]) -> Bool {
             choices.allSatisfy { ch in pins[ch.reading].map { $0 == ch.option } ?? true }
@@ -123,9 +123,15 @@ public enum Planner {
                 s.request.query = s.request.query.map { ($0.name, Template(substitute($0.value, taken, keepUnknown: true))) }
                 s.request.headers = s.request.headers.map { ($0.name, Template(substitute($0.value, taken, keepUnknown: true))) }
                 s.request.body = s.request.body.map { Template(substitute($0, taken, keepUnknown: true)) }
-                s.expect.assertions = s.expect.assertions.map { a in
-                    guard case .equals(let t) = a.kind else { return a }
-                    return Assertion(pointer: a.pointer, kind: .equals(Template(substitute(t, taken, keepUnknown: true))))
+                func taking(_ assertions: [Assertion]) -> [Assertion] {
+                    assertions.map { a in
+                        guard case .equals(let t) = a.kind else { return a }
+                        return Assertion(pointer: a.pointer, kind: .equals(Template(substitute(t, taken, keepUnknown: true))))
+                    }
+                }
+                s.expect.assertions = taking(s.expect.assertions)
+                for k in s.alternatives.indices {
+                    s.alternatives[k].expect.assertions = taking(s.alternatives[k].expect.assertions)
                 }
                 return s
             })

@@ -602,3 +602,56 @@ struct Compiler {
         return (kws + late, declaresProperties)
     }
 }
+
+extension Compiler {
+    /// A chain of schemas that apply one another in place (`$ref`, `allOf`,
+    /// `anyOf`, `oneOf`, `not`, `if`/`then`/`else`, `dependentSchemas`) and
+    /// come back to where they started without descending into the instance:
+    /// evaluating it never ends, whatever the instance. The locations of the
+    /// chain, first repeated at the end; nil when there is none reachable from `root`.
+    func inPlaceCycle(from root: Int) -> [String]? {
+        func inPlace(_ n: Node) -> [Int] {
+            n.keywords.flatMap { k -> [Int] in
+                switch k.op {
+                case .ref(let t): return [t]
+                case .allOf(let l), .anyOf(let l), .oneOf(let l): return l
+                case .not(let t): return [t]
+                case .conditional(let i, let t, let e): return [i] + [t, e].compactMap { $0 }
+                case .dependentSchemas(let l): return l.map(\.node)
+                default: return []
+                }
+            }
+        }
+        // Iterative depth-first search; 0 unvisited, 1 on the path, 2 done.
+        var state = [UInt8](repeating: 0, count: nodes.count)
+        var path: [Int] = []
+        var stack: [(node: Int, next: [Int], i: Int)] = []
+        func push(_ n: Int) {
+            state[n] = 1
+            path.append(n)
+            stack.append((n, nodes[n].map(inPlace) ?? [], 0))
+        }
+        var starts = [root]
+        // Every node, not only the root: a cycle below a property loops as soon as an instance reaches it.
+        starts += Array(nodes.indices)
+        for s in starts where state[s] == 0 {
+            push(s)
+            while let top = stack.last {
+                if top.i < top.next.count {
+                    stack[stack.count - 1].i += 1
+                    let t = top.next[top.i]
+                    guard t >= 0, t < nodes.count else { continue }
+                    if state[t] == 1, let from = path.firstIndex(of: t) {
+                        return (path[from...] + [t]).map { nodes[$0]?.location ?? "?" }
+                    }
+                    if state[t] == 0 { push(t) }
+                } else {
+                    state[top.node] = 2
+                    path.removeLast()
+                    stack.removeLast()
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -100,7 +100,9 @@ public struct SchemaRegistry: Sendable {
                 uri: URIs.split(absolute).base, pointer: .root, message: "no schema is registered at \(absolute)")
         }
         let root = try compiler.compileRoot(target)
-        return CompiledSchema(program: compiler.finish(root: root), options: options)
+        var compiled = CompiledSchema(program: compiler.finish(root: root), options: options)
+        compiled.inPlaceCycle = compiler.inPlaceCycle(from: root)
+        return compiled
     }
 
     /// The location an absolute URI with optional fragment designates, if registered.

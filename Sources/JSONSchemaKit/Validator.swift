@@ -5,6 +5,12 @@ import JSONKit
 public struct CompiledSchema: Sendable {
     let program: Program
     public let options: ValidationOptions
+    /// Schemas that apply one another in place in a circle (e.g. a `$ref` to
+    /// itself, or two `$defs` referring to each other), as locations: such a
+    /// schema never finishes evaluating an instance that reaches it. nil when
+    /// there is none. Standard JSON Schema leaves this to the validator at run
+    /// time; a caller that owns the schemas can refuse them up front.
+    public internal(set) var inPlaceCycle: [String]?
 
     init(program: Program, options: ValidationOptions) {
         self.program = program

@@ -90,9 +90,18 @@ public enum SuiteLoader {
                 return
             }
             do {
-                compiled[ref] = try registry.compile(
-                    schemaBase + file + (fragment.map { "#" + $0 } ?? ""),
-                    options: apiValidation)
+                let schema = try registry.compile(schemaBase + file + (fragment.map { "#" + $0 } ?? ""), options: apiValidation)
+                if let cycle = schema.inPlaceCycle {
+                    let shown = cycle.map { $0.replacingOccurrences(schemaBase, "") }
+                    let culprit = shown.first.map { String($0.prefix { $0 != "#" }) } ?? file
+                    sink.add(
+                        Diagnostic(
+                            file: display + "/" + culprit, keyPath: "",
+                            message: "schema '\(ref)' never finishes: \(shown.joined(separator: " → ")) apply one another in place without descending into the value",
+                            hint: "a $ref (or allOf/anyOf/oneOf/not/if) chain must pass through properties, items or the like before it comes back"))
+                } else {
+                    compiled[ref] = schema
+                }
             } catch {
                 node.error("schema '\(ref)' does not compile: \(error.description)")
             }

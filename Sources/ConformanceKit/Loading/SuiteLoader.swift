@@ -66,6 +66,8 @@ public enum SuiteLoader {
             sink.add(Diagnostic(file: display + "/endpoints", keyPath: "", message: "no endpoint specs found"))
         }
 
+        let preflight = loadPreflight(root: root, display: display, endpoints: endpoints, fixtures: fixtures, sink: sink)
+
         var cases: [Case] = []
         for rel in SuiteFiles.list(root + "/cases", recursive: true) {
             let file = display + "/cases/" + rel
@@ -81,8 +83,10 @@ public enum SuiteLoader {
 
         // Every schema reference must resolve and compile.
         var compiled: [String: CompiledSchema] = [:]
+        var refused: Set<String> = []
+        var cycles: Set<[String]> = []
         func compile(_ ref: String, at node: Node) {
-            if compiled[ref] != nil { return }
+            if compiled[ref] != nil || refused.contains(ref) { return }
             let (file, fragment) = splitReference(ref)
             guard schemas[file] != nil else {
                 let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
@@ -92,12 +96,16 @@ public enum SuiteLoader {
             do {
                 let schema = try registry.compile(schemaBase + file + (fragment.map { "#" + $0 } ?? ""), options: apiValidation)
                 if let cycle = schema.inPlaceCycle {
+                    refused.insert(ref)
                     let shown = cycle.map { $0.replacingOccurrences(schemaBase, "") }
+                    guard cycles.insert(Array(shown.dropLast()).sorted()).inserted else { return }
                     let culprit = shown.first.map { String($0.prefix { $0 != "#" }) } ?? file
                     sink.add(
                         Diagnostic(
                             file: display + "/" + culprit, keyPath: "",
-                            message: "schema '\(ref)' never finishes: \(shown.joined(separator: " → ")) apply one another in place without descending into the value",
+                            message: "these schemas apply one another in place and never finish: "
+                                + shown.map { $0.hasPrefix(culprit + "#") ? String($0.dropFirst(culprit.count)) : $0 }
+                                .joined(separator: " → ") + " (reached from '\(ref)')",
                             hint: "a $ref (or allOf/anyOf/oneOf/not/if) chain must pass through properties, items or the like before it comes back"))
                 } else {
                     compiled[ref] = schema
@@ -130,6 +138,7 @@ public enum SuiteLoader {
             schemas: schemas, compiledSchemas: compiled)
         suite.readings = readings
         suite.fixtureTypes = fixtureTypes
+        suite.preflight = preflight
         for ref in compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }
@@ -167,7 +176,7 @@ public enum SuiteLoader {
             return ([:], [:])
         }
         guard let node = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: sink),
-            let obj = node.object(keys: ["fixtures"]), let list = obj.required("fixtures")
+            let obj = node.object(keys: ["fixtures", "preflight"]), let list = obj.required("fixtures")
         else { return ([:], [:]) }
         guard case .object(let entries) = list.value else {
             list.error("must be an object mapping each fixture name to {type, description}")
@@ -195,6 +204,72 @@ public enum SuiteLoader {
         }
         return (out, types)
     }
+}
+
+/// `preflight` of the fixture catalogue: read-only requests that confirm fixtures.
+func loadPreflight(
+    root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], sink: DiagnosticSink
+) -> [PreflightCheck] {
+    let file = display + "/fixtures.json"
+    // The file was read (and its problems reported) with the catalogue.
+    guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        case .object(let top) = parsed.value, let value = top["preflight"]
+    else { return [] }
+    let pn = Node(value: value, path: [.key("preflight")], file: file, sink: sink)
+    guard let list = pn.array else {
+        pn.error("must list read-only requests")
+        return []
+    }
+    var out: [PreflightCheck] = []
+    let scope = VariableScope(fixtures: fixtures)
+    for n in list {
+        guard let o = n.object(keys: ["role", "endpoint", "params", "status", "refutedBy", "fixtures", "fields"]),
+            let role = o.required("role").flatMap(readRole), let ep = o.required("endpoint").flatMap({ findEndpoint($0, endpoints) }),
+            let status = o.required("status")?.httpStatus
+        else { continue }
+        if ep.mutating || ep.method != "GET" {
+            o.optional("endpoint")?.error("a preflight request must be read-only; \(ep.id) is \(ep.method)\(ep.mutating ? " and mutating" : "")")
+            continue
+        }
+        var params: [String: Template] = [:]
+        if let p = o.optional("params") {
+            if case .object(let po) = p.value {
+                for m in po {
+                    let t = Template(m.value)
+                    if scope.check(t, at: p.child(m.key, m.value)) { params[m.key] = t }
+                }
+            } else {
+                p.error("must map path parameters to values")
+            }
+        }
+        for name in pathParameters(ep.path) where params[name] == nil {
+            n.error("missing params.\(name), which \(ep.path) needs")
+        }
+        let refuted = (o.optional("refutedBy")?.array ?? []).compactMap(\.httpStatus)
+        var named: [String] = []
+        for f in o.required("fixtures")?.array ?? [] {
+            guard let s = f.string else { continue }
+            if fixtures[s] == nil { f.error("unknown fixture '\(s)'", hint: closestMatch(to: s, in: fixtures.keys).map { "did you mean '\($0)'?" }) } else { named.append(s) }
+        }
+        var fields: [(JSONPointer, String)] = []
+        if let fn = o.optional("fields"), case .object(let fo) = fn.value {
+            for m in fo {
+                let at = fn.child(m.key, m.value)
+                guard let ptr = try? JSONPointer(parsing: m.key) else {
+                    at.error("'\(m.key)' is not a JSON pointer")
+                    continue
+                }
+                guard let fx = at.string else { continue }
+                if fixtures[fx] == nil { at.error("unknown fixture '\(fx)'") } else { fields.append((ptr, fx)) }
+            }
+        }
+        out.append(
+            PreflightCheck(
+                role: role, endpoint: ep.id, params: params, status: status, refutedBy: refuted, fixtures: named,
+                fields: fields))
+    }
+    return out
 }
 
 func isFixtureName(_ s: String) -> Bool {

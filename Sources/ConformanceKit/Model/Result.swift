@@ -151,6 +151,8 @@ public struct RunResult: Sendable {
     /// The suite's readings register, and the options the target's profile pins.
     public var readings: [Reading] = []
     public var pinnedReadings: [String: String] = [:]
+    /// What the read-only preflight found about the target's fixtures.
+    public var preflight: [PreflightOutcome] = []
 
     public var passed: Int { results.count { $0.verdict == .passed } }
     /// Conforming cases where the target took a documented alternative reading.

@@ -351,6 +351,8 @@ public struct Suite: Sendable {
     public var fixtures: [String: String]
     /// The type each fixture's value must have.
     public var fixtureTypes: [String: FixtureType] = [:]
+    /// Read-only requests that confirm fixtures before any case runs.
+    public var preflight: [PreflightCheck] = []
     /// Schema documents by their reference (`schemas/mvno-account.schema.json`).
     public var schemas: [String: JSON]
     /// Every schema reference used by a spec or a case, compiled once.

@@ -2,6 +2,9 @@
 public enum ConsoleReporter {
     public static func lines(_ run: RunResult) -> [String] {
         var out: [String] = []
+        for p in run.preflight where p.state == .refuted {
+            out.append("PREFLIGHT \(p.detail)")
+        }
         for r in run.results {
             switch r.verdict {
             case .passed:

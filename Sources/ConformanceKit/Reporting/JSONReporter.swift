@@ -89,6 +89,13 @@ public enum JSONReporter {
         top["verdict"] = .string(ReportFormats.runVerdict(run))
         top["certifiable"] = .bool(run.isCertifiable)
         top["cases"] = .array(run.results.map(caseObject))
+        top["preflight"] = .array(
+            run.preflight.map { p in
+                [
+                    "fixtures": .array(p.fixtures.map(JSON.string)), "request": .string(p.request),
+                    "state": .string(p.state.rawValue), "detail": .string(p.detail),
+                ]
+            })
         top["readings"] = .array(
             run.readings.map { r in
                 [

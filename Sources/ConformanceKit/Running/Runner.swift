@@ -49,6 +49,8 @@ public struct Runner: Sendable {
     public var options: RunOptions
     /// When the overall deadline falls (set by `run`).
     var deadlineAt: ContinuousClock.Instant?
+    /// Fixtures the preflight found contradicted by the target, with why (set by `run`).
+    var refuted: [String: String] = [:]
     /// Credentials per role, logging in where the profile says so.
     public let tokens: TokenStore
 
@@ -70,7 +72,77 @@ public struct Runner: Sendable {
     public func run(_ jobs: [Job]) async -> RunResult {
         var me = self
         if let d = options.deadline { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
-        return await me.runAll(jobs)
+        let checked = jobs.contains { $0.skipReason == nil } ? await me.preflight() : []
+        for o in checked where o.state == .refuted {
+            for f in o.fixtures where me.refuted[f] == nil { me.refuted[f] = o.detail }
+        }
+        var run = await me.runAll(jobs)
+        run.preflight = checked
+        return run
+    }
+
+    /// Sends the suite's read-only preflight requests, one after another, and
+    /// says for each whether the target's answer confirms its fixtures.
+    public func preflight() async -> [PreflightOutcome] {
+        var out: [PreflightOutcome] = []
+        for check in suite.preflight {
+            guard let endpoint = suite.endpoint(check.endpoint) else { continue }
+            let names = check.fixtures + check.fields.map(\.fixture)
+            guard names.allSatisfy({ target.fixtures[$0] != nil }) else { continue }  // the cases skip anyway
+            var step = Step(
+                endpoint: endpoint.id, covers: "success",
+                request: RequestTemplate(pathParams: check.params, query: [], headers: [], body: nil),
+                expect: Expectation(status: check.status, errorMessage: nil, schema: nil, assertions: []), captures: [])
+            step.readings = []
+            let planned = Planner.resolve(step, endpoint: endpoint, bindings: target.fixtures)
+            let shown = "\(endpoint.method) \(planned.path) as \(check.role)"
+            func outcome(_ state: PreflightOutcome.State, _ detail: String) {
+                out.append(PreflightOutcome(fixtures: check.fixtures, request: shown, state: state, detail: detail))
+            }
+            guard credentials.has(check.role) else {
+                outcome(.unconfirmed, "no credential for \(check.role)")
+                continue
+            }
+            let secret: String?
+            do { secret = try await tokens.token(for: check.role) } catch {
+                outcome(.unconfirmed, error.message)
+                continue
+            }
+            var ignored: [String] = []
+            let exchange: HTTPExchange
+            switch await send(wire(planned, role: check.role, secret: secret).0, attempts: &ignored) {
+            case .success(let e): exchange = e
+            case .failure(let why):
+                outcome(.unconfirmed, why.message)
+                continue
+            }
+            let list = check.fixtures.map { "'\($0)'" }.joined(separator: ", ")
+            if check.refutedBy.contains(exchange.status) {
+                outcome(
+                    .refuted,
+                    "fixture \(list) does not hold on the target: \(shown) answered \(exchange.status), not \(check.status); fix it in \(target.file)")
+                continue
+            }
+            guard exchange.status == check.status else {
+                outcome(.unconfirmed, "\(shown) answered \(exchange.status)")
+                continue
+            }
+            let body = try? JSONParser.parse(exchange.body)
+            var contradicted: [String] = []
+            for (pointer, fixture) in check.fields {
+                guard let got = body.flatMap({ pointer.resolve(in: $0) }), !got.isNull, let want = target.fixtures[fixture],
+                    !Checker.matches(got, want)
+                else { continue }
+                contradicted.append(fixture)
+                var o = PreflightOutcome(
+                    fixtures: check.fixtures + [fixture], request: shown, state: .refuted,
+                    detail: "fixtures \(list) and '\(fixture)' disagree on the target: \(shown) has \(pointer) = \(shorten(got.description, to: 40)), not \(shorten(want.description, to: 40)); fix them in \(target.file)")
+                o.fixtures = check.fixtures + [fixture]
+                out.append(o)
+            }
+            if contradicted.isEmpty { outcome(.confirmed, "\(shown) answered \(exchange.status)") }
+        }
+        return out
     }
 
     func runAll(_ jobs: [Job]) async -> RunResult {
@@ -142,6 +214,10 @@ public struct Runner: Sendable {
         if let reason = options.stop?.reason {
             result.verdict = .error("interrupted (\(reason)) before it ran")
             return result
+        }
+        if let fixture = c.fixtureVariables.first(where: { refuted[$0] != nil }), let why = refuted[fixture] {
+            result.verdict = .error("not judged: " + why)
+            return await redacted(result)
         }
         var bindings = job.fixtures
         let chained = job.steps.count > 1

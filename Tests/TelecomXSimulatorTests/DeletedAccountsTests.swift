@@ -323,7 +323,6 @@ import Testing
         let profile = try JSONParser.parse(Array(data))
         let fx = try #require(profile["fixtures"])
         #expect(fx["deleted.reseller1.id"] == .string(I.reseller1))
-        #expect(fx["deleted.reseller1.total"] == .number(Double(DeletedAccounts.resellerOneCount)))
         #expect(fx["deleted.filter.number"] == .string(F.filterNumber))
         #expect(fx["deleted.filter.simNumber"] == .string(F.filterSimNumber))
         #expect(fx["deleted.filter.imsi"] == .string(F.filterIMSI))

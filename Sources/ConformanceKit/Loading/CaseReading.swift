@@ -107,7 +107,7 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
             return []
         }
         for (k, stepNode) in list.enumerated() {
-            guard let so = stepNode.object(keys: ["endpoint", "covers", "request", "expect", "capture"]) else {
+            guard let so = stepNode.object(keys: ["endpoint", "covers", "role", "request", "expect", "capture"]) else {
                 ok = false
                 continue
             }
@@ -117,11 +117,18 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
             if let cn = so.optional("covers"), let s = cn.string, let ep { stepCovers = findRow(cn, s, in: ep) }
             if last, let ep, let endpoint, ep.id == endpoint.id, stepCovers == nil { stepCovers = covers }
             guard let ep,
-                let step = readStep(
+                var step = readStep(
                     so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope, readings: readings)
             else {
                 ok = false
                 continue
+            }
+            if let rn = so.optional("role") {
+                guard let r = readRole(rn) else {
+                    ok = false
+                    continue
+                }
+                step.role = r
             }
             steps.append(step)
         }
@@ -261,9 +268,30 @@ func readStep(
     var captures: [Step.Capture] = []
     if let cn = o.optional("capture") {
         if case .object(let co) = cn.value {
+            let walks = expect?.invariants.contains { if case .walk = $0 { true } else { false } } ?? false
             for m in co {
                 let n = cn.child(m.key, m.value)
-                if let p = readPointer(n) {
+                if case .object = m.value {
+                    guard let ko = n.object(keys: ["count"]), let cnode = ko.required("count"),
+                        let c = cnode.object(keys: ["pointer", "equals"]), let p = readPointer(c.required("pointer")),
+                        let en = c.required("equals")
+                    else {
+                        ok = false
+                        continue
+                    }
+                    guard walks else {
+                        n.error("a count is taken over the pages of a walk: give this step a {walk: …} invariant")
+                        ok = false
+                        continue
+                    }
+                    let t = Template(en.value)
+                    guard scope.check(t, at: en) else {
+                        ok = false
+                        continue
+                    }
+                    captures.append(.init(name: m.key, pointer: p, countEquals: t))
+                    scope.captured.insert(m.key)
+                } else if let p = readPointer(n) {
                     captures.append(.init(name: m.key, pointer: p))
                     scope.captured.insert(m.key)
                 }

@@ -290,7 +290,14 @@ public struct Step: Sendable, Hashable {
     public struct Capture: Sendable, Hashable {
         public var name: String
         public var pointer: JSONPointer
+        /// Instead of one value: how many items, over every page the step's
+        /// walk visits, have `pointer` equal to this (a count derived at run
+        /// time rather than typed into a profile, where it would go stale).
+        public var countEquals: Template? = nil
     }
+    /// The role this step runs as, when not the case's (e.g. ADMIN's view
+    /// first, then the case's role compared with it).
+    public var role: Role? = nil
 }
 
 /// One behaviour of one endpoint: the request(s) to send and what must come back.

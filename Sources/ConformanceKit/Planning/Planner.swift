@@ -45,10 +45,10 @@ public enum Planner {
             if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
                 job.skipReason =
                     "target \(target.name) has no fixture '\(missing)' (\(suite.fixtures[missing] ?? "")); add it to \(target.file)"
-            } else if c.role != .anonymous, !credentials.has(c.role) {
-                job.skipReason = "no credential for role \(c.role): "
-                    + (credentials.missing[c.role]
-                        ?? "\(target.file) names no environment variable for \(c.role) under credentials")
+            } else if let role = ([c.role] + c.steps.compactMap(\.role)).first(where: { $0 != .anonymous && !credentials.has($0) }) {
+                job.skipReason = "no credential for role \(role): "
+                    + (credentials.missing[role]
+                        ?? "\(target.file) names no environment variable for \(role) under credentials")
             } else if c.isMutating(in: suite), !target.allowMutations {
                 job.skipReason =
                     "mutating case; target \(target.name) does not allow mutations (set \"allowMutations\": true in \(target.file))"

@@ -225,14 +225,15 @@ public struct Runner: Sendable {
             guard let endpoint = suite.endpoint(step.endpoint) else { continue }
             let label = chained ? "step \(k + 1) (\(endpoint.method) \(endpoint.path)): " : ""
             let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
+            let role = step.role ?? c.role
             let secret: String?
             do {
-                secret = try await tokens.token(for: c.role)
+                secret = try await tokens.token(for: role)
             } catch {
                 result.verdict = .error(label + error.message)
                 return await redacted(result)
             }
-            let (outgoing, summary) = wire(planned, role: c.role, secret: secret)
+            let (outgoing, summary) = wire(planned, role: role, secret: secret)
             result.request = summary
             let exchange: HTTPExchange
             let before = result.attempts.count
@@ -247,7 +248,7 @@ public struct Runner: Sendable {
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
             var context = Checker.Context(
-                expect: step.expect, endpoint: endpoint, role: c.role, request: planned, bindings: bindings)
+                expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings)
             var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
             if j.verdict == .failed, let (alt, judged) = alternative(step, exchange, context) {
                 // The answer departs from the suite's reading but meets a
@@ -268,10 +269,17 @@ public struct Runner: Sendable {
             let stepFailed = j.verdict == .failed
             for inv in context.expect.invariants where exchange.status == context.expect.status {
                 guard case .walk(let limit, let idPointer) = inv, let paging = endpoint.paging else { continue }
-                switch await walk(planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: c.role) {
-                case .success(let (findings, pages)):
+                let counts = step.captures.compactMap { cap in
+                    cap.countEquals.map { (cap.name, cap.pointer, Planner.substitute($0, bindings)) }
+                }
+                switch await walk(
+                    planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: role,
+                    counting: counts.map { ($0.1, $0.2) })
+                {
+                case .success(let (findings, pages, counted)):
                     result.findings += findings.map { prefixed($0, label) }
                     result.requests += pages
+                    for (k, c) in counts.enumerated() { bindings[capturedPrefix + c.0] = .number(Double(counted[k])) }
                 case .failure(let e):
                     if stepFailed { break }  // the failure found already stands; the walk could not add to it
                     result.verdict = .error(label + "while walking the pages: " + e.message)
@@ -282,7 +290,7 @@ public struct Runner: Sendable {
                 result.verdict = .failed
                 return await redacted(result)
             }
-            for capture in step.captures {
+            for capture in step.captures where capture.countEquals == nil {
                 if let v = j.body.flatMap({ capture.pointer.resolve(in: $0) }) {
                     bindings[capturedPrefix + capture.name] = v
                 } else {
@@ -398,9 +406,12 @@ public struct Runner: Sendable {
     /// Walks every page of a list with the given limit and checks that each
     /// item comes exactly once and that their number equals `total`.
     func walk(
-        _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role
-    ) async -> Result<([Finding], Int), TransportError> {
+        _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role,
+        counting: [(JSONPointer, JSON)] = []
+    ) async -> Result<([Finding], Int, [Int]), TransportError> {
         var seen: [String: Int] = [:]
+        // Per count: the ids of the items that match (each item counts once, however often it comes).
+        var matching = Array(repeating: Set<String>(), count: counting.count)
         var findings: [Finding] = []
         var offset = 0
         var total: Int?
@@ -427,7 +438,7 @@ public struct Runner: Sendable {
                 findings.append(
                     Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
                         actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
-                return .success((findings, pages))
+                return .success((findings, pages, matching.map(\.count)))
             }
             let pageTotal = paging.total.resolve(in: body)?.intValue
             if total == nil { total = pageTotal }
@@ -438,6 +449,9 @@ public struct Runner: Sendable {
             for (i, item) in items.enumerated() {
                 let id = idPointer.resolve(in: item)?.textValue ?? "(no id at offset \(offset + i))"
                 seen[id, default: 0] += 1
+                for (k, c) in counting.enumerated() where Checker.matches(c.0.resolve(in: item), c.1) {
+                    matching[k].insert(id)
+                }
             }
             if items.count > limit {
                 findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "at most \(limit) items",
@@ -456,7 +470,7 @@ public struct Runner: Sendable {
             findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(total) distinct items",
                 actual: "\(distinct)", message: "walking the pages with limit \(limit) found \(distinct) distinct items, but total says \(total)"))
         }
-        return .success((findings, pages))
+        return .success((findings, pages, matching.map(\.count)))
     }
 
     /// What each step of a job would send, secrets redacted and values captured

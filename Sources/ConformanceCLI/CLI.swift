@@ -126,6 +126,8 @@ public enum CLI {
           --tag TAG          only cases with this tag; repeatable
           --case GLOB        only cases whose id matches (* and ?); repeatable
           --shard I/N        only the I-th of N stable shards (same case → same shard everywhere; chains never split)
+          --shard auto       the shard GitLab (CI_NODE_INDEX/CI_NODE_TOTAL) or Buildkite
+                             (BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT) names
           --list             print the plan, one line per case, and send nothing
           --dry-run          print every planned request (secrets redacted) and send nothing
           -h, --help         this help
@@ -292,8 +294,17 @@ public enum CLI {
         }
         var selection = Selection(endpoints: p.values("endpoint"), tags: p.values("tag"), caseGlobs: p.values("case"))
         if let sh = p.value("shard") {
-            guard let shard = Selection.Shard(parsing: sh) else { throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, got '\(sh)'") }
-            selection.shard = shard
+            if sh == "auto" {
+                let shard: Selection.Shard
+                do { shard = try Selection.Shard.auto(environment: environment) } catch { throw UsageError(error.message) }
+                selection.shard = shard
+                console.err("--shard auto: shard \(shard.index)/\(shard.count)")
+            } else {
+                guard let shard = Selection.Shard(parsing: sh) else {
+                    throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, or auto, got '\(sh)'")
+                }
+                selection.shard = shard
+            }
         }
         // The built-in simulator is the target unless --target names another
         // server; --simulator keeps it with the given profile (e.g. one that logs in).

@@ -776,8 +776,11 @@ public enum CLI {
             return .passed
         }
         guard p.has("detect") else {
+            // Columns as wide as their longest entry: a name must paste back whole.
+            let nameWidth = Fault.catalogue.map(\.name.count).max() ?? 0
+            let endpointWidth = Fault.catalogue.map(\.endpoint.count).max() ?? 0
             for f in Fault.catalogue {
-                console.out("\(f.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(f.endpoint.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.summary)")
+                console.out("\(f.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(f.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0))  \(f.summary)")
             }
             return .passed
         }

@@ -2,8 +2,10 @@ import ConformanceCLI
 import ConformanceKit
 import Foundation
 import Testing
+import TelecomXSimulator
 
-/// What a newcomer meets first: fixture priorities in `init` and `fixtures`.
+/// What a newcomer meets first: fixture priorities in `init` and `fixtures`,
+/// and fault names that paste back whole.
 @Suite struct OnboardingTests {
     @Test func fixturesAreOrderedByTheCasesTheyUnlock() throws {
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
@@ -61,5 +63,17 @@ import Testing
         #expect(listed == usage.map(\.name))
         let first = try #require(usage.first)
         #expect(c.out.contains("   \(first.name) (\(first.caseIDs.count) cases): \(first.description)"))
+    }
+
+    @Test func faultsPrintsWholeNames() async {
+        let (status, c) = await conformance(["faults"])
+        #expect(status == 0)
+        let lines = c.out.split(separator: "\n")
+        #expect(lines.count == Fault.catalogue.count)
+        for (line, fault) in zip(lines, Fault.catalogue) {
+            #expect(line.split(separator: " ").first.map(String.init) == fault.name, "\(line)")
+            #expect(line.hasSuffix(fault.summary))
+        }
+        #expect(c.out.contains("deleted-filter-skips-imsi-notes  mvno-deleted-list"))
     }
 }

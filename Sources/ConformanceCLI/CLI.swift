@@ -489,7 +489,7 @@ public enum CLI {
             return .usage
         }
         for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
-        console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html")
+        console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
         return exitStatus(result)
     }
 

@@ -106,7 +106,7 @@ import Testing
         #expect(md.contains("1. **visibility** `/socs` on mvno-account-get, expected absent (visible to ADMIN only): 30 cases\n"))
         #expect(md.contains("3. **schema** `/mvnoAccounts/*/state` (rule `/properties/mvnoAccounts/items/properties/state/enum`) on mvno-deleted-list, expected one of ACTIVE, SUSPENDED: 11 cases\n"))
         #expect(md.contains("get-leak-29\n"), "every case of a problem up to 30")
-        #expect(md.contains("4. **error** on mvno-account-get: 1 case\n   - e.g. timed out after 30 s\n"))
+        #expect(md.contains("4. **error** on mvno-account-get: 1 case\n    - e.g. timed out after 30 s\n"))
     }
 
     @Test func htmlListsProblemsThenACompactTableThenTheCards() throws {

@@ -138,9 +138,9 @@ public enum MarkdownReporter {
             if p.check != "error", !p.expected.isEmpty { line += ", expected \(cell(p.expected))" }
             line += ": \(n) case\(n == 1 ? "" : "s")"
             out.append(line)
-            out.append("   - e.g. \(cell(p.message))")
+            out.append("    - e.g. \(cell(p.message))")
             let shown = p.caseIDs.prefix(maxCasesPerProblem).map(cell).joined(separator: ", ")
-            out.append("   - " + shown + (n > maxCasesPerProblem ? ", … and \(n - maxCasesPerProblem) more" : ""))
+            out.append("    - " + shown + (n > maxCasesPerProblem ? ", … and \(n - maxCasesPerProblem) more" : ""))
         }
         if problems.count > maxProblems { out += ["", "… and \(problems.count - maxProblems) more problems"] }
         out.append("")

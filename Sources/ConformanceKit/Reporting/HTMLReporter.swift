@@ -376,7 +376,16 @@ public enum HTMLReporter {
         *, *::before, *::after { box-sizing: border-box; }
         body { overflow-wrap: anywhere; }
         table { max-width: 100%; }
-        table.problems, table.failing { width: 100%; }
+        table.problems, table.failing { width: 100%; table-layout: fixed; }
+        table.problems th:nth-child(1) { width: 2.5rem; }
+        table.problems th:nth-child(2) { width: 22%; }
+        table.problems th:nth-child(3) { width: 16%; }
+        table.problems th:nth-child(4) { width: 24%; }
+        table.failing th:nth-child(1) { width: 22%; }
+        table.failing th:nth-child(2) { width: 15%; }
+        table.failing th:nth-child(3) { width: 9%; }
+        table.failing th:nth-child(4) { width: 6.5rem; }
+        table.failing th:nth-child(5) { width: 11%; }
         dl { grid-template-columns: max-content minmax(0, 1fr); }
         .verdict-word { display: inline-block; padding: .05rem .5rem; border-radius: 4px; font-size: .9rem; letter-spacing: .04em; vertical-align: middle; color: #fff; background: #57606a; }
         header.passed .verdict-word { background: #1a7f37; }

@@ -154,4 +154,18 @@ import Testing
         #expect(Self.missingLines(["c…", "a"], in: ["a", "b", "cdef"]) == ["a"], "in order")
         #expect(try Self.normalized("at http://127.0.0.1:40951, took 1.388 s and 12 ms", scratch: "/tmp/x") == "at http://127.0.0.1:PORT, took T and T")
     }
+
+    /// The README's test command is the script CI runs, and it installs what the tests need.
+    @Test func theReadmesTestCommandIsTheScriptCIRuns() throws {
+        let readme = try String(contentsOfFile: Project.root + "/README.md", encoding: .utf8)
+        let script = try String(contentsOfFile: Project.root + "/.ci/test", encoding: .utf8)
+        let ci = try String(contentsOfFile: Project.root + "/.ci/run", encoding: .utf8)
+        #expect(readme.contains("\nbash .ci/test           # the harness's own tests"))
+        #expect(!readme.contains("\nswift test "), "the bare swift test is not offered as the test command")
+        #expect(ci.contains("\nbash .ci/test"))
+        #expect(!ci.contains("\nswift test"), ".ci/run tests through the README's command")
+        #expect(script.contains("set -euo pipefail"))
+        #expect(script.contains("libxml2-utils") && script.contains("chromium") && script.contains("apt-get update"))
+        #expect(script.contains("\nswift test \"$@\""))
+    }
 }

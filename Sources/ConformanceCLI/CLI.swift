@@ -80,6 +80,7 @@ public enum CLI {
         USAGE
           conformance                     run the whole suite against the built-in simulator
           conformance init [options]      scaffold a target profile for a new server (see init --help)
+          conformance fixtures --target F each fixture with the cases it unlocks and whether the profile has it
           conformance run [options]       run the suite against a target (see run --help)
           conformance serve [options]     run the simulator alone (see serve --help)
           conformance certify --target F --out DIR   certification run: the whole suite, a bundle with digests
@@ -127,6 +128,8 @@ public enum CLI {
           --tag TAG          only cases with this tag; repeatable
           --case GLOB        only cases whose id matches (* and ?); repeatable
           --shard I/N        only the I-th of N stable shards (same case → same shard everywhere; chains never split)
+          --shard auto       the shard GitLab (CI_NODE_INDEX/CI_NODE_TOTAL) or Buildkite
+                             (BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT) names
           --list             print the plan, one line per case, and send nothing
           --dry-run          print every planned request (secrets redacted) and send nothing
           -h, --help         this help
@@ -231,11 +234,15 @@ public enum CLI {
                 return try await faults(args, console: console).rawValue
             case "readings":
                 return try readings(args, console: console).rawValue
+            case "fixtures":
+                return try fixtures(args, console: console).rawValue
             case "help":
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
-                let guess = closestMatch(to: command!, in: ["run", "init", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "readings", "help"])
+                let guess = closestMatch(
+                    to: command!,
+                    in: ["run", "init", "fixtures", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "readings", "help"])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -295,8 +302,17 @@ public enum CLI {
         }
         var selection = Selection(endpoints: p.values("endpoint"), tags: p.values("tag"), caseGlobs: p.values("case"))
         if let sh = p.value("shard") {
-            guard let shard = Selection.Shard(parsing: sh) else { throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, got '\(sh)'") }
-            selection.shard = shard
+            if sh == "auto" {
+                let shard: Selection.Shard
+                do { shard = try Selection.Shard.auto(environment: environment) } catch { throw UsageError(error.message) }
+                selection.shard = shard
+                console.err("--shard auto: shard \(shard.index)/\(shard.count)")
+            } else {
+                guard let shard = Selection.Shard(parsing: sh) else {
+                    throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, or auto, got '\(sh)'")
+                }
+                selection.shard = shard
+            }
         }
         // The built-in simulator is the target unless --target names another
         // server; --simulator keeps it with the given profile (e.g. one that logs in).
@@ -478,7 +494,7 @@ public enum CLI {
             return .usage
         }
         for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
-        console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html")
+        console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
         return exitStatus(result)
     }
 
@@ -618,10 +634,14 @@ public enum CLI {
         console.out("")
         console.out("1. Export one credential per role (never put them in the file):")
         for e in exports { console.out("   " + e) }
-        console.out("2. Add the fixtures that exist on \(name) under \"fixtures\" in \(out); cases whose fixtures are missing are skipped with the reason:")
+        console.out("2. Add the fixtures that exist on \(name) under \"fixtures\" in \(out). They are listed by how many cases each")
+        console.out("   unlocks, most first: a case runs only when every fixture it uses is set (the others are skipped with the reason).")
         if let suite = try? SuiteLoader.load(root: suiteRoot).suite {
-            for (k, v) in suite.fixtures.sorted(by: { $0.key < $1.key }) { console.out("   \(k): \(v)") }
+            for u in FixtureUsage.compute(suite) {
+                console.out("   \(u.name) (\(u.caseIDs.count) case\(u.caseIDs.count == 1 ? "" : "s")): \(u.description)")
+            }
         }
+        console.out("   'conformance fixtures --target \(out)' shows which are set and the cases each unlocks.")
         console.out("3. Set \"allowMutations\": true only on a server where creating accounts is acceptable.")
         console.out("4. Run: swift run conformance run --target \(out)")
         return .passed
@@ -637,6 +657,60 @@ public enum CLI {
         var i = 0
         while i < a.count, i < b.count, a[i] == b[i] { i += 1 }
         return (Array(repeating: "..", count: a.count - i) + b[i...]).joined(separator: "/")
+    }
+
+    // MARK: fixtures
+
+    static let fixturesHelp = """
+        conformance fixtures — each fixture the suite uses, the cases it unlocks, and whether a profile has it
+
+        USAGE
+          conformance fixtures [--target FILE] [--suite DIR]
+
+        Lists every fixture of Cases/fixtures.json, most cases first: a case runs only when the
+        target profile has every fixture it uses, so fill in the top of the list first. For each:
+        how many cases use it, whether the profile (default Cases/targets/simulator.json) sets it,
+        and the first cases. Nothing is sent.
+
+        EXIT STATUS
+          0 listed · 2 usage error, or a problem in the suite or the profile
+        """
+
+    static func fixtures(_ args: [String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["target", "suite"]))
+        if p.has("help") {
+            console.out(fixturesHelp)
+            return .passed
+        }
+        let suiteRoot = p.value("suite") ?? "Cases"
+        let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
+        let suite: Suite
+        let profile: TargetProfile
+        do {
+            suite = try SuiteLoader.load(root: suiteRoot).suite
+            profile = try TargetLoader.load(path: targetPath, fixtureCatalogue: suite.fixtures).profile
+        } catch {
+            for d in error.diagnostics { console.err(d.description) }
+            return .usage
+        }
+        let usage = FixtureUsage.compute(suite)
+        let present = Set(profile.fixtures.keys)
+        let width = max(7, usage.map(\.name.count).max() ?? 0)
+        console.out("fixtures for \(SuiteLoader.displayPath(targetPath)), most cases first (a case runs only when the profile has every fixture it uses):")
+        // The read-only preflight (whether the server confirms each fixture) adds its column after "profile".
+        console.out("fixture".padding(toLength: width, withPad: " ", startingAt: 0) + "  cases  profile  cases that use it")
+        for u in usage {
+            let n = String(u.caseIDs.count)
+            var line = u.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            line += String(repeating: " ", count: max(0, 5 - n.count)) + n + "  "
+            line += (present.contains(u.name) ? "yes" : "no").padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+            line += u.caseIDs.prefix(3).joined(separator: ", ") + (u.caseIDs.count > 3 ? ", … (+\(u.caseIDs.count - 3))" : "")
+            console.out(line)
+        }
+        let set = usage.count { present.contains($0.name) }
+        let runnable = FixtureUsage.runnable(suite, present: present).count
+        console.out("\(set) of \(usage.count) fixtures set; \(runnable) of \(suite.cases.count) cases have every fixture they need")
+        return .passed
     }
 
     // MARK: verify
@@ -707,8 +781,11 @@ public enum CLI {
             return .passed
         }
         guard p.has("detect") else {
+            // Columns as wide as their longest entry: a name must paste back whole.
+            let nameWidth = Fault.catalogue.map(\.name.count).max() ?? 0
+            let endpointWidth = Fault.catalogue.map(\.endpoint.count).max() ?? 0
             for f in Fault.catalogue {
-                console.out("\(f.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(f.endpoint.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.summary)")
+                console.out("\(f.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(f.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0))  \(f.summary)")
             }
             return .passed
         }

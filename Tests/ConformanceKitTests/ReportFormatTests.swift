@@ -127,7 +127,7 @@ import Testing
         #expect(
             doc.objectValue?.keys == [
                 "format", "formatVersion", "tool", "suite", "target", "startedAt", "finishedAt", "durationSeconds", "counts",
-                "verdict", "certifiable", "cases", "preflight", "readings", "coverage",
+                "verdict", "certifiable", "cases", "preflight", "readings", "coverage", "problems",
             ])
         #expect(doc["format"] == "telecomx-conformance-results")
         #expect(doc["target"] == ["name": "staging", "baseURL": "https://staging.example/api", "profile": "Cases/targets/staging.json"])
@@ -230,7 +230,7 @@ import Testing
     @Test func htmlShowsVerdictMatricesFailuresAndLatency() throws {
         let html = HTMLReporter.render(Self.mixedRun())
         let h1 = try #require(html.range(of: "<h1>"))
-        #expect(html[h1.upperBound...].hasPrefix("❌ TelecomX conformance: 2 of 15 cases failed, 1 errored</h1>"))
+        #expect(html[h1.upperBound...].hasPrefix("<span class=\"verdict-word\">FAILED</span> TelecomX conformance: 2 of 15 cases failed, 1 errored</h1>"))
         #expect(h1.lowerBound < html.range(of: "Totals")!.lowerBound, "the verdict comes first")
         // Every finding of a failed case, its request line, curl and excerpt.
         #expect(html.contains("/msisdn: &quot;123&quot; does not match ^45"))
@@ -307,7 +307,7 @@ import Testing
     @Test func verdictWording() {
         let allPassed = Self.run((0..<35).map { Self.result("c\($0)", .passed) })
         #expect(MarkdownReporter.render(allPassed).hasPrefix("## TelecomX conformance: ✅ all 35 cases passed\n"))
-        #expect(HTMLReporter.render(allPassed).contains("<h1>✅ TelecomX conformance: all 35 cases passed</h1>"))
+        #expect(HTMLReporter.render(allPassed).contains("<h1><span class=\"verdict-word\">PASSED</span> TelecomX conformance: all 35 cases passed</h1>"))
         #expect(HTMLReporter.render(allPassed).contains("<header class=\"verdict passed\">"))
 
         let threeFailed = Self.run(
@@ -321,6 +321,7 @@ import Testing
         let errored = Self.run([Self.result("a", .passed), Self.result("b", .error("connection refused"))])
         #expect(MarkdownReporter.render(errored).hasPrefix("## TelecomX conformance: ⚠️ 1 of 2 cases errored (not judged)\n"))
         #expect(HTMLReporter.render(errored).contains("<header class=\"verdict unjudged\">"))
+        #expect(HTMLReporter.render(errored).contains("<h1><span class=\"verdict-word\">UNJUDGED</span> TelecomX conformance: 1 of 2 cases errored (not judged)</h1>"))
 
         #expect(MarkdownReporter.render(Self.run([])).hasPrefix("## TelecomX conformance: ⚠️ no cases ran\n"))
     }

@@ -148,7 +148,7 @@ import Testing
         let (profile, _) = try TargetLoader.load(path: out, fixtureCatalogue: [:])
         #expect(profile.baseURL == "https://vendor.example")
         #expect(profile.credentialVariables.count + profile.loginVariables.count == Role.authenticated.count)
-        #expect(c.out.contains("account.id: "))
+        #expect(c.out.contains("   account.id ("), "fixtures listed with the cases each unlocks")
         #expect(c.out.contains(auth == "login" ? "TELECOMX_VENDOR_OWNER_PASSWORD" : "TELECOMX_VENDOR_OWNER_TOKEN"))
         // Never overwritten silently.
         let (again, c2) = await conformance(["init", "--name", "vendor", "--base-url", "https://vendor.example", "--out", out])

@@ -82,3 +82,44 @@ func executablePath(_ name: String) -> String? {
 
 /// xmllint's path; tests that validate reports need it, and `.ci/run` installs it.
 func xmllintPath() -> String? { executablePath("xmllint") }
+
+/// Runs a program with a time limit: it is killed (SIGKILL) when `timeoutSeconds`
+/// pass. Output goes through a file, so a child the program leaves behind
+/// cannot hold the read open.
+func runProcess(_ executable: String, _ args: [String], timeoutSeconds: Double) throws
+    -> (status: Int32, output: String, timedOut: Bool)
+{
+    final class State: Sendable {
+        let value = Mutex<(finished: Bool, timedOut: Bool)>((false, false))
+    }
+    let outputFile = NSTemporaryDirectory() + "process-output-" + UUID().uuidString
+    guard FileManager.default.createFile(atPath: outputFile, contents: nil), let sink = FileHandle(forWritingAtPath: outputFile) else {
+        throw CocoaError(.fileWriteUnknown)
+    }
+    defer { try? FileManager.default.removeItem(atPath: outputFile) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    p.standardOutput = sink
+    p.standardError = sink
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    let pid = p.processIdentifier
+    let state = State()
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+        let kill = state.value.withLock { s -> Bool in
+            guard !s.finished else { return false }
+            s.timedOut = true
+            return true
+        }
+        if kill { _ = Foundation.kill(pid, SIGKILL) }
+    }
+    p.waitUntilExit()
+    let timedOut = state.value.withLock { s -> Bool in
+        s.finished = true
+        return s.timedOut
+    }
+    try? sink.close()
+    let data = (try? Data(contentsOf: URL(fileURLWithPath: outputFile))) ?? Data()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self), timedOut)
+}

@@ -24,6 +24,36 @@ public struct Selection: Sendable, Hashable {
             self.init(index: i, count: n)
         }
 
+        /// Why `--shard auto` found no shard in the environment.
+        public struct AutoError: Error, Sendable, Hashable, CustomStringConvertible {
+            public var message: String
+            public var description: String { message }
+        }
+
+        /// `--shard auto`: the shard named by the CI system's parallel-job
+        /// variables. GitLab (`parallel:`) sets `CI_NODE_INDEX` (1-based) and
+        /// `CI_NODE_TOTAL`; Buildkite (`parallelism:`) sets
+        /// `BUILDKITE_PARALLEL_JOB` (0-based) and `BUILDKITE_PARALLEL_JOB_COUNT`.
+        public static func auto(environment env: [String: String]) throws(AutoError) -> Shard {
+            func read(_ indexName: String, _ countName: String, base: Int, system: String) throws(AutoError) -> Shard? {
+                let index = env[indexName].flatMap { $0.isEmpty ? nil : $0 }
+                let count = env[countName].flatMap { $0.isEmpty ? nil : $0 }
+                guard index != nil || count != nil else { return nil }
+                guard let i = index.flatMap({ Int($0) }), let n = count.flatMap({ Int($0) }), n >= 1, (base..<(base + n)).contains(i)
+                else {
+                    throw AutoError(
+                        message: "--shard auto: \(system)'s \(indexName)=\(index ?? "(unset)") and \(countName)=\(count ?? "(unset)") "
+                            + "do not name a shard (\(indexName) counts from \(base))")
+                }
+                return Shard(index: i - base + 1, count: n)
+            }
+            if let s = try read("CI_NODE_INDEX", "CI_NODE_TOTAL", base: 1, system: "GitLab") { return s }
+            if let s = try read("BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", base: 0, system: "Buildkite") { return s }
+            throw AutoError(
+                message: "--shard auto: no parallel-job variables set (GitLab's CI_NODE_INDEX and CI_NODE_TOTAL, "
+                    + "or Buildkite's BUILDKITE_PARALLEL_JOB and BUILDKITE_PARALLEL_JOB_COUNT); pass --shard I/N instead")
+        }
+
         /// Stable on every machine: FNV-1a of the case id, not Swift's seeded hash.
         public func contains(_ caseID: String) -> Bool {
             var h: UInt64 = 0xcbf2_9ce4_8422_2325

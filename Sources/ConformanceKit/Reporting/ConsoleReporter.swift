@@ -1,10 +1,9 @@
-/// What the terminal shows: one line per case that did not pass, then the totals.
+/// What the terminal shows: the problems (findings grouped by cause), then
+/// one line per case that did not pass, then the totals.
 public enum ConsoleReporter {
     public static func lines(_ run: RunResult) -> [String] {
-        var out: [String] = []
-        for p in run.preflight where p.state == .refuted {
-            out.append("PREFLIGHT \(p.detail)")
-        }
+        var out: [String] = run.preflight.filter { $0.state == .refuted }.map { "PREFLIGHT \($0.detail)" }
+        out += problemLines(run)
         for r in run.results {
             switch r.verdict {
             case .passed:
@@ -43,5 +42,26 @@ public enum ConsoleReporter {
     /// ambiguous cases (which conform) as passed, as JUnit readers count them.
     public static func summaryLine(_ run: RunResult) -> String {
         "\(run.passed + run.ambiguous) passed, \(run.failed + run.errors) failed, \(run.skipped) skipped"
+    }
+
+    /// Case ids shown per problem on the console (the reports list them all).
+    public static let casesPerProblem = 6
+
+    /// `3 problems in 41 failing cases:` and one entry per problem, most cases
+    /// first; nothing when every case passed.
+    public static func problemLines(_ run: RunResult) -> [String] {
+        let problems = Problems.group(run.results)
+        guard !problems.isEmpty else { return [] }
+        var out = ["\(Problems.headline(problems)):"]
+        for p in problems {
+            let n = p.caseIDs.count
+            let expected = p.check == "error" ? "" : p.expected.isEmpty ? "" : ", expected \(p.expected)"
+            out.append("  \(p.number). \(p.title)\(expected): \(n) case\(n == 1 ? "" : "s")")
+            if p.check == "error" { out.append("     \(p.expected)") } else { out.append("     e.g. \(p.message)") }
+            let shown = p.caseIDs.prefix(casesPerProblem).joined(separator: ", ")
+            out.append("     " + shown + (n > casesPerProblem ? ", … (+\(n - casesPerProblem))" : ""))
+        }
+        out.append("cases:")
+        return out
     }
 }

@@ -44,6 +44,11 @@ import JSONKit
 ///                          notProvokable (reason or null),
 ///                          cases: [{id, outcome ("passed"|"failed"|"error"|"skipped"|"not-run")}]}],
 ///                  covered, explained, uncovered}
+/// problems         failing findings grouped by cause (same check, endpoint, normalized
+///                  pointer, rule and expected value), most cases first:
+///                  [{number, check ("status", "schema", … or "error"), endpoint,
+///                    pointer (array indices as *, or null), keyword (or null),
+///                    expected, message (the first finding's), cases: [id]}]
 /// ```
 ///
 /// Version 1 only ever gains keys; a key changing meaning or disappearing
@@ -129,6 +134,7 @@ public enum JSONReporter {
                     "uncovered": .number(Double(ep.uncovered.count)),
                 ]
             })
+        top["problems"] = .array(Problems.group(run.results).map(problemObject))
         return .object(top)
     }
 
@@ -161,6 +167,19 @@ public enum JSONReporter {
         o["durationSeconds"] = .number(ReportFormats.milliseconds(r.durationSeconds))
         o["attempts"] = .array(r.attempts.map(JSON.string))
         o["requests"] = .number(Double(r.requests))
+        return .object(o)
+    }
+
+    static func problemObject(_ p: Problem) -> JSON {
+        var o = JSONObject()
+        o["number"] = .number(Double(p.number))
+        o["check"] = .string(p.check)
+        o["endpoint"] = .string(p.endpointID)
+        o["pointer"] = string(p.pointer)
+        o["keyword"] = string(p.keyword)
+        o["expected"] = .string(p.expected)
+        o["message"] = .string(p.message)
+        o["cases"] = .array(p.caseIDs.map(JSON.string))
         return .object(o)
     }
 

@@ -1,6 +1,7 @@
 /// A short Markdown summary (GitHub-flavoured), for a CI job summary or a
 /// pull-request comment: the verdict first, the totals, the failures and
-/// errors with their first finding, and the documented-row coverage.
+/// errors grouped into problems (findings that share a cause), the totals, the
+/// failures and errors with their first finding, and the documented-row coverage.
 /// Tables stop at 50 rows, so a big run stays under ~200 lines.
 public enum MarkdownReporter {
     /// Rows shown in one table before "… and N more".
@@ -21,6 +22,7 @@ public enum MarkdownReporter {
                 ? "Certifiable: yes, every required case passed."
                 : "Certifiable: no, \(blocking) required case\(blocking == 1 ? "" : "s") did not pass cleanly (failed, errored, skipped or flaky).")
         out.append("")
+        out += problemSection(run)
 
         out += table(
             ["cases", "passed", "failed", "errors", "skipped", "flaky", "warnings", "duration"],
@@ -146,6 +148,38 @@ public enum MarkdownReporter {
                 align: ["---", "---", "---:", "---:", "---:", "---:", "---", "---"], rows: rows, keepLast: true)
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Problems shown, and case ids shown per problem, before "… and N more".
+    public static let maxProblems = 20, maxCasesPerProblem = 30
+
+    /// `### 3 problems in 41 failing cases`, then one numbered item per problem
+    /// (most cases first) with its cases; nothing when every case passed.
+    static func problemSection(_ run: RunResult) -> [String] {
+        let problems = Problems.group(run.results)
+        guard !problems.isEmpty else { return [] }
+        var out = ["### \(Problems.headline(problems))", ""]
+        for p in problems.prefix(maxProblems) {
+            let n = p.caseIDs.count
+            var line = "\(p.number). **\(cell(p.check))** "
+            if let pointer = p.pointer { line += "`" + code(pointer.isEmpty ? "(root)" : pointer) + "` " }
+            if let keyword = p.keyword, !keyword.isEmpty { line += "(rule `" + code(keyword) + "`) " }
+            line += "on \(cell(p.endpointID))"
+            if p.check != "error", !p.expected.isEmpty { line += ", expected \(cell(p.expected))" }
+            line += ": \(n) case\(n == 1 ? "" : "s")"
+            out.append(line)
+            out.append("    - e.g. \(cell(p.message))")
+            let shown = p.caseIDs.prefix(maxCasesPerProblem).map(cell).joined(separator: ", ")
+            out.append("    - " + shown + (n > maxCasesPerProblem ? ", … and \(n - maxCasesPerProblem) more" : ""))
+        }
+        if problems.count > maxProblems { out += ["", "… and \(problems.count - maxProblems) more problems"] }
+        out.append("")
+        return out
+    }
+
+    /// Text inside a code span: one line, no backtick.
+    static func code(_ s: String) -> String {
+        s.split(whereSeparator: \.isNewline).joined(separator: " ").replacingOccurrences(of: "`", with: "'")
     }
 
     /// A table with at most `maxTableRows` rows (the last row kept when

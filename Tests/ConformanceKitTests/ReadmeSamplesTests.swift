@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// The README's sample outputs are the commands' real output, and stay so.
+///
+/// A sample is marked by an HTML comment on the line before it:
+/// `<!-- output of: conformance ARGS -->` (the whole output) or
+/// `<!-- excerpt of: conformance ARGS -->` (its lines appear in the output,
+/// in order; a line ending in `…` matches any line it begins). The sample is
+/// the fenced block after the marker, or the lines up to the next blank line.
+/// The commands run in-process, in README order, with the project's suite, a
+/// scratch folder for reports and profiles, and no credentials in the
+/// environment; ports, durations and the scratch paths are normalized.
+@Suite struct ReadmeSamplesTests {
+    struct Sample {
+        var line: Int
+        var excerpt: Bool
+        var command: [String]
+        var text: [String]
+    }
+
+    static func samples(_ readme: String) -> [Sample] {
+        let lines = readme.components(separatedBy: "\n")
+        var out: [Sample] = []
+        var i = 0
+        while i < lines.count {
+            let line = lines[i].trimmingCharacters(in: .whitespaces)
+            i += 1
+            var excerpt = false
+            var rest: Substring
+            if line.hasPrefix("<!-- output of: conformance") {
+                rest = line.dropFirst("<!-- output of: conformance".count)
+            } else if line.hasPrefix("<!-- excerpt of: conformance") {
+                rest = line.dropFirst("<!-- excerpt of: conformance".count)
+                excerpt = true
+            } else {
+                continue
+            }
+            guard rest.hasSuffix("-->") else { continue }
+            rest = rest.dropLast(3)
+            let command = rest.split(separator: " ").map(String.init)
+            var text: [String] = []
+            let start = i
+            if i < lines.count, lines[i].hasPrefix("```") {
+                i += 1
+                while i < lines.count, !lines[i].hasPrefix("```") {
+                    text.append(lines[i])
+                    i += 1
+                }
+                i += 1
+            } else {
+                while i < lines.count, !lines[i].trimmingCharacters(in: .whitespaces).isEmpty {
+                    text.append(lines[i])
+                    i += 1
+                }
+            }
+            out.append(Sample(line: start, excerpt: excerpt, command: command, text: text))
+        }
+        return out
+    }
+
+    /// The command as the README shows it, with the project's paths and a scratch folder.
+    static func arguments(_ command: [String], scratch: String) -> [String] {
+        var args = command.map { a -> String in
+            guard a.hasPrefix("Cases/") else { return a }
+            let inProject = Project.root + "/" + a
+            return FileManager.default.fileExists(atPath: inProject) ? inProject : scratch + "/" + (a as NSString).lastPathComponent
+        }
+        let verb = args.first.flatMap { $0.hasPrefix("-") ? nil : $0 }
+        switch verb {
+        case nil, "run":
+            args += ["--suite", Project.cases]
+            if !args.contains("--reports") { args += ["--reports", scratch + "/reports"] }
+        case "init":
+            args += ["--suite", Project.cases]
+            if !args.contains("--out"), let i = args.firstIndex(of: "--name"), i + 1 < args.count {
+                args += ["--out", scratch + "/" + args[i + 1] + ".json"]
+            }
+        case "lint-docs":
+            args += ["--suite", Project.cases, "--docs", Project.shared + "/api-docs"]
+        case "fixtures", "coverage", "faults", "openapi":
+            args += ["--suite", Project.cases]
+        default:
+            break
+        }
+        return args
+    }
+
+    static func normalized(_ text: String, scratch: String) throws -> String {
+        var t = text.replacingOccurrences(of: scratch + "/reports", with: "Reports")
+        t = t.replacingOccurrences(of: scratch, with: "Cases/targets")
+        t = t.replacingOccurrences(of: Project.root + "/", with: "")
+        t = t.replacing(try Regex(#"127\.0\.0\.1:[0-9]+"#), with: "127.0.0.1:PORT")
+        t = t.replacing(try Regex(#"\b[0-9]+(\.[0-9]+)? (ms|s)\b"#), with: "T")
+        return t
+    }
+
+    /// Lines of `sample` that are not found in `output` in order ("…" at the end matches a prefix).
+    static func missingLines(_ sample: [String], in output: [String]) -> [String] {
+        var missing: [String] = []
+        var at = 0
+        for want in sample {
+            let prefix = want.hasSuffix("…") ? String(want.dropLast()) : nil
+            if let found = output[at...].firstIndex(where: { prefix.map($0.hasPrefix) ?? ($0 == want) }) {
+                at = found + 1
+            } else {
+                missing.append(want)
+            }
+        }
+        return missing
+    }
+
+    @Test func everyMarkedSampleIsTheCommandsOutput() async throws {
+        let readme = try String(contentsOfFile: Project.root + "/README.md", encoding: .utf8)
+        let samples = Self.samples(readme)
+        #expect(samples.count >= 8, "the README marks its samples (\(samples.count) found)")
+        let scratch = TempDir()
+        defer { scratch.cleanup() }
+        for s in samples {
+            #expect(!s.text.isEmpty, "README.md:\(s.line): an empty sample")
+            let args = Self.arguments(s.command, scratch: scratch.path)
+            let (_, capture) = await conformance(args)
+            let output = try Self.normalized(capture.out, scratch: scratch.path).components(separatedBy: "\n")
+            let text = try Self.normalized(s.text.joined(separator: "\n"), scratch: scratch.path).components(separatedBy: "\n")
+            let shown = "conformance " + s.command.joined(separator: " ")
+            if s.excerpt {
+                let missing = Self.missingLines(text, in: output)
+                #expect(missing.isEmpty, "README.md:\(s.line): `\(shown)` does not print, in this order:\n\(missing.joined(separator: "\n"))\n--- it prints:\n\(output.joined(separator: "\n"))")
+            } else {
+                #expect(text == output, "README.md:\(s.line): `\(shown)` prints instead:\n\(output.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    @Test func samplesAreFoundAndComparedAsDocumented() throws {
+        let readme = """
+            intro
+            <!-- output of: conformance faults -->
+            ```
+            a
+            b
+            ```
+            <!-- excerpt of: conformance coverage -->
+            | x |
+            | y |
+
+            after
+            """
+        let s = Self.samples(readme)
+        #expect(s.count == 2)
+        #expect(s[0].command == ["faults"] && s[0].text == ["a", "b"] && !s[0].excerpt)
+        #expect(s[1].command == ["coverage"] && s[1].text == ["| x |", "| y |"] && s[1].excerpt)
+        #expect(Self.missingLines(["a", "c…"], in: ["a", "b", "cdef"]).isEmpty)
+        #expect(Self.missingLines(["c…", "a"], in: ["a", "b", "cdef"]) == ["a"], "in order")
+        #expect(try Self.normalized("at http://127.0.0.1:40951, took 1.388 s and 12 ms", scratch: "/tmp/x") == "at http://127.0.0.1:PORT, took T and T")
+    }
+
+    /// The README's test command is the script CI runs, and it installs what the tests need.
+    @Test func theReadmesTestCommandIsTheScriptCIRuns() throws {
+        let readme = try String(contentsOfFile: Project.root + "/README.md", encoding: .utf8)
+        let script = try String(contentsOfFile: Project.root + "/.ci/test", encoding: .utf8)
+        let ci = try String(contentsOfFile: Project.root + "/.ci/run", encoding: .utf8)
+        #expect(readme.contains("\nbash .ci/test           # the harness's own tests"))
+        #expect(!readme.contains("\nswift test "), "the bare swift test is not offered as the test command")
+        #expect(ci.contains("\nbash .ci/test"))
+        #expect(!ci.contains("\nswift test"), ".ci/run tests through the README's command")
+        #expect(script.contains("set -euo pipefail"))
+        #expect(script.contains("libxml2-utils") && script.contains("chromium") && script.contains("apt-get update"))
+        #expect(script.contains("\nswift test \"$@\""))
+    }
+}

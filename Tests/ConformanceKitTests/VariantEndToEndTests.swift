@@ -82,7 +82,7 @@ import TelecomXSimulator
     }
 
     @Test func anUnknownVariantIsAUsageErrorWithASuggestion() async {
-        for command in [["run"], ["serve", "--port", "0"]] {
+        for command in [["run"], ["serve", "--port", "0"], ["faults", "--detect"]] {
             let (status, c) = await conformance(command + ["--variant", "chunkd"])
             #expect(status == 2)
             #expect(c.err.contains("unknown variant 'chunkd' (did you mean 'chunked'?)"), "\(c.err)")

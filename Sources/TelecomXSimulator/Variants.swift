@@ -60,6 +60,10 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "24-hex ids are sent in lowercase hex; ids are found whatever their letter case",
             allowedBy: "mvno-account-get.txt: \"Id of the MVNO account (24 hex-char string)\"; the pages do not fix the case of the hex digits (their examples write upper case: '1234567890ABCDEF12345678')."),
         Variant(
+            name: "uppercase-ids",
+            summary: "24-hex ids are sent in upper case hex, as the pages' examples write them (wins over lowercase-ids when both are on); ids are found whatever their letter case",
+            allowedBy: "mvno-account-get.txt: \"Id of the MVNO account (24 hex-char string)\" does not fix the case of the hex digits, and the page's own examples write upper case: \"Query example https://api.telecomx.dk/mvno/1234567890ABCDEF12345678\", \"_id: '1234567890ABCDEF12345678'\"."),
+        Variant(
             name: "reordered-members",
             summary: "the members of every object are sent in reverse order",
             allowedBy: "The pages fix no member order; RFC 8259 §4: \"An object is an unordered collection of zero or more name/value pairs\"."),
@@ -219,7 +223,9 @@ extension TelecomXSimulator {
     /// The variants of the encoding of every JSON body: dates, id case and
     /// member order. Client `custom` data is sent as stored.
     func encoded(_ body: JSON) -> JSON {
-        guard varies("dates-no-millis") || varies("dates-offset") || varies("lowercase-ids") || varies("reordered-members")
+        guard
+            varies("dates-no-millis") || varies("dates-offset") || varies("lowercase-ids") || varies("uppercase-ids")
+                || varies("reordered-members")
         else { return body }
         return recode(body)
     }
@@ -239,6 +245,7 @@ extension TelecomXSimulator {
     }
 
     private func recode(_ s: String) -> String {
+        if varies("uppercase-ids"), isObjectID(s) { return s.uppercased() }
         if varies("lowercase-ids"), isObjectID(s) { return s.lowercased() }
         guard varies("dates-no-millis") || varies("dates-offset"), s.utf8.count >= 20, let seconds = RFC3339.seconds(s) else {
             return s

@@ -223,6 +223,19 @@ import Testing
         #expect(try Self.get(TelecomXSimulator(), S.account1, role: "ADMIN").1["restOfWorldRoaming"]?["productId"] == "1234567890ABCD1234567890")
     }
 
+    @Test func uppercaseIdsAreSentInUpperCaseAndFoundInEither() throws {
+        let sim = Self.sim("uppercase-ids", "lowercase-ids")
+        let (status, a) = try Self.get(sim, S.account1, role: "ADMIN")
+        #expect(status == 200)
+        #expect(a["_id"] == .string(S.account1.uppercased()) && a["customer"] == .string(S.customer1.uppercased()))
+        #expect(a["number"] == .string(S.number1), "only ids")
+        let (s2, b) = try Self.get(sim, S.account1.uppercased(), role: "ADMIN")
+        #expect(s2 == 200 && b["_id"] == a["_id"])
+        let deleted = try Self.items(sim, role: "ADMIN")
+        #expect(deleted.allSatisfy { $0["_id"]?.stringValue == $0["_id"]?.stringValue?.uppercased() })
+        #expect(try Self.get(TelecomXSimulator(), S.account1, role: "ADMIN").1["_id"] == .string(S.account1))
+    }
+
     @Test func reorderedMembersReversesEveryObject() throws {
         let plain = try Self.get(TelecomXSimulator(), S.account1, role: "ADMIN").1
         let reversed = try Self.get(Self.sim("reordered-members"), S.account1, role: "ADMIN").1

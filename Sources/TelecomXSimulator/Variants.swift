@@ -57,16 +57,16 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             allowedBy: "The pages type dates as \"Date\" without a time zone rule; RFC 3339 §5.6 allows a numeric offset (time-numoffset) in place of Z, and the server is Danish (CET is +01:00)."),
         Variant(
             name: "lowercase-ids",
-            summary: "24-hex ids are sent in lowercase hex; ids are found whatever their letter case",
+            summary: "24-hex ids are sent in lowercase hex; accounts (GET /mvno/{id}) and customers (POST /mvno) are found whatever the letter case of their id",
             allowedBy: "mvno-account-get.txt: \"Id of the MVNO account (24 hex-char string)\"; the pages do not fix the case of the hex digits (their examples write upper case: '1234567890ABCDEF12345678')."),
         Variant(
             name: "uppercase-ids",
-            summary: "24-hex ids are sent in upper case hex, as the pages' examples write them (wins over lowercase-ids when both are on); ids are found whatever their letter case",
+            summary: "24-hex ids are sent in upper case hex, as the pages' examples write them (wins over lowercase-ids when both are on); accounts and customers are found whatever the letter case of their id",
             allowedBy: "mvno-account-get.txt: \"Id of the MVNO account (24 hex-char string)\" does not fix the case of the hex digits, and the page's own examples write upper case: \"Query example https://api.telecomx.dk/mvno/1234567890ABCDEF12345678\", \"_id: '1234567890ABCDEF12345678'\"."),
         Variant(
             name: "reordered-members",
             summary: "the members of every object are sent in reverse order",
-            allowedBy: "The pages fix no member order; RFC 8259 §4: \"An object is an unordered collection of zero or more name/value pairs\"."),
+            allowedBy: "The pages fix no member order; RFC 8259 §1: \"An object is an unordered collection of zero or more name/value pairs\"."),
         Variant(
             name: "optional-members",
             summary: "documented members the simulator leaves out are added with inert values of their documented types: socsOverride[].startEOM and setBySystem false (deleted list: startEOM only), info.updating/dataDisabled/usageBlock false, dnd false, topUp.data 0",

@@ -89,6 +89,7 @@ public enum CLI {
           conformance openapi [-o FILE]   an OpenAPI 3.1 document of the documented API, from the suite
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
+          conformance variants            list the simulator's variants (behaviour the docs allow)
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
           conformance readings          what the suite reads into the docs where they are silent, and the alternatives
           conformance --version
@@ -124,6 +125,7 @@ public enum CLI {
           --strict           undocumented response fields fail instead of warn
           --allow-insecure-http  send credentials over plain http:// to a host that is not loopback
           --fault NAME       (built-in simulator only) inject a fault; repeatable
+          --variant NAME     (built-in simulator only) behave in a way the docs allow; repeatable, 'all' for every one
           --endpoint ID      only cases of this endpoint; repeatable
           --tag TAG          only cases with this tag; repeatable
           --case GLOB        only cases whose id matches (* and ?); repeatable
@@ -161,7 +163,7 @@ public enum CLI {
         conformance serve — run the TelecomX simulator as a mock server
 
         USAGE
-          conformance serve [--host 127.0.0.1] [--port 8080] [--latency 50ms] [--fault NAME]...
+          conformance serve [--host 127.0.0.1] [--port 8080] [--latency 50ms] [--fault NAME]... [--variant NAME]...
 
         Prints the URL and the demo tokens of the seeded users, then serves
         until interrupted (Ctrl-C or SIGTERM).
@@ -170,6 +172,7 @@ public enum CLI {
           --host ADDRESS   address to bind (default: 127.0.0.1, loopback only)
           --port N         port (default: 8080; 0 picks a free one)
           --fault NAME     deviate from the docs in one named way; repeatable (see `conformance faults`)
+          --variant NAME   behave in a way the docs allow; repeatable, 'all' for every one (see `conformance variants`)
           --latency TIME   answer every request this late (e.g. 50ms), like a remote server
           -h, --help       this help
         """
@@ -236,13 +239,18 @@ public enum CLI {
                 return try readings(args, console: console).rawValue
             case "fixtures":
                 return try fixtures(args, console: console).rawValue
+            case "variants":
+                return try variants(args, console: console).rawValue
             case "help":
                 console.out(mainHelp)
                 return ExitStatus.passed.rawValue
             default:
                 let guess = closestMatch(
                     to: command!,
-                    in: ["run", "init", "fixtures", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults", "lint-docs", "readings", "help"])
+                    in: [
+                        "run", "init", "fixtures", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults",
+                        "variants", "lint-docs", "readings", "help",
+                    ])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         } catch let e as UsageError {
@@ -268,7 +276,7 @@ public enum CLI {
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
                     "out",
                 ],
-                repeatable: ["fault", "endpoint", "tag", "case"]))
+                repeatable: ["fault", "variant", "endpoint", "tag", "case"]))
         if p.has("help") {
             console.out(certify ? certifyHelp : runHelp)
             return .passed
@@ -317,16 +325,13 @@ public enum CLI {
         // The built-in simulator is the target unless --target names another
         // server; --simulator keeps it with the given profile (e.g. one that logs in).
         let embedded = p.value("target") == nil || p.has("simulator")
-        var faults: [Fault] = []
-        for name in p.values("fault") {
-            guard let f = Fault.named(name) else {
-                let guess = closestMatch(to: name, in: Fault.catalogue.map(\.name))
-                throw UsageError("unknown fault '\(name)'" + (guess.map { " (did you mean '\($0)'?)" } ?? "") + "; see 'conformance faults'")
-            }
-            faults.append(f)
-        }
+        let faults = try namedFaults(p.values("fault"))
+        let variants = try namedVariants(p.values("variant"))
         if !embedded && !faults.isEmpty {
             throw UsageError("--fault applies to the built-in simulator only (drop --target, or add --simulator)")
+        }
+        if !embedded && !variants.isEmpty {
+            throw UsageError("--variant applies to the built-in simulator only (drop --target, or add --simulator)")
         }
 
         // Load everything before anything runs.
@@ -381,12 +386,13 @@ public enum CLI {
         var env = environment
         var simulator: EmbeddedSimulator?
         if embedded {
-            let sim = try EmbeddedSimulator(faults: faults)
+            let sim = try EmbeddedSimulator(faults: faults, variants: variants)
             simulator = sim
             target.baseURL = sim.baseURL
             // The simulator's demo tokens stand in for the environment.
             env = sim.environment(for: profile, base: env)
             if !faults.isEmpty { console.out("simulator faults: \(faults.map(\.name).joined(separator: ", "))") }
+            if !variants.isEmpty { console.out("simulator variants: \(variants.map(\.name).joined(separator: ", "))") }
         }
         defer { simulator?.stop() }
         if let u = p.value("base-url") { target.baseURL = u }
@@ -688,7 +694,7 @@ public enum CLI {
         let profile: TargetProfile
         do {
             suite = try SuiteLoader.load(root: suiteRoot).suite
-            profile = try TargetLoader.load(path: targetPath, fixtureCatalogue: suite.fixtures).profile
+            profile = try TargetLoader.load(path: targetPath, suite: suite).profile
         } catch {
             for d in error.diagnostics { console.err(d.description) }
             return .usage
@@ -766,17 +772,24 @@ public enum CLI {
     // MARK: faults
 
     static func faults(_ args: [String], console: Console) async throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help", "detect"], options: ["suite"]))
+        let p = try parseArguments(
+            args, spec: ArgumentSpec(flags: ["help", "detect"], options: ["suite", "target"], repeatable: ["variant"]))
         if p.has("help") {
             console.out("""
                 conformance faults — the simulator's named deviations from the docs
 
                 USAGE
                   conformance faults              list them
-                  conformance faults --detect     run the suite against each fault and show which cases fail
+                  conformance faults --detect [--variant NAME]... [--target PROFILE]
+                                                  run the suite against each fault and show which cases fail
+
+                With --variant (repeatable, 'all' for every one; see `conformance variants`) every run has
+                those variants on, and a fault counts as caught only by a case that passes with the
+                variants alone. --target names the simulator profile to judge with (default
+                Cases/targets/simulator.json; simulator-all.json for --variant all).
 
                 EXIT STATUS (--detect)
-                  0 every fault is caught by a case of its endpoint and the clean simulator fails nothing · 1 otherwise
+                  0 every fault is caught by a case of its endpoint and the simulator without faults fails nothing · 1 otherwise
                 """)
             return .passed
         }
@@ -790,27 +803,33 @@ public enum CLI {
             return .passed
         }
         let suiteRoot = p.value("suite") ?? "Cases"
+        let variants = try namedVariants(p.values("variant"))
         let suite: Suite
         let profile: TargetProfile
         do {
             suite = try SuiteLoader.load(root: suiteRoot).suite
-            profile = try TargetLoader.load(path: suiteRoot + "/targets/simulator.json", suite: suite).profile
+            profile = try TargetLoader.load(path: p.value("target") ?? suiteRoot + "/targets/simulator.json", suite: suite).profile
         } catch {
             for d in error.diagnostics { console.err(d.description) }
             return .usage
         }
         let options = RunOptions(jobs: 8, timeout: 10)
         var ok = true
-        let clean = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [], options: options)
+        let clean = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [], variants: variants, options: options)
         let cleanFailures = clean.results.filter { $0.verdict != .passed }.map(\.caseID)
+        let passedClean = Set(clean.results.filter { $0.verdict == .passed }.map(\.caseID))
+        if !variants.isEmpty { console.out("variants: \(variants.map(\.name).joined(separator: ", "))") }
         console.out("| fault | endpoint | what it does | failing cases (first finding) |")
         console.out("|---|---|---|---|")
-        console.out("| (none) | | the documented behaviour | \(cleanFailures.isEmpty ? "none" : "NOT CLEAN: " + cleanFailures.joined(separator: ", ")) |")
+        let cleanText = variants.isEmpty ? "the documented behaviour" : "the variants alone"
+        console.out("| (none) | | \(cleanText) | \(cleanFailures.isEmpty ? "none" : "NOT CLEAN: " + cleanFailures.joined(separator: ", ")) |")
         if !cleanFailures.isEmpty { ok = false }
         for f in Fault.catalogue {
-            let r = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [f], options: options)
-            let failing = r.results.filter { $0.verdict == .failed }
-            let aimed = failing.filter { f.endpoint == "*" || $0.endpointID == f.endpoint }
+            let r = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [f], variants: variants, options: options)
+            // Caught: a case of the fault's endpoint fails that passes without the fault.
+            let aimed = r.results.filter {
+                $0.verdict == .failed && passedClean.contains($0.caseID) && (f.endpoint == "*" || $0.endpointID == f.endpoint)
+            }
             if aimed.isEmpty { ok = false }
             let shown = aimed.prefix(3).map { r in
                 let f = r.failures.first
@@ -905,7 +924,7 @@ public enum CLI {
 
     static func serve(_ args: [String], console: Console) async throws -> ExitStatus {
         let p = try parseArguments(
-            args, spec: ArgumentSpec(flags: ["help"], options: ["host", "port", "latency"], repeatable: ["fault"]))
+            args, spec: ArgumentSpec(flags: ["help"], options: ["host", "port", "latency"], repeatable: ["fault", "variant"]))
         if p.has("help") {
             console.out(serveHelp)
             return .passed
@@ -914,24 +933,22 @@ public enum CLI {
             guard let v = Int(s), (0...65535).contains(v) else { throw UsageError("--port must be 0…65535, got '\(s)'") }
             return v
         } ?? 8080
-        var faults: [Fault] = []
-        for name in p.values("fault") {
-            guard let f = Fault.named(name) else { throw UsageError("unknown fault '\(name)'; see 'conformance faults'") }
-            faults.append(f)
-        }
+        let faults = try namedFaults(p.values("fault"))
+        let variants = try namedVariants(p.values("variant"))
         let latency = try p.value("latency").map { s throws(UsageError) -> Double in
             guard let v = parseDuration(s) else { throw UsageError("--latency must be like 50ms or 0.05s, got '\(s)'") }
             return v
         } ?? 0
-        let simulator = TelecomXSimulator(faults: faults)
+        let simulator = TelecomXSimulator(faults: faults, variants: variants)
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(host: p.value("host") ?? "127.0.0.1", port: port),
             handler: withLatency(latency, simulator.handler))
         let bound = try server.start()
         console.out("TelecomX simulator listening on http://\(p.value("host") ?? "127.0.0.1"):\(bound)")
         if !faults.isEmpty { console.out("faults: \(faults.map(\.name).joined(separator: ", "))") }
-        console.out("demo tokens (pass as ?token=… or Authorization: Bearer …):")
-        for (role, token) in Seed.standard.tokensByRole {
+        if !variants.isEmpty { console.out("variants: \(variants.map(\.name).joined(separator: ", "))") }
+        console.out("demo tokens (pass as ?token=…, Authorization: Bearer … or the cookie token=…):")
+        for (role, token) in simulator.tokensByRole {
             console.out("  export TELECOMX_\(role)_TOKEN=\(token)")
         }
         console.out("demo logins for POST /auth/login (Cases/targets/simulator-login.json):")

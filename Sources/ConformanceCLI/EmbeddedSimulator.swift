@@ -6,11 +6,13 @@ import TelecomXSimulator
 /// The built-in simulator on an ephemeral loopback port, as the default target.
 public final class EmbeddedSimulator: Sendable {
     let server: HTTPServer
+    let simulator: TelecomXSimulator
     public let baseURL: String
 
     /// `latency` is added to every response (seconds), like a remote server's round trip.
-    public init(faults: [Fault] = [], latency: Double = 0) throws {
-        let simulator = TelecomXSimulator(faults: faults)
+    public init(faults: [Fault] = [], variants: [Variant] = [], latency: Double = 0) throws {
+        let simulator = TelecomXSimulator(faults: faults, variants: variants)
+        self.simulator = simulator
         server = HTTPServer(
             configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
             handler: withLatency(latency, simulator.handler))
@@ -18,11 +20,11 @@ public final class EmbeddedSimulator: Sendable {
         baseURL = "http://127.0.0.1:\(port)"
     }
 
-    /// `environment` plus the simulator's demo tokens under the variables the
-    /// profile names (variables already set win).
+    /// `environment` plus the simulator's demo tokens (those of its variants)
+    /// under the variables the profile names (variables already set win).
     public func environment(for profile: TargetProfile, base: [String: String] = [:]) -> [String: String] {
         var env = base
-        let tokens = Dictionary(uniqueKeysWithValues: Seed.standard.tokensByRole.map { ($0.role, $0.token) })
+        let tokens = Dictionary(uniqueKeysWithValues: simulator.tokensByRole.map { ($0.role, $0.token) })
         for (role, variable) in profile.credentialVariables {
             if env[variable] == nil, let t = tokens[role.rawValue] { env[variable] = t }
         }
@@ -37,11 +39,12 @@ public final class EmbeddedSimulator: Sendable {
 
     public func stop() { server.shutdown() }
 
-    /// Runs `suite` against a fresh simulator with `faults`, through the engine.
+    /// Runs `suite` against a fresh simulator with `faults` and `variants`, through the engine.
     public static func run(
-        suite: Suite, profile: TargetProfile, faults: [Fault], options: RunOptions, latency: Double = 0
+        suite: Suite, profile: TargetProfile, faults: [Fault], variants: [Variant] = [], options: RunOptions,
+        latency: Double = 0
     ) async throws -> RunResult {
-        let sim = try EmbeddedSimulator(faults: faults, latency: latency)
+        let sim = try EmbeddedSimulator(faults: faults, variants: variants, latency: latency)
         defer { sim.stop() }
         var target = profile
         target.baseURL = sim.baseURL

@@ -107,7 +107,7 @@ public enum RawBehaviour: Sendable, Equatable {
 
 /// A response returned by the handler. The server owns the framing headers:
 /// any `Content-Length`, `Transfer-Encoding` or `Connection` given here is
-/// replaced (a `Connection: close` given here does make the server close the
+/// replaced (ask for chunks with `chunkSize`) (a `Connection: close` given here does make the server close the
 /// connection after this response). A `Date` header is added when absent.
 public struct HTTPResponse: Sendable {
     public var status: Int
@@ -115,12 +115,17 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// When set, the connection writes this instead of a normal response.
     public var rawOverride: RawBehaviour?
+    /// When set, the body is sent with `Transfer-Encoding: chunked` in chunks
+    /// of at most this many bytes (at least 1) instead of with `Content-Length`.
+    /// An HTTP/1.0 client, which cannot read chunks, gets `Content-Length`.
+    public var chunkSize: Int?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
         self.rawOverride = nil
+        self.chunkSize = nil
     }
 
     /// A response with a UTF-8 text body and the given content type.

@@ -11,7 +11,9 @@ enum ResponseSerializer {
     /// Serializes `response`. The server owns framing: `Content-Length`,
     /// `Transfer-Encoding` and `Connection` from the handler are dropped and
     /// replaced by `Content-Length` (except for 1xx, 204 and 304, which carry
-    /// neither body nor length, RFC 9110 §8.6) and by `Connection: close`
+    /// neither body nor length, RFC 9110 §8.6), or by `Transfer-Encoding:
+    /// chunked` when the response sets `chunkSize` and the request is
+    /// HTTP/1.1 (RFC 9112 §7.1), and by `Connection: close`
     /// when `close`, or `Connection: keep-alive` for a kept-alive HTTP/1.0
     /// client. Header fields with an invalid name are skipped and CR, LF and
     /// NUL in values become spaces, so a handler cannot split the response.
@@ -48,14 +50,38 @@ enum ResponseSerializer {
             head += "\r\n"
         }
         if !hasDate { head += "Date: \(date)\r\n" }
-        if !bodyless { head += "Content-Length: \(response.body.count)\r\n" }
+        let chunkSize = requestVersion == .http1_0 || bodyless ? nil : response.chunkSize.map { max(1, $0) }
+        if chunkSize != nil {
+            head += "Transfer-Encoding: chunked\r\n"
+        } else if !bodyless {
+            head += "Content-Length: \(response.body.count)\r\n"
+        }
         if close {
             head += "Connection: close\r\n"
         } else if requestVersion == .http1_0 {
             head += "Connection: keep-alive\r\n"
         }
         head += "\r\n"
+        if let chunkSize { return (Array(head.utf8), chunked(response.body, size: chunkSize)) }
         return (Array(head.utf8), bodyless ? [] : response.body)
+    }
+
+    /// `body` in the chunked transfer coding: chunks of `size` bytes (the last
+    /// may be shorter), each as hex length CRLF data CRLF, then the last chunk
+    /// `0` CRLF and the empty trailer section CRLF.
+    static func chunked(_ body: [UInt8], size: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + (body.count / size + 2) * 12)
+        var start = 0
+        while start < body.count {
+            let end = min(body.count, start + size)
+            out += Array((String(end - start, radix: 16) + "\r\n").utf8)
+            out += body[start..<end]
+            out += [0x0D, 0x0A]
+            start = end
+        }
+        out += Array("0\r\n\r\n".utf8)
+        return out
     }
 
     /// A short plain-text response for an error the server answers itself.

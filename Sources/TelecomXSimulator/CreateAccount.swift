@@ -61,7 +61,7 @@ extension TelecomXSimulator {
     }
 
     func createAccount(_ request: HTTPRequest, caller: Employee) -> HTTPResponse {
-        let level = caller.accessLevel
+        let level = self.level(of: caller)
         let creators: Set<String> = has("create-viewer-allowed") ? ["VIEWER", "MANAGER", "OWNER", "RESELLER", "ADMIN"] : ["OWNER", "RESELLER", "ADMIN"]
         guard creators.contains(level) else { return error(403, "access_denied", "Insufficient access level") }
         guard !request.body.isEmpty, case .object(let body)? = try? JSONParser.parse(request.body) else {
@@ -88,13 +88,13 @@ extension TelecomXSimulator {
                 o["pbx"] = .string(o["pbx"]?.intValue.map(String.init) ?? "0")
                 answer = .object(o)
             }
-            return json(200, answer)
+            return json(varies("create-201") ? 201 : 200, presented(answer, as: .createAnswer))
         }
     }
 
     /// Who may create for `customer`: OWNER of it, RESELLER of its reseller, ADMIN.
     func mayCreate(for customer: Customer, caller: Employee) -> Bool {
-        switch caller.accessLevel {
+        switch level(of: caller) {
         case "ADMIN": return true
         case "OWNER", "VIEWER", "MANAGER": return caller.customer == customer.id || has("create-cross-tenant")
         case "RESELLER": return (caller.reseller != nil && caller.reseller == customer.reseller) || has("create-cross-tenant")
@@ -121,14 +121,14 @@ extension TelecomXSimulator {
     func create(_ b: JSONObject, caller: Employee, inventory inv: inout Inventory, today: Int) throws(Rejection) -> (
         stored: JSON, answer: JSON
     ) {
-        let level = caller.accessLevel
+        let level = self.level(of: caller)
         func given(_ key: String) -> JSON? {
             guard let v = b[key], !v.isNull else { return nil }
             return v
         }
 
         // Customer: known, the caller's to act on, not blocked.
-        guard let customerID = b["customer"]?.stringValue, let customer = seed.customers.first(where: { $0.id == customerID })
+        guard let customerID = b["customer"]?.stringValue, let customer = seed.customers.first(where: { $0.id.lowercased() == customerID.lowercased() })
         else {
             throw has("create-customer-message")
                 ? Rejection(404, "not_found", "Customer not found") : Rejection(404, "customer", "Customer not found")
@@ -264,7 +264,8 @@ extension TelecomXSimulator {
             case .success(nil):
                 throw Rejection(404, "number", "Phone number not found")
             case .success(let range?):
-                if b["portingReady"]?.boolValue == true, level != "OWNER", level != "ADMIN" {
+                let authorizers: Set<String> = varies("reseller-authorizes-porting") ? ["OWNER", "RESELLER", "ADMIN"] : ["OWNER", "ADMIN"]
+                if b["portingReady"]?.boolValue == true, !authorizers.contains(level) {
                     throw Rejection(403, "number", "Insufficient access level to authorize porting of number")
                 }
                 guard let d = given("donorSimNumber")?.stringValue, !d.isEmpty else {

@@ -239,7 +239,7 @@ extension TelecomXSimulator {
         }
 
         if let filter = request.queryValue("filter"), !filter.isEmpty, !has("deleted-filter-ignored") {
-            let caseSensitive = has("deleted-filter-case-sensitive")
+            let caseSensitive = varies("exact-case-filter")
             let needle = caseSensitive ? filter : filter.lowercased()
             visible = visible.filter { account in
                 var fields = account.searchable
@@ -251,16 +251,19 @@ extension TelecomXSimulator {
             }
         }
 
+        let maxLimit = has("deleted-max-not-enforced") ? Int.max : 500
+        if varies("limit-rejected"), let l = request.queryValue("limit").flatMap({ Int($0) }), !(1...maxLimit).contains(l) {
+            return error(400, "bad_request", "limit must be 1…500")
+        }
         let (offset, limit) = DeletedAccounts.paging(
             offset: request.queryValue("offset"), limit: request.queryValue("limit"),
-            defaultLimit: has("deleted-default-limit-50") ? 50 : 100,
-            maxLimit: has("deleted-max-not-enforced") ? Int.max : 500)
+            defaultLimit: has("deleted-default-limit-50") ? 50 : 100, maxLimit: maxLimit)
         // The number of items actually served, and where the page starts.
         let served = has("deleted-limit-ignored") ? 100 : limit
         let start = has("deleted-offset-off-by-one") ? offset + 1 : offset
         let page = start < visible.count ? Array(visible[start..<min(visible.count, start + served)]) : []
 
-        let items: [JSON] = page.map { deletedView($0, to: caller) }
+        let items: [JSON] = page.map { presented(deletedView($0, to: caller), as: .deletedItem) }
         let total = has("deleted-total-is-page-count") ? items.count : visible.count
         return json(
             200,

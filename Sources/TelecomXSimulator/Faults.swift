@@ -44,7 +44,6 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "deleted-max-not-enforced", endpoint: "mvno-deleted-list", summary: "limit above 500 is not held to the documented max: limit=1000 answers limit 1000 and 650 items"),
         Fault(name: "deleted-default-limit-50", endpoint: "mvno-deleted-list", summary: "without limit, pages hold 50 items and limit answers 50 instead of the documented default 100"),
         Fault(name: "deleted-filter-ignored", endpoint: "mvno-deleted-list", summary: "filter is ignored: every deleted account is listed"),
-        Fault(name: "deleted-filter-case-sensitive", endpoint: "mvno-deleted-list", summary: "filter matches case-sensitively ('fairphone' does not find 'Fairphone 5')"),
         Fault(name: "deleted-filter-skips-imsi-notes", endpoint: "mvno-deleted-list", summary: "filter searches number, deviceType and simNumber only, not the documented IMSI and notes"),
         Fault(name: "deleted-total-is-page-count", endpoint: "mvno-deleted-list", summary: "total counts the items of the page instead of every match"),
         Fault(name: "deleted-cross-reseller-leak", endpoint: "mvno-deleted-list", summary: "RESELLER_ADMIN sees the deleted accounts of every reseller, not only its own"),

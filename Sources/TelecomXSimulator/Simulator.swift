@@ -13,17 +13,22 @@ public final class TelecomXSimulator: Sendable {
     /// What GET /mvno/deleted lists, in list order (see DeletedAccounts.swift).
     let deletedAccounts: [DeletedAccount]
     public let faults: Set<String>
+    /// Ways to behave that the docs allow but that differ from the default (see Variants.swift).
+    public let variants: Set<String>
     /// Tokens issued by POST /auth/login: token → (employee id, expiry).
     let sessions = Mutex<[String: (employee: String, expires: ContinuousClock.Instant)]>([:])
     /// How long a login token lives (the vendor's default is 15 minutes).
     public let loginLifetime: Duration
 
-    public init(seed: Seed = .standard, faults: [Fault] = [], loginLifetime: Duration = .seconds(15 * 60)) {
+    public init(
+        seed: Seed = .standard, faults: [Fault] = [], variants: [Variant] = [], loginLifetime: Duration = .seconds(15 * 60)
+    ) {
         self.seed = seed
         self.accounts = Mutex(seed.accounts)
         self.inventory = Mutex(Inventory(seed: seed))
         self.deletedAccounts = DeletedAccounts.generate(seed: seed, now: DeletedAccounts.currentEpochSeconds())
         self.faults = Set(faults.map(\.name))
+        self.variants = Set(variants.map(\.name))
         self.loginLifetime = loginLifetime
     }
 
@@ -69,7 +74,8 @@ public final class TelecomXSimulator: Sendable {
             return error(401, "credentials_invalid", "Wrong username or password")
         }
         var generator = SystemRandomNumberGenerator()
-        let token = "sim-session-" + (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
+        var token = "sim-session-" + (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
+        if varies("base64-tokens") { token = Self.base64Token(token) }
         sessions.withLock { $0[token] = (e.id, .now + loginLifetime) }
         let c = loginLifetime.components
         let minutes = (Double(c.seconds) + Double(c.attoseconds) / 1e18) / 60
@@ -86,7 +92,8 @@ public final class TelecomXSimulator: Sendable {
         case failure(HTTPResponse)
     }
 
-    /// The token comes as the docs pass it (`?token=…`) or as `Authorization: Bearer …`.
+    /// The token comes as the docs pass it (`?token=…`), as `Authorization: Bearer …`
+    /// or as the cookie `token=…` (its bytes as sent, not percent-decoded).
     func authenticate(_ request: HTTPRequest) -> AuthResult {
         var token = request.queryValue("token")
         if token == nil, let auth = request.headers["Authorization"], auth.hasPrefix("Bearer ") {
@@ -98,7 +105,7 @@ public final class TelecomXSimulator: Sendable {
                 if kv.count == 2, kv[0] == "token" { token = kv[1] }
             }
         }
-        if let token, let e = seed.employees.first(where: { $0.token == token }) { return .success(e) }
+        if let token, let e = seed.employees.first(where: { self.token(of: $0) == token }) { return .success(e) }
         if let token, let session = sessions.withLock({ $0[token] }) {
             if ContinuousClock.now >= session.expires {
                 sessions.withLock { _ = $0.removeValue(forKey: token) }
@@ -118,7 +125,7 @@ public final class TelecomXSimulator: Sendable {
     /// customer; RESELLER if the customer belongs to the reseller; ADMIN.
     func mayRead(customer: String, caller: Employee) -> Bool {
         if has("get-cross-tenant") { return true }
-        switch caller.accessLevel {
+        switch level(of: caller) {
         case "ADMIN": return true
         case "VIEWER", "MANAGER", "OWNER": return caller.customer == customer
         case "RESELLER": return caller.reseller != nil && reseller(ofCustomer: customer) == caller.reseller
@@ -146,14 +153,14 @@ public final class TelecomXSimulator: Sendable {
         }
         account = visible(account, to: caller)
         account = applyAccountFaults(account)
-        return json(200, account)
+        return json(200, presented(account, as: .account))
     }
 
     /// Removes the fields the docs restrict to some roles: socs, socsOverride,
     /// socLimit and purchaseInfo for ADMIN only; notes for RESELLER and ADMIN.
     func visible(_ account: JSON, to caller: Employee) -> JSON {
         guard case .object(var o) = account, !has("get-leak-restricted") else { return account }
-        let level = caller.accessLevel
+        let level = self.level(of: caller)
         if level != "ADMIN" {
             for k in ["socs", "socsOverride", "socLimit", "purchaseInfo", "mitId"] { o[k] = nil }
         }
@@ -179,13 +186,17 @@ public final class TelecomXSimulator: Sendable {
     func json(_ status: Int, _ body: JSON) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: has("wrong-content-type") ? "text/plain" : "application/json; charset=utf-8")
-        return HTTPResponse(status: status, headers: headers, body: JSONWriter().bytes(body))
+        if varies("connection-close") { headers.add(name: "Connection", value: "close") }
+        var response = HTTPResponse(status: status, headers: headers, body: JSONWriter().bytes(encoded(body)))
+        if varies("chunked") { response.chunkSize = max(1, (response.body.count + 2) / 3) }
+        return response
     }
 
     /// Error bodies: `{"status": 404, "message": "mvnoAccount", "description": "…"}`.
     /// The docs give status and message only; targets point at the message with `errorMessagePointer`.
     func error(_ status: Int, _ message: String, _ description: String) -> HTTPResponse {
-        json(status, ["status": .number(Double(status)), "message": .string(message), "description": .string(description)])
+        if varies("error-envelope") { return json(status, envelopedError(status, message, description)) }
+        return json(status, ["status": .number(Double(status)), "message": .string(message), "description": .string(description)])
     }
 }
 

@@ -9,11 +9,22 @@ enum TelecomXSimulatorTokens {
 /// The project's suite run through the engine (not the CLI) against a fresh
 /// simulator on an ephemeral loopback port, for tests that inspect results.
 enum SimulatorHarness {
-    static func run(faults: [String] = [], strict: Bool = false) async throws -> RunResult {
+    /// `profile` is a file in `Cases/targets/`.
+    static func run(
+        faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false
+    ) async throws -> RunResult {
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
-        let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", suite: suite)
+        let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/" + profile, suite: suite)
         return try await EmbeddedSimulator.run(
-            suite: suite, profile: profile, faults: faults.compactMap(Fault.named),
+            suite: suite, profile: profile, faults: faults.compactMap(Fault.named), variants: variants.compactMap(Variant.named),
             options: RunOptions(jobs: 4, timeout: 10, check: CheckOptions(strict: strict)))
+    }
+
+    /// `case-id (check pointer: message)` for each case that failed or errored, for test messages.
+    static func notPassed(_ result: RunResult) -> [String] {
+        result.results.filter { $0.verdict != .passed }.map { r in
+            guard let f = r.failures.first else { return "\(r.caseID) (\(r.verdict.label))" }
+            return "\(r.caseID) (\(f.check.rawValue)\(f.pointer.map { " " + $0 } ?? ""): \(f.message))"
+        }
     }
 }

@@ -84,6 +84,34 @@ import Testing
         #expect(!text(response, close: false).contains("Connection"))
     }
 
+    @Test func sendsTheBodyInChunksWhenAsked() {
+        var response = HTTPResponse(status: 200, headers: ["Content-Length": "999"], body: Array("0123456789abcdefghij".utf8))
+        response.chunkSize = 8
+        #expect(
+            text(response, close: false)
+                == "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "8\r\n01234567\r\n8\r\n89abcdef\r\n4\r\nghij\r\n0\r\n\r\n")
+        // An empty body is the last chunk alone; a size below 1 counts as 1.
+        response.body = []
+        #expect(text(response, close: false).hasSuffix("chunked\r\n\r\n0\r\n\r\n"))
+        response.body = Array("ab".utf8)
+        response.chunkSize = 0
+        #expect(text(response, close: false).hasSuffix("\r\n\r\n1\r\na\r\n1\r\nb\r\n0\r\n\r\n"))
+    }
+
+    @Test func sendsContentLengthInsteadOfChunksToHTTP10AndNoBodyFor204() {
+        var response = HTTPResponse(status: 200, body: Array("hello".utf8))
+        response.chunkSize = 2
+        let old = text(response, close: true, version: .http1_0)
+        #expect(old.contains("\r\nContent-Length: 5\r\n"))
+        #expect(!old.contains("chunked"))
+        #expect(old.hasSuffix("\r\n\r\nhello"))
+        response.status = 204
+        let empty = text(response, close: false)
+        #expect(!empty.contains("chunked") && !empty.contains("Content-Length"))
+        #expect(empty.hasSuffix("GMT\r\n\r\n"))
+    }
+
     @Test func sendsNeitherBodyNorLengthFor204And304() {
         for status in [204, 304] {
             let serialized = text(HTTPResponse(status: status, body: [1, 2, 3]), close: false)

@@ -113,6 +113,38 @@ struct ServerTests {
         #expect(other.readUntilClosed(timeout: 2).closed, "the handler's Connection: close is obeyed")
     }
 
+    @Test func sendsAChunkedBodyThatURLSessionReadsOnAKeptAliveConnection() async throws {
+        let body = Array((0..<10_000).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+        let server = try startedServer { _ in
+            var response = HTTPResponse(status: 200, body: body)
+            response.chunkSize = 4_000
+            return response
+        }
+        defer { server.shutdown() }
+
+        // On the wire: three chunks, no Content-Length, and the connection stays open.
+        let client = try RawClient.connect(port: server.port)
+        try client.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !client.bufferedText.hasSuffix("\r\n0\r\n\r\n"), client.readMore(until: deadline) == .data {}
+        let wire = client.bufferedText
+        #expect(wire.contains("\r\nTransfer-Encoding: chunked\r\n"))
+        #expect(!wire.contains("Content-Length"))
+        #expect(wire.contains("\r\n\r\nfa0\r\n"), "a first chunk of 4000 bytes")
+        #expect(wire.contains("\r\n7d0\r\n"), "a last data chunk of 2000 bytes")
+        #expect(wire.hasSuffix("\r\n0\r\n\r\n"))
+        try client.send("GET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let second = client.readUntilClosed(timeout: 5)
+        #expect(String(decoding: second.bytes, as: UTF8.self).hasPrefix(wire + "HTTP/1.1 200 OK\r\n"), "a second answer on the same connection")
+
+        // A client reassembles the chunks.
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.invalidateAndCancel() }
+        let (data, response) = try await session.data(from: try #require(URL(string: server.baseURL + "/three")))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(Array(data) == body)
+    }
+
     @Test func closesHTTP10UnlessKeepAliveIsAsked() throws {
         let server = try startedServer()
         defer { server.shutdown() }

@@ -397,14 +397,6 @@ import Testing
         #expect(try Self.list(s, role: "ADMIN", [("filter", F.filterNoMatch)]).total == 650)
     }
 
-    @Test func faultFilterCaseSensitive() throws {
-        let s = try faulty("deleted-filter-case-sensitive")
-        #expect(try Self.list(s, role: "ADMIN", [("filter", F.filterDeviceType)]).total == 0)
-        #expect(try Self.list(s, role: "ADMIN", [("filter", F.filterNotes)]).total == 0)
-        #expect(try Self.list(s, role: "ADMIN", [("filter", "Fairphone")]).total ?? 0 > 0)
-        #expect(try Self.list(s, role: "ADMIN", [("filter", F.filterNumber)]).total == 1)
-    }
-
     @Test func faultFilterSkipsIMSIAndNotes() throws {
         let s = try faulty("deleted-filter-skips-imsi-notes")
         #expect(try Self.list(s, role: "ADMIN", [("filter", F.filterIMSI)]).total == 0)

@@ -167,7 +167,8 @@ public enum Checker {
     /// names (the docs let a server add documented members, such as a
     /// `socsOverride` entry's `startEOM`); an expected array asks for as many
     /// elements, each matching a different one, in any order; an expected
-    /// `null` is met by no value, null or omitted.
+    /// `null` is met by no value, null or omitted; two 24-hex ids are equal
+    /// whatever the letter case of their hex digits.
     public static func matches(_ actual: JSON?, _ expected: JSON) -> Bool {
         switch expected {
         case .null:
@@ -183,9 +184,17 @@ public enum Checker {
                 free.remove(at: k)
             }
             return true
+        case .string(let want):
+            guard case .string(let got)? = actual else { return false }
+            // A 24-hex id is a number written in hex: its letter case is free.
+            return got == want || (isHexID(got) && isHexID(want) && got.lowercased() == want.lowercased())
         default:
             return actual == expected
         }
+    }
+
+    static func isHexID(_ s: String) -> Bool {
+        s.utf8.count == 24 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
     }
 
     static func isJSONContentType(_ s: String) -> Bool {

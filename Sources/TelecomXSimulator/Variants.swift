@@ -1,0 +1,326 @@
+import Foundation
+import JSONKit
+
+/// A named way for the simulator to behave that the docs allow but that
+/// differs from its default: the mirror of `Fault`. Running the suite against
+/// a variant proves that no case fails a server for something the pages leave
+/// free. A variant never makes the simulator depart from what the pages state.
+public struct Variant: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public var summary: String
+    /// Why a conforming server may do this: the doc text that allows it
+    /// (quoted from ../shared/api-docs/, with the page), or why it is free.
+    public var allowedBy: String
+
+    public var description: String { name }
+
+    public static let catalogue: [Variant] = [
+        Variant(
+            name: "null-for-empty",
+            summary: "every documented property without a value is sent as null (top level and inside sent objects, also role-restricted fields hidden from the caller), on GET /mvno/{id}, the POST /mvno answer and every item of GET /mvno/deleted",
+            allowedBy: "The pages' own examples send empty properties as null: mvno-account-get.txt \"extension: null, … custom: null, … name: null, listed: false, porting: null\"; mvno-deleted-list.txt \"pbx: null, extension: null, extensionNumber: null, … name: null, porting: null, … deleteDate: null\"."),
+        Variant(
+            name: "omit-empty",
+            summary: "properties without a value (null, empty list, empty object, empty text) are left out of every account object, also those the simulator sends as null by default (mvnoSimNetworkChangeTo, pbx, deleteDate)",
+            allowedBy: "All three pages: \"Note that properties holding no value may be omitted from the object.\""),
+        Variant(
+            name: "create-201",
+            summary: "POST /mvno answers 201 Created instead of 200",
+            allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" RFC 9110 §15.3.2: 201 is the status for a request that created a resource."),
+        Variant(
+            name: "reseller-admin-as-reseller",
+            summary: "RESELLER_ADMIN counts as a RESELLER of its own reseller on GET /mvno/{id} and POST /mvno: it may read and create its reseller's customers' accounts and sees what RESELLER sees (notes)",
+            allowedBy: "The access lines name levels, not whether they are hierarchical: mvno-account-get.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", mvno-account-create.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", and notes is \"(RESELLER/ADMIN only)\"; a RESELLER_ADMIN is a reseller's user, so reading the levels as hierarchical is open."),
+        Variant(
+            name: "reseller-authorizes-porting",
+            summary: "a RESELLER may send portingReady: true for a port-in (default: only the customer's OWNER or ADMIN)",
+            allowedBy: "mvno-account-create.txt has the row \"403 | number | Insufficient access level to authorize porting of number\" but does not say which levels may authorize porting; \"portingReady | Boolean | True if porting shall be set to stage IN_READY.\" names no level."),
+        Variant(
+            name: "error-envelope",
+            summary: "error bodies are {\"error\": {\"code\": MESSAGE, \"text\": DESCRIPTION, \"status\": STATUS}}: the message at /error/code (profile Cases/targets/simulator-envelope.json)",
+            allowedBy: "The pages give each error's status, message and description in their Errors tables but never the body's shape (\"| Error code | Message | Description |\"); targets name where the message is with errorMessagePointer."),
+        Variant(
+            name: "chunked",
+            summary: "answers are sent with Transfer-Encoding: chunked, in three chunks, instead of Content-Length",
+            allowedBy: "The pages say nothing about framing; HTTP/1.1 lets a server choose chunked transfer coding for any response to an HTTP/1.1 request (RFC 9112 §6.1, §7.1)."),
+        Variant(
+            name: "connection-close",
+            summary: "every answer carries Connection: close and the server closes the connection after it",
+            allowedBy: "The pages say nothing about connections; HTTP/1.1 lets a server close after any response it marks Connection: close (RFC 9112 §9.6)."),
+        Variant(
+            name: "dates-no-millis",
+            summary: "date-times are sent without milliseconds when they have none (2015-01-01T00:00:00Z instead of 2015-01-01T00:00:00.000Z)",
+            allowedBy: "The pages type dates as \"Date\" without a format, and their own examples write both: mvno-account-get.txt \"invoicedUntil: '2015-01-01T00:00:00.000Z'\" and \"purchaseInfo: { … date: '2020-20-20T00:00:00Z'\" (a day that does not exist, but written without milliseconds); RFC 3339 makes the fraction optional (time-secfrac)."),
+        Variant(
+            name: "dates-offset",
+            summary: "date-times are sent with a +01:00 offset, the same instant (2015-01-01T01:00:00.000+01:00 for 2015-01-01T00:00:00.000Z)",
+            allowedBy: "The pages type dates as \"Date\" without a time zone rule; RFC 3339 §5.6 allows a numeric offset (time-numoffset) in place of Z, and the server is Danish (CET is +01:00)."),
+        Variant(
+            name: "lowercase-ids",
+            summary: "24-hex ids are sent in lowercase hex; accounts (GET /mvno/{id}) and customers (POST /mvno) are found whatever the letter case of their id",
+            allowedBy: "mvno-account-get.txt: \"Id of the MVNO account (24 hex-char string)\"; the pages do not fix the case of the hex digits (their examples write upper case: '1234567890ABCDEF12345678')."),
+        Variant(
+            name: "uppercase-ids",
+            summary: "24-hex ids are sent in upper case hex, as the pages' examples write them (wins over lowercase-ids when both are on); accounts and customers are found whatever the letter case of their id",
+            allowedBy: "mvno-account-get.txt: \"Id of the MVNO account (24 hex-char string)\" does not fix the case of the hex digits, and the page's own examples write upper case: \"Query example https://api.telecomx.dk/mvno/1234567890ABCDEF12345678\", \"_id: '1234567890ABCDEF12345678'\"."),
+        Variant(
+            name: "reordered-members",
+            summary: "the members of every object are sent in reverse order",
+            allowedBy: "The pages fix no member order; RFC 8259 §1: \"An object is an unordered collection of zero or more name/value pairs\"."),
+        Variant(
+            name: "optional-members",
+            summary: "documented members the simulator leaves out are added with inert values of their documented types: socsOverride[].startEOM and setBySystem false (deleted list: startEOM only), info.updating/dataDisabled/usageBlock false, dnd false, topUp.data 0",
+            allowedBy: "The response tables document them: mvno-account-get.txt \"socsOverride[].startEOM | Boolean\", \"socsOverride[].setBySystem | Boolean\", \"info.usageBlock | Boolean\", \"dnd | Boolean\", \"topUp | Object\" with \"data | Number | … Reset every month.\"; mvno-deleted-list.txt \"socsOverride[].startEOM Boolean\"."),
+        Variant(
+            name: "base64-tokens",
+            summary: "the demo tokens are base64-like and end in +/== (one per role); they are accepted as Authorization: Bearer … and as the cookie token=… byte for byte (profiles Cases/targets/simulator-bearer.json, simulator-cookie.json)",
+            allowedBy: "The pages pass a token but do not say what one looks like; base64 (RFC 4648 §4) uses + / and = padding, and RFC 6750 §2.1 allows them in a Bearer token (b64token)."),
+        Variant(
+            name: "exact-case-filter",
+            summary: "the GET /mvno/deleted filter matches exact letter case only ('fairphone' does not find 'Fairphone 5')",
+            allowedBy: "mvno-deleted-list.txt: \"filter [optional] To filter the MVNO accounts, this can be used. Number, deviceType, simNumber (ICC), IMSI and notes will be searched.\" It says what is searched, not whether letter case counts."),
+        Variant(
+            name: "limit-rejected",
+            summary: "GET /mvno/deleted answers 400 bad_request to a limit outside 1…500 instead of holding it to the bounds",
+            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but not what a value outside them gets; answering 400 to a request outside documented bounds is common HTTP practice (RFC 9110 §15.5.1)."),
+    ]
+
+    public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }
+}
+
+// MARK: the variants, each in one place
+
+extension TelecomXSimulator {
+    func varies(_ variant: String) -> Bool { variants.contains(variant) }
+
+    /// The access level a caller is judged by on GET /mvno/{id} and POST /mvno:
+    /// RESELLER for a RESELLER_ADMIN under `reseller-admin-as-reseller`.
+    func level(of caller: Employee) -> String {
+        caller.accessLevel == "RESELLER_ADMIN" && varies("reseller-admin-as-reseller") ? "RESELLER" : caller.accessLevel
+    }
+
+    /// The demo token of `employee` under the simulator's variants.
+    func token(of employee: Employee) -> String {
+        varies("base64-tokens") ? Self.base64Token(employee.token) : employee.token
+    }
+
+    /// Demo tokens by role name, as `conformance serve` prints them and the
+    /// embedded simulator hands them to the runner.
+    public var tokensByRole: [(role: String, token: String)] {
+        seed.employeesByRole.map { ($0.role, token(of: $0.employee)) }
+    }
+
+    /// `sim-owner-c1-token` → `c2ltLW93bmVyLWMxLXRva2Vu+/==`: its base64 without padding, then `+/==`.
+    static func base64Token(_ token: String) -> String {
+        let b = Data(token.utf8).base64EncodedString()
+        return String(b.prefix { $0 != "=" }) + "+/=="
+    }
+
+    /// Which documented object a body is, for the variants that fill in or leave out members.
+    enum DocumentedObject {
+        case account
+        case createAnswer
+        case deletedItem
+
+        /// The members of the page's response table: top level, and inside
+        /// objects (`a.b`) and list items (`a[].b`). Rows whose nesting the
+        /// page leaves ambiguous (`data`, `minutes`, the second `invoicedUntil`)
+        /// are named only where the simulator puts them (`topUp.data`,
+        /// `socLimit.data`, `smartWatch.invoicedUntil`).
+        var documentedMembers: [String] {
+            switch self {
+            case .account: return DocumentedMembers.account
+            case .createAnswer: return DocumentedMembers.createAnswer
+            case .deletedItem: return DocumentedMembers.deletedItem
+            }
+        }
+    }
+
+    /// The member variants of one account object (GET, the create answer, a
+    /// deleted item), applied after what the caller may see has been decided.
+    func presented(_ body: JSON, as kind: DocumentedObject) -> JSON {
+        guard case .object(var o) = body else { return body }
+        if varies("optional-members") { addOptionalMembers(&o, kind) }
+        // With both on, each object kind takes one: nulls for GET and the create answer, omission for the deleted list.
+        let nulls = varies("null-for-empty") && !(varies("omit-empty") && kind == .deletedItem)
+        if nulls {
+            for path in kind.documentedMembers { fillNull(&o, path: path[...]) }
+        } else if varies("omit-empty") {
+            o = omittingEmpty(o)
+        }
+        return .object(o)
+    }
+
+    func addOptionalMembers(_ o: inout JSONObject, _ kind: DocumentedObject) {
+        if case .array(let list)? = o["socsOverride"] {
+            o["socsOverride"] = .array(
+                list.map { item in
+                    guard case .object(var s) = item else { return item }
+                    if s["startEOM"] == nil { s["startEOM"] = false }
+                    if kind != .deletedItem, s["setBySystem"] == nil { s["setBySystem"] = false }
+                    return .object(s)
+                })
+        }
+        guard kind != .deletedItem else { return }
+        var info = o["info"]?.objectValue ?? JSONObject()
+        for k in ["updating", "dataDisabled", "usageBlock"] where info[k] == nil { info[k] = false }
+        o["info"] = .object(info)
+        if o["dnd"] == nil { o["dnd"] = false }
+        if o["topUp"] == nil { o["topUp"] = ["data": 0] }
+    }
+
+    /// Sets the member at `path` (`a`, `a.b`, `a[].b`) to null where it is
+    /// missing, inside objects and list items that are there.
+    func fillNull(_ o: inout JSONObject, path: Substring) {
+        guard let dot = path.firstIndex(of: ".") else {
+            if o[String(path)] == nil { o[String(path)] = .null }
+            return
+        }
+        var head = path[..<dot]
+        let rest = path[path.index(after: dot)...]
+        let isList = head.hasSuffix("[]")
+        if isList { head = head.dropLast(2) }
+        let key = String(head)
+        switch o[key] {
+        case .object(var inner)? where !isList:
+            fillNull(&inner, path: rest)
+            o[key] = .object(inner)
+        case .array(let items)? where isList:
+            o[key] = .array(
+                items.map { item in
+                    guard case .object(var inner) = item else { return item }
+                    fillNull(&inner, path: rest)
+                    return .object(inner)
+                })
+        default:
+            break
+        }
+    }
+
+    /// Leaves out null, "", [] and {} members, at every depth (client `custom` data as sent).
+    func omittingEmpty(_ o: JSONObject) -> JSONObject {
+        var out = JSONObject()
+        for m in o {
+            var v = m.value
+            if m.key != "custom" { v = omittingEmpty(v) }
+            switch v {
+            case .null, .string(""), .array([]): continue
+            case .object(let inner) where inner.isEmpty: continue
+            default: out[m.key] = v
+            }
+        }
+        return out
+    }
+
+    func omittingEmpty(_ v: JSON) -> JSON {
+        switch v {
+        case .object(let o): return .object(omittingEmpty(o))
+        case .array(let a): return .array(a.map(omittingEmpty))
+        default: return v
+        }
+    }
+
+    /// The variants of the encoding of every JSON body: dates, id case and
+    /// member order. Client `custom` data is sent as stored.
+    func encoded(_ body: JSON) -> JSON {
+        guard
+            varies("dates-no-millis") || varies("dates-offset") || varies("lowercase-ids") || varies("uppercase-ids")
+                || varies("reordered-members")
+        else { return body }
+        return recode(body)
+    }
+
+    private func recode(_ v: JSON) -> JSON {
+        switch v {
+        case .string(let s): return .string(recode(s))
+        case .array(let a): return .array(a.map(recode))
+        case .object(let o):
+            var members = o.members.map { m in
+                JSONObject.Member(key: m.key, value: m.key == "custom" ? m.value : recode(m.value))
+            }
+            if varies("reordered-members") { members.reverse() }
+            return .object(JSONObject(members))
+        default: return v
+        }
+    }
+
+    private func recode(_ s: String) -> String {
+        if varies("uppercase-ids"), isObjectID(s) { return s.uppercased() }
+        if varies("lowercase-ids"), isObjectID(s) { return s.lowercased() }
+        guard varies("dates-no-millis") || varies("dates-offset"), s.utf8.count >= 20, let seconds = RFC3339.seconds(s) else {
+            return s
+        }
+        let offset = varies("dates-offset") ? 3_600.0 : 0
+        var text = RFC3339.format(seconds + offset)  // YYYY-MM-DDTHH:MM:SS.sssZ
+        if varies("dates-no-millis"), text.hasSuffix(".000Z") { text = String(text.dropLast(5)) + "Z" }
+        if varies("dates-offset") { text = String(text.dropLast()) + "+01:00" }
+        return text
+    }
+
+    /// The error body under `error-envelope`.
+    func envelopedError(_ status: Int, _ message: String, _ description: String) -> JSON {
+        ["error": ["code": .string(message), "text": .string(description), "status": .number(Double(status))]]
+    }
+}
+
+/// The members of each page's response table (see `DocumentedObject.documentedMembers`).
+enum DocumentedMembers {
+    static let sim = ["simNumber", "imsi", "network", "puk1", "puk2", "pin1", "pin2", "formFactor", "activationCode"]
+    static let feature = [
+        "highRate", "international", "data", "fiveG", "publicIP", "chargedServices", "voicemail", "secretNumber", "roaming",
+        "roamingData", "mms", "dataTopUpSms", "smartWatchSim", "disableHdAudio",
+    ]
+    static let networkChange = sim + ["when", "socs"]
+    static let socsOverride = ["soc", "newSoc", "expireEOM", "startEOM", "setBySystem"]
+    static let purchaseInfo = ["orderId", "date", "paymentOption", "serial"]
+
+    static func nested(_ parent: String, _ members: [String]) -> [String] { members.map { parent + "." + $0 } }
+
+    /// mvno-account-get.txt, Response.
+    static let account: [String] =
+        [
+            "_id", "customer", "state", "type", "number", "feature", "mvnoSim", "dataSharingSims", "mvnoSimNetworkChangeTo",
+            "voicemail", "donorSimNumber", "sipAccount", "pbx", "extension", "dnd", "ratePlan", "newRatePlan", "socs",
+            "socsOverride", "notes", "custom", "billingCustomer", "invoicedUntil", "startDate", "deleteDate",
+            "employeeDeleteDate", "info", "deviceType", "numberState", "employee", "employeeName", "employeeBillingCustomer",
+            "name", "listed", "porting", "purchaseInfo", "topUp", "socLimit", "smartWatch", "restOfWorldRoaming",
+        ]
+        + nested("feature", feature) + nested("mvnoSim", sim)
+        + nested("dataSharingSims[]", sim + ["number", "name"])
+        + nested("mvnoSimNetworkChangeTo", networkChange)
+        + nested("voicemail", ["notify", "email", "emailFile", "pin", "pinBlockedUntil", "defaultGreeting", "greetings"])
+        + nested("voicemail.greetings[]", ["key", "fileId"])
+        + nested("socsOverride[]", socsOverride)
+        + nested("info", ["updating", "dataDisabled", "imei", "usageBlock"])
+        + nested("purchaseInfo", purchaseInfo) + ["topUp.data", "socLimit.data", "socLimit.minutes"]
+        + nested("smartWatch", ["eid", "model", "number", "state", "createdAt", "invoicedUntil", "orderState", "smartWatchSim"])
+        + nested("smartWatch.smartWatchSim", sim)
+        + nested("restOfWorldRoaming", ["productId", "productName", "productPrice", "isOverride", "keepAfterExpire"])
+
+    /// mvno-account-create.txt, Response.
+    static let createAnswer: [String] =
+        [
+            "_id", "customer", "state", "type", "number", "feature", "mvnoSim", "dataSharingSims", "mvnoSimNetworkChangeTo",
+            "voicemail", "donorSimNumber", "sipAccount", "pbx", "ratePlan", "extension", "dnd", "newRatePlan", "socs",
+            "socsOverride", "notes", "custom", "invoicedUntil", "billingCustomer", "info", "numberState", "employee", "name",
+            "listed", "porting", "purchaseInfo", "topUp", "restOfWorldRoaming",
+        ]
+        + nested("feature", feature) + nested("mvnoSim", sim + ["autoAssign"])
+        + nested("dataSharingSims[]", sim + ["number"])
+        + nested("mvnoSimNetworkChangeTo", networkChange)
+        + nested("voicemail", ["notify", "email", "emailFile", "pin", "pinBlockedUntil"])
+        + nested("socsOverride[]", socsOverride)
+        + nested("info", ["updating", "dataDisabled", "imei", "deviceType", "usageBlock"])
+        + nested("purchaseInfo", purchaseInfo) + ["topUp.data"]
+        + nested("restOfWorldRoaming", ["productId", "name", "isOverride", "keepAfterExpire", "price"])
+
+    /// mvno-deleted-list.txt, "MVNO account object (JSON)".
+    static let deletedItem: [String] =
+        [
+            "_id", "state", "number", "customer", "customerName", "reseller", "resellerName", "ratePlan", "ratePlanName",
+            "preterminateUntil", "deleted", "pbx", "extension", "extensionNumber", "dnd", "dataDisabled", "updating",
+            "numberState", "employee", "employeeName", "name", "porting", "usageBlock", "deviceType", "startDate",
+            "deleteDate", "simNumber", "imei", "socs", "socsOverride", "socLimit",
+        ]
+        + nested("socsOverride[]", ["soc", "newSoc", "expireEOM", "startEOM"]) + ["socLimit.data", "socLimit.minutes"]
+}

@@ -1,0 +1,121 @@
+import ConformanceCLI
+import ConformanceKit
+import Foundation
+import Testing
+import TelecomXSimulator
+
+/// The whole suite against the simulator under each variant (behaviour the
+/// docs allow): a conforming server must pass, so every variant must give 0
+/// failed, 0 errors. And with every variant on, every fault must still be caught.
+/// Inside the serialized EndToEndTests (the trait covers nested suites), so
+/// that only one whole-suite run is in flight at a time: timing tests
+/// elsewhere share the CPU.
+extension EndToEndTests {
+    @Suite struct Variants {
+        struct VariantRun: Sendable, CustomTestStringConvertible {
+            var variants: [String]
+            /// The profile in Cases/targets/ the variant needs.
+            var profile: String
+            var testDescription: String { (variants.count > 1 ? "all" : variants[0]) + " with " + profile }
+        }
+
+        static let profileFor: [String: [String]] = [
+            "error-envelope": ["simulator-envelope.json"],
+            "base64-tokens": ["simulator-bearer.json", "simulator-cookie.json"],
+        ]
+
+        static let runs: [VariantRun] =
+            Variant.catalogue.flatMap { v in (profileFor[v.name] ?? ["simulator.json"]).map { VariantRun(variants: [v.name], profile: $0) } }
+            + [VariantRun(variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")]
+
+        @Test(arguments: runs)
+        func theSuitePassesUnderAVariant(_ run: VariantRun) async throws {
+            let result = try await SimulatorHarness.run(variants: run.variants, profile: run.profile)
+            #expect(result.results.count > 30)
+            #expect(result.failed == 0 && result.errors == 0 && result.skipped == 0, "\(SimulatorHarness.notPassed(result))")
+        }
+
+        /// Every variant of the catalogue has a run above.
+        @Test func everyVariantIsRun() {
+            let run = Set(Self.runs.filter { $0.variants.count == 1 }.map { $0.variants[0] })
+            #expect(run == Set(Variant.catalogue.map(\.name)))
+        }
+
+        /// The suite with every variant on and no fault: what each fault run is compared with.
+        static let allVariantsBaseline = Task { try await SimulatorHarness.run(variants: Variant.catalogue.map(\.name), profile: "simulator-all.json") }
+
+        /// With every variant on, each fault still makes a case of its endpoint fail
+        /// that passes with the variants alone (mirrors EndToEndTests.everyFaultIsDetected).
+        @Test(arguments: Fault.catalogue.map(\.name))
+        func everyFaultIsDetectedWithAllVariantsOn(_ name: String) async throws {
+            let fault = try #require(Fault.named(name))
+            let baseline = try await Self.allVariantsBaseline.value
+            let passedAlone = Set(baseline.results.filter { $0.verdict == .passed }.map(\.caseID))
+            let result = try await SimulatorHarness.run(faults: [name], variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")
+            let caught = result.results.filter {
+                $0.verdict == .failed && passedAlone.contains($0.caseID) && (fault.endpoint == "*" || $0.endpointID == fault.endpoint)
+            }
+            #expect(
+                !caught.isEmpty,
+                "no case of \(fault.endpoint) that passes with all variants fails under \(name) (\(passedAlone.count) of \(baseline.results.count) cases pass with all variants)")
+            #expect(result.errors == 0, "errors under \(name): \(SimulatorHarness.notPassed(result))")
+        }
+
+        @Test func theEmbeddedSimulatorHandsOutTheVariantsTokens() throws {
+            let (suite, _) = try SuiteLoader.load(root: Project.cases)
+            let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator-bearer.json", suite: suite)
+            let sim = try EmbeddedSimulator(variants: [try #require(Variant.named("base64-tokens"))])
+            defer { sim.stop() }
+            let env = sim.environment(for: profile)
+            // Tokens are never interpolated into expectations, so a failure prints none.
+            let tokens = profile.credentialVariables.map { env[$0.1] }
+            let count = tokens.count
+            let allBase64 = tokens.allSatisfy { $0?.hasSuffix("+/==") == true }
+            #expect(count > 0)
+            #expect(allBase64, "every role gets a base64-like token")
+            let plain = try EmbeddedSimulator()
+            defer { plain.stop() }
+            let noneBase64 = plain.environment(for: profile).values.allSatisfy { !$0.hasSuffix("+/==") }
+            #expect(noneBase64)
+        }
+
+        @Test func variantsListsEachVariantInFull() async {
+            let (status, c) = await conformance(["variants"])
+            #expect(status == 0)
+            for v in Variant.catalogue {
+                #expect(c.out.contains("\n" + v.name + "\n") || c.out.hasPrefix(v.name + "\n"), "\(v.name)")
+                #expect(c.out.contains("  does:       " + v.summary + "\n"), "\(v.name)")
+                #expect(c.out.contains("  allowed by: " + v.allowedBy), "\(v.name)")
+            }
+        }
+
+        @Test func anUnknownVariantIsAUsageErrorWithASuggestion() async {
+            for command in [["run"], ["serve", "--port", "0"], ["faults", "--detect"]] {
+                let (status, c) = await conformance(command + ["--variant", "chunkd"])
+                #expect(status == 2)
+                #expect(c.err.contains("unknown variant 'chunkd' (did you mean 'chunked'?)"), "\(c.err)")
+            }
+            let (status, c) = await conformance(["serve", "--port", "0", "--fault", "get-drop-numbr"])
+            #expect(status == 2)
+            #expect(c.err.contains("(did you mean 'get-drop-number'?)"), "\(c.err)")
+        }
+
+        @Test func variantsApplyToTheBuiltInSimulatorOnly() async {
+            let (status, c) = await conformance(
+                ["run", "--suite", Project.cases, "--target", Project.cases + "/targets/simulator.json", "--variant", "chunked"])
+            #expect(status == 2)
+            #expect(c.err.contains("--variant applies to the built-in simulator only"), "\(c.err)")
+        }
+
+        @Test func runWithVariantsNamesThemAndJudgesTheSimulator() async throws {
+            let tmp = TempDir()
+            defer { tmp.cleanup() }
+            let (status, c) = await conformance(
+                ["run", "--suite", Project.cases, "--reports", tmp.path, "--variant", "chunked", "--variant", "connection-close",
+                 "--endpoint", "mvno-account-get"])
+            #expect(status == 0, "\(c.out)\n\(c.err)")
+            #expect(c.out.contains("simulator variants: chunked, connection-close"))
+            #expect(c.out.contains(" passed, 0 failed, 0 skipped"), "\(c.out)")
+        }
+    }
+}

@@ -816,8 +816,8 @@ public enum CLI {
         let options = RunOptions(jobs: 8, timeout: 10)
         var ok = true
         let clean = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [], variants: variants, options: options)
-        let cleanFailures = clean.results.filter { $0.verdict != .passed }.map(\.caseID)
-        let passedClean = Set(clean.results.filter { $0.verdict == .passed }.map(\.caseID))
+        let cleanFailures = clean.results.filter { !$0.verdict.conforms }.map(\.caseID)
+        let passedClean = Set(clean.results.filter { $0.verdict.conforms }.map(\.caseID))
         if !variants.isEmpty { console.out("variants: \(variants.map(\.name).joined(separator: ", "))") }
         console.out("| fault | endpoint | what it does | failing cases (first finding) |")
         console.out("|---|---|---|---|")

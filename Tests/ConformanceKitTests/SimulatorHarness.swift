@@ -22,7 +22,7 @@ enum SimulatorHarness {
 
     /// `case-id (check pointer: message)` for each case that failed or errored, for test messages.
     static func notPassed(_ result: RunResult) -> [String] {
-        result.results.filter { $0.verdict != .passed }.map { r in
+        result.results.filter { !$0.verdict.conforms }.map { r in
             guard let f = r.failures.first else { return "\(r.caseID) (\(r.verdict.label))" }
             return "\(r.caseID) (\(f.check.rawValue)\(f.pointer.map { " " + $0 } ?? ""): \(f.message))"
         }

@@ -46,6 +46,7 @@ public enum Certification {
             "total": .number(Double(run.results.count)), "passed": .number(Double(run.passed)),
             "failed": .number(Double(run.failed)), "errors": .number(Double(run.errors)),
             "skipped": .number(Double(run.skipped)), "flaky": .number(Double(run.results.count { $0.isFlaky })),
+            "ambiguous": .number(Double(run.ambiguous)),
         ]
         var reportDigests: [JSON] = []
         for (name, _) in reports {
@@ -128,14 +129,16 @@ public enum Certification {
             let c = decoded.recount
             for (key, value) in [
                 ("total", c.total), ("passed", c.passed), ("failed", c.failed), ("errors", c.errors), ("skipped", c.skipped),
-            ] where counts?[key]?.intValue != value {
+                ("ambiguous", c.ambiguous),
+            ] where (counts?[key]?.intValue ?? (key == "ambiguous" ? 0 : nil)) != value {
                 problems.append(Problem(file: dir + "/results.json", message: "\(key) is \(value), the manifest says \(counts?[key]?.intValue.map(String.init) ?? "nothing")"))
             }
             let verdict = manifest["verdict"]?.stringValue
             // Certifiable follows from the cases themselves: every required one passed, not flaky.
             let cases = (try? JSONParser.parse(text))?["cases"]?.arrayValue ?? []
             let certifiable = cases.allSatisfy { c in
-                c["required"] == .bool(false) || (c["outcome"] == "passed" && c["flaky"] != .bool(true))
+                c["required"] == .bool(false)
+                    || ((c["outcome"] == "passed" || c["outcome"] == "ambiguous") && c["flaky"] != .bool(true))
             }
             let expected = certifiable ? "certifiable" : "not certifiable"
             if verdict != expected {

@@ -221,14 +221,15 @@ public enum JSONReporter {
             total: try int(c["total"], "counts.total"), passed: try int(c["passed"], "counts.passed"),
             failed: try int(c["failed"], "counts.failed"), errors: try int(c["errors"], "counts.errors"),
             skipped: try int(c["skipped"], "counts.skipped"), flaky: try int(c["flaky"], "counts.flaky"),
-            warnings: try int(c["warnings"], "counts.warnings"))
+            warnings: try int(c["warnings"], "counts.warnings"),
+            ambiguous: c["ambiguous"] == nil ? 0 : try int(c["ambiguous"], "counts.ambiguous"))
         guard let list = doc["cases"]?.arrayValue else { throw DecodeError("'cases' is not an array") }
         var cases: [DecodedResults.Case] = []
         for (i, item) in list.enumerated() {
             let at = "cases[\(i)]"
             let outcomeText = try str(item["outcome"], "\(at).outcome")
             guard let outcome = DecodedResults.Outcome(rawValue: outcomeText) else {
-                throw DecodeError("\(at).outcome \"\(outcomeText)\" is not passed, failed, error or skipped")
+                throw DecodeError("\(at).outcome \"\(outcomeText)\" is not passed, ambiguous, failed, error or skipped")
             }
             guard let findings = item["findings"]?.arrayValue else { throw DecodeError("\(at).findings is not an array") }
             var failures = 0, warnings = 0
@@ -236,7 +237,8 @@ public enum JSONReporter {
                 switch try str(f["severity"], "\(at).findings[\(j)].severity") {
                 case "failure": failures += 1
                 case "warning": warnings += 1
-                case let other: throw DecodeError("\(at).findings[\(j)].severity \"\(other)\" is not failure or warning")
+                case "ambiguous": break
+                case let other: throw DecodeError("\(at).findings[\(j)].severity \"\(other)\" is not failure, warning or ambiguous")
                 }
             }
             cases.append(
@@ -275,11 +277,16 @@ public struct RunMetadata: Sendable, Hashable {
 
 /// A results file read back by `JSONReporter.decode`.
 public struct DecodedResults: Sendable, Hashable {
-    public enum Outcome: String, Sendable, Hashable, CaseIterable { case passed, failed, error, skipped }
+    public enum Outcome: String, Sendable, Hashable, CaseIterable { case passed, ambiguous, failed, error, skipped }
 
     public struct Counts: Sendable, Hashable {
         public var total, passed, failed, errors, skipped, flaky, warnings: Int
-        public init(total: Int, passed: Int, failed: Int, errors: Int, skipped: Int, flaky: Int, warnings: Int) {
+        /// Format 2 on; 0 when a version-1 file is read.
+        public var ambiguous: Int
+        public init(
+            total: Int, passed: Int, failed: Int, errors: Int, skipped: Int, flaky: Int, warnings: Int, ambiguous: Int = 0
+        ) {
+            self.ambiguous = ambiguous
             self.total = total
             self.passed = passed
             self.failed = failed
@@ -316,7 +323,8 @@ public struct DecodedResults: Sendable, Hashable {
         Counts(
             total: cases.count, passed: cases.count { $0.outcome == .passed }, failed: cases.count { $0.outcome == .failed },
             errors: cases.count { $0.outcome == .error }, skipped: cases.count { $0.outcome == .skipped },
-            flaky: cases.count { $0.flaky }, warnings: cases.reduce(0) { $0 + $1.warnings })
+            flaky: cases.count { $0.flaky }, warnings: cases.reduce(0) { $0 + $1.warnings },
+            ambiguous: cases.count { $0.outcome == .ambiguous })
     }
 
     /// Where the file contradicts itself (stated counts against the cases,
@@ -327,13 +335,14 @@ public struct DecodedResults: Sendable, Hashable {
         for (name, stated, actual) in [
             ("total", counts.total, r.total), ("passed", counts.passed, r.passed), ("failed", counts.failed, r.failed),
             ("errors", counts.errors, r.errors), ("skipped", counts.skipped, r.skipped), ("flaky", counts.flaky, r.flaky),
-            ("warnings", counts.warnings, r.warnings),
+            ("warnings", counts.warnings, r.warnings), ("ambiguous", counts.ambiguous, r.ambiguous),
         ] where stated != actual {
             out.append("counts.\(name) is \(stated) but the cases give \(actual)")
         }
         var seen = Set<String>()
         for c in cases where !seen.insert(c.id).inserted { out.append("case id '\(c.id)' appears more than once") }
-        let expected = r.failed > 0 ? "failed" : (r.errors > 0 || (r.passed == 0 && r.total > 0)) ? "unjudged" : "passed"
+        let expected =
+            r.failed > 0 ? "failed" : (r.errors > 0 || (r.passed + r.ambiguous == 0 && r.total > 0)) ? "unjudged" : "passed"
         if verdict != expected { out.append("verdict is '\(verdict)' but the cases give '\(expected)'") }
         return out
     }

@@ -186,7 +186,7 @@ func withReadingAlternatives(_ c: Case, endpoints: [Endpoint], readings: [Readin
     var c = c
     for (k, step) in c.steps.enumerated() {
         guard let endpoint = endpoints.first(where: { $0.id == step.endpoint }) else { continue }
-        let level = c.role.accessLevel
+        let level = (step.role ?? c.role).accessLevel
         let access = endpoint.accessReadings.filter { cit in
             cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
         }

@@ -328,7 +328,9 @@ public struct Case: Sendable, Hashable {
         var out: [String] = []
         for step in steps {
             var names = step.request.variables
-            for a in step.expect.assertions { if case .equals(let t) = a.kind { names += t.variables } }
+            for a in step.expect.assertions + step.alternatives.flatMap(\.expect.assertions) {
+                if case .equals(let t) = a.kind { names += t.variables }
+            }
             for inv in step.expect.invariants {
                 switch inv {
                 case .eachEquals(_, let t), .eachContains(_, let t): names += t.variables

@@ -126,7 +126,10 @@ import Testing
         #expect(f.message.contains("we read 200") && f.message.contains("the alternative 201"))
         #expect(run.blockingCases.map(\.caseID) == [])
         #expect(ConsoleReporter.summaryLine(run).hasSuffix(" 0 failed, 0 skipped"))
-        #expect(ConsoleReporter.lines(run).contains { $0.hasPrefix("AMBIG mvno-account-create/") })
+        let lines = ConsoleReporter.lines(run).filter { $0.hasPrefix("AMBIG ") }
+        #expect(lines.count == 1, "one line per reading and option: \(lines)")
+        #expect(lines.first?.contains("we read 200: 200 OK; the target took 201: 201 Created") == true, "\(lines)")
+        #expect(lines.first?.contains(": \(ambiguous.count) cases: ") == true)
         // Every report says so.
         let json = JSONReporter.render(
             run, meta: RunMetadata(toolVersion: "t", suiteVersion: "s", targetName: "t", baseURL: run.baseURL, profileFile: "p"))

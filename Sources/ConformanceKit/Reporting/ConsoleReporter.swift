@@ -12,9 +12,7 @@ public enum ConsoleReporter {
                 }
             case .skipped: continue
             case .ambiguous:
-                for f in r.ambiguities {
-                    out.append("AMBIG \(r.endpointID)/\(r.caseID): \(f.message)")
-                }
+                continue  // grouped by reading below
             case .failed:
                 let first = r.failures.first?.message ?? "failed"
                 let more = r.failures.count > 1 ? " (+\(r.failures.count - 1) more)" : ""
@@ -24,6 +22,25 @@ public enum ConsoleReporter {
                 out.append("ERROR \(r.endpointID)/\(r.caseID): \(why)")
                 if let curl = r.request?.curl { out.append("      reproduce: \(curl)") }
             }
+        }
+        // One line per reading and option the target took, with its cases.
+        var groups: [(finding: Finding, cases: [String])] = []
+        for r in run.results where r.verdict == .ambiguous {
+            for f in r.ambiguities {
+                if let i = groups.firstIndex(where: { $0.finding.reading == f.reading && $0.finding.actual == f.actual }) {
+                    groups[i].cases.append(r.caseID)
+                } else {
+                    groups.append((f, [r.caseID]))
+                }
+            }
+        }
+        for g in groups {
+            let shown = g.cases.prefix(4).joined(separator: ", ") + (g.cases.count > 4 ? ", … (+\(g.cases.count - 4))" : "")
+            let id = g.finding.reading ?? ""
+            let doc = run.readings.first { $0.id == id }.map { " (\($0.page):\($0.line) “\($0.quote)”)" } ?? ""
+            out.append(
+                "AMBIG reading '\(id)'\(doc): we read \(g.finding.expected); the target took \(g.finding.actual): "
+                    + "\(g.cases.count) case\(g.cases.count == 1 ? "" : "s"): \(shown)")
         }
         if run.ambiguous > 0 {
             out.append(

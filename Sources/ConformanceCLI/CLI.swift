@@ -387,13 +387,13 @@ public enum CLI {
             for job in plan {
                 console.out("# \(job.testCase.endpoint)/\(job.testCase.id) as \(job.testCase.role)")
                 if let why = job.skipReason {
-                    console.out("  skipped: \(runner.redactor(why))")
+                    console.out("  skipped: \(why)")
                     continue
                 }
                 for r in runner.describe(job) {
                     console.out("  \(r.method) \(r.url)")
-                    for h in r.headers { console.out("  \(runner.redactor(h))") }
-                    if let b = r.body { console.out("  \(runner.redactor(b))") }
+                    for h in r.headers { console.out("  \(h)") }
+                    if let b = r.body { console.out("  \(b)") }
                 }
             }
             console.out("\(plan.count) cases planned; nothing was sent")
@@ -433,15 +433,15 @@ public enum CLI {
         let meta = RunMetadata(
             toolVersion: version, suiteVersion: String(suiteDigest.prefix(12)), targetName: target.name,
             baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(targetPath))
-        // Every report passes through the redactor, whatever it holds.
-        let red = Redactor(secrets: credentials.secrets + (await runner.tokens.issued))
-        let junit = red(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName))
+        // The results hold no secret: requests were recorded with a
+        // placeholder, and what the target sent was scrubbed before it was
+        // kept. Reports and console lines are written from them as they are.
+        let junit = JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName)
         do {
             if certify {
                 let w = try Certification.writeBundle(
-                    run: result, meta: meta, suiteRoot: suiteRoot, profilePath: targetPath, dir: reportsDir, junit: junit,
-                    redact: red)
-                for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+                    run: result, meta: meta, suiteRoot: suiteRoot, profilePath: targetPath, dir: reportsDir, junit: junit)
+                for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
                 console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
                 if w.certifiable {
                     console.out("verdict: CERTIFIABLE — every required case passed")
@@ -456,25 +456,25 @@ public enum CLI {
                     case .error(let m): why = "error: " + m
                     case .skipped(let m): why = "skipped: " + m
                     }
-                    console.out("  \(r.endpointID)/\(r.caseID): \(red(why))")
+                    console.out("  \(r.endpointID)/\(r.caseID): \(why)")
                 }
                 return .failed
             }
             try writeAtomically(junit, to: reportsDir + "/junit.xml")
-            try writeAtomically(red(JSONReporter.render(result, meta: meta)), to: reportsDir + "/results.json")
-            let summary = red(MarkdownReporter.render(result))
+            try writeAtomically(JSONReporter.render(result, meta: meta), to: reportsDir + "/results.json")
+            let summary = MarkdownReporter.render(result)
             try writeAtomically(summary, to: reportsDir + "/summary.md")
-            try writeAtomically(red(HTMLReporter.render(result)), to: reportsDir + "/report.html")
+            try writeAtomically(HTMLReporter.render(result), to: reportsDir + "/report.html")
             try writeAtomically(Coverage.render(result.coverage).joined(separator: "\n") + "\n", to: reportsDir + "/coverage.txt")
             if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty {
                 appendToFile(summary, path: stepSummary)
             }
         } catch {
             console.err("error: could not write the reports to \(reportsDir): \(error.localizedDescription)")
-            for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+            for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
             return .usage
         }
-        for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+        for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
         console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html")
         return exitStatus(result)
     }

@@ -65,7 +65,11 @@ public struct Runner: Sendable {
             timeout: options.timeout)
     }
 
-    public var redactor: Redactor { Redactor(secrets: credentials.secrets) }
+    /// Scrubs what the target sends back of every credential, password and
+    /// token obtained so far.
+    public func scrubber() async -> Scrubber {
+        Scrubber(secrets: credentials.secrets + (await tokens.issued), basicAuth: target.auth.isBasic)
+    }
 
     public func run(_ jobs: [Job]) async -> RunResult {
         var me = self
@@ -151,8 +155,9 @@ public struct Runner: Sendable {
                 secret = try await tokens.token(for: c.role)
             } catch {
                 result.verdict = .error(label + error.message)
-                return await redacted(result)
+                return result
             }
+            let scrub = await scrubber()
             let (outgoing, summary) = wire(planned, role: c.role, secret: secret)
             result.request = summary
             let exchange: HTTPExchange
@@ -163,22 +168,22 @@ public struct Runner: Sendable {
             case .success(let e): exchange = e
             case .failure(let why):
                 result.verdict = .error(label + why.message)
-                return await redacted(result)
+                return result
             }
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
             let context = Checker.Context(
                 expect: step.expect, endpoint: endpoint, role: c.role, request: planned, bindings: bindings)
             let j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
-            result.findings += j.findings.map { maskFinding(prefixed($0, label)) }
-            result.responseExcerpt = excerpt(exchange.body, parsed: j.body)
+            result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
+            result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
             switch j.verdict {
             case .error(let why):
-                result.verdict = .error(label + why)
-                return await redacted(result)
+                result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
+                return result
             case .failed:
                 result.verdict = .failed
-                return await redacted(result)  // later steps would build on a wrong answer
+                return result  // later steps would build on a wrong answer
             default:
                 break
             }
@@ -186,11 +191,11 @@ public struct Runner: Sendable {
                 guard case .walk(let limit, let idPointer) = inv, let paging = endpoint.paging else { continue }
                 switch await walk(planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: c.role) {
                 case .success(let (findings, pages)):
-                    result.findings += findings.map { prefixed($0, label) }
+                    result.findings += findings.map { prefixed(Runner.scrubbed($0, scrub), label) }
                     result.requests += pages
                 case .failure(let e):
                     result.verdict = .error(label + "while walking the pages: " + e.message)
-                    return await redacted(result)
+                    return result
                 }
             }
             for capture in step.captures {
@@ -209,7 +214,7 @@ public struct Runner: Sendable {
         }
         result.verdict = result.findings.contains { $0.severity == .failure } ? .failed : .passed
         if result.verdict == .passed { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
-        return await redacted(result)
+        return result
     }
 
     /// Excerpts keep 4000 bytes of the answer for a case that did not pass,
@@ -348,7 +353,7 @@ public struct Runner: Sendable {
             let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
             let placeholder = credentials.has(job.testCase.role) ? "***" : nil
             var summary = wire(planned, role: job.testCase.role, secret: placeholder).1
-            summary.url = redactor(summary.url).replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
+            summary.url = summary.url.replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
             return summary
         }
     }
@@ -368,26 +373,35 @@ public struct Runner: Sendable {
         let base = target.baseURL.hasSuffix("/") ? String(target.baseURL.dropLast()) : target.baseURL
 
         /// The request with the credential written as `credential` (the value,
-        /// `***`, or a shell variable reference); that text is not percent-encoded.
-        func render(_ credential: String?) -> (url: String, headers: [(name: String, value: String)]) {
+        /// `***`, or a shell variable reference), or without it (`inline`
+        /// false: curl adds a query credential itself, percent-encoded).
+        /// Headers and cookies carry the credential byte for byte; only the
+        /// query percent-encodes it, as it does every query value.
+        func render(_ credential: String?, encode: Bool, inline: Bool = true) -> (url: String, headers: [(name: String, value: String)]) {
             var q = p.query.map { encodeQuery($0.name) + "=" + encodeQuery($0.value) }
             var h = headers
             if let credential {
                 switch target.auth {
-                case .query(let name): q.append(encodeQuery(name) + "=" + credential)
+                case .query(let name): if inline { q.append(encodeQuery(name) + "=" + (encode ? encodeQuery(credential) : credential)) }
                 case .header(let name, let prefix): h.append((name, prefix + credential))
                 case .cookie(let name): h.append((name: "Cookie", value: "\(name)=\(credential)"))
                 }
             }
             return (base + p.path + (q.isEmpty ? "" : "?" + q.joined(separator: "&")), h)
         }
-        let real = render(secret.map(encodeQuery))
-        let shown = render(secret == nil ? nil : "***")
+        let real = render(secret, encode: true)
+        let shown = render(secret == nil ? nil : "***", encode: false)
         let out = OutgoingRequest(method: p.method, url: real.url, headers: real.headers, body: bodyBytes)
 
-        // A ready-to-paste curl line: the credential as an environment-variable reference.
-        let forShell = render(secret == nil ? nil : variable)
+        // A ready-to-paste curl line that sends what the harness sent: the
+        // credential as an environment-variable reference, byte for byte in a
+        // header or cookie, percent-encoded by curl in the query (--url-query,
+        // appended last, where the harness puts it).
+        let forShell = render(secret == nil ? nil : variable, encode: false, inline: false)
         var curl = "curl -sS -X \(p.method) \(shellDoubleQuoted(forShell.url, keeping: variable))"
+        if secret != nil, case .query(let name) = target.auth {
+            curl += " --url-query \(shellDoubleQuoted(encodeQuery(name) + "=" + variable, keeping: variable))"
+        }
         for h in forShell.headers { curl += " -H \(shellDoubleQuoted("\(h.name): \(h.value)", keeping: variable))" }
         if let bodyBytes { curl += " --data-binary " + shellSingleQuoted(String(decoding: bodyBytes, as: UTF8.self)) }
 
@@ -397,16 +411,24 @@ public struct Runner: Sendable {
         return (out, summary)
     }
 
-    func excerpt(_ body: [UInt8], parsed: JSON?) -> String? {
+    /// The start of the answer, scrubbed of secrets before it is cut.
+    func excerpt(_ body: [UInt8], parsed: JSON?, scrub: Scrubber) -> String? {
         guard !body.isEmpty else { return nil }
-        // Only the first 4000 bytes are written (masked as they are written):
-        // a 500-account page costs an excerpt, not a copy and a megabyte of text.
+        // Only the first 4000 bytes are written (masked and scrubbed as they
+        // are written): a 500-account page costs an excerpt, not a copy and a
+        // megabyte of text.
         let limit = Runner.excerptLimit
         if let parsed {
-            let (text, truncated) = JSONWriter(pretty: true).prefix(parsed, limit: limit, masked: SensitiveFields.names)
+            let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
+            let (text, truncated) = JSONWriter(pretty: true).prefix(
+                parsed, limit: limit, masked: SensitiveFields.names, scrub: rewrite)
             return truncated ? text + Runner.truncatedMark : text
         }
-        return Runner.clipped(body, to: limit)
+        // Not JSON: scrub enough bytes that a secret running past the limit
+        // is replaced whole, then cut.
+        let head = Array(body.prefix(limit + scrub.longestForm))
+        let text = Runner.clipped(scrub.bytes(head), to: limit)
+        return head.count < body.count && !text.hasSuffix(Runner.truncatedMark) ? text + Runner.truncatedMark : text
     }
 
     /// A finding about a sensitive field shows no value.
@@ -420,26 +442,36 @@ public struct Runner: Sendable {
         return m
     }
 
-    func redacted(_ r: CaseResult) async -> CaseResult {
-        let red = Redactor(secrets: credentials.secrets + (await tokens.issued))
-        var r = r
-        if case .error(let why) = r.verdict { r.verdict = .error(red(why)) }
-        r.findings = r.findings.map { f in
-            var f = f
-            f.expected = red(f.expected)
-            f.actual = red(f.actual)
-            f.message = red(f.message)
-            return f
+    /// A finding with the target's values in it scrubbed: the value quoted
+    /// (`actual`), the names in its pointer, and the same texts where the
+    /// message quotes them. The rest of the message is our own sentence: it
+    /// is scrubbed only of secrets long enough not to be one of our words
+    /// (`Scrubber.sentenceMinimum`), so a credential `1` or `true` leaves
+    /// "expected status 200, got 401" alone. A status finding quotes a number only.
+    static func scrubbed(_ f: Finding, _ scrub: Scrubber) -> Finding {
+        guard !scrub.isEmpty, f.check != .status else { return f }
+        var g = f
+        var message = f.message
+        let actual = scrub(f.actual)
+        if actual != f.actual {
+            g.actual = actual
+            message = message.replacingOccurrences(f.actual, actual)
         }
-        if var req = r.request {
-            req.url = red(req.url)
-            req.headers = req.headers.map(red.callAsFunction)
-            req.body = req.body.map(red.callAsFunction)
-            req.curl = req.curl.map(red.callAsFunction)
-            r.request = req
+        if let p = f.pointer, let ptr = try? JSONPointer(parsing: p) {
+            let tokens = ptr.tokens.map { t in t.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? t : scrub(t) }
+            if tokens != ptr.tokens {
+                let shown = JSONPointer(tokens: tokens).description
+                g.pointer = shown
+                message = message.replacingOccurrences(p, shown)
+            }
         }
-        r.responseExcerpt = r.responseExcerpt.map(red.callAsFunction)
-        return r
+        g.message = scrubbedSentence(message, scrub)
+        return g
+    }
+
+    /// A sentence of ours that may quote the target (a reason for an error).
+    static func scrubbedSentence(_ s: String, _ scrub: Scrubber) -> String {
+        scrub.sentences(s)
     }
 }
 

@@ -301,6 +301,11 @@ enum PlainHTTP {
                     return body
                 }
                 if body.count + size > limits.maxBodyBytes { throw tooLarge }
+                if body.count + size > body.capacity {
+                    // Grow by doubling, but never past the cap: a body under
+                    // the cap costs at most the cap.
+                    body.reserveCapacity(min(limits.maxBodyBytes, max(body.count * 2, body.count + size)))
+                }
                 while buffer.count - start < size + 2 {
                     guard try fill(room: size + 2 - (buffer.count - start)) else { throw Exchange.closedEarly }
                 }

@@ -141,7 +141,7 @@ public enum CLI {
         conformance certify — a certification run and a bundle a third party can verify
 
         USAGE
-          conformance certify --target FILE --out DIR [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
+          conformance certify --target FILE --out DIR [--sign-key KEY] [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
 
         Runs the whole suite (no selection allowed) and writes DIR/junit.xml, results.json,
         report.html, summary.md and manifest.json (tool and suite versions, SHA-256 of every
@@ -149,8 +149,13 @@ public enum CLI {
         SHA-256 of each report). Certifiable only if every required case passed: a pass after
         a retry, or a skipped required case, is not certifiable.
 
+        --sign-key KEY signs manifest.json with the SSH private key KEY (no passphrase, or held
+        by ssh-agent): ssh-keygen -Y sign, namespace telecomx-conformance, writing
+        manifest.json.sig. `verify --allowed-signers FILE` checks it. Needs ssh-keygen
+        (package openssh-client).
+
         EXIT STATUS
-          0 certifiable · 1 not certifiable · 2 usage or suite error
+          0 certifiable · 1 not certifiable · 2 usage or suite error (or signing failed)
         """
 
     public static let serveHelp = """
@@ -219,7 +224,7 @@ public enum CLI {
             case "certify":
                 return try await run(args, environment: environment, console: console, certify: true).rawValue
             case "verify":
-                return try verify(args, console: console).rawValue
+                return try verify(args, environment: environment, console: console).rawValue
             case "merge":
                 return try merge(args, console: console).rawValue
             case "coverage":
@@ -256,7 +261,7 @@ public enum CLI {
                 flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
-                    "out",
+                    "out", "sign-key",
                 ],
                 repeatable: ["fault", "endpoint", "tag", "case"]))
         if p.has("help") {
@@ -271,6 +276,18 @@ public enum CLI {
             guard p.value("out") != nil else { throw UsageError("certify needs --out DIR for the bundle") }
         } else if p.value("out") != nil {
             throw UsageError("--out is for certify; run writes to --reports DIR")
+        } else if p.value("sign-key") != nil {
+            throw UsageError("--sign-key is for certify")
+        }
+        // Signing needs ssh-keygen and a readable key: known before anything runs.
+        var signer: (sshKeygen: String, key: String)?
+        if let key = p.value("sign-key") {
+            do {
+                signer = (try Signing.sshKeygen(environment: environment), key)
+            } catch {
+                throw UsageError(error.message)
+            }
+            guard FileManager.default.isReadableFile(atPath: key) else { throw UsageError("--sign-key: cannot read the private key \(key)") }
         }
         if p.has("insecure") {
             throw UsageError(
@@ -443,6 +460,15 @@ public enum CLI {
                     run: result, meta: meta, suiteRoot: suiteRoot, profilePath: targetPath, dir: reportsDir, junit: junit)
                 for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
                 console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
+                if let signer {
+                    do {
+                        try Signing.sign(manifest: w.manifestPath, keyPath: signer.key, sshKeygen: signer.sshKeygen)
+                    } catch {
+                        console.err("error: the bundle was written but not signed: \(error.message)")
+                        return .usage
+                    }
+                    console.out("signature: \(w.manifestPath)\(Signing.signatureSuffix) (ssh-keygen -Y sign, namespace \(Signing.namespace))")
+                }
                 if w.certifiable {
                     console.out("verdict: CERTIFIABLE — every required case passed")
                     return .passed
@@ -638,18 +664,23 @@ public enum CLI {
 
     // MARK: verify
 
-    static func verify(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["suite"], positionals: 1))
+    static func verify(_ args: [String], environment: [String: String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["suite", "allowed-signers"], positionals: 1))
         if p.has("help") {
             console.out("""
                 conformance verify — check a certification bundle
 
                 USAGE
-                  conformance verify DIR [--suite Cases]
+                  conformance verify DIR [--suite Cases] [--allowed-signers FILE]
 
                 Recomputes the SHA-256 of every report in the bundle and of the manifest, checks the
                 manifest's counts and verdict against results.json and junit.xml, and compares the suite
                 digest with the local suite (naming the files that differ).
+
+                Digests prove a bundle intact, not who made it: anyone can edit a report and recompute
+                them. --allowed-signers FILE (OpenSSH allowed_signers: `identity namespaces="telecomx-conformance"
+                ssh-ed25519 AAAA…`) also checks manifest.json.sig with ssh-keygen -Y verify: the bundle must
+                be signed by one of those keys and unchanged since. Needs ssh-keygen (package openssh-client).
 
                 EXIT STATUS
                   0 everything holds · 1 something does not (each problem names its file) · 2 usage error
@@ -657,9 +688,24 @@ public enum CLI {
             return .passed
         }
         guard let dir = p.positionals.first else { throw UsageError("verify needs the bundle folder") }
-        let problems = Certification.verify(dir: dir, suiteRoot: p.value("suite") ?? "Cases")
+        var problems = Certification.verify(dir: dir, suiteRoot: p.value("suite") ?? "Cases")
+        var signedBy: String?
+        if let allowed = p.value("allowed-signers") {
+            let sshKeygen: String
+            do { sshKeygen = try Signing.sshKeygen(environment: environment) } catch { throw UsageError(error.message) }
+            let manifest = dir + "/" + Certification.manifestName
+            switch Signing.verify(manifest: manifest, allowedSigners: allowed, sshKeygen: sshKeygen) {
+            case .success(let who): signedBy = who
+            case .failure(let f): problems.append(Certification.Problem(file: f.file ?? allowed, message: f.message))
+            }
+        }
         if problems.isEmpty {
             console.out("\(dir): every digest, count and the verdict hold; the suite matches")
+            if let signedBy {
+                console.out("\(dir): signed by \(signedBy) (namespace \(Signing.namespace)), unchanged since")
+            } else if FileManager.default.fileExists(atPath: dir + "/" + Certification.manifestName + Signing.signatureSuffix) {
+                console.out("note: the bundle is signed; pass --allowed-signers FILE to check who signed it")
+            }
             return .passed
         }
         for pr in problems { console.out("FAIL  \(pr)") }

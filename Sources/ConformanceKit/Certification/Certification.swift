@@ -82,6 +82,10 @@ public enum Certification {
         public var file: String
         public var message: String
         public var description: String { "\(file): \(message)" }
+        public init(file: String, message: String) {
+            self.file = file
+            self.message = message
+        }
     }
 
     /// Recomputes every digest and cross-checks counts and verdict. Empty when all hold.

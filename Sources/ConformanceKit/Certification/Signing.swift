@@ -53,7 +53,7 @@ public enum Signing {
         }
         // Who signed it: the allowed signer whose key made the signature.
         let found = run(sshKeygen, ["-Y", "find-principals", "-s", signature, "-f", allowedSigners], stdin: nil)
-        let principals = found.output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let principals = found.output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard found.status == 0, let principal = principals.first else {
             return .failure(
                 Failure(
@@ -73,7 +73,7 @@ public enum Signing {
     }
 
     static func oneLine(_ s: String) -> String {
-        s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+        s.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
     /// Runs a program with standard input from `stdin` (a file) or nothing;

@@ -35,7 +35,8 @@ let package = Package(
         .executableTarget(name: "conformance", dependencies: ["ConformanceCLI"], swiftSettings: strict),
         // Release-build benchmarks: swift run -c release conformance-bench schema
         .executableTarget(
-            name: "conformance-bench", dependencies: ["ConformanceKit", "ConformanceCLI", "JSONKit", "JSONSchemaKit"],
+            name: "conformance-bench",
+            dependencies: ["ConformanceKit", "ConformanceCLI", "JSONKit", "JSONSchemaKit", "HTTPServer"],
             swiftSettings: strict),
 
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),

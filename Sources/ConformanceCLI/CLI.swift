@@ -147,7 +147,7 @@ public enum CLI {
         conformance certify — a certification run and a bundle a third party can verify
 
         USAGE
-          conformance certify --target FILE --out DIR [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
+          conformance certify --target FILE --out DIR [--sign-key KEY] [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
 
         Runs the whole suite (no selection allowed) and writes DIR/junit.xml, results.json,
         report.html, summary.md and manifest.json (tool and suite versions, SHA-256 of every
@@ -155,8 +155,13 @@ public enum CLI {
         SHA-256 of each report). Certifiable only if every required case passed: a pass after
         a retry, or a skipped required case, is not certifiable.
 
+        --sign-key KEY signs manifest.json with the SSH private key KEY (no passphrase, or held
+        by ssh-agent): ssh-keygen -Y sign, namespace telecomx-conformance, writing
+        manifest.json.sig. `verify --allowed-signers FILE` checks it. Needs ssh-keygen
+        (package openssh-client).
+
         EXIT STATUS
-          0 certifiable · 1 not certifiable · 2 usage or suite error
+          0 certifiable · 1 not certifiable · 2 usage or suite error (or signing failed)
         """
 
     public static let serveHelp = """
@@ -226,7 +231,7 @@ public enum CLI {
             case "certify":
                 return try await run(args, environment: environment, console: console, certify: true).rawValue
             case "verify":
-                return try verify(args, console: console).rawValue
+                return try verify(args, environment: environment, console: console).rawValue
             case "merge":
                 return try merge(args, console: console).rawValue
             case "coverage":
@@ -274,7 +279,7 @@ public enum CLI {
                 flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
-                    "out",
+                    "out", "sign-key",
                 ],
                 repeatable: ["fault", "variant", "endpoint", "tag", "case"]))
         if p.has("help") {
@@ -289,6 +294,18 @@ public enum CLI {
             guard p.value("out") != nil else { throw UsageError("certify needs --out DIR for the bundle") }
         } else if p.value("out") != nil {
             throw UsageError("--out is for certify; run writes to --reports DIR")
+        } else if p.value("sign-key") != nil {
+            throw UsageError("--sign-key is for certify")
+        }
+        // Signing needs ssh-keygen and a readable key: known before anything runs.
+        var signer: (sshKeygen: String, key: String)?
+        if let key = p.value("sign-key") {
+            do {
+                signer = (try Signing.sshKeygen(environment: environment), key)
+            } catch {
+                throw UsageError(error.message)
+            }
+            guard FileManager.default.isReadableFile(atPath: key) else { throw UsageError("--sign-key: cannot read the private key \(key)") }
         }
         if p.has("insecure") {
             throw UsageError(
@@ -412,13 +429,13 @@ public enum CLI {
             for job in plan {
                 console.out("# \(job.testCase.endpoint)/\(job.testCase.id) as \(job.testCase.role)")
                 if let why = job.skipReason {
-                    console.out("  skipped: \(runner.redactor(why))")
+                    console.out("  skipped: \(why)")
                     continue
                 }
                 for r in runner.describe(job) {
                     console.out("  \(r.method) \(r.url)")
-                    for h in r.headers { console.out("  \(runner.redactor(h))") }
-                    if let b = r.body { console.out("  \(runner.redactor(b))") }
+                    for h in r.headers { console.out("  \(h)") }
+                    if let b = r.body { console.out("  \(b)") }
                 }
             }
             console.out("\(plan.count) cases planned; nothing was sent")
@@ -458,16 +475,25 @@ public enum CLI {
         let meta = RunMetadata(
             toolVersion: version, suiteVersion: String(suiteDigest.prefix(12)), targetName: target.name,
             baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(targetPath))
-        // Every report passes through the redactor, whatever it holds.
-        let red = Redactor(secrets: credentials.secrets + (await runner.tokens.issued))
-        let junit = red(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName))
+        // The results hold no secret: requests were recorded with a
+        // placeholder, and what the target sent was scrubbed before it was
+        // kept. Reports and console lines are written from them as they are.
+        let junit = JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName)
         do {
             if certify {
                 let w = try Certification.writeBundle(
-                    run: result, meta: meta, suiteRoot: suiteRoot, profilePath: targetPath, dir: reportsDir, junit: junit,
-                    redact: red)
-                for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+                    run: result, meta: meta, suiteRoot: suiteRoot, profilePath: targetPath, dir: reportsDir, junit: junit)
+                for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
                 console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
+                if let signer {
+                    do {
+                        try Signing.sign(manifest: w.manifestPath, keyPath: signer.key, sshKeygen: signer.sshKeygen)
+                    } catch {
+                        console.err("error: the bundle was written but not signed: \(error.message)")
+                        return .usage
+                    }
+                    console.out("signature: \(w.manifestPath)\(Signing.signatureSuffix) (ssh-keygen -Y sign, namespace \(Signing.namespace))")
+                }
                 if w.certifiable {
                     console.out("verdict: CERTIFIABLE — every required case passed")
                     return .passed
@@ -481,25 +507,25 @@ public enum CLI {
                     case .error(let m): why = "error: " + m
                     case .skipped(let m): why = "skipped: " + m
                     }
-                    console.out("  \(r.endpointID)/\(r.caseID): \(red(why))")
+                    console.out("  \(r.endpointID)/\(r.caseID): \(why)")
                 }
                 return .failed
             }
             try writeAtomically(junit, to: reportsDir + "/junit.xml")
-            try writeAtomically(red(JSONReporter.render(result, meta: meta)), to: reportsDir + "/results.json")
-            let summary = red(MarkdownReporter.render(result))
+            try writeAtomically(JSONReporter.render(result, meta: meta), to: reportsDir + "/results.json")
+            let summary = MarkdownReporter.render(result)
             try writeAtomically(summary, to: reportsDir + "/summary.md")
-            try writeAtomically(red(HTMLReporter.render(result)), to: reportsDir + "/report.html")
+            try writeAtomically(HTMLReporter.render(result), to: reportsDir + "/report.html")
             try writeAtomically(Coverage.render(result.coverage).joined(separator: "\n") + "\n", to: reportsDir + "/coverage.txt")
             if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty {
                 appendToFile(summary, path: stepSummary)
             }
         } catch {
             console.err("error: could not write the reports to \(reportsDir): \(error.localizedDescription)")
-            for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+            for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
             return .usage
         }
-        for line in ConsoleReporter.lines(result) { console.out(console.painted(red(line))) }
+        for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
         console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
         return exitStatus(result)
     }
@@ -721,18 +747,23 @@ public enum CLI {
 
     // MARK: verify
 
-    static func verify(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["suite"], positionals: 1))
+    static func verify(_ args: [String], environment: [String: String], console: Console) throws -> ExitStatus {
+        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["suite", "allowed-signers"], positionals: 1))
         if p.has("help") {
             console.out("""
                 conformance verify — check a certification bundle
 
                 USAGE
-                  conformance verify DIR [--suite Cases]
+                  conformance verify DIR [--suite Cases] [--allowed-signers FILE]
 
                 Recomputes the SHA-256 of every report in the bundle and of the manifest, checks the
                 manifest's counts and verdict against results.json and junit.xml, and compares the suite
                 digest with the local suite (naming the files that differ).
+
+                Digests prove a bundle intact, not who made it: anyone can edit a report and recompute
+                them. --allowed-signers FILE (OpenSSH allowed_signers: `identity namespaces="telecomx-conformance"
+                ssh-ed25519 AAAA…`) also checks manifest.json.sig with ssh-keygen -Y verify: the bundle must
+                be signed by one of those keys and unchanged since. Needs ssh-keygen (package openssh-client).
 
                 EXIT STATUS
                   0 everything holds · 1 something does not (each problem names its file) · 2 usage error
@@ -740,9 +771,24 @@ public enum CLI {
             return .passed
         }
         guard let dir = p.positionals.first else { throw UsageError("verify needs the bundle folder") }
-        let problems = Certification.verify(dir: dir, suiteRoot: p.value("suite") ?? "Cases")
+        var problems = Certification.verify(dir: dir, suiteRoot: p.value("suite") ?? "Cases")
+        var signedBy: String?
+        if let allowed = p.value("allowed-signers") {
+            let sshKeygen: String
+            do { sshKeygen = try Signing.sshKeygen(environment: environment) } catch { throw UsageError(error.message) }
+            let manifest = dir + "/" + Certification.manifestName
+            switch Signing.verify(manifest: manifest, allowedSigners: allowed, sshKeygen: sshKeygen) {
+            case .success(let who): signedBy = who
+            case .failure(let f): problems.append(Certification.Problem(file: f.file ?? allowed, message: f.message))
+            }
+        }
         if problems.isEmpty {
             console.out("\(dir): every digest, count and the verdict hold; the suite matches")
+            if let signedBy {
+                console.out("\(dir): signed by \(signedBy) (namespace \(Signing.namespace)), unchanged since")
+            } else if FileManager.default.fileExists(atPath: dir + "/" + Certification.manifestName + Signing.signatureSuffix) {
+                console.out("note: the bundle is signed; pass --allowed-signers FILE to check who signed it")
+            }
             return .passed
         }
         for pr in problems { console.out("FAIL  \(pr)") }

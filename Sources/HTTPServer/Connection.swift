@@ -122,6 +122,12 @@ struct Connection {
                 guard write([byte]) else { return }
             }
             linger()
+        case .repeated(let head, let chunk, let times, let tail):
+            guard write(head) else { return }
+            for _ in 0..<max(0, times) {
+                guard write(chunk) else { return }
+            }
+            if write(tail) { linger() }
         }
     }
 

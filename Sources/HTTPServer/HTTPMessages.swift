@@ -103,6 +103,10 @@ public enum RawBehaviour: Sendable, Equatable {
     /// Write the bytes one at a time, waiting `intervalMilliseconds` between
     /// two bytes, then close.
     case trickle([UInt8], intervalMilliseconds: Int)
+    /// Write `head`, then `chunk` `times` times, then `tail`, then close:
+    /// a very large answer (Content-Length or chunked framing built by the
+    /// caller) served without holding it in memory. Stops when the client goes.
+    case repeated(head: [UInt8], chunk: [UInt8], times: Int, tail: [UInt8])
 }
 
 /// A response returned by the handler. The server owns the framing headers:

@@ -12,8 +12,16 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         let at = "line \(line), column \(column)"
-        return path.isEmpty ? "\(message) (\(at))" : "\(keyPath): \(message) (\(at))"
+        if path.isEmpty { return "\(message) (\(at))" }
+        let p = keyPath
+        // A long path (a document nested thousands deep) would bury the
+        // reason: it comes first, and the path is shortened in the middle.
+        guard p.count > JSONParseError.longPath else { return "\(p): \(message) (\(at))" }
+        return "\(message) (\(at)), at \(p.prefix(JSONParseError.longPath / 2 - 2)) … \(p.suffix(JSONParseError.longPath / 2 - 2))"
     }
+
+    /// Key paths longer than this are shown after the reason, shortened in the middle.
+    public static let longPath = 80
 }
 
 /// One step of a key path: an object key or an array index.

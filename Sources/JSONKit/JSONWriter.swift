@@ -26,11 +26,17 @@ public struct JSONWriter: Sendable {
     /// after `limit` bytes (the result is cut back to at most `limit`, on a
     /// character boundary), so the cost follows the excerpt, not the document.
     /// Members whose key is in `masked` show `"***"` instead of a non-null value.
-    /// `truncated` tells whether anything was left out.
-    public func prefix(_ value: JSON, limit: Int, masked: Set<String> = []) -> (text: String, truncated: Bool) {
+    /// `truncated` tells whether anything was left out. `scrub`, when given,
+    /// rewrites every key and string before it is written, and every literal
+    /// (number, `true`, `false`, `null`) it maps to something else is written
+    /// as that string: text is rewritten before the cut, so the cut cannot
+    /// leave part of what `scrub` removes.
+    public func prefix(
+        _ value: JSON, limit: Int, masked: Set<String> = [], scrub: ((String) -> String)? = nil
+    ) -> (text: String, truncated: Bool) {
         var out: [UInt8] = []
         out.reserveCapacity(min(limit, 4096) + 64)
-        var w = Bounded(limit: limit, masked: masked)
+        var w = Bounded(limit: limit, masked: masked, scrub: scrub)
         write(value, into: &out, level: 0, &w)
         guard out.count > limit else { return (String(decoding: out, as: UTF8.self), false) }
         return (String(decoding: out[..<out.utf8Boundary(atMost: limit)], as: UTF8.self), true)
@@ -39,15 +45,24 @@ public struct JSONWriter: Sendable {
     private struct Bounded {
         let limit: Int
         let masked: Set<String>
+        var scrub: ((String) -> String)? = nil
+    }
+
+    private func literal(_ text: String, into out: inout [UInt8], _ w: inout Bounded) {
+        if let scrub = w.scrub {
+            let shown = scrub(text)
+            if shown != text { return JSONWriter.writeString(shown, into: &out) }
+        }
+        out.append(contentsOf: text.utf8)
     }
 
     private func write(_ value: JSON, into out: inout [UInt8], level: Int, _ w: inout Bounded) {
         if out.count > w.limit { return }
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .number(let n): out.append(contentsOf: JSONWriter.formatNumber(n).utf8)
-        case .string(let s): JSONWriter.writeString(s, into: &out)
+        case .null: literal("null", into: &out, &w)
+        case .bool(let b): literal(b ? "true" : "false", into: &out, &w)
+        case .number(let n): literal(JSONWriter.formatNumber(n), into: &out, &w)
+        case .string(let s): JSONWriter.writeString(w.scrub.map { $0(s) } ?? s, into: &out)
         case .array(let a):
             if a.isEmpty {
                 out.append(contentsOf: "[]".utf8)
@@ -73,7 +88,7 @@ public struct JSONWriter: Sendable {
                 if out.count > w.limit { return }
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, level + 1)
-                JSONWriter.writeString(m.key, into: &out)
+                JSONWriter.writeString(w.scrub.map { $0(m.key) } ?? m.key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if pretty { out.append(UInt8(ascii: " ")) }
                 if !w.masked.isEmpty, !m.value.isNull, w.masked.contains(m.key) {

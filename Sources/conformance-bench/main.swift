@@ -8,11 +8,17 @@
 // many times; prints the median ms per document (parse, validate, total),
 // the 10th/90th percentiles and mean of the total, MB/s and peak memory.
 //
-// Both apply the allocator settings of the conformance executable
+// hostile: 400 MB answers from a loopback server (Content-Length, then
+// chunked), the runner reading with --max-body-mb 10 --jobs 8; prints the
+// peak memory after each. The server streams the answer (HTTPServer's
+// RawBehaviour.repeated): it never holds 400 MB either.
+//
+// All apply the allocator settings of the conformance executable
 // (AllocatorTuning); BENCH_DEFAULT_MALLOC=1 measures without them.
 import ConformanceCLI
 import ConformanceKit
 import Foundation
+import HTTPServer
 import JSONKit
 import JSONSchemaKit
 
@@ -208,6 +214,63 @@ func runnerBenchmark() async throws {
     }
 }
 
+func hostileBenchmark() async throws {
+    let env = ProcessInfo.processInfo.environment
+    let root = "Cases"
+    let (suite, _) = try SuiteLoader.load(root: root)
+    var (profile, _) = try TargetLoader.load(path: root + "/targets/simulator.json", fixtureCatalogue: suite.fixtures)
+    let count = env["BENCH_CASES"].flatMap { Int($0) } ?? 42
+    let jobs = 8
+    let capMB = 10
+    let answerMB = env["BENCH_ANSWER_MB"].flatMap { Int($0) } ?? 400
+    let readOnly = suite.cases.filter { !$0.isMutating(in: suite) && $0.steps.count == 1 }
+    var many = suite
+    many.cases = (0..<count).map { i in
+        var c = readOnly[i % readOnly.count]
+        c.id += "-\(i)"
+        return c
+    }
+    print("conformance-bench hostile — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+    print("\(count) cases, each answered with \(answerMB) MB; --max-body-mb \(capMB) --jobs \(jobs); bound: jobs × cap + 100 MB = \(jobs * capMB + 100) MB")
+    print(String(format: "peak memory before: %.1f MB", peakMemoryMB()))
+    let piece = 64 << 10
+    let pieces = answerMB << 20 / piece
+    let filler = [UInt8](repeating: 0x20, count: piece)
+    let framings: [(String, RawBehaviour)] = [
+        ("Content-Length", .repeated(
+            head: Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(pieces * piece)\r\nConnection: close\r\n\r\n".utf8),
+            chunk: filler, times: pieces, tail: [])),
+        ("chunked", .repeated(
+            head: Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8),
+            chunk: Array("\(String(piece, radix: 16))\r\n".utf8) + filler + Array("\r\n".utf8), times: pieces,
+            tail: Array("0\r\n\r\n".utf8))),
+    ]
+    let only = CommandLine.arguments.dropFirst(2).first
+    for (name, behaviour) in framings where only == nil || only == name.lowercased() {
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .raw(behaviour) }
+        let port = try server.start()
+        profile.baseURL = "http://127.0.0.1:\(port)"
+        var env: [String: String] = [:]
+        for (role, variable) in profile.credentialVariables { env[variable] = "bench-\(role.rawValue)" }
+        let credentials = Credentials(profile: profile, environment: env)
+        let runner = Runner(
+            suite: many, target: profile, credentials: credentials,
+            transport: URLSessionTransport(maxConnections: jobs, maxBodyBytes: capMB << 20),
+            options: RunOptions(jobs: jobs, timeout: 60))
+        let start = ContinuousClock.now
+        let r = await runner.run(Planner.plan(suite: many, target: profile, credentials: credentials))
+        let wall = (ContinuousClock.now - start).components
+        server.shutdown()
+        let capped = r.results.count { if case .error(let m) = $0.verdict { m.contains("MB cap") } else { false } }
+        print(name + String(format: ": %d of %d cases stopped at the cap in %.2f s; peak memory (max RSS) so far: %.1f MB",
+            capped, r.results.count, Double(wall.seconds) + Double(wall.attoseconds) / 1e18, peakMemoryMB()))
+        if capped != r.results.count {
+            let other = r.results.first { if case .error(let m) = $0.verdict { !m.contains("MB cap") } else { true } }
+            print("  not stopped at the cap: \(other.map { "\($0.caseID): \($0.verdict)" } ?? "")")
+        }
+    }
+}
+
 // As the conformance executable does; BENCH_DEFAULT_MALLOC=1 measures without it.
 if ProcessInfo.processInfo.environment["BENCH_DEFAULT_MALLOC"] != "1" { AllocatorTuning.apply() }
 let which = CommandLine.arguments.dropFirst().first ?? "schema"
@@ -215,8 +278,9 @@ do {
     switch which {
     case "schema": try schemaBenchmark()
     case "runner": try await runnerBenchmark()
+    case "hostile": try await hostileBenchmark()
     default:
-        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked]\n".utf8))
         exit(2)
     }
 } catch {

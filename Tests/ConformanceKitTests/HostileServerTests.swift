@@ -51,12 +51,38 @@ import Testing
         Hostile(name: "HTML error page with status 200", respond: { _ in
             json(200, Array("<html><body>Internal error</body></html>".utf8), type: "text/html")
         }, verdict: "failed", message: "expected Content-Type application/json, got text/html"),
+        Hostile(name: "400 MB with Content-Length", respond: { _ in .raw(huge(chunked: false)) },
+            verdict: "error", message: "larger than the 1 MB cap (--max-body-mb): Content-Length 419430400; not read",
+            extra: ["--max-body-mb", "1"]),
+        Hostile(name: "400 MB chunked", respond: { _ in .raw(huge(chunked: true)) },
+            verdict: "error", message: "the response body is larger than the 1 MB cap (--max-body-mb); reading stopped",
+            extra: ["--max-body-mb", "1"]),
+        Hostile(name: "1 MB response header", respond: { _ in
+            .raw(.bytes(Array(("HTTP/1.1 200 OK\r\nX-Big: " + String(repeating: "a", count: 1 << 20) + "\r\nContent-Length: 2\r\n\r\n{}").utf8)))
+        }, verdict: "error", message: "the response headers exceed 64 KB; reading stopped"),
+        Hostile(name: "nested 100,000 deep", respond: { _ in
+            json(200, [UInt8](repeating: UInt8(ascii: "["), count: 100_000) + [UInt8](repeating: UInt8(ascii: "]"), count: 100_000))
+        }, verdict: "error", message: "ERROR mvno-account-get/get-by-id: the response body is not JSON: nesting deeper than"),
         Hostile(name: "never answers", respond: { _ in .raw(.neverAnswer) },
             verdict: "error", message: "timed out after 1 s (the per-request timeout)"),
         Hostile(name: "one byte a second", respond: { _ in
             .raw(.trickle(Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".utf8), intervalMilliseconds: 1000))
         }, verdict: "error", message: "timed out after 1 s (the per-request timeout)"),
     ]
+
+    /// A 400 MB answer, streamed by the server (it never holds it either).
+    static func huge(chunked: Bool) -> RawBehaviour {
+        let piece = [UInt8](repeating: 0x20, count: 64 << 10)
+        let times = 400 * 16
+        if chunked {
+            return .repeated(
+                head: Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8),
+                chunk: Array("10000\r\n".utf8) + piece + Array("\r\n".utf8), times: times, tail: Array("0\r\n\r\n".utf8))
+        }
+        return .repeated(
+            head: Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(times * piece.count)\r\n\r\n".utf8),
+            chunk: piece, times: times, tail: [])
+    }
 
     @Test(arguments: cases)
     func aHostileAnswerIsAClearErrorOrFailure(_ h: Hostile) async throws {
@@ -84,6 +110,9 @@ import Testing
             #expect(xml.contains("<failure"))
         }
         #expect(c.out.contains(h.message), "\(c.out)")
+        // Every reason comes first and fits on a line a person reads.
+        let line = c.out.split(separator: "\n").first { $0.hasPrefix("ERROR ") || $0.hasPrefix("FAIL ") } ?? ""
+        #expect(line.count < 300, "\(line.prefix(400))")
     }
 
     @Test func aTransportFailureIsRetriedAndReportedFlaky() async throws {

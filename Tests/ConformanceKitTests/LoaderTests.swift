@@ -140,6 +140,26 @@ import Testing
         }
     }
 
+    @Test func aBaseURLWithUserInformationIsRefusedWithoutRepeatingIt() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        try tmp.write(
+            "t.json",
+            #"{"name":"x","baseURL":"https://alice:pa55word@example.test","auth":{"in":"query","name":"token"},"credentials":{"OWNER":"TELECOMX_OWNER_TOKEN"}}"#)
+        do {
+            _ = try TargetLoader.load(path: tmp.path + "/t.json", fixtureCatalogue: [:])
+            Issue.record("a base URL with user information was accepted")
+        } catch {
+            #expect(error.description.contains("baseURL: the base URL https://example.test carries user information"), "\(error)")
+            #expect(error.description.contains("environment variables"))
+            #expect(!error.description.contains("pa55word") && !error.description.contains("alice"))
+        }
+        let (status, c) = await conformance(["run", "--suite", Project.cases, "--base-url", "http://bob:hunter22@127.0.0.1:9"])
+        #expect(status == 2)
+        #expect(c.err.contains("--base-url: the base URL http://127.0.0.1:9 carries user information"), "\(c.err)")
+        #expect(!(c.out + c.err).contains("hunter22") && !(c.out + c.err).contains("bob"))
+    }
+
     @Test func unknownCommandLineOptionsAreUsageErrors() async {
         let (status, c) = await conformance(["run", "--jbos", "4"])
         #expect(status == 2)

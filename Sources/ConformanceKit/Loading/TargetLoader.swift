@@ -179,8 +179,20 @@ public enum TargetLoader {
         return profile
     }
 
-    /// nil when `s` is an absolute http(s) URL without query or fragment.
+    /// nil when `s` is an absolute http(s) URL without user information, query or fragment.
+    ///
+    /// User information (`https://user:pass@host`) is refused rather than
+    /// removed from outputs: credentials come from the environment variables
+    /// a profile names, and a URL is printed in too many places to trust.
+    /// The message does not repeat what stood before the `@`.
     public static func baseURLProblem(_ s: String) -> String? {
+        if let c = URLComponents(string: s), c.user != nil || c.password != nil {
+            var shown = c
+            shown.user = nil
+            shown.password = nil
+            return "the base URL \(shown.string ?? "") carries user information (user:password@ before the host): "
+                + "credentials are never put in a URL; name environment variables under \"credentials\" in the target profile"
+        }
         guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = u.host, !host.isEmpty
         else { return "'\(s)' is not an absolute http:// or https:// URL" }

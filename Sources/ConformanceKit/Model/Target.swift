@@ -10,6 +10,14 @@ public enum AuthPlacement: Sendable, Hashable {
     case cookie(name: String)
 }
 
+extension AuthPlacement {
+    /// `Authorization: Basic …`: the credential is the base64 of `user:password`.
+    public var isBasic: Bool {
+        if case .header(_, let prefix) = self { return prefix.lowercased().hasPrefix("basic") }
+        return false
+    }
+}
+
 /// A server to judge: where it is, how to authenticate, which fixtures it has.
 public struct TargetProfile: Sendable {
     public var name: String
@@ -48,7 +56,8 @@ public struct LoginSpec: Sendable, Hashable {
 }
 
 /// Credential values, read from the environment. Never printed: `description`
-/// is redacted, and every output goes through a `Redactor` built from these.
+/// shows `***`; they enter a request only as it is sent, and what the target
+/// sends back is scrubbed of them (`Scrubber`).
 public struct Credentials: Sendable, CustomStringConvertible {
     public var byRole: [Role: String]
     /// Roles that log in, with their username and password.

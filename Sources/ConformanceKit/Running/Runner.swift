@@ -67,7 +67,11 @@ public struct Runner: Sendable {
             timeout: options.timeout)
     }
 
-    public var redactor: Redactor { Redactor(secrets: credentials.secrets) }
+    /// Scrubs what the target sends back of every credential, password and
+    /// token obtained so far.
+    public func scrubber() async -> Scrubber {
+        Scrubber(secrets: credentials.secrets + (await tokens.issued), basicAuth: target.auth.isBasic)
+    }
 
     public func run(_ jobs: [Job]) async -> RunResult {
         var me = self
@@ -128,6 +132,7 @@ public struct Runner: Sendable {
                 continue
             }
             let body = try? JSONParser.parse(exchange.body)
+            let scrub = await scrubber()
             var contradicted: [String] = []
             for (pointer, fixture) in check.fields {
                 guard let got = body.flatMap({ pointer.resolve(in: $0) }), !got.isNull, let want = target.fixtures[fixture],
@@ -136,7 +141,7 @@ public struct Runner: Sendable {
                 contradicted.append(fixture)
                 var o = PreflightOutcome(
                     fixtures: check.fixtures + [fixture], request: shown, state: .refuted,
-                    detail: "fixtures \(list) and '\(fixture)' disagree on the target: \(shown) has \(pointer) = \(shorten(got.description, to: 40)), not \(shorten(want.description, to: 40)); fix them in \(target.file)")
+                    detail: "fixtures \(list) and '\(fixture)' disagree on the target: \(shown) has \(pointer) = \(shorten(scrub(got.description), to: 40)), not \(shorten(want.description, to: 40)); fix them in \(target.file)")
                 o.fixtures = check.fixtures + [fixture]
                 out.append(o)
             }
@@ -217,7 +222,7 @@ public struct Runner: Sendable {
         }
         if let fixture = c.fixtureVariables.first(where: { refuted[$0] != nil }), let why = refuted[fixture] {
             result.verdict = .error("not judged: " + why)
-            return await redacted(result)
+            return result
         }
         var bindings = job.fixtures
         let chained = job.steps.count > 1
@@ -231,8 +236,9 @@ public struct Runner: Sendable {
                 secret = try await tokens.token(for: role)
             } catch {
                 result.verdict = .error(label + error.message)
-                return await redacted(result)
+                return result
             }
+            let scrub = await scrubber()
             let (outgoing, summary) = wire(planned, role: role, secret: secret)
             result.request = summary
             let exchange: HTTPExchange
@@ -243,7 +249,7 @@ public struct Runner: Sendable {
             case .success(let e): exchange = e
             case .failure(let why):
                 result.verdict = .error(label + why.message)
-                return await redacted(result)
+                return result
             }
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
@@ -257,11 +263,11 @@ public struct Runner: Sendable {
                 j = judged
                 j.findings = readingFindings(step.readings, alt.choices) + j.findings
             }
-            result.findings += j.findings.map { maskFinding(prefixed($0, label)) }
-            result.responseExcerpt = excerpt(exchange.body, parsed: j.body)
+            result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
+            result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
             if case .error(let why) = j.verdict {
-                result.verdict = .error(label + why)
-                return await redacted(result)
+                result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
+                return result
             }
             // Later steps would build on a wrong answer, but this step's own
             // checks are independent: a schema finding on the first page does
@@ -277,18 +283,18 @@ public struct Runner: Sendable {
                     counting: counts.map { ($0.1, $0.2) })
                 {
                 case .success(let (findings, pages, counted)):
-                    result.findings += findings.map { prefixed($0, label) }
+                    result.findings += findings.map { prefixed(Runner.scrubbed($0, scrub), label) }
                     result.requests += pages
                     for (k, c) in counts.enumerated() { bindings[capturedPrefix + c.0] = .number(Double(counted[k])) }
                 case .failure(let e):
                     if stepFailed { break }  // the failure found already stands; the walk could not add to it
                     result.verdict = .error(label + "while walking the pages: " + e.message)
-                    return await redacted(result)
+                    return result
                 }
             }
             if stepFailed {
                 result.verdict = .failed
-                return await redacted(result)
+                return result
             }
             for capture in step.captures where capture.countEquals == nil {
                 if let v = j.body.flatMap({ capture.pointer.resolve(in: $0) }) {
@@ -308,7 +314,7 @@ public struct Runner: Sendable {
             result.findings.contains { $0.severity == .failure }
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
         if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
-        return await redacted(result)
+        return result
     }
 
     /// The first of the step's alternatives (other options of the readings it
@@ -485,7 +491,7 @@ public struct Runner: Sendable {
             let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
             let placeholder = credentials.has(job.testCase.role) ? "***" : nil
             var summary = wire(planned, role: job.testCase.role, secret: placeholder).1
-            summary.url = redactor(summary.url).replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
+            summary.url = summary.url.replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
             return summary
         }
     }
@@ -505,26 +511,35 @@ public struct Runner: Sendable {
         let base = target.baseURL.hasSuffix("/") ? String(target.baseURL.dropLast()) : target.baseURL
 
         /// The request with the credential written as `credential` (the value,
-        /// `***`, or a shell variable reference); that text is not percent-encoded.
-        func render(_ credential: String?) -> (url: String, headers: [(name: String, value: String)]) {
+        /// `***`, or a shell variable reference), or without it (`inline`
+        /// false: curl adds a query credential itself, percent-encoded).
+        /// Headers and cookies carry the credential byte for byte; only the
+        /// query percent-encodes it, as it does every query value.
+        func render(_ credential: String?, encode: Bool, inline: Bool = true) -> (url: String, headers: [(name: String, value: String)]) {
             var q = p.query.map { encodeQuery($0.name) + "=" + encodeQuery($0.value) }
             var h = headers
             if let credential {
                 switch target.auth {
-                case .query(let name): q.append(encodeQuery(name) + "=" + credential)
+                case .query(let name): if inline { q.append(encodeQuery(name) + "=" + (encode ? encodeQuery(credential) : credential)) }
                 case .header(let name, let prefix): h.append((name, prefix + credential))
                 case .cookie(let name): h.append((name: "Cookie", value: "\(name)=\(credential)"))
                 }
             }
             return (base + p.path + (q.isEmpty ? "" : "?" + q.joined(separator: "&")), h)
         }
-        let real = render(secret.map(encodeQuery))
-        let shown = render(secret == nil ? nil : "***")
+        let real = render(secret, encode: true)
+        let shown = render(secret == nil ? nil : "***", encode: false)
         let out = OutgoingRequest(method: p.method, url: real.url, headers: real.headers, body: bodyBytes)
 
-        // A ready-to-paste curl line: the credential as an environment-variable reference.
-        let forShell = render(secret == nil ? nil : variable)
+        // A ready-to-paste curl line that sends what the harness sent: the
+        // credential as an environment-variable reference, byte for byte in a
+        // header or cookie, percent-encoded by curl in the query (--url-query,
+        // appended last, where the harness puts it).
+        let forShell = render(secret == nil ? nil : variable, encode: false, inline: false)
         var curl = "curl -sS -X \(p.method) \(shellDoubleQuoted(forShell.url, keeping: variable))"
+        if secret != nil, case .query(let name) = target.auth {
+            curl += " --url-query \(shellDoubleQuoted(encodeQuery(name) + "=" + variable, keeping: variable))"
+        }
         for h in forShell.headers { curl += " -H \(shellDoubleQuoted("\(h.name): \(h.value)", keeping: variable))" }
         if let bodyBytes { curl += " --data-binary " + shellSingleQuoted(String(decoding: bodyBytes, as: UTF8.self)) }
 
@@ -534,16 +549,24 @@ public struct Runner: Sendable {
         return (out, summary)
     }
 
-    func excerpt(_ body: [UInt8], parsed: JSON?) -> String? {
+    /// The start of the answer, scrubbed of secrets before it is cut.
+    func excerpt(_ body: [UInt8], parsed: JSON?, scrub: Scrubber) -> String? {
         guard !body.isEmpty else { return nil }
-        // Only the first 4000 bytes are written (masked as they are written):
-        // a 500-account page costs an excerpt, not a copy and a megabyte of text.
+        // Only the first 4000 bytes are written (masked and scrubbed as they
+        // are written): a 500-account page costs an excerpt, not a copy and a
+        // megabyte of text.
         let limit = Runner.excerptLimit
         if let parsed {
-            let (text, truncated) = JSONWriter(pretty: true).prefix(parsed, limit: limit, masked: SensitiveFields.names)
+            let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
+            let (text, truncated) = JSONWriter(pretty: true).prefix(
+                parsed, limit: limit, masked: SensitiveFields.names, scrub: rewrite)
             return truncated ? text + Runner.truncatedMark : text
         }
-        return Runner.clipped(body, to: limit)
+        // Not JSON: scrub enough bytes that a secret running past the limit
+        // is replaced whole, then cut.
+        let head = Array(body.prefix(limit + scrub.longestForm))
+        let text = Runner.clipped(scrub.bytes(head), to: limit)
+        return head.count < body.count && !text.hasSuffix(Runner.truncatedMark) ? text + Runner.truncatedMark : text
     }
 
     /// A finding about a sensitive field shows no value.
@@ -557,26 +580,36 @@ public struct Runner: Sendable {
         return m
     }
 
-    func redacted(_ r: CaseResult) async -> CaseResult {
-        let red = Redactor(secrets: credentials.secrets + (await tokens.issued))
-        var r = r
-        if case .error(let why) = r.verdict { r.verdict = .error(red(why)) }
-        r.findings = r.findings.map { f in
-            var f = f
-            f.expected = red(f.expected)
-            f.actual = red(f.actual)
-            f.message = red(f.message)
-            return f
+    /// A finding with the target's values in it scrubbed: the value quoted
+    /// (`actual`), the names in its pointer, and the same texts where the
+    /// message quotes them. The rest of the message is our own sentence: it
+    /// is scrubbed only of secrets long enough not to be one of our words
+    /// (`Scrubber.sentenceMinimum`), so a credential `1` or `true` leaves
+    /// "expected status 200, got 401" alone. A status finding quotes a number only.
+    static func scrubbed(_ f: Finding, _ scrub: Scrubber) -> Finding {
+        guard !scrub.isEmpty, f.check != .status else { return f }
+        var g = f
+        var message = f.message
+        let actual = scrub(f.actual)
+        if actual != f.actual {
+            g.actual = actual
+            message = message.replacingOccurrences(f.actual, actual)
         }
-        if var req = r.request {
-            req.url = red(req.url)
-            req.headers = req.headers.map(red.callAsFunction)
-            req.body = req.body.map(red.callAsFunction)
-            req.curl = req.curl.map(red.callAsFunction)
-            r.request = req
+        if let p = f.pointer, let ptr = try? JSONPointer(parsing: p) {
+            let tokens = ptr.tokens.map { t in t.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? t : scrub(t) }
+            if tokens != ptr.tokens {
+                let shown = JSONPointer(tokens: tokens).description
+                g.pointer = shown
+                message = message.replacingOccurrences(p, shown)
+            }
         }
-        r.responseExcerpt = r.responseExcerpt.map(red.callAsFunction)
-        return r
+        g.message = scrubbedSentence(message, scrub)
+        return g
+    }
+
+    /// A sentence of ours that may quote the target (a reason for an error).
+    static func scrubbedSentence(_ s: String, _ scrub: Scrubber) -> String {
+        scrub.sentences(s)
     }
 }
 

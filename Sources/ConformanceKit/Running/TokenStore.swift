@@ -3,7 +3,7 @@ import JSONKit
 
 /// Hands out each role's credential: the token from the environment, or one
 /// obtained by logging in (once per role, again when it is about to expire).
-/// Every token it obtains is remembered so that outputs can redact it.
+/// Every token it obtains is remembered: what the target sends back is scrubbed of it.
 public actor TokenStore {
     struct Session {
         var token: String
@@ -16,7 +16,7 @@ public actor TokenStore {
     let transport: any Transport
     let timeout: Double
     var sessions: [Role: Session] = [:]
-    /// Tokens obtained by logging in, for redaction.
+    /// Tokens obtained by logging in: secrets too (see `Scrubber`).
     public private(set) var issued: [String] = []
     /// How many logins were made (per role), for reports and tests.
     public private(set) var logins: [Role: Int] = [:]
@@ -53,7 +53,9 @@ public actor TokenStore {
         guard exchange.status == 200, let parsed, let token = login.tokenPointer.resolve(in: parsed)?.stringValue,
             !token.isEmpty
         else {
-            let message = parsed.flatMap { $0["message"]?.stringValue }.map { " \($0)" } ?? ""
+            // The target's own words, scrubbed before they are kept (a server may echo the password).
+            let scrub = Scrubber(secrets: credentials.secrets + issued)
+            let message = parsed.flatMap { $0["message"]?.stringValue }.map { " " + shorten(scrub($0)) } ?? ""
             throw LoginFailure(message: "login as \(role) failed: \(exchange.status)\(message)")
         }
         let minutes = login.expiresPointer.resolve(in: parsed)?.numberValue ?? login.defaultExpiresMinutes

@@ -63,8 +63,14 @@ public protocol Transport: Sendable {
 /// HTTP through URLSession (FoundationNetworking on Linux). One session per
 /// run, so connections are reused; no cookies or cache carried between cases.
 ///
-/// - The body read is capped (`maxBodyBytes`): a larger answer is cancelled
-///   as soon as the cap is passed, never buffered whole.
+/// - Plain `http://` goes through `PlainHTTP`, which reads under hard caps:
+///   headers at 64 KB (`maxHeaderBytes`), a `Content-Length` over
+///   `maxBodyBytes` refused before its body is read, a chunked or unframed
+///   body stopped at the cap. (FoundationNetworking queues every chunk a fast
+///   server sends before its delegate sees them, so it cannot bound memory.)
+/// - `https://` uses URLSession: the body read is capped there too, but the
+///   cap is enforced as FoundationNetworking delivers chunks, which can be
+///   after libcurl has read further.
 /// - Redirects are not followed: a 3xx is the answer the target gave, judged
 ///   like any other, so credentials never travel to another host and a
 ///   redirect loop cannot hold the run.
@@ -74,6 +80,7 @@ public final class URLSessionTransport: Transport {
     let session: URLSession
     let tasks: TaskTable
     public let maxBodyBytes: Int
+    public static let maxHeaderBytes = 64 << 10
 
     public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20) {
         let config = URLSessionConfiguration.ephemeral
@@ -90,7 +97,17 @@ public final class URLSessionTransport: Transport {
     deinit { session.invalidateAndCancel() }
 
     public func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
-        guard let url = URL(string: request.url) else { throw TransportError("invalid URL \(request.url)") }
+        // The URL may hold a credential (query placement): it is not quoted.
+        guard let url = URL(string: request.url) else {
+            throw TransportError("invalid URL (the base URL or a path parameter cannot form one)")
+        }
+        if url.scheme?.lowercased() == "http" {
+            let start = ContinuousClock.now
+            let r = try await PlainHTTP.send(
+                request, url: url, timeout: timeout,
+                limits: .init(maxBodyBytes: maxBodyBytes, maxHeaderBytes: URLSessionTransport.maxHeaderBytes))
+            return HTTPExchange(status: r.status, headers: r.headers, body: r.body, seconds: (ContinuousClock.now - start).seconds)
+        }
         var r = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         r.httpMethod = request.method
         for h in request.headers { r.addValue(h.value, forHTTPHeaderField: h.name) }
@@ -233,6 +250,11 @@ final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
         guard let e = entries.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
         if let failure = e.failure {
             e.continuation.resume(returning: .failure(failure))
+        } else if let error, e.response == nil, (error as NSError).localizedDescription.contains("Out of memory") {
+            // libcurl's answer to a header line over its 100 KB limit.
+            e.continuation.resume(
+                returning: .failure(
+                    TransportError("the response headers exceed \(URLSessionTransport.maxHeaderBytes >> 10) KB; reading stopped")))
         } else if let error {
             let (message, kind) = URLSessionTransport.describe(error, timeout: e.timeout)
             e.continuation.resume(returning: .failure(TransportError(message, kind: kind)))

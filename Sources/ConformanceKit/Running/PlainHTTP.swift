@@ -1,0 +1,347 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// HTTP/1.1 over a plain TCP socket, for `http://` targets (loopback, or
+/// remote with --allow-insecure-http), reading under hard caps.
+///
+/// Why not URLSession here: FoundationNetworking hands a task's chunks to its
+/// delegate through a queue that libcurl fills as fast as the network
+/// delivers, and it ignores the delegate's answer to the headers, so a fast
+/// server (400 MB over loopback) had the whole answer in memory before the
+/// delegate could count past the cap. Here each read is counted as it is
+/// made: headers stop at `maxHeaderBytes`, a `Content-Length` over the cap is
+/// refused before the body is read, and a chunked or unframed body stops at
+/// the cap, so no answer costs more than the cap. One connection per request
+/// (`Connection: close`); redirects are never followed.
+enum PlainHTTP {
+    struct Limits: Sendable {
+        var maxBodyBytes: Int
+        var maxHeaderBytes: Int
+    }
+
+    /// Runs the exchange on a thread of its own (blocking reads must not hold
+    /// the cooperative pool), ending early when the caller is cancelled.
+    static func send(
+        _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits
+    ) async throws(TransportError) -> (status: Int, headers: [String: String], body: [UInt8]) {
+        let flag = CancelFlag()
+        let outcome: Result<(Int, [String: String], [UInt8]), TransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { cont in
+                let thread = Thread {
+                    let start = ContinuousClock.now
+                    var exchange = Exchange(deadline: start + .milliseconds(Int(timeout * 1000)), timeout: timeout, flag: flag, limits: limits)
+                    cont.resume(returning: exchange.run(request, url: url))
+                }
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
+        } onCancel: {
+            flag.set()
+        }
+        switch outcome {
+        case .success(let r): return (r.0, r.1, r.2)
+        case .failure(let e): throw e
+        }
+    }
+
+    final class CancelFlag: Sendable {
+        let state = Mutex(false)
+        func set() { state.withLock { $0 = true } }
+        var isSet: Bool { state.withLock { $0 } }
+    }
+
+    struct Exchange {
+        let deadline: ContinuousClock.Instant
+        let timeout: Double
+        let flag: CancelFlag
+        let limits: Limits
+        var fd: Int32 = -1
+        var buffer: [UInt8] = []
+        var start = 0
+
+        init(deadline: ContinuousClock.Instant, timeout: Double, flag: CancelFlag, limits: Limits) {
+            self.deadline = deadline
+            self.timeout = timeout
+            self.flag = flag
+            self.limits = limits
+        }
+
+        var timedOut: TransportError {
+            TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout)
+        }
+        static let notHTTP = TransportError(
+            "no valid HTTP response (the connection closed early or the bytes were not HTTP)", kind: .connection)
+
+        mutating func run(_ request: OutgoingRequest, url: URL) -> Result<(Int, [String: String], [UInt8]), TransportError> {
+            defer { if fd >= 0 { close(fd) } }
+            do throws(TransportError) {
+                guard let host = url.host, !host.isEmpty else { throw TransportError("invalid URL (no host)") }
+                let port = url.port ?? 80
+                try connect(host: host, port: port)
+                let c = URLComponents(url: url, resolvingAgainstBaseURL: false)
+                let path = (c?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+                let target = path + (c?.percentEncodedQuery.map { "?" + $0 } ?? "")
+                let hostField = (host.contains(":") ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
+                var head = "\(request.method) \(target) HTTP/1.1\r\nHost: \(hostField)\r\n"
+                for h in request.headers where h.name.lowercased() != "host" && h.name.lowercased() != "connection" {
+                    head += "\(h.name): \(h.value)\r\n"
+                }
+                if let body = request.body { head += "Content-Length: \(body.count)\r\n" }
+                head += "Connection: close\r\n\r\n"
+                try write(Array(head.utf8) + (request.body ?? []))
+                return .success(try readResponse(method: request.method))
+            } catch {
+                return .failure(error)
+            }
+        }
+
+        mutating func connect(host: String, port: Int) throws(TransportError) {
+            var hints = addrinfo()
+            hints.ai_family = AF_UNSPEC
+            #if canImport(Glibc)
+                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            #else
+                hints.ai_socktype = SOCK_STREAM
+            #endif
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
+                throw TransportError("host not found")
+            }
+            defer { freeaddrinfo(list) }
+            var refused = false
+            var node: UnsafeMutablePointer<addrinfo>? = first
+            while let a = node {
+                node = a.pointee.ai_next
+                let s = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
+                guard s >= 0 else { continue }
+                let flags = fcntl(s, F_GETFL)
+                _ = fcntl(s, F_SETFL, flags | O_NONBLOCK)
+                _ = fcntl(s, F_SETFD, FD_CLOEXEC)
+                var one: Int32 = 1
+                _ = setsockopt(s, Int32(IPPROTO_TCP), Int32(TCP_NODELAY), &one, socklen_t(MemoryLayout<Int32>.size))
+                if systemConnect(s, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 {
+                    fd = s
+                    return
+                }
+                if errno == EINPROGRESS {
+                    do throws(TransportError) {
+                        try wait(s, events: Int16(POLLOUT))
+                    } catch {
+                        close(s)
+                        throw error
+                    }
+                    var err: Int32 = 0
+                    var len = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len)
+                    if err == 0 {
+                        fd = s
+                        return
+                    }
+                    if err == ECONNREFUSED { refused = true }
+                } else if errno == ECONNREFUSED {
+                    refused = true
+                }
+                close(s)
+            }
+            throw refused
+                ? TransportError("connection refused", kind: .connection)
+                : TransportError("could not connect to \(host):\(port)", kind: .connection)
+        }
+
+        /// Waits until `s` is ready for `events`, the deadline passes or the caller is cancelled.
+        func wait(_ s: Int32, events: Int16) throws(TransportError) {
+            while true {
+                if flag.isSet { throw TransportError("cancelled") }
+                let left = deadline - .now
+                if left <= .zero { throw timedOut }
+                var p = pollfd(fd: s, events: events, revents: 0)
+                // Short slices, so that cancellation is seen promptly.
+                let ms = Int32(min(50, max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+                let r = poll(&p, 1, ms)
+                if r > 0 { return }
+                if r < 0, errno != EINTR { throw TransportError("transport error: poll failed (\(errno))", kind: .connection) }
+            }
+        }
+
+        mutating func write(_ bytes: [UInt8]) throws(TransportError) {
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { b in systemSend(fd, b.baseAddress! + offset, b.count - offset) }
+                if n > 0 {
+                    offset += n
+                } else if n < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                    try wait(fd, events: Int16(POLLOUT))
+                } else {
+                    throw TransportError("connection lost before the request was sent", kind: .connection)
+                }
+            }
+        }
+
+        /// Reads more into the buffer; false at end of stream. At most `room` bytes are read.
+        mutating func fill(room: Int = 64 << 10) throws(TransportError) -> Bool {
+            if start > 0, start == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            } else if start > 256 << 10 {
+                buffer.removeSubrange(0..<start)
+                start = 0
+            }
+            var chunk = [UInt8](repeating: 0, count: max(1, min(room, 64 << 10)))
+            while true {
+                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n > 0 {
+                    buffer.append(contentsOf: chunk[..<n])
+                    return true
+                }
+                if n == 0 { return false }
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                    try wait(fd, events: Int16(POLLIN))
+                    continue
+                }
+                if errno == ECONNRESET { throw TransportError("connection lost before the response was complete", kind: .connection) }
+                throw TransportError("transport error: \(String(cString: strerror(errno)))", kind: .connection)
+            }
+        }
+
+        mutating func readResponse(method: String) throws(TransportError) -> (Int, [String: String], [UInt8]) {
+            while true {
+                let (status, headers) = try readHead()
+                if (100..<200).contains(status) { continue }  // interim answers
+                let noBody = method == "HEAD" || status == 204 || status == 304
+                let body = noBody ? [] : try readBody(headers)
+                return (status, headers, body)
+            }
+        }
+
+        /// Status line and headers, at most `maxHeaderBytes`.
+        mutating func readHead() throws(TransportError) -> (Int, [String: String]) {
+            var end: Int?
+            var scanned = start
+            while end == nil {
+                while scanned + 3 < buffer.count {
+                    if buffer[scanned] == 13, buffer[scanned + 1] == 10, buffer[scanned + 2] == 13, buffer[scanned + 3] == 10 {
+                        end = scanned
+                        break
+                    }
+                    scanned += 1
+                }
+                if end != nil { break }
+                if buffer.count - start > limits.maxHeaderBytes {
+                    throw TransportError("the response headers exceed \(limits.maxHeaderBytes >> 10) KB; reading stopped")
+                }
+                guard try fill(room: limits.maxHeaderBytes + 4 - (buffer.count - start)) else {
+                    throw buffer.count == start ? Exchange.notHTTP : TransportError(
+                        "the connection closed before the response headers were complete", kind: .connection)
+                }
+            }
+            let headEnd = end!
+            if headEnd - start > limits.maxHeaderBytes {
+                throw TransportError("the response headers exceed \(limits.maxHeaderBytes >> 10) KB; reading stopped")
+            }
+            let text = String(decoding: buffer[start..<headEnd], as: UTF8.self)
+            start = headEnd + 4
+            var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
+            let statusLine = lines.removeFirst()
+            let parts = statusLine.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
+                throw Exchange.notHTTP
+            }
+            var headers: [String: String] = [:]
+            for line in lines {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                let name = line[..<colon].lowercased()
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                headers[name] = headers[name].map { $0 + ", " + value } ?? value
+            }
+            return (status, headers)
+        }
+
+        var tooLarge: TransportError {
+            TransportError("the response body is larger than the \(limits.maxBodyBytes >> 20) MB cap (--max-body-mb); reading stopped")
+        }
+        static let closedEarly = TransportError(
+            "the connection closed before the whole body arrived", kind: .connection)
+
+        mutating func readBody(_ headers: [String: String]) throws(TransportError) -> [UInt8] {
+            if headers["transfer-encoding"]?.lowercased().contains("chunked") == true { return try readChunked() }
+            if let field = headers["content-length"] {
+                guard let length = Int(field.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "")
+                else { throw TransportError("invalid Content-Length '\(field)'") }
+                if length > limits.maxBodyBytes {
+                    throw TransportError(
+                        "the response body is larger than the \(limits.maxBodyBytes >> 20) MB cap (--max-body-mb): Content-Length \(length); not read")
+                }
+                while buffer.count - start < length {
+                    guard try fill(room: length - (buffer.count - start)) else { throw Exchange.closedEarly }
+                }
+                return Array(buffer[start..<(start + length)])
+            }
+            // No framing: the body ends with the connection.
+            while try fill(room: limits.maxBodyBytes + 1 - (buffer.count - start)) {
+                if buffer.count - start > limits.maxBodyBytes { throw tooLarge }
+            }
+            return Array(buffer[start...])
+        }
+
+        mutating func readChunked() throws(TransportError) -> [UInt8] {
+            var body: [UInt8] = []
+            while true {
+                let sizeLine = try readLine()
+                let hex = sizeLine.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                guard let size = Int(hex, radix: 16), size >= 0 else { throw Exchange.notHTTP }
+                if size == 0 {
+                    // Trailers, up to the empty line.
+                    while !(try readLine()).isEmpty {}
+                    return body
+                }
+                if body.count + size > limits.maxBodyBytes { throw tooLarge }
+                if body.count + size > body.capacity {
+                    // Grow by doubling, but never past the cap: a body under
+                    // the cap costs at most the cap.
+                    body.reserveCapacity(min(limits.maxBodyBytes, max(body.count * 2, body.count + size)))
+                }
+                while buffer.count - start < size + 2 {
+                    guard try fill(room: size + 2 - (buffer.count - start)) else { throw Exchange.closedEarly }
+                }
+                body.append(contentsOf: buffer[start..<(start + size)])
+                start += size + 2
+            }
+        }
+
+        /// One CRLF-terminated line (at most 4 KB), without its CRLF.
+        mutating func readLine() throws(TransportError) -> String {
+            while true {
+                if let cr = buffer[start...].firstIndex(of: 10) {
+                    var line = buffer[start..<cr]
+                    if line.last == 13 { line = line.dropLast() }
+                    start = cr + 1
+                    return String(decoding: line, as: UTF8.self)
+                }
+                if buffer.count - start > 4096 { throw Exchange.notHTTP }
+                guard try fill(room: 4096) else { throw Exchange.closedEarly }
+            }
+        }
+    }
+}
+
+private func systemConnect(_ s: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.connect(s, address, length)
+    #else
+        Darwin.connect(s, address, length)
+    #endif
+}
+
+private func systemSend(_ s: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.send(s, bytes, count, Int32(MSG_NOSIGNAL))
+    #else
+        Darwin.send(s, bytes, count, 0)
+    #endif
+}

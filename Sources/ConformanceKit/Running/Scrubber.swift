@@ -1,0 +1,203 @@
+import Foundation
+import JSONKit
+
+/// Removes secrets (credentials, passwords, tokens obtained by logging in)
+/// from what the target sent back, before anything keeps or cuts it.
+///
+/// A secret is found in every form a server may echo it in, even mixed within
+/// one occurrence: raw; percent-encoded (either hex case, `+` for a space);
+/// JSON-escaped (`\"`, `\\`, `\/`, `\uXXXX`); HTML character references
+/// (`&amp;`, `&quot;`, `&#39;`…); and, where Basic authentication is used, the
+/// base64 of `user:password` as well as its parts. Each occurrence becomes `***`.
+///
+/// Only target-sent text goes through a scrubber. What the harness writes
+/// itself (requests, case ids, counts, XML and JSON syntax) is built clean:
+/// credentials enter a request only at the last moment, and reports show a
+/// placeholder. So a credential such as `1` or `true` can only change text
+/// the target sent, never the structure of a report.
+public struct Scrubber: Sendable {
+    /// The UTF-8 of each secret and of its derived forms, longest first.
+    private(set) var secrets: [[UInt8]]
+
+    public static let none = Scrubber(secrets: [])
+
+    /// - Parameter basicAuth: credentials travel as `Authorization: Basic …`:
+    ///   the decoded `user:password` and the password alone are secrets too.
+    public init(secrets: [String], basicAuth: Bool = false) {
+        var all = Set(secrets.filter { !$0.isEmpty })
+        if basicAuth {
+            for s in secrets where !s.isEmpty {
+                all.insert(Data(s.utf8).base64EncodedString())
+                if let d = Data(base64Encoded: s), let pair = String(data: d, encoding: .utf8), let colon = pair.firstIndex(of: ":") {
+                    all.insert(pair)
+                    let password = String(pair[pair.index(after: colon)...])
+                    if !password.isEmpty { all.insert(password) }
+                }
+            }
+        }
+        self.secrets = all.map { Array($0.utf8) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+    }
+
+    public var isEmpty: Bool { secrets.isEmpty }
+
+    /// Secrets at least this long are scrubbed from our own sentences too
+    /// (messages and reasons that quote the target); shorter ones could be
+    /// one of our words or numbers, and are scrubbed from the quoted values only.
+    public static let sentenceMinimum = 8
+
+    /// `text`, one of our sentences, scrubbed of the secrets that cannot be
+    /// mistaken for our own words (see `sentenceMinimum`).
+    public func sentences(_ text: String) -> String {
+        var long = self
+        long.secretsFilter(minimum: Scrubber.sentenceMinimum)
+        return long(text)
+    }
+
+    private mutating func secretsFilter(minimum: Int) {
+        secrets = secrets.filter { $0.count >= minimum }
+    }
+
+    /// At most how many bytes one echoed occurrence can take (six per byte: `\u0022`, `&quot;`).
+    var longestForm: Int { (secrets.first?.count ?? 0) * 6 }
+
+    /// `text` with every occurrence of a secret replaced by `***`. An
+    /// ellipsis (`…`) marks where a value was cut: a secret's beginning that
+    /// runs up to one is replaced too, so no prefix survives a cut.
+    public func callAsFunction(_ text: String) -> String {
+        guard !secrets.isEmpty else { return text }
+        let bytes = Array(text.utf8)
+        guard let out = scrubbed(bytes, cuts: Scrubber.ellipses(in: bytes)) else { return text }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The same on bytes (a body that is not JSON).
+    public func bytes(_ b: [UInt8]) -> [UInt8] {
+        guard !secrets.isEmpty else { return b }
+        return scrubbed(b, cuts: []) ?? b
+    }
+
+    /// Whether `text` holds a secret in any form.
+    public func contains(_ text: String) -> Bool {
+        guard !secrets.isEmpty else { return false }
+        let t = Array(text.utf8)
+        for i in t.indices where secrets.contains(where: { Scrubber.end(t, i, $0, 0, cuts: []) != nil }) { return true }
+        return false
+    }
+
+    /// nil when nothing was replaced.
+    func scrubbed(_ t: [UInt8], cuts: [Int]) -> [UInt8]? {
+        var out: [UInt8] = []
+        var i = 0
+        var changed = false
+        outer: while i < t.count {
+            let c = t[i]
+            for s in secrets where c == s[0] || Scrubber.escapeStarts.contains(c) {
+                if let e = Scrubber.end(t, i, s, 0, cuts: cuts) {
+                    if !changed {
+                        out.reserveCapacity(t.count)
+                        out.append(contentsOf: t[..<i])
+                        changed = true
+                    }
+                    out.append(contentsOf: Scrubber.mark)
+                    i = e
+                    continue outer
+                }
+            }
+            if changed { out.append(c) }
+            i += 1
+        }
+        return changed ? out : nil
+    }
+
+    static let mark = Array("***".utf8)
+    /// Bytes that begin an encoded form of another byte.
+    static let escapeStarts: Set<UInt8> = [0x25, 0x2B, 0x5C, 0x26]  // % + \ &
+
+    static func ellipses(in t: [UInt8]) -> [Int] {
+        var at: [Int] = []
+        var i = 0
+        while i + 2 < t.count {
+            if t[i] == 0xE2, t[i + 1] == 0x80, t[i + 2] == 0xA6 { at.append(i) }
+            i += 1
+        }
+        return at
+    }
+
+    /// Where the occurrence of `s[j...]` starting at `t[i]` ends, each byte
+    /// in any of its forms; also a non-empty beginning of it ending at a cut.
+    static func end(_ t: [UInt8], _ i: Int, _ s: [UInt8], _ j: Int, cuts: [Int]) -> Int? {
+        if j == s.count { return i }
+        if j > 0, cuts.contains(i) { return i }
+        guard i < t.count else { return nil }
+        let b = s[j]
+        let c = t[i]
+        if c == b, let e = end(t, i + 1, s, j + 1, cuts: cuts) { return e }
+        switch c {
+        case 0x25:  // %HH, either case
+            if i + 2 < t.count, let hi = hex(t[i + 1]), let lo = hex(t[i + 2]), hi << 4 | lo == b,
+                let e = end(t, i + 3, s, j + 1, cuts: cuts)
+            {
+                return e
+            }
+        case 0x2B:  // + for a space
+            if b == 0x20, let e = end(t, i + 1, s, j + 1, cuts: cuts) { return e }
+        case 0x5C:  // JSON escapes
+            guard i + 1 < t.count else { return nil }
+            let n = t[i + 1]
+            let simple: UInt8? =
+                switch n {
+                case 0x22, 0x5C, 0x2F: n
+                case 0x62: 0x08
+                case 0x66: 0x0C
+                case 0x6E: 0x0A
+                case 0x72: 0x0D
+                case 0x74: 0x09
+                default: nil
+                }
+            if simple == b, let e = end(t, i + 2, s, j + 1, cuts: cuts) { return e }
+            if n == 0x75, i + 5 < t.count, b < 0x80 {
+                var v = 0
+                for k in 2...5 {
+                    guard let h = hex(t[i + k]) else { return nil }
+                    v = v << 4 | Int(h)
+                }
+                if v == Int(b), let e = end(t, i + 6, s, j + 1, cuts: cuts) { return e }
+            }
+        case 0x26:  // HTML character references
+            for (entity, byte) in entities where byte == b && hasPrefix(t, i, entity) {
+                if let e = end(t, i + entity.count, s, j + 1, cuts: cuts) { return e }
+            }
+            if i + 3 < t.count, t[i + 1] == 0x23, let semi = t[(i + 2)...].prefix(8).firstIndex(of: 0x3B) {
+                let digits = t[(i + 2)..<semi]
+                let value: Int? =
+                    digits.first == 0x78 || digits.first == 0x58
+                    ? Int(String(decoding: digits.dropFirst(), as: UTF8.self), radix: 16)
+                    : Int(String(decoding: digits, as: UTF8.self))
+                if value == Int(b), let e = end(t, semi + 1, s, j + 1, cuts: cuts) { return e }
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    static let entities: [([UInt8], UInt8)] = [
+        (Array("&amp;".utf8), 0x26), (Array("&lt;".utf8), 0x3C), (Array("&gt;".utf8), 0x3E),
+        (Array("&quot;".utf8), 0x22), (Array("&apos;".utf8), 0x27),
+    ]
+
+    static func hasPrefix(_ t: [UInt8], _ i: Int, _ p: [UInt8]) -> Bool {
+        guard i + p.count <= t.count else { return false }
+        for k in p.indices where t[i + k] != p[k] { return false }
+        return true
+    }
+
+    static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x41...0x46: c - 0x41 + 10
+        case 0x61...0x66: c - 0x61 + 10
+        default: nil
+        }
+    }
+}

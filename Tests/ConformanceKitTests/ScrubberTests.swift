@@ -1,0 +1,73 @@
+import ConformanceKit
+import Foundation
+import JSONKit
+import Testing
+
+/// The scrubber finds a secret in every form a server may echo it in.
+@Suite struct ScrubberTests {
+    struct Form: Sendable, CustomTestStringConvertible {
+        var name: String
+        var echoed: String
+        var testDescription: String { name }
+    }
+
+    static let secret = #"ab+/c d&e"f\g=="#
+
+    static let forms: [Form] = [
+        Form(name: "raw", echoed: secret),
+        Form(name: "percent-encoded, upper case", echoed: "ab%2B%2Fc%20d%26e%22f%5Cg%3D%3D"),
+        Form(name: "percent-encoded, lower case", echoed: "ab%2b%2fc%20d%26e%22f%5cg%3d%3d"),
+        Form(name: "form-encoded (+ for space)", echoed: "ab%2B%2Fc+d%26e%22f%5Cg%3D%3D"),
+        Form(name: "JSON-escaped", echoed: #"ab+\/c d&e\"f\\g=="#),
+        Form(name: "JSON \\u escapes", echoed: #"ab\u002b/c d\u0026e\u0022f\u005Cg=="#),
+        Form(name: "HTML references", echoed: "ab+/c d&amp;e&quot;f\\g&#61;&#x3D;"),
+        Form(name: "mixed in one occurrence", echoed: #"ab%2B/c+d&amp;e\"f%5cg=%3D"#),
+    ]
+
+    @Test(arguments: forms)
+    func everyEchoedFormIsReplaced(_ f: Form) {
+        let s = Scrubber(secrets: [ScrubberTests.secret])
+        #expect(s("before " + f.echoed + " after") == "before *** after")
+        #expect(s.contains("x" + f.echoed))
+    }
+
+    @Test func longestSecretFirstAndNothingElseChanges() {
+        let s = Scrubber(secrets: ["abc", "abcdef", ""])
+        #expect(s("x abcdef y abc z") == "x *** y *** z")
+        #expect(s("nothing here") == "nothing here")
+        #expect(Scrubber.none("abc") == "abc")
+    }
+
+    @Test func aSecretCutByAnEllipsisLeavesNoPrefix() {
+        let s = Scrubber(secrets: ["tok-1234567890abcdef"])
+        #expect(s(#""Bearer tok-12345…"#) == #""Bearer ***…"#)
+        // Without a cut, a mere prefix is not a secret.
+        #expect(s("tok-12345 and more") == "tok-12345 and more")
+    }
+
+    @Test func basicAuthAddsTheDecodedPairAndThePassword() {
+        let credential = Data("alice:s3cr3t+pw".utf8).base64EncodedString()
+        let s = Scrubber(secrets: [credential], basicAuth: true)
+        #expect(s("user alice:s3cr3t+pw") == "user ***")
+        #expect(s("password s3cr3t%2Bpw") == "password ***")
+        #expect(s("header Basic " + credential) == "header Basic ***")
+    }
+
+    @Test func shortSecretsLeaveOurSentencesAlone() {
+        let s = Scrubber(secrets: ["1", "true", "a-long-secret-value"])
+        #expect(s.sentences("expected status 200, got 401; saw a-long-secret-value") == "expected status 200, got 401; saw ***")
+        #expect(s("got 401") == "got 40***")
+    }
+
+    @Test func anExcerptIsScrubbedBeforeItIsCut() {
+        let secret = "tok-" + String(repeating: "x", count: 40)
+        let s = Scrubber(secrets: [secret])
+        let body: JSON = ["echo": .string(String(repeating: "y", count: 40) + secret)]
+        let (text, truncated) = JSONWriter(pretty: true).prefix(body, limit: 50, scrub: { s($0) })
+        #expect(truncated)
+        #expect(!text.contains("tok-"), "\(text)")
+        let short = Scrubber(secrets: ["true", "1"])
+        let (whole, _) = JSONWriter().prefix(["a": true, "b": 1], limit: 100, scrub: { short($0) })
+        #expect(whole == #"{"a":"***","b":"***"}"#)
+    }
+}

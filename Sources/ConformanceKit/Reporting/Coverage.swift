@@ -86,11 +86,12 @@ public enum Coverage {
             if !ep.bounds.isEmpty {
                 let width = (ep.bounds.map(\.id.count).max() ?? 10) + 2
                 out.append("  bounds (\(ep.bounds.map(\.cases.count).reduce(0, +)) generated cases):")
-                for b in ep.bounds {
-                    let what = "\(b.field) \(b.kind.rawValue) \(b.summary) (\(b.page):\(b.line))"
+                let whats = ep.bounds.map { "\($0.field) \($0.kind.rawValue) \($0.summary) (\($0.page):\($0.line))" }
+                let whatWidth = (whats.map(\.count).max() ?? 10) + 2
+                for (b, what) in zip(ep.bounds, whats) {
                     out.append(
                         "    " + b.id.padding(toLength: width, withPad: " ", startingAt: 0)
-                            + what.padding(toLength: 50, withPad: " ", startingAt: 0) + b.cases.joined(separator: ", "))
+                            + what.padding(toLength: whatWidth, withPad: " ", startingAt: 0) + b.cases.joined(separator: ", "))
                 }
             }
         }

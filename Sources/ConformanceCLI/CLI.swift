@@ -442,6 +442,7 @@ public enum CLI {
             return .passed
         }
         console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(target.name) at \(target.baseURL)")
+        if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
         let stop = StopFlag()
         var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
         if let show = console.progress {

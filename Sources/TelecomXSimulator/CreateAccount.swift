@@ -14,6 +14,9 @@ import JSONKit
 ///
 ///  1. access level (VIEWER, MANAGER, RESELLER_ADMIN…)     403 access_denied
 ///  2. body missing or not a JSON object                   400 bad_request
+///     a documented member of the wrong type or format      the member's own row where the table
+///                                                          has one (422 number, 404 customer,
+///                                                          422 pbx…), otherwise 400 bad_request
 ///  3. customer unknown / not the caller's / blocked       404 customer, 403 access_denied, 403 customer
 ///  4. billingCustomer not associated with the customer    422 billingCustomer
 ///  5. custom over 4 KB serialized                         422 custom
@@ -126,6 +129,7 @@ extension TelecomXSimulator {
             guard let v = b[key], !v.isNull else { return nil }
             return v
         }
+        try checkDocumentedTypes(b)
 
         // Customer: known, the caller's to act on, not blocked.
         guard let customerID = b["customer"]?.stringValue, let customer = seed.customers.first(where: { $0.id.lowercased() == customerID.lowercased() })
@@ -147,7 +151,11 @@ extension TelecomXSimulator {
         }
         if let custom = given("custom") {
             guard case .object = custom else { throw Rejection(400, "bad_request", "custom must be an object") }
-            if JSONWriter().bytes(custom).count > 4096, !has("create-custom-unbounded") {
+            let limit =
+                has("create-custom-unbounded") ? Int.max : has("create-custom-limit-8k") ? 8192
+                : has("create-custom-limit-4097") ? 4097 : has("create-custom-limit-3999") ? 3999
+                : varies("custom-limit-4000") ? 4000 : 4096
+            if JSONWriter().bytes(custom).count > limit {
                 throw Rejection(422, "custom", "Custom data too large, max. 4Kb")
             }
         }
@@ -299,7 +307,9 @@ extension TelecomXSimulator {
         let choice: SIMChoice
         switch option {
         case "mvnoSim":
-            guard let icc = b["mvnoSim"]?.stringValue, isICC(icc) else { throw invalidSIM }
+            guard let icc = b["mvnoSim"]?.stringValue, isICC(icc), !(has("create-icc-max-19") && icc.utf8.count == 20) else {
+                throw invalidSIM
+            }
             guard let sim = inv.sims[icc] else { throw Rejection(404, "mvnoSim", "SIM card not found") }
             guard sim.usedBy == nil else { throw Rejection(409, "mvnoSim", "SIM card is not available") }
             choice = .card(sim, autoAssigned: false)
@@ -519,4 +529,99 @@ func dayNumber(_ s: String) -> Int? {
     guard let y = digits(0..<4), let m = digits(5..<7), let d = digits(8..<10), (1...12).contains(m) else { return nil }
     guard (1...CivilDate.daysInMonth(year: y, month: m)).contains(d) else { return nil }
     return CivilDate(year: y, month: m, day: d).daysSince1970
+}
+
+extension TelecomXSimulator {
+    /// The request table's types and formats, member by member: a value of
+    /// another type (or an id, number, ICC, date or e-mail that is not one) is
+    /// answered with the member's own row where the error table names the
+    /// member, and 400 bad_request otherwise. `null` is "no value" everywhere.
+    func checkDocumentedTypes(_ b: JSONObject) throws(Rejection) {
+        enum Kind {
+            case string, id, e164, icc, date, email, bool, number, object, array
+            case oneOf([String])
+            /// Boolean, or a network name (autoAssignSim: typed Boolean, described as "TDC or TELENOR").
+            case boolOrNetwork
+        }
+        func fits(_ v: JSON, _ k: Kind) -> Bool {
+            if v.isNull { return true }
+            switch k {
+            case .string: return v.stringValue != nil
+            case .id: return v.stringValue.map(isObjectID) ?? false
+            case .e164: return v.stringValue.map(isE164) ?? false
+            case .icc: return v.stringValue.map(isICC) ?? false
+            case .date: return v.stringValue.flatMap(dayNumber) != nil
+            case .email: return v.stringValue.map { $0.contains("@") && !$0.hasPrefix("@") && !$0.hasSuffix("@") } ?? false
+            case .bool: return v.boolValue != nil
+            case .number: if case .number = v { return true } else { return false }
+            case .object: return v.objectValue != nil
+            case .array: if case .array = v { return true } else { return false }
+            case .oneOf(let names): return v.stringValue.map(names.contains) ?? false
+            case .boolOrNetwork: return v.boolValue != nil || v.stringValue.map(["TDC", "TELENOR"].contains) == true
+            }
+        }
+        let bad = Rejection(400, "bad_request", "MVNO account not found in body of request")
+        let invalidSIM = Rejection(422, "mvnoSim", "MVNO SIM data is invalid")
+        // The member's row where the error table names it; formats of ids that
+        // name a thing are answered as not found, as the table does.
+        let top: [(String, Kind, Rejection)] = [
+            ("customer", .id, Rejection(404, "customer", "Customer not found")),
+            ("number", .e164, Rejection(422, "number", "The number is invalid")),
+            ("mvnoSim", .icc, invalidSIM),
+            ("nosim", .oneOf(["TDC", "TELENOR"]), invalidSIM),
+            ("esim", .oneOf(["TDC", "TELENOR"]), invalidSIM),
+            ("autoAssignSim", .boolOrNetwork, invalidSIM),
+            ("donorSimNumber", .icc, Rejection(422, "donorSimNumber", "Donor SIM number is not valid")),
+            ("sipAccount", .id, Rejection(404, "sipAccount", "SIP account not found")),
+            ("extension", .id, Rejection(404, "extension", "Extension not found")),
+            ("dnd", .bool, bad),
+            ("ratePlan", .id, Rejection(404, "ratePlan", "Rate plan not found or not valid")),
+            ("notes", .string, bad),
+            ("custom", .object, bad),
+            ("billingCustomer", .id, Rejection(
+                422, "billingCustomer",
+                "An MVNO account can not be assigned a billing customer, not assosciated with the MVNO account's customer.")),
+            ("startDate", .date, Rejection(422, "startDate", "Start date has to be either today, or in the future")),
+            ("deleteDate", .date, bad),
+            ("requestedPortingDate", .date, bad),
+            ("portingReady", .bool, bad),
+            ("dataSharingSims", .array, bad),
+            ("feature", .object, bad),
+            ("voicemail", .object, bad),
+            ("purchaseInfo", .object, bad),
+            ("mitId", .object, bad),
+            ("restOfWorldRoaming", .object, bad),
+        ]
+        for (key, kind, rejection) in top {
+            if let v = b[key], !fits(v, kind) { throw rejection }
+        }
+        if let p = b["pbx"], !fits(p, .number) {
+            if has("create-500-on-bad-type") {
+                throw Rejection(500, "internal_error", "Cannot convert value to number (pbx)")
+            }
+            throw Rejection(422, "pbx", "Pbx is outside the valid range")
+        }
+        let nested: [(String, [(String, Kind)])] = [
+            (
+                "feature",
+                ["highRate", "international", "data", "fiveG", "publicIP", "chargedServices", "voicemail", "secretNumber",
+                 "roaming", "roamingData", "mms", "dataTopUpSms", "smartWatchSim", "disableHdAudio"].map { ($0, Kind.bool) }
+            ),
+            (
+                "voicemail",
+                [("notify", .oneOf(["NONE", "SMS", "EMAIL", "BOTH"])), ("email", .email), ("emailFile", .bool), ("pin", .string),
+                 ("defaultGreeting", .string), ("greetings", .array)]
+            ),
+            ("purchaseInfo", [("orderId", .string), ("date", .date), ("paymentOption", .oneOf(["NONE", "BOUGHT", "RENTED"])), ("serial", .string)]),
+            ("mitId", [("uuid", .string), ("name", .string), ("authenticationDate", .string)]),
+            ("restOfWorldRoaming", [("keepAfterExpire", .bool)]),
+        ]
+        for (parent, members) in nested {
+            guard let o = b[parent]?.objectValue else { continue }
+            for (key, kind) in members where o[key].map({ !fits($0, kind) }) == true { throw bad }
+        }
+        if let p = b["restOfWorldRoaming"]?["productId"], !p.isNull, p.stringValue == nil {
+            throw Rejection(409, "restOfWorldRoaming.productId", "Product for Rest-of-World roaming not found")
+        }
+    }
 }

@@ -251,13 +251,15 @@ extension TelecomXSimulator {
             }
         }
 
-        let maxLimit = has("deleted-max-not-enforced") ? Int.max : 500
-        if varies("limit-rejected"), let l = request.queryValue("limit").flatMap({ Int($0) }), !(1...maxLimit).contains(l) {
+        let maxLimit = has("deleted-max-not-enforced") ? Int.max : has("deleted-limit-max-499") ? 499 : 500
+        let minLimit = has("deleted-limit-min-2") ? 2 : 1
+        if varies("limit-rejected"), let l = request.queryValue("limit").flatMap({ Int($0) }), !(minLimit...maxLimit).contains(l) {
             return error(400, "bad_request", "limit must be 1…500")
         }
-        let (offset, limit) = DeletedAccounts.paging(
+        var (offset, limit) = DeletedAccounts.paging(
             offset: request.queryValue("offset"), limit: request.queryValue("limit"),
             defaultLimit: has("deleted-default-limit-50") ? 50 : 100, maxLimit: maxLimit)
+        limit = max(minLimit, limit)
         // The number of items actually served, and where the page starts.
         let served = has("deleted-limit-ignored") ? 100 : limit
         let start = has("deleted-offset-off-by-one") ? offset + 1 : offset

@@ -144,6 +144,9 @@ public struct Inventory: Sendable {
         public static let freeNumberCount = 200
         public static let portInNumberCount = 50
         public static let freeTDCSimCount = 60
+        /// Free TDC SIMs whose ICCs have 18 and 20 digits, the documented ends of "18-20 digits".
+        public static let freeTDCSims18 = ["894501000000000400", "894501000000000401"]
+        public static let freeTDCSims20 = ["89450100000000003000", "89450100000000003001"]
         public static let freeTelenorSimCount = 20
         public static let autoAssignTDCSimCount = 20
     }
@@ -165,6 +168,8 @@ public struct Inventory: Sendable {
         }
         for i in 0..<I.freeTDCSimCount { add(I.freeTDCSim(i), "TDC") }
         for i in 0..<I.freeTelenorSimCount { add(I.freeTelenorSim(i), "TELENOR") }
+        // The ends of the documented ICC length (18-20 digits).
+        for icc in I.freeTDCSims18 + I.freeTDCSims20 { add(icc, "TDC") }
         for i in 0..<I.autoAssignTDCSimCount { add(I.autoAssignTDCSim(i), "TDC", pool: true) }
 
         // The seeded accounts hold their numbers and SIMs.

@@ -83,6 +83,10 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             name: "limit-rejected",
             summary: "GET /mvno/deleted answers 400 bad_request to a limit outside 1…500 instead of holding it to the bounds",
             allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but not what a value outside them gets; answering 400 to a request outside documented bounds is common HTTP practice (RFC 9110 §15.5.1)."),
+        Variant(
+            name: "custom-limit-4000",
+            summary: "POST /mvno answers 422 custom to custom data over 4000 bytes (a Kb read as 1000 bytes) instead of over 4096",
+            allowedBy: "mvno-account-create.txt: \"custom | Object | [optional] custom data that 3rd parties may append, max. 4Kb.\" does not say how many bytes a Kb is (reading custom-size-4kb)."),
     ]
 
     public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }

@@ -61,6 +61,13 @@ import Testing
         .init(fault: "get-cross-tenant", failingCase: "get-other-customer-denied", check: .status, pointer: nil),
         .init(fault: "get-by-number-broken", failingCase: "get-by-number", check: .status, pointer: nil),
         .init(fault: "wrong-content-type", failingCase: "get-by-id", check: .contentType, pointer: nil),
+        .init(fault: "create-custom-limit-3999", failingCase: "create-bound-custom-4000", check: .status, pointer: nil),
+        .init(fault: "create-custom-limit-4097", failingCase: "create-bound-custom-4097", check: .status, pointer: nil),
+        .init(fault: "create-custom-limit-8k", failingCase: "create-bound-custom-4097", check: .status, pointer: nil),
+        .init(fault: "create-icc-max-19", failingCase: "create-bound-mvno-sim-20", check: .status, pointer: nil),
+        .init(fault: "deleted-limit-max-499", failingCase: "deleted-bound-limit-500", check: .assertion, pointer: "/limit"),
+        .init(fault: "deleted-limit-min-2", failingCase: "deleted-bound-limit-1", check: .assertion, pointer: "/limit"),
+        .init(fault: "create-500-on-bad-type", failingCase: "create-gen-pbx-type", check: .status, pointer: nil),
     ]
 
     /// Against a simulator that departs from the docs in one way, the case

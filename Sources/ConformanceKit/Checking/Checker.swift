@@ -29,14 +29,17 @@ public enum Checker {
     public static func judge(
         _ exchange: HTTPExchange, context: Context, suite: Suite, target: TargetProfile, options: CheckOptions
     ) -> Judgement {
-        let expect = context.expect
+        let expect = context.expect.oneOf.isEmpty ? context.expect : context.expect.row(answering: exchange, at: target.errorMessagePointer)
         var findings: [Finding] = []
 
         if exchange.status != expect.status {
+            let rows = expect.oneOf.map(\.description).joined(separator: ", ")
             findings.append(
                 Finding(
-                    check: .status, expected: "\(expect.status)", actual: "\(exchange.status)",
-                    message: "expected status \(expect.status), got \(exchange.status)"))
+                    check: .status, expected: expect.oneOf.isEmpty ? "\(expect.status)" : "one of \(rows)", actual: "\(exchange.status)",
+                    message: expect.oneOf.isEmpty
+                        ? "expected status \(expect.status), got \(exchange.status)"
+                        : "expected one of the documented rows \(rows), got status \(exchange.status)"))
         }
 
         let contentType = exchange.headers["content-type"]

@@ -218,7 +218,7 @@ func readStep(
     var expect: Expectation?
     var citations: [ReadingCitation] = []
     if let en = o.required("expect"),
-        let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants", "readings"])
+        let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants", "readings", "oneOf"])
     {
         citations = readCitations(eo.optional("readings"), place: .step(scope), readings: readings, endpoint: endpoint)
         var status = eo.optional("status")?.httpStatus
@@ -260,9 +260,29 @@ func readStep(
                 if let inv = readInvariant(n, scope: scope) { invariants.append(inv) } else { ok = false }
             }
         }
+        var oneOf: [ExpectedRow] = []
+        if let list = eo.optional("oneOf")?.array {
+            for n in list {
+                guard let s = n.string, let id = findRow(n, s, in: endpoint) else {
+                    ok = false
+                    continue
+                }
+                if let r = endpoint.errors.first(where: { $0.id == id }) {
+                    oneOf.append(ExpectedRow(row: r.id, status: r.status, message: r.message))
+                } else {
+                    n.error("oneOf lists documented error rows; '\(id)' is not one")
+                    ok = false
+                }
+            }
+            if let row, !oneOf.contains(where: { $0.row == row.id }) {
+                eo.optional("oneOf")?.error("must list the row the case covers ('\(row.id)')")
+                ok = false
+            }
+        }
         if let status {
             expect = Expectation(
                 status: status, errorMessage: message, schema: schema, assertions: assertions, invariants: invariants)
+            expect?.oneOf = oneOf
         }
     }
     var captures: [Step.Capture] = []

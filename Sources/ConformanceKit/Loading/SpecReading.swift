@@ -31,7 +31,7 @@ func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
     guard
         let o = node.object(keys: [
             "id", "title", "doc", "method", "path", "mutating", "access", "response", "request", "errors",
-            "unauthenticated", "paging", "level",
+            "unauthenticated", "paging", "level", "bounds", "negatives",
         ])
     else { return nil }
     let id = o.required("id")?.nonEmptyString

@@ -51,6 +51,8 @@ public enum SuiteLoader {
         let readings = loadReadings(root: root, display: display, sink: sink)
 
         var endpoints: [Endpoint] = []
+        var boundLists: [(endpoint: String, node: Node)] = []
+        var negativeSpecs: [(endpoint: String, node: Node)] = []
         for rel in SuiteFiles.list(root + "/endpoints", recursive: false) {
             let file = display + "/endpoints/" + rel
             guard let node = SuiteFiles.parse(path: root + "/endpoints/" + rel, display: file, sink: sink),
@@ -61,6 +63,12 @@ public enum SuiteLoader {
                 continue
             }
             endpoints.append(ep)
+            if let o = node.value.objectValue, let b = o["bounds"] {
+                boundLists.append((ep.id, node.child("bounds", b)))
+            }
+            if let o = node.value.objectValue, let n = o["negatives"] {
+                negativeSpecs.append((ep.id, node.child("negatives", n)))
+            }
         }
         if endpoints.isEmpty && !sink.hasErrors {
             sink.add(Diagnostic(file: display + "/endpoints", keyPath: "", message: "no endpoint specs found"))
@@ -79,6 +87,42 @@ public enum SuiteLoader {
                 }
                 cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, sink: sink))
             }
+        }
+
+        // Cases generated from the documented bounds, as matrices are expanded.
+        var bounds: [Bound] = []
+        let now = Date()
+        for (epID, list) in boundLists {
+            guard let ep = endpoints.first(where: { $0.id == epID }) else { continue }
+            let (b, generated) = readBounds(
+                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, now: now)
+            bounds += b
+            for c in generated {
+                if let other = cases.first(where: { $0.id == c.id }) {
+                    list.error("generated case id '\(c.id)' is also used by \(other.file)")
+                    continue
+                }
+                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, sink: sink))
+            }
+        }
+
+        // Negative inputs generated from the request schemas.
+        var generated: (seed: UInt64, cases: Int)?
+        for (epID, spec) in negativeSpecs {
+            guard let ep = endpoints.first(where: { $0.id == epID }),
+                let (seed, made) = readNegatives(
+                    spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings)
+            else { continue }
+            var added = 0
+            for c in made {
+                if let other = cases.first(where: { $0.id == c.id }) {
+                    spec.error("generated case id '\(c.id)' is also used by \(other.file)")
+                    continue
+                }
+                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, sink: sink))
+                added += 1
+            }
+            generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
         }
 
         // Every schema reference must resolve and compile.
@@ -139,6 +183,8 @@ public enum SuiteLoader {
         suite.readings = readings
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
+        suite.bounds = bounds
+        suite.generated = generated
         for ref in compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }

@@ -150,6 +150,9 @@ public struct RunResult: Sendable {
     public var coverage: [EndpointCoverage] = []
     /// The suite's readings register, and the options the target's profile pins.
     public var readings: [Reading] = []
+    /// The seed the negative inputs were generated from and how many cases it made (nil: none).
+    public var generatedSeed: UInt64?
+    public var generatedCases = 0
     public var pinnedReadings: [String: String] = [:]
     /// What the read-only preflight found about the target's fixtures.
     public var preflight: [PreflightOutcome] = []

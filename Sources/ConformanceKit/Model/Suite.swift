@@ -228,6 +228,22 @@ public struct Expectation: Sendable, Hashable {
     /// The access level whose view of the body is judged (the docs' field
     /// visibility); nil: the case's role's own level.
     public var visibilityLevel: String? = nil
+    /// Documented rows any of which conforms (generated negative inputs: the
+    /// rows for the broken field). Empty: the status and message above.
+    public var oneOf: [ExpectedRow] = []
+}
+
+/// A documented (status, message) row a step may be answered with.
+public struct ExpectedRow: Sendable, Hashable {
+    public var row: String
+    public var status: Int
+    public var message: String
+    public init(row: String, status: Int, message: String) {
+        self.row = row
+        self.status = status
+        self.message = message
+    }
+    public var description: String { "\(status) \(message)" }
 }
 
 public struct RequestTemplate: Sendable, Hashable {
@@ -370,6 +386,10 @@ public struct Suite: Sendable {
     public var visibility: [String: [VisibilityRule]] = [:]
     /// What the suite reads into the docs where they are silent (`readings.json`).
     public var readings: [Reading] = []
+    /// The seed the negative inputs were generated from, and how many cases (nil: none generated).
+    public var generated: (seed: UInt64, cases: Int)?
+    /// The bounds the pages state, each with the cases generated on its sides (endpoint specs' `bounds`).
+    public var bounds: [Bound] = []
     public func reading(_ id: String) -> Reading? { readings.first { $0.id == id } }
 
     public func endpoint(_ id: String) -> Endpoint? { endpoints.first { $0.id == id } }

@@ -19,6 +19,8 @@ public struct EndpointCoverage: Sendable, Hashable {
     public var path: String
     public var file: String
     public var rows: [RowCoverage]
+    /// The bounds the page states, each with the cases generated on its sides.
+    public var bounds: [Bound] = []
 
     public var covered: Int { rows.count { $0.isCovered } }
     public var explained: Int { rows.count { $0.isExplained } }
@@ -53,7 +55,9 @@ public enum Coverage {
                         description: "no or unknown credentials", caseIDs: byRow[ep.id + "|unauthenticated"]?.sorted() ?? [],
                         notProvokable: nil))
             }
-            return EndpointCoverage(endpointID: ep.id, method: ep.method, path: ep.path, file: ep.file, rows: rows)
+            var cov = EndpointCoverage(endpointID: ep.id, method: ep.method, path: ep.path, file: ep.file, rows: rows)
+            cov.bounds = suite.bounds.filter { $0.endpoint == ep.id }
+            return cov
         }
     }
 
@@ -79,6 +83,17 @@ public enum Coverage {
                 out.append(line)
             }
             out.append("  \(ep.rows.count) rows: \(ep.covered) covered by cases, \(ep.explained) explained, \(ep.uncovered.count) uncovered")
+            if !ep.bounds.isEmpty {
+                let width = (ep.bounds.map(\.id.count).max() ?? 10) + 2
+                out.append("  bounds (\(ep.bounds.map(\.cases.count).reduce(0, +)) generated cases):")
+                let whats = ep.bounds.map { "\($0.field) \($0.kind.rawValue) \($0.summary) (\($0.page):\($0.line))" }
+                let whatWidth = (whats.map(\.count).max() ?? 10) + 2
+                for (b, what) in zip(ep.bounds, whats) {
+                    out.append(
+                        "    " + b.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                            + what.padding(toLength: whatWidth, withPad: " ", startingAt: 0) + b.cases.joined(separator: ", "))
+                }
+            }
         }
         let rows = coverage.reduce(0) { $0 + $1.rows.count }
         let covered = coverage.reduce(0) { $0 + $1.covered }

@@ -43,7 +43,8 @@ import JSONKit
 ///                          state ("covered"|"explained"|"uncovered"),
 ///                          notProvokable (reason or null),
 ///                          cases: [{id, outcome ("passed"|"failed"|"error"|"skipped"|"not-run")}]}],
-///                  covered, explained, uncovered}
+///                  covered, explained, uncovered,
+///                  bounds: [{id, field, kind, bound, page, line, quote, cases: [{id, outcome}]}]}
 /// problems         failing findings grouped by cause (same check, endpoint, normalized
 ///                  pointer, rule and expected value), most cases first:
 ///                  [{number, check ("status", "schema", … or "error"), endpoint,
@@ -132,9 +133,25 @@ public enum JSONReporter {
                         }),
                     "covered": .number(Double(ep.covered)), "explained": .number(Double(ep.explained)),
                     "uncovered": .number(Double(ep.uncovered.count)),
+                    "bounds": .array(
+                        ep.bounds.map { b in
+                            [
+                                "id": .string(b.id), "field": .string(b.field), "kind": .string(b.kind.rawValue),
+                                "bound": .string(b.summary), "page": .string(b.page), "line": .number(Double(b.line)),
+                                "quote": .string(b.quote),
+                                "cases": .array(
+                                    b.cases.map { id in
+                                        ["id": .string(id), "outcome": .string(byID[id].map { ReportFormats.outcome($0.verdict) } ?? "not-run")]
+                                    }),
+                            ]
+                        }),
                 ]
             })
         top["problems"] = .array(Problems.group(run.results).map(problemObject))
+        top["generated"] = [
+            "seed": run.generatedSeed.map { .number(Double($0)) } ?? .null,
+            "cases": .number(Double(run.generatedCases)),
+        ]
         return .object(top)
     }
 

@@ -180,6 +180,8 @@ public struct Runner: Sendable {
             endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
         run.readings = suite.readings
         run.pinnedReadings = target.readings
+        run.generatedSeed = suite.generated?.seed
+        run.generatedCases = suite.generated?.cases ?? 0
         return run
     }
 

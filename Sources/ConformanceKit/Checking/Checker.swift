@@ -119,7 +119,7 @@ public enum Checker {
     /// its name is close to a documented member its object lacks (null counts
     /// as lacking: it holds no value), otherwise `undocumented-field`, a
     /// warning unless `strict`.
-    static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
+    public static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
         let p = m.pointer
         let key = p.tokens.last ?? ""
         let parent = JSONPointer(tokens: Array(p.tokens.dropLast())).resolve(in: body)?.objectValue

@@ -8,8 +8,8 @@ public enum Rename {
     /// 1. a close spelling: edit distance at most a third of the candidate's
     ///    length (1 to 3), letter case ignored (`notes2` → `notes`);
     /// 2. the same words in another order (`mvnoSimChangeNetworkTo` → `mvnoSimNetworkChangeTo`);
-    /// 3. one name's words containing the other's, at least two words shared,
-    ///    fewest words apart (`restOfWorld` → `restOfWorldRoaming`);
+    /// 3. one name's words containing the other's, fewest words apart
+    ///    (`restOfWorld` → `restOfWorldRoaming`, `name` → `productName`);
     /// 4. most words shared (at least 60 % of the longer name's), the last word
     ///    included (`sendTopUpSms` → `dataTopUpSms`).
     /// Only pass candidates that could be meant: for a response, the documented
@@ -31,8 +31,7 @@ public enum Rename {
         var containment: (diff: Int, i: Int)?
         for (i, c) in candidates.enumerated() {
             let cset = Set(words(c))
-            guard kset != cset, kset.isSubset(of: cset) || cset.isSubset(of: kset),
-                min(kset.count, cset.count) >= 2
+            guard !kset.isEmpty, !cset.isEmpty, kset != cset, kset.isSubset(of: cset) || cset.isSubset(of: kset)
             else { continue }
             let diff = kset.symmetricDifference(cset).count
             if containment == nil || diff < containment!.diff { containment = (diff, i) }

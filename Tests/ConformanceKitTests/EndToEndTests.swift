@@ -61,6 +61,8 @@ import Testing
         .init(fault: "get-cross-tenant", failingCase: "get-other-customer-denied", check: .status, pointer: nil),
         .init(fault: "get-by-number-broken", failingCase: "get-by-number", check: .status, pointer: nil),
         .init(fault: "wrong-content-type", failingCase: "get-by-id", check: .contentType, pointer: nil),
+        .init(fault: "get-renamed-row", failingCase: "get-by-id", check: .renamed, pointer: "/restOfWorld"),
+        .init(fault: "create-renamed-topup-sms", failingCase: "create-echoes-request", check: .renamed, pointer: "/feature/sendTopUpSms"),
     ]
 
     /// Against a simulator that departs from the docs in one way, the case

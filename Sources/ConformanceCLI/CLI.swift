@@ -122,7 +122,8 @@ public enum CLI {
           --deadline SECONDS overall deadline; cases not finished by then are errors naming it
           --retries N        retry transport failures (refused, reset, timeout) up to N times; never
                              a wrong answer; a case that passes only after a retry is reported flaky
-          --strict           undocumented response fields fail instead of warn
+          --strict           response fields no page documents for that object fail instead of warn
+                             (a renamed documented field fails with or without it)
           --allow-insecure-http  send credentials over plain http:// to a host that is not loopback
           --fault NAME       (built-in simulator only) inject a fault; repeatable
           --variant NAME     (built-in simulator only) behave in a way the docs allow; repeatable, 'all' for every one

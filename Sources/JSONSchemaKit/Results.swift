@@ -89,13 +89,28 @@ public struct ValidationResult: Sendable, Hashable {
     /// `properties`/`patternProperties` describes and no `additionalProperties`
     /// (or `unevaluatedProperties`) covers, in document order. Only objects whose
     /// applicable schemas declare `properties` are considered.
-    public var undescribed: [JSONPointer]
+    public var undescribed: [JSONPointer] { undescribedMembers.map(\.pointer) }
+    /// The same members, each with the names its object's schemas do describe.
+    public var undescribedMembers: [UndescribedMember]
 
     public var isValid: Bool { violations.isEmpty }
 
-    public init(violations: [SchemaViolation] = [], undescribed: [JSONPointer] = []) {
+    public init(violations: [SchemaViolation] = [], undescribedMembers: [UndescribedMember] = []) {
         self.violations = violations
-        self.undescribed = undescribed
+        self.undescribedMembers = undescribedMembers
+    }
+}
+
+/// A member no applicable schema describes, and what the schemas applied to
+/// its object do describe there: the names their `properties` declare, sorted
+/// (for "did you mean"; pattern properties have no name to offer).
+public struct UndescribedMember: Sendable, Hashable {
+    public var pointer: JSONPointer
+    public var documentedSiblings: [String]
+
+    public init(pointer: JSONPointer, documentedSiblings: [String]) {
+        self.pointer = pointer
+        self.documentedSiblings = documentedSiblings
     }
 }
 

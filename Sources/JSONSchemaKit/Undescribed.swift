@@ -12,7 +12,7 @@ import JSONKit
 struct Describer {
     let program: Program
     let t: Tables
-    var found: [JSONPointer] = []
+    var found: [UndescribedMember] = []
     /// The path to the current location: members by address (valid while the
     /// walk is inside their object's buffer), elements by index.
     var path = Scratch<Step>()
@@ -37,7 +37,7 @@ struct Describer {
         self.t = tables
     }
 
-    mutating func run(_ instance: JSON) -> [JSONPointer] {
+    mutating func run(_ instance: JSON) -> [UndescribedMember] {
         defer {
             stack.free()
             path.free()
@@ -45,6 +45,29 @@ struct Describer {
         stack.append(t.nodes[Int(program.root)].collapsed)
         visit(instance, 0)
         return found
+    }
+
+    /// The names the `properties` of the given member tables declare, sorted, without duplicates.
+    func names(_ tables: [FMembers]) -> [String] {
+        var out = Set<String>()
+        for fm in tables where fm.slotMask >= 0 {
+            for i in Int(fm.slotStart)...Int(fm.slotStart + fm.slotMask) {
+                let slot = t.slots[i]
+                guard slot.child >= 0 else { continue }
+                out.insert(t.string(NameRef(offset: slot.name.offset, length: slot.name.length)))
+            }
+        }
+        return out.sorted()
+    }
+
+    /// The member tables of the nodes in `stack[from..<end]`.
+    func memberTables(_ from: Int, _ end: Int) -> [FMembers] {
+        var out: [FMembers] = []
+        for i in from..<end {
+            let n = t.nodes[Int(stack[i])]
+            if n.members >= 0 { out.append(t.members[Int(n.members)]) }
+        }
+        return out
     }
 
     /// Expands the nodes in `stack[from...]` in place: adds every node reachable
@@ -94,6 +117,7 @@ struct Describer {
     mutating func visitSimple(_ members: [JSONObject.Member], _ fm: FMembers, report: Bool) {
         let slots = t.slots
         let bytes = t.bytes
+        var siblings: [String]?
         members.withUnsafeBufferPointer { buf in
             guard let base = buf.baseAddress else { return }
             for index in 0..<buf.count {
@@ -105,8 +129,9 @@ struct Describer {
                         ?? Tables.property(fm, p.pointee.key, slots, bytes)
                 }
                 if c < 0 && report {
+                    if siblings == nil { siblings = names([fm]) }
                     path.append(Step(member: p, index: index))
-                    found.append(pointer())
+                    found.append(UndescribedMember(pointer: pointer(), documentedSiblings: siblings ?? []))
                     path.removeLast()
                     continue
                 }
@@ -160,6 +185,7 @@ struct Describer {
                     return
                 }
             }
+            var siblings: [String]?
             members.withUnsafeBufferPointer { buf in
                 guard let base = buf.baseAddress else { return }
                 for index in 0..<buf.count {
@@ -206,7 +232,10 @@ struct Describer {
                     let report = declares && !described && !covered
                     if report || stack.count > childStart {
                         path.append(Step(member: p, index: index))
-                        if report { found.append(pointer()) }
+                        if report {
+                            if siblings == nil { siblings = names(memberTables(from, end)) }
+                            found.append(UndescribedMember(pointer: pointer(), documentedSiblings: siblings ?? []))
+                        }
                         if stack.count > childStart {
                             visit(p.pointee.value, childStart)
                             stack.count = childStart

@@ -35,7 +35,7 @@ public struct CompiledSchema: Sendable {
             // A valid instance whose every member the evaluator saw described has none to report.
             if options.reportUndescribedProperties && !(valid && fast.allDescribed) {
                 var d = Describer(program: program, tables: t)
-                result.undescribed = d.run(instance)
+                result.undescribedMembers = d.run(instance)
             }
             return result
         }

@@ -91,6 +91,14 @@ extension TelecomXSimulator {
                 o["pbx"] = .string(o["pbx"]?.intValue.map(String.init) ?? "0")
                 answer = .object(o)
             }
+            if has("create-renamed-topup-sms"), case .object(var o) = answer, case .object(var f)? = o["feature"],
+                let sms = f["dataTopUpSms"]
+            {
+                f["dataTopUpSms"] = nil
+                f["sendTopUpSms"] = sms
+                o["feature"] = .object(f)
+                answer = .object(o)
+            }
             return json(varies("create-201") ? 201 : 200, presented(answer, as: .createAnswer))
         }
     }

@@ -178,6 +178,10 @@ public final class TelecomXSimulator: Sendable {
         }
         if has("get-short-id"), let id = o["_id"]?.stringValue { o["_id"] = .string(String(id.dropLast())) }
         if has("get-bad-date") { o["startDate"] = "2020-20-20T00:00:00Z" }
+        if has("get-renamed-row"), let row = o["restOfWorldRoaming"] {
+            o["restOfWorldRoaming"] = nil
+            o["restOfWorld"] = row
+        }
         return .object(o)
     }
 

@@ -68,6 +68,8 @@ import Testing
         .init(fault: "deleted-limit-max-499", failingCase: "deleted-bound-limit-500", check: .assertion, pointer: "/limit"),
         .init(fault: "deleted-limit-min-2", failingCase: "deleted-bound-limit-1", check: .assertion, pointer: "/limit"),
         .init(fault: "create-500-on-bad-type", failingCase: "create-gen-pbx-type", check: .status, pointer: nil),
+        .init(fault: "get-renamed-row", failingCase: "get-by-id", check: .renamed, pointer: "/restOfWorld"),
+        .init(fault: "create-renamed-topup-sms", failingCase: "create-echoes-request", check: .renamed, pointer: "/feature/sendTopUpSms"),
     ]
 
     /// Against a simulator that departs from the docs in one way, the case

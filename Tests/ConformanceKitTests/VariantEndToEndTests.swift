@@ -16,7 +16,7 @@ extension EndToEndTests {
             var variants: [String]
             /// The profile in Cases/targets/ the variant needs.
             var profile: String
-            var testDescription: String { (variants.count > 1 ? "all" : variants[0]) + " with " + profile }
+            var testDescription: String { (variants.isEmpty ? "none" : variants.count > 1 ? "all" : variants[0]) + " with " + profile }
         }
 
         static let profileFor: [String: [String]] = [
@@ -33,6 +33,17 @@ extension EndToEndTests {
             let result = try await SimulatorHarness.run(variants: run.variants, profile: run.profile)
             #expect(result.results.count > 30)
             #expect(result.failed == 0 && result.errors == 0 && result.skipped == 0, "\(SimulatorHarness.notPassed(result))")
+        }
+
+        /// Under --strict too: a variant sends only members the docs describe
+        /// for that object, so none of them is an undocumented field.
+        @Test(arguments: runs + [VariantRun(variants: [], profile: "simulator.json")])
+        func theSuitePassesUnderAVariantWithStrict(_ run: VariantRun) async throws {
+            let result = try await SimulatorHarness.run(variants: run.variants, profile: run.profile, strict: true)
+            #expect(result.results.count > 30)
+            #expect(result.failed == 0 && result.errors == 0 && result.skipped == 0, "\(SimulatorHarness.notPassed(result))")
+            let undocumented = result.results.flatMap(\.findings).filter { $0.check == .undocumentedField || $0.check == .renamed }
+            #expect(undocumented.isEmpty, "\(undocumented.map(\.message))")
         }
 
         /// Every variant of the catalogue has a run above.

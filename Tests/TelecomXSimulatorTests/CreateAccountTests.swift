@@ -60,6 +60,11 @@ import Testing
     }
 
     static let b = base()
+    static let withTopUpSms: JSON = {
+        var o = base()
+        o["feature"] = ["dataTopUpSms": true]
+        return .object(o)
+    }()
     static func port(_ changes: [(String, JSON?)]) -> JSON { with(base(I.portInNumber(0)), changes) }
 
     static let provocations: [Provocation] = [
@@ -418,6 +423,7 @@ import Testing
         .init(fault: "create-viewer-allowed", role: "VIEWER", body: .object(b)) { _, s, _ in "\(s)" },
         .init(fault: "create-leak-restricted", role: "OWNER", body: .object(b)) { _, _, b in "\(b["socs"] != nil)" },
         .init(fault: "create-pbx-as-string", role: "OWNER", body: .object(b)) { _, _, b in b["pbx"]!.typeName },
+        .init(fault: "create-renamed-topup-sms", role: "OWNER", body: withTopUpSms) { _, _, b in "\(b["feature"]!["dataTopUpSms"] != nil)" },
         .init(fault: "create-not-persisted", role: "OWNER", body: .object(b)) { sim, _, _ in "\(try get(sim, I.freeNumber(0), role: "OWNER").0)" },
         .init(fault: "create-porting-as-in-use", role: "OWNER", body: port([("donorSimNumber", .string(I.donorSimValid))])) { _, _, b in
             "\(b["numberState"]!) \(b["porting"] != nil)"

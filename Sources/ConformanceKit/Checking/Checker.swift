@@ -94,12 +94,8 @@ public enum Checker {
                         check: .schema, pointer: v.instanceLocation.description, keyword: v.keywordLocation,
                         expected: v.expected, actual: v.actual, message: v.message))
             }
-            for p in result.undescribed {
-                findings.append(
-                    Finding(
-                        check: .undocumentedField, severity: options.strict ? .failure : .warning,
-                        pointer: p.description, expected: "no field the docs do not describe",
-                        actual: p.tokens.last ?? "", message: "\(p) is not described by the documentation (\(ref))"))
+            for m in result.undescribedMembers {
+                findings.append(undocumented(m, in: body, schema: ref, strict: options.strict))
             }
         }
 
@@ -120,6 +116,26 @@ public enum Checker {
 
         let failed = findings.contains { $0.severity == .failure }
         return Judgement(verdict: failed ? .failed : .passed, findings: findings, body: body)
+    }
+
+    /// A member no schema of the answer describes: `renamed` (a failure) when
+    /// its name is close to a documented member its object lacks (null counts
+    /// as lacking: it holds no value), otherwise `undocumented-field`, a
+    /// warning unless `strict`.
+    public static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
+        let p = m.pointer
+        let key = p.tokens.last ?? ""
+        let parent = JSONPointer(tokens: Array(p.tokens.dropLast())).resolve(in: body)?.objectValue
+        let absent = m.documentedSiblings.filter { name in parent?[name].map { $0.isNull } ?? true }
+        if let meant = Rename.intended(by: key, among: absent) {
+            return Finding(
+                check: .renamed, pointer: p.description, expected: meant, actual: key,
+                message: "\(p) is not described by the documentation (\(ref)): did you mean '\(meant)'?")
+        }
+        return Finding(
+            check: .undocumentedField, severity: strict ? .failure : .warning,
+            pointer: p.description, expected: "no field the docs do not describe",
+            actual: key, message: "\(p) is not described by the documentation (\(ref))")
     }
 
     static func check(_ a: Assertion, in body: JSON, fixtures: [String: JSON]) -> Finding? {

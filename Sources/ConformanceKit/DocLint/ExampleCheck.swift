@@ -186,82 +186,24 @@ extension DocLint {
         /// How to say it: `'restOfWorldRoaming'`, `'state' with the value 'ACTIVE'`.
         let text: String
 
-        /// Tried in order: a close spelling; the same words in another order
-        /// (`mvnoSimChangeNetworkTo`); one name's words containing the other's
-        /// (`restOfWorld`); most words shared, the last one included
-        /// (`sendTopUpSms`); the key being one of a property's values (`active`
-        /// for `state: 'ACTIVE'`).
+        /// The rename rule the checker uses (`Rename.intended`), then the key
+        /// being one of a property's values (`active` for `state: 'ACTIVE'`).
         static func find(
             for key: String, among candidates: [(name: String, node: SchemaNode)], schemas: DocSchemas
         ) -> Suggestion? {
-            guard !candidates.isEmpty else { return nil }
-            func plain(_ c: (name: String, node: SchemaNode)) -> Suggestion {
-                Suggestion(name: c.name, node: c.node, text: "'\(c.name)'")
+            if let name = Rename.intended(by: key, among: candidates.map(\.name)),
+                let c = candidates.first(where: { $0.name == name })
+            {
+                return Suggestion(name: c.name, node: c.node, text: "'\(c.name)'")
             }
             let lowerKey = key.lowercased()
-            var spelling: (d: Int, i: Int)?
-            for (i, c) in candidates.enumerated() {
-                let d = DocLint.editDistance(lowerKey, c.name.lowercased())
-                if d <= max(1, min(3, c.name.count / 3)), spelling == nil || d < spelling!.d { spelling = (d, i) }
-            }
-            if let s = spelling { return plain(candidates[s.i]) }
-
-            let kw = words(key)
-            let kset = Set(kw)
-            if let c = candidates.first(where: { words($0.name).sorted() == kw.sorted() }) { return plain(c) }
-
-            var containment: (diff: Int, i: Int)?
-            for (i, c) in candidates.enumerated() {
-                let cset = Set(words(c.name))
-                guard !kset.isEmpty, !cset.isEmpty, kset != cset, kset.isSubset(of: cset) || cset.isSubset(of: kset)
-                else {
-                    continue
-                }
-                let diff = kset.symmetricDifference(cset).count
-                if containment == nil || diff < containment!.diff { containment = (diff, i) }
-            }
-            if let c = containment { return plain(candidates[c.i]) }
-
-            var overlap: (ratio: Double, i: Int)?
-            for (i, c) in candidates.enumerated() {
-                let cw = words(c.name)
-                guard cw.last == kw.last else { continue }
-                let ratio = Double(kset.intersection(cw).count) / Double(max(kset.count, Set(cw).count))
-                if ratio >= 0.6, overlap == nil || ratio > overlap!.ratio { overlap = (ratio, i) }
-            }
-            if let o = overlap { return plain(candidates[o.i]) }
-
-            let upper = kw.map { $0.uppercased() }.joined(separator: "_")
+            let upper = Rename.words(key).map { $0.uppercased() }.joined(separator: "_")
             for c in candidates {
                 if let v = schemas.enumStrings(c.node).first(where: { $0 == upper || $0.lowercased() == lowerKey }) {
                     return Suggestion(name: c.name, node: c.node, text: "'\(c.name)' with the value '\(v)'")
                 }
             }
             return nil
-        }
-
-        /// camelCase / snake_case words, lowercased: `mvnoSimNetworkChangeTo` → mvno, sim, network, change, to.
-        static func words(_ s: String) -> [String] {
-            var out: [String] = []
-            var cur = ""
-            let chars = Array(s)
-            for (i, ch) in chars.enumerated() {
-                if ch == "_" || ch == "-" || ch == "." || ch == " " {
-                    if !cur.isEmpty { out.append(cur.lowercased()) }
-                    cur = ""
-                    continue
-                }
-                if ch.isUppercase, !cur.isEmpty,
-                    chars[i - 1].isLowercase || chars[i - 1].isNumber
-                        || (i + 1 < chars.count && chars[i + 1].isLowercase)
-                {
-                    out.append(cur.lowercased())
-                    cur = ""
-                }
-                cur.append(ch)
-            }
-            if !cur.isEmpty { out.append(cur.lowercased()) }
-            return out
         }
     }
 

@@ -70,7 +70,7 @@ public enum OpenAPIExport {
             Error schema); the 401 answers come from the vendor's login documentation, not from these pages. \
             Schema annotations: x-visibility (the only roles that see a field), x-sensitive (PINs, PUKs, \
             activation codes), x-doc-ambiguous (where a docs table is unclear), x-doc (the page a schema \
-            comes from). Formats objectid (24 hexadecimal characters), e164 (E.164 phone number) and icc \
+            comes from), x-object (schemas that transcribe the same object from different pages). Formats objectid (24 hexadecimal characters), e164 (E.164 phone number) and icc \
             (SIM ICC, 18-20 digits) are the API's own.
             """
         return [

@@ -37,7 +37,9 @@ public enum SuiteLoader {
             }
         }
         var registry = SchemaRegistry()
-        for (ref, doc) in schemas.sorted(by: { $0.key < $1.key }) {
+        // Answers are validated against each object as all pages document it together.
+        let validated = DocumentedElsewhere.augmented(schemas, base: schemaBase)
+        for (ref, doc) in validated.sorted(by: { $0.key < $1.key }) {
             do {
                 try registry.register(doc, uri: schemaBase + ref)
             } catch {

@@ -14,6 +14,9 @@ public enum CheckKind: String, Sendable, Hashable, CaseIterable {
     /// A value needed by a later step of a chain was missing.
     case capture
     case undocumentedField = "undocumented-field"
+    /// A member the docs do not describe, close in name to a documented member
+    /// the same object lacks: the server renamed it (`Rename.intended`).
+    case renamed
     /// The target departs from the suite's reading of the docs, and takes a
     /// documented alternative instead (`Cases/readings.json`).
     case reading

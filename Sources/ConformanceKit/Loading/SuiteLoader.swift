@@ -139,6 +139,7 @@ public enum SuiteLoader {
         suite.readings = readings
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
+        suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)
         for ref in compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }

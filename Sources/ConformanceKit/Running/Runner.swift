@@ -173,6 +173,7 @@ public struct Runner: Sendable {
         var run = RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
             endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
+        run.values = ValueCoverage.compute(suite, results: results)
         run.readings = suite.readings
         run.pinnedReadings = target.readings
         return run
@@ -258,6 +259,12 @@ public struct Runner: Sendable {
                 j.findings = readingFindings(step.readings, alt.choices) + j.findings
             }
             result.findings += j.findings.map { maskFinding(prefixed($0, label)) }
+            if exchange.status == endpoint.successStatus, let body = j.body {
+                let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
+                result.observedValues = DocumentedValues.merge(
+                    result.observedValues + DocumentedValues.observe(body, enums: enums, conforms: j.verdict.conforms),
+                    enums: enums)
+            }
             result.responseExcerpt = excerpt(exchange.body, parsed: j.body)
             if case .error(let why) = j.verdict {
                 result.verdict = .error(label + why)

@@ -8,6 +8,12 @@ public struct DocumentedEnum: Sendable, Hashable {
     public var pointer: String
     /// The documented values, in the schema's order (strings as written, others as JSON).
     public var values: [String]
+
+    public init(endpointID: String, pointer: String, values: [String]) {
+        self.endpointID = endpointID
+        self.pointer = pointer
+        self.values = values
+    }
 }
 
 /// What one case's answers held at one documented enum pointer. Bounded
@@ -20,6 +26,13 @@ public struct ValueObservation: Sendable, Hashable {
     public var seen: [String]
     /// Values at the pointer that are not documented, in any answer with the success status.
     public var others: Int
+
+    public init(endpointID: String, pointer: String, seen: [String], others: Int) {
+        self.endpointID = endpointID
+        self.pointer = pointer
+        self.seen = seen
+        self.others = others
+    }
 }
 
 public enum DocumentedValues {

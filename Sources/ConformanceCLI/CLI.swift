@@ -87,7 +87,8 @@ public enum CLI {
           conformance verify DIR          check a certification bundle's digests, counts and verdict
           conformance merge A.xml … -o F  merge shard reports (run --shard I/N) into one
           conformance openapi [-o FILE]   an OpenAPI 3.1 document of the documented API, from the suite
-          conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered
+          conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered;
+                                              the documented values with the cases aimed at each (--target F: seen or not)
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
           conformance variants            list the simulator's variants (behaviour the docs allow)
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
@@ -236,7 +237,7 @@ public enum CLI {
             case "merge":
                 return try merge(args, console: console).rawValue
             case "coverage":
-                return try coverage(args, console: console).rawValue
+                return try await coverage(args, environment: environment, console: console).rawValue
             case "lint-docs":
                 return try lintDocs(args, console: console).rawValue
             case "faults":
@@ -518,7 +519,8 @@ public enum CLI {
             let summary = MarkdownReporter.render(result)
             try writeAtomically(summary, to: reportsDir + "/summary.md")
             try writeAtomically(HTMLReporter.render(result), to: reportsDir + "/report.html")
-            try writeAtomically(Coverage.render(result.coverage).joined(separator: "\n") + "\n", to: reportsDir + "/coverage.txt")
+            let coverageText = Coverage.render(result.coverage) + [""] + ValueCoverage.render(result.values, observed: true)
+            try writeAtomically(coverageText.joined(separator: "\n") + "\n", to: reportsDir + "/coverage.txt")
             if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty {
                 appendToFile(summary, path: stepSummary)
             }
@@ -921,8 +923,11 @@ public enum CLI {
 
     // MARK: coverage
 
-    static func coverage(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["suite"]))
+    static func coverage(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
+        let p = try parseArguments(
+            args,
+            spec: ArgumentSpec(
+                flags: ["help", "simulator"], options: ["suite", "target", "reports"], repeatable: ["variant", "fault"]))
         if p.has("help") {
             console.out("""
                 conformance coverage — each documented row of each endpoint, with the cases that provoke it
@@ -930,9 +935,18 @@ public enum CLI {
 
                 USAGE
                   conformance coverage [--suite DIR]
+                  conformance coverage --target F [--simulator] [--variant NAME] [--fault NAME] [--reports DIR]
+
+                Without a target: the rows, then every documented value of the answers (the enums of the
+                response schemas) with the cases aimed at it (an equals assertion of that value).
+                With --target F (or --simulator, the built-in simulator with profile F or simulator.json):
+                runs the suite as `run` does (reports in --reports DIR, default Reports), then prints
+                coverage.txt: the rows, and which documented values were seen on the target in answers
+                that conformed and which were never seen.
 
                 EXIT STATUS
                   0 every row is covered or explained · 1 a row has neither · 2 usage or suite error
+                  with a target, otherwise the run's status (1 failed, 3 not judged)
                 """)
             return .passed
         }
@@ -944,8 +958,26 @@ public enum CLI {
             return .usage
         }
         let cov = Coverage.compute(suite)
+        let rowsOK = cov.allSatisfy { $0.uncovered.isEmpty }
+        if p.value("target") != nil || p.has("simulator") {
+            let reports = p.value("reports") ?? "Reports"
+            var runArgs = ["--suite", p.value("suite") ?? "Cases", "--reports", reports]
+            if let t = p.value("target") { runArgs += ["--target", t] }
+            if p.has("simulator") { runArgs.append("--simulator") }
+            for v in p.values("variant") { runArgs += ["--variant", v] }
+            for f in p.values("fault") { runArgs += ["--fault", f] }
+            let status = try await run(runArgs, environment: environment, console: console)
+            guard status != .usage, let text = try? String(contentsOfFile: reports + "/coverage.txt", encoding: .utf8) else {
+                return status
+            }
+            console.out("")
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() { console.out(String(line)) }
+            return rowsOK ? status : .failed
+        }
         for line in Coverage.render(cov) { console.out(line) }
-        return cov.allSatisfy { $0.uncovered.isEmpty } ? .passed : .failed
+        console.out("")
+        for line in ValueCoverage.render(ValueCoverage.compute(suite), observed: false) { console.out(line) }
+        return rowsOK ? .passed : .failed
     }
 
     // MARK: lint-docs

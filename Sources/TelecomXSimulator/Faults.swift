@@ -19,6 +19,7 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "get-leak-restricted", endpoint: "mvno-account-get", summary: "ADMIN-only and RESELLER-only fields are shown to every role"),
         Fault(name: "get-cross-tenant", endpoint: "mvno-account-get", summary: "any authenticated user may read any account"),
         Fault(name: "get-renamed-row", endpoint: "mvno-account-get", summary: "restOfWorldRoaming is sent as restOfWorld (the name the page's example uses), same content"),
+        Fault(name: "get-deleting-as-deleted", endpoint: "mvno-account-get", summary: "an account in state DELETING is reported with state 'DELETED' (not one of the documented values)"),
         Fault(name: "get-by-number-broken", endpoint: "mvno-account-get", summary: "lookup by E.164 number answers 404"),
         Fault(name: "wrong-content-type", endpoint: "*", summary: "JSON bodies are sent as text/plain"),
         Fault(name: "unauthenticated-allowed", endpoint: "*", summary: "requests without a token are served as ADMIN"),

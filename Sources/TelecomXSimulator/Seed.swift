@@ -47,10 +47,17 @@ public struct Seed: Sendable {
         public static let account1 = "5a1000000000000000000001"  // customer 1, fully populated
         public static let account2 = "5a1000000000000000000002"  // customer 2
         public static let account3 = "5a1000000000000000000003"  // customer 3
+        /// Accounts that show the documented values the others do not (fixtures `values.*`).
+        public static let accountCreating = "5a1000000000000000000004"  // customer 2: CREATING, PORTING_IN, MINI_MICRO_NANO
+        public static let accountDeleting = "5a1000000000000000000005"  // customer 2: DELETING, PORTING_OUT, eSIM
+        public static let accountBlocked = "5a1000000000000000000006"  // customer 2: BLOCKED
         public static let missingAccount = "5a10000000000000000000ff"
         public static let number1 = "+4520000001"
         public static let number2 = "+4520000002"
         public static let number3 = "+4520000003"
+        public static let numberCreating = "+4520000004"
+        public static let numberDeleting = "+4520000005"
+        public static let numberBlocked = "+4520000006"
         public static let missingNumber = "+4529999999"
     }
 
@@ -98,8 +105,50 @@ public struct Seed: Sendable {
         ]
         return Seed(
             resellers: resellers, customers: customers, employees: employees,
-            accounts: [fullAccount(), plainAccount(I.account2, I.customer2, I.number2), plainAccount(I.account3, I.customer3, I.number3)])
+            accounts: [
+                fullAccount(), plainAccount(I.account2, I.customer2, I.number2), plainAccount(I.account3, I.customer3, I.number3),
+            ] + valueAccounts())
     }()
+
+    /// Accounts in the documented states, number states and SIM form
+    /// factors that the first three do not show (mvno-account-get.txt: state
+    /// 'ACTIVE', 'CREATING', 'DELETING', 'BLOCKED'; numberState IN_USE,
+    /// PORTING_IN, PORTING_OUT; formFactor 'MINI_MICRO', 'NANO',
+    /// 'MINI_MICRO_NANO' or 'eSIM'), so that a server reporting one value as
+    /// another is caught.
+    static func valueAccounts() -> [JSON] {
+        typealias I = IDs
+        func with(_ account: JSON, _ changes: [(String, JSON)]) -> JSON {
+            guard case .object(var o) = account else { return account }
+            for (k, v) in changes { o[k] = v }
+            return .object(o)
+        }
+        let creating = with(
+            plainAccount(I.accountCreating, I.customer2, I.numberCreating),
+            [
+                ("state", "CREATING"), ("numberState", "PORTING_IN"), ("porting", "5f3000000000000000000004"),
+                ("donorSimNumber", "8945029000000000041"),
+                ("mvnoSim", ["simNumber": "8945020184621000004", "imsi": "238020000000004", "network": "TELENOR", "formFactor": "MINI_MICRO_NANO"]),
+                ("startDate", "2026-12-15T00:00:00.000Z"),
+            ])
+        let deleting = with(
+            plainAccount(I.accountDeleting, I.customer2, I.numberDeleting),
+            [
+                ("state", "DELETING"), ("numberState", "PORTING_OUT"), ("porting", "5f3000000000000000000005"),
+                ("mvnoSim", [
+                    "simNumber": "8945010184621000005", "imsi": "238010000000105", "network": "TDC", "formFactor": "eSIM",
+                    "activationCode": "LPA:1$sm-dp.example$DELETING",
+                ]),
+                ("deleteDate", "2026-12-31T23:00:00.000Z"),
+            ])
+        let blocked = with(
+            plainAccount(I.accountBlocked, I.customer2, I.numberBlocked),
+            [
+                ("state", "BLOCKED"),
+                ("mvnoSim", ["simNumber": "8945010184621000006", "imsi": "238010000000106", "network": "TDC", "formFactor": "NANO"]),
+            ])
+        return [creating, deleting, blocked]
+    }
 
     /// An account with every documented field filled in, so that every part
     /// of the schema is exercised.

@@ -172,6 +172,7 @@ public final class TelecomXSimulator: Sendable {
         guard case .object(var o) = account else { return account }
         if has("get-drop-number") { o["number"] = nil }
         if has("get-wrong-enum") { o["state"] = "Active" }
+        if has("get-deleting-as-deleted"), o["state"]?.stringValue == "DELETING" { o["state"] = "DELETED" }
         if has("get-bool-as-number"), case .object(var f)? = o["feature"] {
             f["data"] = 1
             o["feature"] = .object(f)

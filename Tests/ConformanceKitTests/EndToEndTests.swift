@@ -59,6 +59,7 @@ import Testing
         .init(fault: "get-leak-restricted", failingCase: "get-access-viewer-own", check: .visibility, pointer: "/notes"),
         .init(fault: "get-drop-number", failingCase: "get-chain-id-then-number", check: .capture, pointer: "/number"),
         .init(fault: "get-cross-tenant", failingCase: "get-other-customer-denied", check: .status, pointer: nil),
+        .init(fault: "get-deleting-as-deleted", failingCase: "get-state-deleting", check: .schema, pointer: "/state", keyword: "enum"),
         .init(fault: "get-by-number-broken", failingCase: "get-by-number", check: .status, pointer: nil),
         .init(fault: "wrong-content-type", failingCase: "get-by-id", check: .contentType, pointer: nil),
         .init(fault: "create-custom-limit-3999", failingCase: "create-bound-custom-4000", check: .status, pointer: nil),

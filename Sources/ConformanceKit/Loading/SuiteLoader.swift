@@ -187,6 +187,7 @@ public enum SuiteLoader {
         suite.preflight = preflight
         suite.bounds = bounds
         suite.generated = generated
+        suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)
         for ref in compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }

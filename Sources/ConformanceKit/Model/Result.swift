@@ -124,6 +124,8 @@ public struct CaseResult: Sendable, Hashable {
     public var requests: Int = 0
     /// Whether the case must pass for the target to be certifiable.
     public var required: Bool = true
+    /// Documented enum values this case's answers held (bounded: see `ValueObservation`).
+    public var observedValues: [ValueObservation] = []
 
     /// Passed (or ambiguous), but only after a retry.
     public var isFlaky: Bool { verdict.conforms && !attempts.isEmpty }
@@ -159,6 +161,8 @@ public struct RunResult: Sendable {
     public var pinnedReadings: [String: String] = [:]
     /// What the read-only preflight found about the target's fixtures.
     public var preflight: [PreflightOutcome] = []
+    /// Each documented enum value with the cases aimed at it and those whose answers held it.
+    public var values: [ValueCoverage] = []
 
     public var passed: Int { results.count { $0.verdict == .passed } }
     /// Conforming cases where the target took a documented alternative reading.

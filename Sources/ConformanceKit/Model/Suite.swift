@@ -384,6 +384,8 @@ public struct Suite: Sendable {
     public var compiledSchemas: [String: CompiledSchema]
     /// For each compiled schema reference, the fields the docs restrict to some roles.
     public var visibility: [String: [VisibilityRule]] = [:]
+    /// The documented enums of every endpoint's success answer (see `DocumentedValues`).
+    public var documentedEnums: [DocumentedEnum] = []
     /// What the suite reads into the docs where they are silent (`readings.json`).
     public var readings: [Reading] = []
     /// The seed the negative inputs were generated from, and how many cases (nil: none generated).

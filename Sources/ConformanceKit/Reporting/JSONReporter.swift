@@ -50,6 +50,9 @@ import JSONKit
 ///                  [{number, check ("status", "schema", … or "error"), endpoint,
 ///                    pointer (array indices as *, or null), keyword (or null),
 ///                    expected, message (the first finding's), cases: [id]}]
+/// values           one object a documented enum of an endpoint's answer:
+///                  [{endpoint, pointer (array indices as *), values: [{value, seen,
+///                    seenIn: [id], aimedBy: [id]}], others (undocumented values answered)}]
 /// ```
 ///
 /// Version 1 only ever gains keys; a key changing meaning or disappearing
@@ -152,7 +155,26 @@ public enum JSONReporter {
             "seed": run.generatedSeed.map { .number(Double($0)) } ?? .null,
             "cases": .number(Double(run.generatedCases)),
         ]
+        top["values"] = .array(run.values.map(valueObject))
         return .object(top)
+    }
+
+    /// One documented enum: its values, each with the cases aimed at it and those whose answers held it.
+    static func valueObject(_ v: ValueCoverage) -> JSON {
+        var o = JSONObject()
+        o["endpoint"] = .string(v.endpointID)
+        o["pointer"] = .string(v.pointer)
+        o["values"] = .array(
+            v.values.map { x in
+                var e = JSONObject()
+                e["value"] = .string(x.value)
+                e["seen"] = .bool(!x.seenIn.isEmpty)
+                e["seenIn"] = .array(x.seenIn.map { .string($0) })
+                e["aimedBy"] = .array(x.aimedBy.map { .string($0) })
+                return .object(e)
+            })
+        o["others"] = .number(Double(v.others))
+        return .object(o)
     }
 
     static func caseObject(_ r: CaseResult) -> JSON {

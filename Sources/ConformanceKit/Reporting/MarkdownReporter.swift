@@ -147,7 +147,24 @@ public enum MarkdownReporter {
                 ["endpoint", "request", "rows", "covered", "explained", "uncovered", "uncovered rows", "rows failing in this run"],
                 align: ["---", "---", "---:", "---:", "---:", "---:", "---", "---"], rows: rows, keepLast: true)
         }
+        out += valuesSection(run.values)
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The documented enum values seen on the target in answers that conformed, and those never seen.
+    static func valuesSection(_ values: [ValueCoverage]) -> [String] {
+        guard !values.isEmpty else { return [] }
+        var out = ["", "### Documented values seen", ""]
+        let rows = values.map { v in
+            [
+                cell(v.endpointID), cell(v.pointer), list(v.values.filter { !$0.seenIn.isEmpty }.map(\.value)),
+                list(v.values.filter { $0.seenIn.isEmpty }.map(\.value)), String(v.others),
+            ]
+        }
+        out += table(
+            ["endpoint", "pointer", "seen", "never seen", "undocumented answered"], align: ["---", "---", "---", "---", "---:"],
+            rows: rows, keepLast: false)
+        return out
     }
 
     /// Problems shown, and case ids shown per problem, before "… and N more".

@@ -178,6 +178,7 @@ public struct Runner: Sendable {
         var run = RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
             endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
+        run.values = ValueCoverage.compute(suite, results: results)
         run.readings = suite.readings
         run.pinnedReadings = target.readings
         run.generatedSeed = suite.generated?.seed
@@ -266,6 +267,12 @@ public struct Runner: Sendable {
                 j.findings = readingFindings(step.readings, alt.choices) + j.findings
             }
             result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
+            if (200..<300).contains(exchange.status), let body = j.body {
+                let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
+                result.observedValues = DocumentedValues.merge(
+                    result.observedValues + DocumentedValues.observe(body, enums: enums, conforms: j.verdict.conforms),
+                    enums: enums)
+            }
             result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
             if case .error(let why) = j.verdict {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))

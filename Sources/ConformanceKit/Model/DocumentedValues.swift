@@ -1,0 +1,149 @@
+import JSONKit
+
+/// A place in an endpoint's documented answer where the docs list the
+/// allowed values: an `enum` keyword in the endpoint's response schema.
+public struct DocumentedEnum: Sendable, Hashable {
+    public var endpointID: String
+    /// A JSON Pointer with array indices as `*`, e.g. `/dataSharingSims/*/formFactor`.
+    public var pointer: String
+    /// The documented values, in the schema's order (strings as written, others as JSON).
+    public var values: [String]
+
+    public init(endpointID: String, pointer: String, values: [String]) {
+        self.endpointID = endpointID
+        self.pointer = pointer
+        self.values = values
+    }
+}
+
+/// What one case's answers held at one documented enum pointer. Bounded
+/// whatever a server sends: only documented values are kept, anything else
+/// is only counted.
+public struct ValueObservation: Sendable, Hashable {
+    public var endpointID: String
+    public var pointer: String
+    /// Documented values held by answers that conformed (passed or ambiguous), in documented order.
+    public var seen: [String]
+    /// Values at the pointer that are not documented, in any answer with the success status.
+    public var others: Int
+
+    public init(endpointID: String, pointer: String, seen: [String], others: Int) {
+        self.endpointID = endpointID
+        self.pointer = pointer
+        self.seen = seen
+        self.others = others
+    }
+}
+
+public enum DocumentedValues {
+    /// The enums of every endpoint's success answer, in endpoint order then schema order.
+    public static func catalogue(endpoints: [Endpoint], schemas: [String: JSON]) -> [DocumentedEnum] {
+        var out: [DocumentedEnum] = []
+        for ep in endpoints {
+            guard let ref = ep.responseSchema else { continue }
+            for (pointer, values) in enums(for: ref, schemas: schemas) {
+                out.append(DocumentedEnum(endpointID: ep.id, pointer: pointer, values: values))
+            }
+        }
+        return out
+    }
+
+    /// The `enum` keywords reachable from `ref` through properties, items,
+    /// `$ref` and allOf/anyOf/oneOf, each with its pointer pattern (the
+    /// values of one pointer reached twice are joined, first order kept).
+    public static func enums(for ref: String, schemas: [String: JSON]) -> [(pointer: String, values: [String])] {
+        var order: [String] = []
+        var byPointer: [String: [String]] = [:]
+        var seen = Set<String>()
+        func resolve(_ ref: String, from file: String) -> (JSON, String)? {
+            let (f, fragment) = SuiteLoader.splitReference(ref)
+            let targetFile = f.isEmpty ? file : (f.contains("/") ? f : Visibility.directory(of: file) + f)
+            guard var node = schemas[targetFile] else { return nil }
+            if let fragment, !fragment.isEmpty {
+                guard let p = try? JSONPointer(parsing: fragment), let v = p.resolve(in: node) else { return nil }
+                node = v
+            }
+            return (node, targetFile)
+        }
+        func walk(_ schema: JSON, file: String, path: [String], depth: Int) {
+            guard depth < 32, case .object(let o) = schema else { return }
+            if case .array(let values)? = o["enum"], !path.isEmpty {
+                let pointer = JSONPointer(tokens: path).description
+                if byPointer[pointer] == nil { order.append(pointer) }
+                for v in values.map(text) where byPointer[pointer]?.contains(v) != true { byPointer[pointer, default: []].append(v) }
+            }
+            if let r = o["$ref"]?.stringValue {
+                let key = file + "|" + r + "|" + path.joined(separator: "/")
+                if seen.insert(key).inserted, let (target, tf) = resolve(r, from: file) {
+                    walk(target, file: tf, path: path, depth: depth + 1)
+                }
+            }
+            if case .object(let props)? = o["properties"] {
+                for m in props { walk(m.value, file: file, path: path + [m.key], depth: depth + 1) }
+            }
+            if let items = o["items"] { walk(items, file: file, path: path + ["*"], depth: depth + 1) }
+            for k in ["allOf", "anyOf", "oneOf"] {
+                if case .array(let subs)? = o[k] { for sub in subs { walk(sub, file: file, path: path, depth: depth + 1) } }
+            }
+        }
+        let (f, _) = SuiteLoader.splitReference(ref)
+        if let (root, file) = resolve(ref, from: f) { walk(root, file: file, path: [], depth: 0) }
+        return order.map { ($0, byPointer[$0] ?? []) }
+    }
+
+    /// A value as the coverage lists it: a string as written, anything else as JSON.
+    static func text(_ v: JSON) -> String { v.stringValue ?? v.description }
+
+    /// What `body` holds at each of `enums`: the documented values (only
+    /// when `conforms`) and how many values are not documented. Pointers
+    /// where the body holds nothing are left out.
+    public static func observe(_ body: JSON, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
+        var out: [ValueObservation] = []
+        for e in enums {
+            let tokens = (try? JSONPointer(parsing: e.pointer))?.tokens ?? []
+            var found: [JSON] = []
+            collect(tokens[...], in: body, into: &found, limit: 10_000)
+            var seen = Set<String>()
+            var others = 0
+            for v in found where !v.isNull {
+                let t = text(v)
+                if e.values.contains(t) { seen.insert(t) } else { others += 1 }
+            }
+            let kept = conforms ? e.values.filter(seen.contains) : []
+            if !kept.isEmpty || others > 0 {
+                out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: others))
+            }
+        }
+        return out
+    }
+
+    static func collect(_ path: ArraySlice<String>, in value: JSON, into found: inout [JSON], limit: Int) {
+        guard found.count < limit else { return }
+        guard let head = path.first else {
+            found.append(value)
+            return
+        }
+        let rest = path.dropFirst()
+        if head == "*" {
+            for item in value.arrayValue ?? [] { collect(rest, in: item, into: &found, limit: limit) }
+        } else if case .object(let o) = value, let v = o[head] {
+            collect(rest, in: v, into: &found, limit: limit)
+        }
+    }
+
+    /// Joins observations of the same endpoint and pointer (documented order kept).
+    public static func merge(_ observations: [ValueObservation], enums: [DocumentedEnum]) -> [ValueObservation] {
+        var out: [ValueObservation] = []
+        for o in observations {
+            if let k = out.firstIndex(where: { $0.endpointID == o.endpointID && $0.pointer == o.pointer }) {
+                let values = enums.first { $0.endpointID == o.endpointID && $0.pointer == o.pointer }?.values ?? []
+                let union = Set(out[k].seen + o.seen)
+                out[k].seen = values.filter(union.contains)
+                out[k].others += o.others
+            } else {
+                out.append(o)
+            }
+        }
+        return out
+    }
+}

@@ -245,7 +245,7 @@ public enum CLI {
             case "readings":
                 return try readings(args, console: console).rawValue
             case "fixtures":
-                return try fixtures(args, console: console).rawValue
+                return try await fixtures(args, environment: environment, console: console).rawValue
             case "variants":
                 return try variants(args, console: console).rawValue
             case "help":
@@ -701,19 +701,26 @@ public enum CLI {
         conformance fixtures — each fixture the suite uses, the cases it unlocks, and whether a profile has it
 
         USAGE
-          conformance fixtures [--target FILE] [--suite DIR]
+          conformance fixtures [--target FILE] [--suite DIR] [--preflight [--simulator]]
 
         Lists every fixture of Cases/fixtures.json, most cases first: a case runs only when the
         target profile has every fixture it uses, so fill in the top of the list first. For each:
         how many cases use it, whether the profile (default Cases/targets/simulator.json) sets it,
-        and the first cases. Nothing is sent.
+        and the first cases. Nothing is sent, unless:
+
+        --preflight   also send the read-only preflight requests of Cases/fixtures.json to the
+                      target (credentials from the environment, as for run) and show whether the
+                      target confirms each fixture: confirmed, REFUTED (its cases would be errors
+                      naming it), unconfirmed (no answer that settles it) or - (no request checks it)
+        --simulator   with --preflight: ask the built-in simulator instead of the profile's baseURL
 
         EXIT STATUS
           0 listed · 2 usage error, or a problem in the suite or the profile
         """
 
-    static func fixtures(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["target", "suite"]))
+    static func fixtures(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
+        let p = try parseArguments(
+            args, spec: ArgumentSpec(flags: ["help", "preflight", "simulator"], options: ["target", "suite"]))
         if p.has("help") {
             console.out(fixturesHelp)
             return .passed
@@ -732,14 +739,43 @@ public enum CLI {
         let usage = FixtureUsage.compute(suite)
         let present = Set(profile.fixtures.keys)
         let width = max(7, usage.map(\.name.count).max() ?? 0)
+        // The read-only preflight, when asked for: what the target says of each fixture.
+        var checked: [String: PreflightOutcome.State]?
+        if p.has("preflight") {
+            var target = profile
+            var env = environment
+            var sim: EmbeddedSimulator?
+            if p.has("simulator") {
+                let s = try EmbeddedSimulator()
+                target.baseURL = s.baseURL
+                env = s.environment(for: profile, base: environment)
+                sim = s
+            }
+            defer { sim?.stop() }
+            let runner = Runner(
+                suite: suite, target: target, credentials: Credentials(profile: target, environment: env),
+                transport: URLSessionTransport(maxConnections: 2), options: RunOptions(jobs: 2, timeout: 10))
+            var states: [String: PreflightOutcome.State] = [:]
+            for o in await runner.preflight() {
+                for f in o.fixtures where states[f] != .refuted {
+                    states[f] = o.state == .refuted ? .refuted : (states[f] == .confirmed ? .confirmed : o.state)
+                }
+            }
+            checked = states
+        }
         console.out("fixtures for \(SuiteLoader.displayPath(targetPath)), most cases first (a case runs only when the profile has every fixture it uses):")
-        // The read-only preflight (whether the server confirms each fixture) adds its column after "profile".
-        console.out("fixture".padding(toLength: width, withPad: " ", startingAt: 0) + "  cases  profile  cases that use it")
+        console.out(
+            "fixture".padding(toLength: width, withPad: " ", startingAt: 0) + "  cases  profile  "
+                + (checked == nil ? "" : "preflight    ") + "cases that use it")
         for u in usage {
             let n = String(u.caseIDs.count)
             var line = u.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
             line += String(repeating: " ", count: max(0, 5 - n.count)) + n + "  "
             line += (present.contains(u.name) ? "yes" : "no").padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+            if let checked {
+                let state = checked[u.name].map { $0 == .refuted ? "REFUTED" : $0.rawValue } ?? "-"
+                line += state.padding(toLength: 11, withPad: " ", startingAt: 0) + "  "
+            }
             line += u.caseIDs.prefix(3).joined(separator: ", ") + (u.caseIDs.count > 3 ? ", … (+\(u.caseIDs.count - 3))" : "")
             console.out(line)
         }

@@ -99,6 +99,28 @@ import Testing
         #expect(ConsoleReporter.lines(run).contains { $0.hasPrefix("PREFLIGHT fixture 'missing.account.id'") })
     }
 
+    @Test func theFixturesCommandShowsWhatThePreflightConfirms() async throws {
+        let tmp = try Self.suiteCopy()
+        defer { tmp.cleanup() }
+        let profile = tmp.path + "/Cases/targets/simulator.json"
+        var doc = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: profile))))
+        guard case .object(var o) = doc, case .object(var f)? = o["fixtures"] else { Issue.record("no fixtures"); return }
+        f["missing.account.id"] = f["account.id"]
+        o["fixtures"] = .object(f)
+        doc = .object(o)
+        try Data(JSONWriter(pretty: true).string(doc).utf8).write(to: URL(fileURLWithPath: profile))
+        let (status, c) = await conformance(["fixtures", "--suite", tmp.path + "/Cases", "--target", profile, "--preflight", "--simulator"])
+        #expect(status == 0, "\(c.err)")
+        let lines = c.out.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("fixture ") && $0.contains("  preflight  ") })
+        #expect(lines.contains { $0.hasPrefix("missing.account.id ") && $0.contains(" REFUTED ") }, "\(c.out)")
+        #expect(lines.contains { $0.hasPrefix("account.customer ") && $0.contains(" confirmed ") }, "\(c.out)")
+        #expect(lines.contains { $0.hasPrefix("create.ratePlan ") && $0.contains(" - ") }, "no request checks it")
+        // Without --preflight nothing is sent and there is no such column.
+        let (_, plain) = await conformance(["fixtures", "--suite", tmp.path + "/Cases", "--target", profile])
+        #expect(!plain.out.contains("preflight"))
+    }
+
     @Test func aCircularSchemaStopsTheLoadNamingItsFile() async throws {
         let tmp = try Self.suiteCopy()
         defer { tmp.cleanup() }

@@ -134,10 +134,14 @@ public struct Runner: Sendable {
             let body = try? JSONParser.parse(exchange.body)
             let scrub = await scrubber()
             var contradicted: [String] = []
+            var agreeing: [String] = []
             for (pointer, fixture) in check.fields {
-                guard let got = body.flatMap({ pointer.resolve(in: $0) }), !got.isNull, let want = target.fixtures[fixture],
-                    !Checker.matches(got, want)
+                guard let got = body.flatMap({ pointer.resolve(in: $0) }), !got.isNull, let want = target.fixtures[fixture]
                 else { continue }
+                if Checker.matches(got, want) {
+                    agreeing.append(fixture)
+                    continue
+                }
                 contradicted.append(fixture)
                 var o = PreflightOutcome(
                     fixtures: check.fixtures + [fixture], request: shown, state: .refuted,
@@ -145,7 +149,12 @@ public struct Runner: Sendable {
                 o.fixtures = check.fixtures + [fixture]
                 out.append(o)
             }
-            if contradicted.isEmpty { outcome(.confirmed, "\(shown) answered \(exchange.status)") }
+            if contradicted.isEmpty {
+                out.append(
+                    PreflightOutcome(
+                        fixtures: check.fixtures + agreeing, request: shown, state: .confirmed,
+                        detail: "\(shown) answered \(exchange.status)"))
+            }
         }
         return out
     }

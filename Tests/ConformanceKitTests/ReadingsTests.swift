@@ -69,6 +69,22 @@ import Testing
         #expect(pinnedOther.alternatives.allSatisfy { $0.expect.status == 403 && $0.expect.visibilityLevel == "RESELLER" })
     }
 
+    @Test func aBadValueOfAMemberNoRowNamesMayBeAccepted() throws {
+        let suite = try Self.suite()
+        let negatives = suite.cases.filter { $0.tags.contains("negative") }
+        let unnamed = negatives.filter { $0.steps[0].readings.contains { $0.reading == "unnamed-member-bad-value" } }
+        let named = negatives.filter { !$0.steps[0].readings.contains { $0.reading == "unnamed-member-bad-value" } }
+        #expect(!unnamed.isEmpty && !named.isEmpty, "\(unnamed.count) unnamed, \(named.count) named")
+        for c in unnamed {
+            let step = Planner.pinned(c.steps[0], [:])
+            #expect(step.alternatives.contains { $0.expect.status == 200 && $0.expect.oneOf.isEmpty }, "\(c.id)")
+            #expect(!step.alternatives.contains { $0.expect.status >= 500 }, "\(c.id)")
+        }
+        // A member the error table names (number, customer, pbx…) is held to its rows.
+        let number = try #require(negatives.first { $0.id.hasPrefix("create-gen-number-") })
+        #expect(Planner.pinned(number.steps[0], [:]).alternatives.allSatisfy { $0.expect.status != 200 })
+    }
+
     @Test func aPinnedReadingBecomesTheExpectationAndLosesItsAlternatives() throws {
         let suite = try Self.suite()
         let c = try #require(suite.cases.first { $0.id == "create-minimal-defaults" })

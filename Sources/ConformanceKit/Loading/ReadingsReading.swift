@@ -221,6 +221,7 @@ func withReadingAlternatives(_ c: Case, endpoints: [Endpoint], readings: [Readin
                 expect.schema = base.schema
                 expect.assertions = []
                 expect.invariants = []
+                expect.oneOf = []
                 covers = newCovers
             }
             // Access first (it decides the row), then the step's own readings,

@@ -15,46 +15,15 @@ public enum Visibility {
     /// collects every property annotated with `x-visibility`.
     public static func rules(for ref: String, schemas: [String: JSON]) -> [VisibilityRule] {
         var out: [VisibilityRule] = []
-        var seen = Set<String>()
-        func resolve(_ ref: String, from file: String) -> (JSON, String)? {
-            let (f, fragment) = SuiteLoader.splitReference(ref)
-            let targetFile = f.isEmpty ? file : (f.contains("/") ? f : directory(of: file) + f)
-            guard var node = schemas[targetFile] else { return nil }
-            if let fragment, !fragment.isEmpty {
-                guard let p = try? JSONPointer(parsing: fragment), let v = p.resolve(in: node) else { return nil }
-                node = v
-            }
-            return (node, targetFile)
-        }
-        func walk(_ schema: JSON, file: String, path: [String], depth: Int) {
-            guard depth < 32, case .object(let o) = schema else { return }
+        SchemaWalk.visit(ref, schemas: schemas) { o, path in
             if case .array(let levels)? = o["x-visibility"], !path.isEmpty {
                 out.append(VisibilityRule(path: path, levels: Set(levels.compactMap(\.stringValue))))
             }
-            if let r = o["$ref"]?.stringValue {
-                let key = file + "|" + r + "|" + path.joined(separator: "/")
-                if seen.insert(key).inserted, let (target, tf) = resolve(r, from: file) {
-                    walk(target, file: tf, path: path, depth: depth + 1)
-                }
-            }
-            if case .object(let props)? = o["properties"] {
-                for m in props { walk(m.value, file: file, path: path + [m.key], depth: depth + 1) }
-            }
-            if let items = o["items"] { walk(items, file: file, path: path + ["*"], depth: depth + 1) }
-            for k in ["allOf", "anyOf", "oneOf"] {
-                if case .array(let subs)? = o[k] { for sub in subs { walk(sub, file: file, path: path, depth: depth + 1) } }
-            }
         }
-        let (f, _) = SuiteLoader.splitReference(ref)
-        if let (root, file) = resolve(ref, from: f) { walk(root, file: file, path: [], depth: 0) }
         var unique = Set<VisibilityRule>()
         return out.filter { unique.insert($0).inserted }
     }
 
-    static func directory(of file: String) -> String {
-        guard let slash = file.lastIndex(of: "/") else { return "" }
-        return String(file[...slash])
-    }
 
     /// Restricted fields present in `body` although `role` may not see them.
     public static func leaks(in body: JSON, rules: [VisibilityRule], role: Role, readAs: String? = nil) -> [Finding] {

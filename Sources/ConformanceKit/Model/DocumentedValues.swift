@@ -54,40 +54,13 @@ public enum DocumentedValues {
     public static func enums(for ref: String, schemas: [String: JSON]) -> [(pointer: String, values: [String])] {
         var order: [String] = []
         var byPointer: [String: [String]] = [:]
-        var seen = Set<String>()
-        func resolve(_ ref: String, from file: String) -> (JSON, String)? {
-            let (f, fragment) = SuiteLoader.splitReference(ref)
-            let targetFile = f.isEmpty ? file : (f.contains("/") ? f : Visibility.directory(of: file) + f)
-            guard var node = schemas[targetFile] else { return nil }
-            if let fragment, !fragment.isEmpty {
-                guard let p = try? JSONPointer(parsing: fragment), let v = p.resolve(in: node) else { return nil }
-                node = v
-            }
-            return (node, targetFile)
-        }
-        func walk(_ schema: JSON, file: String, path: [String], depth: Int) {
-            guard depth < 32, case .object(let o) = schema else { return }
+        SchemaWalk.visit(ref, schemas: schemas) { o, path in
             if case .array(let values)? = o["enum"], !path.isEmpty {
                 let pointer = JSONPointer(tokens: path).description
                 if byPointer[pointer] == nil { order.append(pointer) }
                 for v in values.map(text) where byPointer[pointer]?.contains(v) != true { byPointer[pointer, default: []].append(v) }
             }
-            if let r = o["$ref"]?.stringValue {
-                let key = file + "|" + r + "|" + path.joined(separator: "/")
-                if seen.insert(key).inserted, let (target, tf) = resolve(r, from: file) {
-                    walk(target, file: tf, path: path, depth: depth + 1)
-                }
-            }
-            if case .object(let props)? = o["properties"] {
-                for m in props { walk(m.value, file: file, path: path + [m.key], depth: depth + 1) }
-            }
-            if let items = o["items"] { walk(items, file: file, path: path + ["*"], depth: depth + 1) }
-            for k in ["allOf", "anyOf", "oneOf"] {
-                if case .array(let subs)? = o[k] { for sub in subs { walk(sub, file: file, path: path, depth: depth + 1) } }
-            }
         }
-        let (f, _) = SuiteLoader.splitReference(ref)
-        if let (root, file) = resolve(ref, from: f) { walk(root, file: file, path: [], depth: 0) }
         return order.map { ($0, byPointer[$0] ?? []) }
     }
 

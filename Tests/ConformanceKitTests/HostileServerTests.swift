@@ -191,7 +191,9 @@ import Testing
         running.cancel()
         let start = Date()
         let result = await running.value
-        #expect(Date().timeIntervalSince(start) < 10)
+        // A guard against a hang, not a speed check: under the full parallel test run on two
+        // cores the whole process can be starved for tens of seconds (27 s seen once).
+        #expect(Date().timeIntervalSince(start) < 60)
         let interrupted = result.results.filter { if case .error(let m) = $0.verdict { m.contains("interrupted (SIGINT)") } else { false } }
         #expect(
             interrupted.count == result.results.count - result.skipped,

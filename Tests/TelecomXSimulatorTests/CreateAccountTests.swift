@@ -417,6 +417,12 @@ import Testing
         },
         .init(fault: "create-custom-unbounded", role: "OWNER", body: with(b, [("custom", ["x": .string(String(repeating: "x", count: 5000))])])) { _, s, _ in "\(s)" },
         .init(fault: "create-past-start-date", role: "OWNER", body: with(b, [("startDate", "2020-01-01T00:00:00.000Z")])) { _, s, _ in "\(s)" },
+        // The bound faults: one size on each side of the documented limit (compact JSON of custom, as the bound cases send it).
+        .init(fault: "create-custom-limit-3999", role: "OWNER", body: with(b, [("custom", ["blob": .string(String(repeating: "x", count: 3989))])])) { _, s, _ in "\(s)" },
+        .init(fault: "create-custom-limit-4097", role: "OWNER", body: with(b, [("custom", ["blob": .string(String(repeating: "x", count: 4086))])])) { _, s, _ in "\(s)" },
+        .init(fault: "create-custom-limit-8k", role: "OWNER", body: with(b, [("custom", ["blob": .string(String(repeating: "x", count: 6000))])])) { _, s, _ in "\(s)" },
+        .init(fault: "create-icc-max-19", role: "OWNER", body: with(b, [("esim", nil), ("mvnoSim", "89450100000000003000")])) { _, s, _ in "\(s)" },
+        .init(fault: "create-500-on-bad-type", role: "OWNER", body: with(b, [("pbx", "abc")])) { _, s, _ in "\(s)" },
         .init(fault: "create-sim-exclusivity", role: "OWNER", body: with(b, [("mvnoSim", .string(I.freeTDCSim(0)))])) { _, s, _ in "\(s)" },
         .init(fault: "create-blocked-customer", role: "ADMIN", body: .object(base(customer: I.blockedCustomer))) { _, s, _ in "\(s)" },
         .init(fault: "create-cross-tenant", role: "OTHER_CUSTOMER", body: .object(b)) { _, s, _ in "\(s)" },

@@ -9,9 +9,10 @@
 // the 10th/90th percentiles and mean of the total, MB/s and peak memory.
 //
 // hostile: 400 MB answers from a loopback server (Content-Length, then
-// chunked), the runner reading with --max-body-mb 10 --jobs 8; prints the
-// peak memory after each. The server streams the answer (HTTPServer's
-// RawBehaviour.repeated): it never holds 400 MB either.
+// chunked; over http://, then over https:// through Tests/Tools/tls-front.py,
+// which needs python3 and openssl), the runner reading with --max-body-mb 10
+// --jobs 8; prints the peak memory after each. The server streams the answer
+// (HTTPServer's RawBehaviour.repeated): it never holds 400 MB either.
 //
 // All apply the allocator settings of the conformance executable
 // (AllocatorTuning); BENCH_DEFAULT_MALLOC=1 measures without them.
@@ -246,28 +247,85 @@ func hostileBenchmark() async throws {
             tail: Array("0\r\n\r\n".utf8))),
     ]
     let only = CommandLine.arguments.dropFirst(2).first
-    for (name, behaviour) in framings where only == nil || only == name.lowercased() {
+    for tls in [false, true] {
+    for (name, behaviour) in framings where only == nil || only == name.lowercased() || only == (tls ? "https" : "http") {
         let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .raw(behaviour) }
         let port = try server.start()
-        profile.baseURL = "http://127.0.0.1:\(port)"
+        var front: TLSFront?
+        if tls {
+            front = try TLSFront(backendPort: port)
+            profile.baseURL = "https://127.0.0.1:\(front!.port)"
+        } else {
+            profile.baseURL = "http://127.0.0.1:\(port)"
+        }
         var env: [String: String] = [:]
         for (role, variable) in profile.credentialVariables { env[variable] = "bench-\(role.rawValue)" }
         let credentials = Credentials(profile: profile, environment: env)
         let runner = Runner(
             suite: many, target: profile, credentials: credentials,
-            transport: URLSessionTransport(maxConnections: jobs, maxBodyBytes: capMB << 20),
+            transport: URLSessionTransport(maxConnections: jobs, maxBodyBytes: capMB << 20, caFile: front?.caFile),
             options: RunOptions(jobs: jobs, timeout: 60))
         let start = ContinuousClock.now
         let r = await runner.run(Planner.plan(suite: many, target: profile, credentials: credentials))
         let wall = (ContinuousClock.now - start).components
+        front?.stop()
         server.shutdown()
         let capped = r.results.count { if case .error(let m) = $0.verdict { m.contains("MB cap") } else { false } }
-        print(name + String(format: ": %d of %d cases stopped at the cap in %.2f s; peak memory (max RSS) so far: %.1f MB",
-            capped, r.results.count, Double(wall.seconds) + Double(wall.attoseconds) / 1e18, peakMemoryMB()))
+        print((tls ? "https, " : "http, ") + name
+            + String(format: ": %d of %d cases stopped at the cap in %.2f s; peak memory (max RSS) so far: %.1f MB",
+                capped, r.results.count, Double(wall.seconds) + Double(wall.attoseconds) / 1e18, peakMemoryMB())
+            + (tls ? " (the openssl s_client processes, separate, are not counted)" : ""))
         if capped != r.results.count {
             let other = r.results.first { if case .error(let m) = $0.verdict { !m.contains("MB cap") } else { true } }
             print("  not stopped at the cap: \(other.map { "\($0.caseID): \($0.verdict)" } ?? "")")
         }
+    }
+    }
+}
+
+/// Tests/Tools/tls-front.py before a plain loopback server, with a
+/// throwaway self-signed certificate (as the TLS tests use it).
+final class TLSFront {
+    let dir: String
+    let port: Int
+    let process: Process
+    let input = Pipe()
+    var caFile: String { dir + "/cert.pem" }
+
+    init(backendPort: Int) throws {
+        dir = NSTemporaryDirectory() + "/bench-tls-\(ProcessInfo.processInfo.processIdentifier)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let req = Process()
+        req.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        req.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bench",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"]
+        req.standardError = FileHandle.nullDevice
+        try req.run()
+        req.waitUntilExit()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "Tests/Tools/tls-front.py", dir + "/cert.pem", dir + "/key.pem", String(backendPort)]
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let d = output.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+        }
+        guard text.hasPrefix("PORT "), let p = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "tls-front.py did not start: \(text)"])
+        }
+        port = p
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dir)
     }
 }
 
@@ -280,7 +338,7 @@ do {
     case "runner": try await runnerBenchmark()
     case "hostile": try await hostileBenchmark()
     default:
-        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked]\n".utf8))
+        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]\n".utf8))
         exit(2)
     }
 } catch {

@@ -28,7 +28,7 @@ enum PlainHTTP {
     /// Runs the exchange on a thread of its own (blocking reads must not hold
     /// the cooperative pool), ending early when the caller is cancelled.
     static func send(
-        _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits
+        _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits, caFile: String? = nil
     ) async throws(TransportError) -> (status: Int, headers: [String: String], body: [UInt8]) {
         let flag = CancelFlag()
         let outcome: Result<(Int, [String: String], [UInt8]), TransportError> = await withTaskCancellationHandler {
@@ -36,6 +36,7 @@ enum PlainHTTP {
                 let thread = Thread {
                     let start = ContinuousClock.now
                     var exchange = Exchange(deadline: start + .milliseconds(Int(timeout * 1000)), timeout: timeout, flag: flag, limits: limits)
+                    exchange.caFile = caFile
                     cont.resume(returning: exchange.run(request, url: url))
                 }
                 thread.stackSize = 1 << 20
@@ -62,6 +63,11 @@ enum PlainHTTP {
         let flag: CancelFlag
         let limits: Limits
         var fd: Int32 = -1
+        /// For `https://`: the `openssl s_client` that `fd` talks to.
+        var tunnel: TLSTunnel.Connection?
+        var caFile: String?
+        /// Whether a status line and headers were read (after that, a failure is the server's, not the tunnel's).
+        var gotHead = false
         var buffer: [UInt8] = []
         var start = 0
 
@@ -79,11 +85,22 @@ enum PlainHTTP {
             "no valid HTTP response (the connection closed early or the bytes were not HTTP)", kind: .connection)
 
         mutating func run(_ request: OutgoingRequest, url: URL) -> Result<(Int, [String: String], [UInt8]), TransportError> {
-            defer { if fd >= 0 { close(fd) } }
+            defer {
+                if let tunnel {
+                    tunnel.close()
+                } else if fd >= 0 {
+                    close(fd)
+                }
+            }
             do throws(TransportError) {
                 guard let host = url.host, !host.isEmpty else { throw TransportError("invalid URL (no host)") }
-                let port = url.port ?? 80
-                try connect(host: host, port: port)
+                if url.scheme?.lowercased() == "https" {
+                    let t = try TLSTunnel.open(host: host, port: url.port ?? 443, caFile: caFile)
+                    tunnel = t
+                    fd = t.fd
+                } else {
+                    try connect(host: host, port: url.port ?? 80)
+                }
                 let c = URLComponents(url: url, resolvingAgainstBaseURL: false)
                 let path = (c?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
                 let target = path + (c?.percentEncodedQuery.map { "?" + $0 } ?? "")
@@ -97,6 +114,11 @@ enum PlainHTTP {
                 try write(Array(head.utf8) + (request.body ?? []))
                 return .success(try readResponse(method: request.method))
             } catch {
+                // The tunnel ended before an answer: s_client says why
+                // (certificate, refused, not TLS) better than the socket can.
+                if let tunnel, !gotHead, error.kind != .timeout, !flag.isSet, let reason = tunnel.failure(wait: 1) {
+                    return .failure(reason)
+                }
                 return .failure(error)
             }
         }
@@ -246,6 +268,7 @@ enum PlainHTTP {
             }
             let text = String(decoding: buffer[start..<headEnd], as: UTF8.self)
             start = headEnd + 4
+            gotHead = true
             var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
             let statusLine = lines.removeFirst()
             let parts = statusLine.split(separator: " ", maxSplits: 2)

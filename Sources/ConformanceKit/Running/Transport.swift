@@ -60,29 +60,37 @@ public protocol Transport: Sendable {
     func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange
 }
 
-/// HTTP through URLSession (FoundationNetworking on Linux). One session per
-/// run, so connections are reused; no cookies or cache carried between cases.
+/// The harness's HTTP client. Both schemes read under hard caps (`PlainHTTP`):
+/// headers at 64 KB (`maxHeaderBytes`), a `Content-Length` over
+/// `maxBodyBytes` refused before its body is read, a chunked or unframed
+/// body stopped at the cap, so no answer costs more than the cap.
 ///
-/// - Plain `http://` goes through `PlainHTTP`, which reads under hard caps:
-///   headers at 64 KB (`maxHeaderBytes`), a `Content-Length` over
-///   `maxBodyBytes` refused before its body is read, a chunked or unframed
-///   body stopped at the cap. (FoundationNetworking queues every chunk a fast
-///   server sends before its delegate sees them, so it cannot bound memory.)
-/// - `https://` uses URLSession: the body read is capped there too, but the
-///   cap is enforced as FoundationNetworking delivers chunks, which can be
-///   after libcurl has read further.
+/// - `http://` over a TCP socket of our own.
+/// - `https://` through `openssl s_client` (`TLSTunnel`): TLS and certificate
+///   verification by OpenSSL, HTTP and the caps by us. Only when no `openssl`
+///   is on PATH does it fall back to URLSession (FoundationNetworking), whose
+///   delegate sees chunks only after libcurl has queued them, so the cap is
+///   enforced late there (`tlsHasHardCap` tells; the run says so).
 /// - Redirects are not followed: a 3xx is the answer the target gave, judged
 ///   like any other, so credentials never travel to another host and a
 ///   redirect loop cannot hold the run.
-/// - TLS certificates are always verified (FoundationNetworking offers no
-///   way to accept an unverified certificate).
+/// - TLS certificates are always verified.
+/// (The name stays from when URLSession carried every request.)
 public final class URLSessionTransport: Transport {
     let session: URLSession
     let tasks: TaskTable
     public let maxBodyBytes: Int
     public static let maxHeaderBytes = 64 << 10
 
-    public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20) {
+    /// A CA bundle to trust for `https://` instead of the system's (tests;
+    /// users set `SSL_CERT_FILE`, which OpenSSL reads).
+    let caFile: String?
+
+    /// Whether `https://` answers are read under the hard caps (an `openssl` is on PATH).
+    public static var tlsHasHardCap: Bool { TLSTunnel.openssl != nil }
+
+    public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20, caFile: String? = nil) {
+        self.caFile = caFile
         let config = URLSessionConfiguration.ephemeral
         config.httpCookieAcceptPolicy = .never
         config.httpShouldSetCookies = false
@@ -101,11 +109,12 @@ public final class URLSessionTransport: Transport {
         guard let url = URL(string: request.url) else {
             throw TransportError("invalid URL (the base URL or a path parameter cannot form one)")
         }
-        if url.scheme?.lowercased() == "http" {
+        let scheme = url.scheme?.lowercased()
+        if scheme == "http" || (scheme == "https" && TLSTunnel.openssl != nil) {
             let start = ContinuousClock.now
             let r = try await PlainHTTP.send(
                 request, url: url, timeout: timeout,
-                limits: .init(maxBodyBytes: maxBodyBytes, maxHeaderBytes: URLSessionTransport.maxHeaderBytes))
+                limits: .init(maxBodyBytes: maxBodyBytes, maxHeaderBytes: URLSessionTransport.maxHeaderBytes), caFile: caFile)
             return HTTPExchange(status: r.status, headers: r.headers, body: r.body, seconds: (ContinuousClock.now - start).seconds)
         }
         var r = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)

@@ -1,0 +1,219 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// TLS for `https://` targets through the system's `openssl s_client`, so
+/// that `PlainHTTP` reads a TLS answer under the same hard caps as a plain
+/// one: the harness speaks HTTP/1.1 over one end of a socket pair, and
+/// `s_client` (TLS, certificate and host name verification) sits on the
+/// other. The socket pair gives back-pressure: when we stop reading,
+/// `s_client` stops, and so does the server; nothing is buffered past the
+/// cap, in our process or in `s_client` (which keeps a few fixed buffers).
+///
+/// Why not URLSession: FoundationNetworking queues every chunk libcurl reads
+/// for its delegate, with no back-pressure, so a 400 MB answer is in memory
+/// before the delegate can count past the cap. Why not our own TLS: no
+/// crypto of our own. `openssl` ships wherever `ca-certificates` does.
+///
+/// Certificates are verified against the system's trust store (`SSL_CERT_FILE`
+/// / `SSL_CERT_DIR` name another, as for every OpenSSL program); a failed
+/// verification ends the exchange with its reason. `https_proxy` /
+/// `HTTPS_PROXY` (host:port, no credentials) is honoured, `no_proxy` too.
+enum TLSTunnel {
+    /// The `openssl` executable on PATH, if any.
+    static let openssl: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = String(dir) + "/openssl"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }()
+
+    /// A running `s_client`: our end of the socket pair, and its error output.
+    final class Connection {
+        let fd: Int32
+        let pid: pid_t
+        let errors: Int32
+        /// Whether the child has been waited for (its pid may then be reused: no signal after).
+        var reaped = false
+
+        init(fd: Int32, pid: pid_t, errors: Int32) {
+            self.fd = fd
+            self.pid = pid
+            self.errors = errors
+        }
+
+        /// Ends `s_client` (it would wait for more input) and reaps it.
+        func close() {
+            _ = systemClose(fd)
+            if !reaped {
+                kill(pid, SIGTERM)
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+                reaped = true
+            }
+            _ = systemClose(errors)
+        }
+
+        /// Why the tunnel ended before an answer came: `s_client`'s own
+        /// words, read from its error output (at most 16 KB), as a
+        /// transport error. Waits at most `wait` seconds for it to exit.
+        func failure(wait: Double) -> TransportError? {
+            let until = ContinuousClock.now + .milliseconds(Int(wait * 1000))
+            var status: Int32 = 0
+            while !reaped, ContinuousClock.now < until {
+                if waitpid(pid, &status, WNOHANG) != 0 {
+                    reaped = true
+                } else {
+                    usleep(5_000)
+                }
+            }
+            var text: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while text.count < 16 << 10 {
+                var p = pollfd(fd: errors, events: Int16(POLLIN), revents: 0)
+                guard poll(&p, 1, 0) > 0 else { break }
+                let n = chunk.withUnsafeMutableBytes { read(errors, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                text += chunk[..<n]
+            }
+            return TLSTunnel.describe(String(decoding: text, as: UTF8.self))
+        }
+    }
+
+    /// Maps `s_client`'s error output to a reason; nil when it says nothing we know.
+    static func describe(_ text: String) -> TransportError? {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        if let v = lines.first(where: { $0.hasPrefix("verify error:") }) {
+            // verify error:num=18:self-signed certificate
+            let reason = v.split(separator: ":", maxSplits: 2).dropFirst(2).first.map(String.init) ?? v
+            return TransportError("TLS: the server's certificate was not accepted (\(reason))")
+        }
+        if lines.contains(where: { $0.contains("errno=111") || $0.localizedCaseInsensitiveContains("connection refused") }) {
+            return TransportError("connection refused", kind: .connection)
+        }
+        if lines.contains(where: {
+            $0.contains("gethostbyname") || $0.contains("getaddrinfo") || $0.contains("Name or service not known")
+                || $0.contains("nodename nor servname")
+        }) {
+            return TransportError("host not found")
+        }
+        if lines.contains(where: { $0.contains("wrong version number") || $0.contains("packet length too long") }) {
+            return TransportError(
+                "TLS: the server did not answer with TLS (is the base URL http://?)")
+        }
+        if let e = lines.last(where: { $0.contains(":error:") }) {
+            // 40A7…:error:0A000086:SSL routines:…:certificate verify failed:../ssl/…
+            let parts = e.split(separator: ":")
+            let reason = parts.count > 5 ? String(parts[5]) : e
+            return TransportError("TLS: \(reason)", kind: .connection)
+        }
+        return nil
+    }
+
+    /// Starts `s_client` towards host:port. The connection and handshake
+    /// happen as it runs; what we write is sent once the handshake is done.
+    static func open(host: String, port: Int, caFile: String?) throws(TransportError) -> Connection {
+        guard let openssl else {
+            throw TransportError("https needs the openssl command (apt-get install openssl), which is not on PATH")
+        }
+        var pair: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+            let kind = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        #else
+            let kind = SOCK_STREAM
+        #endif
+        guard socketpair(AF_UNIX, kind, 0, &pair) == 0 else {
+            throw TransportError("transport error: socketpair failed (\(errno))", kind: .connection)
+        }
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&errPipe) == 0 else {
+            _ = systemClose(pair[0])
+            _ = systemClose(pair[1])
+            throw TransportError("transport error: pipe failed (\(errno))", kind: .connection)
+        }
+        _ = fcntl(errPipe[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(errPipe[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(errPipe[0], F_SETFL, fcntl(errPipe[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(pair[0], F_SETFL, fcntl(pair[0], F_GETFL) | O_NONBLOCK)
+        let args = arguments(host: host, port: port, caFile: caFile, environment: ProcessInfo.processInfo.environment)
+        let pid: pid_t
+        do throws(TransportError) {
+            pid = try spawn(openssl, args, stdio: pair[1], stderr: errPipe[1])
+        } catch {
+            for fd in [pair[0], pair[1], errPipe[0], errPipe[1]] { _ = systemClose(fd) }
+            throw error
+        }
+        _ = systemClose(pair[1])
+        _ = systemClose(errPipe[1])
+        return Connection(fd: pair[0], pid: pid, errors: errPipe[0])
+    }
+
+    /// The `s_client` command line: verify the chain and the host name (or
+    /// IP address), send SNI for names, HTTP/1.1 by ALPN, no interactive
+    /// command letters, no session output.
+    static func arguments(host: String, port: Int, caFile: String?, environment: [String: String]) -> [String] {
+        let isIP = host.contains(":") || host.split(separator: ".").allSatisfy { Int($0) != nil } && host.split(separator: ".").count == 4
+        let hostPort = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        var args = ["s_client", "-connect", hostPort, "-quiet", "-nocommands", "-verify_return_error", "-alpn", "http/1.1"]
+        args += isIP ? ["-verify_ip", host, "-noservername"] : ["-verify_hostname", host, "-servername", host]
+        if let caFile { args += ["-CAfile", caFile] }
+        if let proxy = proxy(for: host, environment: environment) { args += ["-proxy", proxy] }
+        return args
+    }
+
+    /// host:port of the HTTPS proxy to use for `host`, from `https_proxy` /
+    /// `HTTPS_PROXY` unless `no_proxy` / `NO_PROXY` exempts the host.
+    static func proxy(for host: String, environment: [String: String]) -> String? {
+        guard let raw = environment["https_proxy"] ?? environment["HTTPS_PROXY"], !raw.isEmpty else { return nil }
+        let exempt = (environment["no_proxy"] ?? environment["NO_PROXY"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        let h = host.lowercased()
+        for e in exempt where !e.isEmpty {
+            if e == "*" { return nil }
+            let domain = e.hasPrefix(".") ? String(e.dropFirst()) : e
+            if h == domain || h.hasSuffix("." + domain) { return nil }
+        }
+        var rest = Substring(raw)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }  // credentials are not passed on
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        guard !rest.isEmpty else { return nil }
+        return rest.contains(":") ? String(rest) : rest + ":80"
+    }
+
+    /// posix_spawn with the socket pair's far end as standard input and
+    /// output and the pipe as standard error, in the caller's environment.
+    static func spawn(_ path: String, _ args: [String], stdio: Int32, stderr: Int32) throws(TransportError) -> pid_t {
+        #if canImport(Glibc)
+            var actions = posix_spawn_file_actions_t()
+        #else
+            var actions: posix_spawn_file_actions_t?
+        #endif
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdio, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdio, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw TransportError("could not start \(path) (\(String(cString: strerror(rc))))", kind: .connection) }
+        return pid
+    }
+}
+
+private func systemClose(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.close(fd)
+    #else
+        Darwin.close(fd)
+    #endif
+}

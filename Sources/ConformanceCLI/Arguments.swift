@@ -20,12 +20,6 @@ struct ParsedArguments {
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 }
 
-struct UsageError: Error, CustomStringConvertible {
-    var message: String
-    init(_ message: String) { self.message = message }
-    var description: String { message }
-}
-
 func parseArguments(_ args: [String], spec: ArgumentSpec) throws(UsageError) -> ParsedArguments {
     var out = ParsedArguments()
     var i = 0

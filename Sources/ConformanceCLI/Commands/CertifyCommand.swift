@@ -1,4 +1,5 @@
 import ConformanceKit
+import Foundation
 
 extension CLI {
     public static let certifyHelp = """
@@ -22,7 +23,51 @@ extension CLI {
           0 certifiable · 1 not certifiable · 2 usage or suite error (or signing failed)
         """
 
+    /// `conformance certify`: `run`'s pipeline over the whole suite, reported as a bundle.
     static func certify(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
         try await run(args, environment: environment, console: console, certify: true)
+    }
+
+    /// Report, for certify: the bundle in --out DIR, signed with --sign-key, and the verdict.
+    static func bundle(_ result: RunResult, target: TargetProfile, _ s: RunSettings, console: Console) -> ExitStatus {
+        let reportsDir = s.reportsDir
+        let junit = JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName)
+        let w: Certification.Written
+        do {
+            w = try Certification.writeBundle(
+                run: result, meta: runMetadata(target: target, s), suiteRoot: s.suiteRoot, profilePath: s.targetPath,
+                dir: reportsDir, junit: junit)
+        } catch {
+            console.err("error: could not write the reports to \(reportsDir): \(error.localizedDescription)")
+            printVerdicts(result, console: console)
+            return .usage
+        }
+        printVerdicts(result, console: console)
+        console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
+        if let signer = s.signer {
+            do {
+                try Signing.sign(manifest: w.manifestPath, keyPath: signer.key, sshKeygen: signer.sshKeygen)
+            } catch {
+                console.err("error: the bundle was written but not signed: \(error.message)")
+                return .usage
+            }
+            console.out("signature: \(w.manifestPath)\(Signing.signatureSuffix) (ssh-keygen -Y sign, namespace \(Signing.namespace))")
+        }
+        if w.certifiable {
+            console.out("verdict: CERTIFIABLE — every required case passed")
+            return .passed
+        }
+        console.out("verdict: NOT CERTIFIABLE — required cases that did not pass cleanly:")
+        for r in result.blockingCases {
+            let why: String
+            switch r.verdict {
+            case .passed, .ambiguous: why = "passed only after a retry (flaky)"
+            case .failed: why = "failed: " + (r.failures.first?.message ?? "")
+            case .error(let m): why = "error: " + m
+            case .skipped(let m): why = "skipped: " + m
+            }
+            console.out("  \(r.endpointID)/\(r.caseID): \(why)")
+        }
+        return .failed
     }
 }

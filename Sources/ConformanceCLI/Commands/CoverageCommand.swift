@@ -2,45 +2,35 @@ import ConformanceKit
 import Foundation
 
 extension CLI {
+    static let coverageHelp = """
+        conformance coverage — each documented row of each endpoint, with the cases that provoke it
+        or the reason it cannot be provoked from outside
+
+        USAGE
+          conformance coverage [--suite DIR]
+          conformance coverage --target F [--simulator] [--variant NAME] [--fault NAME] [--reports DIR]
+
+        Without a target: the rows, then every documented value of the answers (the enums of the
+        response schemas) with the cases aimed at it (an equals assertion of that value).
+        With --target F (or --simulator, the built-in simulator with profile F or simulator.json):
+        runs the suite as `run` does (reports in --reports DIR, default Reports), then prints
+        coverage.txt: the rows, and which documented values were seen on the target in answers
+        that conformed and which were never seen.
+
+        EXIT STATUS
+          0 every row is covered or explained · 1 a row has neither · 2 usage or suite error
+          with a target, otherwise the run's status (1 failed, 3 not judged)
+        """
+
     static func coverage(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
-        let p = try parseArguments(
-            args,
-            spec: ArgumentSpec(
-                flags: ["help", "simulator"], options: ["suite", "target", "reports"], repeatable: ["variant", "fault"]))
-        if p.has("help") {
-            console.out("""
-                conformance coverage — each documented row of each endpoint, with the cases that provoke it
-                or the reason it cannot be provoked from outside
-
-                USAGE
-                  conformance coverage [--suite DIR]
-                  conformance coverage --target F [--simulator] [--variant NAME] [--fault NAME] [--reports DIR]
-
-                Without a target: the rows, then every documented value of the answers (the enums of the
-                response schemas) with the cases aimed at it (an equals assertion of that value).
-                With --target F (or --simulator, the built-in simulator with profile F or simulator.json):
-                runs the suite as `run` does (reports in --reports DIR, default Reports), then prints
-                coverage.txt: the rows, and which documented values were seen on the target in answers
-                that conformed and which were never seen.
-
-                EXIT STATUS
-                  0 every row is covered or explained · 1 a row has neither · 2 usage or suite error
-                  with a target, otherwise the run's status (1 failed, 3 not judged)
-                """)
-            return .passed
-        }
-        let suite: Suite
-        do {
-            suite = try SuiteLoader.load(root: p.value("suite") ?? "Cases").suite
-        } catch {
-            for d in error.diagnostics { console.err(d.description) }
-            return .usage
-        }
+        let spec = ArgumentSpec(flags: ["help", "simulator"], options: ["suite", "target", "reports"], repeatable: ["variant", "fault"])
+        guard let p = try parseArguments(args, spec: spec, help: coverageHelp, console: console) else { return .passed }
+        guard let suite = loadSuite(root: p.suiteRoot, console: console) else { return .usage }
         let cov = Coverage.compute(suite)
         let rowsOK = cov.allSatisfy { $0.uncovered.isEmpty }
         if p.value("target") != nil || p.has("simulator") {
             let reports = p.value("reports") ?? "Reports"
-            var runArgs = ["--suite", p.value("suite") ?? "Cases", "--reports", reports]
+            var runArgs = ["--suite", p.suiteRoot, "--reports", reports]
             if let t = p.value("target") { runArgs += ["--target", t] }
             if p.has("simulator") { runArgs.append("--simulator") }
             for v in p.values("variant") { runArgs += ["--variant", v] }

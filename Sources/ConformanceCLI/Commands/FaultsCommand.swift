@@ -2,28 +2,26 @@ import ConformanceKit
 import TelecomXSimulator
 
 extension CLI {
+    static let faultsHelp = """
+        conformance faults — the simulator's named deviations from the docs
+
+        USAGE
+          conformance faults              list them
+          conformance faults --detect [--variant NAME]... [--target PROFILE]
+                                          run the suite against each fault and show which cases fail
+
+        With --variant (repeatable, 'all' for every one; see `conformance variants`) every run has
+        those variants on, and a fault counts as caught only by a case that passes with the
+        variants alone. --target names the simulator profile to judge with (default
+        Cases/targets/simulator.json; simulator-all.json for --variant all).
+
+        EXIT STATUS (--detect)
+          0 every fault is caught by a case of its endpoint and the simulator without faults fails nothing · 1 otherwise
+        """
+
     static func faults(_ args: [String], console: Console) async throws -> ExitStatus {
-        let p = try parseArguments(
-            args, spec: ArgumentSpec(flags: ["help", "detect"], options: ["suite", "target"], repeatable: ["variant"]))
-        if p.has("help") {
-            console.out("""
-                conformance faults — the simulator's named deviations from the docs
-
-                USAGE
-                  conformance faults              list them
-                  conformance faults --detect [--variant NAME]... [--target PROFILE]
-                                                  run the suite against each fault and show which cases fail
-
-                With --variant (repeatable, 'all' for every one; see `conformance variants`) every run has
-                those variants on, and a fault counts as caught only by a case that passes with the
-                variants alone. --target names the simulator profile to judge with (default
-                Cases/targets/simulator.json; simulator-all.json for --variant all).
-
-                EXIT STATUS (--detect)
-                  0 every fault is caught by a case of its endpoint and the simulator without faults fails nothing · 1 otherwise
-                """)
-            return .passed
-        }
+        let spec = ArgumentSpec(flags: ["help", "detect"], options: ["suite", "target"], repeatable: ["variant"])
+        guard let p = try parseArguments(args, spec: spec, help: faultsHelp, console: console) else { return .passed }
         guard p.has("detect") else {
             // Columns as wide as their longest entry: a name must paste back whole.
             let nameWidth = Fault.catalogue.map(\.name.count).max() ?? 0
@@ -33,17 +31,9 @@ extension CLI {
             }
             return .passed
         }
-        let suiteRoot = p.value("suite") ?? "Cases"
         let variants = try namedVariants(p.values("variant"))
-        let suite: Suite
-        let profile: TargetProfile
-        do {
-            suite = try SuiteLoader.load(root: suiteRoot).suite
-            profile = try TargetLoader.load(path: p.value("target") ?? suiteRoot + "/targets/simulator.json", suite: suite).profile
-        } catch {
-            for d in error.diagnostics { console.err(d.description) }
-            return .usage
-        }
+        guard let loaded = loadSuiteAndProfile(p, console: console) else { return .usage }
+        let (suite, profile) = (loaded.suite, loaded.profile)
         let options = RunOptions(jobs: 8, timeout: 10)
         var ok = true
         let clean = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [], variants: variants, options: options)

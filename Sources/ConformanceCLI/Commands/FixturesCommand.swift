@@ -23,23 +23,10 @@ extension CLI {
         """
 
     static func fixtures(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
-        let p = try parseArguments(
-            args, spec: ArgumentSpec(flags: ["help", "preflight", "simulator"], options: ["target", "suite"]))
-        if p.has("help") {
-            console.out(fixturesHelp)
-            return .passed
-        }
-        let suiteRoot = p.value("suite") ?? "Cases"
-        let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
-        let suite: Suite
-        let profile: TargetProfile
-        do {
-            suite = try SuiteLoader.load(root: suiteRoot).suite
-            profile = try TargetLoader.load(path: targetPath, suite: suite).profile
-        } catch {
-            for d in error.diagnostics { console.err(d.description) }
-            return .usage
-        }
+        let spec = ArgumentSpec(flags: ["help", "preflight", "simulator"], options: ["target", "suite"])
+        guard let p = try parseArguments(args, spec: spec, help: fixturesHelp, console: console) else { return .passed }
+        guard let loaded = loadSuiteAndProfile(p, console: console) else { return .usage }
+        let (suite, profile) = (loaded.suite, loaded.profile)
         let usage = FixtureUsage.compute(suite)
         let present = Set(profile.fixtures.keys)
         let width = max(7, usage.map(\.name.count).max() ?? 0)
@@ -67,7 +54,7 @@ extension CLI {
             }
             checked = states
         }
-        console.out("fixtures for \(SuiteLoader.displayPath(targetPath)), most cases first (a case runs only when the profile has every fixture it uses):")
+        console.out("fixtures for \(SuiteLoader.displayPath(p.targetPath)), most cases first (a case runs only when the profile has every fixture it uses):")
         console.out(
             "fixture".padding(toLength: width, withPad: " ", startingAt: 0) + "  cases  profile  "
                 + (checked == nil ? "" : "preflight    ") + "cases that use it")

@@ -19,12 +19,8 @@ extension CLI {
         """
 
     static func initProfile(_ args: [String], environment: [String: String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(
-            args, spec: ArgumentSpec(flags: ["help", "force"], options: ["name", "base-url", "auth", "out", "suite"]))
-        if p.has("help") {
-            console.out(initHelp)
-            return .passed
-        }
+        let spec = ArgumentSpec(flags: ["help", "force"], options: ["name", "base-url", "auth", "out", "suite"])
+        guard let p = try parseArguments(args, spec: spec, help: initHelp, console: console) else { return .passed }
         let interactive = isatty(0) == 1
         func value(_ key: String, _ question: String, default d: String? = nil) throws(UsageError) -> String {
             if let v = p.value(key), !v.isEmpty { return v }
@@ -44,7 +40,7 @@ extension CLI {
         let baseURL = try value("base-url", "Base URL of the server (e.g. https://staging.api.example)")
         if let problem = TargetLoader.baseURLProblem(baseURL) { throw UsageError("--base-url: \(problem)") }
         let auth = try value("auth", "How credentials travel: query, header, cookie or login", default: "header")
-        let suiteRoot = p.value("suite") ?? "Cases"
+        let suiteRoot = p.suiteRoot
         let out = p.value("out") ?? suiteRoot + "/targets/\(name).json"
         if FileManager.default.fileExists(atPath: out), !p.has("force") {
             throw UsageError("\(out) exists; pass --force to overwrite it")

@@ -23,15 +23,11 @@ extension CLI {
         """
 
     static func lintDocs(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(
-            args, spec: ArgumentSpec(flags: ["help", "fail-on-findings"], options: ["docs", "suite"]))
-        if p.has("help") {
-            console.out(lintDocsHelp)
-            return .passed
-        }
+        let spec = ArgumentSpec(flags: ["help", "fail-on-findings"], options: ["docs", "suite"])
+        guard let p = try parseArguments(args, spec: spec, help: lintDocsHelp, console: console) else { return .passed }
         let findings: [DocFinding]
         do {
-            findings = try DocLint.lint(docsDirectory: p.value("docs") ?? "../shared/api-docs", suiteRoot: p.value("suite") ?? "Cases")
+            findings = try DocLint.lint(docsDirectory: p.value("docs") ?? "../shared/api-docs", suiteRoot: p.suiteRoot)
         } catch {
             console.err("error: \(error)")
             return .usage

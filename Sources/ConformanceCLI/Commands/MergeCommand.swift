@@ -1,21 +1,20 @@
 import ConformanceKit
 
 extension CLI {
+    static let mergeHelp = """
+        conformance merge — merge the JUnit reports of shards (run --shard I/N) into one
+
+        USAGE
+          conformance merge A.xml B.xml … -o junit.xml
+
+        Test suites of the same endpoint are joined; counts and times are recomputed.
+        EXIT STATUS
+          0 merged · 2 usage error or an unreadable report
+        """
+
     static func merge(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["o", "output"], positionals: 1000))
-        if p.has("help") {
-            console.out("""
-                conformance merge — merge the JUnit reports of shards (run --shard I/N) into one
-
-                USAGE
-                  conformance merge A.xml B.xml … -o junit.xml
-
-                Test suites of the same endpoint are joined; counts and times are recomputed.
-                EXIT STATUS
-                  0 merged · 2 usage error or an unreadable report
-                """)
-            return .passed
-        }
+        let spec = ArgumentSpec(flags: ["help"], options: ["o", "output"], positionals: 1000)
+        guard let p = try parseArguments(args, spec: spec, help: mergeHelp, console: console) else { return .passed }
         guard let output = p.value("o") ?? p.value("output") else { throw UsageError("merge needs -o FILE") }
         guard !p.positionals.isEmpty else { throw UsageError("merge needs at least one report to read") }
         do {

@@ -1,5 +1,6 @@
 import ConformanceKit
 import Foundation
+import TelecomXSimulator
 
 extension CLI {
     public static let runHelp = """
@@ -45,107 +46,159 @@ extension CLI {
           0 all passed · 1 the target failed a case · 2 usage or suite error · 3 could not judge
         """
 
+    /// `conformance run` (and `certify`): the pipeline, one named step a line.
     static func run(
         _ args: [String], environment: [String: String], console: Console, certify: Bool = false
     ) async throws -> ExitStatus {
-        let p = try parseArguments(
-            args,
-            spec: ArgumentSpec(
+        guard let settings = try RunSettings.parse(args, certify: certify, environment: environment, console: console) else {
+            return .passed
+        }
+        guard let loaded = load(settings, console: console) else { return .usage }
+        guard let suite = try select(settings.selection, from: loaded.suite, console: console) else { return .usage }
+        if settings.list {
+            let credentials = Credentials(profile: loaded.profile, environment: environment)
+            list(Planner.plan(suite: suite, target: loaded.profile, credentials: credentials), console: console)
+            return .passed
+        }
+        guard let target = try startTarget(loaded.profile, settings, environment: environment, console: console) else {
+            return .usage
+        }
+        defer { target.simulator?.stop() }
+        let plan = Planner.plan(suite: suite, target: target.profile, credentials: target.credentials)
+        if settings.dryRun {
+            dryRun(plan, suite: suite, target: target, console: console)
+            return .passed
+        }
+        let result = await execute(plan, suite: suite, target: target, settings, console: console)
+        if certify { return bundle(result, target: target.profile, settings, console: console) }
+        return report(result, target: target.profile, settings, environment: environment, console: console)
+    }
+
+    /// What `run` and `certify` were asked to do, every option checked before anything loads.
+    struct RunSettings {
+        var certify: Bool
+        var suiteRoot: String
+        var targetPath: String
+        var reportsDir: String
+        var baseURL: String?
+        var jobs: Int
+        var timeout: Double
+        var maxBodyMB: Int
+        var deadline: Double?
+        var retries: Int
+        var strict: Bool
+        var allowInsecureHTTP: Bool
+        var list: Bool
+        var dryRun: Bool
+        var selection: Selection
+        /// The built-in simulator is the target, with these faults and variants.
+        var embedded: Bool
+        var faults: [Fault]
+        var variants: [Variant]
+        /// certify --sign-key: the ssh-keygen to sign with and the key.
+        var signer: (sshKeygen: String, key: String)?
+
+        /// The settings, or nil once the help is printed.
+        static func parse(
+            _ args: [String], certify: Bool, environment: [String: String], console: Console
+        ) throws(UsageError) -> RunSettings? {
+            let spec = ArgumentSpec(
                 flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
                     "out", "sign-key",
                 ],
-                repeatable: ["fault", "variant", "endpoint", "tag", "case"]))
-        if p.has("help") {
-            console.out(certify ? certifyHelp : runHelp)
-            return .passed
-        }
-        if certify {
-            for k in ["endpoint", "tag", "case", "shard", "reports"] where p.options[k] != nil {
-                throw UsageError("certify runs the whole suite: --\(k) is not allowed")
-            }
-            for k in ["list", "dry-run"] where p.has(k) { throw UsageError("certify runs the whole suite: --\(k) is not allowed") }
-            guard p.value("out") != nil else { throw UsageError("certify needs --out DIR for the bundle") }
-        } else if p.value("out") != nil {
-            throw UsageError("--out is for certify; run writes to --reports DIR")
-        } else if p.value("sign-key") != nil {
-            throw UsageError("--sign-key is for certify")
-        }
-        // Signing needs ssh-keygen and a readable key: known before anything runs.
-        var signer: (sshKeygen: String, key: String)?
-        if let key = p.value("sign-key") {
-            do {
-                signer = (try Signing.sshKeygen(environment: environment), key)
-            } catch {
-                throw UsageError(error.message)
-            }
-            guard FileManager.default.isReadableFile(atPath: key) else { throw UsageError("--sign-key: cannot read the private key \(key)") }
-        }
-        if p.has("insecure") {
-            throw UsageError(
-                "--insecure is not available: FoundationNetworking on Linux cannot skip TLS certificate verification; "
-                    + "add the target's CA certificate to the system trust store (update-ca-certificates) instead")
-        }
-        let suiteRoot = p.value("suite") ?? "Cases"
-        let reportsDir = p.value("out") ?? p.value("reports") ?? "Reports"
-        let jobs = try positiveInt(p.value("jobs"), "--jobs", default: 8)
-        let timeout = try positiveDouble(p.value("timeout"), "--timeout", default: 30)
-        let maxBodyMB = try positiveInt(p.value("max-body-mb"), "--max-body-mb", default: 10)
-        let deadline = try p.value("deadline").map { try positiveDouble($0, "--deadline", default: 0) }
-        let retries = try p.value("retries").map { s throws(UsageError) -> Int in
-            guard let v = Int(s), v >= 0, v <= 10 else { throw UsageError("--retries must be 0…10, got '\(s)'") }
-            return v
-        } ?? 0
-        if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
-            throw UsageError("--base-url: \(problem)")
-        }
-        var selection = Selection(endpoints: p.values("endpoint"), tags: p.values("tag"), caseGlobs: p.values("case"))
-        if let sh = p.value("shard") {
-            if sh == "auto" {
-                let shard: Selection.Shard
-                do { shard = try Selection.Shard.auto(environment: environment) } catch { throw UsageError(error.message) }
-                selection.shard = shard
-                console.err("--shard auto: shard \(shard.index)/\(shard.count)")
-            } else {
-                guard let shard = Selection.Shard(parsing: sh) else {
-                    throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, or auto, got '\(sh)'")
+                repeatable: ["fault", "variant", "endpoint", "tag", "case"])
+            let help = certify ? CLI.certifyHelp : CLI.runHelp
+            guard let p = try parseArguments(args, spec: spec, help: help, console: console) else { return nil }
+            if certify {
+                for k in ["endpoint", "tag", "case", "shard", "reports"] where p.options[k] != nil {
+                    throw UsageError("certify runs the whole suite: --\(k) is not allowed")
                 }
-                selection.shard = shard
+                for k in ["list", "dry-run"] where p.has(k) { throw UsageError("certify runs the whole suite: --\(k) is not allowed") }
+                guard p.value("out") != nil else { throw UsageError("certify needs --out DIR for the bundle") }
+            } else if p.value("out") != nil {
+                throw UsageError("--out is for certify; run writes to --reports DIR")
+            } else if p.value("sign-key") != nil {
+                throw UsageError("--sign-key is for certify")
             }
+            // Signing needs ssh-keygen and a readable key: known before anything runs.
+            var signer: (sshKeygen: String, key: String)?
+            if let key = p.value("sign-key") {
+                do {
+                    signer = (try Signing.sshKeygen(environment: environment), key)
+                } catch {
+                    throw UsageError(error.message)
+                }
+                guard FileManager.default.isReadableFile(atPath: key) else { throw UsageError("--sign-key: cannot read the private key \(key)") }
+            }
+            if p.has("insecure") {
+                throw UsageError(
+                    "--insecure is not available: FoundationNetworking on Linux cannot skip TLS certificate verification; "
+                        + "add the target's CA certificate to the system trust store (update-ca-certificates) instead")
+            }
+            let reportsDir = p.value("out") ?? p.value("reports") ?? "Reports"
+            let jobs = try CLI.positiveInt(p.value("jobs"), "--jobs", default: 8)
+            let timeout = try CLI.positiveDouble(p.value("timeout"), "--timeout", default: 30)
+            let maxBodyMB = try CLI.positiveInt(p.value("max-body-mb"), "--max-body-mb", default: 10)
+            let deadline = try p.value("deadline").map { s throws(UsageError) in try CLI.positiveDouble(s, "--deadline", default: 0) }
+            let retries = try p.value("retries").map { s throws(UsageError) -> Int in
+                guard let v = Int(s), v >= 0, v <= 10 else { throw UsageError("--retries must be 0…10, got '\(s)'") }
+                return v
+            } ?? 0
+            if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
+                throw UsageError("--base-url: \(problem)")
+            }
+            var selection = Selection(endpoints: p.values("endpoint"), tags: p.values("tag"), caseGlobs: p.values("case"))
+            if let sh = p.value("shard") {
+                if sh == "auto" {
+                    let shard: Selection.Shard
+                    do { shard = try Selection.Shard.auto(environment: environment) } catch { throw UsageError(error.message) }
+                    selection.shard = shard
+                    console.err("--shard auto: shard \(shard.index)/\(shard.count)")
+                } else {
+                    guard let shard = Selection.Shard(parsing: sh) else {
+                        throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, or auto, got '\(sh)'")
+                    }
+                    selection.shard = shard
+                }
+            }
+            // The built-in simulator is the target unless --target names another
+            // server; --simulator keeps it with the given profile (e.g. one that logs in).
+            let embedded = p.value("target") == nil || p.has("simulator")
+            let faults = try CLI.namedFaults(p.values("fault"))
+            let variants = try CLI.namedVariants(p.values("variant"))
+            if !embedded && !faults.isEmpty {
+                throw UsageError("--fault applies to the built-in simulator only (drop --target, or add --simulator)")
+            }
+            if !embedded && !variants.isEmpty {
+                throw UsageError("--variant applies to the built-in simulator only (drop --target, or add --simulator)")
+            }
+            return RunSettings(
+                certify: certify, suiteRoot: p.suiteRoot, targetPath: p.targetPath, reportsDir: reportsDir,
+                baseURL: p.value("base-url"), jobs: jobs, timeout: timeout, maxBodyMB: maxBodyMB, deadline: deadline,
+                retries: retries, strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
+                dryRun: p.has("dry-run"), selection: selection, embedded: embedded, faults: faults, variants: variants,
+                signer: signer)
         }
-        // The built-in simulator is the target unless --target names another
-        // server; --simulator keeps it with the given profile (e.g. one that logs in).
-        let embedded = p.value("target") == nil || p.has("simulator")
-        let faults = try namedFaults(p.values("fault"))
-        let variants = try namedVariants(p.values("variant"))
-        if !embedded && !faults.isEmpty {
-            throw UsageError("--fault applies to the built-in simulator only (drop --target, or add --simulator)")
-        }
-        if !embedded && !variants.isEmpty {
-            throw UsageError("--variant applies to the built-in simulator only (drop --target, or add --simulator)")
-        }
+    }
 
-        // Load everything before anything runs.
-        let fullSuite: Suite
-        let profile: TargetProfile
-        var warnings: [Diagnostic] = []
+    /// Load: the whole suite and the profile, every problem reported before anything runs.
+    static func load(_ s: RunSettings, console: Console) -> Loaded? {
         do {
-            let loaded = try SuiteLoader.load(root: suiteRoot)
-            fullSuite = loaded.suite
-            warnings += loaded.warnings
-            let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
-            let t = try TargetLoader.load(path: targetPath, suite: fullSuite)
-            profile = t.profile
-            warnings += t.warnings
+            let loaded = try load(suiteRoot: s.suiteRoot, targetPath: s.targetPath)
+            for w in loaded.warnings { console.err(w.description) }
+            return loaded
         } catch {
             for d in error.diagnostics { console.err(d.description) }
             let n = error.diagnostics.filter { $0.severity == .error }.count
             console.err("\(n) problem\(n == 1 ? "" : "s") in the suite or target profile; nothing was run.")
-            return .usage
+            return nil
         }
-        for w in warnings { console.err(w.description) }
+    }
 
+    /// Select: the cases `--endpoint`, `--tag`, `--case` and `--shard` pick; nil (after saying so) when none.
+    static func select(_ selection: Selection, from fullSuite: Suite, console: Console) throws(UsageError) -> Suite? {
         for e in selection.endpoints where fullSuite.endpoint(e) == nil {
             throw UsageError("--endpoint: unknown endpoint '\(e)'" + (closestMatch(to: e, in: fullSuite.endpoints.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""))
         }
@@ -157,66 +210,84 @@ extension CLI {
             if !selection.caseGlobs.isEmpty { what.append("--case \(selection.caseGlobs.joined(separator: ","))") }
             if let sh = selection.shard { what.append("--shard \(sh.index)/\(sh.count)") }
             console.err("error: the selection (\(what.joined(separator: " "))) matches none of the \(fullSuite.cases.count) cases; nothing was run")
-            return .usage
+            return nil
         }
+        return suite
+    }
 
-        if p.has("list") {
-            let credentials = Credentials(profile: profile, environment: environment)
-            let plan = Planner.plan(suite: suite, target: profile, credentials: credentials)
-            for job in plan {
-                let c = job.testCase
-                var line = "\(c.endpoint)/\(c.id)  \(c.role)  covers \(c.covers)"
-                if c.steps.count > 1 { line += "  (\(c.steps.count) steps)" }
-                if !c.tags.isEmpty { line += "  [\(c.tags.joined(separator: ","))]" }
-                console.out(line)
-            }
-            console.out("\(plan.count) cases")
-            return .passed
+    /// `--list`: the plan, one line a case; nothing is sent.
+    static func list(_ plan: [Job], console: Console) {
+        for job in plan {
+            let c = job.testCase
+            var line = "\(c.endpoint)/\(c.id)  \(c.role)  covers \(c.covers)"
+            if c.steps.count > 1 { line += "  (\(c.steps.count) steps)" }
+            if !c.tags.isEmpty { line += "  [\(c.tags.joined(separator: ","))]" }
+            console.out(line)
         }
+        console.out("\(plan.count) cases")
+    }
 
+    /// The server the cases go to: the profile with its base URL and the credentials to send.
+    struct RunTarget {
+        var profile: TargetProfile
+        var credentials: Credentials
+        /// The built-in simulator, when it is the target; stopped by the caller.
+        var simulator: EmbeddedSimulator?
+    }
+
+    /// The target: the built-in simulator started (its demo tokens standing in for the
+    /// environment) or the profile's server; nil (after saying why) when credentials would
+    /// travel in the clear.
+    static func startTarget(
+        _ profile: TargetProfile, _ s: RunSettings, environment: [String: String], console: Console
+    ) throws -> RunTarget? {
         var target = profile
         var env = environment
         var simulator: EmbeddedSimulator?
-        if embedded {
-            let sim = try EmbeddedSimulator(faults: faults, variants: variants)
+        if s.embedded {
+            let sim = try EmbeddedSimulator(faults: s.faults, variants: s.variants)
             simulator = sim
             target.baseURL = sim.baseURL
-            // The simulator's demo tokens stand in for the environment.
             env = sim.environment(for: profile, base: env)
-            if !faults.isEmpty { console.out("simulator faults: \(faults.map(\.name).joined(separator: ", "))") }
-            if !variants.isEmpty { console.out("simulator variants: \(variants.map(\.name).joined(separator: ", "))") }
+            if !s.faults.isEmpty { console.out("simulator faults: \(s.faults.map(\.name).joined(separator: ", "))") }
+            if !s.variants.isEmpty { console.out("simulator variants: \(s.variants.map(\.name).joined(separator: ", "))") }
         }
-        defer { simulator?.stop() }
-        if let u = p.value("base-url") { target.baseURL = u }
-        if let problem = TargetLoader.insecureCredentialsProblem(baseURL: target.baseURL), !p.has("allow-insecure-http"),
+        if let u = s.baseURL { target.baseURL = u }
+        if let problem = TargetLoader.insecureCredentialsProblem(baseURL: target.baseURL), !s.allowInsecureHTTP,
             !target.credentialVariables.isEmpty
         {
+            simulator?.stop()
             console.err("error: \(problem); use https, or pass --allow-insecure-http if you accept that")
-            return .usage
+            return nil
         }
+        return RunTarget(profile: target, credentials: Credentials(profile: target, environment: env), simulator: simulator)
+    }
 
-        let credentials = Credentials(profile: target, environment: env)
-        let plan = Planner.plan(suite: suite, target: target, credentials: credentials)
-        if p.has("dry-run") {
-            let runner = Runner(
-                suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(maxConnections: 1),
-                options: RunOptions())
-            for job in plan {
-                console.out("# \(job.testCase.endpoint)/\(job.testCase.id) as \(job.testCase.role)")
-                if let why = job.skipReason {
-                    console.out("  skipped: \(why)")
-                    continue
-                }
-                for r in runner.describe(job) {
-                    console.out("  \(r.method) \(r.url)")
-                    for h in r.headers { console.out("  \(h)") }
-                    if let b = r.body { console.out("  \(b)") }
-                }
+    /// `--dry-run`: every planned request, secrets redacted; nothing is sent.
+    static func dryRun(_ plan: [Job], suite: Suite, target: RunTarget, console: Console) {
+        let runner = Runner(
+            suite: suite, target: target.profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: 1), options: RunOptions())
+        for job in plan {
+            console.out("# \(job.testCase.endpoint)/\(job.testCase.id) as \(job.testCase.role)")
+            if let why = job.skipReason {
+                console.out("  skipped: \(why)")
+                continue
             }
-            console.out("\(plan.count) cases planned; nothing was sent")
-            return .passed
+            for r in runner.describe(job) {
+                console.out("  \(r.method) \(r.url)")
+                for h in r.headers { console.out("  \(h)") }
+                if let b = r.body { console.out("  \(b)") }
+            }
         }
-        console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(target.name) at \(target.baseURL)")
+        console.out("\(plan.count) cases planned; nothing was sent")
+    }
+
+    /// Run: send the plan, with a progress line on a terminal. Ctrl-C or SIGTERM stops
+    /// sending, gives requests in flight a moment, then cancels them; the result holds what finished.
+    static func execute(_ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, console: Console) async -> RunResult {
+        let profile = target.profile
+        console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(profile.name) at \(profile.baseURL)")
         if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
         let stop = StopFlag()
         var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
@@ -226,13 +297,11 @@ extension CLI {
             }
         }
         let runner = Runner(
-            suite: suite, target: target, credentials: credentials,
-            transport: URLSessionTransport(maxConnections: jobs, maxBodyBytes: maxBodyMB << 20),
+            suite: suite, target: profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
             options: RunOptions(
-                jobs: jobs, timeout: timeout, deadline: deadline, retries: retries,
-                check: CheckOptions(strict: p.has("strict")), stop: stop, progress: onProgress))
-        // Ctrl-C / SIGTERM: stop sending, give requests in flight a moment, then
-        // cancel them; the report is written either way.
+                jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
+                check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
         let running = Task { await runner.run(plan) }
         let watcher = SignalWatcher { name in
             stop.stop(name)
@@ -245,49 +314,29 @@ extension CLI {
         let result = await running.value
         watcher.cancel()
         console.progress?("")
+        return result
+    }
 
-        let targetPath = p.value("target") ?? suiteRoot + "/targets/simulator.json"
-        let suiteDigest = (try? Certification.suiteDigest(root: suiteRoot).sha256) ?? ""
-        let meta = RunMetadata(
+    /// What the reports say of the run: tool and suite versions, the target.
+    static func runMetadata(target: TargetProfile, _ s: RunSettings) -> RunMetadata {
+        let suiteDigest = (try? Certification.suiteDigest(root: s.suiteRoot).sha256) ?? ""
+        return RunMetadata(
             toolVersion: version, suiteVersion: String(suiteDigest.prefix(12)), targetName: target.name,
-            baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(targetPath))
-        // The results hold no secret: requests were recorded with a
-        // placeholder, and what the target sent was scrubbed before it was
-        // kept. Reports and console lines are written from them as they are.
-        let junit = JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName)
+            baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(s.targetPath))
+    }
+
+    /// Report: the files in --reports DIR (and the GitHub step summary), then the console lines.
+    ///
+    /// The results hold no secret: requests were recorded with a placeholder, and what
+    /// the target sent was scrubbed before it was kept. Reports and console lines are
+    /// written from them as they are.
+    static func report(
+        _ result: RunResult, target: TargetProfile, _ s: RunSettings, environment: [String: String], console: Console
+    ) -> ExitStatus {
+        let meta = runMetadata(target: target, s)
+        let reportsDir = s.reportsDir
         do {
-            if certify {
-                let w = try Certification.writeBundle(
-                    run: result, meta: meta, suiteRoot: suiteRoot, profilePath: targetPath, dir: reportsDir, junit: junit)
-                for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
-                console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
-                if let signer {
-                    do {
-                        try Signing.sign(manifest: w.manifestPath, keyPath: signer.key, sshKeygen: signer.sshKeygen)
-                    } catch {
-                        console.err("error: the bundle was written but not signed: \(error.message)")
-                        return .usage
-                    }
-                    console.out("signature: \(w.manifestPath)\(Signing.signatureSuffix) (ssh-keygen -Y sign, namespace \(Signing.namespace))")
-                }
-                if w.certifiable {
-                    console.out("verdict: CERTIFIABLE — every required case passed")
-                    return .passed
-                }
-                console.out("verdict: NOT CERTIFIABLE — required cases that did not pass cleanly:")
-                for r in result.blockingCases {
-                    let why: String
-                    switch r.verdict {
-                    case .passed, .ambiguous: why = "passed only after a retry (flaky)"
-                    case .failed: why = "failed: " + (r.failures.first?.message ?? "")
-                    case .error(let m): why = "error: " + m
-                    case .skipped(let m): why = "skipped: " + m
-                    }
-                    console.out("  \(r.endpointID)/\(r.caseID): \(why)")
-                }
-                return .failed
-            }
-            try writeAtomically(junit, to: reportsDir + "/junit.xml")
+            try writeAtomically(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName), to: reportsDir + "/junit.xml")
             try writeAtomically(JSONReporter.render(result, meta: meta), to: reportsDir + "/results.json")
             let summary = MarkdownReporter.render(result)
             try writeAtomically(summary, to: reportsDir + "/summary.md")
@@ -299,12 +348,17 @@ extension CLI {
             }
         } catch {
             console.err("error: could not write the reports to \(reportsDir): \(error.localizedDescription)")
-            for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
+            printVerdicts(result, console: console)
             return .usage
         }
-        for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
+        printVerdicts(result, console: console)
         console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
         return exitStatus(result)
+    }
+
+    /// The console's failures and the closing count line.
+    static func printVerdicts(_ result: RunResult, console: Console) {
+        for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
     }
 
     static func appendToFile(_ text: String, path: String) {

@@ -23,12 +23,8 @@ extension CLI {
         """
 
     static func serve(_ args: [String], console: Console) async throws -> ExitStatus {
-        let p = try parseArguments(
-            args, spec: ArgumentSpec(flags: ["help"], options: ["host", "port", "latency"], repeatable: ["fault", "variant"]))
-        if p.has("help") {
-            console.out(serveHelp)
-            return .passed
-        }
+        let spec = ArgumentSpec(flags: ["help"], options: ["host", "port", "latency"], repeatable: ["fault", "variant"])
+        guard let p = try parseArguments(args, spec: spec, help: serveHelp, console: console) else { return .passed }
         let port = try p.value("port").map { s throws(UsageError) -> Int in
             guard let v = Int(s), (0...65535).contains(v) else { throw UsageError("--port must be 0…65535, got '\(s)'") }
             return v

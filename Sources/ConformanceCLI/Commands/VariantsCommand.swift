@@ -15,11 +15,8 @@ extension CLI {
         """
 
     static func variants(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"]))
-        if p.has("help") {
-            console.out(variantsHelp)
-            return .passed
-        }
+        let spec = ArgumentSpec(flags: ["help"])
+        guard try parseArguments(args, spec: spec, help: variantsHelp, console: console) != nil else { return .passed }
         for (i, v) in Variant.catalogue.enumerated() {
             if i > 0 { console.out("") }
             console.out(v.name)

@@ -38,9 +38,7 @@ extension CLI {
                 run: result, meta: runMetadata(target: target, s), suiteRoot: s.suiteRoot, profilePath: s.targetPath,
                 dir: reportsDir, junit: junit)
         } catch {
-            console.err("error: could not write the reports to \(reportsDir): \(error.localizedDescription)")
-            printVerdicts(result, console: console)
-            return .usage
+            return reportsNotWritten(error, to: reportsDir, result, console: console)
         }
         printVerdicts(result, console: console)
         console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")

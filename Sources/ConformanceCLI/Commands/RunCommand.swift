@@ -347,13 +347,18 @@ extension CLI {
                 appendToFile(summary, path: stepSummary)
             }
         } catch {
-            console.err("error: could not write the reports to \(reportsDir): \(error.localizedDescription)")
-            printVerdicts(result, console: console)
-            return .usage
+            return reportsNotWritten(error, to: reportsDir, result, console: console)
         }
         printVerdicts(result, console: console)
         console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
         return exitStatus(result)
+    }
+
+    /// The reports could not be written: say so, still print the verdicts, exit 2.
+    static func reportsNotWritten(_ error: any Error, to dir: String, _ result: RunResult, console: Console) -> ExitStatus {
+        console.err("error: could not write the reports to \(dir): \(error.localizedDescription)")
+        printVerdicts(result, console: console)
+        return .usage
     }
 
     /// The console's failures and the closing count line.

@@ -70,7 +70,7 @@ extension CLI {
             return .passed
         }
         let result = await execute(plan, suite: suite, target: target, settings, console: console)
-        if certify { return bundle(result, target: target.profile, settings, console: console) }
+        if settings.certify { return bundle(result, target: target.profile, settings, console: console) }
         return report(result, target: target.profile, settings, environment: environment, console: console)
     }
 

@@ -20,12 +20,6 @@ struct ParsedArguments {
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 }
 
-struct UsageError: Error, CustomStringConvertible {
-    var message: String
-    init(_ message: String) { self.message = message }
-    var description: String { message }
-}
-
 func parseArguments(_ args: [String], spec: ArgumentSpec) throws(UsageError) -> ParsedArguments {
     var out = ParsedArguments()
     var i = 0
@@ -76,3 +70,15 @@ func parseArguments(_ args: [String], spec: ArgumentSpec) throws(UsageError) -> 
     return out
 }
 
+
+/// `args` parsed by `spec`, or nil once `help` is printed for `-h` or `--help`.
+func parseArguments(
+    _ args: [String], spec: ArgumentSpec, help: String, console: Console
+) throws(UsageError) -> ParsedArguments? {
+    let p = try parseArguments(args, spec: spec)
+    if p.has("help") {
+        console.out(help)
+        return nil
+    }
+    return p
+}

@@ -17,18 +17,9 @@ extension CLI {
         """
 
     static func readings(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help", "markdown"], options: ["suite"]))
-        if p.has("help") {
-            console.out(readingsHelp)
-            return .passed
-        }
-        let suite: Suite
-        do {
-            suite = try SuiteLoader.load(root: p.value("suite") ?? "Cases").suite
-        } catch {
-            for d in error.diagnostics { console.err(d.description) }
-            return .usage
-        }
+        let spec = ArgumentSpec(flags: ["help", "markdown"], options: ["suite"])
+        guard let p = try parseArguments(args, spec: spec, help: readingsHelp, console: console) else { return .passed }
+        guard let suite = loadSuite(root: p.suiteRoot, console: console) else { return .usage }
         if p.has("markdown") {
             console.out(ReadingsReport.markdown(suite))
         } else {

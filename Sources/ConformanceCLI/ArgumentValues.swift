@@ -1,34 +1,18 @@
 import ConformanceKit
 import TelecomXSimulator
 
+/// Values of options that more than one command takes, checked the same way everywhere.
 extension CLI {
-    public static let variantsHelp = """
-        conformance variants — the simulator's named variants: behaviour the docs allow but that differs from its default
+    static func positiveInt(_ s: String?, _ name: String, default d: Int) throws(UsageError) -> Int {
+        guard let s else { return d }
+        guard let v = Int(s), v > 0 else { throw UsageError("\(name) must be a positive whole number, got '\(s)'") }
+        return v
+    }
 
-        USAGE
-          conformance variants
-
-        Lists each variant with what it does and the doc text (or the standard) that allows it.
-        Use them with `conformance serve --variant NAME` or `conformance run --variant NAME`
-        (repeatable; `--variant all` for every one). The suite must pass every variant;
-        a fault (`conformance faults`) must still be caught with all of them on.
-        """
-
-    // MARK: variants
-
-    static func variants(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"]))
-        if p.has("help") {
-            console.out(variantsHelp)
-            return .passed
-        }
-        for (i, v) in Variant.catalogue.enumerated() {
-            if i > 0 { console.out("") }
-            console.out(v.name)
-            console.out("  does:       \(v.summary)")
-            console.out("  allowed by: \(v.allowedBy)")
-        }
-        return .passed
+    static func positiveDouble(_ s: String?, _ name: String, default d: Double) throws(UsageError) -> Double {
+        guard let s else { return d }
+        guard let v = Double(s), v > 0, v.isFinite else { throw UsageError("\(name) must be a positive number of seconds, got '\(s)'") }
+        return v
     }
 
     /// The variants named by `--variant` (repeatable; `all` for every one).

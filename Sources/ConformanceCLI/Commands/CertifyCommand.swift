@@ -1,0 +1,71 @@
+import ConformanceKit
+import Foundation
+
+extension CLI {
+    public static let certifyHelp = """
+        conformance certify — a certification run and a bundle a third party can verify
+
+        USAGE
+          conformance certify --target FILE --out DIR [--sign-key KEY] [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
+
+        Runs the whole suite (no selection allowed) and writes DIR/junit.xml, results.json,
+        report.html, summary.md and manifest.json (tool and suite versions, SHA-256 of every
+        spec, schema and case file and of the suite, target, times, counts, verdict, and the
+        SHA-256 of each report). Certifiable only if every required case passed: a pass after
+        a retry, or a skipped required case, is not certifiable.
+
+        --sign-key KEY signs manifest.json with the SSH private key KEY (no passphrase, or held
+        by ssh-agent): ssh-keygen -Y sign, namespace telecomx-conformance, writing
+        manifest.json.sig. `verify --allowed-signers FILE` checks it. Needs ssh-keygen
+        (package openssh-client).
+
+        EXIT STATUS
+          0 certifiable · 1 not certifiable · 2 usage or suite error (or signing failed)
+        """
+
+    /// `conformance certify`: `run`'s pipeline over the whole suite, reported as a bundle.
+    static func certify(_ args: [String], environment: [String: String], console: Console) async throws -> ExitStatus {
+        try await run(args, environment: environment, console: console, certify: true)
+    }
+
+    /// Report, for certify: the bundle in --out DIR, signed with --sign-key, and the verdict.
+    static func bundle(_ result: RunResult, target: TargetProfile, _ s: RunSettings, console: Console) -> ExitStatus {
+        let reportsDir = s.reportsDir
+        let junit = JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName)
+        let w: Certification.Written
+        do {
+            w = try Certification.writeBundle(
+                run: result, meta: runMetadata(target: target, s), suiteRoot: s.suiteRoot, profilePath: s.targetPath,
+                dir: reportsDir, junit: junit)
+        } catch {
+            return reportsNotWritten(error, to: reportsDir, result, console: console)
+        }
+        printVerdicts(result, console: console)
+        console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
+        if let signer = s.signer {
+            do {
+                try Signing.sign(manifest: w.manifestPath, keyPath: signer.key, sshKeygen: signer.sshKeygen)
+            } catch {
+                console.err("error: the bundle was written but not signed: \(error.message)")
+                return .usage
+            }
+            console.out("signature: \(w.manifestPath)\(Signing.signatureSuffix) (ssh-keygen -Y sign, namespace \(Signing.namespace))")
+        }
+        if w.certifiable {
+            console.out("verdict: CERTIFIABLE — every required case passed")
+            return .passed
+        }
+        console.out("verdict: NOT CERTIFIABLE — required cases that did not pass cleanly:")
+        for r in result.blockingCases {
+            let why: String
+            switch r.verdict {
+            case .passed, .ambiguous: why = "passed only after a retry (flaky)"
+            case .failed: why = "failed: " + (r.failures.first?.message ?? "")
+            case .error(let m): why = "error: " + m
+            case .skipped(let m): why = "skipped: " + m
+            }
+            console.out("  \(r.endpointID)/\(r.caseID): \(why)")
+        }
+        return .failed
+    }
+}

@@ -1,0 +1,385 @@
+import ConformanceKit
+import Foundation
+import TelecomXSimulator
+
+extension CLI {
+    public static let runHelp = """
+        conformance run — run the suite against a server and write Reports/
+
+        USAGE
+          conformance run [--target FILE] [--base-url URL] [options]
+
+        Without --target, the built-in simulator is started on an ephemeral
+        loopback port and judged with Cases/targets/simulator.json.
+
+        OPTIONS
+          --target FILE      target profile (e.g. Cases/targets/staging.json)
+          --simulator        judge the built-in simulator with the --target profile (e.g. simulator-login.json)
+          --base-url URL     override the profile's baseURL
+          --suite DIR        the suite folder (default: Cases)
+          --reports DIR      where reports go (default: Reports)
+          --jobs N           requests in flight at once (default: 8)
+          --timeout SECONDS  per-request timeout (default: 30)
+          --max-body-mb N    read at most N MB of a response body (default: 10); more is an error
+          --deadline SECONDS overall deadline; cases not finished by then are errors naming it
+          --retries N        retry transport failures (refused, reset, timeout) up to N times; never
+                             a wrong answer; a case that passes only after a retry is reported flaky
+          --strict           response fields no page documents for that object fail instead of warn
+                             (a renamed documented field fails with or without it)
+          --allow-insecure-http  send credentials over plain http:// to a host that is not loopback
+          --fault NAME       (built-in simulator only) inject a fault; repeatable
+          --variant NAME     (built-in simulator only) behave in a way the docs allow; repeatable, 'all' for every one
+          --endpoint ID      only cases of this endpoint; repeatable
+          --tag TAG          only cases with this tag; repeatable
+          --case GLOB        only cases whose id matches (* and ?); repeatable
+          --shard I/N        only the I-th of N stable shards (same case → same shard everywhere; chains never split)
+          --shard auto       the shard GitLab (CI_NODE_INDEX/CI_NODE_TOTAL) or Buildkite
+                             (BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT) names
+          --list             print the plan, one line per case, and send nothing
+          --dry-run          print every planned request (secrets redacted) and send nothing
+          -h, --help         this help
+
+        Credentials come only from the environment variables the profile names
+        under "credentials"; they never appear in any output.
+
+        EXIT STATUS
+          0 all passed · 1 the target failed a case · 2 usage or suite error · 3 could not judge
+        """
+
+    /// `conformance run` (and `certify`): the pipeline, one named step a line.
+    static func run(
+        _ args: [String], environment: [String: String], console: Console, certify: Bool = false
+    ) async throws -> ExitStatus {
+        guard let settings = try RunSettings.parse(args, certify: certify, environment: environment, console: console) else {
+            return .passed
+        }
+        guard let loaded = load(settings, console: console) else { return .usage }
+        guard let suite = try select(settings.selection, from: loaded.suite, console: console) else { return .usage }
+        if settings.list {
+            let credentials = Credentials(profile: loaded.profile, environment: environment)
+            list(Planner.plan(suite: suite, target: loaded.profile, credentials: credentials), console: console)
+            return .passed
+        }
+        guard let target = try startTarget(loaded.profile, settings, environment: environment, console: console) else {
+            return .usage
+        }
+        defer { target.simulator?.stop() }
+        let plan = Planner.plan(suite: suite, target: target.profile, credentials: target.credentials)
+        if settings.dryRun {
+            dryRun(plan, suite: suite, target: target, console: console)
+            return .passed
+        }
+        let result = await execute(plan, suite: suite, target: target, settings, console: console)
+        if settings.certify { return bundle(result, target: target.profile, settings, console: console) }
+        return report(result, target: target.profile, settings, environment: environment, console: console)
+    }
+
+    /// What `run` and `certify` were asked to do, every option checked before anything loads.
+    struct RunSettings {
+        var certify: Bool
+        var suiteRoot: String
+        var targetPath: String
+        var reportsDir: String
+        var baseURL: String?
+        var jobs: Int
+        var timeout: Double
+        var maxBodyMB: Int
+        var deadline: Double?
+        var retries: Int
+        var strict: Bool
+        var allowInsecureHTTP: Bool
+        var list: Bool
+        var dryRun: Bool
+        var selection: Selection
+        /// The built-in simulator is the target, with these faults and variants.
+        var embedded: Bool
+        var faults: [Fault]
+        var variants: [Variant]
+        /// certify --sign-key: the ssh-keygen to sign with and the key.
+        var signer: (sshKeygen: String, key: String)?
+
+        /// The settings, or nil once the help is printed.
+        static func parse(
+            _ args: [String], certify: Bool, environment: [String: String], console: Console
+        ) throws(UsageError) -> RunSettings? {
+            let spec = ArgumentSpec(
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
+                options: [
+                    "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
+                    "out", "sign-key",
+                ],
+                repeatable: ["fault", "variant", "endpoint", "tag", "case"])
+            let help = certify ? CLI.certifyHelp : CLI.runHelp
+            guard let p = try parseArguments(args, spec: spec, help: help, console: console) else { return nil }
+            if certify {
+                for k in ["endpoint", "tag", "case", "shard", "reports"] where p.options[k] != nil {
+                    throw UsageError("certify runs the whole suite: --\(k) is not allowed")
+                }
+                for k in ["list", "dry-run"] where p.has(k) { throw UsageError("certify runs the whole suite: --\(k) is not allowed") }
+                guard p.value("out") != nil else { throw UsageError("certify needs --out DIR for the bundle") }
+            } else if p.value("out") != nil {
+                throw UsageError("--out is for certify; run writes to --reports DIR")
+            } else if p.value("sign-key") != nil {
+                throw UsageError("--sign-key is for certify")
+            }
+            // Signing needs ssh-keygen and a readable key: known before anything runs.
+            var signer: (sshKeygen: String, key: String)?
+            if let key = p.value("sign-key") {
+                do {
+                    signer = (try Signing.sshKeygen(environment: environment), key)
+                } catch {
+                    throw UsageError(error.message)
+                }
+                guard FileManager.default.isReadableFile(atPath: key) else { throw UsageError("--sign-key: cannot read the private key \(key)") }
+            }
+            if p.has("insecure") {
+                throw UsageError(
+                    "--insecure is not available: FoundationNetworking on Linux cannot skip TLS certificate verification; "
+                        + "add the target's CA certificate to the system trust store (update-ca-certificates) instead")
+            }
+            let reportsDir = p.value("out") ?? p.value("reports") ?? "Reports"
+            let jobs = try CLI.positiveInt(p.value("jobs"), "--jobs", default: 8)
+            let timeout = try CLI.positiveDouble(p.value("timeout"), "--timeout", default: 30)
+            let maxBodyMB = try CLI.positiveInt(p.value("max-body-mb"), "--max-body-mb", default: 10)
+            let deadline = try p.value("deadline").map { s throws(UsageError) in try CLI.positiveDouble(s, "--deadline", default: 0) }
+            let retries = try p.value("retries").map { s throws(UsageError) -> Int in
+                guard let v = Int(s), v >= 0, v <= 10 else { throw UsageError("--retries must be 0…10, got '\(s)'") }
+                return v
+            } ?? 0
+            if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
+                throw UsageError("--base-url: \(problem)")
+            }
+            var selection = Selection(endpoints: p.values("endpoint"), tags: p.values("tag"), caseGlobs: p.values("case"))
+            if let sh = p.value("shard") {
+                if sh == "auto" {
+                    let shard: Selection.Shard
+                    do { shard = try Selection.Shard.auto(environment: environment) } catch { throw UsageError(error.message) }
+                    selection.shard = shard
+                    console.err("--shard auto: shard \(shard.index)/\(shard.count)")
+                } else {
+                    guard let shard = Selection.Shard(parsing: sh) else {
+                        throw UsageError("--shard must be I/N with 1 ≤ I ≤ N, or auto, got '\(sh)'")
+                    }
+                    selection.shard = shard
+                }
+            }
+            // The built-in simulator is the target unless --target names another
+            // server; --simulator keeps it with the given profile (e.g. one that logs in).
+            let embedded = p.value("target") == nil || p.has("simulator")
+            let faults = try CLI.namedFaults(p.values("fault"))
+            let variants = try CLI.namedVariants(p.values("variant"))
+            if !embedded && !faults.isEmpty {
+                throw UsageError("--fault applies to the built-in simulator only (drop --target, or add --simulator)")
+            }
+            if !embedded && !variants.isEmpty {
+                throw UsageError("--variant applies to the built-in simulator only (drop --target, or add --simulator)")
+            }
+            return RunSettings(
+                certify: certify, suiteRoot: p.suiteRoot, targetPath: p.targetPath, reportsDir: reportsDir,
+                baseURL: p.value("base-url"), jobs: jobs, timeout: timeout, maxBodyMB: maxBodyMB, deadline: deadline,
+                retries: retries, strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
+                dryRun: p.has("dry-run"), selection: selection, embedded: embedded, faults: faults, variants: variants,
+                signer: signer)
+        }
+    }
+
+    /// Load: the whole suite and the profile, every problem reported before anything runs.
+    static func load(_ s: RunSettings, console: Console) -> Loaded? {
+        do {
+            let loaded = try load(suiteRoot: s.suiteRoot, targetPath: s.targetPath)
+            for w in loaded.warnings { console.err(w.description) }
+            return loaded
+        } catch {
+            for d in error.diagnostics { console.err(d.description) }
+            let n = error.diagnostics.filter { $0.severity == .error }.count
+            console.err("\(n) problem\(n == 1 ? "" : "s") in the suite or target profile; nothing was run.")
+            return nil
+        }
+    }
+
+    /// Select: the cases `--endpoint`, `--tag`, `--case` and `--shard` pick; nil (after saying so) when none.
+    static func select(_ selection: Selection, from fullSuite: Suite, console: Console) throws(UsageError) -> Suite? {
+        for e in selection.endpoints where fullSuite.endpoint(e) == nil {
+            throw UsageError("--endpoint: unknown endpoint '\(e)'" + (closestMatch(to: e, in: fullSuite.endpoints.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""))
+        }
+        let suite = selection.apply(to: fullSuite)
+        if suite.cases.isEmpty {
+            var what: [String] = []
+            if !selection.endpoints.isEmpty { what.append("--endpoint \(selection.endpoints.joined(separator: ","))") }
+            if !selection.tags.isEmpty { what.append("--tag \(selection.tags.joined(separator: ","))") }
+            if !selection.caseGlobs.isEmpty { what.append("--case \(selection.caseGlobs.joined(separator: ","))") }
+            if let sh = selection.shard { what.append("--shard \(sh.index)/\(sh.count)") }
+            console.err("error: the selection (\(what.joined(separator: " "))) matches none of the \(fullSuite.cases.count) cases; nothing was run")
+            return nil
+        }
+        return suite
+    }
+
+    /// `--list`: the plan, one line a case; nothing is sent.
+    static func list(_ plan: [Job], console: Console) {
+        for job in plan {
+            let c = job.testCase
+            var line = "\(c.endpoint)/\(c.id)  \(c.role)  covers \(c.covers)"
+            if c.steps.count > 1 { line += "  (\(c.steps.count) steps)" }
+            if !c.tags.isEmpty { line += "  [\(c.tags.joined(separator: ","))]" }
+            console.out(line)
+        }
+        console.out("\(plan.count) cases")
+    }
+
+    /// The server the cases go to: the profile with its base URL and the credentials to send.
+    struct RunTarget {
+        var profile: TargetProfile
+        var credentials: Credentials
+        /// The built-in simulator, when it is the target; stopped by the caller.
+        var simulator: EmbeddedSimulator?
+    }
+
+    /// The target: the built-in simulator started (its demo tokens standing in for the
+    /// environment) or the profile's server; nil (after saying why) when credentials would
+    /// travel in the clear.
+    static func startTarget(
+        _ profile: TargetProfile, _ s: RunSettings, environment: [String: String], console: Console
+    ) throws -> RunTarget? {
+        var target = profile
+        var env = environment
+        var simulator: EmbeddedSimulator?
+        if s.embedded {
+            let sim = try EmbeddedSimulator(faults: s.faults, variants: s.variants)
+            simulator = sim
+            target.baseURL = sim.baseURL
+            env = sim.environment(for: profile, base: env)
+            if !s.faults.isEmpty { console.out("simulator faults: \(s.faults.map(\.name).joined(separator: ", "))") }
+            if !s.variants.isEmpty { console.out("simulator variants: \(s.variants.map(\.name).joined(separator: ", "))") }
+        }
+        if let u = s.baseURL { target.baseURL = u }
+        if let problem = TargetLoader.insecureCredentialsProblem(baseURL: target.baseURL), !s.allowInsecureHTTP,
+            !target.credentialVariables.isEmpty
+        {
+            simulator?.stop()
+            console.err("error: \(problem); use https, or pass --allow-insecure-http if you accept that")
+            return nil
+        }
+        return RunTarget(profile: target, credentials: Credentials(profile: target, environment: env), simulator: simulator)
+    }
+
+    /// `--dry-run`: every planned request, secrets redacted; nothing is sent.
+    static func dryRun(_ plan: [Job], suite: Suite, target: RunTarget, console: Console) {
+        let runner = Runner(
+            suite: suite, target: target.profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: 1), options: RunOptions())
+        for job in plan {
+            console.out("# \(job.testCase.endpoint)/\(job.testCase.id) as \(job.testCase.role)")
+            if let why = job.skipReason {
+                console.out("  skipped: \(why)")
+                continue
+            }
+            for r in runner.describe(job) {
+                console.out("  \(r.method) \(r.url)")
+                for h in r.headers { console.out("  \(h)") }
+                if let b = r.body { console.out("  \(b)") }
+            }
+        }
+        console.out("\(plan.count) cases planned; nothing was sent")
+    }
+
+    /// Run: send the plan, with a progress line on a terminal. Ctrl-C or SIGTERM stops
+    /// sending, gives requests in flight a moment, then cancels them; the result holds what finished.
+    static func execute(_ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, console: Console) async -> RunResult {
+        let profile = target.profile
+        console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(profile.name) at \(profile.baseURL)")
+        if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
+        let stop = StopFlag()
+        var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
+        if let show = console.progress {
+            onProgress = { done, total, last in
+                show("[\(done)/\(total)] \(last.endpointID)/\(last.caseID): \(last.verdict.label)")
+            }
+        }
+        let runner = Runner(
+            suite: suite, target: profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
+            options: RunOptions(
+                jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
+                check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
+        let running = Task { await runner.run(plan) }
+        let watcher = SignalWatcher { name in
+            stop.stop(name)
+            console.err("\(name): stopping; waiting up to 2 s for requests in flight, then writing the report")
+            Task {
+                try? await Task.sleep(for: .seconds(2))
+                running.cancel()
+            }
+        }
+        let result = await running.value
+        watcher.cancel()
+        console.progress?("")
+        return result
+    }
+
+    /// What the reports say of the run: tool and suite versions, the target.
+    static func runMetadata(target: TargetProfile, _ s: RunSettings) -> RunMetadata {
+        let suiteDigest = (try? Certification.suiteDigest(root: s.suiteRoot).sha256) ?? ""
+        return RunMetadata(
+            toolVersion: version, suiteVersion: String(suiteDigest.prefix(12)), targetName: target.name,
+            baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(s.targetPath))
+    }
+
+    /// Report: the files in --reports DIR (and the GitHub step summary), then the console lines.
+    ///
+    /// The results hold no secret: requests were recorded with a placeholder, and what
+    /// the target sent was scrubbed before it was kept. Reports and console lines are
+    /// written from them as they are.
+    static func report(
+        _ result: RunResult, target: TargetProfile, _ s: RunSettings, environment: [String: String], console: Console
+    ) -> ExitStatus {
+        let meta = runMetadata(target: target, s)
+        let reportsDir = s.reportsDir
+        do {
+            try writeAtomically(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName), to: reportsDir + "/junit.xml")
+            try writeAtomically(JSONReporter.render(result, meta: meta), to: reportsDir + "/results.json")
+            let summary = MarkdownReporter.render(result)
+            try writeAtomically(summary, to: reportsDir + "/summary.md")
+            try writeAtomically(HTMLReporter.render(result), to: reportsDir + "/report.html")
+            let coverageText = Coverage.render(result.coverage) + [""] + ValueCoverage.render(result.values, observed: true)
+            try writeAtomically(coverageText.joined(separator: "\n") + "\n", to: reportsDir + "/coverage.txt")
+            if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty {
+                appendToFile(summary, path: stepSummary)
+            }
+        } catch {
+            return reportsNotWritten(error, to: reportsDir, result, console: console)
+        }
+        printVerdicts(result, console: console)
+        console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
+        return exitStatus(result)
+    }
+
+    /// The reports could not be written: say so, still print the verdicts, exit 2.
+    static func reportsNotWritten(_ error: any Error, to dir: String, _ result: RunResult, console: Console) -> ExitStatus {
+        console.err("error: could not write the reports to \(dir): \(error.localizedDescription)")
+        printVerdicts(result, console: console)
+        return .usage
+    }
+
+    /// The console's failures and the closing count line.
+    static func printVerdicts(_ result: RunResult, console: Console) {
+        for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
+    }
+
+    static func appendToFile(_ text: String, path: String) {
+        if let h = FileHandle(forWritingAtPath: path) {
+            h.seekToEndOfFile()
+            h.write(Data(text.utf8))
+            try? h.close()
+        } else {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        }
+    }
+
+    static func exitStatus(_ r: RunResult) -> ExitStatus {
+        if r.failed > 0 { return .failed }
+        if r.errors > 0 { return .unjudged }
+        if r.passed == 0 && !r.results.isEmpty { return .unjudged }
+        return .passed
+    }
+}

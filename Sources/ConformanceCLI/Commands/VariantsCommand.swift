@@ -1,0 +1,28 @@
+import ConformanceKit
+import TelecomXSimulator
+
+extension CLI {
+    public static let variantsHelp = """
+        conformance variants — the simulator's named variants: behaviour the docs allow but that differs from its default
+
+        USAGE
+          conformance variants
+
+        Lists each variant with what it does and the doc text (or the standard) that allows it.
+        Use them with `conformance serve --variant NAME` or `conformance run --variant NAME`
+        (repeatable; `--variant all` for every one). The suite must pass every variant;
+        a fault (`conformance faults`) must still be caught with all of them on.
+        """
+
+    static func variants(_ args: [String], console: Console) throws -> ExitStatus {
+        let spec = ArgumentSpec(flags: ["help"])
+        guard try parseArguments(args, spec: spec, help: variantsHelp, console: console) != nil else { return .passed }
+        for (i, v) in Variant.catalogue.enumerated() {
+            if i > 0 { console.out("") }
+            console.out(v.name)
+            console.out("  does:       \(v.summary)")
+            console.out("  allowed by: \(v.allowedBy)")
+        }
+        return .passed
+    }
+}

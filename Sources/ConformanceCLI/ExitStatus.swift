@@ -1,0 +1,11 @@
+/// Exit statuses, documented in README and `--help`.
+public enum ExitStatus: Int32, Sendable {
+    /// Every case that ran passed.
+    case passed = 0
+    /// The target failed at least one case.
+    case failed = 1
+    /// Usage error or a problem in the suite or the target profile.
+    case usage = 2
+    /// The target could not be judged (unreachable, every case errored or was skipped).
+    case unjudged = 3
+}

@@ -86,7 +86,8 @@ public enum CLI {
           conformance certify --target F --out DIR   certification run: the whole suite, a bundle with digests
           conformance verify DIR          check a certification bundle's digests, counts and verdict
           conformance merge A.xml … -o F  merge shard reports (run --shard I/N) into one
-          conformance openapi [-o FILE]   an OpenAPI 3.1 document of the documented API, from the suite
+          conformance openapi [-o FILE] [--target F]  an OpenAPI 3.1 document of the documented API, from the suite
+                                              (--target: for testing that server, with error enums and examples)
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered;
                                               the documented values with the cases aimed at each (--target F: seen or not)
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
@@ -542,46 +543,6 @@ public enum CLI {
         } else {
             _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         }
-    }
-
-    // MARK: openapi
-
-    static func openapi(_ args: [String], console: Console) throws -> ExitStatus {
-        let p = try parseArguments(args, spec: ArgumentSpec(flags: ["help"], options: ["o", "output", "suite"]))
-        if p.has("help") {
-            console.out("""
-                conformance openapi — an OpenAPI 3.1 document of the documented API
-
-                USAGE
-                  conformance openapi [-o FILE] [--suite DIR]
-
-                Built from the suite's endpoint specs and schemas: paths and parameters, the create
-                request body, success responses with the documented schemas, every documented error
-                status with its messages, and the security schemes the target profiles describe.
-                Deterministic output. Without -o it is printed.
-                """)
-            return .passed
-        }
-        let suiteRoot = p.value("suite") ?? "Cases"
-        let suite: Suite
-        var targets: [TargetProfile] = []
-        do {
-            suite = try SuiteLoader.load(root: suiteRoot).suite
-            for f in SuiteFiles.listTargets(suiteRoot) {
-                targets.append(try TargetLoader.load(path: f, suite: suite).profile)
-            }
-        } catch {
-            for d in error.diagnostics { console.err(d.description) }
-            return .usage
-        }
-        let text = OpenAPIExport.render(suite: suite, targets: targets)
-        if let out = p.value("o") ?? p.value("output") {
-            try writeAtomically(text, to: out)
-            console.out("wrote \(out)")
-        } else {
-            console.out(text)
-        }
-        return .passed
     }
 
     // MARK: init

@@ -139,4 +139,19 @@ import Testing
                 "\(error.description)")
         }
     }
+
+    @Test func coverageListsEachDocumentedParameterWithTheCasesThatSendIt() throws {
+        var (suite, _) = try SuiteLoader.load(root: Project.cases)
+        let index = try #require(suite.endpoints.firstIndex { $0.id == "mvno-deleted-list" })
+        suite.endpoints[index].parameters.append(
+            Parameter(name: "sort", location: .query, required: false, description: "Sort order.", schema: ["type": "string"]))
+        let cov = try #require(Coverage.compute(suite).first { $0.endpointID == "mvno-deleted-list" })
+        #expect(cov.parameters.map(\.name) == ["offset", "limit", "filter", "sort"])
+        let filter = try #require(cov.parameters.first { $0.name == "filter" })
+        let sending = suite.cases.filter { c in c.steps.contains { $0.request.query.contains { $0.name == "filter" } } }
+        #expect(filter.caseIDs == sending.map(\.id).sorted() && !filter.caseIDs.isEmpty)
+        let text = Coverage.render([cov])
+        #expect(text.contains { $0.hasPrefix("    sort (query)") && $0.hasSuffix("sent by no case: a documented parameter nothing exercises") })
+        #expect(text.contains { $0.hasPrefix("    filter (query)") && $0.contains("\(filter.caseIDs.count) cases: ") })
+    }
 }

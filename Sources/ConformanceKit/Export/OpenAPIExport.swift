@@ -13,7 +13,7 @@ import JSONKit
 ///
 /// Schema documents become Schema Objects almost unchanged (OpenAPI 3.1 uses
 /// JSON Schema 2020-12): each file is a component named after the file
-/// (`mvno-account.schema.json` → `MvnoAccount`), each top-level `$defs` entry
+/// (`order-item.schema.json` → `OrderItem`), each top-level `$defs` entry
 /// is hoisted to a component of its own prefixed with the file's stem
 /// (`common.schema.json#/$defs/Id` → `common.Id`), every `$ref` is rewritten to
 /// `#/components/schemas/…`, `$id` and `$schema` are dropped, and `format`
@@ -419,7 +419,7 @@ extension OpenAPIExport {
     struct ComponentNames {
         /// Schema file references (`schemas/x.schema.json`), sorted.
         var files: [String]
-        /// File reference → component name (`MvnoAccount`).
+        /// File reference → component name (`OrderItem`).
         var byFile: [String: String] = [:]
         /// File reference → `$defs` key → component name (`common.Id`).
         var defs: [String: [String: String]] = [:]
@@ -467,7 +467,7 @@ extension OpenAPIExport {
             }
         }
 
-        /// `schemas/sub/mvno-account.schema.json` → `sub/mvno-account`.
+        /// `schemas/sub/order-item.schema.json` → `sub/order-item`.
         static func stem(_ file: String) -> String {
             var s = file.hasPrefix("schemas/") ? String(file.dropFirst("schemas/".count)) : file
             for suffix in [".schema.json", ".json5", ".json"] where s.hasSuffix(suffix) {
@@ -477,7 +477,7 @@ extension OpenAPIExport {
             return s
         }
 
-        /// `mvno-account` → `MvnoAccount`, `sub/x_y` → `SubXY`.
+        /// `order-item` → `OrderItem`, `sub/x_y` → `SubXY`.
         static func pascalCase(_ s: String) -> String {
             let parts = s.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
             let name = parts.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()

@@ -214,6 +214,8 @@ import Testing
         #expect(error["type"] == "object")
         #expect(error["properties"]?["message"]?["type"] == "string")
         #expect(error["description"]?.stringValue?.contains("Not documented") == true)
+        // Without a profile, the message at the default pointer is required.
+        #expect(error["required"] == ["message"])
         // Component names are valid OpenAPI component keys.
         for name in schemas.keys {
             #expect(name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }, "\(name)")
@@ -243,7 +245,7 @@ import Testing
         let deleted = try #require(suite.endpoint("mvno-deleted-list"))
         let params = Self.operation(doc, deleted)?["parameters"]?.arrayValue ?? []
         #expect(params.map { $0["name"] } == ["offset", "limit", "filter"])
-        #expect(params[1]["schema"] == ["type": "integer", "minimum": 1, "maximum": 500, "default": 100])
+        #expect(params[1]["schema"] == ["type": "integer", "default": 100, "minimum": 1, "maximum": 500])
         #expect(params[0]["schema"]?["default"] == 0)
         #expect(params[2]["schema"] == ["type": "string"])
         #expect(params[2]["description"]?.stringValue?.contains("simNumber (ICC), IMSI and notes") == true)
@@ -291,9 +293,18 @@ import Testing
         list.title = "MVNO Accounts List"
         list.doc = "mvno-list.txt"
         list.path = "/mvno/list/{CUSTOMER_ID}"
-        list.paging?.limitParam = "count"
-        list.paging?.maxLimit = 50
-        list.paging?.defaultLimit = 25
+        // Its parameters are the spec's, whatever they are called: nothing is known by name.
+        list.parameters = [
+            Parameter(
+                name: "CUSTOMER_ID", location: .path, required: true, description: "Id of the customer.",
+                schema: ["$ref": "schemas/common.schema.json#/$defs/Id"]),
+            Parameter(
+                name: "offset", location: .query, required: false, description: "First item.",
+                schema: ["type": "integer", "default": 0]),
+            Parameter(
+                name: "count", location: .query, required: false, description: "How many, default 25, max 50.",
+                schema: ["type": "integer", "default": 25, "maximum": 50]),
+        ]
         suite.endpoints += [delete, list]
         let doc = OpenAPIExport.document(suite: suite, targets: targets)
         #expect(doc["paths"]?["/mvno/{ACCOUNT_ID}"]?.objectValue?.keys == ["delete", "get"])
@@ -301,6 +312,9 @@ import Testing
         let params = op["parameters"]?.arrayValue ?? []
         #expect(params.map { $0["name"] } == ["CUSTOMER_ID", "offset", "count"])
         #expect(params[2]["schema"]?["maximum"] == 50 && params[2]["schema"]?["default"] == 25)
+        #expect(params[2]["description"] == "How many, default 25, max 50.")
+        // A reference in a parameter's schema (relative to the suite folder) points into the components.
+        #expect(params[0]["schema"]?["$ref"] == "#/components/schemas/common.Id")
         for r in Self.refs(in: doc) { #expect((try? JSONPointer(parsing: r.ref))?.resolve(in: doc) != nil, "\(r.ref)") }
         try Self.validate(OpenAPIExport.render(suite: suite, targets: targets), name: "generic")
     }
@@ -308,6 +322,95 @@ import Testing
     @Test func theDocumentPassesOpenAPISpecValidator() throws {
         let (suite, targets) = try Self.load()
         try Self.validate(OpenAPIExport.render(suite: suite, targets: targets), name: "suite")
+    }
+
+    // MARK: --target: a document to test a server with
+
+    static func profile(_ targets: [TargetProfile], _ name: String) throws -> TargetProfile {
+        try #require(targets.first { $0.name == name }, "no profile \(name)")
+    }
+
+    /// The enum of messages an operation's response for `status` allows, at `pointer`.
+    static func messages(_ doc: JSON, _ ep: Endpoint, _ status: Int, at pointer: JSONPointer) -> [String]? {
+        let schema = operation(doc, ep)?["responses"]?[String(status)]?["content"]?["application/json"]?["schema"]
+        guard let parts = schema?["allOf"]?.arrayValue, parts.first?["$ref"] == "#/components/schemas/Error" else { return nil }
+        var at: JSON? = parts.count > 1 ? parts[1] : Optional.none
+        for token in pointer.tokens {
+            guard at?["required"]?.arrayValue?.contains(.string(token)) == true else { return nil }
+            at = at?["properties"]?[token]
+        }
+        return at?["enum"]?.arrayValue?.compactMap(\.stringValue)
+    }
+
+    @Test(arguments: ["simulator", "simulator-envelope"])
+    func aTargetsErrorBodiesAllowOnlyEachStatusesDocumentedMessages(_ name: String) throws {
+        let (suite, targets) = try Self.load()
+        let target = try Self.profile(targets, name)
+        let doc = OpenAPIExport.document(suite: suite, targets: targets, target: target)
+        let pointer = target.errorMessagePointer
+        // The Error component requires the message where the profile says it sits.
+        var error = try #require(doc["components"]?["schemas"]?["Error"])
+        for token in pointer.tokens {
+            #expect(error["required"]?.arrayValue?.contains(.string(token)) == true, "\(name): \(token) not required")
+            error = try #require(error["properties"]?[token])
+        }
+        #expect(error["type"] == "string")
+        var checked = 0
+        for ep in suite.endpoints {
+            let statuses = Set(ep.errors.map(\.status) + (ep.unauthenticated.map { [$0.status] } ?? []))
+            for status in statuses.sorted() {
+                var wanted = ep.errors.filter { $0.status == status }.map(\.message)
+                if let u = ep.unauthenticated, u.status == status { wanted.append(u.message) }
+                var unique: [String] = []
+                for m in wanted where !unique.contains(m) { unique.append(m) }
+                #expect(Self.messages(doc, ep, status, at: pointer) == unique, "\(name) \(ep.id) \(status)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 10)
+        // Only this profile's server and credential placement.
+        #expect(doc["servers"]?.arrayValue?.map { $0["url"] } == [.string(target.baseURL)])
+        #expect(doc["components"]?["securitySchemes"]?.objectValue?.count == 1)
+        try Self.validate(OpenAPIExport.render(suite: suite, targets: targets, target: target), name: "target-\(name)")
+    }
+
+    @Test func aTargetsFixturesAreTheExamplesTheSuccessCasesSend() throws {
+        let (suite, targets) = try Self.load()
+        let target = try Self.profile(targets, "simulator")
+        let doc = OpenAPIExport.document(suite: suite, targets: targets, target: target)
+        var examples = 0
+        for ep in suite.endpoints {
+            let op = try #require(Self.operation(doc, ep))
+            let successSteps = suite.cases.flatMap { c in c.steps.filter { $0.endpoint == ep.id && $0.covers == "success" } }
+            for p in op["parameters"]?.arrayValue ?? [] {
+                guard let example = p["example"], let name = p["name"]?.stringValue else { continue }
+                examples += 1
+                // The value some success case of the endpoint sends, with the profile's fixtures.
+                let sent = successSteps.compactMap { step -> JSON? in
+                    let t = p["in"] == "path" ? step.request.pathParams[name] : step.request.query.last { $0.name == name }?.value
+                    return t.map { Planner.substitute($0, target.fixtures) }
+                }
+                #expect(sent.contains(example), "\(ep.id) \(name): example \(example) is sent by no success case")
+                #expect(!JSONWriter().string(example).contains("{{"), "\(ep.id) \(name)")
+            }
+            if let request = ep.requestSchema {
+                let body = op["requestBody"]?["content"]?["application/json"]?["examples"]?["documented-success"]?["value"]
+                let value = try #require(body, "\(ep.id): no body example")
+                #expect(!JSONWriter().string(value).contains("{{"), "\(ep.id): unsubstituted variable")
+                let schema = try #require(suite.compiledSchemas[request])
+                #expect(schema.validate(value).isValid, "\(ep.id): the body example breaks its schema")
+                examples += 1
+            }
+        }
+        // The account id path parameter, the deleted list's query parameters, the create body.
+        #expect(examples >= 4)
+        let get = try #require(suite.endpoint("mvno-account-get"))
+        let id = Self.operation(doc, get)?["parameters"]?[0]?["example"]
+        #expect(target.fixtures.values.contains { $0 == id }, "the ACCOUNT_ID example is no fixture of the profile")
+        // Without a profile there are no examples.
+        let bare = OpenAPIExport.document(suite: suite, targets: targets)
+        #expect(!OpenAPIExport.render(suite: suite, targets: targets).contains("\"example"))
+        #expect(Self.messages(bare, get, 404, at: JSONPointer(tokens: ["message"])) == nil)
     }
 
     // MARK: the external validator

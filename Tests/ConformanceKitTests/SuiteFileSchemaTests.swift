@@ -10,7 +10,7 @@ import Testing
 /// the table below is rejected by both, every allowed one accepted by both.
 @Suite struct SuiteFileSchemaTests {
     /// Meta schema file names, by the place of the file they describe.
-    static let metaNames = ["case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json"]
+    static let metaNames = ["case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json", "api.schema.json"]
     static let metaBase = "file:///meta/"
     static var metaDir: String { Project.cases + "/meta" }
 
@@ -35,6 +35,7 @@ import Testing
         let parts = rel.split(separator: "/").map(String.init)
         if parts == ["fixtures.json"] { return "fixtures.schema.json" }
         if parts == ["readings.json"] { return "readings.schema.json" }
+        if parts == ["api.json"] { return "api.schema.json" }
         guard parts.count > 1 else { return nil }
         switch parts[0] {
         case "cases": return "case.schema.json"
@@ -266,9 +267,27 @@ import Testing
             loader: "errors[0].notProvocable: unknown key 'notProvocable' (did you mean 'notProvokable'?)",
             schemaAt: "/errors/0/notProvocable"),
         Variant(
-            name: "endpoint: paging.limit without max", file: "endpoints/mvno-deleted-list.json",
-            edits: [.remove("/paging/limit/max")], loader: "paging.limit: missing required key 'max'",
+            name: "endpoint: paging.limit restating its max", file: "endpoints/mvno-deleted-list.json",
+            edits: [.set("/paging/limit/max", 500)],
+            loader: "paging.limit.max: paging.limit takes its max from the query parameter's schema",
+            schemaAt: "/paging/limit/max"),
+        Variant(
+            name: "endpoint: paging.limit without param", file: "endpoints/mvno-deleted-list.json",
+            edits: [.remove("/paging/limit/param")], loader: "paging.limit: missing required key 'param'",
             schemaAt: "/paging/limit"),
+        Variant(
+            name: "endpoint: a parameter without schema", file: "endpoints/mvno-account-get.json",
+            edits: [.remove("/parameters/0/schema")], loader: "parameters[0]: missing required key 'schema'",
+            schemaAt: "/parameters/0"),
+        Variant(
+            name: "endpoint: an optional path parameter", file: "endpoints/mvno-account-get.json",
+            edits: [.set("/parameters/0/required", false)],
+            loader: "parameters[0].required: a path parameter is always required",
+            schemaAt: "/parameters/0/required"),
+        Variant(
+            name: "endpoint: a parameter in a header", file: "endpoints/mvno-deleted-list.json",
+            edits: [.set("/parameters/2/in", "header")],
+            loader: "parameters[2].in: unknown parameter location 'header'", schemaAt: "/parameters/2/in"),
         Variant(
             name: "endpoint: unauthenticated without source", file: "endpoints/mvno-deleted-list.json",
             edits: [.remove("/unauthenticated/source")], loader: "unauthenticated: missing required key 'source'",

@@ -12,7 +12,8 @@ extension CLI {
           conformance certify --target F --out DIR   certification run: the whole suite, a bundle with digests
           conformance verify DIR          check a certification bundle's digests, counts and verdict
           conformance merge A.xml … -o F  merge shard reports (run --shard I/N) into one
-          conformance openapi [-o FILE]   an OpenAPI 3.1 document of the documented API, from the suite
+          conformance openapi [-o FILE] [--target F]  an OpenAPI 3.1 document of the documented API, from the suite
+                                              (--target: for testing that server, with error enums and examples)
           conformance coverage [--suite DIR]  each documented row with the cases covering it; exit 1 if any is uncovered;
                                               the documented values with the cases aimed at each (--target F: seen or not)
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each

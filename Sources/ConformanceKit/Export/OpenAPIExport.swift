@@ -13,7 +13,7 @@ import JSONKit
 ///
 /// Schema documents become Schema Objects almost unchanged (OpenAPI 3.1 uses
 /// JSON Schema 2020-12): each file is a component named after the file
-/// (`mvno-account.schema.json` → `MvnoAccount`), each top-level `$defs` entry
+/// (`order-item.schema.json` → `OrderItem`), each top-level `$defs` entry
 /// is hoisted to a component of its own prefixed with the file's stem
 /// (`common.schema.json#/$defs/Id` → `common.Id`), every `$ref` is rewritten to
 /// `#/components/schemas/…`, `$id` and `$schema` are dropped, and `format`
@@ -22,67 +22,94 @@ import JSONKit
 /// left as it is, which the tests catch.
 public enum OpenAPIExport {
     public static let openAPIVersion = "3.1.0"
-    public static let title = "TelecomX MVNO API (as documented)"
-    /// The document's `info.version`: the docs carry no version, so a fixed label.
-    public static let version = "docs-2025"
-    /// The host every URL on the doc pages uses (`https://api.telecomx.dk/mvno/…`).
-    public static let serverURL = "https://api.telecomx.dk"
     /// The error body component every documented error status refers to.
     public static let errorSchemaName = "Error"
+    /// Where the documented message sits in an error body when no profile says (`errorMessagePointer`'s default).
+    public static let defaultErrorMessagePointer = JSONPointer(tokens: ["message"])
 
-    /// The OpenAPI document as an ordered JSON value.
-    public static func document(suite: Suite, targets: [TargetProfile]) -> JSON {
+    /// The OpenAPI document as an ordered JSON value. With `target` (a
+    /// profile: `conformance openapi --target F`) the document is one that
+    /// tools can test that server with: its base URL and credential
+    /// placement, the error body with the message required at the profile's
+    /// `errorMessagePointer` and, per status of each operation, the
+    /// documented messages as an enum, and the profile's fixtures as
+    /// parameter and request body examples.
+    public static func document(suite: Suite, targets: [TargetProfile], target: TargetProfile? = nil) -> JSON {
         let names = ComponentNames(schemas: suite.schemas)
+        let profiles = target.map { [$0] } ?? targets
         var doc = JSONObject()
         doc["openapi"] = .string(openAPIVersion)
-        doc["info"] = info(suite: suite)
-        doc["servers"] = [
-            [
-                "url": .string(serverURL),
-                "description": "The vendor's API, as the URLs on the doc pages give it.",
-            ]
-        ]
-        let security = securitySchemes(targets: targets)
+        doc["info"] = info(suite: suite, target: target)
+        let servers = self.servers(suite: suite, target: target)
+        if !servers.isEmpty { doc["servers"] = .array(servers) }
+        let security = securitySchemes(targets: profiles)
         doc["security"] = .array(security.map { .object(JSONObject(pairs: [($0.name, .array([]))])) })
-        doc["paths"] = .object(paths(suite: suite, names: names))
+        doc["paths"] = .object(paths(suite: suite, names: names, target: target))
         var components = JSONObject()
-        components["schemas"] = .object(componentSchemas(suite: suite, names: names))
+        components["schemas"] = .object(
+            componentSchemas(
+                suite: suite, names: names, messagePointer: target?.errorMessagePointer ?? defaultErrorMessagePointer))
         components["securitySchemes"] = .object(JSONObject(pairs: security.map { ($0.name, $0.scheme) }))
         doc["components"] = .object(components)
         return .object(doc)
     }
 
     /// The document as pretty-printed JSON text (two-space indent, ending with a newline).
-    public static func render(suite: Suite, targets: [TargetProfile]) -> String {
-        JSONWriter(pretty: true).string(document(suite: suite, targets: targets)) + "\n"
+    public static func render(suite: Suite, targets: [TargetProfile], target: TargetProfile? = nil) -> String {
+        JSONWriter(pretty: true).string(document(suite: suite, targets: targets, target: target)) + "\n"
     }
 
     // MARK: info
 
-    static func info(suite: Suite) -> JSON {
+    static func info(suite: Suite, target: TargetProfile?) -> JSON {
         let pages = Set(suite.endpoints.map(\.doc)).sorted()
-        let description = """
-            The TelecomX MVNO API as the vendor's documentation describes it, exported by the conformance \
-            harness from its transcription of the doc pages (endpoint specs and JSON Schemas in Cases/). \
-            Doc pages: \(pages.joined(separator: ", ")). \
+        let title = suite.api?.title ?? "The API documented by the suite in \((suite.root as NSString).lastPathComponent)"
+        var description = suite.api?.description.map { $0 + " " } ?? ""
+        description += """
+            Exported by the conformance harness from its transcription of the doc pages (endpoint specs and \
+            JSON Schemas in the suite). Doc pages: \(pages.joined(separator: ", ")). \
             This is what the docs say, not what any server does: no response field is required (\
             "properties holding no value may be omitted"); the error bodies are not documented (see the \
-            Error schema); the 401 answers come from the vendor's login documentation, not from these pages. \
+            Error schema); the unauthenticated answers come from the endpoint specs' `unauthenticated.source`, \
+            not from the pages' error tables. \
             Schema annotations: x-visibility (the only roles that see a field), x-sensitive (PINs, PUKs, \
             activation codes), x-doc-ambiguous (where a docs table is unclear), x-doc (the page a schema \
-            comes from), x-object (schemas that transcribe the same object from different pages). Formats objectid (24 hexadecimal characters), e164 (E.164 phone number) and icc \
-            (SIM ICC, 18-20 digits) are the API's own.
+            comes from), x-object (schemas that transcribe the same object from different pages).
             """
+        if let target {
+            description += """
+                 For the target profile \(target.name) (\(target.file)): its base URL and credential placement, \
+                error bodies with the message at \(target.errorMessagePointer.description) holding one of the \
+                documented messages of that operation and status, and the profile's fixtures as examples.
+                """
+        }
         return [
             "title": .string(title),
-            "version": .string(version),
+            "version": .string(suite.api?.version ?? "docs"),
             "description": .string(description),
         ]
     }
 
+    static func servers(suite: Suite, target: TargetProfile?) -> [JSON] {
+        if let target {
+            return [
+                [
+                    "url": .string(target.baseURL),
+                    "description": .string("The target profile \(target.name) (\(target.file))."),
+                ]
+            ]
+        }
+        return (suite.api?.servers ?? []).map { s in
+            var o = JSONObject()
+            o["url"] = .string(s.url)
+            if let d = s.description { o["description"] = .string(d) }
+            return .object(o)
+        }
+    }
+
     // MARK: paths
 
-    static func paths(suite: Suite, names: ComponentNames) -> JSONObject {
+    static func paths(suite: Suite, names: ComponentNames, target: TargetProfile?) -> JSONObject {
         var out = JSONObject()
         let byPath = Dictionary(grouping: suite.endpoints, by: \.path)
         for path in byPath.keys.sorted() {
@@ -91,161 +118,77 @@ public enum OpenAPIExport {
                 ($0.method.lowercased(), $0.id) < ($1.method.lowercased(), $1.id)
             }
             for ep in endpoints {
-                item[ep.method.lowercased()] = operation(ep, suite: suite, names: names)
+                item[ep.method.lowercased()] = operation(ep, suite: suite, names: names, target: target)
             }
             out[path] = .object(item)
         }
         return out
     }
 
-    static func operation(_ ep: Endpoint, suite: Suite, names: ComponentNames) -> JSON {
+    static func operation(_ ep: Endpoint, suite: Suite, names: ComponentNames, target: TargetProfile?) -> JSON {
+        let examples = target.map { Examples.of(ep, suite: suite, target: $0) }
         var op = JSONObject()
         op["operationId"] = .string(ep.id)
         op["summary"] = .string(ep.title)
         op["description"] = .string(
             "Access level (as documented): \(ep.accessText)\n\nDoc page: \(ep.doc)."
                 + (ep.mutating ? " Changes data on the server." : ""))
-        let parameters = pathParameters(ep) + queryParameters(ep)
+        let parameters = self.parameters(ep, names: names, examples: examples?.parameters ?? [:])
         if !parameters.isEmpty { op["parameters"] = .array(parameters) }
         if let request = ep.requestSchema {
+            var media = JSONObject()
+            media["schema"] = ["$ref": .string(names.componentRef(suiteRef: request))]
+            if let body = examples?.body {
+                media["examples"] = [
+                    "documented-success": [
+                        "summary": .string("The body of the case \(body.caseID), with the fixtures of \(target?.name ?? "the profile")"),
+                        "value": body.value,
+                    ]
+                ]
+            }
             op["requestBody"] = [
                 "description": .string(schemaTitle(request, suite: suite) ?? "The request body."),
                 "required": true,
-                "content": ["application/json": ["schema": ["$ref": .string(names.componentRef(suiteRef: request))]]],
+                "content": ["application/json": .object(media)],
             ]
         }
-        op["responses"] = .object(responses(ep, suite: suite, names: names))
+        op["responses"] = .object(
+            responses(ep, suite: suite, names: names, messagePointer: target?.errorMessagePointer))
         return .object(op)
     }
 
     // MARK: parameters
 
-    /// Path parameters the docs describe, by name (the doc pages' "Param" rows, verbatim).
-    static let documentedPathParameters: [String: (description: String, schema: JSON)] = [
-        "ACCOUNT_ID": (
-            "Id of the MVNO account (24 hex-char string) or E.164 phone number.",
-            [
-                "oneOf": [
-                    [
-                        "title": "MVNO account id",
-                        "type": "string",
-                        "format": "objectid",
-                        "pattern": "^[0-9a-fA-F]{24}$",
-                    ],
-                    [
-                        "title": "E.164 phone number",
-                        "type": "string",
-                        "format": "e164",
-                        "pattern": "^\\+[1-9][0-9]{7,14}$",
-                    ],
-                ]
-            ]
-        )
-    ]
-
-    /// Query parameters a doc page documents, keyed by page (its "Query" rows,
-    /// descriptions verbatim). The paging parameters take their names and
-    /// bounds from the endpoint's `Paging`; only their text comes from here.
-    /// Parameters that are not paging ones (the deleted-accounts list's
-    /// `filter`) are added for an endpoint whose doc page (or id) is listed.
-    static let documentedQueryParameters: [String: [(name: String, description: String)]] = [
-        "mvno-deleted-list.txt": [
-            ("offset", "Index of the first MVNO account to return, default 0."),
-            ("limit", "The number of MVNO accounts to return, default 100, min 1, max 500."),
-            (
-                "filter",
-                "To filter the MVNO accounts, this can be used. Number, deviceType, simNumber (ICC), IMSI and notes will be searched."
-            ),
-        ]
-    ]
-    /// Endpoint ids that stand for a documented page, should the spec name its page differently.
-    static let pageOfEndpoint: [String: String] = ["mvno-deleted-list": "mvno-deleted-list.txt"]
-
-    static func documentedQuery(_ ep: Endpoint) -> [(name: String, description: String)] {
-        documentedQueryParameters[ep.doc] ?? pageOfEndpoint[ep.id].flatMap { documentedQueryParameters[$0] } ?? []
-    }
-
-    /// The `{NAME}` placeholders of a path template, in order.
-    static func templateParameters(_ path: String) -> [String] {
-        var out: [String] = []
-        var rest = Substring(path)
-        while let open = rest.firstIndex(of: "{") {
-            let after = rest[rest.index(after: open)...]
-            guard let close = after.firstIndex(of: "}") else { break }
-            let name = String(after[..<close])
-            if !name.isEmpty, !out.contains(name) { out.append(name) }
-            rest = after[after.index(after: close)...]
+    /// The spec's documented parameters (`parameters`), in its order: the
+    /// page's text verbatim, the schema with its references rewritten, and
+    /// an example from the profile's fixtures where one was found.
+    static func parameters(_ ep: Endpoint, names: ComponentNames, examples: [String: JSON]) -> [JSON] {
+        ep.parameters.map { p in
+            var o = JSONObject()
+            o["name"] = .string(p.name)
+            o["in"] = .string(p.location.rawValue)
+            o["required"] = .bool(p.required)
+            o["description"] = .string(p.description)
+            o["schema"] = names.convert(p.schema, file: nil, isRoot: false)
+            if let example = examples[p.location.rawValue + ":" + p.name] { o["example"] = example }
+            return .object(o)
         }
-        return out
-    }
-
-    static func pathParameters(_ ep: Endpoint) -> [JSON] {
-        templateParameters(ep.path).map { name in
-            let known = documentedPathParameters[name]
-            return [
-                "name": .string(name),
-                "in": "path",
-                "required": true,
-                "description": .string(known?.description ?? "The {\(name)} of the path (not described in the docs)."),
-                "schema": known?.schema ?? ["type": "string"],
-            ]
-        }
-    }
-
-    static func queryParameters(_ ep: Endpoint) -> [JSON] {
-        let documented = documentedQuery(ep)
-        func text(_ name: String) -> String? { documented.first { $0.name == name }?.description }
-        var out: [JSON] = []
-        if let p = ep.paging {
-            out.append([
-                "name": .string(p.offsetParam),
-                "in": "query",
-                "required": false,
-                "description": .string(
-                    text(p.offsetParam) ?? "Index of the first item to return, default \(p.defaultOffset)."),
-                "schema": ["type": "integer", "minimum": 0, "default": .number(Double(p.defaultOffset))],
-            ])
-            out.append([
-                "name": .string(p.limitParam),
-                "in": "query",
-                "required": false,
-                "description": .string(
-                    text(p.limitParam)
-                        ?? "The number of items to return, default \(p.defaultLimit), min \(p.minLimit), max \(p.maxLimit)."
-                ),
-                "schema": [
-                    "type": "integer",
-                    "minimum": .number(Double(p.minLimit)),
-                    "maximum": .number(Double(p.maxLimit)),
-                    "default": .number(Double(p.defaultLimit)),
-                ],
-            ])
-        }
-        let paging = ep.paging.map { [$0.offsetParam, $0.limitParam] } ?? []
-        for q in documented where !paging.contains(q.name) && !["offset", "limit"].contains(q.name) {
-            out.append([
-                "name": .string(q.name),
-                "in": "query",
-                "required": false,
-                "description": .string(q.description),
-                "schema": ["type": "string"],
-            ])
-        }
-        return out
     }
 
     // MARK: responses
 
-    static func responses(_ ep: Endpoint, suite: Suite, names: ComponentNames) -> JSONObject {
+    static func responses(
+        _ ep: Endpoint, suite: Suite, names: ComponentNames, messagePointer: JSONPointer?
+    ) -> JSONObject {
         var byStatus: [Int: [String]] = [:]
-        for e in ep.errors {
-            let line = "\(e.message): \(e.description)"
-            if !byStatus[e.status, default: []].contains(line) { byStatus[e.status, default: []].append(line) }
+        var messages: [Int: [String]] = [:]
+        func add(_ status: Int, line: String, message: String) {
+            if !byStatus[status, default: []].contains(line) { byStatus[status, default: []].append(line) }
+            if !messages[status, default: []].contains(message) { messages[status, default: []].append(message) }
         }
+        for e in ep.errors { add(e.status, line: "\(e.message): \(e.description)", message: e.message) }
         if let u = ep.unauthenticated {
-            let line =
-                "\(u.message): missing or wrong credentials (not on the doc page: the vendor's login documentation)"
-            if !byStatus[u.status, default: []].contains(line) { byStatus[u.status, default: []].append(line) }
+            add(u.status, line: "\(u.message): missing or wrong credentials (not in the page's error table)", message: u.message)
         }
         var out = JSONObject()
         var success = JSONObject()
@@ -263,14 +206,40 @@ public enum OpenAPIExport {
                 continue
             }
             // A documented error row with the success status cannot happen in these docs; it would be listed here.
+            let errorRef: JSON = ["$ref": .string("#/components/schemas/" + errorSchemaName)]
+            var schema = errorRef
+            if let messagePointer {
+                // Only this operation's rows for this status (and the unauthenticated answer).
+                schema = ["allOf": [errorRef, messageSchema(at: messagePointer, enum: messages[status, default: []])]]
+            }
             out[String(status)] = [
                 "description": .string(byStatus[status, default: []].joined(separator: "; ")),
-                "content": [
-                    "application/json": ["schema": ["$ref": .string("#/components/schemas/" + errorSchemaName)]]
-                ],
+                "content": ["application/json": ["schema": schema]],
             ]
         }
         return out
+    }
+
+    /// An object schema holding, at `pointer`, a string: with `enum` the
+    /// documented messages only, otherwise any string. Every object on the
+    /// way is required to hold the next member.
+    static func messageSchema(at pointer: JSONPointer, enum values: [String]?) -> JSON {
+        var leaf = JSONObject()
+        leaf["type"] = "string"
+        if let values {
+            leaf["enum"] = .array(values.map { .string($0) })
+        } else {
+            leaf["description"] = "The documented error message (the pages' Message column)."
+        }
+        var schema = JSON.object(leaf)
+        for token in pointer.tokens.reversed() {
+            var o = JSONObject()
+            o["type"] = "object"
+            o["required"] = [.string(token)]
+            o["properties"] = .object(JSONObject(pairs: [(token, schema)]))
+            schema = .object(o)
+        }
+        return schema
     }
 
     static func schemaTitle(_ suiteRef: String, suite: Suite) -> String? {
@@ -280,12 +249,15 @@ public enum OpenAPIExport {
 
     // MARK: components.schemas
 
-    static func componentSchemas(suite: Suite, names: ComponentNames) -> JSONObject {
+    static func componentSchemas(suite: Suite, names: ComponentNames, messagePointer: JSONPointer) -> JSONObject {
         var out = JSONObject()
+        let examples = documentedMessages(suite)
         for file in names.files {
             guard let doc = suite.schemas[file], let name = names.byFile[file] else { continue }
             var schema = names.convert(doc, file: file, isRoot: true)
-            if name == errorSchemaName { schema = errorSchema(from: schema) }
+            if name == errorSchemaName {
+                schema = errorSchema(from: schema, messagePointer: messagePointer, examples: examples)
+            }
             out[name] = schema
             if case .object(let root) = doc, case .object(let defs)? = root["$defs"] {
                 for m in defs {
@@ -294,30 +266,43 @@ public enum OpenAPIExport {
                 }
             }
         }
-        if out[errorSchemaName] == nil { out[errorSchemaName] = errorSchema(from: nil) }
+        if out[errorSchemaName] == nil {
+            out[errorSchemaName] = errorSchema(from: nil, messagePointer: messagePointer, examples: examples)
+        }
         return out
     }
 
+    /// The suite's documented error messages, most used first (then by name), for the Error schema's text.
+    static func documentedMessages(_ suite: Suite) -> [String] {
+        var count: [String: Int] = [:]
+        for ep in suite.endpoints {
+            for e in ep.errors { count[e.message, default: 0] += 1 }
+        }
+        return count.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key)
+    }
+
     /// The error body: the docs give each error's status and message but not
-    /// the body's shape. An object with a `message` string is assumed (where
-    /// the profiles' errorMessagePointer looks, and what the simulator sends);
-    /// a suite's own `error.schema.json` is kept and gains that member.
-    static func errorSchema(from converted: JSON?) -> JSON {
+    /// the body's shape. An object holding the message as a string at the
+    /// profile's `errorMessagePointer` (default `/message`, what the simulator
+    /// sends) is required; a suite's own `error.schema.json` is kept and gains it.
+    static func errorSchema(from converted: JSON?, messagePointer: JSONPointer, examples: [String]) -> JSON {
         var o = converted?.objectValue ?? JSONObject()
         o["title"] = o["title"] ?? "Error body"
+        let shown = examples.prefix(3).map { "`\($0)`" }.joined(separator: ", ")
         o["description"] = .string(
             "Not documented: the doc pages give each error's status and message, but not the body's shape. "
-                + "Assumed: a JSON object whose `message` holds the documented message (e.g. `access_denied`); "
-                + "target profiles may place it elsewhere (errorMessagePointer).")
+                + "Assumed: a JSON object holding the documented message at \(messagePointer.description)"
+                + (shown.isEmpty ? "" : " (e.g. \(shown))")
+                + "; target profiles say where (errorMessagePointer).")
+        let required = messageSchema(at: messagePointer, enum: nil)
+        guard let first = messagePointer.tokens.first, let r = required.objectValue else { return .object(o) }
         o["type"] = "object"
         var props = o["properties"]?.objectValue ?? JSONObject()
-        if props["message"] == nil {
-            props["message"] = [
-                "type": "string",
-                "description": "The documented error message, e.g. `access_denied`, `mvnoAccount`, `number`.",
-            ]
-        }
+        if props[first] == nil { props[first] = r["properties"]?[first] ?? [:] }
         o["properties"] = .object(props)
+        var req = o["required"]?.arrayValue ?? []
+        if !req.contains(.string(first)) { req.append(.string(first)) }
+        o["required"] = .array(req)
         return .object(o)
     }
 
@@ -434,7 +419,7 @@ extension OpenAPIExport {
     struct ComponentNames {
         /// Schema file references (`schemas/x.schema.json`), sorted.
         var files: [String]
-        /// File reference → component name (`MvnoAccount`).
+        /// File reference → component name (`OrderItem`).
         var byFile: [String: String] = [:]
         /// File reference → `$defs` key → component name (`common.Id`).
         var defs: [String: [String: String]] = [:]
@@ -482,7 +467,7 @@ extension OpenAPIExport {
             }
         }
 
-        /// `schemas/sub/mvno-account.schema.json` → `sub/mvno-account`.
+        /// `schemas/sub/order-item.schema.json` → `sub/order-item`.
         static func stem(_ file: String) -> String {
             var s = file.hasPrefix("schemas/") ? String(file.dropFirst("schemas/".count)) : file
             for suffix in [".schema.json", ".json5", ".json"] where s.hasSuffix(suffix) {
@@ -492,7 +477,7 @@ extension OpenAPIExport {
             return s
         }
 
-        /// `mvno-account` → `MvnoAccount`, `sub/x_y` → `SubXY`.
+        /// `order-item` → `OrderItem`, `sub/x_y` → `SubXY`.
         static func pascalCase(_ s: String) -> String {
             let parts = s.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
             let name = parts.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
@@ -518,16 +503,20 @@ extension OpenAPIExport {
             return componentRef(file: file, fragment: fragment) ?? suiteRef
         }
 
-        /// A `$ref` found in `file`, rewritten; nil when it cannot be mapped.
-        func rewrite(_ ref: String, in file: String) -> String? {
+        /// A `$ref` found in `file` (nil: in an endpoint spec, whose
+        /// references are relative to the suite folder), rewritten; nil when
+        /// it cannot be mapped.
+        func rewrite(_ ref: String, in file: String?) -> String? {
             let hash = ref.firstIndex(of: "#")
             let path = hash.map { String(ref[..<$0]) } ?? ref
             let fragment = hash.map { String(ref[ref.index(after: $0)...]) } ?? ""
             let target: String
             if path.isEmpty {
+                guard let file else { return nil }
                 target = file
             } else {
-                guard let base = baseOfFile[file], let uri = ComponentNames.resolve(path, against: base),
+                let base = file.map { baseOfFile[$0] } ?? SuiteLoader.schemaBase
+                guard let base, let uri = ComponentNames.resolve(path, against: base),
                     let f = fileOfURI[ComponentNames.withoutFragment(uri)]
                 else { return nil }
                 target = f
@@ -574,7 +563,7 @@ extension OpenAPIExport {
 
         /// A schema of `file` as an OpenAPI 3.1 Schema Object: references
         /// rewritten, `$id`/`$schema` dropped, the root's `$defs` hoisted.
-        func convert(_ schema: JSON, file: String, isRoot: Bool) -> JSON {
+        func convert(_ schema: JSON, file: String?, isRoot: Bool) -> JSON {
             guard case .object(let o) = schema else { return schema }
             var out = JSONObject()
             for m in o {
@@ -611,6 +600,57 @@ extension OpenAPIExport {
                 }
             }
             return .object(out)
+        }
+    }
+}
+
+// MARK: - examples from a target profile
+
+extension OpenAPIExport {
+    /// Example values for one operation, from the profile's fixtures, picked
+    /// by the cases that use them: the success cases of the endpoint (hand
+    /// written before generated ones, plain cases before matrix cells, then
+    /// by id), their path and query values and body with every fixture
+    /// substituted (a `{{take POOL}}` takes the pool's first value). A value
+    /// that needs something only a run has (a captured value, a fixture the
+    /// profile lacks) is no example.
+    struct Examples {
+        /// `path:NAME` / `query:NAME` → value.
+        var parameters: [String: JSON] = [:]
+        var body: (caseID: String, value: JSON)?
+
+        static func of(_ ep: Endpoint, suite: Suite, target: TargetProfile) -> Examples {
+            var bindings = target.fixtures
+            for (name, value) in target.fixtures {
+                if case .array(let a) = value, let first = a.first { bindings[takePrefix + name] = first }
+            }
+            func resolved(_ t: Template) -> JSON? {
+                for v in t.variables where bindings[v] == nil { return nil }
+                return Planner.substitute(t, bindings)
+            }
+            let candidates = suite.cases.flatMap { c in
+                c.steps.filter { $0.endpoint == ep.id && $0.covers == "success" }.map { (c, $0) }
+            }.sorted { a, b in
+                let ka = (a.0.tags.contains("generated") ? 1 : 0, a.0.isMatrixCell ? 1 : 0, a.0.id)
+                let kb = (b.0.tags.contains("generated") ? 1 : 0, b.0.isMatrixCell ? 1 : 0, b.0.id)
+                return ka < kb
+            }
+            var out = Examples()
+            for (c, step) in candidates {
+                for p in ep.parameters {
+                    let key = p.location.rawValue + ":" + p.name
+                    guard out.parameters[key] == nil else { continue }
+                    let template: Template? =
+                        p.location == .path
+                        ? step.request.pathParams[p.name] : step.request.query.last { $0.name == p.name }?.value
+                    if let t = template, let v = resolved(t) { out.parameters[key] = v }
+                }
+                if out.body == nil, let t = step.request.body, let v = resolved(t) {
+                    let schema = ep.requestSchema.flatMap { suite.compiledSchemas[$0] }
+                    if schema?.validate(v).isValid ?? true { out.body = (c.id, v) }
+                }
+            }
+            return out
         }
     }
 }

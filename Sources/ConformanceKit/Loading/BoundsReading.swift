@@ -47,8 +47,23 @@ func readBounds(
         } else {
             lo = o.optional("min")?.int
             hi = o.optional("max")?.int
+            // A bound on a query parameter is the parameter's own: its
+            // schema's minimum and maximum, unless the bound states them.
+            if place == "query", let param = endpoint.parameter(field, in: .query) {
+                lo = lo ?? param.minimum
+                hi = hi ?? param.maximum
+            } else if place == "query" {
+                let names = endpoint.parameters.filter { $0.location == .query }.map(\.name)
+                o.optional("field")?.error(
+                    "'\(field)' is not a declared query parameter of \(endpoint.id)",
+                    hint: closestMatch(to: field, in: names).map { "did you mean '\($0)'?" }
+                        ?? "declare it under parameters with \"in\": \"query\"")
+                continue
+            }
             if lo == nil && hi == nil {
-                item.error("give min, max or both")
+                item.error(
+                    "give min, max or both",
+                    hint: place == "query" ? "or state minimum/maximum in the query parameter's schema" : nil)
                 continue
             }
         }

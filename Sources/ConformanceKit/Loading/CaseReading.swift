@@ -208,6 +208,15 @@ func readStep(
             hint: closestMatch(to: name, in: names).map { "did you mean '\($0)'?" })
         ok = false
     }
+    let documentedQuery = endpoint.parameters.filter { $0.location == .query }.map(\.name)
+    for q in request.query where !documentedQuery.contains(q.name) {
+        node.child("request", .null).child("query", .null).child(q.name, .null).error(
+            "\(endpoint.id) documents no query parameter '\(q.name)'",
+            hint: closestMatch(to: q.name, in: documentedQuery).map { "did you mean '\($0)'?" }
+                ?? (documentedQuery.isEmpty
+                    ? "its spec declares no query parameters" : "documented: \(documentedQuery.joined(separator: ", "))"))
+        ok = false
+    }
     if let rn {
         let all = request.pathParams.sorted { $0.key < $1.key }.map(\.value) + request.query.map(\.value)
             + request.headers.map(\.value) + (request.body.map { [$0] } ?? [])

@@ -31,7 +31,7 @@ func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
     guard
         let o = node.object(keys: [
             "id", "title", "doc", "method", "path", "mutating", "access", "response", "request", "errors",
-            "unauthenticated", "paging", "level", "bounds", "negatives",
+            "unauthenticated", "paging", "level", "bounds", "negatives", "parameters",
         ])
     else { return nil }
     let id = o.required("id")?.nonEmptyString
@@ -83,8 +83,16 @@ func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
         }
         _ = uo.required("source")?.nonEmptyString
     }
+    let parameters = o.optional("parameters").map { readParameters($0, path: path) } ?? []
+    if o.optional("parameters") == nil, let path, let pn = o.optional("path") {
+        for name in pathParameters(path) {
+            pn.error(
+                "{\(name)} has no path parameter",
+                hint: "declare it under parameters: {\"name\": \"\(name)\", \"in\": \"path\", \"required\": true, \"description\": …, \"schema\": …}")
+        }
+    }
     var paging: Paging?
-    if let pn = o.optional("paging") { paging = readPaging(pn) }
+    if let pn = o.optional("paging") { paging = readPaging(pn, parameters: parameters) }
     let level = o.optional("level").flatMap(readLevel) ?? .required
 
     var successStatus: Int?
@@ -125,6 +133,7 @@ func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
         successStatus: successStatus, responseSchema: responseSchema, requestSchema: requestSchema, errors: errors,
         accessRule: rule, unauthenticated: unauthenticated, paging: paging, mutating: mutating, level: level,
         file: node.file)
+    endpoint.parameters = parameters
     endpoint.accessReadings = readCitations(accessCitations, place: .access, readings: readings, endpoint: endpoint)
     endpoint.responseReadings = readCitations(responseCitations, place: .response, readings: readings, endpoint: endpoint)
     endpoint.unauthenticatedReadings = readCitations(
@@ -149,30 +158,140 @@ func readPointer(_ n: Node?) -> JSONPointer? {
     }
 }
 
-func readPaging(_ node: Node) -> Paging? {
+/// The spec's `parameters`: every documented path and query parameter, with
+/// its doc text and schema. Every `{NAME}` of the path needs a path
+/// parameter, and every path parameter a `{NAME}`. Whether each schema
+/// compiles is checked by the loader, with the suite's schemas registered.
+func readParameters(_ node: Node, path: String?) -> [Parameter] {
+    guard let list = node.array else { return [] }
+    var out: [Parameter] = []
+    for item in list {
+        guard let o = item.object(keys: ["name", "in", "required", "description", "doc", "schema"]) else { continue }
+        let name = o.required("name")?.nonEmptyString
+        var location: Parameter.Location?
+        if let ln = o.required("in"), let s = ln.string {
+            location = Parameter.Location(rawValue: s)
+            if location == nil {
+                let names = Parameter.Location.allCases.map(\.rawValue)
+                ln.error(
+                    "unknown parameter location '\(s)'",
+                    hint: closestMatch(to: s, in: names).map { "did you mean '\($0)'?" } ?? names.joined(separator: " or "))
+            }
+        }
+        let required = o.optional("required")?.bool ?? false
+        let description = o.required("description")?.nonEmptyString
+        var line: Int?
+        var quote: String?
+        if let dn = o.optional("doc"), let d = dn.object(keys: ["line", "quote"]) {
+            if let ln = d.required("line"), let l = ln.int {
+                if l >= 1 { line = l } else { ln.error("a page line is 1 or more, found \(l)") }
+            }
+            quote = d.required("quote")?.nonEmptyString
+        }
+        var schema: JSON?
+        if let sn = o.required("schema") {
+            switch sn.value {
+            case .object(let so):
+                schema = sn.value
+                if let d = so["default"]?.numberValue {
+                    if let lo = so["minimum"]?.numberValue, d < lo {
+                        sn.child("default", so["default"]!).error(
+                            "the default \(JSONWriter.formatNumber(d)) is below the minimum \(JSONWriter.formatNumber(lo))",
+                            hint: "transcribe the page's default and bounds again")
+                    }
+                    if let hi = so["maximum"]?.numberValue, d > hi {
+                        sn.child("default", so["default"]!).error(
+                            "the default \(JSONWriter.formatNumber(d)) is above the maximum \(JSONWriter.formatNumber(hi))",
+                            hint: "transcribe the page's default and bounds again")
+                    }
+                }
+            case .bool:
+                schema = sn.value
+            default:
+                sn.error(
+                    "must be a JSON Schema (an object), found \(sn.value.typeName)",
+                    hint: "e.g. {\"type\": \"integer\", \"default\": 100, \"minimum\": 1, \"maximum\": 500}")
+            }
+        }
+        guard let name, let location, let description, let schema else { continue }
+        if location == .path {
+            if o.optional("required")?.value != .bool(true) {
+                (o.optional("required") ?? item).error(
+                    "a path parameter is always required", hint: "set \"required\": true")
+            }
+            if let path, !pathParameters(path).contains(name) {
+                o.optional("name")?.error(
+                    "the path \(path) has no {\(name)}",
+                    hint: closestMatch(to: name, in: pathParameters(path)).map { "did you mean '\($0)'?" }
+                        ?? "add {\(name)} to path, or declare the parameter \"in\": \"query\"")
+            }
+        }
+        if out.contains(where: { $0.name == name && $0.location == location }) {
+            o.optional("name")?.error("the \(location.rawValue) parameter '\(name)' is declared twice")
+            continue
+        }
+        out.append(
+            Parameter(
+                name: name, location: location, required: location == .path || required, description: description,
+                docLine: line, docQuote: quote, schema: schema))
+    }
+    if let path {
+        for name in pathParameters(path) where !out.contains(where: { $0.name == name && $0.location == .path }) {
+            node.error(
+                "{\(name)} of the path \(path) has no path parameter",
+                hint: "add {\"name\": \"\(name)\", \"in\": \"path\", \"required\": true, \"description\": …, \"schema\": …}")
+        }
+    }
+    return out
+}
+
+/// The spec's `paging`: where the items and total are, and which query
+/// parameters are the offset and limit (with the pointers that echo them).
+/// Their defaults and bounds are the parameters' schema `default`,
+/// `minimum` and `maximum`: stated once, where the page states them.
+func readPaging(_ node: Node, parameters: [Parameter]) -> Paging? {
     guard let o = node.object(keys: ["items", "total", "offset", "limit"]) else { return nil }
     let items = readPointer(o.required("items"))
     let total = readPointer(o.required("total"))
-    var offset: (String, JSONPointer, Int)?
-    if let on = o.required("offset"), let oo = on.object(keys: ["param", "pointer", "default"]) {
-        if let p = oo.required("param")?.nonEmptyString, let ptr = readPointer(oo.required("pointer")),
-            let d = oo.required("default")?.int
-        {
-            offset = (p, ptr, d)
+    func side(_ key: String) -> (Parameter, JSONPointer)? {
+        guard let n = o.required(key) else { return nil }
+        let moved = ["default", "min", "max"]
+        guard case .object(let raw) = n.value else {
+            n.error("must be an object, found \(n.value.typeName)")
+            return nil
         }
-    }
-    var limit: (String, JSONPointer, Int, Int, Int)?
-    if let ln = o.required("limit"), let lo = ln.object(keys: ["param", "pointer", "default", "min", "max"]) {
-        if let p = lo.required("param")?.nonEmptyString, let ptr = readPointer(lo.required("pointer")),
-            let d = lo.required("default")?.int, let mn = lo.required("min")?.int, let mx = lo.required("max")?.int
-        {
-            if !(mn <= d && d <= mx) { ln.error("default \(d) is outside min \(mn) … max \(mx)") }
-            limit = (p, ptr, d, mn, mx)
+        for k in moved where raw[k] != nil {
+            n.child(k, raw[k]!).error(
+                "paging.\(key) takes its \(k) from the query parameter's schema",
+                hint: "remove it here and state it in parameters[].schema (\(k == "default" ? "default" : k == "min" ? "minimum" : "maximum"))")
         }
+        guard let po = Node(value: .object(JSONObject(raw.filter { !moved.contains($0.key) })), path: n.path, file: n.file, sink: n.sink)
+            .object(keys: ["param", "pointer"])
+        else { return nil }
+        let pointer = readPointer(po.required("pointer"))
+        guard let pn = po.required("param"), let name = pn.nonEmptyString else { return nil }
+        guard let param = parameters.first(where: { $0.name == name && $0.location == .query }) else {
+            let queries = parameters.filter { $0.location == .query }.map(\.name)
+            pn.error(
+                "'\(name)' is not a declared query parameter",
+                hint: closestMatch(to: name, in: queries).map { "did you mean '\($0)'?" }
+                    ?? "declare it under parameters with \"in\": \"query\" and its schema (type integer, default, minimum, maximum)")
+            return nil
+        }
+        guard let pointer else { return nil }
+        return (param, pointer)
     }
+    let offset = side("offset")
+    let limit = side("limit")
     guard let items, let total, let offset, let limit else { return nil }
+    if limit.0.defaultInt == nil {
+        o.optional("limit")?.child("param", .string(limit.0.name)).error(
+            "the query parameter '\(limit.0.name)' states no integer default; the page checks need the documented default",
+            hint: "add \"default\" to its schema under parameters")
+        return nil
+    }
     return Paging(
-        items: items, total: total, offsetParam: offset.0, offsetPointer: offset.1, defaultOffset: offset.2,
-        limitParam: limit.0, limitPointer: limit.1, defaultLimit: limit.2, minLimit: limit.3, maxLimit: limit.4)
+        items: items, total: total, offsetParam: offset.0.name, offsetPointer: offset.1,
+        defaultOffset: offset.0.defaultInt ?? 0, limitParam: limit.0.name, limitPointer: limit.1,
+        defaultLimit: limit.0.defaultInt ?? 0, minLimit: limit.0.minimum ?? 0, maxLimit: limit.0.maximum ?? Int.max)
 }
-

@@ -51,6 +51,7 @@ public enum SuiteLoader {
 
         let (fixtures, fixtureTypes) = loadFixtureCatalogue(root: root, display: display, sink: sink)
         let readings = loadReadings(root: root, display: display, sink: sink)
+        let api = loadAPIInfo(root: root, display: display, sink: sink)
 
         var endpoints: [Endpoint] = []
         var boundLists: [(endpoint: String, node: Node)] = []
@@ -72,6 +73,7 @@ public enum SuiteLoader {
                 negativeSpecs.append((ep.id, node.child("negatives", n)))
             }
         }
+        for ep in endpoints { checkParameterSchemas(ep, registry: registry, display: display, sink: sink) }
         if endpoints.isEmpty && !sink.hasErrors {
             sink.add(Diagnostic(file: display + "/endpoints", keyPath: "", message: "no endpoint specs found"))
         }
@@ -183,6 +185,7 @@ public enum SuiteLoader {
             root: root, endpoints: endpoints.sorted { $0.id < $1.id }, cases: cases, fixtures: fixtures,
             schemas: schemas, compiledSchemas: compiled)
         suite.readings = readings
+        suite.api = api
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
         suite.bounds = bounds
@@ -193,6 +196,37 @@ public enum SuiteLoader {
             if !rules.isEmpty { suite.visibility[ref] = rules }
         }
         return (suite, sink.items)
+    }
+
+    /// Each parameter's schema must compile (references resolve against the
+    /// suite folder, as the specs' other schema references do), and a stated
+    /// `default` must satisfy it.
+    static func checkParameterSchemas(_ ep: Endpoint, registry: SchemaRegistry, display: String, sink: DiagnosticSink) {
+        for (i, p) in ep.parameters.enumerated() {
+            let keyPath = JSONPathSegment.render([.key("parameters"), .index(i), .key("schema")])
+            var reg = registry
+            let uri = schemaBase + "parameter-\(ep.id)-\(p.location.rawValue)-\(p.name)"
+            do {
+                try reg.register(p.schema, uri: uri)
+                let compiled = try reg.compile(uri, options: apiValidation)
+                if let d = p.schema["default"] {
+                    for v in compiled.validate(d).violations {
+                        sink.add(
+                            Diagnostic(
+                                file: ep.file, keyPath: keyPath + ".default",
+                                message: "the default \(JSONWriter().string(d)) does not satisfy the parameter's own schema: \(v.message)",
+                                hint: "transcribe the page's default and type again"))
+                    }
+                }
+            } catch {
+                let at = error.pointer.tokens.isEmpty ? "" : pointerToKeyPath(error.pointer)
+                sink.add(
+                    Diagnostic(
+                        file: ep.file, keyPath: keyPath + (at.isEmpty ? "" : "." + at),
+                        message: "the \(p.location.rawValue) parameter '\(p.name)' has a schema that does not compile: \(error.message)",
+                        hint: "a JSON Schema 2020-12, e.g. {\"type\": \"string\", \"format\": \"objectid\"}"))
+            }
+        }
     }
 
     static func splitReference(_ ref: String) -> (file: String, fragment: String?) {

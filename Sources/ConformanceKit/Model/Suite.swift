@@ -77,7 +77,11 @@ public struct Endpoint: Sendable, Hashable {
     /// What an unauthenticated request answers (not on these pages: from the
     /// vendor's login documentation), when the spec states it.
     public var unauthenticated: (status: Int, message: String)?
-    /// Paging parameters, for list endpoints.
+    /// The documented path and query parameters (the page's "Param" and
+    /// "Query" rows), in the page's order.
+    public var parameters: [Parameter] = []
+    /// Paging parameters, for list endpoints (their defaults and bounds come
+    /// from the named query parameters' schemas).
     public var paging: Paging?
     /// Whether the endpoint changes state on the target.
     public var mutating: Bool
@@ -97,6 +101,11 @@ public struct Endpoint: Sendable, Hashable {
     /// The documented rows a case may cover: `"success"`, each error row id,
     /// and `"unauthenticated"` when the spec states that behaviour.
     public var rowIDs: [String] { ["success"] + errors.map(\.id) + (unauthenticated == nil ? [] : ["unauthenticated"]) }
+
+    /// The documented parameter `name` in `location`, if any.
+    public func parameter(_ name: String, in location: Parameter.Location) -> Parameter? {
+        parameters.first { $0.name == name && $0.location == location }
+    }
 
     public static func == (a: Endpoint, b: Endpoint) -> Bool { a.id == b.id && a.file == b.file }
     public func hash(into h: inout Hasher) { h.combine(id) }
@@ -132,7 +141,46 @@ public enum Relation: String, Sendable, Hashable, CaseIterable {
     case otherReseller
 }
 
-/// Documented paging of a list endpoint.
+/// A documented path or query parameter of an endpoint (endpoint spec
+/// `parameters`): the doc text verbatim and its type as a JSON Schema.
+public struct Parameter: Sendable, Hashable {
+    public enum Location: String, Sendable, Hashable, CaseIterable {
+        case path
+        case query
+    }
+    public var name: String
+    public var location: Location
+    public var required: Bool
+    /// The page's text for the parameter, verbatim.
+    public var description: String
+    /// The page line that documents it, when the spec gives it.
+    public var docLine: Int?
+    public var docQuote: String?
+    /// JSON Schema 2020-12 of the value (type, format, pattern, default, minimum, maximum, enum…).
+    public var schema: JSON
+
+    public init(
+        name: String, location: Location, required: Bool, description: String, docLine: Int? = nil,
+        docQuote: String? = nil, schema: JSON
+    ) {
+        self.name = name
+        self.location = location
+        self.required = required
+        self.description = description
+        self.docLine = docLine
+        self.docQuote = docQuote
+        self.schema = schema
+    }
+
+    /// The schema's integer `default`, `minimum` and `maximum`, when it states them.
+    public var defaultInt: Int? { schema["default"]?.intValue }
+    public var minimum: Int? { schema["minimum"]?.intValue }
+    public var maximum: Int? { schema["maximum"]?.intValue }
+}
+
+/// Documented paging of a list endpoint. The names and echo pointers come
+/// from the spec's `paging`; defaults and bounds from the named query
+/// parameters' schemas (`parameters[].schema`).
 public struct Paging: Sendable, Hashable {
     /// Where the items are, e.g. `/mvnoAccounts`.
     public var items: JSONPointer
@@ -392,7 +440,23 @@ public struct Suite: Sendable {
     public var generated: (seed: UInt64, cases: Int)?
     /// The bounds the pages state, each with the cases generated on its sides (endpoint specs' `bounds`).
     public var bounds: [Bound] = []
+    /// The API as a whole (`api.json`), when the suite states it.
+    public var api: APIInfo?
     public func reading(_ id: String) -> Reading? { readings.first { $0.id == id } }
 
     public func endpoint(_ id: String) -> Endpoint? { endpoints.first { $0.id == id } }
+}
+
+/// What the pages say of the API as a whole (`Cases/api.json`).
+public struct APIInfo: Sendable, Hashable {
+    public struct Server: Sendable, Hashable {
+        public var url: String
+        public var description: String?
+    }
+    public var title: String
+    /// A label for the docs' state (the pages carry no version).
+    public var version: String
+    public var description: String?
+    /// The hosts the pages' URLs use.
+    public var servers: [Server]
 }

@@ -13,6 +13,13 @@ public struct RowCoverage: Sendable, Hashable {
     public var isExplained: Bool { caseIDs.isEmpty && notProvokable != nil }
 }
 
+/// A documented parameter of an endpoint, with the cases that send it.
+public struct ParameterCoverage: Sendable, Hashable {
+    public var name: String
+    public var location: Parameter.Location
+    public var caseIDs: [String]
+}
+
 public struct EndpointCoverage: Sendable, Hashable {
     public var endpointID: String
     public var method: String
@@ -21,6 +28,8 @@ public struct EndpointCoverage: Sendable, Hashable {
     public var rows: [RowCoverage]
     /// The bounds the page states, each with the cases generated on its sides.
     public var bounds: [Bound] = []
+    /// The documented parameters, each with the cases whose requests send it.
+    public var parameters: [ParameterCoverage] = []
 
     public var covered: Int { rows.count { $0.isCovered } }
     public var explained: Int { rows.count { $0.isExplained } }
@@ -57,6 +66,17 @@ public enum Coverage {
             }
             var cov = EndpointCoverage(endpointID: ep.id, method: ep.method, path: ep.path, file: ep.file, rows: rows)
             cov.bounds = suite.bounds.filter { $0.endpoint == ep.id }
+            cov.parameters = ep.parameters.map { p in
+                let ids = suite.cases.filter { c in
+                    c.steps.contains { step in
+                        step.endpoint == ep.id
+                            && (p.location == .path
+                                ? step.request.pathParams[p.name] != nil
+                                : step.request.query.contains { $0.name == p.name })
+                    }
+                }.map(\.id).sorted()
+                return ParameterCoverage(name: p.name, location: p.location, caseIDs: ids)
+            }
             return cov
         }
     }
@@ -83,6 +103,22 @@ public enum Coverage {
                 out.append(line)
             }
             out.append("  \(ep.rows.count) rows: \(ep.covered) covered by cases, \(ep.explained) explained, \(ep.uncovered.count) uncovered")
+            if !ep.parameters.isEmpty {
+                out.append("  parameters (documented), with the cases that send them:")
+                let width = (ep.parameters.map { $0.name.count + $0.location.rawValue.count + 3 }.max() ?? 10) + 2
+                for p in ep.parameters {
+                    let label = "\(p.name) (\(p.location.rawValue))"
+                    var line = "    " + label.padding(toLength: width, withPad: " ", startingAt: 0)
+                    if p.caseIDs.isEmpty {
+                        line += "sent by no case: a documented parameter nothing exercises"
+                    } else {
+                        let more = p.caseIDs.count > 6 ? ", … (+\(p.caseIDs.count - 6))" : ""
+                        line += "\(p.caseIDs.count) case\(p.caseIDs.count == 1 ? "" : "s"): "
+                            + p.caseIDs.prefix(6).joined(separator: ", ") + more
+                    }
+                    out.append(line)
+                }
+            }
             if !ep.bounds.isEmpty {
                 let width = (ep.bounds.map(\.id.count).max() ?? 10) + 2
                 out.append("  bounds (\(ep.bounds.map(\.cases.count).reduce(0, +)) generated cases):")

@@ -2,7 +2,7 @@ import Foundation
 import JSONKit
 
 /// What a level or role name may look like: upper-case letters, digits, `_`
-/// and `-`, starting with a letter (the pages write levels so: `RESELLER_ADMIN`).
+/// and `-`, starting with a letter (as the pages write levels).
 func isAccessName(_ s: String) -> Bool {
     guard let first = s.utf8.first, first >= 0x41, first <= 0x5A else { return false }
     return s.utf8.allSatisfy { b in (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D }

@@ -27,7 +27,7 @@ public enum RoleRelation: String, Sendable, Hashable, CaseIterable {
     case none
 }
 
-/// One documented access level, e.g. `RESELLER_ADMIN`.
+/// One documented access level, as a page names it.
 public struct AccessLevel: Sendable, Hashable {
     public var name: String
     public var description: String
@@ -97,12 +97,6 @@ public struct AccessModel: Sendable, Hashable {
     /// Levels no declared role holds: no case can run as them.
     public var levelsWithoutRole: [String] {
         levels.map(\.name).filter { name in !roles.contains { $0.level == name } }
-    }
-
-    /// Sorts roles in declared order (undeclared ones last, by name).
-    public func ordered(_ list: some Sequence<Role>) -> [Role] {
-        let rank = Dictionary(roles.enumerated().map { ($0.element.role, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        return list.sorted { a, b in (rank[a] ?? .max, a.rawValue) < (rank[b] ?? .max, b.rawValue) }
     }
 }
 

@@ -274,8 +274,8 @@ public struct Step: Sendable, Hashable {
         /// time rather than typed into a profile, where it would go stale).
         public var countEquals: Template? = nil
     }
-    /// The role this step runs as, when not the case's (e.g. ADMIN's view
-    /// first, then the case's role compared with it).
+    /// The role this step runs as, when not the case's (e.g. a wider role's
+    /// view first, then the case's role compared with it).
     public var role: Role? = nil
 }
 

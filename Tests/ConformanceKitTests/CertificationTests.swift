@@ -63,7 +63,7 @@ import Testing
 
     func result(_ id: String, _ verdict: Verdict, required: Bool = true, attempts: [String] = []) -> CaseResult {
         var r = CaseResult(
-            seq: 0, caseID: id, title: id, file: "f", endpointID: "e", covers: "success", role: .owner, verdict: verdict,
+            seq: 0, caseID: id, title: id, file: "f", endpointID: "e", covers: "success", role: "OWNER", verdict: verdict,
             findings: [], request: nil, status: nil, responseExcerpt: nil, durationSeconds: 0)
         r.required = required
         r.attempts = attempts

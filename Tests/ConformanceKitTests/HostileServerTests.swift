@@ -180,7 +180,7 @@ import Testing
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
         var (target, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", suite: suite)
         target.baseURL = "http://127.0.0.1:\(port)"
-        let credentials = Credentials(byRole: [.owner: "owner-test-token-1", .admin: "admin-test-token-2"])
+        let credentials = Credentials(byRole: ["OWNER": "owner-test-token-1", "ADMIN": "admin-test-token-2"])
         let stop = StopFlag()
         let runner = Runner(
             suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(),

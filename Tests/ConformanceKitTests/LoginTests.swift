@@ -37,19 +37,19 @@ import Testing
         defer { server.shutdown() }
         let (_, profile) = try loginProfile()
         let owner = Seed.standard.employeesByRole.first { $0.role == "OWNER" }!.employee
-        let credentials = Credentials(byRole: [:], logins: [.owner: (owner.email, owner.password)])
+        let credentials = Credentials(byRole: [:], logins: ["OWNER": (owner.email, owner.password)])
         let store = TokenStore(
             credentials: credentials, login: profile.login, baseURL: "http://127.0.0.1:\(port)",
             transport: URLSessionTransport(), timeout: 5)
-        let first = try await store.token(for: .owner)
-        let again = try await store.token(for: .owner)
+        let first = try await store.token(for: "OWNER")
+        let again = try await store.token(for: "OWNER")
         #expect(first != nil)
         #expect(first == again)
-        #expect(await store.logins[.owner] == 1)
+        #expect(await store.logins["OWNER"] == 1)
         try await Task.sleep(for: .milliseconds(500))
-        let renewed = try await store.token(for: .owner)
+        let renewed = try await store.token(for: "OWNER")
         #expect(renewed != first)
-        #expect(await store.logins[.owner] == 2)
+        #expect(await store.logins["OWNER"] == 2)
         // The old token is refused by now; the new one works.
         let old = sim.respond(HTTPRequest(method: "GET", target: "/mvno/\(Seed.IDs.account1)?token=\(first!)"))
         #expect(old.status == 401)

@@ -14,7 +14,7 @@ import Testing
     func result(_ id: String, _ verdict: Verdict, findings: [Finding] = [], seconds: Double = 0.0123) -> CaseResult {
         CaseResult(
             seq: 0, caseID: id, title: "title of \(id)", file: "Cases/cases/\(id).json", endpointID: "ep", covers: "success",
-            role: .owner, verdict: verdict, findings: findings,
+            role: "OWNER", verdict: verdict, findings: findings,
             request: RequestSummary(method: "GET", url: "http://127.0.0.1:1/x/1?token=***"), status: 200,
             responseExcerpt: nil, durationSeconds: seconds)
     }

@@ -148,7 +148,9 @@ import Testing
         #expect(status == 0, "\(c.err)")
         let (profile, _) = try TargetLoader.load(path: out, fixtureCatalogue: [:])
         #expect(profile.baseURL == "https://vendor.example")
-        #expect(profile.credentialVariables.count + profile.loginVariables.count == Role.authenticated.count)
+        let roles = try SuiteLoader.loadAccess(root: Project.cases).credentialRoles
+        #expect(Set(profile.credentialVariables.keys).union(profile.loginVariables.keys) == Set(roles))
+        #expect(roles.count == 8, "every declared role but ANONYMOUS")
         #expect(c.out.contains("   account.id ("), "fixtures listed with the cases each unlocks")
         #expect(c.out.contains(auth == "login" ? "TELECOMX_VENDOR_OWNER_PASSWORD" : "TELECOMX_VENDOR_OWNER_TOKEN"))
         // Never overwritten silently.

@@ -10,7 +10,10 @@ import Testing
 /// the table below is rejected by both, every allowed one accepted by both.
 @Suite struct SuiteFileSchemaTests {
     /// Meta schema file names, by the place of the file they describe.
-    static let metaNames = ["case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json", "api.schema.json"]
+    static let metaNames = [
+        "case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json",
+        "access.schema.json", "api.schema.json",
+    ]
     static let metaBase = "file:///meta/"
     static var metaDir: String { Project.cases + "/meta" }
 
@@ -36,6 +39,7 @@ import Testing
         if parts == ["fixtures.json"] { return "fixtures.schema.json" }
         if parts == ["readings.json"] { return "readings.schema.json" }
         if parts == ["api.json"] { return "api.schema.json" }
+        if parts == ["access.json"] { return "access.schema.json" }
         guard parts.count > 1 else { return nil }
         switch parts[0] {
         case "cases": return "case.schema.json"
@@ -156,9 +160,14 @@ import Testing
         Variant(
             name: "case: missing expect", file: "cases/mvno-account-get/get-unknown-id.json", edits: [.remove("/expect")],
             loader: "get-unknown-id.json: missing required key 'expect'", schemaAt: ""),
+        // Role and level names are data (Cases/access.json): the meta schemas
+        // check their shape, the loader whether they are declared.
         Variant(
-            name: "case: unknown role", file: "cases/mvno-account-get/get-by-id.json", edits: [.set("/role", "SUPERUSER")],
-            loader: "role: unknown role 'SUPERUSER'", schemaAt: "/role"),
+            name: "case: undeclared role (loader only: roles are data)", file: "cases/mvno-account-get/get-by-id.json",
+            edits: [.set("/role", "SUPERUSER")], loader: "role: unknown role 'SUPERUSER'", schemaAt: nil),
+        Variant(
+            name: "case: role that is not a role name", file: "cases/mvno-account-get/get-by-id.json",
+            edits: [.set("/role", "owner")], loader: "role: unknown role 'owner' (did you mean 'OWNER'?)", schemaAt: "/role"),
         Variant(
             name: "case: unknown level", file: "cases/mvno-account-get/get-by-id.json",
             edits: [.set("/level", "mandatory")], loader: "level: unknown level 'mandatory' (required or optional)",
@@ -235,9 +244,72 @@ import Testing
             edits: [.set("/matrix/relations/owm", "{{account.id}}")],
             loader: "matrix.relations.owm: unknown relation 'owm' (did you mean 'own'?)", schemaAt: "/matrix/relations/owm"),
         Variant(
-            name: "case: unknown role in a matrix", file: "cases/mvno-account-get/access-matrix.json",
-            edits: [.set("/matrix/roles/0", "VIEWR")], loader: "matrix.roles[0]: unknown role 'VIEWR'",
+            name: "case: undeclared role in a matrix (loader only)", file: "cases/mvno-account-get/access-matrix.json",
+            edits: [.set("/matrix/roles/0", "VIEWR")], loader: "matrix.roles[0]: unknown role 'VIEWR' (did you mean 'VIEWER'?)",
+            schemaAt: nil),
+        Variant(
+            name: "case: matrix role that is not a role name", file: "cases/mvno-account-get/access-matrix.json",
+            edits: [.set("/matrix/roles/0", "viewer")], loader: "matrix.roles[0]: unknown role 'viewer'",
             schemaAt: "/matrix/roles/0"),
+        Variant(
+            name: "endpoint: undeclared access level (loader only)", file: "endpoints/mvno-account-get.json",
+            edits: [.set("/access/levels/0", "VEIWER")],
+            loader: "access.levels[0]: unknown access level 'VEIWER' (did you mean 'VIEWER'?)", schemaAt: nil),
+        Variant(
+            name: "endpoint: undeclared level in the rule (loader only)", file: "endpoints/mvno-account-get.json",
+            edits: [.set("/access/rule/3/level", "RESELER")],
+            loader: "access.rule[3].level: unknown access level 'RESELER' (did you mean 'RESELLER'?)", schemaAt: nil),
+        Variant(
+            name: "endpoint: access level that is not a level name", file: "endpoints/mvno-account-get.json",
+            edits: [.set("/access/levels/0", "viewer")], loader: "access.levels[0]: unknown access level 'viewer'",
+            schemaAt: "/access/levels/0"),
+        Variant(
+            name: "access: role with an undeclared level", file: "access.json",
+            edits: [.set("/roles/0/level", "VIEWR")],
+            loader: "access.json: roles[0].level: unknown level 'VIEWR' (did you mean 'VIEWER'?)", schemaAt: nil),
+        Variant(
+            name: "access: duplicate level", file: "access.json",
+            edits: [.set("/levels/1/name", "VIEWER")],
+            loader: "access.json: levels[1].name: duplicate level 'VIEWER' (also levels[0])", schemaAt: nil),
+        Variant(
+            name: "access: duplicate role", file: "access.json",
+            edits: [.set("/roles/1/name", "VIEWER")],
+            loader: "access.json: roles[1].name: duplicate role 'VIEWER' (also roles[0])", schemaAt: nil),
+        Variant(
+            name: "access: level name in lower case", file: "access.json",
+            edits: [.set("/levels/0/name", "viewer")], loader: "access.json: levels[0].name: 'viewer' is not a level name",
+            schemaAt: "/levels/0/name"),
+        Variant(
+            name: "access: unknown relation", file: "access.json",
+            edits: [.set("/roles/0/relation", "customr")],
+            loader: "access.json: roles[0].relation: unknown relation 'customr' (did you mean 'customer'?)",
+            schemaAt: "/roles/0/relation"),
+        Variant(
+            name: "access: a level without its relation", file: "access.json", edits: [.remove("/roles/0/relation")],
+            loader: "access.json: roles[0]: missing required key 'relation'", schemaAt: "/roles/0"),
+        Variant(
+            name: "access: a role without a credential that holds a level", file: "access.json",
+            edits: [.set("/roles/8/level", "ADMIN")],
+            loader: "access.json: roles[8].level: a role without a credential holds no access level", schemaAt: "/roles/8/level"),
+        Variant(
+            name: "access: unknown key", file: "access.json", edits: [.set("/roles/0/credentials", false)],
+            loader: "access.json: roles[0].credentials: unknown key 'credentials' (did you mean 'credential'?)",
+            schemaAt: "/roles/0/credentials"),
+        Variant(
+            name: "access: no levels", file: "access.json", edits: [.remove("/levels")],
+            loader: "access.json: missing required key 'levels'", schemaAt: ""),
+        Variant(
+            name: "accepted: a level no role holds", file: "access.json",
+            edits: [
+                .set(
+                    "/levels",
+                    [
+                        ["name": "VIEWER", "description": "v"], ["name": "MANAGER", "description": "m"],
+                        ["name": "OWNER", "description": "o"], ["name": "RESELLER", "description": "r"],
+                        ["name": "RESELLER_ADMIN", "description": "ra"], ["name": "ADMIN", "description": "a"],
+                        ["name": "SUPPORT", "description": "a level only this file declares"],
+                    ])
+            ], loader: nil, schemaAt: nil),
 
         // Endpoint specs.
         Variant(
@@ -306,13 +378,17 @@ import Testing
             edits: [.set("/credentials/OWNER/password", "hunter2!")],
             loader: "credentials.OWNER.password: must name an environment variable", schemaAt: "/credentials/OWNER/password"),
         Variant(
-            name: "target: a credential for ANONYMOUS", file: "targets/simulator.json",
+            name: "target: a credential for a role without one (loader only)", file: "targets/simulator.json",
             edits: [.set("/credentials/ANONYMOUS", "TELECOMX_ANON_TOKEN")],
-            loader: "credentials.ANONYMOUS: ANONYMOUS never carries a credential", schemaAt: "/credentials/ANONYMOUS"),
+            loader: "credentials.ANONYMOUS: ANONYMOUS never carries a credential", schemaAt: nil),
         Variant(
-            name: "target: unknown role in credentials", file: "targets/simulator.json",
+            name: "target: undeclared role in credentials (loader only)", file: "targets/simulator.json",
             edits: [.set("/credentials/OWNR", "TELECOMX_OWNER_TOKEN")],
-            loader: "credentials.OWNR: unknown role 'OWNR' (did you mean 'OWNER'?)", schemaAt: "/credentials/OWNR"),
+            loader: "credentials.OWNR: unknown role 'OWNR' (did you mean 'OWNER'?)", schemaAt: nil),
+        Variant(
+            name: "target: credentials key that is not a role name", file: "targets/simulator.json",
+            edits: [.set("/credentials/owner", "TELECOMX_OWNER_TOKEN")],
+            loader: "credentials.owner: unknown role 'owner' (did you mean 'OWNER'?)", schemaAt: "/credentials/owner"),
         Variant(
             name: "target: auth in the body", file: "targets/simulator.json", edits: [.set("/auth/in", "body")],
             loader: "auth.in: unknown placement 'body'", schemaAt: "/auth/in"),
@@ -469,7 +545,8 @@ import Testing
     static func loaderErrors(root: String, file: String) throws -> [Diagnostic] {
         do {
             if file.hasPrefix("targets/") {
-                _ = try TargetLoader.load(path: root + "/" + file, fixtureCatalogue: try catalogue(root))
+                _ = try TargetLoader.load(
+                    path: root + "/" + file, fixtureCatalogue: try catalogue(root), access: try SuiteLoader.loadAccess(root: root))
             } else {
                 _ = try SuiteLoader.load(root: root)
             }
@@ -571,10 +648,14 @@ import Testing
         func strings(_ doc: JSON, _ pointer: JSONPointer) -> [String] {
             (pointer.resolve(in: doc)?.arrayValue ?? []).compactMap(\.stringValue)
         }
-        let roles = Role.all.map(\.rawValue)
-        #expect(strings(caseDoc, "/$defs/role/enum") == roles)
-        #expect(strings(endpointDoc, "/$defs/role/enum") == roles)
-        #expect(strings(targetDoc, "/properties/credentials/propertyNames/enum") == Role.authenticated.map(\.rawValue))
+        // Role and level names are data (access.json); the shape of a name is one pattern everywhere.
+        let accessDoc = try Self.parseFile(Self.metaDir + "/access.schema.json")
+        let namePattern = try #require(accessDoc["$defs"]?["name"]?["pattern"]?.stringValue)
+        #expect(caseDoc["$defs"]?["role"]?["pattern"]?.stringValue == namePattern)
+        #expect(endpointDoc["$defs"]?["level"]?["pattern"]?.stringValue == namePattern)
+        #expect(targetDoc["properties"]?["credentials"]?["propertyNames"]?["pattern"]?.stringValue == namePattern)
+        #expect(
+            strings(accessDoc, "/properties/roles/items/properties/relation/enum") == RoleRelation.allCases.map(\.rawValue))
         let levels = Level.allCases.map(\.rawValue)
         #expect(strings(caseDoc, "/$defs/level/enum") == levels)
         #expect(strings(endpointDoc, "/properties/level/enum") == levels)

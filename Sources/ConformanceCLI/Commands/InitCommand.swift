@@ -53,7 +53,12 @@ extension CLI {
         profile["baseURL"] = .string(baseURL)
         var credentials = JSONObject()
         var exports: [String] = []
-        let roles = Role.authenticated
+        // One credential for each role the suite declares with one (access.json).
+        let roles: [Role]
+        do { roles = try SuiteLoader.loadAccess(root: suiteRoot).credentialRoles } catch {
+            for d in error.diagnostics { console.err(d.description) }
+            return .usage
+        }
         switch auth {
         case "query": profile["auth"] = ["in": "query", "name": "token"]
         case "header", "login": profile["auth"] = ["in": "header", "name": "Authorization", "prefix": "Bearer "]

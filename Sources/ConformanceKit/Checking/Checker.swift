@@ -100,7 +100,9 @@ public enum Checker {
         }
 
         if let ref = expect.schema, let body, statusMatches, let rules = suite.visibility[ref] {
-            findings += Visibility.leaks(in: body, rules: rules, role: context.role, readAs: expect.visibilityLevel)
+            findings += Visibility.leaks(
+                in: body, rules: rules, role: context.role, level: suite.access.level(of: context.role),
+                readAs: expect.visibilityLevel)
         }
 
         if let body, statusMatches {

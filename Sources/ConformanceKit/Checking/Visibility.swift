@@ -1,7 +1,7 @@
 import JSONKit
 
 /// A field the docs show only to some access levels, found from the schema's
-/// `x-visibility` annotation: `["ADMIN"]` for socs, `["RESELLER", "ADMIN"]` for notes.
+/// `x-visibility` annotation (the levels that see it).
 public struct VisibilityRule: Sendable, Hashable {
     /// Path from the body's root; `*` stands for any array element.
     public var path: [String]
@@ -25,9 +25,12 @@ public enum Visibility {
     }
 
 
-    /// Restricted fields present in `body` although `role` may not see them.
-    public static func leaks(in body: JSON, rules: [VisibilityRule], role: Role, readAs: String? = nil) -> [Finding] {
-        guard let level = readAs ?? role.accessLevel else { return [] }
+    /// Restricted fields present in `body` although `role`, holding `level`
+    /// (or read as `readAs`), may not see them. A role without a level is not judged.
+    public static func leaks(
+        in body: JSON, rules: [VisibilityRule], role: Role, level: String?, readAs: String? = nil
+    ) -> [Finding] {
+        guard let level = readAs ?? level else { return [] }
         var findings: [Finding] = []
         for rule in rules where !rule.levels.contains(level) {
             for pointer in matches(rule.path[...], in: body, at: JSONPointer()) {

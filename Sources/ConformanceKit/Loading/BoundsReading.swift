@@ -13,7 +13,7 @@ import JSONKit
 /// value the option judges differently cites the reading with that side.
 func readBounds(
     _ list: Node, endpoint: Endpoint, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading],
-    now: Date
+    access: AccessModel, now: Date
 ) -> (bounds: [Bound], cases: [Case]) {
     guard let items = list.array else { return ([], []) }
     var bounds: [Bound] = []
@@ -210,7 +210,7 @@ func readBounds(
             c["request"] = .object(request)
             c["expect"] = .object(expect)
             let generated = Node(value: .object(c), path: item.path, file: item.file, sink: item.sink)
-            let read = readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings)
+            let read = readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access)
             cases += read
             ids += read.map(\.id)
         }

@@ -67,7 +67,9 @@ func findRow(_ n: Node, _ s: String, in endpoint: Endpoint) -> String? {
 }
 
 /// Reads a case file: one case, or several when it declares a `matrix`.
-func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading] = []) -> [Case] {
+func readCases(
+    _ node: Node, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading] = [], access: AccessModel
+) -> [Case] {
     guard
         let o = node.object(keys: [
             "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level",
@@ -84,13 +86,13 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
         }
         guard let id, let title, let endpoint else { return [] }
         return readMatrix(m, id: id, title: title, tags: tags, requestNode: o.optional("request"), endpoint: endpoint,
-            endpoints: endpoints, fixtures: fixtures, file: node.file).map { c in
+            endpoints: endpoints, fixtures: fixtures, access: access, file: node.file).map { c in
                 var c = c
                 c.level = level
                 return c
             }
     }
-    let role = o.required("role").flatMap(readRole)
+    let role = o.required("role").flatMap(access.readRole)
     var covers: String?
     if let cn = o.required("covers"), let s = cn.string, let endpoint { covers = findRow(cn, s, in: endpoint) }
 
@@ -118,13 +120,14 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
             if last, let ep, let endpoint, ep.id == endpoint.id, stepCovers == nil { stepCovers = covers }
             guard let ep,
                 var step = readStep(
-                    so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope, readings: readings)
+                    so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope, readings: readings,
+                    access: access)
             else {
                 ok = false
                 continue
             }
             if let rn = so.optional("role") {
-                guard let r = readRole(rn) else {
+                guard let r = access.readRole(rn) else {
                     ok = false
                     continue
                 }
@@ -136,7 +139,9 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
         if o.object["request"] == nil, !pathParameters(endpoint.path).isEmpty {
             node.error("missing request.params.\(pathParameters(endpoint.path)[0]), which \(endpoint.path) needs")
             ok = false
-        } else if let step = readStep(node, object: o, endpoint: endpoint, covers: covers, scope: &scope, readings: readings) {
+        } else if let step = readStep(
+            node, object: o, endpoint: endpoint, covers: covers, scope: &scope, readings: readings, access: access)
+        {
             steps.append(step)
         } else {
             ok = false
@@ -153,7 +158,7 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
 /// Reads `request`, `expect` and `capture` of one step from `object`.
 func readStep(
     _ node: Node, object o: ObjectNode, endpoint: Endpoint, covers: String, scope: inout VariableScope,
-    readings: [Reading] = []
+    readings: [Reading] = [], access: AccessModel
 ) -> Step? {
     var ok = true
     var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
@@ -229,7 +234,8 @@ func readStep(
     if let en = o.required("expect"),
         let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants", "readings", "oneOf"])
     {
-        citations = readCitations(eo.optional("readings"), place: .step(scope), readings: readings, endpoint: endpoint)
+        citations = readCitations(
+            eo.optional("readings"), place: .step(scope), readings: readings, endpoint: endpoint, access: access)
         var status = eo.optional("status")?.httpStatus
         var message = eo.optional("error")?.string
         var schema = eo.optional("schema")?.nonEmptyString
@@ -423,21 +429,31 @@ func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
     }
 }
 
-/// Expands an access matrix: each level (and ANONYMOUS) × each relation,
-/// expecting success or the documented denial from the endpoint's access rule.
+/// Expands an access matrix: each role × each relation, expecting success or
+/// the documented denial from the endpoint's access rule, as the role's level
+/// and relation (`access.json`) meet the rule's scopes; a role without a
+/// credential expects the unauthenticated answer.
 func readMatrix(
     _ m: Node, id: String, title: String, tags: [String], requestNode: Node?, endpoint: Endpoint,
-    endpoints: [Endpoint], fixtures: [String: String], file: String
+    endpoints: [Endpoint], fixtures: [String: String], access: AccessModel, file: String
 ) -> [Case] {
     guard let mo = m.object(keys: ["roles", "relations"]) else { return [] }
-    let defaultRoles: [Role] = [.viewer, .manager, .owner, .reseller, .resellerAdmin, .admin, .anonymous]
-    var roles = defaultRoles
+    var roles = access.matrixRoles
+    var roleNodes: [Node?] = roles.map { _ in nil }
     if let rn = mo.optional("roles"), let list = rn.array {
         if list.isEmpty {
-            rn.error("must list at least one role (leave it out for every level and ANONYMOUS)")
+            rn.error("must list at least one role (leave it out for the first role of every level and each role without a credential)")
             return []
         }
-        roles = list.compactMap(readRole)
+        let read = list.map { ($0, access.readRole($0)) }
+        roles = read.compactMap(\.1)
+        roleNodes = read.filter { $0.1 != nil }.map(\.0)
+    } else {
+        for level in endpoint.accessLevels where !access.roles.contains(where: { $0.level == level }) {
+            m.warning(
+                "no role holds level '\(level)' of \(endpoint.id): the matrix has no cell for it",
+                hint: "declare a role with \"level\": \"\(level)\" in \(access.file)")
+        }
     }
     var relations: [(Relation, JSON)] = []
     if let rn = mo.optional("relations") {
@@ -464,21 +480,29 @@ func readMatrix(
         m.error("\(endpoint.id) documents no 403 access_denied row for denied cells")
         return []
     }
-    if roles.contains(.anonymous), endpoint.unauthenticated == nil {
-        m.error("\(endpoint.file) does not state what an unauthenticated request answers ('unauthenticated'); drop ANONYMOUS or add it")
+    if let anonymous = roles.first(where: { !access.hasCredential($0) }), endpoint.unauthenticated == nil {
+        m.error("\(endpoint.file) does not state what an unauthenticated request answers ('unauthenticated'); drop \(anonymous) or add it")
         return []
     }
     var cases: [Case] = []
     let cells: [(Relation?, JSON?)] = relations.isEmpty ? [(nil, nil)] : relations.map { ($0.0, $0.1) }
-    for role in roles {
+    for (role, roleNode) in zip(roles, roleNodes) {
+        let credential = access.hasCredential(role)
         for (relation, value) in cells {
             let covers: String
-            let allowed: Bool
-            if role == .anonymous {
+            var allowed = false
+            if !credential {
                 covers = "unauthenticated"
-                allowed = false
             } else {
-                allowed = isAllowed(level: role.accessLevel ?? "", relation: relation, rule: endpoint.accessRule)
+                guard let verdict = AccessGrant.allows(
+                    endpoint.accessRule, level: access.level(of: role), user: access.relation(of: role) ?? .none, cell: relation)
+                else {
+                    (roleNode ?? m).error(
+                        "whether \(role) (\(access.relation(of: role)?.rawValue ?? "") in \(access.file)) may act on \(relation.map(describe) ?? "its own customer") depends on the target's fixtures, not on the access rule",
+                        hint: "drop \(role) from matrix.roles and write that case by hand, or drop the \(relation?.rawValue ?? "") relation")
+                    continue
+                }
+                allowed = verdict
                 covers = allowed ? "success" : denial!.id
             }
             // The request template with {{relation}} replaced by this cell's value.
@@ -493,14 +517,14 @@ func readMatrix(
             obj["expect"] = .object(JSONObject())
             let holder = Node(value: .object(obj), path: [], file: file, sink: m.sink)
             guard let ho = holder.object(keys: ["request", "expect"]),
-                let step = readStep(holder, object: ho, endpoint: endpoint, covers: covers, scope: &scope)
+                let step = readStep(holder, object: ho, endpoint: endpoint, covers: covers, scope: &scope, access: access)
             else {
                 _ = cellNode
                 return []
             }
             let cellID = [id, role.rawValue.lowercased().replacingOccurrences("_", "-"), relation.map { kebab($0.rawValue) }]
                 .compactMap { $0 }.joined(separator: "-")
-            let cellTitle = "\(title): \(role)\(relation.map { " on \(describe($0))" } ?? "") is \(role == .anonymous ? "unauthenticated" : allowed ? "allowed" : "denied")"
+            let cellTitle = "\(title): \(role)\(relation.map { " on \(describe($0))" } ?? "") is \(!credential ? "unauthenticated" : allowed ? "allowed" : "denied")"
             var cell = Case(
                 id: cellID, title: cellTitle, file: file, endpoint: endpoint.id, covers: covers, role: role,
                 tags: tags + ["access-matrix"], steps: [step])
@@ -512,24 +536,10 @@ func readMatrix(
     return cases
 }
 
-func isAllowed(level: String, relation: Relation?, rule: [AccessGrant]) -> Bool {
-    let customerLevels: Set<String> = ["VIEWER", "MANAGER", "OWNER"]
-    for g in rule where g.level == level {
-        switch g.scope {
-        case .any: return true
-        case .customer:
-            if relation == nil || (relation == .own && customerLevels.contains(level)) { return true }
-        case .reseller:
-            if relation == nil || (relation != .otherReseller && !customerLevels.contains(level)) { return true }
-        }
-    }
-    return false
-}
-
 func describe(_ r: Relation) -> String {
     switch r {
-    case .own: return "its own customer"
-    case .sameReseller: return "another customer of its reseller"
+    case .own: return "the fixture customer"
+    case .sameReseller: return "another customer of the fixture customer's reseller"
     case .otherReseller: return "a customer of another reseller"
     }
 }

@@ -14,7 +14,7 @@ import JSONKit
 /// (`create-gen-pbx-type`), not the value, so they stay stable.
 func readNegatives(
     _ node: Node, endpoint: Endpoint, schemas: [String: JSON], endpoints: [Endpoint], fixtures: [String: String],
-    readings: [Reading]
+    readings: [Reading], access: AccessModel
 ) -> (seed: UInt64, cases: [Case])? {
     guard let o = node.object(keys: ["seed", "role", "request", "replaces", "rows", "max", "prefix"]),
         let seedNode = o.required("seed"), let seed = seedNode.int, let role = o.required("role"),
@@ -128,7 +128,7 @@ func readNegatives(
         }
         c["expect"] = .object(expect)
         let generated = Node(value: .object(c), path: node.path, file: node.file, sink: node.sink)
-        cases += readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings)
+        cases += readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access)
     }
     return (UInt64(bitPattern: Int64(seed)), cases)
 }

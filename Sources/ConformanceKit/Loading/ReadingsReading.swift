@@ -74,7 +74,9 @@ enum CitationPlace {
 
 /// Reads `{READING: {OPTION: effect}}`, checking every reading and option
 /// against the register.
-func readCitations(_ node: Node?, place: CitationPlace, readings: [Reading], endpoint: Endpoint?) -> [ReadingCitation] {
+func readCitations(
+    _ node: Node?, place: CitationPlace, readings: [Reading], endpoint: Endpoint?, access: AccessModel
+) -> [ReadingCitation] {
     guard let node else { return [] }
     guard case .object(let o) = node.value else {
         node.error("must map reading ids (Cases/readings.json) to {option: what changes}")
@@ -103,7 +105,7 @@ func readCitations(_ node: Node?, place: CitationPlace, readings: [Reading], end
                     hint: "options: \(reading.options.map(\.id).joined(separator: ", "))")
                 continue
             }
-            if let effect = readEffect(en, place: place, endpoint: endpoint) { parsed[e.key] = effect }
+            if let effect = readEffect(en, place: place, endpoint: endpoint, access: access) { parsed[e.key] = effect }
         }
         if parsed.isEmpty, !reading.alternatives.isEmpty {
             rn.error("say what at least one option of '\(reading.id)' changes here")
@@ -114,7 +116,7 @@ func readCitations(_ node: Node?, place: CitationPlace, readings: [Reading], end
     return out
 }
 
-func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint?) -> ReadingEffect? {
+func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint?, access: AccessModel) -> ReadingEffect? {
     guard let o = n.object(keys: place.keys) else { return nil }
     var e = ReadingEffect()
     var ok = true
@@ -148,14 +150,14 @@ func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint?) -> Reading
     }
     if let ln = o.optional("levelAs") {
         guard case .object(let lo) = ln.value, !lo.isEmpty else {
-            ln.error("must map access levels to the level each is read as, e.g. {\"RESELLER_ADMIN\": \"RESELLER\"}")
+            ln.error("must map access levels to the level each is read as: {\"LEVEL\": \"LEVEL\"}, levels from \(access.file)")
             return nil
         }
         var map: [String: String] = [:]
         for m in lo {
-            let from = readRole(Node(value: .string(m.key), path: ln.child(m.key, m.value).path, file: n.file, sink: n.sink))
-            let to = readRole(ln.child(m.key, m.value))
-            if let from, let to { map[from.rawValue] = to.rawValue } else { ok = false }
+            let from = access.readLevel(Node(value: .string(m.key), path: ln.child(m.key, m.value).path, file: n.file, sink: n.sink))
+            let to = access.readLevel(ln.child(m.key, m.value))
+            if let from, let to { map[from] = to } else { ok = false }
         }
         e.levelAs = map
     }
@@ -182,15 +184,18 @@ let maxReadingCombinations = 64
 /// step itself, by its endpoint's access line for the case's level, or by its
 /// endpoint's success response). The step's own `expect` stays the one with
 /// every reading as the suite takes it.
-func withReadingAlternatives(_ c: Case, endpoints: [Endpoint], readings: [Reading], sink: DiagnosticSink) -> Case {
+func withReadingAlternatives(
+    _ c: Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink
+) -> Case {
     var c = c
     for (k, step) in c.steps.enumerated() {
         guard let endpoint = endpoints.first(where: { $0.id == step.endpoint }) else { continue }
-        let level = (step.role ?? c.role).accessLevel
-        let access = endpoint.accessReadings.filter { cit in
+        let role = step.role ?? c.role
+        let level = access.level(of: role)
+        let accessCited = endpoint.accessReadings.filter { cit in
             cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
         }
-        let cited = access + step.citations + endpoint.responseReadings + endpoint.unauthenticatedReadings
+        let cited = accessCited + step.citations + endpoint.responseReadings + endpoint.unauthenticatedReadings
         var seen = Set<String>()
         let applicable = cited.filter { seen.insert($0.reading).inserted }
         guard !applicable.isEmpty else { continue }
@@ -227,15 +232,23 @@ func withReadingAlternatives(_ c: Case, endpoints: [Endpoint], readings: [Readin
             // Access first (it decides the row), then the step's own readings,
             // then the success status (which applies to whatever is success by then).
             for ch in combo {
-                guard let cit = access.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
+                guard let cit = accessCited.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
                     let map = e.levelAs, let from = level, let mapped = map[from]
                 else { continue }
                 expect.visibilityLevel = mapped
                 if c.isMatrixCell, !endpoint.accessRule.isEmpty,
                     let denial = endpoint.errors.first(where: { $0.status == 403 && $0.message == "access_denied" })
                 {
-                    let allowed = isAllowed(level: mapped, relation: c.relation, rule: endpoint.accessRule)
-                    recover(allowed ? "success" : denial.id)
+                    let allowed = AccessGrant.allows(
+                        endpoint.accessRule, level: mapped, user: access.relation(of: role) ?? .none, cell: c.relation)
+                    if allowed == nil {
+                        sink.add(
+                            Diagnostic(
+                                file: c.file, keyPath: "matrix",
+                                message: "cell '\(c.id)': read as \(mapped) (reading '\(ch.reading)', option '\(ch.option)'), whether \(role) may act on \(c.relation.map(describe) ?? "its own customer") depends on the target's fixtures",
+                                hint: "drop \(role) from matrix.roles and write that case by hand"))
+                    }
+                    recover(allowed == true ? "success" : denial.id)
                     expect.visibilityLevel = mapped
                 }
             }

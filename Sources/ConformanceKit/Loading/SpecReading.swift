@@ -15,19 +15,7 @@ func pathParameters(_ template: String) -> [String] {
     return names
 }
 
-func readRole(_ node: Node) -> Role? {
-    guard let s = node.string else { return nil }
-    let role = Role(rawValue: s)
-    guard Role.all.contains(role) else {
-        let hint = closestMatch(to: s, in: Role.all.map(\.rawValue)).map { "did you mean '\($0)'?" }
-            ?? "roles: \(Role.all.map(\.rawValue).joined(separator: ", "))"
-        node.error("unknown role '\(s)'", hint: hint)
-        return nil
-    }
-    return role
-}
-
-func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
+func readEndpoint(_ node: Node, readings: [Reading] = [], access: AccessModel) -> Endpoint? {
     guard
         let o = node.object(keys: [
             "id", "title", "doc", "method", "path", "mutating", "access", "response", "request", "errors",
@@ -48,26 +36,36 @@ func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
     let mutating = o.optional("mutating")?.bool ?? false
 
     var accessText = ""
-    var levels: [Role] = []
+    var levels: [String] = []
     var rule: [AccessGrant] = []
     var accessCitations: Node?
     var responseCitations: Node?
     if let a = o.required("access"), let ao = a.object(keys: ["text", "levels", "rule", "readings"]) {
         accessCitations = ao.optional("readings")
         accessText = ao.required("text")?.string ?? ""
-        if let ls = ao.required("levels")?.array { levels = ls.compactMap(readRole) }
+        if let ls = ao.required("levels")?.array {
+            for n in ls {
+                guard let level = access.readLevel(n) else { continue }
+                levels.append(level)
+                if !access.roles.contains(where: { $0.level == level }) {
+                    n.warning(
+                        "no role holds level '\(level)': no case can run as it",
+                        hint: "declare a role with \"level\": \"\(level)\" in \(access.file)")
+                }
+            }
+        }
         if let rs = ao.optional("rule")?.array {
             for r in rs {
-                guard let ro = r.object(keys: ["level", "scope"]), let lv = ro.required("level").flatMap(readRole),
+                guard let ro = r.object(keys: ["level", "scope"]), let lv = ro.required("level").flatMap(access.readLevel),
                     let sn = ro.required("scope"), let sc = sn.string
                 else { continue }
                 guard let scope = AccessGrant.Scope(rawValue: sc) else {
                     sn.error("unknown scope '\(sc)'", hint: AccessGrant.Scope.allCases.map(\.rawValue).joined(separator: ", "))
                     continue
                 }
-                rule.append(AccessGrant(level: lv.rawValue, scope: scope))
+                rule.append(AccessGrant(level: lv, scope: scope))
             }
-            let ruled = Set(rule.map(\.level)), listed = Set(levels.map(\.rawValue))
+            let ruled = Set(rule.map(\.level)), listed = Set(levels)
             if ruled != listed {
                 ao.optional("rule")?.error(
                     "the rule's levels (\(ruled.sorted().joined(separator: ", "))) differ from access.levels (\(listed.sorted().joined(separator: ", ")))")
@@ -134,10 +132,12 @@ func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
         accessRule: rule, unauthenticated: unauthenticated, paging: paging, mutating: mutating, level: level,
         file: node.file)
     endpoint.parameters = parameters
-    endpoint.accessReadings = readCitations(accessCitations, place: .access, readings: readings, endpoint: endpoint)
-    endpoint.responseReadings = readCitations(responseCitations, place: .response, readings: readings, endpoint: endpoint)
+    endpoint.accessReadings = readCitations(
+        accessCitations, place: .access, readings: readings, endpoint: endpoint, access: access)
+    endpoint.responseReadings = readCitations(
+        responseCitations, place: .response, readings: readings, endpoint: endpoint, access: access)
     endpoint.unauthenticatedReadings = readCitations(
-        unauthenticatedCitations, place: .unauthenticated, readings: readings, endpoint: endpoint)
+        unauthenticatedCitations, place: .unauthenticated, readings: readings, endpoint: endpoint, access: access)
     return endpoint
 }
 

@@ -52,6 +52,9 @@ public enum SuiteLoader {
         let (fixtures, fixtureTypes) = loadFixtureCatalogue(root: root, display: display, sink: sink)
         let readings = loadReadings(root: root, display: display, sink: sink)
         let api = loadAPIInfo(root: root, display: display, sink: sink)
+        // Levels and roles before the specs and cases that name them.
+        let access = readAccessFile(root: root, display: display, sink: sink)
+        checkVisibilityLevels(schemas: schemas, access: access, display: display, sink: sink)
 
         var endpoints: [Endpoint] = []
         var boundLists: [(endpoint: String, node: Node)] = []
@@ -59,7 +62,7 @@ public enum SuiteLoader {
         for rel in SuiteFiles.list(root + "/endpoints", recursive: false) {
             let file = display + "/endpoints/" + rel
             guard let node = SuiteFiles.parse(path: root + "/endpoints/" + rel, display: file, sink: sink),
-                let ep = readEndpoint(node, readings: readings)
+                let ep = readEndpoint(node, readings: readings, access: access)
             else { continue }
             if let other = endpoints.first(where: { $0.id == ep.id }) {
                 node.child("id", .string(ep.id)).error("endpoint id '\(ep.id)' is also used by \(other.file)")
@@ -78,18 +81,19 @@ public enum SuiteLoader {
             sink.add(Diagnostic(file: display + "/endpoints", keyPath: "", message: "no endpoint specs found"))
         }
 
-        let preflight = loadPreflight(root: root, display: display, endpoints: endpoints, fixtures: fixtures, sink: sink)
+        let preflight = loadPreflight(
+            root: root, display: display, endpoints: endpoints, fixtures: fixtures, access: access, sink: sink)
 
         var cases: [Case] = []
         for rel in SuiteFiles.list(root + "/cases", recursive: true) {
             let file = display + "/cases/" + rel
             guard let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: file, sink: sink) else { continue }
-            for c in readCases(node, endpoints: endpoints, fixtures: fixtures, readings: readings) {
+            for c in readCases(node, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access) {
                 if let other = cases.first(where: { $0.id == c.id }) {
                     node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other.file)")
                     continue
                 }
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, sink: sink))
+                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
             }
         }
 
@@ -99,14 +103,14 @@ public enum SuiteLoader {
         for (epID, list) in boundLists {
             guard let ep = endpoints.first(where: { $0.id == epID }) else { continue }
             let (b, generated) = readBounds(
-                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, now: now)
+                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, now: now)
             bounds += b
             for c in generated {
                 if let other = cases.first(where: { $0.id == c.id }) {
                     list.error("generated case id '\(c.id)' is also used by \(other.file)")
                     continue
                 }
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, sink: sink))
+                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
             }
         }
 
@@ -115,7 +119,8 @@ public enum SuiteLoader {
         for (epID, spec) in negativeSpecs {
             guard let ep = endpoints.first(where: { $0.id == epID }),
                 let (seed, made) = readNegatives(
-                    spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings)
+                    spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings,
+                    access: access)
             else { continue }
             var added = 0
             for c in made {
@@ -123,7 +128,7 @@ public enum SuiteLoader {
                     spec.error("generated case id '\(c.id)' is also used by \(other.file)")
                     continue
                 }
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, sink: sink))
+                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
                 added += 1
             }
             generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
@@ -186,6 +191,7 @@ public enum SuiteLoader {
             schemas: schemas, compiledSchemas: compiled)
         suite.readings = readings
         suite.api = api
+        suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
         suite.bounds = bounds
@@ -291,7 +297,8 @@ public enum SuiteLoader {
 
 /// `preflight` of the fixture catalogue: read-only requests that confirm fixtures.
 func loadPreflight(
-    root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], sink: DiagnosticSink
+    root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], access: AccessModel,
+    sink: DiagnosticSink
 ) -> [PreflightCheck] {
     let file = display + "/fixtures.json"
     // The file was read (and its problems reported) with the catalogue.
@@ -308,7 +315,7 @@ func loadPreflight(
     let scope = VariableScope(fixtures: fixtures)
     for n in list {
         guard let o = n.object(keys: ["role", "endpoint", "params", "status", "refutedBy", "fixtures", "fields"]),
-            let role = o.required("role").flatMap(readRole), let ep = o.required("endpoint").flatMap({ findEndpoint($0, endpoints) }),
+            let role = o.required("role").flatMap(access.readRole), let ep = o.required("endpoint").flatMap({ findEndpoint($0, endpoints) }),
             let status = o.required("status")?.httpStatus
         else { continue }
         if ep.mutating || ep.method != "GET" {

@@ -4,10 +4,11 @@ import JSONKit
 public enum TargetLoader {
     /// Reads a target profile. `fixtureCatalogue` is the suite's list of known
     /// fixture names: a profile naming another one gets a warning with a guess.
-    public static func load(path: String, fixtureCatalogue: [String: String]) throws(SuiteLoadError) -> (
-        profile: TargetProfile, warnings: [Diagnostic]
-    ) {
-        try load(path: path, fixtureCatalogue: fixtureCatalogue, fixtureTypes: [:], readings: [])
+    /// With `access`, credentials must name its roles that carry one.
+    public static func load(
+        path: String, fixtureCatalogue: [String: String], access: AccessModel? = nil
+    ) throws(SuiteLoadError) -> (profile: TargetProfile, warnings: [Diagnostic]) {
+        try load(path: path, fixtureCatalogue: fixtureCatalogue, fixtureTypes: [:], readings: [], access: access)
     }
 
     /// Reads a target profile for `suite`: fixture names, fixture value types
@@ -15,11 +16,14 @@ public enum TargetLoader {
     public static func load(path: String, suite: Suite) throws(SuiteLoadError) -> (
         profile: TargetProfile, warnings: [Diagnostic]
     ) {
-        try load(path: path, fixtureCatalogue: suite.fixtures, fixtureTypes: suite.fixtureTypes, readings: suite.readings)
+        try load(
+            path: path, fixtureCatalogue: suite.fixtures, fixtureTypes: suite.fixtureTypes, readings: suite.readings,
+            access: suite.access)
     }
 
     static func load(
-        path: String, fixtureCatalogue: [String: String], fixtureTypes: [String: FixtureType], readings: [Reading]
+        path: String, fixtureCatalogue: [String: String], fixtureTypes: [String: FixtureType], readings: [Reading],
+        access: AccessModel?
     ) throws(SuiteLoadError) -> (profile: TargetProfile, warnings: [Diagnostic]) {
         let sink = DiagnosticSink()
         let display = SuiteLoader.displayPath(path)
@@ -27,7 +31,8 @@ public enum TargetLoader {
             throw SuiteLoadError([Diagnostic(file: display, keyPath: "", message: "target profile not found")])
         }
         guard let node = SuiteFiles.parse(path: path, display: display, sink: sink),
-            let profile = read(node, fixtureCatalogue: fixtureCatalogue, fixtureTypes: fixtureTypes, readings: readings),
+            let profile = read(
+                node, fixtureCatalogue: fixtureCatalogue, fixtureTypes: fixtureTypes, readings: readings, access: access),
             !sink.hasErrors
         else { throw SuiteLoadError(sink.items) }
         return (profile, sink.items)
@@ -35,7 +40,7 @@ public enum TargetLoader {
 
     static func read(
         _ node: Node, fixtureCatalogue: [String: String], fixtureTypes: [String: FixtureType] = [:],
-        readings: [Reading] = []
+        readings: [Reading] = [], access: AccessModel? = nil
     ) -> TargetProfile? {
         guard
             let o = node.object(keys: [
@@ -73,10 +78,13 @@ public enum TargetLoader {
             if case .object(let co) = c.value {
                 for m in co {
                     let n = c.child(m.key, m.value)
-                    guard let role = readRole(Node(value: .string(m.key), path: n.path, file: n.file, sink: n.sink))
-                    else { continue }
-                    if role == .anonymous {
-                        n.error("ANONYMOUS never carries a credential")
+                    let key = Node(value: .string(m.key), path: n.path, file: n.file, sink: n.sink)
+                    let named: Role? = if let access { access.readRole(key) } else { Role(m.key) }
+                    guard let role = named else { continue }
+                    if let access, !access.hasCredential(role) {
+                        n.error(
+                            "\(role) never carries a credential (\(access.file) declares it with \"credential\": false)",
+                            hint: "remove credentials.\(role)")
                         continue
                     }
                     if case .object = m.value {

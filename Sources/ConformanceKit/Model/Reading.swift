@@ -63,7 +63,7 @@ public struct ReadingEffect: Sendable, Hashable {
     public var schema: String??
     public var assertions: [Assertion]?
     public var invariants: [Invariant]?
-    /// Access levels read as others (`RESELLER_ADMIN` → `RESELLER`): who may
+    /// Access levels read as others (level → level, from `access.json`): who may
     /// act follows the access rule for the level it is read as, and so does
     /// what it may see.
     public var levelAs: [String: String]?

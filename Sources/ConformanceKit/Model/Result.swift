@@ -153,6 +153,8 @@ public struct RunResult: Sendable {
     public var results: [CaseResult]
     /// The documented-row coverage of the suite that ran.
     public var coverage: [EndpointCoverage] = []
+    /// The suite's roles in declared order (`access.json`), the order reports list roles in.
+    public var roles: [Role] = []
     /// The suite's readings register, and the options the target's profile pins.
     public var readings: [Reading] = []
     /// The seed the negative inputs were generated from and how many cases it made (nil: none).

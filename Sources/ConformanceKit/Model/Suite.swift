@@ -1,48 +1,6 @@
 import JSONKit
 import JSONSchemaKit
 
-/// Who a case runs as. The six documented access levels, a user of an
-/// unrelated customer (under another reseller), and nobody at all.
-public struct Role: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-
-    public static let viewer = Role(rawValue: "VIEWER")
-    public static let manager = Role(rawValue: "MANAGER")
-    public static let owner = Role(rawValue: "OWNER")
-    public static let reseller = Role(rawValue: "RESELLER")
-    public static let resellerAdmin = Role(rawValue: "RESELLER_ADMIN")
-    public static let admin = Role(rawValue: "ADMIN")
-    /// The OWNER of a customer that belongs to another reseller.
-    public static let otherCustomer = Role(rawValue: "OTHER_CUSTOMER")
-    /// A RESELLER user of another reseller.
-    public static let otherReseller = Role(rawValue: "OTHER_RESELLER")
-    /// No credentials at all.
-    public static let anonymous = Role(rawValue: "ANONYMOUS")
-
-    public static let all: [Role] = [
-        .viewer, .manager, .owner, .reseller, .resellerAdmin, .admin, .otherCustomer, .otherReseller, .anonymous,
-    ]
-    /// Roles that carry a credential.
-    public static let authenticated: [Role] = all.filter { $0 != .anonymous }
-
-    /// The documented access level this role holds (OTHER_CUSTOMER is an
-    /// OWNER elsewhere, OTHER_RESELLER a RESELLER elsewhere); nil for ANONYMOUS.
-    public var accessLevel: String? {
-        switch self {
-        case .anonymous: return nil
-        case .otherCustomer: return "OWNER"
-        case .otherReseller: return "RESELLER"
-        default: return rawValue
-        }
-    }
-
-    public var description: String { rawValue }
-    public static func < (a: Role, b: Role) -> Bool {
-        (all.firstIndex(of: a) ?? .max, a.rawValue) < (all.firstIndex(of: b) ?? .max, b.rawValue)
-    }
-}
-
 /// One row of an endpoint's documented error table.
 public struct DocumentedError: Sendable, Hashable {
     /// Stable id of the row within its endpoint, e.g. `404-mvnoAccount`, `409-number-in-use`.
@@ -65,8 +23,8 @@ public struct Endpoint: Sendable, Hashable {
     public var path: String
     /// The documented access line, verbatim.
     public var accessText: String
-    /// Access levels the docs name for this endpoint.
-    public var accessLevels: [Role]
+    /// Access levels the docs name for this endpoint (declared in `access.json`).
+    public var accessLevels: [String]
     public var successStatus: Int
     /// Schema of the success response (a reference resolved at load time).
     public var responseSchema: String?
@@ -124,18 +82,23 @@ public struct AccessGrant: Sendable, Hashable {
         case customer
         /// The customer belongs to the user's reseller ("if customer belongs to the reseller").
         case reseller
-        /// Any customer (ADMIN).
+        /// Any customer.
         case any
     }
     public var level: String
     public var scope: Scope
+    public init(level: String, scope: Scope) {
+        self.level = level
+        self.scope = scope
+    }
 }
 
-/// How a caller relates to the customer a request is about.
+/// Which customer a cell of an access matrix asks about, relative to the
+/// fixture customer; with a role's `RoleRelation` it decides the cell's answer.
 public enum Relation: String, Sendable, Hashable, CaseIterable {
-    /// The caller's own customer (for reseller users: a customer of their reseller they are tested against).
+    /// The fixture customer itself: a customer role's own, a reseller role's reseller's.
     case own
-    /// Another customer of the caller's reseller.
+    /// Another customer of the fixture customer's reseller.
     case sameReseller
     /// A customer of another reseller.
     case otherReseller
@@ -359,8 +322,8 @@ public struct Step: Sendable, Hashable {
         /// time rather than typed into a profile, where it would go stale).
         public var countEquals: Template? = nil
     }
-    /// The role this step runs as, when not the case's (e.g. ADMIN's view
-    /// first, then the case's role compared with it).
+    /// The role this step runs as, when not the case's (e.g. a wider role's
+    /// view first, then the case's role compared with it).
     public var role: Role? = nil
 }
 
@@ -418,6 +381,9 @@ public let takePrefix = "take "
 /// The whole suite, validated and cross-referenced.
 public struct Suite: Sendable {
     public var root: String
+    /// The documented access levels and the roles cases run as (`access.json`):
+    /// whatever needs a role's level, relation, credential or order asks this.
+    public var access = AccessModel()
     public var endpoints: [Endpoint]
     public var cases: [Case]
     /// Fixture names the suite knows, with what each must be.

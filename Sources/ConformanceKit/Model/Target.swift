@@ -98,7 +98,7 @@ public struct Credentials: Sendable, CustomStringConvertible {
         self.init(byRole: found, logins: logins, missing: missing)
     }
 
-    public var description: String { "Credentials(\((Array(byRole.keys) + Array(logins.keys)).sorted().map(\.rawValue)): ***)" }
+    public var description: String { "Credentials(\((Array(byRole.keys) + Array(logins.keys)).map(\.rawValue).sorted()): ***)" }
     /// Values that must never appear in any output (tokens and passwords).
     public var secrets: [String] { Array(byRole.values) + logins.values.map(\.password) }
 }

@@ -45,7 +45,9 @@ public enum Planner {
             if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
                 job.skipReason =
                     "target \(target.name) has no fixture '\(missing)' (\(suite.fixtures[missing] ?? "")); add it to \(target.file)"
-            } else if let role = ([c.role] + c.steps.compactMap(\.role)).first(where: { $0 != .anonymous && !credentials.has($0) }) {
+            } else if let role = ([c.role] + c.steps.compactMap(\.role)).first(where: {
+                suite.access.hasCredential($0) && !credentials.has($0)
+            }) {
                 job.skipReason = "no credential for role \(role): "
                     + (credentials.missing[role]
                         ?? "\(target.file) names no environment variable for \(role) under credentials")

@@ -101,7 +101,7 @@ public enum HTMLReporter {
             }
             h += "<p>\(results.count) case\(results.count == 1 ? "" : "s"): \(ec[0]) passed, \(ec[1]) failed, \(ec[2]) errors, \(ec[3]) skipped</p>\n"
             if let coverage { h += rowsMatrix(coverage, byID: byID) }
-            h += accessMatrices(results)
+            h += accessMatrices(results, roleOrder: run.roles)
             h += "</section>\n"
         }
         h += "</section>\n"
@@ -260,7 +260,8 @@ public enum HTMLReporter {
 
     /// Access level × ownership relation × outcome, one table per matrix of
     /// the endpoint (cases whose ids end in `-<role>-own|-same-reseller|-other-reseller`).
-    static func accessMatrices(_ results: [CaseResult]) -> String {
+    /// Rows follow `roleOrder` (the suite's declared roles); others come last, by name.
+    static func accessMatrices(_ results: [CaseResult], roleOrder: [Role] = []) -> String {
         var order: [String] = []
         var cells: [String: [CaseResult]] = [:]
         for r in results {
@@ -275,7 +276,7 @@ public enum HTMLReporter {
             var roles: [Role] = []
             for r in cases where !roles.contains(r.role) { roles.append(r.role) }
             roles.sort { a, b in
-                let ia = Role.all.firstIndex(of: a) ?? Int.max, ib = Role.all.firstIndex(of: b) ?? Int.max
+                let ia = roleOrder.firstIndex(of: a) ?? Int.max, ib = roleOrder.firstIndex(of: b) ?? Int.max
                 return ia != ib ? ia < ib : a.rawValue < b.rawValue
             }
             h += "<table class=\"matrix access\">\n<caption>Access matrix \(e(matrix)): access level × ownership relation × outcome</caption>\n"

@@ -189,6 +189,7 @@ public struct Runner: Sendable {
             endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
         run.values = ValueCoverage.compute(suite, results: results)
         run.readings = suite.readings
+        run.roles = suite.access.roleNames
         run.pinnedReadings = target.readings
         run.generatedSeed = suite.generated?.seed
         run.generatedCases = suite.generated?.cases ?? 0

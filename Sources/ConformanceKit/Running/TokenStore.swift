@@ -31,7 +31,7 @@ public actor TokenStore {
 
     public struct LoginFailure: Error, Sendable { public var message: String }
 
-    /// The credential to send as `role`, or nil for ANONYMOUS / no credential.
+    /// The credential to send as `role`, or nil for a role without one.
     public func token(for role: Role) async throws(LoginFailure) -> String? {
         if let t = credentials.byRole[role] { return t }
         guard let (username, password) = credentials.logins[role] else { return nil }

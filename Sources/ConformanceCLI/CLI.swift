@@ -92,6 +92,8 @@ public enum CLI {
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
           conformance variants            list the simulator's variants (behaviour the docs allow)
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
+          conformance import-docs PAGE... write endpoint specs, schemas and skeleton cases from doc pages
+          conformance docs-diff [options] what the doc pages say now that the suite does not (drift)
           conformance readings          what the suite reads into the docs where they are silent, and the alternatives
           conformance --version
 
@@ -240,6 +242,10 @@ public enum CLI {
                 return try await coverage(args, environment: environment, console: console).rawValue
             case "lint-docs":
                 return try lintDocs(args, console: console).rawValue
+            case "import-docs":
+                return try importDocs(args, console: console).rawValue
+            case "docs-diff":
+                return try docsDiff(args, console: console).rawValue
             case "faults":
                 return try await faults(args, console: console).rawValue
             case "readings":
@@ -256,7 +262,7 @@ public enum CLI {
                     to: command!,
                     in: [
                         "run", "init", "fixtures", "openapi", "certify", "verify", "serve", "merge", "coverage", "faults",
-                        "variants", "lint-docs", "readings", "help",
+                        "variants", "lint-docs", "import-docs", "docs-diff", "readings", "help",
                     ])
                 throw UsageError("unknown command '\(command!)'" + (guess.map { " (did you mean '\($0)'?)" } ?? ""))
             }

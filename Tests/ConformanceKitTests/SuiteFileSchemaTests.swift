@@ -35,6 +35,7 @@ import Testing
         let parts = rel.split(separator: "/").map(String.init)
         if parts == ["fixtures.json"] { return "fixtures.schema.json" }
         if parts == ["readings.json"] { return "readings.schema.json" }
+        if parts == ["import-overrides.json"] { return "import-overrides.schema.json" }
         guard parts.count > 1 else { return nil }
         switch parts[0] {
         case "cases": return "case.schema.json"

@@ -106,6 +106,8 @@ public enum DocImport {
             "doc": .string(name)])
         if let m = page.method { spec.append(key: "method", value: .string(m)) } else { notes.append("\(name): no Method line") }
         if let p = page.path { spec.append(key: "path", value: .string(p)) } else { notes.append("\(name): no URL line") }
+        // A method other than GET or HEAD changes state: its cases run only where a profile allows mutations.
+        if let m = page.method, m != "GET", m != "HEAD" { spec.append(key: "mutating", value: true) }
         if !page.parameters.isEmpty {
             spec.append(key: "parameters", value: .array(page.parameters.map { parameter($0, set: o.parameters[$0.name]) }))
         }
@@ -127,7 +129,11 @@ public enum DocImport {
         files.insert(File(path: "endpoints/\(id).json", json: .object(spec), kind: "endpoint"), at: 0)
 
         // A skeleton case per documented row.
-        let role = rule.first { $0.scope == "any" }?.level ?? levels.last ?? "ANONYMOUS"
+        // The skeletons run as the level the (final) rule lets act on any customer, else the last one named.
+        let finalRule = (spec["access"]?["rule"]?.arrayValue ?? []).map {
+            (level: $0["level"]?.stringValue ?? "", scope: $0["scope"]?.stringValue ?? "")
+        }
+        let role = finalRule.first { $0.scope == "any" }?.level ?? levels.last ?? "ANONYMOUS"
         var params = JSONObject()
         for p in page.parameters where p.location == "path" { params.append(key: p.name, value: "TODO") }
         let rows: [(String, String, Int)] = [("success", "the documented response", page.methodLine?.number ?? 0)]

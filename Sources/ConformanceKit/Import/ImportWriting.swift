@@ -17,7 +17,7 @@ extension DocImport {
     /// spec (readings, bounds, negatives, paging, the unauthenticated answer,
     /// comments, notProvokable reasons) is the suite's own and survives a re-import.
     static let pageOwned: [String: Set<String>] = [
-        "": ["id", "title", "doc", "method", "path", "parameters", "access", "request", "response", "errors"],
+        "": ["id", "title", "doc", "method", "path", "mutating", "parameters", "access", "request", "response", "errors"],
         "access": ["text", "levels", "rule"], "response": ["schema"], "request": ["schema"],
     ]
 

@@ -71,6 +71,7 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
     guard
         let o = node.object(keys: [
             "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level",
+            "skeleton",
         ])
     else { return [] }
     let id = o.required("id")?.nonEmptyString
@@ -78,6 +79,7 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
     let endpoint = o.required("endpoint").flatMap { findEndpoint($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
     let level = o.optional("level").flatMap(readLevel) ?? endpoint?.level ?? .required
+    let skeleton = o.optional("skeleton")?.nonEmptyString
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
             node.child(k, .null).error("a matrix case derives '\(k)' from the endpoint's access rule; remove it")
@@ -146,7 +148,7 @@ func readCases(_ node: Node, endpoints: [Endpoint], fixtures: [String: String], 
     return [
         Case(
             id: id, title: title, file: node.file, endpoint: endpoint.id, covers: covers, role: role, tags: tags, steps: steps,
-            level: level)
+            level: level, skeleton: skeleton)
     ]
 }
 

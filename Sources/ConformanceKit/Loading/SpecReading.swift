@@ -32,6 +32,8 @@ func readEndpoint(_ node: Node, readings: [Reading] = []) -> Endpoint? {
         let o = node.object(keys: [
             "id", "title", "doc", "method", "path", "mutating", "access", "response", "request", "errors",
             "unauthenticated", "paging", "level", "bounds", "negatives",
+            // Written by import-docs (format A); read by the parameters reader of issue #15 item 1.
+            "parameters",
         ])
     else { return nil }
     let id = o.required("id")?.nonEmptyString

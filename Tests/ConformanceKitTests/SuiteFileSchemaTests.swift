@@ -10,7 +10,9 @@ import Testing
 /// the table below is rejected by both, every allowed one accepted by both.
 @Suite struct SuiteFileSchemaTests {
     /// Meta schema file names, by the place of the file they describe.
-    static let metaNames = ["case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json"]
+    static let metaNames = ["case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json",
+        "import-overrides.schema.json",
+    ]
     static let metaBase = "file:///meta/"
     static var metaDir: String { Project.cases + "/meta" }
 

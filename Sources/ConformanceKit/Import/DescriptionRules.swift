@@ -7,15 +7,15 @@ enum DescriptionRules {
     // MARK: enumerations
 
     /// The values a String row enumerates, and whether it is a single constant
-    /// ("always 'MVNO'"). Tried in order: "always X", "Allowed values are 'A', 'B'",
+    /// ("always 'X'"). Tried in order: "always X", "Allowed values are 'A', 'B'",
     /// a quoted list, "A - text B - text", a list of capitalised values
-    /// ("NONE, SMS, EMAIL, BOTH"), a description that is only a list ("android or ios").
+    /// ("RED, GREEN, BLUE"), a description that is only a list ("left or right").
     static func values(_ text: String) -> (values: [String], isConst: Bool)? {
         let words = tokens(text)
         if let k = words.firstIndex(where: { $0.lowercased() == "always" }) {
             var j = k + 1
             if j < words.count, words[j].lowercased() == "be" { j += 1 }
-            // A quoted or capitalised value, or a word the description also quotes ("'eSIM'. Should always be eSIM").
+            // A quoted or capitalised value, or a word the description also quotes ("'xY'. Should always be xY").
             if j < words.count, let v = value(words[j]) ?? (words.contains("'\(words[j])'") ? words[j] : nil) {
                 return ([v], true)
             }
@@ -68,7 +68,7 @@ enum DescriptionRules {
         return out
     }
 
-    /// A value token: `'eSIM'` → eSIM, `TDC` → TDC.
+    /// A value token: `'xY'` → xY, `RED` → RED.
     static func value(_ token: String) -> String? {
         if token.count >= 2, token.hasPrefix("'"), token.hasSuffix("'") { return String(token.dropFirst().dropLast()) }
         return isCaps(token) ? token : nil
@@ -122,7 +122,7 @@ enum DescriptionRules {
         return out
     }
 
-    /// A description that is nothing but a list of single words: "android or ios".
+    /// A description that is nothing but a list of single words: "left or right".
     static func bareList(_ text: String) -> [String]? {
         var words = tokens(text)
         if words.last == "." { words.removeLast() }
@@ -152,12 +152,15 @@ enum DescriptionRules {
 
     // MARK: formats
 
-    /// A format the description names for a String row.
-    static func format(_ text: String) -> String? {
-        let words = tokens(text)
-        if words.contains("E.164") || text.contains("E.164") { return "e164" }
-        if words.contains("ICC") { return "icc" }
-        if text.lowercased().contains("e-mail address") { return "email" }
+    /// The keywords of the first format word (`ImportOverrides.formats`) the description names:
+    /// a capitalised word as a whole word ("ABC"), anything else in any letter case ("some phrase").
+    static func format(_ text: String, words formats: [(word: String, keywords: JSONObject)]) -> JSONObject? {
+        let lower = text.lowercased()
+        let words = Set(text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
+        for f in formats {
+            let whole = f.word.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" }
+            if whole ? words.contains(f.word) : lower.contains(f.word.lowercased()) { return f.keywords }
+        }
         return nil
     }
 
@@ -235,7 +238,7 @@ enum DescriptionRules {
 
     // MARK: visibility
 
-    /// "(ADMIN only)", "(RESELLER/ADMIN only)", "(Admin only)" → the levels, upper-cased.
+    /// "(LEVEL only)", "(A_LEVEL/B_LEVEL only)", "(Level only)" → the levels, upper-cased.
     static func visibility(_ text: String) -> [String]? {
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "(") {
@@ -249,7 +252,7 @@ enum DescriptionRules {
                     let w = String(part)
                     if w.lowercased() != "and" && w.lowercased() != "or" { names.append(w) }
                 }
-                // Level names are capitalised ("(Admin only)"); "(homeland only)" names none.
+                // Level names are capitalised ("(Level only)"); "(abroad only)" names none.
                 if !names.isEmpty, names.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "_" } }) {
                     return names.map { $0.uppercased() }
                 }

@@ -47,7 +47,8 @@ public enum DocImport {
         var notes: [String] = []
         var files: [File] = []
         var lines: [String: Int] = [:]
-        let builder = SchemaBuilder(examples: page.examples, nest: o.nest, sensitive: overrides.sensitive)
+        let builder = SchemaBuilder(
+            examples: page.examples, nest: o.nest, sensitive: overrides.sensitive, formats: overrides.formats)
 
         func schemaFile(_ key: String, _ fallback: String) -> (String, JSONObject) {
             if let s = o.schemas[key] { return (s.file, s.set) }
@@ -109,7 +110,9 @@ public enum DocImport {
         // A method other than GET or HEAD changes state: its cases run only where a profile allows mutations.
         if let m = page.method, m != "GET", m != "HEAD" { spec.append(key: "mutating", value: true) }
         if !page.parameters.isEmpty {
-            spec.append(key: "parameters", value: .array(page.parameters.map { parameter($0, set: o.parameters[$0.name]) }))
+            spec.append(
+                key: "parameters",
+                value: .array(page.parameters.map { parameter($0, set: o.parameters[$0.name], formats: overrides.formats) }))
         }
         let access = page.access ?? ""
         if page.access == nil { notes.append("\(name): no Access level line") }
@@ -181,19 +184,21 @@ public enum DocImport {
     }
 
     /// A parameter in the endpoint spec's format: texts verbatim, a schema read from them.
-    static func parameter(_ p: DocPage.Parameter, set: JSONObject?) -> JSON {
+    static func parameter(_ p: DocPage.Parameter, set: JSONObject?, formats: [(word: String, keywords: JSONObject)]) -> JSON {
         var schema = JSONObject()
         let text = p.description
         let b = DescriptionRules.bounds(text)
         let def = DescriptionRules.tokens(text).split(separator: ",").compactMap { part -> String? in
             part.first?.lowercased() == "default" && part.count >= 2 ? part[part.startIndex + 1] : nil
         }.first
+        // Each format word the text names is an alternative ("an X (word one) or word two").
         var alternatives: [JSONObject] = []
-        let lower = text.lowercased()
-        if lower.contains("24 hex") || p.type.map({ ["Id", "ObjectID", "ObjectId"].contains($0) }) == true {
-            alternatives.append(JSONObject(["type": "string", "format": "objectid", "pattern": "^[0-9a-fA-F]{24}$"]))
+        for f in formats where DescriptionRules.format(text, words: [f]) != nil {
+            alternatives.append(JSONObject(["type": "string"]).applying(f.keywords))
         }
-        if text.contains("E.164") { alternatives.append(JSONObject(["type": "string", "format": "e164", "pattern": "^\\+[1-9][0-9]{7,14}$"])) }
+        if alternatives.isEmpty, p.type.map({ ["Id", "ObjectID", "ObjectId"].contains($0) }) == true {
+            alternatives.append(JSONObject(["type": "string", "format": "objectid"]))
+        }
         let numeric = [b.min, b.max].contains { $0 != nil } || def.flatMap(Double.init) != nil
         if alternatives.count > 1 {
             schema.append(key: "oneOf", value: .array(alternatives.map(JSON.object)))
@@ -221,12 +226,12 @@ public enum DocImport {
         ]
     }
 
-    /// Capitalised words of the title ("MVNO"), never read as levels.
+    /// Capitalised words of the title (an acronym of the API), never read as levels.
     static func titleWords(_ title: String) -> Set<String> {
         Set(title.split(separator: " ").map(String.init).filter(DescriptionRules.isCaps))
     }
 
-    /// "MVNO account object (JSON)" → "mvno-account".
+    /// "Order item object (JSON)" → "order-item".
     static func kebab(_ heading: String) -> String {
         let words = DescriptionRules.withoutParentheses(heading).lowercased()
             .split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
@@ -250,7 +255,7 @@ enum AccessLine {
             guard !pending.isEmpty else { return }
             let scopeWords = condition.map { $0.lowercased() }
             let scopes = AccessGrant.Scope.allCases.map(\.rawValue)
-            // The scope is the last scope name the condition mentions ("if customer belongs to the reseller" → reseller).
+            // The scope is the last scope name the condition mentions ("if X belongs to the reseller" → reseller).
             let scope = scopeWords.last(where: { scopes.contains($0) }) ?? "any"
             for l in pending { rule.append((l, scope)) }
             pending = []

@@ -42,7 +42,7 @@ public struct DriftFinding: Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     public var message: String
 
-    /// `mvno-account-get.txt:131: smartWatch.state: enum changed: page … ; suite … (Cases/schemas/mvno-account.schema.json)`
+    /// `page.txt:31: order.state: enum changed: page adds … (Cases/schemas/x.schema.json)`
     public var description: String {
         page + (line > 0 ? ":\(line)" : "") + ": " + (field.isEmpty ? "" : field + ": ") + kind.label + ": " + message
             + " (" + suiteFile + ")"

@@ -26,6 +26,9 @@ public struct ImportOverrides: Sendable {
 
     /// Member names marked `x-sensitive` (masked in reports) wherever they are imported.
     public var sensitive: Set<String> = []
+    /// Words of a description that name a format (`"ABC": {"format": "abc"}`), in file order:
+    /// a String row or a parameter whose text has the word gets the keywords.
+    public var formats: [(word: String, keywords: JSONObject)] = []
     public var pages: [String: Page] = [:]
 
     public init() {}
@@ -56,12 +59,18 @@ public struct ImportOverrides: Sendable {
                     throw fail("sensitive", "must be an array of member names")
                 }
                 out.sensitive = Set(a.compactMap(\.stringValue))
+            case "formats":
+                guard let f = m.value.objectValue else { throw fail("formats", "must be an object: word → schema keywords") }
+                for w in f where !w.key.hasPrefix("$") {
+                    guard let kw = w.value.objectValue else { throw fail("formats.\(w.key)", "must be an object of schema keywords") }
+                    out.formats.append((w.key, kw))
+                }
             case "pages":
                 guard let pages = m.value.objectValue else { throw fail("pages", "must be an object: page file name → overrides") }
                 for p in pages { out.pages[p.key] = try readPage(p.value, at: "pages.\(p.key)", fail: fail) }
             default:
-                let hint = closestMatch(to: m.key, in: ["sensitive", "pages"]).map { " (did you mean '\($0)'?)" } ?? ""
-                throw fail(m.key, "unknown key '\(m.key)'\(hint); allowed: sensitive, pages")
+                let hint = closestMatch(to: m.key, in: ["sensitive", "formats", "pages"]).map { " (did you mean '\($0)'?)" } ?? ""
+                throw fail(m.key, "unknown key '\(m.key)'\(hint); allowed: sensitive, formats, pages")
             }
         }
         return out

@@ -32,7 +32,7 @@ public struct DocPage: Sendable {
         public var line: Line
     }
 
-    /// The page's file name, e.g. `mvno-account-get.txt`.
+    /// The page's file name, e.g. `order-get.txt`.
     public var name: String
     public var title: String
     public var method: String?
@@ -90,7 +90,7 @@ extension DocPage {
     }
 
     private mutating func read(_ page: DocLint.PageText) {
-        // Title: "API : MVNO Deleted Accounts : List" → "MVNO Deleted Accounts List".
+        // Title: "API : Orders : List" → "Orders List".
         if let t = lines.first(where: { $0.dlTrimmed.hasPrefix("API :") || $0.dlTrimmed.hasPrefix("API:") }) {
             let body = t.dlTrimmed.drop { $0 != ":" }.dropFirst()
             title = body.split(separator: ":").map { String($0).dlTrimmed }.filter { !$0.isEmpty }.joined(separator: " ")
@@ -124,7 +124,7 @@ extension DocPage {
                     }
                     continue
                 }
-                // Continuation lines of the access line ("ADMIN." under "Access level RESELLER_ADMIN").
+                // Continuation lines of the access line ("B_LEVEL." under "Access level A_LEVEL").
                 if lastKey == "access level", !line.hasPrefix("|"), !line.isEmpty, access != nil {
                     access! += "\n" + line
                     continue
@@ -184,7 +184,7 @@ extension DocPage {
             Parameter(name: name, location: location, required: required, description: text, type: type, line: quote(number)))
     }
 
-    /// `404 | mvnoAccount | text` or `403 access_denied text`.
+    /// `404 | order | text` or `403 access_denied text`.
     static func errorRow(_ line: String) -> (Int, String, String)? {
         var cells: [String]
         if line.hasPrefix("|") {
@@ -200,7 +200,7 @@ extension DocPage {
         return (status, cells[1], cells.count > 2 ? cells[2...].filter { !$0.isEmpty }.joined(separator: " ") : "")
     }
 
-    /// `https://host/mvno/ACCOUNT_ID` → `/mvno/{ACCOUNT_ID}`: a segment that is a
+    /// `https://host/orders/ORDER_ID` → `/orders/{ORDER_ID}`: a segment that is a
     /// documented path parameter, or written `{NAME}` or `:name`, is a placeholder.
     static func pathTemplate(_ url: String, parameters: [Parameter]) -> String {
         var s = Substring(url.split(separator: " ").first ?? Substring(url))

@@ -6,7 +6,7 @@ import JSONKit
 /// under their Object/Array row. Where the table is ambiguous (the cases doc
 /// lint reports), a row without a prefix is nested only on evidence:
 /// - right after an Object row with no member rows, or under a heading row
-///   naming an object ("Purchase Info (ADMIN only)"), when the page's example
+///   naming an object ("Delivery Info (LEVEL only)"), when the page's example
 ///   nests it there (or an override says so); the rows after it follow it;
 /// - between two rows of one object, when the same name is also listed at the
 ///   top level (it cannot be both).
@@ -18,6 +18,8 @@ struct SchemaBuilder {
     var nest: [String: Set<String>]
     /// Member names marked `x-sensitive`.
     var sensitive: Set<String>
+    /// Words of a description that name a format, with its keywords.
+    var formats: [(word: String, keywords: JSONObject)] = []
 
     /// A member path: names, `[]` for array items.
     typealias Path = [String]
@@ -56,7 +58,7 @@ struct SchemaBuilder {
                 continue
             }
             var name = r.name
-            // "Voicemail" above "voicemail.*": the members' spelling.
+            // "Delivery" above "delivery.*": the members' spelling.
             if r.isTopLevel, r.isObjectish, !dottedPrefixes.contains(name),
                 let fix = dottedPrefixes.first(where: { $0.lowercased() == name.lowercased() })
             {
@@ -84,7 +86,7 @@ struct SchemaBuilder {
         return members
     }
 
-    /// The object a row without a prefix sits in the middle of (`invoicedUntil` among `smartWatch.*`).
+    /// The object a row without a prefix sits in the middle of (`b` among `a.*`).
     func sandwich(_ rows: [DocLint.DocTableRow], _ k: Int) -> Path? {
         guard k > 0, k + 1 < rows.count else { return nil }
         let p = rows[k - 1]
@@ -133,6 +135,7 @@ struct SchemaBuilder {
         }
         var type: String?
         var format: String?
+        var named: JSONObject?
         switch docType {
         case "Id", "ObjectID", "ObjectId": (type, format) = ("string", "objectid")
         case "Date": (type, format) = ("string", "date-time")
@@ -148,8 +151,8 @@ struct SchemaBuilder {
         if type == "string" && format == nil {
             values = DescriptionRules.values(text)
             if values == nil {
-                format = DescriptionRules.format(text)
-                if format == nil, let p = DescriptionRules.pattern(text) {
+                named = DescriptionRules.format(text, words: formats)
+                if named == nil, let p = DescriptionRules.pattern(text) {
                     s.append(key: "type", value: "string")
                     s.append(key: "pattern", value: .string(p))
                     type = nil
@@ -165,6 +168,7 @@ struct SchemaBuilder {
         } else if let type {
             s.append(key: "type", value: .string(type))
             if let format { s.append(key: "format", value: .string(format)) }
+            if let named { s = s.applying(named) }
         }
         if !r.description.isEmpty { s.append(key: "description", value: .string(r.description)) }
         let b = DescriptionRules.bounds(DescriptionRules.withoutParentheses(text))

@@ -224,6 +224,23 @@ import Testing
         #expect(try SuiteLoader.load(root: suite).suite.cases.contains { $0.id == "mvno-account-create-todo-success" })
     }
 
+    /// Levels the access line names that access.json does not declare are added to it (format B).
+    @Test func levelsTheAccessLineNamesAreAddedToAccessJSON() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let suite = try tmp.copySuite()
+        try tmp.write(
+            "Cases/access.json",
+            #"{"$schema": "meta/access.schema.json", "levels": [{"name": "ADMIN", "description": "everything"}], "roles": []}"#)
+        let (status, out) = await conformance(["import-docs", Self.ownPage, "--suite", suite])
+        #expect(status == 0, "\(out.err)")
+        #expect(out.out.contains("levels added to \(suite)/access.json: RESELLER_ADMIN"))
+        let access = try Self.parse(suite + "/access.json")
+        #expect(access["levels"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["ADMIN", "RESELLER_ADMIN"])
+        #expect(access["roles"] == [])
+        #expect(access["levels"]?[1]?["description"]?.stringValue?.contains("mvno-simcard-order.txt") == true)
+    }
+
     @Test func aBrokenOverridesFileNamesTheFileAndKey() throws {
         let tmp = TempDir()
         defer { tmp.cleanup() }

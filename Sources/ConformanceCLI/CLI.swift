@@ -31,6 +31,8 @@ public enum CLI {
         Command("faults") { args, _, console in try await faults(args, console: console) },
         Command("variants") { args, _, console in try variants(args, console: console) },
         Command("lint-docs") { args, _, console in try lintDocs(args, console: console) },
+        Command("import-docs") { args, _, console in try importDocs(args, console: console) },
+        Command("docs-diff") { args, _, console in try docsDiff(args, console: console) },
         Command("readings") { args, _, console in try readings(args, console: console) },
         Command("help") { _, _, console in help(console: console) },
     ]

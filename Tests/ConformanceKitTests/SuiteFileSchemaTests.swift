@@ -12,7 +12,7 @@ import Testing
     /// Meta schema file names, by the place of the file they describe.
     static let metaNames = [
         "case.schema.json", "endpoint.schema.json", "target.schema.json", "fixtures.schema.json", "readings.schema.json",
-        "access.schema.json", "api.schema.json",
+        "access.schema.json", "api.schema.json", "import-overrides.schema.json",
     ]
     static let metaBase = "file:///meta/"
     static var metaDir: String { Project.cases + "/meta" }
@@ -40,6 +40,7 @@ import Testing
         if parts == ["readings.json"] { return "readings.schema.json" }
         if parts == ["api.json"] { return "api.schema.json" }
         if parts == ["access.json"] { return "access.schema.json" }
+        if parts == ["import-overrides.json"] { return "import-overrides.schema.json" }
         guard parts.count > 1 else { return nil }
         switch parts[0] {
         case "cases": return "case.schema.json"

@@ -19,6 +19,8 @@ extension CLI {
           conformance faults [--detect]   list the simulator's faults; --detect runs the suite against each
           conformance variants            list the simulator's variants (behaviour the docs allow)
           conformance lint-docs [options] report the vendor docs' own defects (see lint-docs --help)
+          conformance import-docs PAGE... write endpoint specs, schemas and skeleton cases from doc pages
+          conformance docs-diff [options] what the doc pages say now that the suite does not (drift)
           conformance readings          what the suite reads into the docs where they are silent, and the alternatives
           conformance --version
 

@@ -73,6 +73,7 @@ func readCases(
     guard
         let o = node.object(keys: [
             "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level",
+            "skeleton",
         ])
     else { return [] }
     let id = o.required("id")?.nonEmptyString
@@ -80,6 +81,7 @@ func readCases(
     let endpoint = o.required("endpoint").flatMap { findEndpoint($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
     let level = o.optional("level").flatMap(readLevel) ?? endpoint?.level ?? .required
+    let skeleton = o.optional("skeleton")?.nonEmptyString
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
             node.child(k, .null).error("a matrix case derives '\(k)' from the endpoint's access rule; remove it")
@@ -151,7 +153,7 @@ func readCases(
     return [
         Case(
             id: id, title: title, file: node.file, endpoint: endpoint.id, covers: covers, role: role, tags: tags, steps: steps,
-            level: level)
+            level: level, skeleton: skeleton)
     ]
 }
 

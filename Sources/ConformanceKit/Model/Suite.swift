@@ -344,6 +344,9 @@ public struct Case: Sendable, Hashable {
     /// and the relation of that cell, if the matrix has relations.
     public var isMatrixCell = false
     public var relation: Relation?
+    /// A case written by `import-docs` that is still to be filled in (what to do): it is
+    /// planned but skipped, and covers nothing until the key is removed.
+    public var skeleton: String?
 
     /// Whether any step changes state on the target.
     public func isMutating(in suite: Suite) -> Bool {

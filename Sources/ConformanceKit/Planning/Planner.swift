@@ -42,7 +42,9 @@ public enum Planner {
             var c = unpinned
             c.steps = c.steps.map { pinned($0, target.readings) }
             var job = Job(seq: seq, testCase: c, steps: c.steps, fixtures: target.fixtures, skipReason: nil)
-            if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
+            if let todo = c.skeleton {
+                job.skipReason = "skeleton case, not written yet (\(c.file)): \(todo)"
+            } else if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
                 job.skipReason =
                     "target \(target.name) has no fixture '\(missing)' (\(suite.fixtures[missing] ?? "")); add it to \(target.file)"
             } else if let role = ([c.role] + c.steps.compactMap(\.role)).first(where: {

@@ -21,7 +21,7 @@ import Testing
             Set(Self.namedInMainHelp)
                 == [
                     "init", "fixtures", "run", "serve", "certify", "verify", "merge", "openapi", "coverage", "faults", "variants",
-                    "lint-docs", "readings",
+                    "lint-docs", "import-docs", "docs-diff", "readings",
                 ])
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSONKit
 import Testing
 
 @testable import ConformanceKit
@@ -57,8 +58,19 @@ import Testing
         #expect(ConsoleReporter.lines(r).contains("ERROR ep/e: timeout"))
     }
 
+    @Test func sensitiveFieldsComeFromTheSchemas() throws {
+        let (suite, _) = try SuiteLoader.load(root: Project.cases)
+        let names = SensitiveFields.names(in: suite.schemas)
+        #expect(names.isSuperset(of: ["pin1", "pin2", "puk1", "puk2", "pin", "activationCode"]), "\(names.sorted())")
+        #expect(!names.contains("imsi") && !names.contains("simNumber"))
+        let own: [String: JSON] = ["x": ["properties": ["secretCode": ["type": "string", "x-sensitive": true], "name": ["type": "string"]]]]
+        #expect(SensitiveFields.names(in: own) == ["secretCode"])
+    }
+
     @Test func sensitiveFieldsAreMaskedAtAnyDepth() {
-        let masked = SensitiveFields.mask(["mvnoSim": ["pin1": "1234", "imsi": "2380"], "voicemail": ["pin": "99"], "list": [["puk1": "1"]]])
+        let names: Set<String> = ["pin1", "pin", "puk1"]
+        let masked = SensitiveFields.mask(
+            ["mvnoSim": ["pin1": "1234", "imsi": "2380"], "voicemail": ["pin": "99"], "list": [["puk1": "1"]]], names: names)
         #expect(masked["mvnoSim"]?["pin1"] == "***")
         #expect(masked["mvnoSim"]?["imsi"] == "2380")
         #expect(masked["voicemail"]?["pin"] == "***")

@@ -38,7 +38,13 @@ func readAccessFile(root: String, display: String, sink: DiagnosticSink) -> Acce
 
 func readAccess(_ node: Node) -> AccessModel {
     var access = AccessModel(file: node.file)
-    guard let o = node.object(keys: ["levels", "roles"]) else { return access }
+    guard let o = node.object(keys: ["levels", "roles", "denied"]) else { return access }
+
+    if let dn = o.optional("denied"), let d = dn.object(keys: ["status", "message", "description"]) {
+        let status = d.required("status")?.int
+        let message = d.required("message")?.nonEmptyString
+        if let status, let message { access.denied = DeniedAnswer(status: status, message: message) }
+    }
 
     if let ln = o.required("levels"), let list = ln.array {
         if list.isEmpty { ln.error("must list at least one documented access level") }

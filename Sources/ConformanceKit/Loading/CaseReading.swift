@@ -477,9 +477,15 @@ func readMatrix(
         m.error("\(endpoint.file) has no access.rule to derive the matrix from")
         return []
     }
-    let denial = endpoint.errors.first { $0.status == 403 && $0.message == "access_denied" }
+    guard let denied = access.denied else {
+        m.error(
+            "a matrix needs the answer to an insufficient access level, and \(access.file) states none",
+            hint: "add \"denied\": {\"status\": …, \"message\": \"…\"} to \(access.file)")
+        return []
+    }
+    let denial = access.deniedRow(of: endpoint)
     if denial == nil {
-        m.error("\(endpoint.id) documents no 403 access_denied row for denied cells")
+        m.error("\(endpoint.id) documents no \(denied.status) \(denied.message) row for denied cells (the denied answer of \(access.file))")
         return []
     }
     if let anonymous = roles.first(where: { !access.hasCredential($0) }), endpoint.unauthenticated == nil {

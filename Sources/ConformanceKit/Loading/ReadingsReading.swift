@@ -237,7 +237,7 @@ func withReadingAlternatives(
                 else { continue }
                 expect.visibilityLevel = mapped
                 if c.isMatrixCell, !endpoint.accessRule.isEmpty,
-                    let denial = endpoint.errors.first(where: { $0.status == 403 && $0.message == "access_denied" })
+                    let denial = access.deniedRow(of: endpoint)
                 {
                     let allowed = AccessGrant.allows(
                         endpoint.accessRule, level: mapped, user: access.relation(of: role) ?? .none, cell: c.relation)

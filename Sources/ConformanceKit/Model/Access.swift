@@ -57,9 +57,23 @@ public struct RoleDefinition: Sendable, Hashable {
 
 /// The documented access levels, in the docs' order, and the roles a suite
 /// runs as, in the order reports list them (`Cases/access.json`).
+/// What the docs answer a request whose access level is insufficient
+/// (`denied` in access.json): the status and message of the error row each
+/// endpoint documents for it. Matrix cells a rule denies expect that row.
+public struct DeniedAnswer: Sendable, Hashable {
+    public var status: Int
+    public var message: String
+    public init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
 public struct AccessModel: Sendable, Hashable {
     public var levels: [AccessLevel]
     public var roles: [RoleDefinition]
+    /// The answer to an insufficient level (`denied`); nil when the file states none.
+    public var denied: DeniedAnswer?
     /// The file they were read from, for diagnostics that send the reader there.
     public var file: String
     public init(levels: [AccessLevel] = [], roles: [RoleDefinition] = [], file: String = "access.json") {
@@ -69,6 +83,12 @@ public struct AccessModel: Sendable, Hashable {
     }
 
     public var levelNames: [String] { levels.map(\.name) }
+
+    /// The error row of `endpoint` that documents the denied answer, if both exist.
+    public func deniedRow(of endpoint: Endpoint) -> DocumentedError? {
+        guard let denied else { return nil }
+        return endpoint.errors.first { $0.status == denied.status && $0.message == denied.message }
+    }
     public var roleNames: [Role] { roles.map(\.role) }
 
     public func definition(of role: Role) -> RoleDefinition? { roles.first { $0.role == role } }

@@ -53,6 +53,8 @@ public struct Runner: Sendable {
     var refuted: [String: String] = [:]
     /// Credentials per role, logging in where the profile says so.
     public let tokens: TokenStore
+    /// Members masked in reports: those the schemas mark `x-sensitive`.
+    let sensitive: Set<String>
 
     public init(
         suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport, options: RunOptions
@@ -62,6 +64,7 @@ public struct Runner: Sendable {
         self.credentials = credentials
         self.transport = transport
         self.options = options
+        sensitive = SensitiveFields.names(in: suite.schemas)
         tokens = TokenStore(
             credentials: credentials, login: target.login, baseURL: target.baseURL, transport: transport,
             timeout: options.timeout)
@@ -564,7 +567,7 @@ public struct Runner: Sendable {
 
         let summary = RequestSummary(
             method: p.method, url: shown.url, headers: shown.headers.map { "\($0.name): \($0.value)" },
-            body: p.body.map { JSONWriter().string(SensitiveFields.mask($0)) }, curl: curl)
+            body: p.body.map { JSONWriter().string(SensitiveFields.mask($0, names: sensitive)) }, curl: curl)
         return (out, summary)
     }
 
@@ -578,7 +581,7 @@ public struct Runner: Sendable {
         if let parsed {
             let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
             let (text, truncated) = JSONWriter(pretty: true).prefix(
-                parsed, limit: limit, masked: SensitiveFields.names, scrub: rewrite)
+                parsed, limit: limit, masked: sensitive, scrub: rewrite)
             return truncated ? text + Runner.truncatedMark : text
         }
         // Not JSON: scrub enough bytes that a secret running past the limit
@@ -591,7 +594,7 @@ public struct Runner: Sendable {
     /// A finding about a sensitive field shows no value.
     func maskFinding(_ f: Finding) -> Finding {
         guard let p = f.pointer, let ptr = try? JSONPointer(parsing: p),
-            ptr.tokens.contains(where: SensitiveFields.names.contains)
+            ptr.tokens.contains(where: sensitive.contains)
         else { return f }
         var m = f
         if m.actual != "missing" { m.actual = "***" }

@@ -36,7 +36,7 @@ let package = Package(
         // Release-build benchmarks: swift run -c release conformance-bench schema
         .executableTarget(
             name: "conformance-bench",
-            dependencies: ["ConformanceKit", "ConformanceCLI", "JSONKit", "JSONSchemaKit", "HTTPServer"],
+            dependencies: ["ConformanceKit", "ConformanceCLI", "JSONKit", "JSONSchemaKit", "HTTPServer", "TelecomXSimulator"],
             swiftSettings: strict),
 
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),

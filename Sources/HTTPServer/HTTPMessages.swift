@@ -30,9 +30,9 @@ public struct QueryItem: Sendable, Equatable, CustomStringConvertible {
 /// A parsed request, handed to the handler with its whole body read.
 public struct HTTPRequest: Sendable, Equatable {
     public var method: String
-    /// The raw request-target as sent, e.g. `/mvno/abc?token=x%20y`.
+    /// The raw request-target as sent, e.g. `/widgets/abc?token=x%20y`.
     public var target: String
-    /// The percent-decoded path without the query, e.g. `/mvno/abc`.
+    /// The percent-decoded path without the query, e.g. `/widgets/abc`.
     public var path: String
     /// The query items in order, percent-decoded with `+` read as a space.
     public var query: [QueryItem]

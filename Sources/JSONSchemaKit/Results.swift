@@ -44,20 +44,20 @@ public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// One way in which an instance fails its schema.
 public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
-    /// Where in the instance, e.g. `/mvnoSim/network`.
+    /// Where in the instance, e.g. `/device/colour`.
     public var instanceLocation: JSONPointer
-    /// The evaluation path of keywords, e.g. `/properties/mvnoSim/properties/network/enum`
+    /// The evaluation path of keywords, e.g. `/properties/device/properties/colour/enum`
     /// (through a reference: `/$ref/properties/...`).
     public var keywordLocation: String
     /// `<document uri>#<pointer to the keyword in its document>`.
     public var absoluteKeywordLocation: String
     /// The failing keyword: "enum", "type", "format", "required", ...
     public var keyword: String
-    /// What the schema expects, for people: `one of "TELENOR", "TDC"`, `type boolean`.
+    /// What the schema expects, for people: `one of "RED", "BLUE"`, `type boolean`.
     public var expected: String
     /// The instance value as compact JSON, at most 80 characters ("missing" for `required`).
     public var actual: String
-    /// One line, e.g. `/mvnoSim/network: "TELIA" is not one of "TELENOR", "TDC"`.
+    /// One line, e.g. `/device/colour: "GREEN" is not one of "RED", "BLUE"`.
     public var message: String
     /// For `anyOf`/`oneOf` failures: the violations of the alternative that came
     /// closest to matching; for `contains`/`not`/`propertyNames`: empty.

@@ -86,6 +86,12 @@ import TelecomXSimulator
             name: "a matrix role under another reseller on the other reseller's customer",
             file: "cases/mvno-account-get/access-matrix.json", edits: [.set("/matrix/roles/0", "OTHER_CUSTOMER")],
             expected: "Cases/cases/mvno-account-get/access-matrix.json: matrix.roles[0]: whether OTHER_CUSTOMER (other-customer in {suite}/access.json) may act on a customer of another reseller depends on the target's fixtures, not on the access rule"),
+        Broken(
+            name: "matrices without the denied answer", file: "access.json", edits: [.remove("/denied")],
+            expected: "Cases/cases/mvno-account-get/access-matrix.json: matrix: a matrix needs the answer to an insufficient access level, and {suite}/access.json states none (add \"denied\": {\"status\": …, \"message\": \"…\"} to {suite}/access.json)"),
+        Broken(
+            name: "a denied answer no endpoint documents", file: "access.json", edits: [.set("/denied/message", "forbidden")],
+            expected: "Cases/cases/mvno-account-get/access-matrix.json: matrix: mvno-account-get documents no 403 forbidden row for denied cells (the denied answer of {suite}/access.json)"),
     ]
 
     @Test(arguments: broken)

@@ -186,7 +186,7 @@ public enum Checker {
     /// Whether an answer's value fits what a case expects: scalars are equal
     /// (numbers by value); an expected object asks only for the members it
     /// names (the docs let a server add documented members, such as a
-    /// `socsOverride` entry's `startEOM`); an expected array asks for as many
+    /// an array entry's flag); an expected array asks for as many
     /// elements, each matching a different one, in any order; an expected
     /// `null` is met by no value, null or omitted; two 24-hex ids are equal
     /// whatever the letter case of their hex digits.

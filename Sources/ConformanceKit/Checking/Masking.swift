@@ -1,8 +1,7 @@
 import JSONKit
 
 /// Response members whose values are masked in reports: those the suite's
-/// schemas mark `"x-sensitive": true` (in this suite: SIM codes, the
-/// voicemail pin, eSIM activation codes, identity data). The engine knows no
+/// schemas mark `"x-sensitive": true` (PINs, codes, identity data). The engine knows no
 /// member by name.
 public enum SensitiveFields {
     /// The names of every property some schema marks `x-sensitive`.

@@ -7,7 +7,7 @@ public enum Rename {
     /// the first rule that finds one wins:
     /// 1. a close spelling: edit distance at most a third of the candidate's
     ///    length (1 to 3), letter case ignored (`notes2` → `notes`);
-    /// 2. the same words in another order (`mvnoSimChangeNetworkTo` → `mvnoSimNetworkChangeTo`);
+    /// 2. the same words in another order (`deviceChangeColourTo` → `deviceColourChangeTo`);
     /// 3. one name's words containing the other's, fewest words apart
     ///    (`restOfWorld` → `restOfWorldRoaming`, `name` → `productName`);
     /// 4. most words shared (at least 60 % of the longer name's), the last word
@@ -49,7 +49,7 @@ public enum Rename {
         return nil
     }
 
-    /// camelCase / snake_case words, lowercased: `mvnoSimNetworkChangeTo` → mvno, sim, network, change, to.
+    /// camelCase / snake_case words, lowercased: `deviceColourChangeTo` → device, colour, change, to.
     public static func words(_ s: String) -> [String] {
         var out: [String] = []
         var cur = ""

@@ -35,9 +35,9 @@ public struct DocFinding: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The page's file name, e.g. `mvno-account-get.txt`.
+    /// The page's file name, e.g. `widget-get.txt`.
     public var page: String
-    /// The field as a dotted path (`purchaseInfo.date`, `mvnoAccounts[0].deleted`); empty for the whole example.
+    /// The field as a dotted path (`order.date`, `widgets[0].deleted`); empty for the whole example.
     public var field: String
     public var kind: Kind
     public var message: String
@@ -54,7 +54,7 @@ public struct DocFinding: Sendable, Hashable, CustomStringConvertible {
         self.column = column
     }
 
-    /// `mvno-account-get.txt: purchaseInfo.date: invalid example value: '2020-20-20T00:00:00Z' is not a valid
+    /// `widget-get.txt: order.date: invalid example value: '2020-20-20T00:00:00Z' is not a valid
     /// date-time: month 20 is out of range`
     public var description: String {
         page + ": " + (field.isEmpty ? "" : field + ": ") + kind.label + ": " + message

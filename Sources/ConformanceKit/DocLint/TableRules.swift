@@ -103,7 +103,7 @@ extension DocLint {
             }
         }
 
-        /// Member rows (`voicemail.notify`) whose parent row is missing or spelt differently (`Voicemail`).
+        /// Member rows (`alerts.notify`) whose parent row is missing or spelt differently (`Alerts`).
         func parentRows(_ t: [DocTableRow], into c: inout FindingCollector) {
             let fields = t.filter { !$0.isHeading }
             let names = Set(fields.map(\.path))
@@ -199,7 +199,7 @@ extension DocLint {
             }
         }
 
-        /// A Boolean row whose description says to set it to enumerated values ("either TDC or TELENOR").
+        /// A Boolean row whose description says to set it to enumerated values ("either RED or BLUE").
         func booleanWithValues(_ r: DocTableRow, into c: inout FindingCollector) {
             guard let type = r.type, DocTypes.nearest(type).type == "Boolean", DocTypes.nearest(type).distance <= 1
             else { return }
@@ -230,7 +230,7 @@ extension DocLint {
             "is it \(container).\(r.name) or a top-level field?"
         }
 
-        /// "Purchase Info (ADMIN only)" → "purchaseInfo".
+        /// "Order Info (X only)" → "orderInfo".
         static func camelCase(_ heading: String) -> String {
             var text = ""
             var depth = 0

@@ -184,7 +184,7 @@ extension DocPage {
             Parameter(name: name, location: location, required: required, description: text, type: type, line: quote(number)))
     }
 
-    /// `404 | order | text` or `403 access_denied text`.
+    /// `404 | order | text` or `403 denied text`.
     static func errorRow(_ line: String) -> (Int, String, String)? {
         var cells: [String]
         if line.hasPrefix("|") {

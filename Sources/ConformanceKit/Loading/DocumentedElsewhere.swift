@@ -2,11 +2,8 @@ import JSONKit
 
 /// Members one page documents for an object that another page also shows.
 ///
-/// The get page's response table and the create page's response table both
-/// describe the MVNO account, each with members the other lacks (the get page
-/// has `employeeName`, `socLimit`, `smartWatch`, `topUp`…; the create page
-/// has `mvnoSim.autoAssign`, `info.deviceType`, Rest-of-World `name` and
-/// `price`). A server that sends the whole account from both endpoints sends
+/// Two pages' response tables may describe the same object, each with
+/// members the other lacks (a get page's table and a create page's). A server that sends the whole account from both endpoints sends
 /// members the docs do describe, only on the other page. Each schema that
 /// transcribes such an object names it with `x-object` (data: which tables
 /// are the same object is a reading of the pages); this derives the union in

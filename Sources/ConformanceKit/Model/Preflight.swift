@@ -40,7 +40,7 @@ public struct PreflightOutcome: Sendable, Hashable {
         case unconfirmed
     }
     public var fixtures: [String]
-    /// `GET /mvno/5a10… as ADMIN`, credentials never included.
+    /// `GET /widgets/5a10… as SOME_ROLE`, credentials never included.
     public var request: String
     public var state: State
     public var detail: String

@@ -3,7 +3,7 @@ import JSONSchemaKit
 
 /// One row of an endpoint's documented error table.
 public struct DocumentedError: Sendable, Hashable {
-    /// Stable id of the row within its endpoint, e.g. `404-mvnoAccount`, `409-number-in-use`.
+    /// Stable id of the row within its endpoint, e.g. `404-widget`, `409-name-in-use`.
     public var id: String
     public var status: Int
     public var message: String
@@ -19,7 +19,7 @@ public struct Endpoint: Sendable, Hashable {
     /// The page of the docs it comes from (file name in the docs folder).
     public var doc: String
     public var method: String
-    /// Path template with `{PARAM}` placeholders, e.g. `/mvno/{ACCOUNT_ID}`.
+    /// Path template with `{PARAM}` placeholders, e.g. `/widgets/{WIDGET_ID}`.
     public var path: String
     /// The documented access line, verbatim.
     public var accessText: String
@@ -145,7 +145,7 @@ public struct Parameter: Sendable, Hashable {
 /// from the spec's `paging`; defaults and bounds from the named query
 /// parameters' schemas (`parameters[].schema`).
 public struct Paging: Sendable, Hashable {
-    /// Where the items are, e.g. `/mvnoAccounts`.
+    /// Where the items are, e.g. `/widgets`.
     public var items: JSONPointer
     public var total: JSONPointer
     public var offsetParam: String
@@ -395,7 +395,7 @@ public struct Suite: Sendable {
     public var fixtureTypes: [String: FixtureType] = [:]
     /// Read-only requests that confirm fixtures before any case runs.
     public var preflight: [PreflightCheck] = []
-    /// Schema documents by their reference (`schemas/mvno-account.schema.json`).
+    /// Schema documents by their reference (`schemas/widget.schema.json`).
     public var schemas: [String: JSON]
     /// Every schema reference used by a spec or a case, compiled once.
     public var compiledSchemas: [String: CompiledSchema]

@@ -3,10 +3,10 @@
 ///
 /// Two failure findings have the same cause when they come from the same
 /// check on the same endpoint, at the same normalized pointer (array indices
-/// read as `*`, so `/mvnoAccounts/0/state` and `/mvnoAccounts/7/state` are one
+/// read as `*`, so `/widgets/0/state` and `/widgets/7/state` are one
 /// place), under the same schema rule (keyword path), with the same expected
 /// value. A visibility finding's expected value names the role that saw the
-/// field ("absent for OWNER (…)"); the role is the case's, not the cause's, so
+/// field ("absent for SOME_ROLE (…)"); the role is the case's, not the cause's, so
 /// it is left out of the key. An erroring case is a problem of its own kind
 /// (`error`), grouped by endpoint and reason. Warnings are not problems.
 public struct Problem: Sendable, Hashable {
@@ -28,7 +28,7 @@ public struct Problem: Sendable, Hashable {
     /// Their `seq`, parallel to `caseIDs` (reports link to `#case-SEQ`).
     public var caseSeqs: [Int]
 
-    /// A one-line name: `visibility /notes on mvno-account-get`.
+    /// A one-line name: `visibility /notes on widget-get`.
     public var title: String {
         var parts = [check]
         if let pointer { parts.append(pointer.isEmpty ? "(root)" : pointer) }

@@ -246,6 +246,12 @@ struct TLSFrontError: Error, CustomStringConvertible {
         #expect(r.passed > 0)
     }
 
+    @Test func insecureIsRefusedWithTheFix() async {
+        let (status, c) = await conformance(["run", "--insecure"])
+        #expect(status == 2)
+        #expect(c.err.contains("--insecure is not available") && c.err.contains("SSL_CERT_FILE"), "\(c.err)")
+    }
+
     @Test func describesOpenSSLsWords() {
         #expect(TLSTunnel.describe("depth=0 CN = x\nverify error:num=10:certificate has expired\n")?.message
             == "TLS: the server's certificate was not accepted (certificate has expired)")

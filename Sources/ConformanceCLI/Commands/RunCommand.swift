@@ -134,8 +134,8 @@ extension CLI {
             }
             if p.has("insecure") {
                 throw UsageError(
-                    "--insecure is not available: FoundationNetworking on Linux cannot skip TLS certificate verification; "
-                        + "add the target's CA certificate to the system trust store (update-ca-certificates) instead")
+                    "--insecure is not available: a verdict over a connection nobody verified certifies nothing; "
+                        + "name the target's CA bundle in SSL_CERT_FILE (OpenSSL reads it) or add it to the system trust store (update-ca-certificates)")
             }
             let reportsDir = p.value("out") ?? p.value("reports") ?? "Reports"
             let jobs = try CLI.positiveInt(p.value("jobs"), "--jobs", default: 8)

@@ -151,12 +151,22 @@ import Testing
         #expect(covStatus == 1)
         #expect(covOut.out.contains("UNCOVERED — not yet provoked: skeleton mvno-simcard-order-todo-422-quantity to write"))
 
-        // OpenAPI: the endpoint with its body. (Its own parameter texts once the export reads `parameters`, item 1.)
+        // OpenAPI: the endpoint with its body and its own parameter texts, default and bounds.
         let openapi = OpenAPIExport.document(suite: loaded, targets: [])
         let op = openapi["paths"]?["/mvno/{ACCOUNT_ID}/simcards"]?["post"]
         #expect(op != nil)
         #expect(op?["requestBody"] != nil)
-        #expect(op?["parameters"]?.arrayValue?.contains { $0["name"] == "ACCOUNT_ID" } == true)
+        let opParams = op?["parameters"]?.arrayValue ?? []
+        let id = opParams.first { $0["name"] == "ACCOUNT_ID" }
+        #expect(id?["in"] == "path")
+        #expect(id?["description"] == "Id of the MVNO account the SIM cards are for (24 hex-char string).", "\(String(describing: id))")
+        let batch = opParams.first { $0["name"] == "batch" }
+        #expect(batch?["in"] == "query")
+        #expect(batch?["description"] == "[optional] How many SIM cards to pack per envelope, default 1, min 1, max 10."
+            || batch?["description"] == "How many SIM cards to pack per envelope, default 1, min 1, max 10.", "\(String(describing: batch))")
+        #expect(batch?["schema"]?["default"] == 1 && batch?["schema"]?["minimum"] == 1 && batch?["schema"]?["maximum"] == 10,
+            "\(String(describing: batch))")
+        #expect(opParams.contains { $0["name"] == "notify" && $0["schema"]?["default"] == false })
     }
 
     /// Editing the page after the import: the drift check names the page, line, field and suite file.

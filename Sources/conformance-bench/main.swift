@@ -259,7 +259,7 @@ final class TLSFront {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let req = Process()
         req.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        req.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bench",
+        req.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=bench",
             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"]
         req.standardError = FileHandle.nullDevice
         try req.run()

@@ -260,6 +260,12 @@ struct TLSFrontError: Error, CustomStringConvertible {
         #expect(TLSTunnel.describe("")?.message == nil)
     }
 
+    @Test func sClientGetsNoCredentialOfOurs() {
+        let names = TLSTunnel.childEnvironment.map { String($0.prefix { $0 != "=" }) }
+        #expect(!names.contains { $0.hasPrefix("TELECOMX_") }, "\(names)")
+        #expect(names.allSatisfy { ["PATH", "LD_LIBRARY_PATH", "HOME", "TMPDIR", "LANG", "LC_ALL"].contains($0) || $0.hasPrefix("SSL_CERT_") || $0.hasPrefix("OPENSSL_") })
+    }
+
     @Test func proxyFromEnvironment() {
         #expect(TLSTunnel.proxy(for: "api.example", environment: ["https_proxy": "http://proxy.corp:3128/"]) == "proxy.corp:3128")
         #expect(TLSTunnel.proxy(for: "api.example", environment: ["HTTPS_PROXY": "proxy.corp"]) == "proxy.corp:80")

@@ -55,8 +55,6 @@ public struct RoleDefinition: Sendable, Hashable {
     }
 }
 
-/// The documented access levels, in the docs' order, and the roles a suite
-/// runs as, in the order reports list them (`Cases/access.json`).
 /// What the docs answer a request whose access level is insufficient
 /// (`denied` in access.json): the status and message of the error row each
 /// endpoint documents for it. Matrix cells a rule denies expect that row.
@@ -69,6 +67,8 @@ public struct DeniedAnswer: Sendable, Hashable {
     }
 }
 
+/// The documented access levels, in the docs' order, and the roles a suite
+/// runs as, in the order reports list them (`Cases/access.json`).
 public struct AccessModel: Sendable, Hashable {
     public var levels: [AccessLevel]
     public var roles: [RoleDefinition]
@@ -83,12 +83,6 @@ public struct AccessModel: Sendable, Hashable {
     }
 
     public var levelNames: [String] { levels.map(\.name) }
-
-    /// The error row of `endpoint` that documents the denied answer, if both exist.
-    public func deniedRow(of endpoint: Endpoint) -> DocumentedError? {
-        guard let denied else { return nil }
-        return endpoint.errors.first { $0.status == denied.status && $0.message == denied.message }
-    }
     public var roleNames: [Role] { roles.map(\.role) }
 
     public func definition(of role: Role) -> RoleDefinition? { roles.first { $0.role == role } }
@@ -99,6 +93,12 @@ public struct AccessModel: Sendable, Hashable {
     public func hasCredential(_ role: Role) -> Bool { definition(of: role)?.credential ?? true }
     public func isDeclared(_ role: Role) -> Bool { definition(of: role) != nil }
     public func isLevel(_ name: String) -> Bool { levels.contains { $0.name == name } }
+
+    /// The error row of `endpoint` that documents the denied answer, if both exist.
+    public func deniedRow(of endpoint: Endpoint) -> DocumentedError? {
+        guard let denied else { return nil }
+        return endpoint.errors.first { $0.status == denied.status && $0.message == denied.message }
+    }
 
     /// Roles that carry a credential, in declared order (what a target profile gives credentials for).
     public var credentialRoles: [Role] { roles.filter(\.credential).map(\.role) }

@@ -34,6 +34,20 @@ enum TLSTunnel {
         return nil
     }()
 
+    /// The environment `s_client` runs in: only what OpenSSL and the
+    /// dynamic loader read (trust store, configuration, locale), never the
+    /// credentials the run holds in its own environment. Read once.
+    static let childEnvironment: [String] = {
+        let keep: Set<String> = ["PATH", "LD_LIBRARY_PATH", "HOME", "TMPDIR", "LANG", "LC_ALL"]
+        return ProcessInfo.processInfo.environment.filter { k, _ in
+            keep.contains(k) || k.hasPrefix("SSL_CERT_") || k.hasPrefix("OPENSSL_")
+        }.map { "\($0.key)=\($0.value)" }.sorted()
+    }()
+    /// The proxy settings, read once.
+    static let proxyEnvironment: [String: String] = ProcessInfo.processInfo.environment.filter { k, _ in
+        ["https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"].contains(k)
+    }
+
     /// A running `s_client`: our end of the socket pair, and its error output.
     final class Connection {
         let fd: Int32
@@ -141,7 +155,7 @@ enum TLSTunnel {
         _ = fcntl(errPipe[1], F_SETFD, FD_CLOEXEC)
         _ = fcntl(errPipe[0], F_SETFL, fcntl(errPipe[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(pair[0], F_SETFL, fcntl(pair[0], F_GETFL) | O_NONBLOCK)
-        let args = arguments(host: host, port: port, caFile: caFile, environment: ProcessInfo.processInfo.environment)
+        let args = arguments(host: host, port: port, caFile: caFile, environment: proxyEnvironment)
         let pid: pid_t
         do throws(TransportError) {
             pid = try spawn(openssl, args, stdio: pair[1], stderr: errPipe[1])
@@ -189,7 +203,7 @@ enum TLSTunnel {
     }
 
     /// posix_spawn with the socket pair's far end as standard input and
-    /// output and the pipe as standard error, in the caller's environment.
+    /// output and the pipe as standard error, in `childEnvironment`.
     static func spawn(_ path: String, _ args: [String], stdio: Int32, stderr: Int32) throws(TransportError) -> pid_t {
         #if canImport(Glibc)
             var actions = posix_spawn_file_actions_t()
@@ -202,9 +216,10 @@ enum TLSTunnel {
         posix_spawn_file_actions_adddup2(&actions, stdio, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
+        let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup($0) } + [nil]
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard rc == 0 else { throw TransportError("could not start \(path) (\(String(cString: strerror(rc))))", kind: .connection) }
         return pid
     }

@@ -120,31 +120,46 @@ public struct JSONWriter: Sendable {
     /// characters escaped, and U+2028/U+2029 too (so the output is also valid JavaScript).
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
-        var utf8 = Array(s.utf8)[...]
-        while let b = utf8.popFirst() {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x00..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            case 0xE2 where utf8.count >= 2 && utf8[utf8.startIndex] == 0x80
-                && (utf8[utf8.startIndex + 1] == 0xA8 || utf8[utf8.startIndex + 1] == 0xA9):
-                let last = utf8[utf8.startIndex + 1]
-                utf8 = utf8.dropFirst(2)
-                out.append(contentsOf: "\\u202".utf8)
-                out.append(last == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
-            default:
-                out.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Runs that need no escape are copied whole: plain indexing over
+            // the contiguous bytes, cheap even in a debug build (the tests'
+            // whole-suite runs write every simulator answer through here).
+            let n = utf8.count
+            var run = 0
+            var i = 0
+            while i < n {
+                let b = utf8[i]
+                let isLineSeparator = b == 0xE2 && i + 2 < n && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9)
+                guard b < 0x20 || b == 0x22 || b == 0x5C || isLineSeparator else {
+                    i += 1
+                    continue
+                }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i])) }
+                switch b {
+                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                case 0x00..<0x20:
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigit(b >> 4), hexDigit(b & 0xF)])
+                default:  // U+2028 or U+2029
+                    out.append(contentsOf: "\\u202".utf8)
+                    out.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+                    i += 2
+                }
+                i += 1
+                run = i
             }
+            if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<n])) }
         }
         out.append(UInt8(ascii: "\""))
     }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 
     /// Appends `s` as a JSON string literal to a String.
     public static func writeString(_ s: String, into out: inout String) {

@@ -73,7 +73,7 @@ extension TelecomXSimulator {
             }
             return error(400, "bad_request", "MVNO account not found in body of request")
         }
-        let today = Int((Date().timeIntervalSince1970 / 86400).rounded(.down))
+        let today = Int((clock.now() / 86400).rounded(.down))
         let outcome: Result<(stored: JSON, answer: JSON), Rejection> = inventory.withLock { inv in
             do throws(Rejection) {
                 return .success(try create(body, caller: caller, inventory: &inv, today: today))

@@ -16,17 +16,21 @@ public final class TelecomXSimulator: Sendable {
     /// Ways to behave that the docs allow but that differ from the default (see Variants.swift).
     public let variants: Set<String>
     /// Tokens issued by POST /auth/login: token → (employee id, expiry).
-    let sessions = Mutex<[String: (employee: String, expires: ContinuousClock.Instant)]>([:])
+    let sessions = Mutex<[String: (employee: String, expires: Double)]>([:])
     /// How long a login token lives (the vendor's default is 15 minutes).
     public let loginLifetime: Duration
+    /// Where "now" is read (tokens, today, the deleted list's windows).
+    public let clock: SimulatorClock
 
     public init(
-        seed: Seed = .standard, faults: [Fault] = [], variants: [Variant] = [], loginLifetime: Duration = .seconds(15 * 60)
+        seed: Seed = .standard, faults: [Fault] = [], variants: [Variant] = [], loginLifetime: Duration = .seconds(15 * 60),
+        clock: SimulatorClock = .system
     ) {
+        self.clock = clock
         self.seed = seed
         self.accounts = Mutex(seed.accounts)
         self.inventory = Mutex(Inventory(seed: seed))
-        self.deletedAccounts = DeletedAccounts.generate(seed: seed, now: DeletedAccounts.currentEpochSeconds())
+        self.deletedAccounts = DeletedAccounts.generate(seed: seed, now: clock.epochSeconds)
         self.faults = Set(faults.map(\.name))
         self.variants = Set(variants.map(\.name))
         self.loginLifetime = loginLifetime
@@ -76,9 +80,10 @@ public final class TelecomXSimulator: Sendable {
         var generator = SystemRandomNumberGenerator()
         var token = "sim-session-" + (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
         if varies("base64-tokens") { token = Self.base64Token(token) }
-        sessions.withLock { $0[token] = (e.id, .now + loginLifetime) }
         let c = loginLifetime.components
-        let minutes = (Double(c.seconds) + Double(c.attoseconds) / 1e18) / 60
+        let lifetime = Double(c.seconds) + Double(c.attoseconds) / 1e18
+        sessions.withLock { $0[token] = (e.id, clock.now() + lifetime) }
+        let minutes = lifetime / 60
         var o = JSONObject(pairs: [
             ("token", .string(token)), ("expiresInMinutes", .number(minutes)), ("employee", .string(e.id)),
             ("accessLevel", .string(e.accessLevel)),
@@ -107,7 +112,7 @@ public final class TelecomXSimulator: Sendable {
         }
         if let token, let e = seed.employees.first(where: { self.token(of: $0) == token }) { return .success(e) }
         if let token, let session = sessions.withLock({ $0[token] }) {
-            if ContinuousClock.now >= session.expires {
+            if clock.now() >= session.expires {
                 sessions.withLock { _ = $0.removeValue(forKey: token) }
                 return .failure(error(401, "credentials_invalid", "Token expired"))
             }

@@ -16,12 +16,15 @@ public struct RunOptions: Sendable {
     public var stop: StopFlag?
     /// Called as each case finishes: (finished, total, that case).
     public var progress: (@Sendable (Int, Int, CaseResult) -> Void)?
+    /// Where the deadline and token renewals read the time.
+    public var clock: RunClock
 
     public init(
         jobs: Int = 8, timeout: Double = 30, deadline: Double? = nil, retries: Int = 0, check: CheckOptions = .init(),
-        stop: StopFlag? = nil, progress: (@Sendable (Int, Int, CaseResult) -> Void)? = nil
+        stop: StopFlag? = nil, progress: (@Sendable (Int, Int, CaseResult) -> Void)? = nil, clock: RunClock = .system
     ) {
         self.progress = progress
+        self.clock = clock
         self.jobs = jobs
         self.timeout = timeout
         self.deadline = deadline
@@ -47,8 +50,8 @@ public struct Runner: Sendable {
     public var credentials: Credentials
     public var transport: any Transport
     public var options: RunOptions
-    /// When the overall deadline falls (set by `run`).
-    var deadlineAt: ContinuousClock.Instant?
+    /// When the overall deadline falls, on `options.clock` (set by `run`).
+    var deadlineAt: Double?
     /// Fixtures the preflight found contradicted by the target, with why (set by `run`).
     var refuted: [String: String] = [:]
     /// Credentials per role, logging in where the profile says so.
@@ -67,7 +70,7 @@ public struct Runner: Sendable {
         sensitive = SensitiveFields.names(in: suite.schemas)
         tokens = TokenStore(
             credentials: credentials, login: target.login, baseURL: target.baseURL, transport: transport,
-            timeout: options.timeout)
+            timeout: options.timeout, clock: options.clock)
     }
 
     /// Scrubs what the target sends back of every credential, password and
@@ -78,7 +81,7 @@ public struct Runner: Sendable {
 
     public func run(_ jobs: [Job]) async -> RunResult {
         var me = self
-        if let d = options.deadline { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        if let d = options.deadline { me.deadlineAt = options.clock.now() + d }
         let checked = jobs.contains { $0.skipReason == nil } ? await me.preflight() : []
         for o in checked where o.state == .refuted {
             for f in o.fixtures where me.refuted[f] == nil { me.refuted[f] = o.detail }
@@ -399,7 +402,7 @@ public struct Runner: Sendable {
             var timeout = options.timeout
             var deadlineBinds = false
             if let d = deadlineAt {
-                let remaining = (d - .now).seconds
+                let remaining = d - options.clock.now()
                 if remaining <= 0 {
                     return .failure(SendFailure("not sent: the overall deadline (--deadline \(formatSeconds(options.deadline ?? 0))) was reached"))
                 }

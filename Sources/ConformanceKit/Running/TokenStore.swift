@@ -7,7 +7,8 @@ import JSONKit
 public actor TokenStore {
     struct Session {
         var token: String
-        var expires: ContinuousClock.Instant
+        /// On `clock`.
+        var expires: Double
     }
 
     let credentials: Credentials
@@ -15,13 +16,18 @@ public actor TokenStore {
     let baseURL: String
     let transport: any Transport
     let timeout: Double
+    let clock: RunClock
     var sessions: [Role: Session] = [:]
     /// Tokens obtained by logging in: secrets too (see `Scrubber`).
     public private(set) var issued: [String] = []
     /// How many logins were made (per role), for reports and tests.
     public private(set) var logins: [Role: Int] = [:]
 
-    public init(credentials: Credentials, login: LoginSpec?, baseURL: String, transport: any Transport, timeout: Double) {
+    public init(
+        credentials: Credentials, login: LoginSpec?, baseURL: String, transport: any Transport, timeout: Double,
+        clock: RunClock = .system
+    ) {
+        self.clock = clock
         self.credentials = credentials
         self.login = login
         self.baseURL = baseURL
@@ -35,7 +41,7 @@ public actor TokenStore {
     public func token(for role: Role) async throws(LoginFailure) -> String? {
         if let t = credentials.byRole[role] { return t }
         guard let (username, password) = credentials.logins[role] else { return nil }
-        if let s = sessions[role], ContinuousClock.now < s.expires { return s.token }
+        if let s = sessions[role], clock.now() < s.expires { return s.token }
         guard let login else { throw LoginFailure(message: "no login section in the target profile") }
         let body: JSON = ["username": .string(username), "password": .string(password)]
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -63,7 +69,7 @@ public actor TokenStore {
         // Log in again a little before the server would refuse the token.
         let margin = min(30, lifetime * 0.1)
         issued.append(token)
-        sessions[role] = Session(token: token, expires: .now + .milliseconds(Int((lifetime - margin) * 1000)))
+        sessions[role] = Session(token: token, expires: clock.now() + lifetime - margin)
         return token
     }
 }

@@ -31,12 +31,21 @@ let package = Package(
             name: "ConformanceCLI",
             dependencies: ["ConformanceKit", "TelecomXSimulator", "HTTPServer", "JSONKit"],
             swiftSettings: strict),
+        // Tests' and benchmarks' support: the simulator in-process (no sockets)
+        // and the project's suite loaded once per process. Not shipped.
+        .target(
+            name: "ConformanceTesting",
+            dependencies: ["ConformanceKit", "ConformanceCLI", "TelecomXSimulator", "HTTPServer"],
+            swiftSettings: strict),
         // The thin executable.
         .executableTarget(name: "conformance", dependencies: ["ConformanceCLI"], swiftSettings: strict),
         // Release-build benchmarks: swift run -c release conformance-bench schema
         .executableTarget(
             name: "conformance-bench",
-            dependencies: ["ConformanceKit", "ConformanceCLI", "JSONKit", "JSONSchemaKit", "HTTPServer", "TelecomXSimulator"],
+            dependencies: [
+                "ConformanceKit", "ConformanceCLI", "ConformanceTesting", "JSONKit", "JSONSchemaKit", "HTTPServer",
+                "TelecomXSimulator",
+            ],
             swiftSettings: strict),
 
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),
@@ -48,7 +57,8 @@ let package = Package(
         .testTarget(
             name: "ConformanceKitTests",
             dependencies: [
-                "ConformanceKit", "ConformanceCLI", "TelecomXSimulator", "HTTPServer", "JSONKit", "JSONSchemaKit",
+                "ConformanceKit", "ConformanceCLI", "ConformanceTesting", "TelecomXSimulator", "HTTPServer", "JSONKit",
+                "JSONSchemaKit",
             ],
             swiftSettings: strict),
     ],

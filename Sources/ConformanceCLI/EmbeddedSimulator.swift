@@ -23,6 +23,13 @@ public final class EmbeddedSimulator: Sendable {
     /// `environment` plus the simulator's demo tokens (those of its variants)
     /// under the variables the profile names (variables already set win).
     public func environment(for profile: TargetProfile, base: [String: String] = [:]) -> [String: String] {
+        Self.environment(of: simulator, for: profile, base: base)
+    }
+
+    /// `base` plus `simulator`'s demo tokens and logins under the variables `profile` names.
+    public static func environment(
+        of simulator: TelecomXSimulator, for profile: TargetProfile, base: [String: String] = [:]
+    ) -> [String: String] {
         var env = base
         let tokens = Dictionary(uniqueKeysWithValues: simulator.tokensByRole.map { ($0.role, $0.token) })
         for (role, variable) in profile.credentialVariables {

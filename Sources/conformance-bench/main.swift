@@ -18,6 +18,7 @@
 // (AllocatorTuning); BENCH_DEFAULT_MALLOC=1 measures without them.
 import ConformanceCLI
 import ConformanceKit
+import ConformanceTesting
 import Foundation
 import HTTPServer
 import JSONKit
@@ -291,6 +292,42 @@ final class TLSFront {
     }
 }
 
+/// matrix: the fault and variant matrices as the tests run them, in-process
+/// (no sockets): one clean run, each fault over its endpoint's cases by the
+/// detection rule, each variant over the whole suite; wall time of each part
+/// and the costliest cases of the clean run.
+func matrixBenchmark() async throws {
+    let suite = try ProjectSuite.suite(root: CommandLine.arguments.dropFirst(2).first ?? ProjectSuite.cases)
+    let profile = try ProjectSuite.profile("simulator.json")
+    let options = RunOptions(jobs: 4, timeout: 10)
+    func seconds(since start: ContinuousClock.Instant) -> Double {
+        let wall = (ContinuousClock.now - start).components
+        return Double(wall.seconds) + Double(wall.attoseconds) / 1e18
+    }
+    print("conformance-bench matrix — \(ProcessInfo.processInfo.activeProcessorCount) cores, in-process simulator")
+    var start = ContinuousClock.now
+    let clean = await InProcessSimulator.run(suite: suite, profile: profile, options: options)
+    let cleanWall = seconds(since: start)
+    let requests = clean.results.reduce(0) { $0 + $1.requests }
+    print(String(format: "clean run: %d cases, %d requests in %.2f s", clean.results.count, requests, cleanWall))
+    for r in clean.results.sorted(by: { $0.durationSeconds > $1.durationSeconds }).prefix(8) {
+        print(String(format: "  %-45@ %5d requests %7.3f s", r.caseID as NSString, r.requests, r.durationSeconds))
+    }
+    start = ContinuousClock.now
+    var missed: [String] = []
+    for f in Fault.catalogue {
+        let r = await InProcessSimulator.run(suite: FaultDetection.scope(of: f, in: suite), profile: profile, faults: [f], options: options)
+        if FaultDetection.catching(f, faulted: r, clean: clean).isEmpty { missed.append(f.name) }
+    }
+    print(String(format: "%d faults over their endpoints: %.2f s%@", Fault.catalogue.count, seconds(since: start),
+        missed.isEmpty ? "" : " (NOT DETECTED: \(missed.joined(separator: ", ")))"))
+    start = ContinuousClock.now
+    for v in Variant.catalogue {
+        _ = await InProcessSimulator.run(suite: suite, profile: profile, variants: [v], options: options)
+    }
+    print(String(format: "%d variants over the whole suite: %.2f s", Variant.catalogue.count, seconds(since: start)))
+}
+
 // As the conformance executable does; BENCH_DEFAULT_MALLOC=1 measures without it.
 if ProcessInfo.processInfo.environment["BENCH_DEFAULT_MALLOC"] != "1" { AllocatorTuning.apply() }
 let which = CommandLine.arguments.dropFirst().first ?? "schema"
@@ -299,8 +336,9 @@ do {
     case "schema": try schemaBenchmark()
     case "runner": try await runnerBenchmark()
     case "hostile": try await hostileBenchmark()
+    case "matrix": try await matrixBenchmark()
     default:
-        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]\n".utf8))
+        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]|matrix [SUITE_DIR]\n".utf8))
         exit(2)
     }
 } catch {

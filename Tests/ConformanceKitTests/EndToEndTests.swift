@@ -77,8 +77,9 @@ import Testing
     /// aimed at that behaviour fails with a finding that names the place.
     @Test(arguments: faults)
     func aFaultIsCaughtByTheCaseAimedAtIt(_ f: FaultExpectation) async throws {
-        let result = try await SimulatorHarness.run(faults: [f.fault])
-        let r = try #require(result.results.first { $0.caseID == f.failingCase })
+        let detection = try await SimulatorHarness.detection(of: f.fault)
+        let r = try #require(detection.faulted.results.first { $0.caseID == f.failingCase })
+        #expect(detection.caught.contains { $0.caseID == f.failingCase }, "the detection rule counts \(f.failingCase)")
         #expect(r.verdict == .failed, "\(f.failingCase) should fail under \(f.fault): \(r.verdict)")
         let finding = r.findings.first { $0.check == f.check && $0.severity == .failure }
         #expect(finding != nil, "no \(f.check) finding in \(r.findings)")
@@ -87,14 +88,13 @@ import Testing
     }
 
     /// Every fault in the simulator's catalogue is caught by at least one case
-    /// of the endpoint it affects; the clean simulator fails nothing.
+    /// of the endpoint it affects (the rule `faults --detect` uses, over that
+    /// endpoint's cases); the clean simulator fails nothing.
     @Test(arguments: Fault.catalogue.map(\.name))
     func everyFaultIsDetected(_ name: String) async throws {
-        let fault = try #require(Fault.named(name))
-        let result = try await SimulatorHarness.run(faults: [name])
-        let failing = result.results.filter { $0.verdict == .failed }
-        let aimed = failing.filter { fault.endpoint == "*" || $0.endpointID == fault.endpoint }
-        #expect(!aimed.isEmpty, "no case of \(fault.endpoint) fails under \(name)")
+        let (fault, _, result, caught) = try await SimulatorHarness.detection(of: name)
+        #expect(result.results.count > 0, "the run under \(name) judged no case of \(fault.endpoint)")
+        #expect(!caught.isEmpty, "no case of \(fault.endpoint) fails under \(name)")
         #expect(result.errors == 0, "errors under \(name): \(result.results.filter { if case .error = $0.verdict { true } else { false } }.map(\.caseID))")
     }
 

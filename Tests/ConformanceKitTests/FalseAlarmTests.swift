@@ -1,5 +1,6 @@
 import ConformanceCLI
 import ConformanceKit
+import ConformanceTesting
 import Foundation
 import JSONKit
 import JSONSchemaKit
@@ -53,7 +54,8 @@ import Testing
     }
 
     @Test func aSchemaFindingOnTheFirstPageDoesNotStopTheWalk() async throws {
-        let run = try await SimulatorHarness.run(faults: ["deleted-state-deleted", "deleted-offset-off-by-one"])
+        let run = try await SimulatorHarness.run(
+            faults: ["deleted-state-deleted", "deleted-offset-off-by-one"], endpoints: ["mvno-deleted-list"])
         let walk = try #require(run.results.first { $0.caseID == "deleted-admin-walk" })
         #expect(walk.verdict == .failed)
         #expect(walk.failures.contains { $0.check == .schema })
@@ -84,8 +86,7 @@ import Testing
         // A well-formed id of another customer: the account exists, but not under this customer.
         profile.fixtures["account.customer"] = "5c1000000000000000000002"
         profile.fixtures["missing.account.id"] = profile.fixtures["account.id"]
-        let run = try await EmbeddedSimulator.run(
-            suite: suite, profile: profile, faults: [], options: RunOptions(jobs: 4, timeout: 10))
+        let run = await InProcessSimulator.run(suite: suite, profile: profile, options: RunOptions(jobs: 4, timeout: 10))
         let refuted = run.preflight.filter { $0.state == .refuted }
         #expect(Set(refuted.flatMap(\.fixtures)) == ["account.id", "account.customer", "missing.account.id"])
         #expect(run.preflight.filter { $0.state == .confirmed }.count >= 3)

@@ -1,4 +1,5 @@
 import ConformanceKit
+import ConformanceTesting
 import Foundation
 import HTTPServer
 import Synchronization
@@ -156,29 +157,62 @@ import Testing
         #expect(count.value == 1)
     }
 
+    /// The deadline on a clock the test moves: a transport that never
+    /// answers lets each request's time pass on that clock (the time it was
+    /// given), so the run meets its deadline without waiting for it.
     @Test func theOverallDeadlineEndsARunAndIsNamed() async throws {
+        let suite = try ProjectSuite.suite()
+        var target = try ProjectSuite.profile("simulator.json")
+        target.baseURL = "http://127.0.0.1:1"
+        let clock = ManualClock(epochSeconds: 0)
+        let transport = SilentTransport(clock: clock)
+        let credentials = Credentials(byRole: ["OWNER": "owner-test-token-1", "ADMIN": "admin-test-token-2"])
+        var selected = Selection(caseGlobs: ["get-*"]).apply(to: suite)
+        selected.preflight = []  // the cases' own requests meet the deadline, not the preflight's
+        let runner = Runner(
+            suite: selected, target: target, credentials: credentials, transport: transport,
+            options: RunOptions(jobs: 2, timeout: 120, deadline: 1, clock: RunClock { clock.now }))
+        let result = await runner.run(Planner.plan(suite: selected, target: target, credentials: credentials))
+        // Without the deadline each request would have waited out its 120 s timeout.
+        #expect(transport.timeouts.withLock { $0.allSatisfy { $0 <= 1 } }, "\(transport.timeouts.withLock { $0 })")
+        #expect(clock.now <= 2, "the run went on past its deadline: \(clock.now) s")
+        let errors = result.results.compactMap { if case .error(let m) = $0.verdict { m } else { nil } }
+        #expect(errors.count == result.results.count - result.skipped, "\(result.results.map { ($0.caseID, $0.verdict) })")
+        #expect(errors.contains { $0.contains("the overall deadline (--deadline 1 s) was reached while waiting for the answer") })
+        #expect(errors.contains { $0.contains("not sent: the overall deadline (--deadline 1 s) was reached") })
+        #expect(JUnitReporter.render(result).contains("--deadline 1 s"))
+    }
+
+    /// The command's --deadline over a real socket to a server that never
+    /// answers: one request, which the deadline (not the 120 s timeout) ends.
+    @Test(.timeLimit(.minutes(3)))  // a hang guard: with the deadline broken the run waits out the 120 s timeout
+    func theDeadlineOptionReachesTheRun() async throws {
         let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .raw(.neverAnswer) }
         let port = try server.start()
         defer { server.shutdown() }
         let tmp = TempDir()
         defer { tmp.cleanup() }
-        let start = Date()
         let (status, c) = await conformance(
-            HostileServerTests.against(port, reports: tmp.path) + ["--case", "get-*", "--timeout", "120", "--deadline", "1", "--jobs", "2",
-            ], environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1", "TELECOMX_ADMIN_TOKEN": "admin-test-token-2"])
-        // Without the deadline the silent server would hold each request for the 120 s timeout.
-        #expect(Date().timeIntervalSince(start) < 60)
+            HostileServerTests.against(port, reports: tmp.path) + ["--case", "get-by-id", "--timeout", "120", "--deadline", "1",
+            ], environment: ["TELECOMX_OWNER_TOKEN": "owner-test-token-1"])
         #expect(status == 3)
         #expect(c.out.contains("the overall deadline (--deadline 1 s) was reached"), "\(c.out)")
         #expect(try tmp.read("junit.xml").contains("--deadline 1 s"))
     }
 
-    @Test func interruptionStopsSendingAndWritesACompleteReport() async throws {
-        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .raw(.neverAnswer) }
+    /// SIGINT arrives while requests are in flight (the server has seen one):
+    /// nothing more is sent, and every unfinished case says why.
+    @Test(.timeLimit(.minutes(2)))  // a hang guard: an interrupted run that does not end would hold the test forever
+    func interruptionStopsSendingAndWritesACompleteReport() async throws {
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in
+            arrived.yield()
+            return .raw(.neverAnswer)
+        }
         let port = try server.start()
         defer { server.shutdown() }
-        let (suite, _) = try SuiteLoader.load(root: Project.cases)
-        var (target, _) = try TargetLoader.load(path: Project.cases + "/targets/simulator.json", suite: suite)
+        let suite = try ProjectSuite.suite()
+        var target = try ProjectSuite.profile("simulator.json")
         target.baseURL = "http://127.0.0.1:\(port)"
         let credentials = Credentials(byRole: ["OWNER": "owner-test-token-1", "ADMIN": "admin-test-token-2"])
         let stop = StopFlag()
@@ -186,14 +220,10 @@ import Testing
             suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(),
             options: RunOptions(jobs: 2, timeout: 30, stop: stop))
         let running = Task { await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials)) }
-        try await Task.sleep(for: .milliseconds(300))
+        for await _ in arrivals { break }  // a request is in flight
         stop.stop("SIGINT")
         running.cancel()
-        let start = Date()
         let result = await running.value
-        // A guard against a hang, not a speed check: under the full parallel test run on two
-        // cores the whole process can be starved for tens of seconds (27 s seen once).
-        #expect(Date().timeIntervalSince(start) < 60)
         let interrupted = result.results.filter { if case .error(let m) = $0.verdict { m.contains("interrupted (SIGINT)") } else { false } }
         #expect(
             interrupted.count == result.results.count - result.skipped,
@@ -201,6 +231,20 @@ import Testing
         #expect(result.passed == 0)
         let xml = JUnitReporter.render(result)
         #expect(xml.contains("interrupted (SIGINT)"))
+    }
+}
+
+/// A transport whose server never answers: each request's timeout passes
+/// on `clock` at once, and it reports a timeout, as a silent socket would.
+final class SilentTransport: Transport {
+    let clock: ManualClock
+    /// The timeout each request was given, in order.
+    let timeouts = Mutex<[Double]>([])
+    init(clock: ManualClock) { self.clock = clock }
+    func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
+        timeouts.withLock { $0.append(timeout) }
+        clock.advance(by: .milliseconds(Int((timeout * 1000).rounded(.up))))
+        throw TransportError("timed out after \(timeout) s (the per-request timeout)", kind: .timeout)
     }
 }
 

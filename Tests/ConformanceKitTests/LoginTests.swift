@@ -1,5 +1,6 @@
 import ConformanceCLI
 import ConformanceKit
+import ConformanceTesting
 import Foundation
 import JSONKit
 import HTTPServer
@@ -30,30 +31,39 @@ import Testing
         for o in outputs { #expect(!o.contains("sim-session-")) }
     }
 
+    /// One clock for both sides, moved by the test: the simulator's token
+    /// lifetime (15 minutes) and the store's renewal margin are tested
+    /// without waiting for them.
     @Test func eachRoleLogsInOnceAndAgainWhenItsTokenExpires() async throws {
-        let sim = TelecomXSimulator(loginLifetime: .milliseconds(400))
-        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), handler: sim.handler)
-        let port = try server.start()
-        defer { server.shutdown() }
+        let clock = ManualClock(epochSeconds: 1_750_000_000)
+        let sim = TelecomXSimulator(clock: .manual(clock))
         let (_, profile) = try loginProfile()
         let owner = Seed.standard.employeesByRole.first { $0.role == "OWNER" }!.employee
         let credentials = Credentials(byRole: [:], logins: ["OWNER": (owner.email, owner.password)])
         let store = TokenStore(
-            credentials: credentials, login: profile.login, baseURL: "http://127.0.0.1:\(port)",
-            transport: URLSessionTransport(), timeout: 5)
-        let first = try await store.token(for: "OWNER")
+            credentials: credentials, login: profile.login, baseURL: InProcessSimulator.baseURL,
+            transport: InProcessSimulator(sim).transport, timeout: 5, clock: RunClock { clock.now })
+        let first = try #require(try await store.token(for: "OWNER"))
         let again = try await store.token(for: "OWNER")
-        #expect(first != nil)
         #expect(first == again)
         #expect(await store.logins["OWNER"] == 1)
-        try await Task.sleep(for: .milliseconds(500))
-        let renewed = try await store.token(for: "OWNER")
+        // 14 minutes on: inside the lifetime and before the renewal margin (the last 10 %, at most 30 s).
+        clock.advance(by: .seconds(14 * 60))
+        #expect(try await store.token(for: "OWNER") == first)
+        #expect(await store.logins["OWNER"] == 1)
+        // 14:40: the server still takes the token, but the store renews it within the margin.
+        clock.advance(by: .seconds(40))
+        let stillValid = sim.respond(HTTPRequest(method: "GET", target: "/mvno/\(Seed.IDs.account1)?token=\(first)"))
+        #expect(stillValid.status == 200)
+        let renewed = try #require(try await store.token(for: "OWNER"))
         #expect(renewed != first)
         #expect(await store.logins["OWNER"] == 2)
-        // The old token is refused by now; the new one works.
-        let old = sim.respond(HTTPRequest(method: "GET", target: "/mvno/\(Seed.IDs.account1)?token=\(first!)"))
+        // 15:00: the old token is refused by now; the new one works.
+        clock.advance(by: .seconds(20))
+        let old = sim.respond(HTTPRequest(method: "GET", target: "/mvno/\(Seed.IDs.account1)?token=\(first)"))
         #expect(old.status == 401)
-        let ok = sim.respond(HTTPRequest(method: "GET", target: "/mvno/\(Seed.IDs.account1)?token=\(renewed!)"))
+        #expect(try JSONParser.parse(old.body)["description"] == "Token expired")
+        let ok = sim.respond(HTTPRequest(method: "GET", target: "/mvno/\(Seed.IDs.account1)?token=\(renewed)"))
         #expect(ok.status == 200)
     }
 

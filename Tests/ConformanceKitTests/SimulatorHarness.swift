@@ -1,5 +1,6 @@
 import ConformanceCLI
 import ConformanceKit
+import ConformanceTesting
 import TelecomXSimulator
 
 enum TelecomXSimulatorTokens {
@@ -7,32 +8,64 @@ enum TelecomXSimulatorTokens {
 }
 
 /// The project's suite run through the engine (not the CLI) against a fresh
-/// simulator on an ephemeral loopback port, for tests that inspect results.
+/// simulator in-process (`InProcessSimulator`: the wire's request and
+/// response code without a socket), for tests that inspect results. The
+/// suite and profiles are loaded once per test process (`ProjectSuite`).
 enum SimulatorHarness {
-    /// `profile` is a file in `Cases/targets/`.
+    /// `profile` is a file in `Cases/targets/`. `endpoints` limits the run to
+    /// those endpoints' cases (all when empty).
     static func run(
-        faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false
+        faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false,
+        endpoints: [String] = []
     ) async throws -> RunResult {
-        // Several suites judge the same faulted run (each fault's aimed case,
-        // every fault detected, values seen): one run per set of faults serves
-        // them all, which takes dozens of whole-suite runs off the test time.
-        if variants.isEmpty, profile == "simulator.json", !strict {
-            return try await memo.result(faults.sorted()) { try await fresh(faults: faults) }
+        // Several suites judge the same run (each fault's aimed case, every
+        // fault detected, values seen, the baselines): one run per
+        // configuration serves them all.
+        let key = RunMemo.Key(faults: faults.sorted(), variants: variants, profile: profile, strict: strict, endpoints: endpoints.sorted())
+        return try await memo.result(key) {
+            try await fresh(faults: faults, variants: variants, profile: profile, strict: strict, endpoints: endpoints)
         }
-        return try await fresh(faults: faults, variants: variants, profile: profile, strict: strict)
     }
 
     static let memo = RunMemo()
 
     /// A run of its own, never shared.
     static func fresh(
-        faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false
+        faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false,
+        endpoints: [String] = []
     ) async throws -> RunResult {
-        let (suite, _) = try SuiteLoader.load(root: Project.cases)
-        let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/" + profile, suite: suite)
-        return try await EmbeddedSimulator.run(
-            suite: suite, profile: profile, faults: faults.compactMap(Fault.named), variants: variants.compactMap(Variant.named),
+        let suite = try ProjectSuite.suite()
+        let scoped = endpoints.isEmpty ? suite : Selection(endpoints: endpoints).apply(to: suite)
+        return await InProcessSimulator.run(
+            suite: scoped, profile: try ProjectSuite.profile(profile), faults: try faults.map(fault), variants: try variants.map(variant),
             options: RunOptions(jobs: 4, timeout: 10, check: CheckOptions(strict: strict)))
+    }
+
+    /// Whether the suite catches `name` (with `variants` on), by the rule
+    /// `conformance faults --detect` uses: the clean run is the whole suite,
+    /// the fault's run only its endpoint.
+    static func detection(
+        of name: String, variants: [String] = [], profile: String = "simulator.json"
+    ) async throws -> (fault: Fault, clean: RunResult, faulted: RunResult, caught: [CaseResult]) {
+        let f = try fault(name)
+        let clean = try await run(variants: variants, profile: profile)
+        let endpoints = f.endpoint == "*" ? [] : [f.endpoint]
+        let faulted = try await run(faults: [name], variants: variants, profile: profile, endpoints: endpoints)
+        return (f, clean, faulted, FaultDetection.catching(f, faulted: faulted, clean: clean))
+    }
+
+    struct UnknownName: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func fault(_ name: String) throws -> Fault {
+        guard let f = Fault.named(name) else { throw UnknownName(description: "no fault named \(name) in Fault.catalogue") }
+        return f
+    }
+
+    static func variant(_ name: String) throws -> Variant {
+        guard let v = Variant.named(name) else { throw UnknownName(description: "no variant named \(name) in Variant.catalogue") }
+        return v
     }
 
     /// `case-id (check pointer: message)` for each case that failed or errored, for test messages.
@@ -44,12 +77,21 @@ enum SimulatorHarness {
     }
 }
 
-/// Runs by the faults they were made with, each made once (callers that ask
-/// while it runs wait for the same run).
+/// Runs by their configuration, each made once (callers that ask while it
+/// runs wait for the same run). Bounded by the configurations the tests
+/// name: the catalogues' faults and variants, a few profiles.
 actor RunMemo {
-    var runs: [[String]: Task<RunResult, any Error>] = [:]
+    struct Key: Hashable, Sendable {
+        var faults: [String]
+        var variants: [String]
+        var profile: String
+        var strict: Bool
+        var endpoints: [String]
+    }
 
-    func result(_ key: [String], make: @escaping @Sendable () async throws -> RunResult) async throws -> RunResult {
+    var runs: [Key: Task<RunResult, any Error>] = [:]
+
+    func result(_ key: Key, make: @escaping @Sendable () async throws -> RunResult) async throws -> RunResult {
         if let t = runs[key] { return try await t.value }
         let t = Task { try await make() }
         runs[key] = t

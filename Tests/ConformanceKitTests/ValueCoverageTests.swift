@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func aDeletingAccountReportedAsDeletedLeavesDeletingUnseen() async throws {
-        let result = try await SimulatorHarness.run(faults: ["get-deleting-as-deleted"])
+        let result = try await SimulatorHarness.run(faults: ["get-deleting-as-deleted"], endpoints: ["mvno-account-get"])
         let r = try #require(result.results.first { $0.caseID == "get-state-deleting" })
         #expect(r.verdict == .failed)
         let state = try #require(result.values.first { $0.endpointID == "mvno-account-get" && $0.pointer == "/state" })

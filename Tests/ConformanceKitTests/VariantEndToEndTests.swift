@@ -52,23 +52,17 @@ extension EndToEndTests {
             #expect(run == Set(Variant.catalogue.map(\.name)))
         }
 
-        /// The suite with every variant on and no fault: what each fault run is compared with.
-        static let allVariantsBaseline = Task { try await SimulatorHarness.run(variants: Variant.catalogue.map(\.name), profile: "simulator-all.json") }
-
         /// With every variant on, each fault still makes a case of its endpoint fail
-        /// that passes with the variants alone (mirrors EndToEndTests.everyFaultIsDetected).
+        /// that passes with the variants alone (the rule `faults --detect` uses;
+        /// mirrors EndToEndTests.everyFaultIsDetected).
         @Test(arguments: Fault.catalogue.map(\.name))
         func everyFaultIsDetectedWithAllVariantsOn(_ name: String) async throws {
-            let fault = try #require(Fault.named(name))
-            let baseline = try await Self.allVariantsBaseline.value
-            let passedAlone = Set(baseline.results.filter { $0.verdict.conforms }.map(\.caseID))
-            let result = try await SimulatorHarness.run(faults: [name], variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")
-            let caught = result.results.filter {
-                $0.verdict == .failed && passedAlone.contains($0.caseID) && (fault.endpoint == "*" || $0.endpointID == fault.endpoint)
-            }
+            let (fault, baseline, result, caught) = try await SimulatorHarness.detection(
+                of: name, variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")
+            let passedAlone = baseline.results.filter { $0.verdict.conforms }.count
             #expect(
                 !caught.isEmpty,
-                "no case of \(fault.endpoint) that passes with all variants fails under \(name) (\(passedAlone.count) of \(baseline.results.count) cases pass with all variants)")
+                "no case of \(fault.endpoint) that passes with all variants fails under \(name) (\(passedAlone) of \(baseline.results.count) cases pass with all variants)")
             #expect(result.errors == 0, "errors under \(name): \(SimulatorHarness.notPassed(result))")
         }
 

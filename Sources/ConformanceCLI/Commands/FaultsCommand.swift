@@ -8,7 +8,8 @@ extension CLI {
         USAGE
           conformance faults              list them
           conformance faults --detect [--variant NAME]... [--target PROFILE]
-                                          run the suite against each fault and show which cases fail
+                                          run the suite against each fault (the cases of its endpoint)
+                                          and show which cases fail
 
         With --variant (repeatable, 'all' for every one; see `conformance variants`) every run has
         those variants on, and a fault counts as caught only by a case that passes with the
@@ -38,7 +39,6 @@ extension CLI {
         var ok = true
         let clean = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [], variants: variants, options: options)
         let cleanFailures = clean.results.filter { !$0.verdict.conforms }.map(\.caseID)
-        let passedClean = Set(clean.results.filter { $0.verdict.conforms }.map(\.caseID))
         if !variants.isEmpty { console.out("variants: \(variants.map(\.name).joined(separator: ", "))") }
         console.out("| fault | endpoint | what it does | failing cases (first finding) |")
         console.out("|---|---|---|---|")
@@ -46,11 +46,10 @@ extension CLI {
         console.out("| (none) | | \(cleanText) | \(cleanFailures.isEmpty ? "none" : "NOT CLEAN: " + cleanFailures.joined(separator: ", ")) |")
         if !cleanFailures.isEmpty { ok = false }
         for f in Fault.catalogue {
-            let r = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [f], variants: variants, options: options)
-            // Caught: a case of the fault's endpoint fails that passes without the fault.
-            let aimed = r.results.filter {
-                $0.verdict == .failed && passedClean.contains($0.caseID) && (f.endpoint == "*" || $0.endpointID == f.endpoint)
-            }
+            // Only the fault's endpoint is run: the rule looks nowhere else.
+            let r = try await EmbeddedSimulator.run(
+                suite: FaultDetection.scope(of: f, in: suite), profile: profile, faults: [f], variants: variants, options: options)
+            let aimed = FaultDetection.catching(f, faulted: r, clean: clean)
             if aimed.isEmpty { ok = false }
             let shown = aimed.prefix(3).map { r in
                 let f = r.failures.first

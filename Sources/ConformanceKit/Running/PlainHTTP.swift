@@ -51,6 +51,38 @@ enum PlainHTTP {
         }
     }
 
+    /// The bytes of `request` as they go on the wire: origin-form target as
+    /// the URL spells it (percent-encoding kept), `Host`, the request's
+    /// headers, `Content-Length` when there is a body, `Connection: close`.
+    static func requestBytes(_ request: OutgoingRequest, url: URL, host: String) -> [UInt8] {
+        let c = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = (c?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        let target = path + (c?.percentEncodedQuery.map { "?" + $0 } ?? "")
+        let hostField = (host.contains(":") ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
+        var head = "\(request.method) \(target) HTTP/1.1\r\nHost: \(hostField)\r\n"
+        for h in request.headers where h.name.lowercased() != "host" && h.name.lowercased() != "connection" {
+            head += "\(h.name): \(h.value)\r\n"
+        }
+        if let body = request.body { head += "Content-Length: \(body.count)\r\n" }
+        head += "Connection: close\r\n\r\n"
+        return Array(head.utf8) + (request.body ?? [])
+    }
+
+    /// Reads a whole response from `bytes` (what a server wrote before
+    /// closing) with the same rules and caps as a socket read.
+    static func readResponse(
+        _ bytes: [UInt8], method: String, limits: Limits
+    ) -> Result<(Int, [String: String], [UInt8]), TransportError> {
+        var exchange = Exchange(deadline: .now, timeout: 0, flag: CancelFlag(), limits: limits)
+        exchange.buffer = bytes
+        exchange.inMemory = true
+        do throws(TransportError) {
+            return .success(try exchange.readResponse(method: method))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     final class CancelFlag: Sendable {
         let state = Mutex(false)
         func set() { state.withLock { $0 = true } }
@@ -70,6 +102,8 @@ enum PlainHTTP {
         var gotHead = false
         var buffer: [UInt8] = []
         var start = 0
+        /// The whole answer is in `buffer` already (no socket): more to read is the end of stream.
+        var inMemory = false
 
         init(deadline: ContinuousClock.Instant, timeout: Double, flag: CancelFlag, limits: Limits) {
             self.deadline = deadline
@@ -101,17 +135,7 @@ enum PlainHTTP {
                 } else {
                     try connect(host: host, port: url.port ?? 80)
                 }
-                let c = URLComponents(url: url, resolvingAgainstBaseURL: false)
-                let path = (c?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-                let target = path + (c?.percentEncodedQuery.map { "?" + $0 } ?? "")
-                let hostField = (host.contains(":") ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
-                var head = "\(request.method) \(target) HTTP/1.1\r\nHost: \(hostField)\r\n"
-                for h in request.headers where h.name.lowercased() != "host" && h.name.lowercased() != "connection" {
-                    head += "\(h.name): \(h.value)\r\n"
-                }
-                if let body = request.body { head += "Content-Length: \(body.count)\r\n" }
-                head += "Connection: close\r\n\r\n"
-                try write(Array(head.utf8) + (request.body ?? []))
+                try write(PlainHTTP.requestBytes(request, url: url, host: host))
                 return .success(try readResponse(method: request.method))
             } catch {
                 // The tunnel ended before an answer: s_client says why
@@ -207,6 +231,7 @@ enum PlainHTTP {
 
         /// Reads more into the buffer; false at end of stream. At most `room` bytes are read.
         mutating func fill(room: Int = 64 << 10) throws(TransportError) -> Bool {
+            if inMemory { return false }
             if start > 0, start == buffer.count {
                 buffer.removeAll(keepingCapacity: true)
                 start = 0
@@ -309,6 +334,7 @@ enum PlainHTTP {
             while try fill(room: limits.maxBodyBytes + 1 - (buffer.count - start)) {
                 if buffer.count - start > limits.maxBodyBytes { throw tooLarge }
             }
+            if buffer.count - start > limits.maxBodyBytes { throw tooLarge }  // read in memory, all at once
             return Array(buffer[start...])
         }
 

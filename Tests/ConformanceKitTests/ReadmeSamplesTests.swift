@@ -1,4 +1,7 @@
+import ConformanceCLI
+import ConformanceKit
 import Foundation
+import TelecomXSimulator
 import Testing
 
 /// The README's sample outputs are the commands' real output, and stay so.
@@ -119,8 +122,13 @@ import Testing
         for s in samples {
             #expect(!s.text.isEmpty, "README.md:\(s.line): an empty sample")
             let args = Self.arguments(s.command, scratch: scratch.path)
-            let (_, capture) = await conformance(args)
-            let output = try Self.normalized(capture.out, scratch: scratch.path).components(separatedBy: "\n")
+            let printed: String
+            if s.command == ["faults", "--detect"] {
+                printed = try await Self.faultDetectionTable()
+            } else {
+                printed = await conformance(args).capture.out
+            }
+            let output = try Self.normalized(printed, scratch: scratch.path).components(separatedBy: "\n")
             let text = try Self.normalized(s.text.joined(separator: "\n"), scratch: scratch.path).components(separatedBy: "\n")
             let shown = "conformance " + s.command.joined(separator: " ")
             if s.excerpt {
@@ -130,6 +138,23 @@ import Testing
                 #expect(text == output, "README.md:\(s.line): `\(shown)` prints instead:\n\(output.joined(separator: "\n"))")
             }
         }
+    }
+
+    /// What `conformance faults --detect` prints, built by the command's own
+    /// rule and table (`FaultDetection`) from the fault matrix's runs, which
+    /// the tests make anyway (in-process, shared with EndToEndTests): the
+    /// sample costs no second matrix over sockets.
+    static func faultDetectionTable() async throws -> String {
+        var clean: RunResult?
+        var caught: [[CaseResult]] = []
+        for f in Fault.catalogue {
+            let d = try await SimulatorHarness.detection(of: f.name)
+            clean = d.clean
+            caught.append(d.caught)
+        }
+        let cleanFailures = clean.map { $0.results.filter { !$0.verdict.conforms }.map(\.caseID) } ?? []
+        return FaultDetection.table(variants: [], cleanFailures: cleanFailures, faults: Fault.catalogue, caught: caught)
+            .joined(separator: "\n")
     }
 
     @Test func samplesAreFoundAndComparedAsDocumented() throws {

@@ -105,6 +105,7 @@ final class RawListener: Sendable {
         port = Int(UInt16(bigEndian: addr.sin_port))
         let fd = s
         Thread {
+            // Bounds the helper's accept loop in count and time, so a failed test cannot leave it running.
             let until = Date().addingTimeInterval(30)
             for _ in 0..<16 where Date() < until {
                 let c = accept(fd, nil, nil)

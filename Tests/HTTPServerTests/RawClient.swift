@@ -98,7 +98,8 @@ final class RawClient {
 
     /// Reads one response (skipping interim 1xx ones unless asked), framed by
     /// its Content-Length, or by the end of the stream when it has none.
-    func readResponse(timeout: Double = 5, skipInterim: Bool = true) throws -> Response {
+    /// The timeout is a hang guard (an answer ends the wait at once).
+    func readResponse(timeout: Double = 20, skipInterim: Bool = true) throws -> Response {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while true {
             guard let headEnd = findHeadEnd() else {
@@ -144,8 +145,9 @@ final class RawClient {
 
     /// Reads until the server closes the connection or `timeout` passes;
     /// returns everything received (including what was buffered) and
-    /// whether the connection was closed.
-    func readUntilClosed(timeout: Double = 5) -> (bytes: [UInt8], closed: Bool) {
+    /// whether the connection was closed. The timeout is a hang guard (the
+    /// close ends the wait at once); to assert silence, pass a short one.
+    func readUntilClosed(timeout: Double = 20) -> (bytes: [UInt8], closed: Bool) {
         let deadline = ContinuousClock.now + .seconds(timeout)
         var result = ReadResult.data
         while result == .data { result = readMore(until: deadline) }
@@ -177,8 +179,10 @@ private func sendBytes(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -
     #endif
 }
 
-/// Polls `condition` every 10 ms until it holds or `timeout` passes.
-func eventually(timeout: Double = 2, _ condition: () -> Bool) -> Bool {
+/// Polls `condition` every 10 ms until it holds or `timeout` passes. The
+/// timeout is a hang guard, generous for a starved machine: a condition that
+/// holds ends the wait at once.
+func eventually(timeout: Double = 20, _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + .seconds(timeout)
     while ContinuousClock.now < deadline {
         if condition() { return true }

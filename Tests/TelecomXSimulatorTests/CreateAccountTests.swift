@@ -365,8 +365,10 @@ import Testing
     }
 
     @Test func startDateTodayIsAccepted() throws {
-        let sim = TelecomXSimulator()
-        let today = Int((Date.now.timeIntervalSince1970 / 86400).rounded(.down))
+        // Late in the day on the simulator's clock: today's date at midnight is still today.
+        let clock = ManualClock(epochSeconds: 1_750_000_000 - 1_750_000_000.truncatingRemainder(dividingBy: 86400) + 86399)
+        let sim = TelecomXSimulator(clock: .manual(clock))
+        let today = Int((clock.now / 86400).rounded(.down))
         #expect(dayNumber("1970-01-01T00:00:00Z") == 0)
         #expect(dayNumber("2000-03-01") == 11017)
         #expect(dayNumber("2024-02-29T12:00:00Z") == 19782)

@@ -253,9 +253,13 @@ import Testing
     // MARK: the seeded data
 
     @Test func preterminateUntilIsExactly30DaysAfterDeleted() throws {
-        let p = try list("ADMIN", [("limit", "500"), ("offset", "150")])
+        // "Now" is the simulator's clock, set by the test: the windows hold
+        // relative to it whatever the day or the machine's load.
+        let clock = ManualClock(epochSeconds: 1_750_000_000.25)
+        let sim = TelecomXSimulator(clock: .manual(clock))
+        let p = try Self.list(sim, role: "ADMIN", [("limit", "500"), ("offset", "150")])
         #expect(p.items.count == 500)
-        let now = Date()
+        let now = Date(timeIntervalSince1970: clock.now)
         for item in p.items {
             let deleted = try #require(item["deleted"]?.stringValue.flatMap(Self.date))
             let until = try #require(item["preterminateUntil"]?.stringValue.flatMap(Self.date))

@@ -36,27 +36,17 @@ extension CLI {
         guard let loaded = loadSuiteAndProfile(p, console: console) else { return .usage }
         let (suite, profile) = (loaded.suite, loaded.profile)
         let options = RunOptions(jobs: 8, timeout: 10)
-        var ok = true
         let clean = try await EmbeddedSimulator.run(suite: suite, profile: profile, faults: [], variants: variants, options: options)
         let cleanFailures = clean.results.filter { !$0.verdict.conforms }.map(\.caseID)
-        if !variants.isEmpty { console.out("variants: \(variants.map(\.name).joined(separator: ", "))") }
-        console.out("| fault | endpoint | what it does | failing cases (first finding) |")
-        console.out("|---|---|---|---|")
-        let cleanText = variants.isEmpty ? "the documented behaviour" : "the variants alone"
-        console.out("| (none) | | \(cleanText) | \(cleanFailures.isEmpty ? "none" : "NOT CLEAN: " + cleanFailures.joined(separator: ", ")) |")
-        if !cleanFailures.isEmpty { ok = false }
+        for line in FaultDetection.header(variants: variants, cleanFailures: cleanFailures) { console.out(line) }
+        var ok = cleanFailures.isEmpty
         for f in Fault.catalogue {
             // Only the fault's endpoint is run: the rule looks nowhere else.
             let r = try await EmbeddedSimulator.run(
                 suite: FaultDetection.scope(of: f, in: suite), profile: profile, faults: [f], variants: variants, options: options)
-            let aimed = FaultDetection.catching(f, faulted: r, clean: clean)
-            if aimed.isEmpty { ok = false }
-            let shown = aimed.prefix(3).map { r in
-                let f = r.failures.first
-                return "`\(r.caseID)` (\([f?.check.rawValue, f?.pointer].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")))"
-            }
-            let more = aimed.count > 3 ? " +\(aimed.count - 3) more" : ""
-            console.out("| `\(f.name)` | \(f.endpoint) | \(f.summary) | \(aimed.isEmpty ? "NOT DETECTED" : shown.joined(separator: ", ") + more) |")
+            let caught = FaultDetection.catching(f, faulted: r, clean: clean)
+            if caught.isEmpty { ok = false }
+            console.out(FaultDetection.row(f, caught: caught))
         }
         return ok ? .passed : .failed
     }

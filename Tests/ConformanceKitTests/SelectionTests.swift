@@ -78,12 +78,15 @@ import Testing
         let xmllint = try #require(xmllintPath(), "xmllint is required (.ci/run installs libxml2-utils)")
         let tmp = TempDir()
         defer { tmp.cleanup() }
-        let (whole, _) = await conformance(["--suite", Project.cases, "--reports", tmp.path + "/whole", "--fault", "get-drop-number"])
+        // One endpoint's cases: sharding and merging are the same for any
+        // selection, and four whole-suite runs would cost the test time.
+        let scope = ["--endpoint", "mvno-account-get", "--fault", "get-drop-number"]
+        let (whole, _) = await conformance(["--suite", Project.cases, "--reports", tmp.path + "/whole"] + scope)
         #expect(whole == 1)
         var files: [String] = []
         for i in 1...3 {
             _ = await conformance(
-                ["--suite", Project.cases, "--reports", tmp.path + "/s\(i)", "--shard", "\(i)/3", "--fault", "get-drop-number"])
+                ["--suite", Project.cases, "--reports", tmp.path + "/s\(i)", "--shard", "\(i)/3"] + scope)
             files.append(tmp.path + "/s\(i)/junit.xml")
         }
         let (status, c) = await conformance(["merge"] + files + ["-o", tmp.path + "/merged.xml"])

@@ -10,8 +10,8 @@ public final class EmbeddedSimulator: Sendable {
     public let baseURL: String
 
     /// `latency` is added to every response (seconds), like a remote server's round trip.
-    public init(faults: [Fault] = [], variants: [Variant] = [], latency: Double = 0) throws {
-        let simulator = TelecomXSimulator(faults: faults, variants: variants)
+    public init(faults: [Fault] = [], variants: [Variant] = [], latency: Double = 0, clock: SimulatorClock = .system) throws {
+        let simulator = TelecomXSimulator(faults: faults, variants: variants, clock: clock)
         self.simulator = simulator
         server = HTTPServer(
             configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),

@@ -260,6 +260,15 @@ extension CLI {
             console.err("error: \(problem); use https, or pass --allow-insecure-http if you accept that")
             return nil
         }
+        let unsafe = Credentials.unsafeVariables(profile: target, environment: env)
+        if !unsafe.isEmpty {
+            simulator?.stop()
+            for v in unsafe {
+                console.err(
+                    "error: environment variable \(v) holds a control character (CR, LF, NUL or another), which would inject a line into the request head; nothing was sent. Set it to the credential alone")
+            }
+            return nil
+        }
         return RunTarget(profile: target, credentials: Credentials(profile: target, environment: env), simulator: simulator)
     }
 

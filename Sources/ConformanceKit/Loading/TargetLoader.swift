@@ -56,8 +56,17 @@ public enum TargetLoader {
         }
         var auth: AuthPlacement?
         if let a = o.required("auth"), let ao = a.object(keys: ["in", "name", "prefix"]) {
-            let name = ao.required("name")?.nonEmptyString
-            let prefix = ao.optional("prefix")?.string ?? ""
+            var name = ao.required("name")?.nonEmptyString
+            var prefix = ao.optional("prefix")?.string ?? ""
+            // Both reach the request head: a control character would inject a line.
+            if let n = name, !OutgoingRequest(method: "GET", url: "/", headers: [(n, "")], body: nil).isHeadSafe {
+                ao.optional("name")?.error("must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only): a control character or space would inject into the request head")
+                name = nil
+            }
+            if !OutgoingRequest.isFieldValue(prefix) {
+                ao.optional("prefix")?.error("holds a control character (CR, LF, NUL or another), which would inject a line into the request head")
+                prefix = ""
+            }
             if let inNode = ao.required("in"), let place = inNode.string, let name {
                 switch place {
                 case "query": auth = .query(name: name)

@@ -69,6 +69,14 @@ extension CLI {
             dryRun(plan, suite: suite, target: target, console: console)
             return .passed
         }
+        let lock: ReportsLock
+        switch ReportsLock.acquire(settings.reportsDir) {
+        case .success(let l): lock = l
+        case .failure(let e):
+            console.err("error: \(e.message)")
+            return .usage
+        }
+        defer { lock.release() }
         let result = await execute(plan, suite: suite, target: target, settings, console: console)
         if settings.certify { return bundle(result, target: target.profile, settings, console: console) }
         return report(result, target: target.profile, settings, environment: environment, console: console)

@@ -102,7 +102,7 @@ public enum TargetLoader {
                         else { continue }
                         for (k, v) in [("username", u), ("password", pw)] where !isEnvironmentVariableName(v) {
                             lo.optional(k)?.error(
-                                "must name an environment variable (letters, digits, '_'), not hold the value itself",
+                                "must name an environment variable (upper-case letters, digits, '_'), not hold the value itself",
                                 hint: "credentials are never stored in files")
                         }
                         loginVariables[role] = LoginVariables(username: u, password: pw)
@@ -111,7 +111,7 @@ public enum TargetLoader {
                     guard let v = n.nonEmptyString else { continue }
                     if !isEnvironmentVariableName(v) {
                         n.error(
-                            "must name an environment variable (letters, digits, '_'), not hold the credential itself",
+                            "must name an environment variable (upper-case letters, digits, '_'), not hold the credential itself",
                             hint: "credentials are never stored in files")
                         continue
                     }
@@ -227,8 +227,13 @@ public enum TargetLoader {
         return loopback ? nil : "credentials would travel unencrypted to \(host) over plain http://"
     }
 
+    /// An environment variable name as POSIX writes them: upper-case
+    /// letters, digits and '_', not starting with a digit. Lower case is
+    /// refused: a token such as `sk_live_4eC39HqLyjW` would otherwise pass
+    /// for a variable name and be printed in every report (`${…}` in curl
+    /// lines, "not set" reasons).
     static func isEnvironmentVariableName(_ s: String) -> Bool {
         guard let f = s.utf8.first, !(f >= 0x30 && f <= 0x39) else { return false }
-        return s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+        return s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x5F }
     }
 }

@@ -170,6 +170,39 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: r.reports + "/junit.xml"))
     }
 
+    /// The harness killed outright (SIGKILL: no handler runs) while a server
+    /// holds the TLS handshake (it accepts and never speaks): its s_client
+    /// ends too (Linux: setpriv --pdeathsig), not when the server gives up.
+    @Test func aKilledHarnessLeavesNoSClientBehind() async throws {
+        let exe = try #require(Self.executable(), "the conformance executable (swift build --build-tests builds it)")
+        try #require(TLSTunnel.deathSignalWrapper != nil, "setpriv (util-linux) is needed on Linux")
+        let listener = try HeadInjectionTests.Backlog()
+        defer { listener.stop() }
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = [
+            "run", "--suite", Project.cases, "--reports", tmp.path + "/r", "--target", Project.cases + "/targets/simulator.json",
+            "--base-url", "https://127.0.0.1:\(listener.port)", "--case", "get-by-id", "--timeout", "120",
+        ]
+        p.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TELECOMX_OWNER_TOKEN": "owner-test-token-1", "CI": "1"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        // Until its s_client is connecting (at most 60 s: the suite loads first).
+        let until = Date().addingTimeInterval(60)
+        while Self.sClients(port: listener.port).isEmpty, Date() < until, p.isRunning { usleep(50_000) }
+        #expect(!Self.sClients(port: listener.port).isEmpty, "an s_client was started")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let start = ContinuousClock.now
+        let left = Self.noSClientRemains(port: listener.port)
+        print("TLS held handshake, conformance SIGKILLed: s_client gone after \(String(format: "%.2f", (ContinuousClock.now - start).seconds)) s")
+        #expect(left.isEmpty, "s_client \(left) outlived the harness")
+    }
+
     @Test func theCLIHonoursSIGINTOverHTTPS() async throws {
         let r = try await runCLI(["--timeout", "120"], interrupt: true)
         defer { try? FileManager.default.removeItem(atPath: (r.reports as NSString).deletingLastPathComponent) }

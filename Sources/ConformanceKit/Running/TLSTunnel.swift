@@ -34,6 +34,40 @@ enum TLSTunnel {
         return nil
     }()
 
+    /// On Linux, util-linux's `setpriv --pdeathsig KILL` in front of
+    /// `s_client`: the kernel ends `s_client` when the thread that started
+    /// it ends, also when our process is killed outright (SIGKILL), which no
+    /// handler of ours sees. Each exchange starts its `s_client` from its own
+    /// thread and ends it before that thread ends, so only a killed process
+    /// triggers it. Without it (another OS, no setpriv) `s_client` still ends
+    /// when its input closes once the handshake is done (`-no_ign_eof`); a
+    /// handshake the server holds then lasts until the server gives up.
+    /// Found and tried once (`setpriv … -- true` must exit 0 within 2 s).
+    static let deathSignalWrapper: String? = {
+        #if os(Linux)
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            guard let setpriv = path.split(separator: ":").map({ String($0) + "/setpriv" }).first(where: { access($0, X_OK) == 0 }),
+                let trueCommand = ([String](arrayLiteral: "/bin/true", "/usr/bin/true")).first(where: { access($0, X_OK) == 0 })
+            else { return nil }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: setpriv)
+            p.arguments = ["--pdeathsig", "KILL", "--", trueCommand]
+            p.standardInput = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { return nil }
+            let until = ContinuousClock.now + .seconds(2)
+            while p.isRunning, ContinuousClock.now < until { usleep(2_000) }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                return nil
+            }
+            return p.terminationStatus == 0 ? setpriv : nil
+        #else
+            return nil
+        #endif
+    }()
+
     /// The environment `s_client` runs in: only what OpenSSL and the
     /// dynamic loader read (trust store, configuration, locale), never the
     /// credentials the run holds in its own environment. Read once.
@@ -181,7 +215,11 @@ enum TLSTunnel {
         let args = arguments(host: host, port: port, caFile: caFile, environment: proxyEnvironment)
         let pid: pid_t
         do throws(TransportError) {
-            pid = try spawn(openssl, args, stdio: pair[1], stderr: errPipe[1])
+            if let wrapper = deathSignalWrapper {
+                pid = try spawn(wrapper, ["--pdeathsig", "KILL", "--", openssl] + args, stdio: pair[1], stderr: errPipe[1])
+            } else {
+                pid = try spawn(openssl, args, stdio: pair[1], stderr: errPipe[1])
+            }
         } catch {
             for fd in [pair[0], pair[1], errPipe[0], errPipe[1]] { _ = systemClose(fd) }
             throw error

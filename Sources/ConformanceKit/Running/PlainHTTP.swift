@@ -35,7 +35,9 @@ enum PlainHTTP {
             await withCheckedContinuation { cont in
                 let thread = Thread {
                     let start = ContinuousClock.now
-                    var exchange = Exchange(deadline: start + .milliseconds(Int(timeout * 1000)), timeout: timeout, flag: flag, limits: limits)
+                    // Clamped: a timeout past a year (1e300 s) would overflow the milliseconds.
+                    let ms = Int(min(max(timeout, 0), 365 * 86400) * 1000)
+                    var exchange = Exchange(deadline: start + .milliseconds(ms), timeout: timeout, flag: flag, limits: limits)
                     exchange.caFile = caFile
                     cont.resume(returning: exchange.run(request, url: url))
                 }

@@ -78,7 +78,8 @@ public struct Runner: Sendable {
 
     public func run(_ jobs: [Job]) async -> RunResult {
         var me = self
-        if let d = options.deadline { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        // Clamped to a year: --deadline 1e300 would overflow the milliseconds.
+        if let d = options.deadline { me.deadlineAt = .now + .milliseconds(Int(min(max(d, 0), 365 * 86400) * 1000)) }
         let checked = jobs.contains { $0.skipReason == nil } ? await me.preflight() : []
         for o in checked where o.state == .refuted {
             for f in o.fixtures where me.refuted[f] == nil { me.refuted[f] = o.detail }

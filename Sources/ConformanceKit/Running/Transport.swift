@@ -221,7 +221,7 @@ public final class URLSessionTransport: Transport {
 }
 
 func formatSeconds(_ s: Double) -> String {
-    s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    s == s.rounded() && abs(s) < 1e15 ? "\(Int(s)) s" : "\(s) s"
 }
 
 extension Duration {

@@ -1,4 +1,4 @@
-import ConformanceKit
+@testable import ConformanceKit
 import Foundation
 import HTTPServer
 import Testing
@@ -51,6 +51,15 @@ import Testing
         #expect(r.status == 1, "\(r.out)")
         #expect(r.out.contains("/_id: expected \"5a1000000000000000000001\", got (a number beyond the range of a double, e.g. 1e400)"), "\(r.out)")
         #expect(!r.out.contains("got null"), "\(r.out)")
+    }
+
+    /// Seconds too large for milliseconds in an Int used to trap on the conversion.
+    @Test func hugeTimeoutAndDeadlineDoNotTrap() async {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let (status, c) = await conformance(["run", "--reports", tmp.path + "/r", "--case", "get-by-id", "--timeout", "1e300", "--deadline", "1e300"])
+        #expect(status == 0, "\(c.out)\n\(c.err)")
+        #expect(formatSeconds(1e300) == "1e+300 s")
     }
 
     @Test func aReportsFolderInUseIsRefusedAndAStaleLockTakenOver() async throws {

@@ -60,6 +60,17 @@ import Testing
         #expect(e.kind == .other)
     }
 
+    /// Answers that arrive a few bytes at a time parse as when they arrive whole:
+    /// an interim 100 answer read to its last byte, then the real one.
+    @Test(arguments: [1, 2, 3, 7, 64 << 10])
+    func answersInSmallPiecesParseTheSame(_ step: Int) throws {
+        let text = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+        let r = try PlainHTTP.parse(Array(text.utf8), limits: Self.limits, step: step).get()
+        #expect(r.status == 200 && r.body == Array("{}".utf8), "step \(step)")
+        let cl = try PlainHTTP.parse(Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".utf8), limits: Self.limits, step: step).get()
+        #expect(cl.body == Array("{}".utf8))
+    }
+
     @Test func aChunkWhoseDataDoesNotMatchItsSizeIsAnError() throws {
         let e = try #require(Self.failure("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{}\r\n0\r\n\r\n"))
         #expect(e.message.contains("not followed by CRLF"), "\(e.message)")
@@ -126,7 +137,7 @@ import Testing
                 default: bytes.insert(UInt8.random(in: 0...255, using: &rng), at: at)
                 }
             }
-            switch PlainHTTP.parse(bytes, limits: Self.limits) {
+            switch PlainHTTP.parse(bytes, limits: Self.limits, step: [1, 3, 64 << 10].randomElement(using: &rng)!) {
             case .success(let r):
                 parsed += 1
                 #expect(r.body.count <= Self.limits.maxBodyBytes)

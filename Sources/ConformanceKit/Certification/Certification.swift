@@ -66,9 +66,10 @@ public enum Certification {
 
     /// Digest of every suite file, and of the suite as a whole: SHA-256 of the
     /// lines "<sha256>  <path>\n" in path order (what `sha256sum` prints).
-    public static func suiteDigest(root: String) throws -> (files: [(path: String, sha256: String)], sha256: String) {
+    /// `files`: the suite's list when it is loaded already (`Suite.files`), not to load it again.
+    public static func suiteDigest(root: String, files: [String]? = nil) throws -> (files: [(path: String, sha256: String)], sha256: String) {
         var list: [(String, String)] = []
-        for f in suiteFiles(root: root) { list.append((f, try SHA256.hexOfFile(path: root + "/" + f))) }
+        for f in files ?? suiteFiles(root: root) { list.append((f, try SHA256.hexOfFile(path: root + "/" + f))) }
         let text = list.map { "\($0.1)  \($0.0)\n" }.joined()
         return (list, SHA256.hex(SHA256.hash(Array(text.utf8))))
     }
@@ -80,7 +81,7 @@ public enum Certification {
 
     /// Writes the bundle to `dir`: the four reports, then the manifest and its own digest.
     public static func writeBundle(
-        run: RunResult, meta: RunMetadata, suiteRoot: String, profilePath: String, dir: String, junit: String
+        run: RunResult, meta: RunMetadata, suiteRoot: String, suiteFiles: [String]? = nil, profilePath: String, dir: String, junit: String
     ) throws -> Written {
         // The results hold no secret (see `Scrubber`): the reports are written as rendered.
         let reports: [(String, String)] = [
@@ -88,7 +89,7 @@ public enum Certification {
             ("report.html", HTMLReporter.render(run)), ("summary.md", MarkdownReporter.render(run)),
         ]
         for (name, text) in reports { try writeAtomically(text, to: dir + "/" + name) }
-        let suite = try suiteDigest(root: suiteRoot)
+        let suite = try suiteDigest(root: suiteRoot, files: suiteFiles)
         let counts: JSON = [
             "total": .number(Double(run.results.count)), "passed": .number(Double(run.passed)),
             "failed": .number(Double(run.failed)), "errors": .number(Double(run.errors)),

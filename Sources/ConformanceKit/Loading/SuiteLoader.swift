@@ -30,8 +30,12 @@ public enum SuiteLoader {
     public static func filesRead(root: String) -> [String] {
         let sink = DiagnosticSink()
         _ = try? load(root: root, sink: sink)
+        return relative(sink.read, to: root)
+    }
+
+    static func relative(_ paths: [String], to root: String) -> [String] {
         let prefix = root.hasSuffix("/") ? root : root + "/"
-        return Set(sink.read.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }).sorted()
+        return Set(paths.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }).sorted()
     }
 
     static func load(root: String, sink: DiagnosticSink) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
@@ -206,6 +210,7 @@ public enum SuiteLoader {
             schemas: schemas, compiledSchemas: compiled)
         suite.readings = readings
         suite.api = api
+        suite.files = relative(sink.read, to: root)
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight

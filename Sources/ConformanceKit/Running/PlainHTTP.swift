@@ -55,11 +55,13 @@ enum PlainHTTP {
 
     /// Parses a whole answer held in memory, as `send` would read it from
     /// the socket (tests: fuzzing the parser without a server).
+    /// `step` bytes at most arrive per read, as packets would.
     static func parse(
-        _ response: [UInt8], method: String = "GET", limits: Limits
+        _ response: [UInt8], method: String = "GET", limits: Limits, step: Int = 64 << 10
     ) -> Result<(status: Int, headers: [String: String], body: [UInt8]), TransportError> {
         var exchange = Exchange(deadline: .now + .seconds(3600), timeout: 3600, flag: CancelFlag(), limits: limits)
         exchange.input = response
+        exchange.inputStep = max(1, step)
         do throws(TransportError) {
             let r = try exchange.readResponse(method: method)
             return .success((r.0, r.1, r.2))
@@ -90,6 +92,7 @@ enum PlainHTTP {
         /// The whole answer, when parsing from memory rather than a socket (`parse`).
         var input: [UInt8]?
         var inputOffset = 0
+        var inputStep = 64 << 10
 
         init(deadline: ContinuousClock.Instant, timeout: Double, flag: CancelFlag, limits: Limits) {
             self.deadline = deadline
@@ -242,7 +245,7 @@ enum PlainHTTP {
             }
             if let input {
                 // In memory (tests): the same reads, from bytes instead of a socket.
-                let n = min(max(1, min(room, 64 << 10)), input.count - inputOffset)
+                let n = min(max(1, min(room, inputStep)), input.count - inputOffset)
                 if n <= 0 { return false }
                 buffer.append(contentsOf: input[inputOffset..<(inputOffset + n)])
                 inputOffset += n
@@ -297,10 +300,13 @@ enum PlainHTTP {
                 if buffer.count - start > limits.maxHeaderBytes {
                     throw TransportError("the response headers exceed \(limits.maxHeaderBytes >> 10) KB; reading stopped")
                 }
+                // fill may move the unread bytes to the front: keep the scan position relative to them.
+                let scannedAhead = scanned - start
                 guard try fill(room: limits.maxHeaderBytes + 4 - (buffer.count - start)) else {
                     throw buffer.count == start ? Exchange.notHTTP : TransportError(
                         "the connection closed before the response headers were complete", kind: .connection)
                 }
+                scanned = start + scannedAhead
             }
             let headEnd = end!
             if headEnd - start > limits.maxHeaderBytes {

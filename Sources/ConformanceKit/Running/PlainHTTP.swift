@@ -31,10 +31,11 @@ enum PlainHTTP {
         _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits, caFile: String? = nil
     ) async throws(TransportError) -> (status: Int, headers: [String: String], body: [UInt8]) {
         let flag = CancelFlag()
+        // The clock starts before the thread does: a starved machine's delay in starting it counts against the timeout.
+        let start = ContinuousClock.now
         let outcome: Result<(Int, [String: String], [UInt8]), TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { cont in
                 let thread = Thread {
-                    let start = ContinuousClock.now
                     // Clamped: a timeout past a year (1e300 s) would overflow the milliseconds.
                     let ms = Int(min(max(timeout, 0), 365 * 86400) * 1000)
                     var exchange = Exchange(deadline: start + .milliseconds(ms), timeout: timeout, flag: flag, limits: limits)

@@ -108,6 +108,13 @@ public struct JSONWriter: Sendable {
         for _ in 0..<level { out.append(contentsOf: indent.utf8) }
     }
 
+    /// A number as a person reads it in a message: as `formatNumber`, but a
+    /// number the parser could not hold (beyond the range of a double, such
+    /// as 1e400, read as infinity) is named as such rather than shown as `null`.
+    public static func humanNumber(_ n: Double) -> String {
+        n.isFinite ? formatNumber(n) : "\(n < 0 ? "-" : "")(a number beyond the range of a double, e.g. 1e400)"
+    }
+
     public static func formatNumber(_ n: Double) -> String {
         guard n.isFinite else { return "null" }
         if n == n.rounded(.towardZero), abs(n) < 1e15 {

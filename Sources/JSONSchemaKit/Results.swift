@@ -166,7 +166,7 @@ struct BoundedWriter {
         switch value {
         case .null: emit("null")
         case .bool(let b): emit(b ? "true" : "false")
-        case .number(let n): emit(JSONWriter.formatNumber(n))
+        case .number(let n): emit(JSONWriter.humanNumber(n))
         case .string(let s):
             if s.utf8.count > limit {
                 // Only the head can be shown.

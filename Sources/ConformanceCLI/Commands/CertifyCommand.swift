@@ -35,7 +35,7 @@ extension CLI {
         let w: Certification.Written
         do {
             w = try Certification.writeBundle(
-                run: result, meta: runMetadata(target: target, s), suiteRoot: s.suiteRoot, profilePath: s.targetPath,
+                run: result, meta: runMetadata(target: target, s), suiteRoot: s.suiteRoot, suiteFiles: s.suiteFiles, profilePath: s.targetPath,
                 dir: reportsDir, junit: junit)
         } catch {
             return reportsNotWritten(error, to: reportsDir, result, console: console)

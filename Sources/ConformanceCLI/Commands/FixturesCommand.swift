@@ -43,6 +43,7 @@ extension CLI {
                 sim = s
             }
             defer { sim?.stop() }
+            if refusesUnsafeCredentials(target, environment: env, console: console) { return .usage }
             let runner = Runner(
                 suite: suite, target: target, credentials: Credentials(profile: target, environment: env),
                 transport: URLSessionTransport(maxConnections: 2), options: RunOptions(jobs: 2, timeout: 10))

@@ -50,10 +50,11 @@ extension CLI {
     static func run(
         _ args: [String], environment: [String: String], console: Console, certify: Bool = false
     ) async throws -> ExitStatus {
-        guard let settings = try RunSettings.parse(args, certify: certify, environment: environment, console: console) else {
+        guard var settings = try RunSettings.parse(args, certify: certify, environment: environment, console: console) else {
             return .passed
         }
         guard let loaded = load(settings, console: console) else { return .usage }
+        settings.suiteFiles = loaded.suite.files
         guard let suite = try select(settings.selection, from: loaded.suite, console: console) else { return .usage }
         if settings.list {
             let credentials = Credentials(profile: loaded.profile, environment: environment)
@@ -69,6 +70,14 @@ extension CLI {
             dryRun(plan, suite: suite, target: target, console: console)
             return .passed
         }
+        let lock: ReportsLock
+        switch ReportsLock.acquire(settings.reportsDir) {
+        case .success(let l): lock = l
+        case .failure(let e):
+            console.err("error: \(e.message)")
+            return .usage
+        }
+        defer { lock.release() }
         let result = await execute(plan, suite: suite, target: target, settings, console: console)
         if settings.certify { return bundle(result, target: target.profile, settings, console: console) }
         return report(result, target: target.profile, settings, environment: environment, console: console)
@@ -97,6 +106,8 @@ extension CLI {
         var variants: [Variant]
         /// certify --sign-key: the ssh-keygen to sign with and the key.
         var signer: (sshKeygen: String, key: String)?
+        /// The suite's files as loading it read them (set once it is loaded): the digest in the reports, without loading it again.
+        var suiteFiles: [String]? = nil
 
         /// The settings, or nil once the help is printed.
         static func parse(
@@ -260,7 +271,23 @@ extension CLI {
             console.err("error: \(problem); use https, or pass --allow-insecure-http if you accept that")
             return nil
         }
+        if refusesUnsafeCredentials(target, environment: env, console: console) {
+            simulator?.stop()
+            return nil
+        }
         return RunTarget(profile: target, credentials: Credentials(profile: target, environment: env), simulator: simulator)
+    }
+
+    /// Whether a credential variable holds a control character (it would
+    /// inject a line into the request head): each is named on stderr, never
+    /// its value, and nothing is sent.
+    static func refusesUnsafeCredentials(_ target: TargetProfile, environment: [String: String], console: Console) -> Bool {
+        let unsafe = Credentials.unsafeVariables(profile: target, environment: environment)
+        for v in unsafe {
+            console.err(
+                "error: environment variable \(v) holds a control character (CR, LF, NUL or another), which would inject a line into the request head; nothing was sent. Set it to the credential alone")
+        }
+        return !unsafe.isEmpty
     }
 
     /// `--dry-run`: every planned request, secrets redacted; nothing is sent.
@@ -319,7 +346,7 @@ extension CLI {
 
     /// What the reports say of the run: tool and suite versions, the target.
     static func runMetadata(target: TargetProfile, _ s: RunSettings) -> RunMetadata {
-        let suiteDigest = (try? Certification.suiteDigest(root: s.suiteRoot).sha256) ?? ""
+        let suiteDigest = (try? Certification.suiteDigest(root: s.suiteRoot, files: s.suiteFiles).sha256) ?? ""
         return RunMetadata(
             toolVersion: version, suiteVersion: String(suiteDigest.prefix(12)), targetName: target.name,
             baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(s.targetPath))

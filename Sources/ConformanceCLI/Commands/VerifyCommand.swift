@@ -10,7 +10,10 @@ extension CLI {
 
         Recomputes the SHA-256 of every report in the bundle and of the manifest, checks the
         manifest's counts and verdict against results.json and junit.xml, and compares the suite
-        digest with the local suite (naming the files that differ).
+        digest (every file the suite loader reads) with the local suite (naming the files that
+        differ). A bundle holds only its reports, the manifest, its digest and signature: an extra
+        file, a symbolic link or a manifest path that leaves the bundle fails it. On success it
+        prints the target, suite digest and verdict it verified.
 
         Digests prove a bundle intact, not who made it: anyone can edit a report and recompute
         them. --allowed-signers FILE (OpenSSH allowed_signers: `identity namespaces="telecomx-conformance"
@@ -38,6 +41,9 @@ extension CLI {
         }
         if problems.isEmpty {
             console.out("\(dir): every digest, count and the verdict hold; the suite matches")
+            if let c = Certification.claim(dir: dir) {
+                console.out("\(dir): certifies \(c.target) (\(c.baseURL)) against suite \(c.suiteSha256): \(c.verdict)")
+            }
             if let signedBy {
                 console.out("\(dir): signed by \(signedBy) (namespace \(Signing.namespace)), unchanged since")
             } else if FileManager.default.fileExists(atPath: dir + "/" + Certification.manifestName + Signing.signatureSuffix) {

@@ -7,21 +7,69 @@ public enum Certification {
     public static let manifestName = "manifest.json"
     public static let reportFiles = ["junit.xml", "results.json", "report.html", "summary.md"]
 
-    /// Every spec, schema, case and fixture file of the suite, relative to its root, sorted.
+    /// Every file of the suite that loading it reads (specs, schemas, cases,
+    /// fixtures, access, readings, api…: whatever `SuiteLoader` reads, so
+    /// whatever can change a verdict), relative to its root, sorted.
     public static func suiteFiles(root: String) -> [String] {
-        var files: [String] = []
-        for dir in ["endpoints", "schemas", "cases"] {
-            files += SuiteFiles.list(root + "/" + dir, recursive: true).map { dir + "/" + $0 }
+        SuiteLoader.filesRead(root: root)
+    }
+
+    /// The files a bundle holds, and nothing else.
+    public static let bundleFiles: Set<String> = Set(reportFiles + [manifestName, manifestName + ".sha256", manifestName + Signing.signatureSuffix])
+
+    /// What a verified bundle certifies, for `verify` to print.
+    public struct Claim: Sendable {
+        public var target: String
+        public var baseURL: String
+        public var suiteSha256: String
+        public var verdict: String
+    }
+
+    /// The target, suite digest and verdict the bundle's manifest states (nil if it cannot be read).
+    public static func claim(dir: String) -> Claim? {
+        guard let data = FileManager.default.contents(atPath: dir + "/" + manifestName),
+            let m = try? JSONParser.parse([UInt8](data))
+        else { return nil }
+        return Claim(
+            target: m["target"]?["name"]?.stringValue ?? "", baseURL: m["target"]?["baseURL"]?.stringValue ?? "",
+            suiteSha256: m["suite"]?["sha256"]?.stringValue ?? "", verdict: m["verdict"]?.stringValue ?? "")
+    }
+
+    /// Whether `path`, as a manifest names it, stays inside the folder it is relative to.
+    static func staysInside(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.contains("\\") && !path.contains("\u{0}")
+            && !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0 == "." || $0.isEmpty }
+    }
+
+    /// Problems with the bundle folder itself: an entry that is not one of
+    /// `bundleFiles`, or that is not a regular file (a symbolic link, a folder).
+    static func layoutProblems(dir: String) -> [Problem] {
+        var problems: [Problem] = []
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+        for name in names {
+            let path = dir + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            let kind = st.st_mode & S_IFMT
+            if kind == S_IFLNK {
+                problems.append(Problem(file: path, message: "a symbolic link; a bundle holds regular files only (a link could point anywhere)"))
+            } else if !bundleFiles.contains(name) {
+                problems.append(Problem(
+                    file: path,
+                    message: "an extra \(kind == S_IFDIR ? "folder" : "file"); a bundle holds only \(bundleFiles.sorted().joined(separator: ", "))"))
+            } else if kind != S_IFREG {
+                problems.append(Problem(file: path, message: "not a regular file"))
+            }
         }
-        if FileManager.default.fileExists(atPath: root + "/fixtures.json") { files.append("fixtures.json") }
-        return files.sorted()
+        return problems
     }
 
     /// Digest of every suite file, and of the suite as a whole: SHA-256 of the
     /// lines "<sha256>  <path>\n" in path order (what `sha256sum` prints).
-    public static func suiteDigest(root: String) throws -> (files: [(path: String, sha256: String)], sha256: String) {
+    /// `files`: the suite's list when it is loaded already (`Suite.files`), not to load it again.
+    public static func suiteDigest(root: String, files: [String]? = nil) throws -> (files: [(path: String, sha256: String)], sha256: String) {
         var list: [(String, String)] = []
-        for f in suiteFiles(root: root) { list.append((f, try SHA256.hexOfFile(path: root + "/" + f))) }
+        for f in files ?? suiteFiles(root: root) { list.append((f, try SHA256.hexOfFile(path: root + "/" + f))) }
         let text = list.map { "\($0.1)  \($0.0)\n" }.joined()
         return (list, SHA256.hex(SHA256.hash(Array(text.utf8))))
     }
@@ -33,7 +81,7 @@ public enum Certification {
 
     /// Writes the bundle to `dir`: the four reports, then the manifest and its own digest.
     public static func writeBundle(
-        run: RunResult, meta: RunMetadata, suiteRoot: String, profilePath: String, dir: String, junit: String
+        run: RunResult, meta: RunMetadata, suiteRoot: String, suiteFiles: [String]? = nil, profilePath: String, dir: String, junit: String
     ) throws -> Written {
         // The results hold no secret (see `Scrubber`): the reports are written as rendered.
         let reports: [(String, String)] = [
@@ -41,7 +89,7 @@ public enum Certification {
             ("report.html", HTMLReporter.render(run)), ("summary.md", MarkdownReporter.render(run)),
         ]
         for (name, text) in reports { try writeAtomically(text, to: dir + "/" + name) }
-        let suite = try suiteDigest(root: suiteRoot)
+        let suite = try suiteDigest(root: suiteRoot, files: suiteFiles)
         let counts: JSON = [
             "total": .number(Double(run.results.count)), "passed": .number(Double(run.passed)),
             "failed": .number(Double(run.failed)), "errors": .number(Double(run.errors)),
@@ -91,8 +139,9 @@ public enum Certification {
 
     /// Recomputes every digest and cross-checks counts and verdict. Empty when all hold.
     public static func verify(dir: String, suiteRoot: String) -> [Problem] {
-        var problems: [Problem] = []
+        var problems = layoutProblems(dir: dir)
         let manifestPath = dir + "/" + manifestName
+        if problems.contains(where: { $0.file == manifestPath }) { return problems }  // a link: not read
         guard let manifestData = FileManager.default.contents(atPath: manifestPath) else {
             return [Problem(file: manifestPath, message: "missing")]
         }
@@ -110,16 +159,35 @@ public enum Certification {
             problems.append(Problem(file: manifestPath, message: "not valid JSON"))
             return problems
         }
-        // Each report's digest.
+        // Each report's digest: exactly the four reports, each named once, read only inside the bundle.
+        var listed: [String] = []
         for entry in manifest["reports"]?.arrayValue ?? [] {
-            guard let name = entry["file"]?.stringValue, let recorded = entry["sha256"]?.stringValue else { continue }
+            guard let name = entry["file"]?.stringValue, let recorded = entry["sha256"]?.stringValue else {
+                problems.append(Problem(file: manifestPath, message: "a reports entry without a file name and sha256"))
+                continue
+            }
+            guard reportFiles.contains(name), !listed.contains(name) else {
+                let why = staysInside(name) ? "is not one of the bundle's reports (\(reportFiles.joined(separator: ", ")))" : "leaves the bundle"
+                problems.append(Problem(file: manifestPath, message: "reports names '\(name)', which \(listed.contains(name) ? "is listed twice" : why); not read"))
+                continue
+            }
+            listed.append(name)
             let path = dir + "/" + name
+            if problems.contains(where: { $0.file == path }) { continue }  // a link: not read
             guard let actual = try? SHA256.hexOfFile(path: path) else {
                 problems.append(Problem(file: path, message: "missing"))
                 continue
             }
             if actual != recorded {
                 problems.append(Problem(file: path, message: "SHA-256 \(actual) differs from the manifest's \(recorded)"))
+            }
+        }
+        for name in reportFiles where !listed.contains(name) {
+            problems.append(Problem(file: manifestPath, message: "reports does not list \(name)"))
+        }
+        for entry in manifest["suite"]?["files"]?.arrayValue ?? [] {
+            if let p = entry["path"]?.stringValue, !staysInside(p) {
+                problems.append(Problem(file: manifestPath, message: "suite.files names '\(p)', which leaves the suite folder"))
             }
         }
         // Counts and verdict against results.json and junit.xml.

@@ -59,7 +59,19 @@ public enum Checker {
             do {
                 body = try JSONParser.parse(exchange.body)
             } catch {
-                let why = exchange.body.isEmpty ? "the response body is empty" : "the response body is not JSON: \(error)"
+                let encoding = exchange.headers["content-encoding"]?.trimmingCharacters(in: .whitespaces)
+                let gzipMagic = exchange.body.count >= 2 && exchange.body[0] == 0x1F && exchange.body[1] == 0x8B
+                let why =
+                    if exchange.body.isEmpty {
+                        "the response body is empty"
+                    } else if let encoding, !encoding.isEmpty, encoding.lowercased() != "identity" {
+                        // We send no Accept-Encoding: an encoded body was not asked for, and is not decoded.
+                        "the response body is Content-Encoding: \(shorten(encoding, to: 40)), which was not asked for (no Accept-Encoding was sent); not read as JSON"
+                    } else if gzipMagic {
+                        "the response body is gzip-compressed (it starts with 1F 8B) without a Content-Encoding header; not read as JSON"
+                    } else {
+                        "the response body is not JSON: \(error)"
+                    }
                 if findings.isEmpty {
                     // Nothing judged wrong so far, and what we must judge is unreadable.
                     return Judgement(verdict: .error(why), findings: [], body: nil)
@@ -82,7 +94,7 @@ public enum Checker {
                         actual: actual.map { shorten($0.description) } ?? "missing",
                         message: actual == nil
                             ? "expected error message '\(message)' at \(pointer), but there is none"
-                            : "expected error message '\(message)' at \(pointer), got \(shorten(actual!.description))"))
+                            : "expected error message '\(message)' at \(pointer), got \(Checker.show(actual!))"))
             }
         }
 
@@ -155,13 +167,13 @@ public enum Checker {
             // null and omission both say "no value".
             if let value, !value.isNull {
                 return Finding(
-                    check: .assertion, pointer: at, expected: "absent", actual: shorten(value.description),
-                    message: "\(at) must be absent, found \(shorten(value.description))")
+                    check: .assertion, pointer: at, expected: "absent", actual: Checker.show(value),
+                    message: "\(at) must be absent, found \(Checker.show(value))")
             }
         case .equals(let t):
             let want = Planner.substitute(t, fixtures)
             if !Checker.matches(value, want) {
-                let got = value.map { shorten($0.description) } ?? "missing"
+                let got = value.map { Checker.show($0) } ?? "missing"
                 return Finding(
                     check: .assertion, pointer: at, expected: shorten(want.description), actual: got,
                     message: "\(at): expected \(shorten(want.description)), got \(got)")
@@ -174,7 +186,7 @@ public enum Checker {
             default: ok = false
             }
             if !ok {
-                let got = value.map { $0.typeName } ?? "missing"
+                let got = value.map { v in v.numberValue.map { $0.isFinite } == false ? Checker.show(v) : v.typeName } ?? "missing"
                 return Finding(
                     check: .assertion, pointer: at, expected: "type \(t)", actual: got,
                     message: "\(at): expected type \(t), got \(got)")
@@ -225,6 +237,15 @@ public enum Checker {
 }
 
 /// Shortens a value for a one-line message.
+extension Checker {
+    /// A value from the answer in a message: its JSON, shortened; a number
+    /// too large for a double (1e400) named as such, not shown as `null`.
+    static func show(_ v: JSON) -> String {
+        if case .number(let n) = v, !n.isFinite { return JSONWriter.humanNumber(n) }
+        return shorten(v.description)
+    }
+}
+
 public func shorten(_ s: String, to limit: Int = 80) -> String {
     guard s.count > limit else { return s }
     return String(s.prefix(limit - 1)) + "…"

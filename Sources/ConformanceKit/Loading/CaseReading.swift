@@ -188,6 +188,21 @@ func readStep(
                     continue
                 }
                 for m in qo {
+                    if key == "headers" {
+                        // Refused here rather than at send time: a header that would inject a line is the suite's error.
+                        if !OutgoingRequest(method: "GET", url: "/", headers: [(m.key, "")], body: nil).isHeadSafe {
+                            q.child(m.key, m.value).error(
+                                "the header name is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only); a control character or space would inject into the request head")
+                            ok = false
+                            continue
+                        }
+                        if case .string(let v) = m.value, !OutgoingRequest.isFieldValue(v) {
+                            q.child(m.key, m.value).error(
+                                "the header value holds a control character (CR, LF, NUL or another), which would inject a line into the request head")
+                            ok = false
+                            continue
+                        }
+                    }
                     switch m.value {
                     case .string, .number, .bool:
                         if key == "query" { request.query.append((m.key, Template(m.value))) } else {

@@ -4,6 +4,9 @@ import JSONKit
 /// Collects diagnostics while a file is read.
 final class DiagnosticSink {
     var items: [Diagnostic] = []
+    /// Every file read through `SuiteFiles.parse`, as the path it was read at
+    /// (what the suite digest covers: `SuiteLoader.filesRead`).
+    var read: [String] = []
     func add(_ d: Diagnostic) { items.append(d) }
     var hasErrors: Bool { items.contains { $0.severity == .error } }
 }
@@ -148,6 +151,7 @@ public enum SuiteFiles {
             sink.add(Diagnostic(file: display, keyPath: "", message: "cannot read the file"))
             return nil
         }
+        sink.read.append(path)
         do {
             let json = try JSONParser.parse([UInt8](data), dialect: .json5)
             return Node(value: json, path: [], file: display, sink: sink)

@@ -19,7 +19,26 @@ public enum SuiteLoader {
         assertFormats: true, reportUndescribedProperties: true, nullMeansAbsent: true)
 
     public static func load(root: String) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
+        try load(root: root, sink: DiagnosticSink())
+    }
+
+    /// Every file of the suite at `root` that loading it reads (and so every
+    /// file that can change a verdict), relative to `root`, sorted. Derived
+    /// by loading it, so a file the loader starts reading is covered by the
+    /// certification digest without a list to keep in step. A suite that
+    /// does not load still lists the files it read.
+    public static func filesRead(root: String) -> [String] {
         let sink = DiagnosticSink()
+        _ = try? load(root: root, sink: sink)
+        return relative(sink.read, to: root)
+    }
+
+    static func relative(_ paths: [String], to root: String) -> [String] {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return Set(paths.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }).sorted()
+    }
+
+    static func load(root: String, sink: DiagnosticSink) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
         let display = displayPath(root)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else {
@@ -191,6 +210,7 @@ public enum SuiteLoader {
             schemas: schemas, compiledSchemas: compiled)
         suite.readings = readings
         suite.api = api
+        suite.files = relative(sink.read, to: root)
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight

@@ -56,8 +56,17 @@ public enum TargetLoader {
         }
         var auth: AuthPlacement?
         if let a = o.required("auth"), let ao = a.object(keys: ["in", "name", "prefix"]) {
-            let name = ao.required("name")?.nonEmptyString
-            let prefix = ao.optional("prefix")?.string ?? ""
+            var name = ao.required("name")?.nonEmptyString
+            var prefix = ao.optional("prefix")?.string ?? ""
+            // Both reach the request head: a control character would inject a line.
+            if let n = name, !OutgoingRequest(method: "GET", url: "/", headers: [(n, "")], body: nil).isHeadSafe {
+                ao.optional("name")?.error("must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only): a control character or space would inject into the request head")
+                name = nil
+            }
+            if !OutgoingRequest.isFieldValue(prefix) {
+                ao.optional("prefix")?.error("holds a control character (CR, LF, NUL or another), which would inject a line into the request head")
+                prefix = ""
+            }
             if let inNode = ao.required("in"), let place = inNode.string, let name {
                 switch place {
                 case "query": auth = .query(name: name)
@@ -93,7 +102,7 @@ public enum TargetLoader {
                         else { continue }
                         for (k, v) in [("username", u), ("password", pw)] where !isEnvironmentVariableName(v) {
                             lo.optional(k)?.error(
-                                "must name an environment variable (letters, digits, '_'), not hold the value itself",
+                                "must name an environment variable (upper-case letters, digits, '_'), not hold the value itself",
                                 hint: "credentials are never stored in files")
                         }
                         loginVariables[role] = LoginVariables(username: u, password: pw)
@@ -102,7 +111,7 @@ public enum TargetLoader {
                     guard let v = n.nonEmptyString else { continue }
                     if !isEnvironmentVariableName(v) {
                         n.error(
-                            "must name an environment variable (letters, digits, '_'), not hold the credential itself",
+                            "must name an environment variable (upper-case letters, digits, '_'), not hold the credential itself",
                             hint: "credentials are never stored in files")
                         continue
                     }
@@ -218,8 +227,13 @@ public enum TargetLoader {
         return loopback ? nil : "credentials would travel unencrypted to \(host) over plain http://"
     }
 
+    /// An environment variable name as POSIX writes them: upper-case
+    /// letters, digits and '_', not starting with a digit. Lower case is
+    /// refused: a token such as `sk_live_4eC39HqLyjW` would otherwise pass
+    /// for a variable name and be printed in every report (`${…}` in curl
+    /// lines, "not set" reasons).
     static func isEnvironmentVariableName(_ s: String) -> Bool {
         guard let f = s.utf8.first, !(f >= 0x30 && f <= 0x39) else { return false }
-        return s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+        return s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x5F }
     }
 }

@@ -411,6 +411,9 @@ public struct Suite: Sendable {
     public var bounds: [Bound] = []
     /// The API as a whole (`api.json`), when the suite states it.
     public var api: APIInfo?
+    /// Every file loading the suite read, relative to `root`, sorted: what
+    /// the certification digest covers (`SuiteLoader.filesRead`).
+    public var files: [String] = []
     public func reading(_ id: String) -> Reading? { readings.first { $0.id == id } }
 
     public func endpoint(_ id: String) -> Endpoint? { endpoints.first { $0.id == id } }

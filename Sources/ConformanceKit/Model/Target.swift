@@ -98,6 +98,15 @@ public struct Credentials: Sendable, CustomStringConvertible {
         self.init(byRole: found, logins: logins, missing: missing)
     }
 
+    /// The environment variables named by the profile whose value cannot
+    /// travel in a request head: a control character (CR, LF, NUL…) would
+    /// inject a line. Checked at start, so nothing is sent; the value is never shown.
+    public static func unsafeVariables(profile: TargetProfile, environment: [String: String]) -> [String] {
+        profile.credentialVariables.values.filter { v in
+            environment[v].map { !OutgoingRequest.isFieldValue($0) } ?? false
+        }.sorted()
+    }
+
     public var description: String { "Credentials(\((Array(byRole.keys) + Array(logins.keys)).map(\.rawValue).sorted()): ***)" }
     /// Values that must never appear in any output (tokens and passwords).
     public var secrets: [String] { Array(byRole.values) + logins.values.map(\.password) }

@@ -18,6 +18,8 @@ public struct InMemoryTransport: Transport {
     }
 
     public func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
+        // As over a socket: nothing that could inject a line into the head is handed on.
+        if let problem = request.headProblem { throw TransportError("request not sent: \(problem)") }
         // The URL may hold a credential (query placement): it is not quoted.
         guard let url = URL(string: request.url) else {
             throw TransportError("invalid URL (the base URL or a path parameter cannot form one)")

@@ -31,11 +31,14 @@ enum PlainHTTP {
         _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits, caFile: String? = nil
     ) async throws(TransportError) -> (status: Int, headers: [String: String], body: [UInt8]) {
         let flag = CancelFlag()
+        // The clock starts before the thread does: a starved machine's delay in starting it counts against the timeout.
+        let start = ContinuousClock.now
         let outcome: Result<(Int, [String: String], [UInt8]), TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { cont in
                 let thread = Thread {
-                    let start = ContinuousClock.now
-                    var exchange = Exchange(deadline: start + .milliseconds(Int(timeout * 1000)), timeout: timeout, flag: flag, limits: limits)
+                    // Clamped: a timeout past a year (1e300 s) would overflow the milliseconds.
+                    let ms = Int(min(max(timeout, 0), 365 * 86400) * 1000)
+                    var exchange = Exchange(deadline: start + .milliseconds(ms), timeout: timeout, flag: flag, limits: limits)
                     exchange.caFile = caFile
                     cont.resume(returning: exchange.run(request, url: url))
                 }
@@ -73,11 +76,21 @@ enum PlainHTTP {
     static func readResponse(
         _ bytes: [UInt8], method: String, limits: Limits
     ) -> Result<(Int, [String: String], [UInt8]), TransportError> {
-        var exchange = Exchange(deadline: .now, timeout: 0, flag: CancelFlag(), limits: limits)
-        exchange.buffer = bytes
-        exchange.inMemory = true
+        parse(bytes, method: method, limits: limits).map { ($0.status, $0.headers, $0.body) }
+    }
+
+    /// Parses a whole answer held in memory, as `send` would read it from
+    /// the socket (tests: fuzzing the parser without a server).
+    /// `step` bytes at most arrive per read, as packets would.
+    static func parse(
+        _ response: [UInt8], method: String = "GET", limits: Limits, step: Int = 64 << 10
+    ) -> Result<(status: Int, headers: [String: String], body: [UInt8]), TransportError> {
+        var exchange = Exchange(deadline: .now + .seconds(3600), timeout: 3600, flag: CancelFlag(), limits: limits)
+        exchange.input = response
+        exchange.inputStep = max(1, step)
         do throws(TransportError) {
-            return .success(try exchange.readResponse(method: method))
+            let r = try exchange.readResponse(method: method)
+            return .success((r.0, r.1, r.2))
         } catch {
             return .failure(error)
         }
@@ -102,8 +115,10 @@ enum PlainHTTP {
         var gotHead = false
         var buffer: [UInt8] = []
         var start = 0
-        /// The whole answer is in `buffer` already (no socket): more to read is the end of stream.
-        var inMemory = false
+        /// The whole answer, when parsing from memory rather than a socket (`parse`).
+        var input: [UInt8]?
+        var inputOffset = 0
+        var inputStep = 64 << 10
 
         init(deadline: ContinuousClock.Instant, timeout: Double, flag: CancelFlag, limits: Limits) {
             self.deadline = deadline
@@ -117,6 +132,10 @@ enum PlainHTTP {
         }
         static let notHTTP = TransportError(
             "no valid HTTP response (the connection closed early or the bytes were not HTTP)", kind: .connection)
+        static let bareLF = TransportError(
+            "protocol error: the response's status line or headers end lines with a bare LF, not CRLF (RFC 9112 2.2)")
+        /// The longest length or chunk size we read: 15 hex digits or 18 decimal ones fit an Int with room to add.
+        static let maxDigits = (decimal: 18, hex: 15)
 
         mutating func run(_ request: OutgoingRequest, url: URL) -> Result<(Int, [String: String], [UInt8]), TransportError> {
             defer {
@@ -127,6 +146,8 @@ enum PlainHTTP {
                 }
             }
             do throws(TransportError) {
+                // Checked before connecting: nothing of a request that could inject a line is sent.
+                if let problem = request.headProblem { throw TransportError("request not sent: \(problem)") }
                 guard let host = url.host, !host.isEmpty else { throw TransportError("invalid URL (no host)") }
                 if url.scheme?.lowercased() == "https" {
                     let t = try TLSTunnel.open(host: host, port: url.port ?? 443, caFile: caFile)
@@ -231,13 +252,20 @@ enum PlainHTTP {
 
         /// Reads more into the buffer; false at end of stream. At most `room` bytes are read.
         mutating func fill(room: Int = 64 << 10) throws(TransportError) -> Bool {
-            if inMemory { return false }
             if start > 0, start == buffer.count {
                 buffer.removeAll(keepingCapacity: true)
                 start = 0
             } else if start > 256 << 10 {
                 buffer.removeSubrange(0..<start)
                 start = 0
+            }
+            if let input {
+                // In memory (tests): the same reads, from bytes instead of a socket.
+                let n = min(max(1, min(room, inputStep)), input.count - inputOffset)
+                if n <= 0 { return false }
+                buffer.append(contentsOf: input[inputOffset..<(inputOffset + n)])
+                inputOffset += n
+                return true
             }
             var chunk = [UInt8](repeating: 0, count: max(1, min(room, 64 << 10)))
             while true {
@@ -271,10 +299,16 @@ enum PlainHTTP {
             var end: Int?
             var scanned = start
             while end == nil {
-                while scanned + 3 < buffer.count {
-                    if buffer[scanned] == 13, buffer[scanned + 1] == 10, buffer[scanned + 2] == 13, buffer[scanned + 3] == 10 {
-                        end = scanned
-                        break
+                while scanned < buffer.count {
+                    if buffer[scanned] == 10 {
+                        // HTTP/1.1 ends each line with CRLF; an answer with
+                        // bare LF is not one (and would otherwise be read
+                        // up to the end of the connection, then retried).
+                        guard scanned > start, buffer[scanned - 1] == 13 else { throw Exchange.bareLF }
+                        if scanned - 3 >= start, buffer[scanned - 3] == 13, buffer[scanned - 2] == 10 {
+                            end = scanned - 3
+                            break
+                        }
                     }
                     scanned += 1
                 }
@@ -282,10 +316,13 @@ enum PlainHTTP {
                 if buffer.count - start > limits.maxHeaderBytes {
                     throw TransportError("the response headers exceed \(limits.maxHeaderBytes >> 10) KB; reading stopped")
                 }
+                // fill may move the unread bytes to the front: keep the scan position relative to them.
+                let scannedAhead = scanned - start
                 guard try fill(room: limits.maxHeaderBytes + 4 - (buffer.count - start)) else {
                     throw buffer.count == start ? Exchange.notHTTP : TransportError(
                         "the connection closed before the response headers were complete", kind: .connection)
                 }
+                scanned = start + scannedAhead
             }
             let headEnd = end!
             if headEnd - start > limits.maxHeaderBytes {
@@ -302,6 +339,14 @@ enum PlainHTTP {
             }
             var headers: [String: String] = [:]
             for line in lines {
+                if line.first == " " || line.first == "\t" {
+                    // RFC 9112 5.2: a recipient may reject obs-fold; reading it as a header would judge an empty value.
+                    throw TransportError(
+                        "protocol error: a folded header line (obs-fold, a line starting with a space or tab) in the response headers; HTTP/1.1 no longer allows it")
+                }
+                if line.utf8.contains(where: { $0 == 0 || $0 == 13 }) {
+                    throw TransportError("protocol error: a response header line holds a NUL or a bare CR")
+                }
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 let name = line[..<colon].lowercased()
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
@@ -319,8 +364,7 @@ enum PlainHTTP {
         mutating func readBody(_ headers: [String: String]) throws(TransportError) -> [UInt8] {
             if headers["transfer-encoding"]?.lowercased().contains("chunked") == true { return try readChunked() }
             if let field = headers["content-length"] {
-                guard let length = Int(field.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "")
-                else { throw TransportError("invalid Content-Length '\(field)'") }
+                let length = try Exchange.contentLength(field)
                 if length > limits.maxBodyBytes {
                     throw TransportError(
                         "the response body is larger than the \(limits.maxBodyBytes >> 20) MB cap (--max-body-mb): Content-Length \(length); not read")
@@ -342,14 +386,22 @@ enum PlainHTTP {
             var body: [UInt8] = []
             while true {
                 let sizeLine = try readLine()
-                let hex = sizeLine.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-                guard let size = Int(hex, radix: 16), size >= 0 else { throw Exchange.notHTTP }
+                let size = try Exchange.chunkSize(sizeLine)
                 if size == 0 {
-                    // Trailers, up to the empty line.
-                    while !(try readLine()).isEmpty {}
+                    // Trailers, up to the empty line (at most the header cap).
+                    var trailers = 0
+                    while true {
+                        let line = try readLine()
+                        if line.isEmpty { break }
+                        trailers += line.utf8.count + 2
+                        if trailers > limits.maxHeaderBytes {
+                            throw TransportError("the response trailers exceed \(limits.maxHeaderBytes >> 10) KB; reading stopped")
+                        }
+                    }
                     return body
                 }
-                if body.count + size > limits.maxBodyBytes { throw tooLarge }
+                // size <= 16^15 and the cap is an Int: no sum below can overflow.
+                if size > limits.maxBodyBytes - body.count { throw tooLarge }
                 if body.count + size > body.capacity {
                     // Grow by doubling, but never past the cap: a body under
                     // the cap costs at most the cap.
@@ -358,9 +410,49 @@ enum PlainHTTP {
                 while buffer.count - start < size + 2 {
                     guard try fill(room: size + 2 - (buffer.count - start)) else { throw Exchange.closedEarly }
                 }
+                guard buffer[start + size] == 13, buffer[start + size + 1] == 10 else {
+                    throw TransportError("protocol error: a chunk of \(size) bytes is not followed by CRLF (the chunk size does not match its data)")
+                }
                 body.append(contentsOf: buffer[start..<(start + size)])
                 start += size + 2
             }
+        }
+
+        /// A `Content-Length` value: decimal digits only (repeated equal
+        /// values allowed, RFC 9110 8.6), at most 18 digits, so never
+        /// negative and never past an Int.
+        static func contentLength(_ field: String) throws(TransportError) -> Int {
+            let values = Set(field.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) })
+            guard values.count == 1, let v = values.first, !v.isEmpty, v.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw TransportError("protocol error: invalid Content-Length '\(quoted(field))' (not one non-negative decimal number)")
+            }
+            let digits = v.drop { $0 == "0" }
+            guard digits.count <= maxDigits.decimal, let n = Int(digits.isEmpty ? "0" : String(digits)) else {
+                throw TransportError("protocol error: Content-Length '\(quoted(field))' is too large to be a length")
+            }
+            return n
+        }
+
+        /// A chunk-size line's size: hex digits only (extensions after ';'
+        /// ignored), at most 15 significant digits, so never past an Int.
+        static func chunkSize(_ line: String) throws(TransportError) -> Int {
+            let hex = line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+            } ?? ""
+            guard !hex.isEmpty, hex.utf8.allSatisfy({ Scrubber.hex($0) != nil }) else {
+                throw TransportError("protocol error: invalid chunk size '\(quoted(line))' (not a hexadecimal number)")
+            }
+            let digits = hex.drop { $0 == "0" }
+            guard digits.count <= maxDigits.hex, let n = Int(digits.isEmpty ? "0" : String(digits), radix: 16) else {
+                throw TransportError("protocol error: chunk size '\(quoted(line))' is too large to be a length")
+            }
+            return n
+        }
+
+        /// A value from the answer, quoted in a message: at most 40 characters, control characters shown as `?`.
+        static func quoted(_ s: String) -> String {
+            let clean = String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+            return clean.count > 40 ? String(clean.prefix(40)) + "…" : clean
         }
 
         /// One CRLF-terminated line (at most 4 KB), without its CRLF.
@@ -372,7 +464,9 @@ enum PlainHTTP {
                     start = cr + 1
                     return String(decoding: line, as: UTF8.self)
                 }
-                if buffer.count - start > 4096 { throw Exchange.notHTTP }
+                if buffer.count - start > 4096 {
+                    throw TransportError("protocol error: a chunk-size or trailer line longer than 4 KB")
+                }
                 guard try fill(room: 4096) else { throw Exchange.closedEarly }
             }
         }

@@ -81,7 +81,8 @@ public struct Runner: Sendable {
 
     public func run(_ jobs: [Job]) async -> RunResult {
         var me = self
-        if let d = options.deadline { me.deadlineAt = options.clock.now() + d }
+        // Clamped to a year: the deadline is Double seconds on the run's clock, kept finite.
+        if let d = options.deadline { me.deadlineAt = options.clock.now() + min(max(d, 0), 365 * 86400) }
         let checked = jobs.contains { $0.skipReason == nil } ? await me.preflight() : []
         for o in checked where o.state == .refuted {
             for f in o.fixtures where me.refuted[f] == nil { me.refuted[f] = o.detail }

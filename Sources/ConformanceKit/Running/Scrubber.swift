@@ -7,8 +7,10 @@ import JSONKit
 /// A secret is found in every form a server may echo it in, even mixed within
 /// one occurrence: raw; percent-encoded (either hex case, `+` for a space);
 /// JSON-escaped (`\"`, `\\`, `\/`, `\uXXXX`); HTML character references
-/// (`&amp;`, `&quot;`, `&#39;`…); and, where Basic authentication is used, the
-/// base64 of `user:password` as well as its parts. Each occurrence becomes `***`.
+/// (`&amp;`, `&quot;`, `&#39;`…); hex (either case) and base64 (standard and
+/// URL-safe, with or without padding, also at any alignment inside a longer
+/// base64 text: see `encodings`); and, where Basic authentication is used,
+/// the base64 of `user:password` as well as its parts. Each occurrence becomes `***`.
 ///
 /// Only target-sent text goes through a scrubber. What the harness writes
 /// itself (requests, case ids, counts, XML and JSON syntax) is built clean:
@@ -35,10 +37,53 @@ public struct Scrubber: Sendable {
                 }
             }
         }
-        self.secrets = all.map { Array($0.utf8) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        var forms = Set(all.map { Array($0.utf8) })
+        for s in all { forms.formUnion(Scrubber.encodings(of: Array(s.utf8))) }
+        self.secrets = forms.filter { !$0.isEmpty }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
     }
 
     public var isEmpty: Bool { secrets.isEmpty }
+
+    /// Secrets shorter than this get no base64 form cut out of a longer
+    /// text (see `encodings`): a fragment of two or three characters would
+    /// match by chance.
+    static let embeddedMinimum = 6
+
+    /// The encoded forms of a secret a server may echo: hex (lower and upper
+    /// case); base64, standard and URL-safe, with and without padding; and,
+    /// for secrets of `embeddedMinimum` bytes or more, the base64 characters
+    /// that the secret alone determines when it sits at any of the three
+    /// alignments inside a longer base64 text (e.g. a base64-encoded JSON
+    /// document that holds it).
+    static func encodings(of s: [UInt8]) -> Set<[UInt8]> {
+        // A secret of 1 to 3 bytes has encoded forms of 2 to 4 characters, too short to scrub from a text without garbling it.
+        guard s.count >= 4 else { return [] }
+        var out: Set<[UInt8]> = []
+        let lower = Array("0123456789abcdef".utf8), upper = Array("0123456789ABCDEF".utf8)
+        out.insert(s.flatMap { [lower[Int($0 >> 4)], lower[Int($0 & 15)]] })
+        out.insert(s.flatMap { [upper[Int($0 >> 4)], upper[Int($0 & 15)]] })
+        for urlSafe in [false, true] {
+            let padded = base64(s, urlSafe: urlSafe, padded: true)
+            out.insert(padded)
+            out.insert(Array(padded.prefix { $0 != 0x3D }))
+            guard s.count >= embeddedMinimum else { continue }
+            // k bytes before the secret: drop the characters those bytes
+            // decide (0, 2 or 3), and the last one if it also depends on what follows.
+            for (k, drop) in [(0, 0), (1, 2), (2, 3)] {
+                let text = base64([UInt8](repeating: 0, count: k) + s, urlSafe: urlSafe, padded: false)
+                let tail = (k + s.count) % 3 == 0 ? 0 : 1
+                out.insert(Array(text[drop..<(text.count - tail)]))
+            }
+        }
+        return out
+    }
+
+    static func base64(_ b: [UInt8], urlSafe: Bool, padded: Bool) -> [UInt8] {
+        var text = Array(Data(b).base64EncodedString().utf8)
+        if urlSafe { text = text.map { $0 == 0x2B ? 0x2D : $0 == 0x2F ? 0x5F : $0 } }
+        if !padded { text = text.filter { $0 != 0x3D } }
+        return text
+    }
 
     /// Secrets at least this long are scrubbed from our own sentences too
     /// (messages and reasons that quote the target); shorter ones could be

@@ -34,6 +34,40 @@ enum TLSTunnel {
         return nil
     }()
 
+    /// On Linux, util-linux's `setpriv --pdeathsig KILL` in front of
+    /// `s_client`: the kernel ends `s_client` when the thread that started
+    /// it ends, also when our process is killed outright (SIGKILL), which no
+    /// handler of ours sees. Each exchange starts its `s_client` from its own
+    /// thread and ends it before that thread ends, so only a killed process
+    /// triggers it. Without it (another OS, no setpriv) `s_client` still ends
+    /// when its input closes once the handshake is done (`-no_ign_eof`); a
+    /// handshake the server holds then lasts until the server gives up.
+    /// Found and tried once (`setpriv … -- true` must exit 0 within 2 s).
+    static let deathSignalWrapper: String? = {
+        #if os(Linux)
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            guard let setpriv = path.split(separator: ":").map({ String($0) + "/setpriv" }).first(where: { access($0, X_OK) == 0 }),
+                let trueCommand = ([String](arrayLiteral: "/bin/true", "/usr/bin/true")).first(where: { access($0, X_OK) == 0 })
+            else { return nil }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: setpriv)
+            p.arguments = ["--pdeathsig", "KILL", "--", trueCommand]
+            p.standardInput = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { return nil }
+            let until = ContinuousClock.now + .seconds(2)
+            while p.isRunning, ContinuousClock.now < until { usleep(2_000) }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                return nil
+            }
+            return p.terminationStatus == 0 ? setpriv : nil
+        #else
+            return nil
+        #endif
+    }()
+
     /// The environment `s_client` runs in: only what OpenSSL and the
     /// dynamic loader read (trust store, configuration, locale), never the
     /// credentials the run holds in its own environment. Read once.
@@ -62,16 +96,39 @@ enum TLSTunnel {
             self.errors = errors
         }
 
-        /// Ends `s_client` (it would wait for more input) and reaps it.
-        func close() {
+        /// Ends `s_client` (it would wait for more input, or hold a
+        /// handshake the server never finishes) and reaps it, within a
+        /// bound: SIGTERM to its process group, up to `grace` for it to go,
+        /// then SIGKILL and as long again. Never a blocking wait.
+        func close(grace: Duration = .milliseconds(500)) {
             _ = systemClose(fd)
             if !reaped {
+                kill(-pid, SIGTERM)
                 kill(pid, SIGTERM)
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-                reaped = true
+                if !reap(within: grace) {
+                    kill(-pid, SIGKILL)
+                    kill(pid, SIGKILL)
+                    // A child that outlives SIGKILL by this much is stuck in the kernel; it is left as a zombie rather than hold the run.
+                    _ = reap(within: grace)
+                }
             }
             _ = systemClose(errors)
+        }
+
+        /// Polls for the child's exit for at most `bound`; true once reaped.
+        func reap(within bound: Duration) -> Bool {
+            let until = ContinuousClock.now + bound
+            var status: Int32 = 0
+            while !reaped {
+                let r = waitpid(pid, &status, WNOHANG)
+                if r == pid || (r < 0 && errno == ECHILD) {
+                    reaped = true
+                    break
+                }
+                if ContinuousClock.now >= until { return false }
+                usleep(2_000)
+            }
+            return true
         }
 
         /// Why the tunnel ended before an answer came: `s_client`'s own
@@ -158,7 +215,11 @@ enum TLSTunnel {
         let args = arguments(host: host, port: port, caFile: caFile, environment: proxyEnvironment)
         let pid: pid_t
         do throws(TransportError) {
-            pid = try spawn(openssl, args, stdio: pair[1], stderr: errPipe[1])
+            if let wrapper = deathSignalWrapper {
+                pid = try spawn(wrapper, ["--pdeathsig", "KILL", "--", openssl] + args, stdio: pair[1], stderr: errPipe[1])
+            } else {
+                pid = try spawn(openssl, args, stdio: pair[1], stderr: errPipe[1])
+            }
         } catch {
             for fd in [pair[0], pair[1], errPipe[0], errPipe[1]] { _ = systemClose(fd) }
             throw error
@@ -174,7 +235,9 @@ enum TLSTunnel {
     static func arguments(host: String, port: Int, caFile: String?, environment: [String: String]) -> [String] {
         let isIP = host.contains(":") || host.split(separator: ".").allSatisfy { Int($0) != nil } && host.split(separator: ".").count == 4
         let hostPort = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
-        var args = ["s_client", "-connect", hostPort, "-quiet", "-nocommands", "-verify_return_error", "-alpn", "http/1.1"]
+        // -quiet implies -ign_eof; -no_ign_eof after it makes the end of our
+        // socket (our close, or our process's end) end s_client too.
+        var args = ["s_client", "-connect", hostPort, "-quiet", "-no_ign_eof", "-nocommands", "-verify_return_error", "-alpn", "http/1.1"]
         args += isIP ? ["-verify_ip", host, "-noservername"] : ["-verify_hostname", host, "-servername", host]
         if let caFile { args += ["-CAfile", caFile] }
         if let proxy = proxy(for: host, environment: environment) { args += ["-proxy", proxy] }
@@ -218,8 +281,29 @@ enum TLSTunnel {
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup($0) } + [nil]
         defer { for p in argv + envp { free(p) } }
+        // The child starts with no signal blocked and every signal at its
+        // default (our process ignores SIGINT and SIGTERM to watch them, and
+        // ignored signals stay ignored across exec), in a process group of
+        // its own so that ending it ends anything it starts.
+        #if canImport(Glibc)
+            var attributes = posix_spawnattr_t()
+        #else
+            var attributes: posix_spawnattr_t?
+        #endif
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw TransportError("could not start \(path) (\(String(cString: strerror(rc))))", kind: .connection) }
         return pid
     }

@@ -20,6 +20,47 @@ public struct OutgoingRequest: Sendable {
     }
 }
 
+extension OutgoingRequest {
+    /// Why this request cannot be written as an HTTP/1.1 head without
+    /// letting one of its values inject another line (CR, LF, NUL or another
+    /// control character in the method, target or a header), or nil. The
+    /// message names the header, never its value (it may be a credential).
+    /// Loaders refuse such values first; this is the client's own guard.
+    public var headProblem: String? {
+        func isTokenByte(_ b: UInt8) -> Bool {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+                UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+                UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                true
+            default: false
+            }
+        }
+        if method.isEmpty || !method.utf8.allSatisfy(isTokenByte) { return "the request method is not an HTTP token" }
+        if url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            return "the request URL holds a space or a control character"
+        }
+        for (i, h) in headers.enumerated() {
+            if h.name.isEmpty || !h.name.utf8.allSatisfy(isTokenByte) {
+                let shown = h.name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? "'\(h.name)'" : "number \(i + 1)"
+                return "header \(shown): the name is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)"
+            }
+            if !OutgoingRequest.isFieldValue(h.value) {
+                return "header '\(h.name)': the value holds a control character (CR, LF, NUL or another); not sent"
+            }
+        }
+        return nil
+    }
+
+    public var isHeadSafe: Bool { headProblem == nil }
+
+    /// Whether `v` can be a header value: no control character but tab.
+    public static func isFieldValue(_ v: String) -> Bool {
+        !v.utf8.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
+    }
+}
+
 /// What came back.
 public struct HTTPExchange: Sendable {
     public var status: Int
@@ -105,6 +146,7 @@ public final class URLSessionTransport: Transport {
     deinit { session.invalidateAndCancel() }
 
     public func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
+        if let problem = request.headProblem { throw TransportError("request not sent: \(problem)") }
         // The URL may hold a credential (query placement): it is not quoted.
         guard let url = URL(string: request.url) else {
             throw TransportError("invalid URL (the base URL or a path parameter cannot form one)")
@@ -179,7 +221,7 @@ public final class URLSessionTransport: Transport {
 }
 
 func formatSeconds(_ s: Double) -> String {
-    s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    s == s.rounded() && abs(s) < 1e15 ? "\(Int(s)) s" : "\(s) s"
 }
 
 extension Duration {

@@ -69,6 +69,11 @@ extension CLI {
             dryRun(plan, suite: suite, target: target, console: console)
             return .passed
         }
+        if plan.contains(where: { $0.skipReason == nil }),
+            !(await profileMeetsTarget(suite: suite, target: target, settings, console: console))
+        {
+            return .usage
+        }
         let result = await execute(plan, suite: suite, target: target, settings, console: console)
         if settings.certify { return bundle(result, target: target.profile, settings, console: console) }
         return report(result, target: target.profile, settings, environment: environment, console: console)
@@ -281,6 +286,23 @@ extension CLI {
             }
         }
         console.out("\(plan.count) cases planned; nothing was sent")
+    }
+
+    /// The profile against the target before any case: where the error
+    /// message sits and whether the target takes the credentials as sent.
+    /// False (after naming each mistake) when the run must stop.
+    static func profileMeetsTarget(suite: Suite, target: RunTarget, _ s: RunSettings, console: Console) async -> Bool {
+        let runner = Runner(
+            suite: suite, target: target.profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
+            options: RunOptions(jobs: 2, timeout: s.timeout, retries: s.retries))
+        let check = await runner.checkProfile()
+        for n in check.notes { console.out("profile: " + n) }
+        guard !check.problems.isEmpty else { return true }
+        for p in check.problems { console.err("error: " + p) }
+        let n = check.problems.count
+        console.err("\(n) problem\(n == 1 ? "" : "s") in the target profile, shown by the target before any case; no case was run.")
+        return false
     }
 
     /// Run: send the plan, with a progress line on a terminal. Ctrl-C or SIGTERM stops

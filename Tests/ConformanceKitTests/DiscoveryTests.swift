@@ -112,3 +112,33 @@ import TelecomXSimulator
         #expect(wrong.status == 2)
     }
 }
+
+/// A run that judged little fails CI when asked to.
+@Suite struct MinJudgedTests {
+    @Test func minJudgedFailsARunThatJudgedTooLittle() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        // A profile without fixtures: only the cases that need none run (about a tenth).
+        let profile = tmp.path + "/acme.json"
+        let made = await conformance(["init", "--suite", Project.cases, "--name", "acme", "--base-url", "https://acme.example", "--out", profile])
+        #expect(made.status == 0)
+        let (status, c) = await conformance(
+            ["run", "--suite", Project.cases, "--simulator", "--target", profile, "--reports", tmp.path + "/r", "--min-judged", "50%"])
+        #expect(status == 4, "\(c.err)")
+        #expect(c.err.contains("cases judged ("), "\(c.err)")
+        #expect(c.err.contains("less than the --min-judged 50% (exit 4)"))
+        #expect(c.out.contains(" cases judged; "))
+        let enough = await conformance(
+            ["run", "--suite", Project.cases, "--simulator", "--target", profile, "--reports", tmp.path + "/r", "--min-judged", "5"])
+        #expect(enough.status == 0, "\(enough.capture.err)")
+        // The profile's setting, when the option is absent.
+        var text = try String(contentsOfFile: profile, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"allowMutations\": false", with: "\"allowMutations\": false,\n  \"minJudged\": 90")
+        try text.write(toFile: profile, atomically: true, encoding: .utf8)
+        let byProfile = await conformance(["run", "--suite", Project.cases, "--simulator", "--target", profile, "--reports", tmp.path + "/r"])
+        #expect(byProfile.status == 4)
+        #expect(byProfile.capture.err.contains("less than the profile's minJudged 90%"))
+        let bad = await conformance(["run", "--suite", Project.cases, "--min-judged", "150%", "--list"])
+        #expect(bad.status == 2)
+    }
+}

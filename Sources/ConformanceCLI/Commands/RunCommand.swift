@@ -24,6 +24,9 @@ extension CLI {
           --deadline SECONDS overall deadline; cases not finished by then are errors naming it
           --retries N        retry transport failures (refused, reset, timeout) up to N times; never
                              a wrong answer; a case that passes only after a retry is reported flaky
+          --min-judged N%    exit 4 when fewer than N% of the planned cases were judged (passed or
+                             failed; skipped and errored cases are not judged); the profile's
+                             "minJudged": N sets it for a target, the option wins
           --strict           response fields no page documents for that object fail instead of warn
                              (a renamed documented field fails with or without it)
           --allow-insecure-http  send credentials over plain http:// to a host that is not loopback
@@ -44,6 +47,7 @@ extension CLI {
 
         EXIT STATUS
           0 all passed · 1 the target failed a case · 2 usage or suite error · 3 could not judge
+          4 nothing failed, but less was judged than --min-judged asks
         """
 
     /// `conformance run` (and `certify`): the pipeline, one named step a line.
@@ -91,6 +95,8 @@ extension CLI {
         var maxBodyMB: Int
         var deadline: Double?
         var retries: Int
+        /// --min-judged: the least percentage of planned cases that must be judged.
+        var minJudged: Double?
         var strict: Bool
         var allowInsecureHTTP: Bool
         var list: Bool
@@ -111,7 +117,7 @@ extension CLI {
                 flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
-                    "out", "sign-key",
+                    "out", "sign-key", "min-judged",
                 ],
                 repeatable: ["fault", "variant", "endpoint", "tag", "case"])
             let help = certify ? CLI.certifyHelp : CLI.runHelp
@@ -151,6 +157,11 @@ extension CLI {
                 guard let v = Int(s), v >= 0, v <= 10 else { throw UsageError("--retries must be 0…10, got '\(s)'") }
                 return v
             } ?? 0
+            let minJudged = try p.value("min-judged").map { s throws(UsageError) -> Double in
+                let digits = s.hasSuffix("%") ? String(s.dropLast()) : s
+                guard let v = Double(digits), v >= 0, v <= 100 else { throw UsageError("--min-judged must be a percentage 0…100 (e.g. 80%), got '\(s)'") }
+                return v
+            }
             if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
                 throw UsageError("--base-url: \(problem)")
             }
@@ -182,7 +193,7 @@ extension CLI {
             return RunSettings(
                 certify: certify, suiteRoot: p.suiteRoot, targetPath: p.targetPath, reportsDir: reportsDir,
                 baseURL: p.value("base-url"), jobs: jobs, timeout: timeout, maxBodyMB: maxBodyMB, deadline: deadline,
-                retries: retries, strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
+                retries: retries, minJudged: minJudged, strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
                 dryRun: p.has("dry-run"), selection: selection, embedded: embedded, faults: faults, variants: variants,
                 signer: signer)
         }
@@ -373,7 +384,14 @@ extension CLI {
         }
         printVerdicts(result, console: console)
         console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
-        return exitStatus(result)
+        let status = exitStatus(result)
+        if status == .passed, let least = s.minJudged ?? target.minJudged, Judged.percent(result) < least {
+            console.err(
+                "error: \(Judged.count(result)) of \(result.results.count) cases judged (\(percentText(Judged.percent(result)))), less than the "
+                    + (s.minJudged != nil ? "--min-judged" : "profile's minJudged") + " \(percentText(least)) (exit 4)")
+            return .underJudged
+        }
+        return status
     }
 
     /// The reports could not be written: say so, still print the verdicts, exit 2.
@@ -396,6 +414,12 @@ extension CLI {
         } else {
             _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         }
+    }
+
+    /// `10.5%`, `80%`.
+    static func percentText(_ p: Double) -> String {
+        let tenth = (p * 10).rounded() / 10
+        return (tenth == tenth.rounded() ? String(Int(tenth)) : String(tenth)) + "%"
     }
 
     static func exitStatus(_ r: RunResult) -> ExitStatus {

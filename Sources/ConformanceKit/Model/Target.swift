@@ -39,6 +39,8 @@ public struct TargetProfile: Sendable {
     /// Readings this target is held to strictly: reading id → option id
     /// (`Cases/readings.json`). A pinned reading has no alternatives.
     public var readings: [String: String] = [:]
+    /// The least percentage of planned cases a run must judge (`minJudged`), else exit 4.
+    public var minJudged: Double?
 
     public init(
         name: String, file: String, baseURL: String, auth: AuthPlacement, credentialVariables: [Role: String],

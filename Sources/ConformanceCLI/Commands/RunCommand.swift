@@ -27,6 +27,8 @@ extension CLI {
           --min-judged N%    exit 4 when fewer than N% of the planned cases were judged (passed or
                              failed; skipped and errored cases are not judged); the profile's
                              "minJudged": N sets it for a target, the option wins
+          --reset-pools      forget the pool entries earlier runs against this target took (the
+                             ledger REPORTS/.pools/<digest of the base URL>.json; see fixtures)
           --strict           response fields no page documents for that object fail instead of warn
                              (a renamed documented field fails with or without it)
           --allow-insecure-http  send credentials over plain http:// to a host that is not loopback
@@ -68,7 +70,9 @@ extension CLI {
             return .usage
         }
         defer { target.simulator?.stop() }
-        let plan = Planner.plan(suite: suite, target: target.profile, credentials: target.credentials)
+        guard var pools = pools(target, settings, console: console) else { return .usage }
+        let plan = Planner.plan(
+            suite: suite, target: target.profile, credentials: target.credentials, used: pools.ledger, ledger: pools.path)
         if settings.dryRun {
             dryRun(plan, suite: suite, target: target, console: console)
             return .passed
@@ -79,6 +83,16 @@ extension CLI {
             return .usage
         }
         let result = await execute(plan, suite: suite, target: target, settings, console: console)
+        if let path = pools.path {
+            pools.ledger.record(plan, result.results)
+            if !pools.ledger.used.isEmpty {
+                do {
+                    try writeAtomically(pools.ledger.text(target: target.profile.name, baseURL: target.profile.baseURL), to: path)
+                } catch {
+                    console.err("error: could not record the pool entries this run took in \(path): \(error.localizedDescription)")
+                }
+            }
+        }
         if settings.certify { return bundle(result, target: target.profile, settings, console: console) }
         return report(result, target: target.profile, settings, environment: environment, console: console)
     }
@@ -97,6 +111,8 @@ extension CLI {
         var retries: Int
         /// --min-judged: the least percentage of planned cases that must be judged.
         var minJudged: Double?
+        /// --reset-pools: forget the pool entries earlier runs against this target took.
+        var resetPools: Bool
         var strict: Bool
         var allowInsecureHTTP: Bool
         var list: Bool
@@ -114,7 +130,7 @@ extension CLI {
             _ args: [String], certify: Bool, environment: [String: String], console: Console
         ) throws(UsageError) -> RunSettings? {
             let spec = ArgumentSpec(
-                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure", "reset-pools"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
                     "out", "sign-key", "min-judged",
@@ -193,7 +209,7 @@ extension CLI {
             return RunSettings(
                 certify: certify, suiteRoot: p.suiteRoot, targetPath: p.targetPath, reportsDir: reportsDir,
                 baseURL: p.value("base-url"), jobs: jobs, timeout: timeout, maxBodyMB: maxBodyMB, deadline: deadline,
-                retries: retries, minJudged: minJudged, strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
+                retries: retries, minJudged: minJudged, resetPools: p.has("reset-pools"), strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
                 dryRun: p.has("dry-run"), selection: selection, embedded: embedded, faults: faults, variants: variants,
                 signer: signer)
         }
@@ -297,6 +313,34 @@ extension CLI {
             }
         }
         console.out("\(plan.count) cases planned; nothing was sent")
+    }
+
+    /// The pool entries earlier runs against this target took (see
+    /// `PoolLedger`): none for the built-in simulator, which starts fresh.
+    /// Nil (after saying why) when the ledger cannot be read.
+    static func pools(_ target: RunTarget, _ s: RunSettings, console: Console) -> (ledger: PoolLedger, path: String?)? {
+        guard target.simulator == nil else {
+            if s.resetPools { console.out("pools: nothing to forget: the built-in simulator starts with every pool entry free") }
+            return (PoolLedger(), nil)
+        }
+        let path = PoolLedger.path(dir: s.reportsDir, baseURL: target.profile.baseURL)
+        if s.resetPools, FileManager.default.fileExists(atPath: path) {
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                console.err("error: --reset-pools: could not remove \(path): \(error.localizedDescription)")
+                return nil
+            }
+            console.out("pools: forgot the entries earlier runs against this target took (removed \(path))")
+        }
+        let ledger: PoolLedger
+        do { ledger = try PoolLedger.load(path: path).pruned(to: target.profile.fixtures) } catch {
+            console.err("error: " + error.message)
+            return nil
+        }
+        for r in ledger.remaining(in: target.profile.fixtures) {
+            console.out(
+                "pools: \(r.pool): \(r.left) of \(r.total) entries left; earlier runs against this target took the others (\(path); --reset-pools forgets them)")
+        }
+        return (ledger, path)
     }
 
     /// The profile against the target before any case: where the error

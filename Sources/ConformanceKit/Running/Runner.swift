@@ -51,6 +51,8 @@ public struct Runner: Sendable {
     var deadlineAt: ContinuousClock.Instant?
     /// Fixtures the preflight found contradicted by the target, with why (set by `run`).
     var refuted: [String: String] = [:]
+    /// Pool entries the preflight found free on the target in this run: `pool` NUL `PoolLedger.key(value)`.
+    var confirmedFree: Set<String> = []
     /// Credentials per role, logging in where the profile says so.
     public let tokens: TokenStore
     /// Members masked in reports: those the schemas mark `x-sensitive`.
@@ -279,6 +281,13 @@ public struct Runner: Sendable {
                 j = judged
                 j.findings = readingFindings(step.readings, alt.choices) + j.findings
             }
+            if j.verdict == .failed, exchange.status == 409, context.expect.status != 409, let why = usedEntry(job) {
+                // "Already in use" for a value the case took from a pool: the
+                // profile's entry was used before this run, unless the preflight saw it free.
+                result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+                result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
+                return result
+            }
             result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
             if (200..<300).contains(exchange.status), let body = j.body {
                 let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
@@ -337,6 +346,17 @@ public struct Runner: Sendable {
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
         if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
         return result
+    }
+
+    /// Why a 409 to `job` is the profile's: the pool entries it took that the
+    /// preflight did not confirm free in this run; nil when it took none such.
+    func usedEntry(_ job: Job) -> String? {
+        let doubtful = job.taken.sorted { $0.key < $1.key }.filter { !confirmedFree.contains($0.key + "\u{0}" + PoolLedger.key($0.value)) }
+        guard !doubtful.isEmpty else { return nil }
+        let named = doubtful.map { "'\($0.key)'" }.joined(separator: ", ")
+        return "not judged: the target answered 409 (in use) to the entry this case took from fixture pool \(named) (the request shows it): "
+            + "it was probably used before this run (an entry a case buys stays bought), which is the profile's, not the target's; "
+            + "give fresh entries in \(target.file) (conformance fixtures --target \(target.file) shows what is left)"
     }
 
     /// The first of the step's alternatives (other options of the readings it

@@ -46,6 +46,7 @@ extension CLI {
         let width = max(7, usage.map(\.name.count).max() ?? 0)
         // The read-only preflight, when asked for: what the target says of each fixture.
         var checked: [String: PreflightOutcome.State]?
+        var poolNotes: [String] = []
         if p.has("preflight") {
             var target = profile
             var env = environment
@@ -66,6 +67,14 @@ extension CLI {
                     states[f] = o.state == .refuted ? .refuted : (states[f] == .confirmed ? .confirmed : o.state)
                 }
             }
+            // The pools, entry by entry: confirmed when every entry is free.
+            let pools = await runner.preflightPools()
+            for check in suite.preflight {
+                guard let pool = check.pool, case .array(let entries)? = target.fixtures[pool] else { continue }
+                let free = entries.count { pools.free.contains(pool + "\u{0}" + PoolLedger.key($0)) }
+                states[pool] = free == entries.count ? .confirmed : .unconfirmed
+            }
+            poolNotes = pools.notes
             checked = states
         }
         console.out("fixtures for \(SuiteLoader.displayPath(p.targetPath)), most cases first (a case runs only when the profile has every fixture it uses):")
@@ -87,6 +96,14 @@ extension CLI {
         let set = usage.count { present.contains($0.name) }
         let runnable = FixtureUsage.runnable(suite, present: present).count
         console.out("\(set) of \(usage.count) fixtures set; \(runnable) of \(suite.cases.count) cases have every fixture they need")
+        if checked != nil {
+            for n in poolNotes { console.out("pools: " + n) }
+            let unchecked = usage.filter { suite.uncheckedFixtures[$0.name] != nil && present.contains($0.name) }
+            if !unchecked.isEmpty {
+                console.out("not checked by preflight (-), with why:")
+                for u in unchecked { console.out("  \(u.name): \(suite.uncheckedFixtures[u.name] ?? "")") }
+            }
+        }
         // The pools: what earlier runs against this target took, and what is left.
         let pools = usage.filter { if case .array? = profile.fixtures[$0.name] { return true } else { return false } }.map(\.name)
         if !pools.isEmpty, !p.has("simulator") {

@@ -71,6 +71,7 @@ extension CLI {
         }
         defer { target.simulator?.stop() }
         guard var pools = pools(target, settings, console: console) else { return .usage }
+        let free = await freePoolEntries(suite: suite, target: target, settings, ledger: &pools.ledger, console: console)
         let plan = Planner.plan(
             suite: suite, target: target.profile, credentials: target.credentials, used: pools.ledger, ledger: pools.path)
         if settings.dryRun {
@@ -82,7 +83,7 @@ extension CLI {
         {
             return .usage
         }
-        let result = await execute(plan, suite: suite, target: target, settings, console: console)
+        let result = await execute(plan, suite: suite, target: target, settings, confirmedFree: free, console: console)
         if let path = pools.path {
             pools.ledger.record(plan, result.results)
             if !pools.ledger.used.isEmpty {
@@ -343,6 +344,34 @@ extension CLI {
         return (ledger, path)
     }
 
+    /// The pool entries known free on the target before any case: every
+    /// entry of the built-in simulator (it starts fresh), and on another
+    /// server those the preflight of the pools finds free (read-only, only
+    /// when mutating cases may run). Entries it finds in use join the ledger,
+    /// so the plan skips them.
+    static func freePoolEntries(
+        suite: Suite, target: RunTarget, _ s: RunSettings, ledger: inout PoolLedger, console: Console
+    ) async -> Set<String> {
+        if target.simulator != nil {
+            var all = Set<String>()
+            for case (let pool, .array(let entries)) in target.profile.fixtures {
+                for e in entries { all.insert(pool + "\u{0}" + PoolLedger.key(e)) }
+            }
+            return all
+        }
+        guard target.profile.allowMutations, !s.dryRun, !s.list else { return [] }
+        let runner = Runner(
+            suite: suite, target: target.profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
+            options: RunOptions(jobs: s.jobs, timeout: s.timeout, retries: s.retries))
+        let found = await runner.preflightPools(skipping: ledger.used.mapValues(Set.init))
+        for n in found.notes { console.out("pools: " + n) }
+        for (pool, keys) in found.inUse {
+            for k in keys where !(ledger.used[pool] ?? []).contains(k) { ledger.used[pool, default: []].append(k) }
+        }
+        return found.free
+    }
+
     /// The profile against the target before any case: where the error
     /// message sits and whether the target takes the credentials as sent.
     /// False (after naming each mistake) when the run must stop.
@@ -362,7 +391,9 @@ extension CLI {
 
     /// Run: send the plan, with a progress line on a terminal. Ctrl-C or SIGTERM stops
     /// sending, gives requests in flight a moment, then cancels them; the result holds what finished.
-    static func execute(_ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, console: Console) async -> RunResult {
+    static func execute(
+        _ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [], console: Console
+    ) async -> RunResult {
         let profile = target.profile
         console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(profile.name) at \(profile.baseURL)")
         if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
@@ -379,7 +410,9 @@ extension CLI {
             options: RunOptions(
                 jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
                 check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
-        let running = Task { await runner.run(plan) }
+        var judge = runner
+        judge.confirmedFree = confirmedFree
+        let running = Task { [judge] in await judge.run(plan) }
         let watcher = SignalWatcher { name in
             stop.stop(name)
             console.err("\(name): stopping; waiting up to 2 s for requests in flight, then writing the report")

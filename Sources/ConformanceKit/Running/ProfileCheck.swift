@@ -86,7 +86,7 @@ extension Runner {
     /// the profile lacks is replaced by a well-formed value nothing should
     /// have (an id of `f`s), so that even a profile without fixtures is checked.
     func errorProbe() -> (role: Role, planned: PlannedRequest, error: DocumentedError, endpoint: Endpoint)? {
-        for check in suite.preflight {
+        for check in suite.preflight where check.pool == nil && check.find == nil {
             guard let endpoint = suite.endpoint(check.endpoint) else { continue }
             let rows = endpoint.errors.filter { $0.status == check.status }
             guard rows.count == 1, let row = rows.first else { continue }

@@ -70,6 +70,12 @@ extension CLI {
             return .usage
         }
         defer { target.simulator?.stop() }
+        if !settings.dryRun {
+            let profile = target.profile
+            let plural = suite.endpoints.count == 1 ? "" : "s"
+            console.out("conformance \(version): \(suite.cases.count) cases, \(suite.endpoints.count) endpoint\(plural), target \(profile.name) at \(profile.baseURL)")
+            if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
+        }
         guard var pools = pools(target, settings, console: console) else { return .usage }
         let free = await freePoolEntries(suite: suite, target: target, settings, ledger: &pools.ledger, console: console)
         let plan = Planner.plan(
@@ -395,8 +401,6 @@ extension CLI {
         _ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [], console: Console
     ) async -> RunResult {
         let profile = target.profile
-        console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(profile.name) at \(profile.baseURL)")
-        if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
         let stop = StopFlag()
         var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
         if let show = console.progress {

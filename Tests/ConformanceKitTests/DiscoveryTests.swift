@@ -48,12 +48,12 @@ import TelecomXSimulator
         o["$schema"] = nil
         profile = .object(o)
         try JSONWriter(pretty: true).string(profile).write(toFile: out, atomically: true, encoding: .utf8)
-        let run = await conformance(
-            ["run", "--suite", Project.cases, "--target", out, "--reports", tmp.path + "/r", "--endpoint", "mvno-account-get"],
-            environment: env)
+        // The whole suite (init leaves allowMutations false: the creating cases are skipped, and say so).
+        let run = await conformance(["run", "--suite", Project.cases, "--target", out, "--reports", tmp.path + "/r"], environment: env)
         #expect(run.status == 0, "\(run.capture.out)\n\(run.capture.err)")
         #expect(run.capture.out.contains("profile: errorMessagePointer /errors/0/message confirmed"))
-        #expect(run.capture.out.contains(" 0 failed"))
+        #expect(run.capture.out.contains(" passed, 0 failed, "), "\(run.capture.out)")
+        #expect(run.capture.out.contains(" mutating (not allowed on this target)"))
     }
 
     /// The default profile against a server whose message sits elsewhere: the

@@ -369,7 +369,7 @@ extension CLI {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
-            options: RunOptions(jobs: s.jobs, timeout: s.timeout, retries: s.retries))
+            options: RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries))
         let found = await runner.preflightPools(skipping: ledger.used.mapValues(Set.init))
         for n in found.notes { console.out("pools: " + n) }
         for (pool, keys) in found.inUse {
@@ -385,7 +385,7 @@ extension CLI {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: URLSessionTransport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
-            options: RunOptions(jobs: 2, timeout: s.timeout, retries: s.retries))
+            options: RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries))
         let check = await runner.checkProfile()
         for n in check.notes { console.out("profile: " + n) }
         guard !check.problems.isEmpty else { return true }

@@ -117,8 +117,15 @@ extension Runner {
         return await me.send(me.wire(planned, role: role, secret: secret).0, attempts: &ignored)
     }
 
-    /// Checks the profile against the target before any case (see `ProfileCheck`).
+    /// Checks the profile against the target before any case (see
+    /// `ProfileCheck`); the overall deadline binds it too, from when it starts.
     public func checkProfile() async -> ProfileCheck {
+        var me = self
+        if let d = options.deadline, me.deadlineAt == nil { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        return await me.checkingProfile()
+    }
+
+    func checkingProfile() async -> ProfileCheck {
         var out = ProfileCheck()
         guard let provoked = errorProbe() else {
             out.notes.append("errorMessagePointer not checked: the suite has no read-only request that provokes a documented error")

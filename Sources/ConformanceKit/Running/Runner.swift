@@ -216,7 +216,16 @@ public struct Runner: Sendable {
     /// Asks the target about each entry of the pools a preflight check names
     /// (at most `jobs` requests at once), except the entries in `skipping`
     /// (pool → keys, e.g. those earlier runs took).
+    /// The overall deadline binds these requests too (from when they start),
+    /// and a pool whose requests fail in transport is given up at once: an
+    /// unreachable or silent server costs one timeout, not one per entry.
     public func preflightPools(skipping: [String: Set<String>] = [:]) async -> PoolPreflight {
+        var me = self
+        if let d = options.deadline, me.deadlineAt == nil { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        return await me.checkPools(skipping: skipping)
+    }
+
+    func checkPools(skipping: [String: Set<String>]) async -> PoolPreflight {
         var result = PoolPreflight()
         for check in suite.preflight {
             guard let pool = check.pool, let endpoint = suite.endpoint(check.endpoint),
@@ -228,8 +237,9 @@ public struct Runner: Sendable {
                 result.notes.append("\(pool): not checked (no credential for \(check.role))")
                 continue
             }
-            var states = Array(repeating: 0, count: todo.count)  // 1 free, 2 in use, 0 unsettled
-            await withTaskGroup(of: (Int, Int).self) { group in
+            var states = Array(repeating: 0, count: todo.count)  // 1 free, 2 in use, 0 unsettled, -1 no answer
+            var unreachable: String?
+            await withTaskGroup(of: (Int, Int, String?).self) { group in
                 var next = 0
                 let width = max(1, options.jobs)
                 func add(_ i: Int) {
@@ -238,18 +248,20 @@ public struct Runner: Sendable {
                     let request = planned(check, endpoint, bindings: bindings)
                     group.addTask {
                         var ignored: [String] = []
-                        guard case .success(let e) = await self.send(self.wire(request, role: check.role, secret: secret).0, attempts: &ignored)
-                        else { return (i, 0) }
-                        return (i, e.status == check.status ? 1 : check.refutedBy.contains(e.status) ? 2 : 0)
+                        switch await self.send(self.wire(request, role: check.role, secret: secret).0, attempts: &ignored) {
+                        case .failure(let why): return (i, -1, why.message)
+                        case .success(let e): return (i, e.status == check.status ? 1 : check.refutedBy.contains(e.status) ? 2 : 0, nil)
+                        }
                     }
                 }
                 while next < todo.count && next < width {
                     add(next)
                     next += 1
                 }
-                while let (i, state) = await group.next() {
+                while let (i, state, why) = await group.next() {
                     states[i] = state
-                    if next < todo.count {
+                    if let why, unreachable == nil { unreachable = why }
+                    if unreachable == nil, next < todo.count {
                         add(next)
                         next += 1
                     }
@@ -258,6 +270,10 @@ public struct Runner: Sendable {
             for (entry, state) in zip(todo, states) {
                 if state == 1 { result.free.insert(pool + "\u{0}" + PoolLedger.key(entry)) }
                 if state == 2 { result.inUse[pool, default: []].append(PoolLedger.key(entry)) }
+            }
+            if let unreachable {
+                result.notes.append("\(pool): not checked: \(unreachable)")
+                continue
             }
             let used = result.inUse[pool]?.count ?? 0, free = states.count { $0 == 1 }
             result.notes.append(

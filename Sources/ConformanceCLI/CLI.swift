@@ -20,7 +20,7 @@ public enum CLI {
     /// Every subcommand, in the order "did you mean" considers them.
     static let commands: [Command] = [
         Command("run") { try await run($0, environment: $1, console: $2) },
-        Command("init") { try initProfile($0, environment: $1, console: $2) },
+        Command("init") { try await initProfile($0, environment: $1, console: $2) },
         Command("fixtures") { try await fixtures($0, environment: $1, console: $2) },
         Command("openapi") { args, _, console in try openapi(args, console: console) },
         Command("certify") { try await certify($0, environment: $1, console: $2) },

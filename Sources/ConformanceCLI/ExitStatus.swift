@@ -8,4 +8,6 @@ public enum ExitStatus: Int32, Sendable {
     case usage = 2
     /// The target could not be judged (unreachable, every case errored or was skipped).
     case unjudged = 3
+    /// Nothing failed, but less of the suite was judged than `--min-judged` (or the profile's `minJudged`) asks.
+    case underJudged = 4
 }

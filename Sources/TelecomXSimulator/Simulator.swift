@@ -99,12 +99,18 @@ public final class TelecomXSimulator: Sendable {
 
     /// The token comes as the docs pass it (`?token=…`), as `Authorization: Bearer …`
     /// or as the cookie `token=…` (its bytes as sent, not percent-decoded).
+    /// Under `x-auth-token`, only the header `X-Auth-Token` carries it.
     func authenticate(_ request: HTTPRequest) -> AuthResult {
-        var token = request.queryValue("token")
-        if token == nil, let auth = request.headers["Authorization"], auth.hasPrefix("Bearer ") {
+        var token: String?
+        if varies("x-auth-token") {
+            token = request.headers["X-Auth-Token"]
+        } else {
+            token = request.queryValue("token")
+        }
+        if token == nil, !varies("x-auth-token"), let auth = request.headers["Authorization"], auth.hasPrefix("Bearer ") {
             token = String(auth.dropFirst("Bearer ".count))
         }
-        if token == nil, let cookie = request.headers["Cookie"] {
+        if token == nil, !varies("x-auth-token"), let cookie = request.headers["Cookie"] {
             for part in cookie.split(separator: ";") {
                 let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " ") }
                 if kv.count == 2, kv[0] == "token" { token = kv[1] }
@@ -206,6 +212,7 @@ public final class TelecomXSimulator: Sendable {
     /// The docs give status and message only; targets point at the message with `errorMessagePointer`.
     func error(_ status: Int, _ message: String, _ description: String) -> HTTPResponse {
         if varies("error-envelope") { return json(status, envelopedError(status, message, description)) }
+        if varies("errors-array") { return json(status, arrayedError(status, message, description)) }
         return json(status, ["status": .number(Double(status)), "message": .string(message), "description": .string(description)])
     }
 }

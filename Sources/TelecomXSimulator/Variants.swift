@@ -40,6 +40,14 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "error bodies are {\"error\": {\"code\": MESSAGE, \"text\": DESCRIPTION, \"status\": STATUS}}: the message at /error/code (profile Cases/targets/simulator-envelope.json)",
             allowedBy: "The pages give each error's status, message and description in their Errors tables but never the body's shape (\"| Error code | Message | Description |\"); targets name where the message is with errorMessagePointer."),
         Variant(
+            name: "errors-array",
+            summary: "error bodies are {\"errors\": [{\"code\": STATUS, \"message\": MESSAGE, \"description\": DESCRIPTION}]}: the message at /errors/0/message (profile Cases/targets/simulator-errors-array.json; error-envelope wins when both are on)",
+            allowedBy: "The pages give each error's status, message and description in their Errors tables but never the body's shape (\"| Error code | Message | Description |\"); targets name where the message is with errorMessagePointer."),
+        Variant(
+            name: "x-auth-token",
+            summary: "the credential travels only in the header X-Auth-Token (no prefix); ?token=, Authorization: Bearer and the cookie token= are ignored, so a request carrying only them answers 401 (profile Cases/targets/simulator-x-auth-token.json)",
+            allowedBy: "The pages never say how a credential travels (none of mvno-account-get.txt, mvno-account-create.txt, mvno-deleted-list.txt names a token, header or cookie); a vendor may choose any header."),
+        Variant(
             name: "chunked",
             summary: "answers are sent with Transfer-Encoding: chunked, in three chunks, instead of Content-Length",
             allowedBy: "The pages say nothing about framing; HTTP/1.1 lets a server choose chunked transfer coding for any response to an HTTP/1.1 request (RFC 9112 §6.1, §7.1)."),
@@ -259,6 +267,11 @@ extension TelecomXSimulator {
         if varies("dates-no-millis"), text.hasSuffix(".000Z") { text = String(text.dropLast(5)) + "Z" }
         if varies("dates-offset") { text = String(text.dropLast()) + "+01:00" }
         return text
+    }
+
+    /// The error body under `errors-array`.
+    func arrayedError(_ status: Int, _ message: String, _ description: String) -> JSON {
+        ["errors": [["code": .number(Double(status)), "message": .string(message), "description": .string(description)]]]
     }
 
     /// The error body under `error-envelope`.

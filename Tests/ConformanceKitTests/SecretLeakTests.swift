@@ -182,7 +182,11 @@ import Testing
 
     @Test func aCredentialReachesTheServerByteForByteInHeaderAndCookie() async throws {
         let seen = Mutex<[String]>([])
+        // The case's request is recorded and refused; the profile check's (an unknown id) gets the documented 404.
         let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { r in
+            guard r.path.hasSuffix("/5a1000000000000000000001") else {
+                return HTTPResponse(status: 404, headers: ["Content-Type": "application/json"], body: Array(#"{"message":"mvnoAccount"}"#.utf8))
+            }
             seen.withLock { $0.append(r.headers["Authorization"] ?? r.headers["Cookie"] ?? r.target) }
             return HTTPResponse(status: 401, headers: ["Content-Type": "application/json"], body: Array(#"{"message":"credentials_invalid"}"#.utf8))
         }

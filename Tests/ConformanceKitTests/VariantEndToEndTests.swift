@@ -22,6 +22,8 @@ extension EndToEndTests {
         static let profileFor: [String: [String]] = [
             "error-envelope": ["simulator-envelope.json"],
             "base64-tokens": ["simulator-bearer.json", "simulator-cookie.json"],
+            "errors-array": ["simulator-errors-array.json"],
+            "x-auth-token": ["simulator-x-auth-token.json"],
         ]
 
         static let runs: [VariantRun] =

@@ -29,6 +29,7 @@ extension CLI {
           1  the target failed at least one case
           2  usage error, or a problem in the suite or the target profile
           3  the target could not be judged (unreachable, every case errored or was skipped)
+          4  nothing failed, but less of the suite was judged than --min-judged (or the profile's minJudged) asks
         """
 
     static func help(console: Console) -> ExitStatus {

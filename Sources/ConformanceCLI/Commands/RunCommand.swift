@@ -24,6 +24,11 @@ extension CLI {
           --deadline SECONDS overall deadline; cases not finished by then are errors naming it
           --retries N        retry transport failures (refused, reset, timeout) up to N times; never
                              a wrong answer; a case that passes only after a retry is reported flaky
+          --min-judged N%    exit 4 when fewer than N% of the planned cases were judged (passed or
+                             failed; skipped and errored cases are not judged); the profile's
+                             "minJudged": N sets it for a target, the option wins
+          --reset-pools      forget the pool entries earlier runs against this target took (the
+                             ledger REPORTS/.pools/<digest of the base URL>.json; see fixtures)
           --strict           response fields no page documents for that object fail instead of warn
                              (a renamed documented field fails with or without it)
           --allow-insecure-http  send credentials over plain http:// to a host that is not loopback
@@ -44,6 +49,7 @@ extension CLI {
 
         EXIT STATUS
           0 all passed · 1 the target failed a case · 2 usage or suite error · 3 could not judge
+          4 nothing failed, but less was judged than --min-judged asks
         """
 
     /// `conformance run` (and `certify`): the pipeline, one named step a line.
@@ -65,20 +71,47 @@ extension CLI {
             return .usage
         }
         defer { target.simulator?.stop() }
-        let plan = Planner.plan(suite: suite, target: target.profile, credentials: target.credentials)
+        if !settings.dryRun {
+            let profile = target.profile
+            let plural = suite.endpoints.count == 1 ? "" : "s"
+            console.out("conformance \(version): \(suite.cases.count) cases, \(suite.endpoints.count) endpoint\(plural), target \(profile.name) at \(profile.baseURL)")
+            if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
+        }
+        // Taken before the pool ledger under the reports folder is read: two runs into one folder would share it.
+        var lock: ReportsLock?
+        if !settings.dryRun {
+            switch ReportsLock.acquire(settings.reportsDir) {
+            case .success(let l): lock = l
+            case .failure(let e):
+                console.err("error: \(e.message)")
+                return .usage
+            }
+        }
+        defer { lock?.release() }
+        guard var pools = pools(target, settings, console: console) else { return .usage }
+        let free = await freePoolEntries(suite: suite, target: target, settings, ledger: &pools.ledger, console: console)
+        let plan = Planner.plan(
+            suite: suite, target: target.profile, credentials: target.credentials, used: pools.ledger, ledger: pools.path)
         if settings.dryRun {
             dryRun(plan, suite: suite, target: target, console: console)
             return .passed
         }
-        let lock: ReportsLock
-        switch ReportsLock.acquire(settings.reportsDir) {
-        case .success(let l): lock = l
-        case .failure(let e):
-            console.err("error: \(e.message)")
+        if plan.contains(where: { $0.skipReason == nil }),
+            !(await profileMeetsTarget(suite: suite, target: target, settings, console: console))
+        {
             return .usage
         }
-        defer { lock.release() }
-        let result = await execute(plan, suite: suite, target: target, settings, console: console)
+        let result = await execute(plan, suite: suite, target: target, settings, confirmedFree: free, console: console)
+        if let path = pools.path {
+            pools.ledger.record(plan, result.results)
+            if !pools.ledger.used.isEmpty {
+                do {
+                    try writeAtomically(pools.ledger.text(target: target.profile.name, baseURL: target.profile.baseURL), to: path)
+                } catch {
+                    console.err("error: could not record the pool entries this run took in \(path): \(error.localizedDescription)")
+                }
+            }
+        }
         if settings.certify { return bundle(result, target: target.profile, settings, console: console) }
         return report(result, target: target.profile, settings, environment: environment, console: console)
     }
@@ -95,6 +128,10 @@ extension CLI {
         var maxBodyMB: Int
         var deadline: Double?
         var retries: Int
+        /// --min-judged: the least percentage of planned cases that must be judged.
+        var minJudged: Double?
+        /// --reset-pools: forget the pool entries earlier runs against this target took.
+        var resetPools: Bool
         var strict: Bool
         var allowInsecureHTTP: Bool
         var list: Bool
@@ -114,10 +151,10 @@ extension CLI {
             _ args: [String], certify: Bool, environment: [String: String], console: Console
         ) throws(UsageError) -> RunSettings? {
             let spec = ArgumentSpec(
-                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure"],
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure", "reset-pools"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
-                    "out", "sign-key",
+                    "out", "sign-key", "min-judged",
                 ],
                 repeatable: ["fault", "variant", "endpoint", "tag", "case"])
             let help = certify ? CLI.certifyHelp : CLI.runHelp
@@ -157,6 +194,11 @@ extension CLI {
                 guard let v = Int(s), v >= 0, v <= 10 else { throw UsageError("--retries must be 0…10, got '\(s)'") }
                 return v
             } ?? 0
+            let minJudged = try p.value("min-judged").map { s throws(UsageError) -> Double in
+                let digits = s.hasSuffix("%") ? String(s.dropLast()) : s
+                guard let v = Double(digits), v >= 0, v <= 100 else { throw UsageError("--min-judged must be a percentage 0…100 (e.g. 80%), got '\(s)'") }
+                return v
+            }
             if let u = p.value("base-url"), let problem = TargetLoader.baseURLProblem(u) {
                 throw UsageError("--base-url: \(problem)")
             }
@@ -188,7 +230,7 @@ extension CLI {
             return RunSettings(
                 certify: certify, suiteRoot: p.suiteRoot, targetPath: p.targetPath, reportsDir: reportsDir,
                 baseURL: p.value("base-url"), jobs: jobs, timeout: timeout, maxBodyMB: maxBodyMB, deadline: deadline,
-                retries: retries, strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
+                retries: retries, minJudged: minJudged, resetPools: p.has("reset-pools"), strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
                 dryRun: p.has("dry-run"), selection: selection, embedded: embedded, faults: faults, variants: variants,
                 signer: signer)
         }
@@ -310,12 +352,85 @@ extension CLI {
         console.out("\(plan.count) cases planned; nothing was sent")
     }
 
+    /// The pool entries earlier runs against this target took (see
+    /// `PoolLedger`): none for the built-in simulator, which starts fresh.
+    /// Nil (after saying why) when the ledger cannot be read.
+    static func pools(_ target: RunTarget, _ s: RunSettings, console: Console) -> (ledger: PoolLedger, path: String?)? {
+        guard target.simulator == nil else {
+            if s.resetPools { console.out("pools: nothing to forget: the built-in simulator starts with every pool entry free") }
+            return (PoolLedger(), nil)
+        }
+        let path = PoolLedger.path(dir: s.reportsDir, baseURL: target.profile.baseURL)
+        if s.resetPools, FileManager.default.fileExists(atPath: path) {
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                console.err("error: --reset-pools: could not remove \(path): \(error.localizedDescription)")
+                return nil
+            }
+            console.out("pools: forgot the entries earlier runs against this target took (removed \(path))")
+        }
+        let ledger: PoolLedger
+        do { ledger = try PoolLedger.load(path: path).pruned(to: target.profile.fixtures) } catch {
+            console.err("error: " + error.message)
+            return nil
+        }
+        for r in ledger.remaining(in: target.profile.fixtures) {
+            console.out(
+                "pools: \(r.pool): \(r.left) of \(r.total) entries left; earlier runs against this target took the others (\(path); --reset-pools forgets them)")
+        }
+        return (ledger, path)
+    }
+
+    /// The pool entries known free on the target before any case: every
+    /// entry of the built-in simulator (it starts fresh), and on another
+    /// server those the preflight of the pools finds free (read-only, only
+    /// when mutating cases may run). Entries it finds in use join the ledger,
+    /// so the plan skips them.
+    static func freePoolEntries(
+        suite: Suite, target: RunTarget, _ s: RunSettings, ledger: inout PoolLedger, console: Console
+    ) async -> Set<String> {
+        if target.simulator != nil {
+            var all = Set<String>()
+            for case (let pool, .array(let entries)) in target.profile.fixtures {
+                for e in entries { all.insert(pool + "\u{0}" + PoolLedger.key(e)) }
+            }
+            return all
+        }
+        guard target.profile.allowMutations, !s.dryRun, !s.list else { return [] }
+        let runner = Runner(
+            suite: suite, target: target.profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
+            options: RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries))
+        let found = await runner.preflightPools(skipping: ledger.used.mapValues(Set.init))
+        for n in found.notes { console.out("pools: " + n) }
+        for (pool, keys) in found.inUse {
+            for k in keys where !(ledger.used[pool] ?? []).contains(k) { ledger.used[pool, default: []].append(k) }
+        }
+        return found.free
+    }
+
+    /// The profile against the target before any case: where the error
+    /// message sits and whether the target takes the credentials as sent.
+    /// False (after naming each mistake) when the run must stop.
+    static func profileMeetsTarget(suite: Suite, target: RunTarget, _ s: RunSettings, console: Console) async -> Bool {
+        let runner = Runner(
+            suite: suite, target: target.profile, credentials: target.credentials,
+            transport: URLSessionTransport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
+            options: RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries))
+        let check = await runner.checkProfile()
+        for n in check.notes { console.out("profile: " + n) }
+        guard !check.problems.isEmpty else { return true }
+        for p in check.problems { console.err("error: " + p) }
+        let n = check.problems.count
+        console.err("\(n) problem\(n == 1 ? "" : "s") in the target profile, shown by the target before any case; no case was run.")
+        return false
+    }
+
     /// Run: send the plan, with a progress line on a terminal. Ctrl-C or SIGTERM stops
     /// sending, gives requests in flight a moment, then cancels them; the result holds what finished.
-    static func execute(_ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, console: Console) async -> RunResult {
+    static func execute(
+        _ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [], console: Console
+    ) async -> RunResult {
         let profile = target.profile
-        console.out("conformance \(version): \(plan.count) cases, \(suite.endpoints.count) endpoint\(suite.endpoints.count == 1 ? "" : "s"), target \(profile.name) at \(profile.baseURL)")
-        if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
         let stop = StopFlag()
         var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
         if let show = console.progress {
@@ -329,7 +444,9 @@ extension CLI {
             options: RunOptions(
                 jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
                 check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
-        let running = Task { await runner.run(plan) }
+        var judge = runner
+        judge.confirmedFree = confirmedFree
+        let running = Task { [judge] in await judge.run(plan) }
         let watcher = SignalWatcher { name in
             stop.stop(name)
             console.err("\(name): stopping; waiting up to 2 s for requests in flight, then writing the report")
@@ -378,7 +495,14 @@ extension CLI {
         }
         printVerdicts(result, console: console)
         console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
-        return exitStatus(result)
+        let status = exitStatus(result)
+        if status == .passed, let least = s.minJudged ?? target.minJudged, Judged.percent(result) < least {
+            console.err(
+                "error: \(Judged.count(result)) of \(result.results.count) cases judged (\(percentText(Judged.percent(result)))), less than the "
+                    + (s.minJudged != nil ? "--min-judged" : "profile's minJudged") + " \(percentText(least)) (exit 4)")
+            return .underJudged
+        }
+        return status
     }
 
     /// The reports could not be written: say so, still print the verdicts, exit 2.
@@ -401,6 +525,12 @@ extension CLI {
         } else {
             _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         }
+    }
+
+    /// `10.5%`, `80%`.
+    static func percentText(_ p: Double) -> String {
+        let tenth = (p * 10).rounded() / 10
+        return (tenth == tenth.rounded() ? String(Int(tenth)) : String(tenth)) + "%"
     }
 
     static func exitStatus(_ r: RunResult) -> ExitStatus {

@@ -43,7 +43,10 @@ extension CLI {
         console.out("TelecomX simulator listening on http://\(p.value("host") ?? "127.0.0.1"):\(bound)")
         if !faults.isEmpty { console.out("faults: \(faults.map(\.name).joined(separator: ", "))") }
         if !variants.isEmpty { console.out("variants: \(variants.map(\.name).joined(separator: ", "))") }
-        console.out("demo tokens (pass as ?token=…, Authorization: Bearer … or the cookie token=…):")
+        console.out(
+            variants.contains { $0.name == "x-auth-token" }
+                ? "demo tokens (pass as the header X-Auth-Token: …, the only place x-auth-token reads):"
+                : "demo tokens (pass as ?token=…, Authorization: Bearer … or the cookie token=…):")
         for (role, token) in simulator.tokensByRole {
             console.out("  export TELECOMX_\(role)_TOKEN=\(token)")
         }

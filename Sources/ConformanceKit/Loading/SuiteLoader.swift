@@ -214,6 +214,7 @@ public enum SuiteLoader {
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
+        suite.uncheckedFixtures = loadUnchecked(root: root, display: display, fixtures: fixtures, sink: sink)
         suite.bounds = bounds
         suite.generated = generated
         suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)
@@ -285,7 +286,7 @@ public enum SuiteLoader {
             return ([:], [:])
         }
         guard let node = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: sink),
-            let obj = node.object(keys: ["fixtures", "preflight"]), let list = obj.required("fixtures")
+            let obj = node.object(keys: ["fixtures", "preflight", "unchecked"]), let list = obj.required("fixtures")
         else { return ([:], [:]) }
         guard case .object(let entries) = list.value else {
             list.error("must be an object mapping each fixture name to {type, description}")
@@ -334,7 +335,10 @@ func loadPreflight(
     var out: [PreflightCheck] = []
     let scope = VariableScope(fixtures: fixtures)
     for n in list {
-        guard let o = n.object(keys: ["role", "endpoint", "params", "status", "refutedBy", "fixtures", "fields"]),
+        guard
+            let o = n.object(keys: [
+                "role", "endpoint", "params", "status", "refutedBy", "fixtures", "fields", "query", "pool", "find", "contains",
+            ]),
             let role = o.required("role").flatMap(access.readRole), let ep = o.required("endpoint").flatMap({ findEndpoint($0, endpoints) }),
             let status = o.required("status")?.httpStatus
         else { continue }
@@ -374,10 +378,73 @@ func loadPreflight(
                 if fixtures[fx] == nil { at.error("unknown fixture '\(fx)'") } else { fields.append((ptr, fx)) }
             }
         }
-        out.append(
-            PreflightCheck(
-                role: role, endpoint: ep.id, params: params, status: status, refutedBy: refuted, fixtures: named,
-                fields: fields))
+        var check = PreflightCheck(
+            role: role, endpoint: ep.id, params: params, status: status, refutedBy: refuted, fixtures: named, fields: fields)
+        if let q = o.optional("query") {
+            if case .object(let qo) = q.value {
+                for m in qo {
+                    let t = Template(m.value)
+                    if scope.check(t, at: q.child(m.key, m.value)) { check.query[m.key] = t }
+                }
+            } else {
+                q.error("must map query parameters to values")
+            }
+        }
+        if let pn = o.optional("pool"), let pool = pn.string {
+            if fixtures[pool] == nil { pn.error("unknown fixture '\(pool)'") } else { check.pool = pool }
+        }
+        func pointerFixtures(_ node: Node?) -> [(JSONPointer, String)] {
+            guard let node else { return [] }
+            guard case .object(let fo) = node.value else {
+                node.error("must map JSON pointers to fixture names")
+                return []
+            }
+            var out: [(JSONPointer, String)] = []
+            for m in fo {
+                let at = node.child(m.key, m.value)
+                guard let ptr = try? JSONPointer(parsing: m.key) else {
+                    at.error("'\(m.key)' is not a JSON pointer")
+                    continue
+                }
+                guard let fx = at.string else { continue }
+                if fixtures[fx] == nil { at.error("unknown fixture '\(fx)'") } else { out.append((ptr, fx)) }
+            }
+            return out
+        }
+        if let fnode = o.optional("find"), let fo = fnode.object(keys: ["items", "where"]) {
+            let items = fo.required("items")?.string.flatMap { try? JSONPointer(parsing: $0) }
+            let wheres = pointerFixtures(fo.required("where"))
+            if wheres.count != 1 { fnode.error("where must name exactly one pointer and the fixture it equals") }
+            if let items, let w = wheres.first { check.find = (items, w.0, w.1) } else if items == nil { fnode.error("items must be a JSON pointer") }
+        }
+        check.contains = pointerFixtures(o.optional("contains"))
+        if !check.contains.isEmpty, check.find == nil { o.optional("contains")?.error("contains applies to the item find finds; add find") }
+        out.append(check)
+    }
+    return out
+}
+
+/// `unchecked` of the fixture catalogue: each fixture no preflight request
+/// checks, with why. Every fixture is checked or listed here.
+func loadUnchecked(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: String] {
+    let file = display + "/fixtures.json"
+    guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        case .object(let top) = parsed.value, let value = top["unchecked"]
+    else { return [:] }
+    let un = Node(value: value, path: [.key("unchecked")], file: file, sink: sink)
+    guard case .object(let uo) = value else {
+        un.error("must map each fixture no preflight request checks to why")
+        return [:]
+    }
+    var out: [String: String] = [:]
+    for m in uo {
+        let n = un.child(m.key, m.value)
+        if fixtures[m.key] == nil {
+            n.error("unknown fixture '\(m.key)'", hint: closestMatch(to: m.key, in: fixtures.keys).map { "did you mean '\($0)'?" })
+            continue
+        }
+        if let why = n.nonEmptyString { out[m.key] = why }
     }
     return out
 }

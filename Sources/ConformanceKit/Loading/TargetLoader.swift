@@ -45,7 +45,7 @@ public enum TargetLoader {
         guard
             let o = node.object(keys: [
                 "name", "description", "baseURL", "auth", "credentials", "fixtures", "errorMessagePointer",
-                "allowMutations", "login", "readings",
+                "allowMutations", "login", "readings", "minJudged",
             ])
         else { return nil }
         let name = o.required("name")?.nonEmptyString
@@ -146,6 +146,14 @@ public enum TargetLoader {
             do { pointer = try JSONPointer(parsing: s) } catch { p.error(error.description) }
         }
         let allow = o.optional("allowMutations")?.bool ?? false
+        var minJudged: Double?
+        if let mj = o.optional("minJudged") {
+            if case .number(let v) = mj.value, v >= 0, v <= 100 {
+                minJudged = v
+            } else {
+                mj.error("must be a percentage, a number from 0 to 100 (e.g. 80)")
+            }
+        }
         var login: LoginSpec?
         if let ln = o.optional("login"), let lo = ln.object(keys: ["path", "tokenPointer", "expiresPointer"]) {
             var spec = LoginSpec()
@@ -193,6 +201,7 @@ public enum TargetLoader {
             loginVariables: loginVariables, login: login, fixtures: fixtures, errorMessagePointer: pointer,
             allowMutations: allow)
         profile.readings = pins
+        profile.minJudged = minJudged
         return profile
     }
 

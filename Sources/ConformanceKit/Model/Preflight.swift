@@ -17,16 +17,55 @@ public struct PreflightCheck: Sendable, Hashable {
     public var fixtures: [String]
     /// Pointer in the answer → the fixture its value must equal, when present.
     public var fields: [(pointer: JSONPointer, fixture: String)]
+    /// Query parameters, with `{{fixture}}` variables.
+    public var query: [String: Template] = [:]
+    /// A pool (array fixture) checked entry by entry: one request per entry,
+    /// `{{POOL}}` standing for the entry. `status` says it is free, a
+    /// `refutedBy` status that it is in use (the run skips it).
+    public var pool: String?
+    /// In a list answer: the items (`items`) and the one whose `pointer`
+    /// equals the fixture `fixture`. Found, the `contains` members of that
+    /// item are checked; not found, nothing is settled.
+    public var find: (items: JSONPointer, pointer: JSONPointer, fixture: String)?
+    /// Pointer in the found item → the fixture its text must contain (letter case ignored).
+    public var contains: [(pointer: JSONPointer, fixture: String)] = []
+
+    public init(
+        role: Role, endpoint: String, params: [String: Template], status: Int, refutedBy: [Int], fixtures: [String],
+        fields: [(pointer: JSONPointer, fixture: String)]
+    ) {
+        self.role = role
+        self.endpoint = endpoint
+        self.params = params
+        self.status = status
+        self.refutedBy = refutedBy
+        self.fixtures = fixtures
+        self.fields = fields
+    }
 
     public static func == (a: PreflightCheck, b: PreflightCheck) -> Bool {
         a.role == b.role && a.endpoint == b.endpoint && a.params == b.params && a.status == b.status
             && a.fixtures == b.fixtures && a.fields.map(\.fixture) == b.fields.map(\.fixture)
-            && a.fields.map(\.pointer) == b.fields.map(\.pointer)
+            && a.fields.map(\.pointer) == b.fields.map(\.pointer) && a.query == b.query && a.pool == b.pool
+            && a.find?.fixture == b.find?.fixture && a.find?.pointer == b.find?.pointer && a.find?.items == b.find?.items
+            && a.contains.map(\.fixture) == b.contains.map(\.fixture) && a.contains.map(\.pointer) == b.contains.map(\.pointer)
     }
     public func hash(into h: inout Hasher) {
         h.combine(endpoint)
         h.combine(fixtures)
     }
+}
+
+/// What the preflight of the pools found: entries free on the target, and
+/// entries already in use (a run skips them).
+public struct PoolPreflight: Sendable, Hashable {
+    /// `pool` NUL `PoolLedger.key(entry)` of each entry the target answered free.
+    public var free: Set<String> = []
+    /// Pool → entries in use on the target (their JSON text), in profile order.
+    public var inUse: [String: [String]] = [:]
+    /// One line per pool: what was asked and found.
+    public var notes: [String] = []
+    public init() {}
 }
 
 /// What one preflight request found.

@@ -395,6 +395,8 @@ public struct Suite: Sendable {
     public var fixtureTypes: [String: FixtureType] = [:]
     /// Read-only requests that confirm fixtures before any case runs.
     public var preflight: [PreflightCheck] = []
+    /// Fixtures no preflight request checks, with why (`Cases/fixtures.json`, `unchecked`).
+    public var uncheckedFixtures: [String: String] = [:]
     /// Schema documents by their reference (`schemas/widget.schema.json`).
     public var schemas: [String: JSON]
     /// Every schema reference used by a spec or a case, compiled once.

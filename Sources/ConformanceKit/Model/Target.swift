@@ -39,11 +39,35 @@ public struct TargetProfile: Sendable {
     /// Readings this target is held to strictly: reading id → option id
     /// (`Cases/readings.json`). A pinned reading has no alternatives.
     public var readings: [String: String] = [:]
+    /// The least percentage of planned cases a run must judge (`minJudged`), else exit 4.
+    public var minJudged: Double?
+
+    public init(
+        name: String, file: String, baseURL: String, auth: AuthPlacement, credentialVariables: [Role: String],
+        loginVariables: [Role: LoginVariables] = [:], login: LoginSpec? = nil, fixtures: [String: JSON],
+        errorMessagePointer: JSONPointer, allowMutations: Bool, readings: [String: String] = [:]
+    ) {
+        self.name = name
+        self.file = file
+        self.baseURL = baseURL
+        self.auth = auth
+        self.credentialVariables = credentialVariables
+        self.loginVariables = loginVariables
+        self.login = login
+        self.fixtures = fixtures
+        self.errorMessagePointer = errorMessagePointer
+        self.allowMutations = allowMutations
+        self.readings = readings
+    }
 }
 
 public struct LoginVariables: Sendable, Hashable {
     public var username: String
     public var password: String
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
 }
 
 /// The vendor's login call: `POST /auth/login` with `username` and
@@ -53,6 +77,7 @@ public struct LoginSpec: Sendable, Hashable {
     public var tokenPointer: JSONPointer = JSONPointer(tokens: ["token"])
     public var expiresPointer: JSONPointer = JSONPointer(tokens: ["expiresInMinutes"])
     public var defaultExpiresMinutes: Double = 15
+    public init() {}
 }
 
 /// Credential values, read from the environment. Never printed: `description`

@@ -29,12 +29,19 @@ public struct Job: Sendable {
     /// Fixture values the steps' variables resolve to.
     public var fixtures: [String: JSON]
     public var skipReason: String?
+    /// Pool name → the value this job took from it (`{{take POOL}}`).
+    public var taken: [String: JSON] = [:]
 }
 
 public enum Planner {
     /// Cases in a stable order (endpoint id, then case id), numbered, with
     /// fixtures checked and pool values taken. Captures resolve at run time.
-    public static func plan(suite: Suite, target: TargetProfile, credentials: Credentials) -> [Job] {
+    /// `used`: pool entries earlier runs against this target consumed (see
+    /// `PoolLedger`), skipped; `ledger` names where they are recorded.
+    public static func plan(
+        suite: Suite, target: TargetProfile, credentials: Credentials, used: PoolLedger = PoolLedger(), ledger: String? = nil
+    ) -> [Job] {
+        let usedKeys = used.used.mapValues(Set.init)
         let ordered = suite.cases.sorted { ($0.endpoint, $0.id) < ($1.endpoint, $1.id) }
         var poolNext: [String: Int] = [:]
         var jobs: [Job] = []
@@ -57,8 +64,10 @@ public enum Planner {
                 job.skipReason =
                     "mutating case; target \(target.name) does not allow mutations (set \"allowMutations\": true in \(target.file))"
             } else {
-                switch takePools(c, fixtures: target.fixtures, next: &poolNext) {
-                case .success(let steps): job.steps = steps
+                switch takePools(c, fixtures: target.fixtures, next: &poolNext, used: usedKeys, ledger: ledger) {
+                case .success(let (steps, taken)):
+                    job.steps = steps
+                    job.taken = taken
                 case .failure(let why): job.skipReason = why.message
                 }
             }
@@ -96,7 +105,10 @@ public enum Planner {
 
     /// Replaces each distinct `{{take POOL}}` of a case with the next unused
     /// element of the array fixture POOL (the same value wherever it appears in the case).
-    static func takePools(_ c: Case, fixtures: [String: JSON], next: inout [String: Int]) -> Result<[Step], PoolError> {
+    static func takePools(
+        _ c: Case, fixtures: [String: JSON], next: inout [String: Int], used: [String: Set<String>] = [:], ledger: String? = nil
+    ) -> Result<([Step], [String: JSON]), PoolError> {
+        var byPool: [String: JSON] = [:]
         var taken: [String: JSON] = [:]
         var names: [String] = []
         for step in c.steps {
@@ -112,15 +124,25 @@ public enum Planner {
             guard case .array(let values)? = fixtures[pool] else {
                 return .failure(PoolError(message: "fixture '\(pool)' must be an array to take values from"))
             }
-            let k = next[pool, default: 0]
+            var k = next[pool, default: 0]
+            let skip = used[pool] ?? []
+            while k < values.count, skip.contains(PoolLedger.key(values[k])) { k += 1 }
             guard k < values.count else {
+                let earlier = values.count { skip.contains(PoolLedger.key($0)) }
+                if earlier > 0 {
+                    return .failure(
+                        PoolError(
+                            message: "fixture pool '\(pool)' is exhausted: \(earlier) of its \(values.count) values were taken by earlier runs against this target"
+                                + (ledger.map { " (recorded in \($0); --reset-pools forgets them)" } ?? "") + "; add fresh ones to the target profile"))
+                }
                 return .failure(PoolError(message: "fixture pool '\(pool)' is exhausted (\(values.count) values); add more to the target profile"))
             }
             next[pool] = k + 1
             taken[v] = values[k]
+            byPool[pool] = values[k]
         }
-        if taken.isEmpty { return .success(c.steps) }
-        return .success(
+        if taken.isEmpty { return .success((c.steps, [:])) }
+        return .success((
             c.steps.map { step in
                 var s = step
                 s.request.pathParams = s.request.pathParams.mapValues { Template(substitute($0, taken, keepUnknown: true)) }
@@ -138,7 +160,7 @@ public enum Planner {
                     s.alternatives[k].expect.assertions = taking(s.alternatives[k].expect.assertions)
                 }
                 return s
-            })
+            }, byPool))
     }
 
     /// The concrete request of a step, with every variable bound.

@@ -51,9 +51,19 @@ public enum ConsoleReporter {
         if flaky > 0 { out.append("\(flaky) flaky case(s): passed only after a transport retry") }
         let warnings = run.results.reduce(0) { $0 + $1.warnings.count }
         if warnings > 0 { out.append("\(warnings) warning(s): undocumented fields and the like, listed in the report") }
+        // Skip reasons grouped, most cases first; then the totals and how much was judged.
+        let skips = Judged.skipGroups(run)
+        for g in skips.prefix(skipReasonsShown) { out.append("SKIP  \(g.cases) case\(g.cases == 1 ? "" : "s"): \(g.reason)") }
+        if skips.count > skipReasonsShown {
+            out.append("SKIP  … \(skips.count - skipReasonsShown) more reason\(skips.count - skipReasonsShown == 1 ? "" : "s") (summary.md lists them)")
+        }
+        if run.skipped > 0 || run.errors > 0 { out.append(Judged.line(run)) }
         out.append(summaryLine(run))
         return out
     }
+
+    /// Skip reasons shown on the console (summary.md lists more).
+    public static let skipReasonsShown = 5
 
     /// `N passed, N failed, N skipped` — errors count as failed here, and
     /// ambiguous cases (which conform) as passed, as JUnit readers count them.

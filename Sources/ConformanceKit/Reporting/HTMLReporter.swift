@@ -24,8 +24,10 @@ public enum HTMLReporter {
         h += "<style>\n\(css)</style>\n</head>\n<body>\n"
 
         // The verdict first.
-        h += "<header class=\"verdict \(verdict)\">\n"
-        h += "<h1><span class=\"verdict-word\">\(verdict.uppercased())</span> TelecomX conformance: \(e(headline))</h1>\n"
+        // Passed with cases skipped: not green, and says so.
+        let partial = verdict == "passed" && c.skipped > 0
+        h += "<header class=\"verdict \(partial ? "unjudged" : verdict)\">\n"
+        h += "<h1><span class=\"verdict-word\">\(partial ? "PARTIAL" : verdict.uppercased())</span> TelecomX conformance: \(e(headline))</h1>\n"
         h += "<p>Target <strong>\(e(run.targetName))</strong> at <code>\(e(ReportFormats.withoutUserInfo(run.baseURL)))</code>"
         h += " · started \(e(ReportFormats.iso8601(run.startedAt))) · finished \(e(ReportFormats.iso8601(run.finishedAt)))"
         h += " · \(e(ReportFormats.duration(run.durationSeconds)))</p>\n"

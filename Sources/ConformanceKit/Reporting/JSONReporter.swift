@@ -438,10 +438,11 @@ enum ReportFormats {
         }
         if c.errors > 0 { return ("⚠️", "\(c.errors) of \(c.total) \(cases(c.total)) errored (not judged)") }
         if c.passed + c.ambiguous == 0 { return ("⚠️", "no case was judged: all \(c.total) skipped") }
-        var text = c.skipped == 0 ? "all \(c.total) \(cases(c.total)) passed" : "all \(c.ran) \(cases(c.ran)) that ran passed, \(c.skipped) skipped"
+        // A run that skipped part of the suite does not look green: it says how much was judged.
+        var text = c.skipped == 0 ? "all \(c.total) \(cases(c.total)) passed" : "\(c.ran) of \(c.total) \(cases(c.total)) judged, all passed; \(Judged.skipSummary(run))"
         if c.ambiguous > 0 { text += " (\(c.ambiguous) ambiguous: a documented alternative reading)" }
         if c.flaky > 0 { text += " (\(c.flaky) flaky)" }
-        return ("✅", text)
+        return (c.skipped == 0 ? "✅" : "⚠️", text)
     }
 
     static func rowState(_ row: RowCoverage) -> String {

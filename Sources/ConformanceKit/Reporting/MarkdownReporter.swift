@@ -106,13 +106,12 @@ public enum MarkdownReporter {
 
         if c.skipped > 0 {
             // Grouped by reason: a missing credential usually skips many cases at once.
-            var reasons: [(String, Int)] = []
-            for r in run.results {
-                guard case .skipped(let why) = r.verdict else { continue }
-                if let i = reasons.firstIndex(where: { $0.0 == why }) { reasons[i].1 += 1 } else { reasons.append((why, 1)) }
-            }
+            // Most cases first.
+            let reasons = Judged.skipGroups(run)
             out.append("")
             out.append("### Skipped (\(c.skipped))")
+            out.append("")
+            out.append(Judged.line(run) + ".")
             out.append("")
             for (why, n) in reasons.prefix(10) { out.append("- \(n) × \(cell(why))") }
             if reasons.count > 10 { out.append("- … and \(reasons.count - 10) more reasons") }

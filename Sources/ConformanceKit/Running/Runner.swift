@@ -54,6 +54,8 @@ public struct Runner: Sendable {
     var deadlineAt: Double?
     /// Fixtures the preflight found contradicted by the target, with why (set by `run`).
     var refuted: [String: String] = [:]
+    /// Pool entries the preflight found free on the target in this run: `pool` NUL `PoolLedger.key(value)`.
+    public var confirmedFree: Set<String> = []
     /// Credentials per role, logging in where the profile says so.
     public let tokens: TokenStore
     /// Members masked in reports: those the schemas mark `x-sensitive`.
@@ -92,78 +94,198 @@ public struct Runner: Sendable {
         return run
     }
 
-    /// Sends the suite's read-only preflight requests, one after another, and
-    /// says for each whether the target's answer confirms its fixtures.
+    /// Sends the suite's read-only preflight requests (at most `jobs` at
+    /// once) and says for each whether the target's answer confirms its
+    /// fixtures, in the suite's order. Pool checks are `preflightPools`'.
     public func preflight() async -> [PreflightOutcome] {
-        var out: [PreflightOutcome] = []
-        for check in suite.preflight {
-            guard let endpoint = suite.endpoint(check.endpoint) else { continue }
-            let names = check.fixtures + check.fields.map(\.fixture)
-            guard names.allSatisfy({ target.fixtures[$0] != nil }) else { continue }  // the cases skip anyway
-            var step = Step(
-                endpoint: endpoint.id, covers: "success",
-                request: RequestTemplate(pathParams: check.params, query: [], headers: [], body: nil),
-                expect: Expectation(status: check.status, errorMessage: nil, schema: nil, assertions: []), captures: [])
-            step.readings = []
-            let planned = Planner.resolve(step, endpoint: endpoint, bindings: target.fixtures)
-            let shown = "\(endpoint.method) \(planned.path) as \(check.role)"
-            func outcome(_ state: PreflightOutcome.State, _ detail: String) {
-                out.append(PreflightOutcome(fixtures: check.fixtures, request: shown, state: state, detail: detail))
+        let checks = suite.preflight.filter { $0.pool == nil }
+        var found = Array(repeating: [PreflightOutcome](), count: checks.count)
+        await withTaskGroup(of: (Int, [PreflightOutcome]).self) { group in
+            var next = 0
+            let width = max(1, options.jobs)
+            while next < checks.count && next < width {
+                let (i, check) = (next, checks[next])
+                group.addTask { (i, await self.preflight(check)) }
+                next += 1
             }
-            guard credentials.has(check.role) else {
-                outcome(.unconfirmed, "no credential for \(check.role)")
-                continue
-            }
-            let secret: String?
-            do { secret = try await tokens.token(for: check.role) } catch {
-                outcome(.unconfirmed, error.message)
-                continue
-            }
-            var ignored: [String] = []
-            let exchange: HTTPExchange
-            switch await send(wire(planned, role: check.role, secret: secret).0, attempts: &ignored) {
-            case .success(let e): exchange = e
-            case .failure(let why):
-                outcome(.unconfirmed, why.message)
-                continue
-            }
-            let list = check.fixtures.map { "'\($0)'" }.joined(separator: ", ")
-            if check.refutedBy.contains(exchange.status) {
-                outcome(
-                    .refuted,
-                    "fixture \(list) does not hold on the target: \(shown) answered \(exchange.status), not \(check.status); fix it in \(target.file)")
-                continue
-            }
-            guard exchange.status == check.status else {
-                outcome(.unconfirmed, "\(shown) answered \(exchange.status)")
-                continue
-            }
-            let body = try? JSONParser.parse(exchange.body)
-            let scrub = await scrubber()
-            var contradicted: [String] = []
-            var agreeing: [String] = []
-            for (pointer, fixture) in check.fields {
-                guard let got = body.flatMap({ pointer.resolve(in: $0) }), !got.isNull, let want = target.fixtures[fixture]
-                else { continue }
-                if Checker.matches(got, want) {
-                    agreeing.append(fixture)
-                    continue
+            while let (i, outcomes) = await group.next() {
+                found[i] = outcomes
+                if next < checks.count {
+                    let (k, check) = (next, checks[next])
+                    group.addTask { (k, await self.preflight(check)) }
+                    next += 1
                 }
-                contradicted.append(fixture)
-                var o = PreflightOutcome(
-                    fixtures: check.fixtures + [fixture], request: shown, state: .refuted,
-                    detail: "fixtures \(list) and '\(fixture)' disagree on the target: \(shown) has \(pointer) = \(shorten(scrub(got.description), to: 40)), not \(shorten(want.description, to: 40)); fix them in \(target.file)")
-                o.fixtures = check.fixtures + [fixture]
-                out.append(o)
-            }
-            if contradicted.isEmpty {
-                out.append(
-                    PreflightOutcome(
-                        fixtures: check.fixtures + agreeing, request: shown, state: .confirmed,
-                        detail: "\(shown) answered \(exchange.status)"))
             }
         }
+        return found.flatMap { $0 }
+    }
+
+    /// The request of a preflight check with `bindings`, ready to send.
+    func planned(_ check: PreflightCheck, _ endpoint: Endpoint, bindings: [String: JSON]) -> PlannedRequest {
+        var step = Step(
+            endpoint: endpoint.id, covers: "success",
+            request: RequestTemplate(
+                pathParams: check.params, query: check.query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, headers: [],
+                body: nil),
+            expect: Expectation(status: check.status, errorMessage: nil, schema: nil, assertions: []), captures: [])
+        step.readings = []
+        return Planner.resolve(step, endpoint: endpoint, bindings: bindings)
+    }
+
+    /// Sends one preflight request and judges what it says of its fixtures.
+    func preflight(_ check: PreflightCheck) async -> [PreflightOutcome] {
+        guard let endpoint = suite.endpoint(check.endpoint) else { return [] }
+        let names = check.fixtures + check.fields.map(\.fixture) + (check.find.map { [$0.fixture] } ?? [])
+        guard names.allSatisfy({ target.fixtures[$0] != nil }) else { return [] }  // the cases skip anyway
+        let planned = planned(check, endpoint, bindings: target.fixtures)
+        let shown = "\(endpoint.method) \(planned.path)\(planned.query.isEmpty ? "" : "?" + planned.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) as \(check.role)"
+        var out: [PreflightOutcome] = []
+        func outcome(_ state: PreflightOutcome.State, _ detail: String, _ fixtures: [String]? = nil) {
+            out.append(PreflightOutcome(fixtures: fixtures ?? check.fixtures, request: shown, state: state, detail: detail))
+        }
+        guard credentials.has(check.role) else {
+            outcome(.unconfirmed, "no credential for \(check.role)")
+            return out
+        }
+        let secret: String?
+        do { secret = try await tokens.token(for: check.role) } catch {
+            outcome(.unconfirmed, error.message)
+            return out
+        }
+        var ignored: [String] = []
+        let exchange: HTTPExchange
+        switch await send(wire(planned, role: check.role, secret: secret).0, attempts: &ignored) {
+        case .success(let e): exchange = e
+        case .failure(let why):
+            outcome(.unconfirmed, why.message)
+            return out
+        }
+        let list = check.fixtures.map { "'\($0)'" }.joined(separator: ", ")
+        if check.refutedBy.contains(exchange.status) {
+            outcome(
+                .refuted,
+                "fixture \(list) does not hold on the target: \(shown) answered \(exchange.status), not \(check.status); fix it in \(target.file)")
+            return out
+        }
+        guard exchange.status == check.status else {
+            outcome(.unconfirmed, "\(shown) answered \(exchange.status)")
+            return out
+        }
+        let body = try? JSONParser.parse(exchange.body)
+        let scrub = await scrubber()
+        var contradicted: [String] = []
+        var agreeing: [String] = []
+        for (pointer, fixture) in check.fields {
+            guard let got = body.flatMap({ pointer.resolve(in: $0) }), !got.isNull, let want = target.fixtures[fixture]
+            else { continue }
+            if Checker.matches(got, want) {
+                agreeing.append(fixture)
+                continue
+            }
+            contradicted.append(fixture)
+            outcome(
+                .refuted,
+                "fixtures \(list) and '\(fixture)' disagree on the target: \(shown) has \(pointer) = \(shorten(scrub(got.description), to: 40)), not \(shorten(want.description, to: 40)); fix them in \(target.file)",
+                check.fixtures + [fixture])
+        }
+        if let find = check.find, let want = target.fixtures[find.fixture] {
+            // The item the fixture names, then what the other fixtures say of it.
+            let items = body.flatMap { find.items.resolve(in: $0)?.arrayValue } ?? []
+            guard let item = items.first(where: { find.pointer.resolve(in: $0).map { Checker.matches($0, want) } ?? false }) else {
+                outcome(.unconfirmed, "\(shown) lists no item with \(find.pointer) = \(shorten(want.description, to: 40)) (a wrong fixture or a wrong answer: the cases tell)")
+                return out
+            }
+            agreeing.append(find.fixture)
+            for (pointer, fixture) in check.contains {
+                guard let text = pointer.resolve(in: item)?.stringValue, let part = target.fixtures[fixture]?.stringValue else {
+                    outcome(.unconfirmed, "the item \(shown) lists for '\(find.fixture)' has no text at \(pointer)", [fixture])
+                    continue
+                }
+                if text.lowercased().contains(part.lowercased()) {
+                    outcome(.confirmed, "the item \(shown) lists for '\(find.fixture)' has it in \(pointer)", [fixture])
+                } else {
+                    outcome(
+                        .refuted,
+                        "fixture '\(fixture)' does not hold on the target: the deleted item \(shown) lists for '\(find.fixture)' has \(pointer) = \(shorten(scrub(text), to: 40)), which does not contain \(shorten(part, to: 40)); fix it in \(target.file)",
+                        [fixture])
+                }
+            }
+        }
+        if contradicted.isEmpty {
+            outcome(.confirmed, "\(shown) answered \(exchange.status)", check.fixtures + agreeing)
+        }
         return out
+    }
+
+    /// Asks the target about each entry of the pools a preflight check names
+    /// (at most `jobs` requests at once), except the entries in `skipping`
+    /// (pool → keys, e.g. those earlier runs took).
+    /// The overall deadline binds these requests too (from when they start),
+    /// and a pool whose requests fail in transport is given up at once: an
+    /// unreachable or silent server costs one timeout, not one per entry.
+    public func preflightPools(skipping: [String: Set<String>] = [:]) async -> PoolPreflight {
+        var me = self
+        if let d = options.deadline, me.deadlineAt == nil { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        return await me.checkPools(skipping: skipping)
+    }
+
+    func checkPools(skipping: [String: Set<String>]) async -> PoolPreflight {
+        var result = PoolPreflight()
+        for check in suite.preflight {
+            guard let pool = check.pool, let endpoint = suite.endpoint(check.endpoint),
+                case .array(let entries)? = target.fixtures[pool]
+            else { continue }
+            let todo = entries.filter { !(skipping[pool] ?? []).contains(PoolLedger.key($0)) }
+            guard !todo.isEmpty else { continue }
+            guard credentials.has(check.role), let secret = try? await tokens.token(for: check.role) else {
+                result.notes.append("\(pool): not checked (no credential for \(check.role))")
+                continue
+            }
+            var states = Array(repeating: 0, count: todo.count)  // 1 free, 2 in use, 0 unsettled, -1 no answer
+            var unreachable: String?
+            await withTaskGroup(of: (Int, Int, String?).self) { group in
+                var next = 0
+                let width = max(1, options.jobs)
+                func add(_ i: Int) {
+                    var bindings = target.fixtures
+                    bindings[pool] = todo[i]
+                    let request = planned(check, endpoint, bindings: bindings)
+                    group.addTask {
+                        var ignored: [String] = []
+                        switch await self.send(self.wire(request, role: check.role, secret: secret).0, attempts: &ignored) {
+                        case .failure(let why): return (i, -1, why.message)
+                        case .success(let e): return (i, e.status == check.status ? 1 : check.refutedBy.contains(e.status) ? 2 : 0, nil)
+                        }
+                    }
+                }
+                while next < todo.count && next < width {
+                    add(next)
+                    next += 1
+                }
+                while let (i, state, why) = await group.next() {
+                    states[i] = state
+                    if let why, unreachable == nil { unreachable = why }
+                    if unreachable == nil, next < todo.count {
+                        add(next)
+                        next += 1
+                    }
+                }
+            }
+            for (entry, state) in zip(todo, states) {
+                if state == 1 { result.free.insert(pool + "\u{0}" + PoolLedger.key(entry)) }
+                if state == 2 { result.inUse[pool, default: []].append(PoolLedger.key(entry)) }
+            }
+            if let unreachable {
+                result.notes.append("\(pool): not checked: \(unreachable)")
+                continue
+            }
+            let used = result.inUse[pool]?.count ?? 0, free = states.count { $0 == 1 }
+            result.notes.append(
+                "\(pool): \(free) of \(todo.count) entries free on the target (\(endpoint.method) \(endpoint.path) as \(check.role) answered \(check.status))"
+                    + (used > 0 ? "; \(used) in use, skipped: \(result.inUse[pool]!.prefix(3).joined(separator: ", "))\(used > 3 ? ", …" : "")" : "")
+                    + (todo.count - free - used > 0 ? "; \(todo.count - free - used) unsettled" : ""))
+        }
+        return result
     }
 
     func runAll(_ jobs: [Job]) async -> RunResult {
@@ -283,6 +405,13 @@ public struct Runner: Sendable {
                 j = judged
                 j.findings = readingFindings(step.readings, alt.choices) + j.findings
             }
+            if j.verdict == .failed, exchange.status == 409, context.expect.status != 409, let why = usedEntry(job) {
+                // "Already in use" for a value the case took from a pool: the
+                // profile's entry was used before this run, unless the preflight saw it free.
+                result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+                result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
+                return result
+            }
             result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
             if (200..<300).contains(exchange.status), let body = j.body {
                 let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
@@ -341,6 +470,17 @@ public struct Runner: Sendable {
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
         if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
         return result
+    }
+
+    /// Why a 409 to `job` is the profile's: the pool entries it took that the
+    /// preflight did not confirm free in this run; nil when it took none such.
+    func usedEntry(_ job: Job) -> String? {
+        let doubtful = job.taken.sorted { $0.key < $1.key }.filter { !confirmedFree.contains($0.key + "\u{0}" + PoolLedger.key($0.value)) }
+        guard !doubtful.isEmpty else { return nil }
+        let named = doubtful.map { "'\($0.key)'" }.joined(separator: ", ")
+        return "not judged: the target answered 409 (in use) to the entry this case took from fixture pool \(named) (the request shows it): "
+            + "it was probably used before this run (an entry a case buys stays bought), which is the profile's, not the target's; "
+            + "give fresh entries in \(target.file) (conformance fixtures --target \(target.file) shows what is left)"
     }
 
     /// The first of the step's alternatives (other options of the readings it

@@ -121,7 +121,7 @@ extension Runner {
     /// `ProfileCheck`); the overall deadline binds it too, from when it starts.
     public func checkProfile() async -> ProfileCheck {
         var me = self
-        if let d = options.deadline, me.deadlineAt == nil { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        if let d = options.deadline, me.deadlineAt == nil { me.deadlineAt = options.clock.now() + min(max(d, 0), 365 * 86400) }
         return await me.checkingProfile()
     }
 

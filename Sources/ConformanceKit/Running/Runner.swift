@@ -225,7 +225,7 @@ public struct Runner: Sendable {
     /// unreachable or silent server costs one timeout, not one per entry.
     public func preflightPools(skipping: [String: Set<String>] = [:]) async -> PoolPreflight {
         var me = self
-        if let d = options.deadline, me.deadlineAt == nil { me.deadlineAt = .now + .milliseconds(Int(d * 1000)) }
+        if let d = options.deadline, me.deadlineAt == nil { me.deadlineAt = options.clock.now() + min(max(d, 0), 365 * 86400) }
         return await me.checkPools(skipping: skipping)
     }
 

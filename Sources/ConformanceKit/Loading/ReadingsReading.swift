@@ -261,6 +261,13 @@ func withReadingAlternatives(
                 if let s = e.schema { expect.schema = s }
                 if let a = e.assertions { expect.assertions = a }
                 if let i = e.invariants { expect.invariants = i }
+                if let rows = e.oneOf, let first = rows.first {
+                    expect.oneOf = rows
+                    expect.status = first.status
+                    expect.errorMessage = first.message
+                    expect.schema = nil
+                    expect.assertions = []
+                }
             }
             for ch in combo {
                 guard let cit = endpoint.responseReadings.first(where: { $0.reading == ch.reading }),

@@ -191,11 +191,14 @@ func readNegatives(
 /// The member's description in the request schema (`path` from the root), or "".
 func memberDescription(_ root: JSON, path: [String], resolve: (JSON) -> JSON) -> String {
     var s = root
+    var description = ""
     for k in path {
         guard let next = s["properties"]?[k] else { return "" }
         s = resolve(next)
+        // The member's own words, not those of the definition it refers to.
+        description = next["description"]?.stringValue ?? s["description"]?.stringValue ?? ""
     }
-    return s["description"]?.stringValue ?? ""
+    return description
 }
 
 /// The rules by which a generated negative input's answer follows from the

@@ -381,6 +381,9 @@ public struct Case: Sendable, Hashable {
     }
 }
 
+/// An expectation's `source` that names a reading: `reading:ID`.
+public let readingSourcePrefix = "reading:"
+
 /// `{{captured.NAME}}` refers to a value captured by an earlier step.
 public let capturedPrefix = "captured."
 /// `{{take POOL}}` takes the next unused element of an array fixture (one per case).

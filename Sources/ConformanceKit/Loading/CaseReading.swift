@@ -394,12 +394,23 @@ func readStep(
 
 func readAssertion(_ n: Node, scope: VariableScope) -> Assertion? {
     guard let ao = n.object(keys: ["pointer", "equals", "exists", "absent", "type", "source"]) else { return nil }
-    guard let pointer = readPointer(ao.required("pointer")), let source = scope.source(in: ao) else { return nil }
+    let pointer = readPointer(ao.required("pointer"))
     let kinds = ["equals", "exists", "absent", "type"].filter { ao.object[$0] != nil }
     guard kinds.count == 1 else {
         n.error("give exactly one of equals, exists, absent, type (found \(kinds.isEmpty ? "none" : kinds.joined(separator: ", ")))")
         return nil
     }
+    // Every problem of the assertion is told, the missing source with the others.
+    let source = scope.source(in: ao)
+    if kinds[0] == "exists", ao.optional("exists")?.bool != true || source == nil {
+        if ao.optional("exists")?.bool != true { ao.optional("exists")?.error("must be true (use absent: true for the opposite)") }
+        return nil
+    }
+    if kinds[0] == "absent", ao.optional("absent")?.bool != true || source == nil {
+        if ao.optional("absent")?.bool != true { ao.optional("absent")?.error("must be true (use exists: true for the opposite)") }
+        return nil
+    }
+    guard let pointer, let source else { return nil }
     switch kinds[0] {
     case "equals":
         let t = Template(ao.object["equals"]!)

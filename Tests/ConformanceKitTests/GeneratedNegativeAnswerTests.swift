@@ -36,8 +36,8 @@ import Testing
     }
 
     @Test func conditionsOfTheTablesAreMetOrNot() {
-        #expect(NegativeRules.unmetCondition(in: "Id of extension the MVNO account belongs to on the hosted PBX (only if pbx>0).", level: "ADMIN") == "only if")
-        #expect(NegativeRules.unmetCondition(in: "Number requires porting but donor SIM number is invalid", level: "ADMIN") == "requires porting")
+        #expect(NegativeRules.unmetCondition(in: "Id of extension the MVNO account belongs to on the hosted PBX (only if pbx>0).", level: "ADMIN") == "only if pbx>0")
+        #expect(NegativeRules.unmetCondition(in: "Number requires porting but donor SIM number is invalid", level: "ADMIN") == "requires porting but donor SIM number is invalid")
         #expect(NegativeRules.unmetCondition(in: "Alternate customer to bill this MVNO to (OWNER only).", level: "ADMIN") == "(OWNER only)")
         #expect(NegativeRules.unmetCondition(in: "Alternate customer to bill this MVNO to (OWNER only).", level: "OWNER") == nil)
         #expect(NegativeRules.unmetCondition(in: "Note about the account (RESELLER/ADMIN only).", level: "ADMIN") == nil)

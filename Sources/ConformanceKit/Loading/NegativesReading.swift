@@ -136,7 +136,7 @@ func readNegatives(
         var c = JSONObject()
         c["id"] = .string("\(prefix)-\(field.split(separator: ".").map { kebab(String($0)) }.joined(separator: "-"))-\(b.kind)")
         c["title"] = .string(
-            "\(field) \(what) (\(JSONWriter().string(b.value).prefix(40))): \(stated.map { "\($0.status) \($0.message)" }.joined(separator: " or "))"
+            "\(field) \(what) (\(JSONWriter().string(b.value).prefix(40))): \(stated.map { "\($0.status) \($0.message)" }.uniqued().joined(separator: " or "))"
                 + (unmet.isEmpty ? "" : " (\(unmet[0]), not met: may be ignored)"))
         c["endpoint"] = .string(endpoint.id)
         c["covers"] = .string(stated[0].id)
@@ -232,7 +232,14 @@ enum NegativeRules {
     /// naming levels other than the one the request runs as.
     static func unmetCondition(in text: String, level: String?) -> String? {
         let t = text.lowercased()
-        if let c = conditions.first(where: { t.contains($0) }) { return c }
+        if let c = conditions.first(where: { t.contains($0) }), let r = t.range(of: c) {
+            // The clause as the page words it, up to the end of its parenthesis or sentence.
+            let from = text.index(text.startIndex, offsetBy: t.distance(from: t.startIndex, to: r.lowerBound))
+            var clause = text[from...]
+            if let end = clause.firstIndex(of: ")") { clause = clause[..<end] }
+            if let end = clause.range(of: ". ") { clause = clause[..<end.lowerBound] }
+            return String(clause.hasSuffix(".") ? clause.dropLast() : clause)
+        }
         var rest = Substring(text)
         while let close = rest.range(of: " only)") {
             let before = rest[..<close.lowerBound]
@@ -252,6 +259,14 @@ enum NegativeRules {
 
 /// The reading every generated negative input cites.
 let negativeAnswerReading = "generated-negative-answer"
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
 
 /// SplitMix64 (Steele, Lea, Flood 2014): small, fast and the same on every machine.
 struct SplitMix64 {

@@ -14,9 +14,9 @@ import JSONKit
 ///
 ///  1. access level (VIEWER, MANAGER, RESELLER_ADMIN…)     403 access_denied
 ///  2. body missing or not a JSON object                   400 bad_request
-///     a documented member of the wrong type or format      the member's own row where the table
-///                                                          has one (422 number, 404 customer,
-///                                                          422 pbx…), otherwise 400 bad_request
+///     a documented member of the wrong type or format      the member's own row where one says
+///                                                          the value is invalid (422 number,
+///                                                          422 mvnoSim…), otherwise 400 bad_request
 ///  3. customer unknown / not the caller's / blocked       404 customer, 403 access_denied, 403 customer
 ///  4. billingCustomer not associated with the customer    422 billingCustomer
 ///  5. custom over 4 KB serialized                         422 custom
@@ -542,8 +542,10 @@ func dayNumber(_ s: String) -> Int? {
 extension TelecomXSimulator {
     /// The request table's types and formats, member by member: a value of
     /// another type (or an id, number, ICC, date or e-mail that is not one) is
-    /// answered with the member's own row where the error table names the
-    /// member, and 400 bad_request otherwise. `null` is "no value" everywhere.
+    /// answered with the member's own row where one of the rows naming it says
+    /// a value is invalid, and 400 bad_request otherwise (variants
+    /// `type-errors-400` and `type-errors-member-named` answer a value of the
+    /// wrong JSON type otherwise). `null` is "no value" everywhere.
     func checkDocumentedTypes(_ b: JSONObject) throws(Rejection) {
         enum Kind {
             case string, id, e164, icc, date, email, bool, number, object, array
@@ -568,28 +570,45 @@ extension TelecomXSimulator {
             case .boolOrNetwork: return v.boolValue != nil || v.stringValue.map(["TDC", "TELENOR"].contains) == true
             }
         }
+        /// Whether `v` is at least of the JSON type the kind needs (a string
+        /// for ids, numbers, ICCs, dates, e-mails and enums).
+        func typeFits(_ v: JSON, _ k: Kind) -> Bool {
+            switch k {
+            case .id, .e164, .icc, .date, .email, .oneOf, .string: return v.isNull || v.stringValue != nil
+            default: return fits(v, k)
+            }
+        }
         let bad = Rejection(400, "bad_request", "MVNO account not found in body of request")
         let invalidSIM = Rejection(422, "mvnoSim", "MVNO SIM data is invalid")
-        // The member's row where the error table names it; formats of ids that
-        // name a thing are answered as not found, as the table does.
+        /// A member whose value does not fit: a value of the wrong JSON type
+        /// answers as the variants say (400 bad_request, or 422 and the
+        /// member's dotted name), otherwise `rejection`.
+        func refuse(_ member: String, _ v: JSON, _ k: Kind, _ rejection: Rejection) -> Rejection {
+            guard !typeFits(v, k) else { return rejection }
+            if varies("type-errors-400") { return bad }
+            if varies("type-errors-member-named") { return Rejection(422, member, "\(member) has the wrong type") }
+            return rejection
+        }
+        // The member's row where one of the rows naming it says a value is
+        // invalid ("is invalid", "not valid"); otherwise 400 bad_request: a
+        // "not found" row is about a well-formed id nobody has, "outside the
+        // valid range" about a number out of range, not about a malformed value.
         let top: [(String, Kind, Rejection)] = [
-            ("customer", .id, Rejection(404, "customer", "Customer not found")),
+            ("customer", .id, bad),
             ("number", .e164, Rejection(422, "number", "The number is invalid")),
             ("mvnoSim", .icc, invalidSIM),
             ("nosim", .oneOf(["TDC", "TELENOR"]), invalidSIM),
             ("esim", .oneOf(["TDC", "TELENOR"]), invalidSIM),
             ("autoAssignSim", .boolOrNetwork, invalidSIM),
             ("donorSimNumber", .icc, Rejection(422, "donorSimNumber", "Donor SIM number is not valid")),
-            ("sipAccount", .id, Rejection(404, "sipAccount", "SIP account not found")),
-            ("extension", .id, Rejection(404, "extension", "Extension not found")),
+            ("sipAccount", .id, bad),
+            ("extension", .id, bad),
             ("dnd", .bool, bad),
-            ("ratePlan", .id, Rejection(404, "ratePlan", "Rate plan not found or not valid")),
+            ("ratePlan", .id, bad),
             ("notes", .string, bad),
             ("custom", .object, bad),
-            ("billingCustomer", .id, Rejection(
-                422, "billingCustomer",
-                "An MVNO account can not be assigned a billing customer, not assosciated with the MVNO account's customer.")),
-            ("startDate", .date, Rejection(422, "startDate", "Start date has to be either today, or in the future")),
+            ("billingCustomer", .id, bad),
+            ("startDate", .date, bad),
             ("deleteDate", .date, bad),
             ("requestedPortingDate", .date, bad),
             ("portingReady", .bool, bad),
@@ -601,13 +620,13 @@ extension TelecomXSimulator {
             ("restOfWorldRoaming", .object, bad),
         ]
         for (key, kind, rejection) in top {
-            if let v = b[key], !fits(v, kind) { throw rejection }
+            if let v = b[key], !fits(v, kind) { throw refuse(key, v, kind, rejection) }
         }
         if let p = b["pbx"], !fits(p, .number) {
             if has("create-500-on-bad-type") {
                 throw Rejection(500, "internal_error", "Cannot convert value to number (pbx)")
             }
-            throw Rejection(422, "pbx", "Pbx is outside the valid range")
+            throw refuse("pbx", p, .number, bad)
         }
         let nested: [(String, [(String, Kind)])] = [
             (
@@ -626,10 +645,12 @@ extension TelecomXSimulator {
         ]
         for (parent, members) in nested {
             guard let o = b[parent]?.objectValue else { continue }
-            for (key, kind) in members where o[key].map({ !fits($0, kind) }) == true { throw bad }
+            for (key, kind) in members {
+                if let v = o[key], !fits(v, kind) { throw refuse(parent + "." + key, v, kind, bad) }
+            }
         }
         if let p = b["restOfWorldRoaming"]?["productId"], !p.isNull, p.stringValue == nil {
-            throw Rejection(409, "restOfWorldRoaming.productId", "Product for Rest-of-World roaming not found")
+            throw refuse("restOfWorldRoaming.productId", p, .string, bad)
         }
     }
 }

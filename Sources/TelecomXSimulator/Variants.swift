@@ -95,6 +95,14 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             name: "custom-limit-4000",
             summary: "POST /mvno answers 422 custom to custom data over 4000 bytes (a Kb read as 1000 bytes) instead of over 4096",
             allowedBy: "mvno-account-create.txt: \"custom | Object | [optional] custom data that 3rd parties may append, max. 4Kb.\" does not say how many bytes a Kb is (reading custom-size-4kb)."),
+        Variant(
+            name: "type-errors-400",
+            summary: "POST /mvno answers a member holding a value of the wrong JSON type (pbx: [1], number: true, feature.mms: \"maybe\") with 400 bad_request, also where a row of the member says its value is invalid (reading generated-negative-answer, option bad-request)",
+            allowedBy: "mvno-account-create.txt: \"| 400 | bad_request | MVNO account not found in body of request |\": a body whose member has another type than the request table's is not an MVNO account, as a stack that checks types before it reads the account answers."),
+        Variant(
+            name: "type-errors-member-named",
+            summary: "POST /mvno answers a member holding a value of the wrong JSON type with 422 and the member's dotted name as the message (422 feature.mms, 422 pbx, 422 customer) (reading generated-negative-answer, option member-named)",
+            allowedBy: "mvno-account-create.txt's error table names the member at fault in every message (\"| 422 | number |\", \"| 404 | mvnoSim |\", \"| 404 | dataSharingSims.simNumber |\"…); applying that convention to a wrongly typed member the table does not list is the pages' own habit."),
     ]
 
     public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }

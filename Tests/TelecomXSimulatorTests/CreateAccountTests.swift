@@ -121,10 +121,12 @@ import Testing
         .init(row: "422 donorSimNumber donor validation (issuer)", role: "OWNER", body: port([("donorSimNumber", "8945010000123456788")]), status: 422, message: "donorSimNumber", description: "SIM number not valid according to donors validation"),
         .init(row: "422 pbx negative", role: "OWNER", body: with(b, [("pbx", -1)]), status: 422, message: "pbx", description: "Pbx is outside the valid range"),
         .init(row: "422 pbx too large", role: "OWNER", body: with(b, [("pbx", 10)]), status: 422, message: "pbx", description: "Pbx is outside the valid range"),
-        .init(row: "422 pbx string", role: "OWNER", body: with(b, [("pbx", "1")]), status: 422, message: "pbx", description: "Pbx is outside the valid range"),
+        // A value of the wrong type is not a range (422 pbx is "outside the valid range"): a bad body.
+        .init(row: "400 pbx string", role: "OWNER", body: with(b, [("pbx", "1")]), status: 400, message: "bad_request", description: "MVNO account not found in body of request"),
         .init(row: "422 socsOverride", role: "ADMIN", body: with(b, [("socsOverride", [["soc": "NOSUCHSOC", "newSoc": "GOODSOC"]])]), status: 422, message: "socsOverride", description: "SOC NOSUCHSOC is invalid"),
         .init(row: "422 startDate", role: "OWNER", body: with(b, [("startDate", "2020-01-01T00:00:00.000Z")]), status: 422, message: "startDate", description: "Start date has to be either today, or in the future"),
-        .init(row: "422 startDate unreadable", role: "OWNER", body: with(b, [("startDate", "2099-02-30T00:00:00.000Z")]), status: 422, message: "startDate", description: "Start date has to be either today, or in the future"),
+        // 422 startDate is about a date before today, not an unreadable one: a bad body.
+        .init(row: "400 startDate unreadable", role: "OWNER", body: with(b, [("startDate", "2099-02-30T00:00:00.000Z")]), status: 400, message: "bad_request", description: "MVNO account not found in body of request"),
         .init(row: "404 extension", role: "OWNER", body: with(b, [("pbx", 1), ("extension", .string(I.missing))]), status: 404, message: "extension", description: "Extension not found"),
         .init(row: "409 extension", role: "OWNER", body: with(b, [("pbx", 1), ("extension", .string(I.extensionOnTrunk))]), status: 409, message: "extension", description: "Cannot be assigned to extension, is already assigned to trunk"),
         .init(row: "404 dataSharingSims.simNumber", role: "OWNER", body: with(b, [("dataSharingSims", [["simNumber": .string(I.simUnknown)]])]), status: 404, message: "dataSharingSims.simNumber", description: "SIM card not found"),

@@ -308,4 +308,32 @@ import Testing
         let clamped = try DeletedAccountsTests.list(TelecomXSimulator(), role: "ADMIN", [("limit", "0")])
         #expect(clamped.status == 200 && clamped.limit == 1)
     }
+    /// A value of the wrong JSON type: 400 bad_request under type-errors-400
+    /// (also for number, whose row says it is invalid), 422 and the member's
+    /// dotted name under type-errors-member-named; a malformed string is
+    /// answered as by default under both.
+    @Test func wronglyTypedMembersAreAnsweredAsTheVariantsSay() throws {
+        func with(_ key: String, _ value: JSON, nested: String? = nil) -> JSON {
+            var b = CreateAccountTests.base()
+            if let nested { b[nested] = .object(JSONObject(pairs: [(key, value)])) } else { b[key] = value }
+            return .object(b)
+        }
+        let plain = TelecomXSimulator()
+        let badRequest = Self.sim("type-errors-400")
+        let named = Self.sim("type-errors-member-named")
+        for sim in [plain, badRequest, named] {
+            let malformed = try Self.post(sim, with("number", "+45 7191 9998"), role: "ADMIN")
+            #expect(malformed.0 == 422 && malformed.1["message"] == "number", "a malformed string keeps its row")
+        }
+        let number = try Self.post(plain, with("number", true), role: "ADMIN")
+        #expect(number.0 == 422 && number.1["message"] == "number")
+        let pbx = try Self.post(plain, with("pbx", [1]), role: "ADMIN")
+        #expect(pbx.0 == 400 && pbx.1["message"] == "bad_request", "422 pbx is about a range")
+        #expect(try Self.post(badRequest, with("number", true), role: "ADMIN").1["message"] == "bad_request")
+        #expect(try Self.post(badRequest, with("mms", 42, nested: "feature"), role: "ADMIN").0 == 400)
+        let mms = try Self.post(named, with("mms", 42, nested: "feature"), role: "ADMIN")
+        #expect(mms.0 == 422 && mms.1["message"] == "feature.mms")
+        let named422 = try Self.post(named, with("pbx", [1]), role: "ADMIN")
+        #expect(named422.0 == 422 && named422.1["message"] == "pbx")
+    }
 }

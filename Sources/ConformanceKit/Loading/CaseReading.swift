@@ -7,6 +7,45 @@ struct VariableScope {
     var captured: Set<String> = []
     /// Whether `{{relation}}` is defined (matrix cases).
     var relation = false
+    /// What an expectation's `source` may name: the doc pages the suite
+    /// transcribes (`PAGE:LINE`) and the readings it declares (`reading:ID`).
+    var pages: Set<String> = []
+    var readings: Set<String> = []
+
+    /// The `source` of an expectation (assertion, invariant) in `o`: required,
+    /// `PAGE:LINE` with a page the suite transcribes and a line from 1, or
+    /// `reading:ID` naming a declared reading. Nil, with a diagnostic, otherwise.
+    func source(in o: ObjectNode) -> String? {
+        guard let sn = o.object["source"].map({ o.node.child("source", $0) }) else {
+            o.node.error(
+                "expectation without a source: say where it comes from",
+                hint: "add \"source\": \"PAGE:LINE\" (the doc line that states it, e.g. \"\(pages.sorted().first ?? "page.txt"):12\") or \"reading:ID\" (a reading of readings.json)")
+            return nil
+        }
+        guard let s = sn.nonEmptyString else { return nil }
+        if s.hasPrefix(readingSourcePrefix) {
+            let id = String(s.dropFirst(readingSourcePrefix.count))
+            guard readings.contains(id) else {
+                sn.error(
+                    "unknown reading '\(id)' in source '\(s)'",
+                    hint: closestMatch(to: id, in: readings).map { "did you mean 'reading:\($0)'?" } ?? "declare it in readings.json")
+                return nil
+            }
+            return s
+        }
+        guard let colon = s.lastIndex(of: ":"), let line = Int(s[s.index(after: colon)...]), line >= 1 else {
+            sn.error("source '\(s)' is neither PAGE:LINE nor reading:ID", hint: "e.g. \"mvno-account-create.txt:57\" or \"reading:create-success-status\"")
+            return nil
+        }
+        let page = String(s[..<colon])
+        guard pages.contains(page) else {
+            sn.error(
+                "source '\(s)' names a page the suite does not transcribe",
+                hint: closestMatch(to: page, in: pages).map { "did you mean '\($0)'?" } ?? "pages: \(pages.sorted().joined(separator: ", "))")
+            return nil
+        }
+        return s
+    }
 
     func check(_ t: Template, at node: Node) -> Bool {
         var ok = true
@@ -99,6 +138,8 @@ func readCases(
     if let cn = o.required("covers"), let s = cn.string, let endpoint { covers = findRow(cn, s, in: endpoint) }
 
     var scope = VariableScope(fixtures: fixtures)
+    scope.pages = Set(endpoints.map(\.doc) + readings.map(\.page))
+    scope.readings = Set(readings.map(\.id))
     var steps: [Step] = []
     var ok = true
     if let sn = o.optional("steps") {
@@ -283,13 +324,19 @@ func readStep(
             }
         }
         var invariants: [Invariant] = []
+        var invariantSources: [String] = []
         if let list = eo.optional("invariants")?.array {
             if endpoint.paging == nil, !list.isEmpty {
                 eo.optional("invariants")?.error("invariants apply to list endpoints; \(endpoint.id) declares no paging")
                 ok = false
             }
             for n in list {
-                if let inv = readInvariant(n, scope: scope) { invariants.append(inv) } else { ok = false }
+                if let (inv, source) = readSourcedInvariant(n, scope: scope) {
+                    invariants.append(inv)
+                    invariantSources.append(source)
+                } else {
+                    ok = false
+                }
             }
         }
         var oneOf: [ExpectedRow] = []
@@ -315,6 +362,7 @@ func readStep(
             expect = Expectation(
                 status: status, errorMessage: message, schema: schema, assertions: assertions, invariants: invariants)
             expect?.oneOf = oneOf
+            expect?.invariantSources = invariantSources
         }
     }
     var captures: [Step.Capture] = []
@@ -360,30 +408,41 @@ func readStep(
 }
 
 func readAssertion(_ n: Node, scope: VariableScope) -> Assertion? {
-    guard let ao = n.object(keys: ["pointer", "equals", "exists", "absent", "type"]) else { return nil }
-    guard let pointer = readPointer(ao.required("pointer")) else { return nil }
+    guard let ao = n.object(keys: ["pointer", "equals", "exists", "absent", "type", "source"]) else { return nil }
+    let pointer = readPointer(ao.required("pointer"))
     let kinds = ["equals", "exists", "absent", "type"].filter { ao.object[$0] != nil }
     guard kinds.count == 1 else {
         n.error("give exactly one of equals, exists, absent, type (found \(kinds.isEmpty ? "none" : kinds.joined(separator: ", ")))")
         return nil
     }
+    // Every problem of the assertion is told, the missing source with the others.
+    let source = scope.source(in: ao)
+    if kinds[0] == "exists", ao.optional("exists")?.bool != true || source == nil {
+        if ao.optional("exists")?.bool != true { ao.optional("exists")?.error("must be true (use absent: true for the opposite)") }
+        return nil
+    }
+    if kinds[0] == "absent", ao.optional("absent")?.bool != true || source == nil {
+        if ao.optional("absent")?.bool != true { ao.optional("absent")?.error("must be true (use exists: true for the opposite)") }
+        return nil
+    }
+    guard let pointer, let source else { return nil }
     switch kinds[0] {
     case "equals":
         let t = Template(ao.object["equals"]!)
         guard scope.check(t, at: ao.optional("equals")!) else { return nil }
-        return Assertion(pointer: pointer, kind: .equals(t))
+        return Assertion(pointer: pointer, kind: .equals(t), source: source)
     case "exists":
         guard ao.optional("exists")?.bool == true else {
             ao.optional("exists")?.error("must be true (use absent: true for the opposite)")
             return nil
         }
-        return Assertion(pointer: pointer, kind: .exists)
+        return Assertion(pointer: pointer, kind: .exists, source: source)
     case "absent":
         guard ao.optional("absent")?.bool == true else {
             ao.optional("absent")?.error("must be true (use exists: true for the opposite)")
             return nil
         }
-        return Assertion(pointer: pointer, kind: .absent)
+        return Assertion(pointer: pointer, kind: .absent, source: source)
     default:
         let types = ["null", "boolean", "number", "integer", "string", "array", "object"]
         guard let t = ao.optional("type")?.string else { return nil }
@@ -391,13 +450,23 @@ func readAssertion(_ n: Node, scope: VariableScope) -> Assertion? {
             ao.optional("type")?.error("unknown type '\(t)'", hint: types.joined(separator: ", "))
             return nil
         }
-        return Assertion(pointer: pointer, kind: .type(t))
+        return Assertion(pointer: pointer, kind: .type(t), source: source)
     }
 }
 
+/// An invariant and its source (see `VariableScope.source(in:)`).
+func readSourcedInvariant(_ n: Node, scope: VariableScope) -> (Invariant, String)? {
+    guard let inv = readInvariant(n, scope: scope), let o = n.object(keys: invariantKinds + ["source"]),
+        let source = scope.source(in: o)
+    else { return nil }
+    return (inv, source)
+}
+
+let invariantKinds = ["page", "walk", "eachEquals", "eachContains", "eachDaysAfter"]
+
 func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
-    let kinds = ["page", "walk", "eachEquals", "eachContains", "eachDaysAfter"]
-    guard let o = n.object(keys: kinds) else { return nil }
+    let kinds = invariantKinds
+    guard let o = n.object(keys: kinds + ["source"]) else { return nil }
     let given = kinds.filter { o.object[$0] != nil }
     guard given.count == 1 else {
         n.error("give exactly one of \(kinds.joined(separator: ", "))")

@@ -4,10 +4,17 @@ import JSONKit
 /// request schema (the spec's `negatives`): one case per documented member and
 /// kind of constraint (a wrong type; an unknown enum value; a malformed id,
 /// number, ICC, date or e-mail; a documented maximum of items crossed), each
-/// breaking that one member in an otherwise valid request. The answer must be
-/// one of the endpoint's documented rows for that member where the error
-/// table names it (`422 number`, `404 customer`…), and otherwise any documented
-/// 4xx row: never a 5xx, a success or an undocumented status.
+/// breaking that one member in an otherwise valid request.
+///
+/// The answer follows from the rows' own texts (`NegativeRules`, reading
+/// `generated-negative-answer`): the rows of the member whose text covers the
+/// kind of break ("is invalid", "not valid"; a "not found" row is about a
+/// well-formed id nobody has, "outside the valid range" about a range), else
+/// 400 bad_request. The reading's alternatives: 400 bad_request, a 4xx whose
+/// message is the member's dotted name, any other documented 4xx, and, where
+/// no row names the member or a condition of the tables is not met in the
+/// request ("only if pbx>0", "requires porting", "(OWNER only)"), the member
+/// ignored (the account created, what was sent echoed). Never a 5xx.
 ///
 /// Which wrong value is sent is drawn from the spec's `seed` (SplitMix64), so
 /// the same seed gives the same cases; ids name the member and the kind
@@ -84,15 +91,29 @@ func readNegatives(
     visit(root, path: [], depth: 0)
 
     let clientErrors = endpoint.errors.filter { (400..<500).contains($0.status) }
+    let badRequest = clientErrors.filter { $0.status == 400 }
+    let responseMembers = Set(
+        (endpoint.responseSchema.flatMap { schemas[$0] }?["properties"]?.objectValue).map { $0.map(\.key) } ?? [])
+    let level = role.string.flatMap { access.level(of: Role($0)) }
     var cases: [Case] = []
     for b in breaks.prefix(cap) {
         let field = b.path.joined(separator: ".")
-        var rows = clientErrors.filter { $0.message == field }.map(\.id)
+        // The rows that speak of the member: those naming it, and those the
+        // spec says speak of it under another name (`rows`: 422 mvnoSim's
+        // "MVNO SIM data" for esim).
+        var named = clientErrors.filter { $0.message == field }
         for extra in extraRows[field]?.arrayValue ?? [] {
-            if let s = extra.stringValue, !rows.contains(s) { rows.append(s) }
+            if let s = extra.stringValue, let r = clientErrors.first(where: { $0.id == s }), !named.contains(r) { named.append(r) }
         }
-        let unnamed = rows.isEmpty
-        if rows.isEmpty { rows = clientErrors.map(\.id) }
+        // Conditions: in the member's text (and its parent's), and in its rows' texts.
+        var texts = [memberDescription(root, path: b.path, resolve: resolve)]
+        if b.path.count > 1 { texts.append(memberDescription(root, path: [b.path[0]], resolve: resolve)) }
+        let unmet = texts.compactMap { NegativeRules.unmetCondition(in: $0, level: level) }
+            + named.compactMap { NegativeRules.unmetCondition(in: $0.description, level: level) }
+        let covering = named.filter {
+            NegativeRules.covers($0.description, kind: b.kind) && NegativeRules.unmetCondition(in: $0.description, level: level) == nil
+        }
+        let stated = !covering.isEmpty ? covering : !badRequest.isEmpty ? badRequest : clientErrors
         var body = base["body"]?.objectValue ?? JSONObject()
         for r in replaces[b.path[0]]?.arrayValue ?? [] {
             if let k = r.stringValue { body[k] = nil }
@@ -111,30 +132,141 @@ func readNegatives(
         case "format": what = "malformed"
         default: what = "over the documented maximum of items"
         }
+        let ignorable = named.isEmpty || !unmet.isEmpty
         var c = JSONObject()
         c["id"] = .string("\(prefix)-\(field.split(separator: ".").map { kebab(String($0)) }.joined(separator: "-"))-\(b.kind)")
         c["title"] = .string(
-            "\(field) \(what) (\(JSONWriter().string(b.value).prefix(40))): one of \(rows.count == clientErrors.count ? "the documented 4xx rows" : rows.joined(separator: ", "))")
+            "\(field) \(what) (\(JSONWriter().string(b.value).prefix(40))): \(stated.map { "\($0.status) \($0.message)" }.uniqued().joined(separator: " or "))"
+                + (unmet.isEmpty ? "" : " (\(unmet[0]), not met: may be ignored)"))
         c["endpoint"] = .string(endpoint.id)
-        c["covers"] = .string(rows[0])
+        c["covers"] = .string(stated[0].id)
         c["role"] = role.value
         c["tags"] = ["generated", "negative"]
         c["request"] = .object(request)
-        var expect = JSONObject(pairs: [("oneOf", .array(rows.map(JSON.string)))])
-        // No row names this member: that a bad value is refused at all is a
-        // reading (the docs give the type, not what a server does with another).
-        if unnamed, readings.contains(where: { $0.id == unnamedMemberReading }) {
-            expect["readings"] = [unnamedMemberReading: ["accepted": ["covers": "success"]]]
-        }
-        c["expect"] = .object(expect)
+        c["expect"] = .object(JSONObject(pairs: [("oneOf", .array(stated.map { .string($0.id) }))]))
         let generated = Node(value: .object(c), path: node.path, file: node.file, sink: node.sink)
-        cases += readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access)
+        for var made in readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access) {
+            guard readings.contains(where: { $0.id == negativeAnswerReading }) else {
+                node.error(
+                    "generated negative inputs cite reading '\(negativeAnswerReading)', which readings.json does not declare",
+                    hint: "declare it in Cases/readings.json")
+                continue
+            }
+            func rows(_ list: [DocumentedError]) -> [ExpectedRow] {
+                list.map { ExpectedRow(row: $0.id, status: $0.status, message: $0.message) }
+            }
+            var effects: [String: ReadingEffect] = [:]
+            var e = ReadingEffect()
+            e.oneOf = rows(badRequest)
+            if !badRequest.isEmpty { effects["bad-request"] = e }
+            // A 4xx naming the member: its own rows, and each documented 4xx status with its dotted name.
+            var statuses: [Int] = []
+            for r in clientErrors where !statuses.contains(r.status) { statuses.append(r.status) }
+            e.oneOf = rows(named) + statuses.filter { s in !named.contains { $0.status == s && $0.message == field } }
+                .map { ExpectedRow(row: "\($0)-\(field) (the member's name)", status: $0, message: field) }
+            effects["member-named"] = e
+            e.oneOf = rows(clientErrors)
+            effects["other-4xx"] = e
+            if ignorable {
+                // Ignored: the account is created, and what was sent is echoed.
+                var accepted = ReadingEffect()
+                accepted.covers = "success"
+                accepted.assertions = body.compactMap { m in
+                    guard m.key != b.path[0], responseMembers.contains(m.key), case .string = m.value,
+                        let pointer = try? JSONPointer(parsing: "/" + m.key)
+                    else { return nil }
+                    return Assertion(pointer: pointer, kind: .equals(Template(m.value)), source: "reading:" + negativeAnswerReading)
+                }
+                effects["ignored"] = accepted
+            }
+            made.steps[0].citations.append(
+                ReadingCitation(
+                    reading: negativeAnswerReading, effects: effects, file: node.file, keyPath: node.keyPath + "." + made.id))
+            cases.append(made)
+        }
     }
     return (UInt64(bitPattern: Int64(seed)), cases)
 }
 
-/// The reading a negative case about a member no error row names cites.
-let unnamedMemberReading = "unnamed-member-bad-value"
+/// The member's description in the request schema (`path` from the root), or "".
+func memberDescription(_ root: JSON, path: [String], resolve: (JSON) -> JSON) -> String {
+    var s = root
+    var description = ""
+    for k in path {
+        guard let next = s["properties"]?[k] else { return "" }
+        s = resolve(next)
+        // The member's own words, not those of the definition it refers to.
+        description = next["description"]?.stringValue ?? s["description"]?.stringValue ?? ""
+    }
+    return description
+}
+
+/// The rules by which a generated negative input's answer follows from the
+/// rows' own texts (reading `generated-negative-answer`).
+enum NegativeRules {
+    /// Phrases of a row's description and the kinds of break they answer.
+    /// "not found" is about a well-formed id that does not exist, whatever
+    /// else the row says ("Rate plan not found or not valid").
+    static let phrases: [(phrase: String, kinds: Set<String>)] = [
+        ("not found", ["not-found"]),
+        ("outside the valid range", ["range"]),
+        ("too large", ["size"]),
+        ("is invalid", ["type", "enum", "format"]),
+        ("not valid", ["type", "enum", "format"]),
+    ]
+
+    /// Whether a row with this description answers a break of `kind`.
+    static func covers(_ description: String, kind: String) -> Bool {
+        let d = description.lowercased()
+        let said = phrases.filter { d.contains($0.phrase) }
+        if said.contains(where: { $0.phrase == "not found" }) { return kind == "not-found" }
+        return said.contains { $0.kinds.contains(kind) }
+    }
+
+    /// Phrases that make reading a member depend on something a generated
+    /// request does not set up (another member, a porting, an enabled feature).
+    static let conditions = ["only if", "if enabled", "requires porting", "when formfactor is"]
+
+    /// The condition a text states that the generated request does not meet,
+    /// if any: one of `conditions`, or "(LEVEL only)" / "(LEVEL/LEVEL only)"
+    /// naming levels other than the one the request runs as.
+    static func unmetCondition(in text: String, level: String?) -> String? {
+        let t = text.lowercased()
+        if let c = conditions.first(where: { t.contains($0) }), let r = t.range(of: c) {
+            // The clause as the page words it, up to the end of its parenthesis or sentence.
+            let from = text.index(text.startIndex, offsetBy: t.distance(from: t.startIndex, to: r.lowerBound))
+            var clause = text[from...]
+            if let end = clause.firstIndex(of: ")") { clause = clause[..<end] }
+            if let end = clause.range(of: ". ") { clause = clause[..<end.lowerBound] }
+            return String(clause.hasSuffix(".") ? clause.dropLast() : clause)
+        }
+        var rest = Substring(text)
+        while let close = rest.range(of: " only)") {
+            let before = rest[..<close.lowerBound]
+            if let open = before.lastIndex(of: "(") {
+                let levels = before[before.index(after: open)...].split(separator: "/").map { $0.trimmingSpaces() }
+                if !levels.isEmpty, levels.allSatisfy({ $0.allSatisfy { $0.isUppercase || $0 == "_" } }),
+                    !levels.contains(level ?? "")
+                {
+                    return "(\(levels.joined(separator: "/")) only)"
+                }
+            }
+            rest = rest[close.upperBound...]
+        }
+        return nil
+    }
+}
+
+/// The reading every generated negative input cites.
+let negativeAnswerReading = "generated-negative-answer"
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
 
 /// SplitMix64 (Steele, Lea, Flood 2014): small, fast and the same on every machine.
 struct SplitMix64 {

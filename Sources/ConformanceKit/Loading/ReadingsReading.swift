@@ -143,7 +143,7 @@ func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint?, access: Ac
         if let list = o.optional("invariants")?.array {
             var invariants: [Invariant] = []
             for a in list {
-                if let x = readInvariant(a, scope: scope) { invariants.append(x) } else { ok = false }
+                if let (x, _) = readSourcedInvariant(a, scope: scope) { invariants.append(x) } else { ok = false }
             }
             e.invariants = invariants
         }
@@ -226,6 +226,7 @@ func withReadingAlternatives(
                 expect.schema = base.schema
                 expect.assertions = []
                 expect.invariants = []
+                expect.invariantSources = []
                 expect.oneOf = []
                 covers = newCovers
             }
@@ -260,7 +261,17 @@ func withReadingAlternatives(
                 if let m = e.errorMessage { expect.errorMessage = m }
                 if let s = e.schema { expect.schema = s }
                 if let a = e.assertions { expect.assertions = a }
-                if let i = e.invariants { expect.invariants = i }
+                if let i = e.invariants {
+                    expect.invariants = i
+                    expect.invariantSources = i.map { _ in readingSourcePrefix + ch.reading }
+                }
+                if let rows = e.oneOf, let first = rows.first {
+                    expect.oneOf = rows
+                    expect.status = first.status
+                    expect.errorMessage = first.message
+                    expect.schema = nil
+                    expect.assertions = []
+                }
             }
             for ch in combo {
                 guard let cit = endpoint.responseReadings.first(where: { $0.reading == ch.reading }),

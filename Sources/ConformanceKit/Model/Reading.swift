@@ -67,6 +67,9 @@ public struct ReadingEffect: Sendable, Hashable {
     /// act follows the access rule for the level it is read as, and so does
     /// what it may see.
     public var levelAs: [String: String]?
+    /// Rows any of which conforms under the option (generated negative
+    /// inputs); may hold rows the table does not list (a member's dotted name).
+    public var oneOf: [ExpectedRow]?
 
     public init() {}
 }

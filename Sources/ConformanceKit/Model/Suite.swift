@@ -212,6 +212,9 @@ public struct Assertion: Sendable, Hashable {
     }
     public var pointer: JSONPointer
     public var kind: Kind
+    /// Where the expectation comes from: `PAGE:LINE` (a line of a doc page
+    /// that states it) or `reading:ID` (a reading of `readings.json`).
+    public var source: String? = nil
 }
 
 /// A rule about a whole response (or several), beyond one value.
@@ -236,6 +239,8 @@ public struct Expectation: Sendable, Hashable {
     public var schema: String?
     public var assertions: [Assertion]
     public var invariants: [Invariant] = []
+    /// The source of each invariant, in the same order (`PAGE:LINE` or `reading:ID`).
+    public var invariantSources: [String] = []
     /// The access level whose view of the body is judged (the docs' field
     /// visibility); nil: the case's role's own level.
     public var visibilityLevel: String? = nil
@@ -375,6 +380,9 @@ public struct Case: Sendable, Hashable {
         return out.filter { seen.insert($0).inserted }
     }
 }
+
+/// An expectation's `source` that names a reading: `reading:ID`.
+public let readingSourcePrefix = "reading:"
 
 /// `{{captured.NAME}}` refers to a value captured by an earlier step.
 public let capturedPrefix = "captured."

@@ -404,6 +404,16 @@ public struct Runner: Sendable {
                 context.expect = alt.expect
                 j = judged
                 j.findings = readingFindings(step.readings, alt.choices) + j.findings
+            } else if j.verdict == .failed, exchange.status != context.expect.status,
+                let (alt, judged) = statusAlternative(step, exchange, context)
+            {
+                // The status is one an alternative takes (an accepted bad value,
+                // a 201) but the answer does not conform to it: judged as that
+                // alternative, the failure names what is wrong in the answer,
+                // not the status the suite's own reading expected.
+                context.expect = alt.expect
+                j = judged
+                j.findings = j.findings.map { taking(alt.choices, held: step.readings, $0) }
             }
             if j.verdict == .failed, exchange.status == 409, context.expect.status != 409, let why = usedEntry(job) {
                 // "Already in use" for a value the case took from a pool: the
@@ -495,6 +505,34 @@ public struct Runner: Sendable {
             if j.verdict == .passed { return (alt, j) }
         }
         return nil
+    }
+
+    /// The first of the step's alternatives whose status the answer has,
+    /// judged as that alternative (it failed: no alternative passed).
+    func statusAlternative(
+        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context
+    ) -> (StepAlternative, Checker.Judgement)? {
+        for alt in step.alternatives {
+            let statuses = alt.expect.oneOf.isEmpty ? [alt.expect.status] : alt.expect.oneOf.map(\.status)
+            guard statuses.contains(exchange.status) else { continue }
+            var ctx = context
+            ctx.expect = alt.expect
+            return (alt, Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check))
+        }
+        return nil
+    }
+
+    /// A failure of an answer judged as an alternative, saying which options it took.
+    func taking(_ taken: [ReadingChoice], held: [ReadingChoice], _ f: Finding) -> Finding {
+        guard f.severity == .failure else { return f }
+        let differ = taken.filter { !held.contains($0) }
+        guard !differ.isEmpty else { return f }
+        var f = f
+        let options = differ.map { ch in
+            "'\(ch.reading)' option \(ch.option)" + (suite.reading(ch.reading)?.option(ch.option).map { " (\($0.says))" } ?? "")
+        }
+        f.message = "answered as reading \(options.joined(separator: ", ")), but " + f.message
+        return f
     }
 
     /// One `reading` finding for each reading whose option the answer took

@@ -253,8 +253,10 @@ extension TelecomXSimulator {
 
         let maxLimit = has("deleted-max-not-enforced") ? Int.max : has("deleted-limit-max-499") ? 499 : 500
         let minLimit = has("deleted-limit-min-2") ? 2 : 1
-        if varies("limit-rejected"), let l = request.queryValue("limit").flatMap({ Int($0) }), !(minLimit...maxLimit).contains(l) {
-            return error(400, "bad_request", "limit must be 1…500")
+        if varies("limit-rejected") || varies("limit-rejected-422"), let l = request.queryValue("limit").flatMap({ Int($0) }),
+            !(minLimit...maxLimit).contains(l)
+        {
+            return varies("limit-rejected") ? error(400, "bad_request", "limit must be 1…500") : error(422, "limit", "limit must be 1…500")
         }
         var (offset, limit) = DeletedAccounts.paging(
             offset: request.queryValue("offset"), limit: request.queryValue("limit"),

@@ -48,6 +48,10 @@ public struct StepAlternative: Sendable, Hashable {
     /// One choice for every reading that applies to the step.
     public var choices: [ReadingChoice]
     public var expect: Expectation
+    /// Other combinations that expect exactly the same (kept when the planner
+    /// drops them as duplicates, so that what an answer says about each
+    /// reading is not lost).
+    public var also: [[ReadingChoice]] = []
 }
 
 /// How a reading's option changes what a step expects, as the suite states it

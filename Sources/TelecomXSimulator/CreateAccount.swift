@@ -652,7 +652,8 @@ extension TelecomXSimulator {
         ]
         for (key, kind, rejection) in top {
             if let v = b[key], !fits(v, kind) {
-                if ignoreUnnamed, rejection.message == "bad_request" {
+                // custom has a row of its own (422 custom), so its bad value is not one no row names.
+                if ignoreUnnamed, rejection.message == "bad_request", key != "custom" {
                     b[key] = nil
                     continue
                 }

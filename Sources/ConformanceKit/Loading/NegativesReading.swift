@@ -14,7 +14,7 @@ import JSONKit
 /// (`create-gen-pbx-type`), not the value, so they stay stable.
 func readNegatives(
     _ node: Node, endpoint: Endpoint, schemas: [String: JSON], endpoints: [Endpoint], fixtures: [String: String],
-    readings: [Reading], access: AccessModel
+    readings: [Reading], access: AccessModel, overMax: [String: JSON] = [:]
 ) -> (seed: UInt64, cases: [Case])? {
     guard let o = node.object(keys: ["seed", "role", "request", "replaces", "rows", "max", "prefix"]),
         let seedNode = o.required("seed"), let seed = seedNode.int, let role = o.required("role"),
@@ -125,6 +125,14 @@ func readNegatives(
         // reading (the docs give the type, not what a server does with another).
         if unnamed, readings.contains(where: { $0.id == unnamedMemberReading }) {
             expect["readings"] = [unnamedMemberReading: ["accepted": ["covers": "success"]]]
+        }
+        // A member over its maximum of items: the endpoint's count bound for it says what that
+        // answers (covered row and readings), so the generated case expects the same.
+        if b.kind == "max-items", let outside = overMax[field]?.objectValue, let covers = outside["covers"] {
+            c["covers"] = covers
+            expect = JSONObject()
+            if let r = outside["readings"] { expect["readings"] = r }
+            c["title"] = .string("\(field) over the documented maximum of items: as the count bound of \(field) says")
         }
         c["expect"] = .object(expect)
         let generated = Node(value: .object(c), path: node.path, file: node.file, sink: node.sink)

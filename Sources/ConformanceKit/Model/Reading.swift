@@ -27,6 +27,10 @@ public struct Reading: Sendable, Hashable {
     /// What else a conforming server may do. Empty: the reading is recorded
     /// (it is ours, not the page's) but no other answer conforms.
     public var alternatives: [Option]
+    /// The question is asked anew in each case (e.g. of each member), so a
+    /// target may take one option in one case and another elsewhere. Otherwise
+    /// (the default) a target takes one option throughout a run.
+    public var perCase = false
 
     public var options: [Option] { [ours] + alternatives }
     public func option(_ id: String) -> Option? { options.first { $0.id == id } }

@@ -390,7 +390,7 @@ public struct Runner: Sendable {
     /// plan order: each is held to the options the earlier ones share.
     static func consistency(_ results: [CaseResult], readings: [Reading]) -> [CaseResult] {
         var out = results
-        for reading in readings {
+        for reading in readings where !reading.perCase {
             var common: Set<String>?
             var seen: [(index: Int, took: Set<String>)] = []
             for (i, r) in out.enumerated() {

@@ -247,7 +247,12 @@ extension TelecomXSimulator {
                     fields = [account.number, account.document["deviceType"]?.stringValue, account.document["simNumber"]?.stringValue]
                         .compactMap { $0 }
                 }
-                return fields.contains { (caseSensitive ? $0 : $0.lowercased()).containsText(needle) }
+                // deleted-filter-case-mixed: notes in any letter case, every other field in exact case.
+                let notes = account.notes
+                return fields.contains { f in
+                    let exact = has("deleted-filter-case-mixed") ? f != notes : caseSensitive
+                    return exact ? f.containsText(filter) : f.lowercased().containsText(needle.lowercased())
+                }
             }
         }
 

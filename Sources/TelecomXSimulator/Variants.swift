@@ -48,17 +48,17 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
         Variant(
             name: "create-201",
             summary: "POST /mvno answers 201 Created instead of 200",
-            allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" RFC 9110 §15.3.2: 201 is the status for a request that created a resource.",
+            allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" RFC 9110 §15.3.2: 201 is the status for a request that created a resource. (reading create-success-status)",
             takes: reading("create-success-status", "201")),
         Variant(
             name: "reseller-admin-as-reseller",
             summary: "RESELLER_ADMIN counts as a RESELLER of its own reseller on GET /mvno/{id} and POST /mvno: it may read and create its reseller's customers' accounts and sees what RESELLER sees (notes)",
-            allowedBy: "The access lines name levels, not whether they are hierarchical: mvno-account-get.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", mvno-account-create.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", and notes is \"(RESELLER/ADMIN only)\"; a RESELLER_ADMIN is a reseller's user, so reading the levels as hierarchical is open.",
+            allowedBy: "The access lines name levels, not whether they are hierarchical: mvno-account-get.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", mvno-account-create.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", and notes is \"(RESELLER/ADMIN only)\"; a RESELLER_ADMIN is a reseller's user, so reading the levels as hierarchical is open. (reading reseller-admin-access)",
             takes: reading("reseller-admin-access", "as-reseller")),
         Variant(
             name: "reseller-authorizes-porting",
             summary: "a RESELLER may send portingReady: true for a port-in (default: only the customer's OWNER or ADMIN)",
-            allowedBy: "mvno-account-create.txt has the row \"403 | number | Insufficient access level to authorize porting of number\" but does not say which levels may authorize porting; \"portingReady | Boolean | True if porting shall be set to stage IN_READY.\" names no level.",
+            allowedBy: "mvno-account-create.txt has the row \"403 | number | Insufficient access level to authorize porting of number\" but does not say which levels may authorize porting; \"portingReady | Boolean | True if porting shall be set to stage IN_READY.\" names no level. (reading porting-authorization)",
             takes: reading("porting-authorization", "reseller-may")),
         Variant(
             name: "error-envelope",
@@ -103,12 +103,12 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
         Variant(
             name: "exact-case-filter",
             summary: "the GET /mvno/deleted filter matches exact letter case only ('fairphone' does not find 'Fairphone 5')",
-            allowedBy: "mvno-deleted-list.txt: \"filter [optional] To filter the MVNO accounts, this can be used. Number, deviceType, simNumber (ICC), IMSI and notes will be searched.\" It says what is searched, not whether letter case counts.",
+            allowedBy: "mvno-deleted-list.txt: \"filter [optional] To filter the MVNO accounts, this can be used. Number, deviceType, simNumber (ICC), IMSI and notes will be searched.\" It says what is searched, not whether letter case counts. (reading filter-letter-case)",
             takes: reading("filter-letter-case", "exact-case")),
         Variant(
             name: "limit-rejected",
             summary: "GET /mvno/deleted answers 400 bad_request to a limit outside 1…500 instead of holding it to the bounds",
-            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but not what a value outside them gets; answering 400 to a request outside documented bounds is common HTTP practice (RFC 9110 §15.5.1).",
+            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but not what a value outside them gets; answering 400 to a request outside documented bounds is common HTTP practice (RFC 9110 §15.5.1). (reading limit-out-of-range)",
             takes: reading("limit-out-of-range", "rejected-400")),
         Variant(
             name: "custom-limit-4000",

@@ -24,11 +24,13 @@ enum SimulatorHarness {
 
     static let memo = RunMemo()
 
-    /// A run of its own, never shared.
+    /// A run of its own, never shared. With `endpoints`, only those endpoints' cases run.
     static func fresh(
-        faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false
+        faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false,
+        endpoints: Set<String>? = nil
     ) async throws -> RunResult {
-        let (suite, _) = try SuiteLoader.load(root: Project.cases)
+        var (suite, _) = try SuiteLoader.load(root: Project.cases)
+        if let endpoints { suite.cases = suite.cases.filter { endpoints.contains($0.endpoint) } }
         let (profile, _) = try TargetLoader.load(path: Project.cases + "/targets/" + profile, suite: suite)
         return try await EmbeddedSimulator.run(
             suite: suite, profile: profile, faults: faults.compactMap(Fault.named), variants: variants.compactMap(Variant.named),

@@ -26,18 +26,35 @@ extension EndToEndTests {
 
         static let runs: [VariantRun] =
             Variant.catalogue.flatMap { v in (profileFor[v.name] ?? ["simulator.json"]).map { VariantRun(variants: [v.name], profile: $0) } }
-            + [VariantRun(variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")]
+            + [VariantRun(variants: Variant.allOn.map(\.name), profile: "simulator-all.json")]
+
+        /// A variant that takes an alternative of a reading runs only the cases of
+        /// the endpoints where some case rests on that reading (the all-on run
+        /// covers the whole suite); a freedom and all-on run everything.
+        static func endpoints(_ run: VariantRun) throws -> Set<String>? {
+            guard run.variants.count == 1, let takes = Variant.named(run.variants[0])?.takes else { return nil }
+            let (suite, _) = try SuiteLoader.load(root: Project.cases)
+            return Set(suite.cases.filter { $0.steps.contains { $0.readings.contains { $0.reading == takes.reading } } }.map(\.endpoint))
+        }
 
         @Test(arguments: runs)
         func theSuitePassesUnderAVariant(_ run: VariantRun) async throws {
-            let result = try await SimulatorHarness.run(variants: run.variants, profile: run.profile)
+            let endpoints = try Self.endpoints(run)
+            #expect(endpoints?.isEmpty != true, "no case rests on the reading \(run.variants[0]) takes")
+            let result =
+                try await endpoints == nil
+                ? SimulatorHarness.run(variants: run.variants, profile: run.profile)
+                : SimulatorHarness.fresh(variants: run.variants, profile: run.profile, endpoints: endpoints)
             #expect(result.results.count > 30)
             #expect(result.failed == 0 && result.errors == 0 && result.skipped == 0, "\(SimulatorHarness.notPassed(result))")
         }
 
         /// Under --strict too: a variant sends only members the docs describe
-        /// for that object, so none of them is an undocumented field.
-        @Test(arguments: runs + [VariantRun(variants: [], profile: "simulator.json")])
+        /// for that object, so none of them is an undocumented field. (A variant
+        /// taking a reading changes which answer comes, not which members: the
+        /// all-on run covers those under --strict.)
+        @Test(arguments: runs.filter { $0.variants.count > 1 || Variant.named($0.variants[0])?.takes == nil }
+            + [VariantRun(variants: [], profile: "simulator.json")])
         func theSuitePassesUnderAVariantWithStrict(_ run: VariantRun) async throws {
             let result = try await SimulatorHarness.run(variants: run.variants, profile: run.profile, strict: true)
             #expect(result.results.count > 30)
@@ -53,7 +70,7 @@ extension EndToEndTests {
         }
 
         /// The suite with every variant on and no fault: what each fault run is compared with.
-        static let allVariantsBaseline = Task { try await SimulatorHarness.run(variants: Variant.catalogue.map(\.name), profile: "simulator-all.json") }
+        static let allVariantsBaseline = Task { try await SimulatorHarness.run(variants: Variant.allOn.map(\.name), profile: "simulator-all.json") }
 
         /// With every variant on, each fault still makes a case of its endpoint fail
         /// that passes with the variants alone (mirrors EndToEndTests.everyFaultIsDetected).
@@ -62,7 +79,7 @@ extension EndToEndTests {
             let fault = try #require(Fault.named(name))
             let baseline = try await Self.allVariantsBaseline.value
             let passedAlone = Set(baseline.results.filter { $0.verdict.conforms }.map(\.caseID))
-            let result = try await SimulatorHarness.run(faults: [name], variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")
+            let result = try await SimulatorHarness.run(faults: [name], variants: Variant.allOn.map(\.name), profile: "simulator-all.json")
             let caught = result.results.filter {
                 $0.verdict == .failed && passedAlone.contains($0.caseID) && (fault.endpoint == "*" || $0.endpointID == fault.endpoint)
             }

@@ -47,6 +47,14 @@ extension EndToEndTests {
                 : SimulatorHarness.fresh(variants: run.variants, profile: run.profile, endpoints: endpoints)
             #expect(result.results.count > 30)
             #expect(result.failed == 0 && result.errors == 0 && result.skipped == 0, "\(SimulatorHarness.notPassed(result))")
+            // A variant that takes an alternative does take it: some case sees the alternative.
+            for v in run.variants.compactMap(Variant.named) where Variant.allOn.contains(v) || run.variants.count == 1 {
+                guard let takes = v.takes else { continue }
+                let seen = result.results.contains { r in
+                    r.ambiguities.contains { $0.reading == takes.reading && $0.actual.hasPrefix(takes.option + ":") }
+                }
+                #expect(seen, "no case saw \(v.name) take \(takes) (does the variant change any answer a case checks?)")
+            }
         }
 
         /// Under --strict too: a variant sends only members the docs describe

@@ -420,8 +420,8 @@ public struct Runner: Sendable {
             options.sorted().map { id in reading.option(id).map { "\(id) (\($0.says))" } ?? id }.joined(separator: " or ")
         }
         var f = Finding(
-            check: .reading, severity: .failure, expected: "an option of '\(reading.id)' case '\(other)' took too: \(otherTook.sorted().joined(separator: " or "))",
-            actual: took.sorted().joined(separator: " or "),
+            check: .reading, severity: .failure, expected: "one option of reading '\(reading.id)' throughout the run",
+            actual: "\(took.sorted().joined(separator: " or ")) here, \(otherTook.sorted().joined(separator: " or ")) in case '\(other)'",
             message: "reading '\(reading.id)' (\(reading.page):\(reading.line) “\(reading.quote)”): this answer takes \(says(took)), "
                 + "but case '\(other)' took \(says(otherTook)) in the same run: a target takes one option of a reading throughout")
         f.reading = reading.id

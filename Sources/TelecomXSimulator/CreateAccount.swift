@@ -366,7 +366,7 @@ extension TelecomXSimulator {
         default:
             let wanted: [String]
             switch b["autoAssignSim"] {
-            case .bool(true)?: wanted = networks
+            case .bool(true)? where !varies("auto-assign-sim-network-only"): wanted = networks
             case .string(let n)? where networks.contains(n): wanted = [n]
             default: throw invalidSIM
             }

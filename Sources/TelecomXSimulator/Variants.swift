@@ -215,6 +215,11 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "POST /mvno answers notes from a level other than RESELLER/ADMIN, and purchaseInfo or socsOverride from a level other than ADMIN, with 403 access_denied (instead of ignoring them)",
             allowedBy: "mvno-account-create.txt: \"| notes | String | Note about the account (RESELLER/ADMIN only). |\", \"| Purchase Info (ADMIN only) |\" say who may, not what another level's value gets (reading restricted-member-other-level).",
             takes: reading("restricted-member-other-level", "refused")),
+        Variant(
+            name: "auto-assign-sim-network-only",
+            summary: "POST /mvno takes autoAssignSim only as a network name (TDC or TELENOR): true is answered 422 mvnoSim",
+            allowedBy: "mvno-account-create.txt: \"| autoAssignSim | Boolean | If an auto-assign SIM should be used, leave mvnoSim and esim blank, and set this property either TDC or TELENOR. |\" types it Boolean and says to set a network (reading auto-assign-sim-true).",
+            takes: reading("auto-assign-sim-true", "rejected")),
     ]
 
     public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }

@@ -120,6 +120,29 @@ import Testing
         #expect(d.file == "Cases/cases/x.json" && d.message.contains("'{{relation.ratePlan}}'") && d.message.contains("'ratePlan'"), "\(d.message)")
     }
 
+    /// The provenance key agreed for #26 loads on assertions and invariants; a
+    /// value that is not a non-empty string is a load error naming file and key path.
+    @Test func anAssertionCarriesItsSource() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let suite = try tmp.copySuite()
+        func write(_ source: String) throws {
+            try tmp.write(
+                "Cases/cases/mvno-account-get/sourced.json",
+                #"{"id":"sourced","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"{{account.id}}"}},"expect":{"assert":[{"pointer":"/number","exists":true,"source":"# + source + "}]}}")
+        }
+        try write(#""mvno-account-get.txt:10""#)
+        let (loaded, _) = try SuiteLoader.load(root: suite)
+        #expect(loaded.cases.first { $0.id == "sourced" }?.steps.first?.expect.assertions.count == 1)
+        try write("5")
+        do {
+            _ = try SuiteLoader.load(root: suite)
+            Issue.record("a numeric source should not load")
+        } catch {
+            #expect(error.description.contains("sourced.json: expect.assert[0].source: must be a string"), "\(error.description)")
+        }
+    }
+
     // MARK: item 5: one option per reading per target
 
     static func result(_ id: String, seq: Int, options: [String: [String]]) -> CaseResult {

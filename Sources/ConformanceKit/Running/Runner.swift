@@ -282,7 +282,7 @@ public struct Runner: Sendable {
                 // documented alternative: ambiguous, not failed.
                 context.expect = alt.expect
                 j = judged
-                j.findings = readingFindings(step.readings, alt.choices) + j.findings
+                j.findings = readingFindings(step.readings, [alt.choices] + alt.also) + j.findings
             }
             result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
             if (200..<300).contains(exchange.status), let body = j.body {
@@ -432,17 +432,23 @@ public struct Runner: Sendable {
 
     /// One `reading` finding for each reading whose option the answer took
     /// differs from the one the step was held to.
-    func readingFindings(_ held: [ReadingChoice], _ taken: [ReadingChoice]) -> [Finding] {
-        taken.compactMap { ch in
-            guard let mine = held.first(where: { $0.reading == ch.reading }), mine.option != ch.option,
-                let reading = suite.reading(ch.reading), let ours = reading.option(mine.option),
-                let theirs = reading.option(ch.option)
+    /// `taken` holds every combination of options whose expectation the answer
+    /// met (several when they expect the same): a reading gets a finding when
+    /// none of them has the step's option, naming each option they have.
+    func readingFindings(_ held: [ReadingChoice], _ taken: [[ReadingChoice]]) -> [Finding] {
+        held.compactMap { mine in
+            var options: [String] = []
+            for ch in taken.joined() where ch.reading == mine.reading && !options.contains(ch.option) { options.append(ch.option) }
+            guard !options.isEmpty, !options.contains(mine.option), let reading = suite.reading(mine.reading),
+                let ours = reading.option(mine.option)
             else { return nil }
+            let theirs = options.compactMap(reading.option)
             var f = Finding(
                 check: .reading, severity: .ambiguous, expected: "\(ours.id): \(ours.says)",
-                actual: "\(theirs.id): \(theirs.says)",
+                actual: theirs.map { "\($0.id): \($0.says)" }.joined(separator: "; or "),
                 message: "reading '\(reading.id)' (\(reading.page):\(reading.line) “\(reading.quote)”): "
-                    + "we read \(ours.id) (\(ours.says)); the target took the alternative \(theirs.id) (\(theirs.says))")
+                    + "we read \(ours.id) (\(ours.says)); the target took the alternative "
+                    + theirs.map { "\($0.id) (\($0.says))" }.joined(separator: " or "))
             f.reading = reading.id
             return f
         }

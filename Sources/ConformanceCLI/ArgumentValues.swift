@@ -15,12 +15,13 @@ extension CLI {
         return v
     }
 
-    /// The variants named by `--variant` (repeatable; `all` for every one).
+    /// The variants named by `--variant` (repeatable; `all` for every one that
+    /// can be on together: every freedom and one alternative per reading).
     static func namedVariants(_ names: [String]) throws(UsageError) -> [Variant] {
         var out: [Variant] = []
         for name in names {
             if name == "all" {
-                out += Variant.catalogue
+                out += Variant.allOn
                 continue
             }
             guard let v = Variant.named(name) else {

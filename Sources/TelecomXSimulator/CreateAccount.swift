@@ -129,17 +129,36 @@ extension TelecomXSimulator {
     /// Checks the request in the documented order and, when nothing is wrong,
     /// takes the number and SIMs from the stock and returns the stored account
     /// (as GET shows it) and the create answer (as the create page describes it).
-    func create(_ b: JSONObject, caller: Employee, inventory inv: inout Inventory, today: Int) throws(Rejection) -> (
+    func create(_ sent: JSONObject, caller: Employee, inventory inv: inout Inventory, today: Int) throws(Rejection) -> (
         stored: JSON, answer: JSON
     ) {
         let level = self.level(of: caller)
+        var b = try checkDocumentedTypes(sent)
+        if varies("services-ignored") { b["services"] = nil }
+        if varies("newrateplan-ignored") { b["newRatePlan"] = nil }
+        // The request table marks billingCustomer "(OWNER only)", notes "(RESELLER/ADMIN only)" and
+        // purchaseInfo and socsOverride "(ADMIN only)": by default another level's value is ignored
+        // (billingCustomer: taken from every level); the variants refuse it or ignore it.
+        func sentNonNull(_ key: String) -> Bool { b[key].map { !$0.isNull } ?? false }
+        if level != "OWNER", sentNonNull("billingCustomer") {
+            if varies("billing-customer-owner-only-refused") { throw Rejection(403, "access_denied", "Insufficient access level") }
+            if varies("billing-customer-owner-only-ignored") { b["billingCustomer"] = nil }
+        }
+        if varies("restricted-members-refused"),
+            (sentNonNull("notes") && level != "RESELLER" && level != "ADMIN")
+                || ((sentNonNull("purchaseInfo") || sentNonNull("socsOverride")) && level != "ADMIN")
+        {
+            throw Rejection(403, "access_denied", "Insufficient access level")
+        }
         func given(_ key: String) -> JSON? {
             guard let v = b[key], !v.isNull else { return nil }
             return v
         }
-        try checkDocumentedTypes(b)
 
         // Customer: known, the caller's to act on, not blocked.
+        if b["customer"] == nil || b["customer"] == .null, varies("customer-missing-400") {
+            throw Rejection(400, "bad_request", "MVNO account not found in body of request")
+        }
         guard let customerID = b["customer"]?.stringValue, let customer = seed.customers.first(where: { $0.id.lowercased() == customerID.lowercased() })
         else {
             throw has("create-customer-message")
@@ -162,6 +181,7 @@ extension TelecomXSimulator {
             let limit =
                 has("create-custom-unbounded") ? Int.max : has("create-custom-limit-8k") ? 8192
                 : has("create-custom-limit-4097") ? 4097 : has("create-custom-limit-3999") ? 3999
+                : has("create-custom-limit-4050") ? 4050
                 : varies("custom-limit-4000") ? 4000 : 4096
             if JSONWriter().bytes(custom).count > limit {
                 throw Rejection(422, "custom", "Custom data too large, max. 4Kb")
@@ -184,14 +204,18 @@ extension TelecomXSimulator {
         }
 
         // Rate plans and products.
-        guard let rpID = b["ratePlan"]?.stringValue, let ratePlan = inv.ratePlans[rpID], ratePlan.valid else {
+        // Under reseller-rate-plans a plan is valid only for the customers of the reseller it belongs to.
+        func validFor(_ p: Inventory.RatePlan) -> Bool {
+            p.valid && (!varies("reseller-rate-plans") || p.reseller == nil || p.reseller == customer.reseller)
+        }
+        guard let rpID = b["ratePlan"]?.stringValue, let ratePlan = inv.ratePlans[rpID], validFor(ratePlan) else {
             throw Rejection(404, "ratePlan", "Rate plan not found or not valid")
         }
         guard inv.products.contains(ratePlan.nextPeriodProduct) else {
             throw Rejection(404, "not_found", "Product to use for invoicing next period not found")
         }
         if let n = given("newRatePlan") {
-            guard let s = n.stringValue, let p = inv.ratePlans[s], p.valid else {
+            guard let s = n.stringValue, let p = inv.ratePlans[s], validFor(p) else {
                 throw Rejection(404, "newRatePlan", "New rate plan not found or not valid")
             }
         }
@@ -247,14 +271,22 @@ extension TelecomXSimulator {
             guard let s = ex.stringValue, let e = inv.extensions[s], e.customer == customer.id else {
                 throw Rejection(404, "extension", "Extension not found")
             }
-            if e.trunk != nil { throw Rejection(409, "extension", "Cannot be assigned to extension, is already assigned to trunk") }
+            let onTrunk = e.trunk != nil && !varies("trunk-conflict-sip-account")
+            let withSIPAccount = given("sipAccount") != nil && (varies("trunk-conflict-sip-account") || varies("trunk-conflict-either"))
+            if onTrunk || withSIPAccount {
+                throw Rejection(409, "extension", "Cannot be assigned to extension, is already assigned to trunk")
+            }
         }
 
         // The number: bought from our stock, or ported in from another operator.
         guard let number = b["number"]?.stringValue, isE164(number) else {
             throw Rejection(422, "number", "The number is invalid")
         }
-        guard isDanishNumber(number) else { throw Rejection(422, "number", "Number is invalid") }
+        guard isDanishNumber(number) else {
+            if varies("foreign-number-404") { throw Rejection(404, "number", "Phone number not found") }
+            if varies("foreign-number-409") { throw Rejection(409, "number", "The number is not available") }
+            throw Rejection(422, "number", "Number is invalid")
+        }
         var donor: Inventory.DonorRange?
         var donorSim: String?
         switch inv.numbers[number] {
@@ -280,9 +312,16 @@ extension TelecomXSimulator {
             case .success(nil):
                 throw Rejection(404, "number", "Phone number not found")
             case .success(let range?):
-                let authorizers: Set<String> = varies("reseller-authorizes-porting") ? ["OWNER", "RESELLER", "ADMIN"] : ["OWNER", "ADMIN"]
+                let authorizers: Set<String> =
+                    varies("reseller-authorizes-porting") ? ["OWNER", "RESELLER", "ADMIN"]
+                    : varies("owner-may-not-authorize-porting") ? ["RESELLER", "ADMIN"]
+                    : varies("only-admin-authorizes-porting") ? ["ADMIN"] : ["OWNER", "ADMIN"]
                 if b["portingReady"]?.boolValue == true, !authorizers.contains(level) {
                     throw Rejection(403, "number", "Insufficient access level to authorize porting of number")
+                }
+                if varies("port-in-without-donor-sim"), given("donorSimNumber") == nil {
+                    donor = range
+                    break
                 }
                 guard let d = given("donorSimNumber")?.stringValue, !d.isEmpty else {
                     throw Rejection(404, "donorSimNumber", "Number requires porting but donor SIM number is invalid")
@@ -327,7 +366,7 @@ extension TelecomXSimulator {
         default:
             let wanted: [String]
             switch b["autoAssignSim"] {
-            case .bool(true)?: wanted = networks
+            case .bool(true)? where !varies("auto-assign-sim-network-only"): wanted = networks
             case .string(let n)? where networks.contains(n): wanted = [n]
             default: throw invalidSIM
             }
@@ -346,6 +385,9 @@ extension TelecomXSimulator {
         var sharing: [(Sharing, name: JSON?)] = []
         if let ds = given("dataSharingSims") {
             guard case .array(let items) = ds, items.count <= 3 else {
+                if varies("data-sharing-over-max-422"), case .array = ds {
+                    throw Rejection(422, "dataSharingSims", "At most 3 data sharing SIM cards")
+                }
                 throw Rejection(400, "bad_request", "dataSharingSims must be a list of at most 3 SIM cards")
             }
             for item in items {
@@ -446,7 +488,11 @@ extension TelecomXSimulator {
         a["type"] = "MVNO"
         a["number"] = .string(number)
         a["feature"] = .object(feature)
-        a["mvnoSim"] = .object(mvnoSim)
+        if case .none = choice, varies("nosim-without-sim-object") {
+            // No SIM, so no SIM object: the network chosen is not shown.
+        } else {
+            a["mvnoSim"] = .object(mvnoSim)
+        }
         a["dataSharingSims"] = .array(sharingDocs)
         a["mvnoSimNetworkChangeTo"] = .null
         if case .object? = given("voicemail") { a["voicemail"] = b["voicemail"] }
@@ -544,9 +590,18 @@ extension TelecomXSimulator {
     /// another type (or an id, number, ICC, date or e-mail that is not one) is
     /// answered with the member's own row where one of the rows naming it says
     /// a value is invalid, and 400 bad_request otherwise (variants
-    /// `type-errors-400` and `type-errors-member-named` answer a value of the
-    /// wrong JSON type otherwise). `null` is "no value" everywhere.
-    func checkDocumentedTypes(_ b: JSONObject) throws(Rejection) {
+    /// `type-errors-400`, `type-errors-member-named` and `type-errors-not-found`
+    /// answer a value of the wrong JSON type otherwise). `null` is "no value" everywhere.
+    /// Returns the body to go on with: as sent, or under `unnamed-member-ignored`
+    /// without the members whose bad value no row of their own answers.
+    func checkDocumentedTypes(_ sent: JSONObject) throws(Rejection) -> JSONObject {
+        var b = sent
+        let ignoreUnnamed = varies("unnamed-member-ignored")
+        // Members a row of the error table names (esim and nosim through 422 mvnoSim).
+        let rowNamed: Set<String> = [
+            "customer", "number", "mvnoSim", "nosim", "esim", "autoAssignSim", "donorSimNumber", "sipAccount",
+            "extension", "ratePlan", "custom", "billingCustomer", "startDate",
+        ]
         enum Kind {
             case string, id, e164, icc, date, email, bool, number, object, array
             case oneOf([String])
@@ -583,10 +638,18 @@ extension TelecomXSimulator {
         /// A member whose value does not fit: a value of the wrong JSON type
         /// answers as the variants say (400 bad_request, or 422 and the
         /// member's dotted name), otherwise `rejection`.
+        // The "not found" rows of id members: a stack that looks a malformed id up answers them.
+        let notFound: [String: Rejection] = [
+            "customer": Rejection(404, "customer", "Customer not found"),
+            "sipAccount": Rejection(404, "sipAccount", "SIP account not found"),
+            "extension": Rejection(404, "extension", "Extension not found"),
+            "ratePlan": Rejection(404, "ratePlan", "Rate plan not found or not valid"),
+        ]
         func refuse(_ member: String, _ v: JSON, _ k: Kind, _ rejection: Rejection) -> Rejection {
             guard !typeFits(v, k) else { return rejection }
             if varies("type-errors-400") { return bad }
             if varies("type-errors-member-named") { return Rejection(422, member, "\(member) has the wrong type") }
+            if varies("type-errors-not-found"), let row = notFound[member] { return row }
             return rejection
         }
         // The member's row where one of the rows naming it says a value is
@@ -620,7 +683,13 @@ extension TelecomXSimulator {
             ("restOfWorldRoaming", .object, bad),
         ]
         for (key, kind, rejection) in top {
-            if let v = b[key], !fits(v, kind) { throw refuse(key, v, kind, rejection) }
+            if let v = b[key], !fits(v, kind) {
+                if ignoreUnnamed, !rowNamed.contains(key) {
+                    b[key] = nil
+                    continue
+                }
+                throw refuse(key, v, kind, rejection)
+            }
         }
         if let p = b["pbx"], !fits(p, .number) {
             if has("create-500-on-bad-type") {
@@ -644,13 +713,17 @@ extension TelecomXSimulator {
             ("restOfWorldRoaming", [("keepAfterExpire", .bool)]),
         ]
         for (parent, members) in nested {
-            guard let o = b[parent]?.objectValue else { continue }
+            guard var o = b[parent]?.objectValue else { continue }
             for (key, kind) in members {
-                if let v = o[key], !fits(v, kind) { throw refuse(parent + "." + key, v, kind, bad) }
+                guard let v = o[key], !fits(v, kind) else { continue }
+                guard ignoreUnnamed else { throw refuse(parent + "." + key, v, kind, bad) }
+                o[key] = nil
             }
+            b[parent] = .object(o)
         }
         if let p = b["restOfWorldRoaming"]?["productId"], !p.isNull, p.stringValue == nil {
             throw refuse("restOfWorldRoaming.productId", p, .string, bad)
         }
+        return b
     }
 }

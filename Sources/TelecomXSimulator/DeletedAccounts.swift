@@ -247,14 +247,21 @@ extension TelecomXSimulator {
                     fields = [account.number, account.document["deviceType"]?.stringValue, account.document["simNumber"]?.stringValue]
                         .compactMap { $0 }
                 }
-                return fields.contains { (caseSensitive ? $0 : $0.lowercased()).containsText(needle) }
+                // deleted-filter-case-mixed: notes in any letter case, every other field in exact case.
+                let notes = account.notes
+                return fields.contains { f in
+                    let exact = has("deleted-filter-case-mixed") ? f != notes : caseSensitive
+                    return exact ? f.containsText(filter) : f.lowercased().containsText(needle.lowercased())
+                }
             }
         }
 
         let maxLimit = has("deleted-max-not-enforced") ? Int.max : has("deleted-limit-max-499") ? 499 : 500
         let minLimit = has("deleted-limit-min-2") ? 2 : 1
-        if varies("limit-rejected"), let l = request.queryValue("limit").flatMap({ Int($0) }), !(minLimit...maxLimit).contains(l) {
-            return error(400, "bad_request", "limit must be 1…500")
+        if varies("limit-rejected") || varies("limit-rejected-422"), let l = request.queryValue("limit").flatMap({ Int($0) }),
+            !(minLimit...maxLimit).contains(l)
+        {
+            return varies("limit-rejected") ? error(400, "bad_request", "limit must be 1…500") : error(422, "limit", "limit must be 1…500")
         }
         var (offset, limit) = DeletedAccounts.paging(
             offset: request.queryValue("offset"), limit: request.queryValue("limit"),

@@ -62,6 +62,8 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "deleted-admin-denied", endpoint: "mvno-deleted-list", summary: "ADMIN is answered 403 access_denied (only RESELLER_ADMIN is let in)"),
         Fault(name: "deleted-reseller-allowed", endpoint: "mvno-deleted-list", summary: "RESELLER (not RESELLER_ADMIN) may list its reseller's deleted accounts"),
         Fault(name: "deleted-state-deleted", endpoint: "mvno-deleted-list", summary: "state is 'DELETED' (not one of the documented values)"),
+        Fault(name: "create-custom-limit-4050", endpoint: "mvno-account-create", summary: "custom data over 4050 bytes is rejected: 4001 bytes are taken (only a 4096-byte Kb allows that) and 4096 refused (only a 1000-byte Kb allows that), two readings of 4Kb in one server"),
+        Fault(name: "deleted-filter-case-mixed", endpoint: "mvno-deleted-list", summary: "filter matches notes in any letter case but number, deviceType, ICC and IMSI in exact case only: two readings of the filter's letter case in one server"),
     ]
 
     public static func named(_ name: String) -> Fault? { catalogue.first { $0.name == name } }

@@ -44,6 +44,9 @@ public struct Inventory: Sendable {
         /// The Rest-of-World roaming product the plan includes, if any.
         public var includedRoW: String?
         public var socs: [String]
+        /// The reseller the plan belongs to; it is valid only for that reseller's
+        /// customers under the variant `reseller-rate-plans` (nil: every customer's).
+        public var reseller: String? = nil
     }
 
     public struct RoWProduct: Sendable, Hashable {
@@ -100,6 +103,7 @@ public struct Inventory: Sendable {
         public static let ratePlanOther = "5d1000000000000000000002"  // no RoW product included
         public static let ratePlanRetired = "5d1000000000000000000003"  // not valid for new accounts
         public static let ratePlanMissingNextProduct = "5d1000000000000000000004"  // its next-period product is gone
+        public static let ratePlanReseller2 = "5d1000000000000000000005"  // reseller 2's (under reseller-rate-plans)
         public static let productNextPeriod = "5d4000000000000000000001"
         public static let productNextPeriodOther = "5d4000000000000000000002"
         public static let productGone = "5d40000000000000000000ff"
@@ -207,7 +211,13 @@ public struct Inventory: Sendable {
             I.ratePlanMissingNextProduct: RatePlan(
                 id: I.ratePlanMissingNextProduct, name: "Mobil Kampagne", valid: true, nextPeriodProduct: I.productGone,
                 includedRoW: nil, socs: ["SOC1"]),
+            I.ratePlanReseller2: RatePlan(
+                id: I.ratePlanReseller2, name: "Mobil Fri 10 GB (reseller 2)", valid: true, nextPeriodProduct: I.productNextPeriod,
+                includedRoW: I.rowIncluded, socs: ["SOC1", "VOLTE", "DATA5G"], reseller: Seed.IDs.reseller2),
         ]
+        for id in [I.ratePlan, I.ratePlanOther, I.ratePlanRetired, I.ratePlanMissingNextProduct] {
+            ratePlans[id]?.reseller = Seed.IDs.reseller1
+        }
         products = [I.productNextPeriod, I.productNextPeriodOther]
         rowProducts = [
             I.rowIncluded: RoWProduct(id: I.rowIncluded, name: "Verdenspakke 1 Gb - Autostart", price: 50),

@@ -127,6 +127,8 @@ public final class TelecomXSimulator: Sendable {
         if token == nil, has("unauthenticated-allowed"), let admin = seed.employees.first(where: { $0.accessLevel == "ADMIN" }) {
             return .success(admin)
         }
+        if token == nil, varies("unauthenticated-401-other") { return .failure(error(401, "unauthorized", "No token given")) }
+        if token == nil, varies("unauthenticated-403") { return .failure(error(403, "access_denied", "Insufficient access level")) }
         return .failure(error(401, "credentials_invalid", token == nil ? "No token given" : "Unknown token"))
     }
 

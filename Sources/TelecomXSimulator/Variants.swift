@@ -12,7 +12,29 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
     /// (quoted from ../shared/api-docs/, with the page), or why it is free.
     public var allowedBy: String
 
+    /// The alternative of a reading (`Cases/readings.json`) the variant takes;
+    /// nil for a freedom the docs leave (framing, member order, empty values…),
+    /// which `allowedBy` names.
+    public var takes: ReadingOption? = nil
+
+    /// An option of a reading: its id and the option's id.
+    public struct ReadingOption: Sendable, Hashable, CustomStringConvertible {
+        public var reading: String
+        public var option: String
+        public var description: String { "\(reading)=\(option)" }
+    }
+
+    static func reading(_ reading: String, _ option: String) -> ReadingOption { ReadingOption(reading: reading, option: option) }
+
     public var description: String { name }
+
+    /// "Every variant on": every freedom, and for each reading the first
+    /// variant of the catalogue that takes one of its alternatives (two
+    /// alternatives of one reading exclude each other; each is run alone).
+    public static var allOn: [Variant] {
+        var seen = Set<String>()
+        return catalogue.filter { v in v.takes.map { seen.insert($0.reading).inserted } ?? true }
+    }
 
     public static let catalogue: [Variant] = [
         Variant(
@@ -26,15 +48,18 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
         Variant(
             name: "create-201",
             summary: "POST /mvno answers 201 Created instead of 200",
-            allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" RFC 9110 §15.3.2: 201 is the status for a request that created a resource."),
+            allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" RFC 9110 §15.3.2: 201 is the status for a request that created a resource. (reading create-success-status)",
+            takes: reading("create-success-status", "201")),
         Variant(
             name: "reseller-admin-as-reseller",
             summary: "RESELLER_ADMIN counts as a RESELLER of its own reseller on GET /mvno/{id} and POST /mvno: it may read and create its reseller's customers' accounts and sees what RESELLER sees (notes)",
-            allowedBy: "The access lines name levels, not whether they are hierarchical: mvno-account-get.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", mvno-account-create.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", and notes is \"(RESELLER/ADMIN only)\"; a RESELLER_ADMIN is a reseller's user, so reading the levels as hierarchical is open."),
+            allowedBy: "The access lines name levels, not whether they are hierarchical: mvno-account-get.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", mvno-account-create.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", and notes is \"(RESELLER/ADMIN only)\"; a RESELLER_ADMIN is a reseller's user, so reading the levels as hierarchical is open. (reading reseller-admin-access)",
+            takes: reading("reseller-admin-access", "as-reseller")),
         Variant(
             name: "reseller-authorizes-porting",
             summary: "a RESELLER may send portingReady: true for a port-in (default: only the customer's OWNER or ADMIN)",
-            allowedBy: "mvno-account-create.txt has the row \"403 | number | Insufficient access level to authorize porting of number\" but does not say which levels may authorize porting; \"portingReady | Boolean | True if porting shall be set to stage IN_READY.\" names no level."),
+            allowedBy: "mvno-account-create.txt has the row \"403 | number | Insufficient access level to authorize porting of number\" but does not say which levels may authorize porting; \"portingReady | Boolean | True if porting shall be set to stage IN_READY.\" names no level. (reading porting-authorization)",
+            takes: reading("porting-authorization", "reseller-may")),
         Variant(
             name: "error-envelope",
             summary: "error bodies are {\"error\": {\"code\": MESSAGE, \"text\": DESCRIPTION, \"status\": STATUS}}: the message at /error/code (profile Cases/targets/simulator-envelope.json)",
@@ -86,15 +111,123 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
         Variant(
             name: "exact-case-filter",
             summary: "the GET /mvno/deleted filter matches exact letter case only ('fairphone' does not find 'Fairphone 5')",
-            allowedBy: "mvno-deleted-list.txt: \"filter [optional] To filter the MVNO accounts, this can be used. Number, deviceType, simNumber (ICC), IMSI and notes will be searched.\" It says what is searched, not whether letter case counts."),
+            allowedBy: "mvno-deleted-list.txt: \"filter [optional] To filter the MVNO accounts, this can be used. Number, deviceType, simNumber (ICC), IMSI and notes will be searched.\" It says what is searched, not whether letter case counts. (reading filter-letter-case)",
+            takes: reading("filter-letter-case", "exact-case")),
         Variant(
             name: "limit-rejected",
             summary: "GET /mvno/deleted answers 400 bad_request to a limit outside 1…500 instead of holding it to the bounds",
-            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but not what a value outside them gets; answering 400 to a request outside documented bounds is common HTTP practice (RFC 9110 §15.5.1)."),
+            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but not what a value outside them gets; answering 400 to a request outside documented bounds is common HTTP practice (RFC 9110 §15.5.1). (reading limit-out-of-range)",
+            takes: reading("limit-out-of-range", "rejected-400")),
         Variant(
             name: "custom-limit-4000",
             summary: "POST /mvno answers 422 custom to custom data over 4000 bytes (a Kb read as 1000 bytes) instead of over 4096",
-            allowedBy: "mvno-account-create.txt: \"custom | Object | [optional] custom data that 3rd parties may append, max. 4Kb.\" does not say how many bytes a Kb is (reading custom-size-4kb)."),
+            allowedBy: "mvno-account-create.txt: \"custom | Object | [optional] custom data that 3rd parties may append, max. 4Kb.\" does not say how many bytes a Kb is (reading custom-size-4kb).",
+            takes: reading("custom-size-4kb", "4000-bytes")),
+        Variant(
+            name: "limit-rejected-422",
+            summary: "GET /mvno/deleted answers 422 limit to a limit outside 1…500 instead of holding it to the bounds (limit-rejected wins when both are on)",
+            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but no error for a value outside them (reading limit-out-of-range).",
+            takes: reading("limit-out-of-range", "rejected-422")),
+        Variant(
+            name: "unauthenticated-401-other",
+            summary: "a request without a token is answered 401 with the message 'unauthorized' (not credentials_invalid)",
+            allowedBy: "No page of the three says what a request without credentials answers (reading unauthenticated-answer); 401 is HTTP's status for missing credentials (RFC 9110 §15.5.2), the message is the server's.",
+            takes: reading("unauthenticated-answer", "401")),
+        Variant(
+            name: "unauthenticated-403",
+            summary: "a request without a token is answered 403 access_denied, the pages' answer for insufficient access (unauthenticated-401-other wins when both are on)",
+            allowedBy: "No page of the three says what a request without credentials answers (reading unauthenticated-answer); the pages answer insufficient access with \"| 403 | access_denied | Insufficient access level |\".",
+            takes: reading("unauthenticated-answer", "403-access_denied")),
+        Variant(
+            name: "foreign-number-404",
+            summary: "POST /mvno answers a well-formed E.164 number outside the Danish numbering plan with 404 number (Phone number not found)",
+            allowedBy: "mvno-account-create.txt has \"| 404 | number | Phone number not found |\" and \"| 422 | number | The number is invalid |\" and does not say which a number the target can never sell gets (reading foreign-number).",
+            takes: reading("foreign-number", "404-number")),
+        Variant(
+            name: "foreign-number-409",
+            summary: "POST /mvno answers a well-formed E.164 number outside the Danish numbering plan with 409 number (The number is not available) (foreign-number-404 wins when both are on)",
+            allowedBy: "mvno-account-create.txt has \"| 409 | number | The number is not available |\" and does not say which row a number the target can never sell gets (reading foreign-number).",
+            takes: reading("foreign-number", "409-number")),
+        Variant(
+            name: "services-ignored",
+            summary: "POST /mvno ignores the member services (the account is created whatever it holds)",
+            allowedBy: "services is in no request table of mvno-account-create.txt, only in the row \"| 422 | services | One or more services not found or not valid |\" (reading services-member).",
+            takes: reading("services-member", "ignored")),
+        Variant(
+            name: "newrateplan-ignored",
+            summary: "POST /mvno ignores the member newRatePlan (the account is created whatever it holds)",
+            allowedBy: "newRatePlan is in the response table of mvno-account-create.txt, not in its request table; only the row \"| 404 | newRatePlan | New rate plan not found or not valid |\" names it (reading newrateplan-member).",
+            takes: reading("newrateplan-member", "ignored")),
+        Variant(
+            name: "customer-missing-400",
+            summary: "POST /mvno answers a body without customer with 400 bad_request (MVNO account not found in body of request)",
+            allowedBy: "mvno-account-create.txt gives \"| 404 | customer | Customer not found |\" and \"| 400 | bad_request | MVNO account not found in body of request |\" and does not say which a body without customer gets (reading customer-missing).",
+            takes: reading("customer-missing", "400-bad_request")),
+        Variant(
+            name: "data-sharing-over-max-422",
+            summary: "POST /mvno answers more than 3 dataSharingSims with 422 dataSharingSims instead of 400 bad_request",
+            allowedBy: "mvno-account-create.txt: \"List of add-on data sharing SIM cards, max 3, TDC network only.\" gives no error row for a fourth (reading data-sharing-sims-over-max).",
+            takes: reading("data-sharing-sims-over-max", "rejected-422")),
+        Variant(
+            name: "unnamed-member-ignored",
+            summary: "POST /mvno ignores a member of the wrong type, format or enum when no error row names it (feature.mms: 1, notes: true…): the account is created as if it had not been sent",
+            allowedBy: "The request table of mvno-account-create.txt gives each member's type but no row for a wrong one (e.g. \"| notes | String | Note about the account (RESELLER/ADMIN only). |\"); reading generated-negative-answer.",
+            takes: reading("generated-negative-answer", "ignored")),
+        Variant(
+            name: "owner-may-not-authorize-porting",
+            summary: "RESELLER and ADMIN may send portingReady: true for a port-in; the customer's OWNER is answered 403 number",
+            allowedBy: "mvno-account-create.txt: \"| 403 | number | Insufficient access level to authorize porting of number |\" names no level (reading porting-authorization).",
+            takes: reading("porting-authorization", "owner-may-not")),
+        Variant(
+            name: "only-admin-authorizes-porting",
+            summary: "only ADMIN may send portingReady: true for a port-in; OWNER and RESELLER are answered 403 number (reseller-authorizes-porting and owner-may-not-authorize-porting win when on)",
+            allowedBy: "mvno-account-create.txt: \"| 403 | number | Insufficient access level to authorize porting of number |\" names no level (reading porting-authorization).",
+            takes: reading("porting-authorization", "admin-only")),
+        Variant(
+            name: "reseller-rate-plans",
+            summary: "a rate plan belongs to a reseller: ratePlan or newRatePlan of another reseller's plan answers 404 ratePlan / 404 newRatePlan (5d1…05 is reseller 2's, the others reseller 1's)",
+            allowedBy: "mvno-account-create.txt: \"| 404 | ratePlan | Rate plan not found or not valid |\" does not say valid for whom (reading rate-plan-scope).",
+            takes: reading("rate-plan-scope", "reseller-plans")),
+        Variant(
+            name: "nosim-without-sim-object",
+            summary: "an account created with nosim has no mvnoSim in the create answer nor in GET (the network chosen is not shown)",
+            allowedBy: "mvno-account-create.txt: \"If created without sim should be used, leave ICC blank and set this to the network to use: TDC or TELENOR.\" says what to send, not what mvnoSim then holds (reading nosim-answer).",
+            takes: reading("nosim-answer", "no-mvnoSim")),
+        Variant(
+            name: "port-in-without-donor-sim",
+            summary: "a port-in without donorSimNumber is created (numberState PORTING_IN, no donor SIM)",
+            allowedBy: "mvno-account-create.txt: \"| donorSimNumber | String | [optional] ICC number of the SIM card at the donor operator that currently has the phone number to port. |\" (reading donor-sim-optional).",
+            takes: reading("donor-sim-optional", "optional")),
+        Variant(
+            name: "trunk-conflict-sip-account",
+            summary: "POST /mvno answers extension and sipAccount in one request with 409 extension, and takes an extension that is on a trunk elsewhere",
+            allowedBy: "mvno-account-create.txt: \"| 409 | extension | Cannot be assigned to extension, is already assigned to trunk |\" does not say which combination is on a trunk (reading trunk-conflict).",
+            takes: reading("trunk-conflict", "with-sip-account")),
+        Variant(
+            name: "trunk-conflict-either",
+            summary: "POST /mvno answers 409 extension both to an extension already on a trunk and to extension with sipAccount in one request (trunk-conflict-sip-account wins when both are on)",
+            allowedBy: "mvno-account-create.txt: \"| 409 | extension | Cannot be assigned to extension, is already assigned to trunk |\" does not say which combination is on a trunk (reading trunk-conflict).",
+            takes: reading("trunk-conflict", "either")),
+        Variant(
+            name: "billing-customer-owner-only-ignored",
+            summary: "POST /mvno ignores billingCustomer sent by a level other than OWNER (the account is created without it)",
+            allowedBy: "mvno-account-create.txt: \"| billingCustomer | ObjectID | Alternate customer to bill this MVNO to (OWNER only). |\" has no row for another level sending it (reading owner-only-billing-customer).",
+            takes: reading("owner-only-billing-customer", "ignored")),
+        Variant(
+            name: "billing-customer-owner-only-refused",
+            summary: "POST /mvno answers billingCustomer sent by a level other than OWNER with 403 access_denied (wins over billing-customer-owner-only-ignored)",
+            allowedBy: "mvno-account-create.txt: \"| billingCustomer | ObjectID | Alternate customer to bill this MVNO to (OWNER only). |\" has no row for another level sending it (reading owner-only-billing-customer).",
+            takes: reading("owner-only-billing-customer", "refused")),
+        Variant(
+            name: "restricted-members-refused",
+            summary: "POST /mvno answers notes from a level other than RESELLER/ADMIN, and purchaseInfo or socsOverride from a level other than ADMIN, with 403 access_denied (instead of ignoring them)",
+            allowedBy: "mvno-account-create.txt: \"| notes | String | Note about the account (RESELLER/ADMIN only). |\", \"| Purchase Info (ADMIN only) |\" say who may, not what another level's value gets (reading restricted-member-other-level).",
+            takes: reading("restricted-member-other-level", "refused")),
+        Variant(
+            name: "auto-assign-sim-network-only",
+            summary: "POST /mvno takes autoAssignSim only as a network name (TDC or TELENOR): true is answered 422 mvnoSim",
+            allowedBy: "mvno-account-create.txt: \"| autoAssignSim | Boolean | If an auto-assign SIM should be used, leave mvnoSim and esim blank, and set this property either TDC or TELENOR. |\" types it Boolean and says to set a network (reading auto-assign-sim-true).",
+            takes: reading("auto-assign-sim-true", "rejected")),
         Variant(
             name: "type-errors-400",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type (pbx: [1], number: true, feature.mms: \"maybe\") with 400 bad_request, also where a row of the member says its value is invalid (reading generated-negative-answer, option bad-request)",
@@ -102,7 +235,13 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
         Variant(
             name: "type-errors-member-named",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type with 422 and the member's dotted name as the message (422 feature.mms, 422 pbx, 422 customer) (reading generated-negative-answer, option member-named)",
-            allowedBy: "mvno-account-create.txt's error table names the member at fault in every message (\"| 422 | number |\", \"| 404 | mvnoSim |\", \"| 404 | dataSharingSims.simNumber |\"…); applying that convention to a wrongly typed member the table does not list is the pages' own habit."),
+            allowedBy: "mvno-account-create.txt's error table names the member at fault in every message (\"| 422 | number |\", \"| 404 | mvnoSim |\", \"| 404 | dataSharingSims.simNumber |\"…); applying that convention to a wrongly typed member the table does not list is the pages' own habit.",
+            takes: reading("generated-negative-answer", "member-named")),
+        Variant(
+            name: "type-errors-not-found",
+            summary: "POST /mvno answers a malformed id in customer, sipAccount, extension or ratePlan (a value of the wrong JSON type) with the member's 404 not-found row, as a stack that looks the id up before it checks its type (reading generated-negative-answer, option other-4xx)",
+            allowedBy: "mvno-account-create.txt: \"| 404 | ratePlan | Rate plan not found or not valid |\", \"| 404 | customer | Customer not found |\"…: an id no account has is not found, and the page does not say that a malformed one is answered otherwise.",
+            takes: reading("generated-negative-answer", "other-4xx")),
     ]
 
     public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }

@@ -29,7 +29,7 @@ enum SimulatorHarness {
 
     static let memo = RunMemo()
 
-    /// A run of its own, never shared.
+    /// A run of its own, never shared. With `endpoints`, only those endpoints' cases run.
     static func fresh(
         faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false,
         endpoints: [String] = []

@@ -28,7 +28,16 @@ extension EndToEndTests {
 
         static let runs: [VariantRun] =
             Variant.catalogue.flatMap { v in (profileFor[v.name] ?? ["simulator.json"]).map { VariantRun(variants: [v.name], profile: $0) } }
-            + [VariantRun(variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")]
+            + [VariantRun(variants: Variant.allOn.map(\.name), profile: "simulator-all.json")]
+
+        /// A variant that takes an alternative of a reading runs only the cases of
+        /// the endpoints where some case rests on that reading (the all-on run
+        /// covers the whole suite); a freedom and all-on run everything.
+        static func endpoints(_ run: VariantRun) throws -> Set<String>? {
+            guard run.variants.count == 1, let takes = Variant.named(run.variants[0])?.takes else { return nil }
+            let suite = try ProjectSuite.suite()
+            return Set(suite.cases.filter { $0.steps.contains { $0.readings.contains { $0.reading == takes.reading } } }.map(\.endpoint))
+        }
 
         /// A conforming server passes, and (what --strict adds) sends only
         /// members the docs describe for that object: no undocumented or
@@ -38,11 +47,26 @@ extension EndToEndTests {
         /// confirm it on the run without variants and with all of them.
         @Test(arguments: runs)
         func theSuitePassesUnderAVariant(_ run: VariantRun) async throws {
-            let result = try await SimulatorHarness.run(variants: run.variants, profile: run.profile)
+            let endpoints = try Self.endpoints(run)
+            #expect(endpoints?.isEmpty != true, "no case rests on the reading \(run.variants[0]) takes")
+            let result =
+                try await endpoints == nil
+                ? SimulatorHarness.run(variants: run.variants, profile: run.profile)
+                : SimulatorHarness.fresh(variants: run.variants, profile: run.profile, endpoints: endpoints.map { $0.sorted() } ?? [])
             #expect(result.results.count > 30)
             #expect(result.failed == 0 && result.errors == 0 && result.skipped == 0, "\(SimulatorHarness.notPassed(result))")
             let undocumented = result.results.flatMap(\.findings).filter { $0.check == .undocumentedField || $0.check == .renamed }
             #expect(undocumented.isEmpty, "\(undocumented.map(\.message))")
+            // A variant that takes an alternative does take it: some case sees the alternative.
+            for v in run.variants.compactMap(Variant.named) where Variant.allOn.contains(v) || run.variants.count == 1 {
+                guard let takes = v.takes else { continue }
+                let seen = result.results.contains { r in
+                    r.ambiguities.contains { f in
+                        f.reading == takes.reading && (f.actual.hasPrefix(takes.option + ":") || f.actual.contains("; or \(takes.option):"))
+                    }
+                }
+                #expect(seen, "no case saw \(v.name) take \(takes) (does the variant change any answer a case checks?)")
+            }
         }
 
         /// Under --strict: a variant sends only members the docs describe
@@ -68,7 +92,7 @@ extension EndToEndTests {
         @Test(arguments: Fault.catalogue.map(\.name))
         func everyFaultIsDetectedWithAllVariantsOn(_ name: String) async throws {
             let (fault, baseline, result, caught) = try await SimulatorHarness.detection(
-                of: name, variants: Variant.catalogue.map(\.name), profile: "simulator-all.json")
+                of: name, variants: Variant.allOn.map(\.name), profile: "simulator-all.json")
             let passedAlone = baseline.results.filter { $0.verdict.conforms }.count
             #expect(
                 !caught.isEmpty,

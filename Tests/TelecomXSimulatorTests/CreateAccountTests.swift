@@ -425,6 +425,8 @@ import Testing
         .init(fault: "create-custom-limit-3999", role: "OWNER", body: with(b, [("custom", ["blob": .string(String(repeating: "x", count: 3989))])])) { _, s, _ in "\(s)" },
         .init(fault: "create-custom-limit-4097", role: "OWNER", body: with(b, [("custom", ["blob": .string(String(repeating: "x", count: 4086))])])) { _, s, _ in "\(s)" },
         .init(fault: "create-custom-limit-8k", role: "OWNER", body: with(b, [("custom", ["blob": .string(String(repeating: "x", count: 6000))])])) { _, s, _ in "\(s)" },
+        // 4096 bytes: taken by the clean simulator, refused over 4050.
+        .init(fault: "create-custom-limit-4050", role: "OWNER", body: with(b, [("custom", ["blob": .string(String(repeating: "x", count: 4085))])])) { _, s, _ in "\(s)" },
         .init(fault: "create-icc-max-19", role: "OWNER", body: with(b, [("esim", nil), ("mvnoSim", "89450100000000003000")])) { _, s, _ in "\(s)" },
         .init(fault: "create-500-on-bad-type", role: "OWNER", body: with(b, [("pbx", "abc")])) { _, s, _ in "\(s)" },
         .init(fault: "create-sim-exclusivity", role: "OWNER", body: with(b, [("mvnoSim", .string(I.freeTDCSim(0)))])) { _, s, _ in "\(s)" },

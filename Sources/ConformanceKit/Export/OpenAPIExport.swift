@@ -190,6 +190,22 @@ public enum OpenAPIExport {
         if let u = ep.unauthenticated {
             add(u.status, line: "\(u.message): missing or wrong credentials (not in the page's error table)", message: u.message)
         }
+        // What the readings allow besides (Cases/readings.json): every status and message a
+        // step of this operation accepts under another option, so that a tool testing with
+        // this document does not fail a server that takes a documented alternative.
+        let allowed = readingAnswers(ep, suite: suite)
+        var anyMessage = Set<Int>()
+        for a in allowed.errors {
+            if let m = a.message {
+                if !messages[a.status, default: []].contains(m) {
+                    add(a.status, line: "\(m): allowed by reading \(a.readings)", message: m)
+                }
+            } else {
+                anyMessage.insert(a.status)
+                let line = "any message: allowed by reading \(a.readings)"
+                if !byStatus[a.status, default: []].contains(line) { byStatus[a.status, default: []].append(line) }
+            }
+        }
         var out = JSONObject()
         var success = JSONObject()
         let title = ep.responseSchema.flatMap { schemaTitle($0, suite: suite) }
@@ -199,18 +215,29 @@ public enum OpenAPIExport {
                 "application/json": ["schema": ["$ref": .string(names.componentRef(suiteRef: schema))]]
             ]
         }
-        let statuses = (Set(byStatus.keys).union([ep.successStatus])).sorted()
+        let successStatuses = Set([ep.successStatus]).union(allowed.success.keys)
+        let statuses = (Set(byStatus.keys).union(successStatuses)).sorted()
         for status in statuses {
-            if status == ep.successStatus, byStatus[status] == nil {
-                out[String(status)] = .object(success)
+            if successStatuses.contains(status), byStatus[status] == nil {
+                var s = success
+                if let why = allowed.success[status], status != ep.successStatus {
+                    s["description"] = .string((success["description"]?.stringValue ?? "Success.") + " Allowed by reading \(why).")
+                }
+                out[String(status)] = .object(s)
                 continue
             }
             // A documented error row with the success status cannot happen in these docs; it would be listed here.
             let errorRef: JSON = ["$ref": .string("#/components/schemas/" + errorSchemaName)]
             var schema = errorRef
             if let messagePointer {
-                // Only this operation's rows for this status (and the unauthenticated answer).
-                schema = ["allOf": [errorRef, messageSchema(at: messagePointer, enum: messages[status, default: []])]]
+                // Only this operation's rows for this status (and the unauthenticated answer, and
+                // what the readings allow: any message where an option leaves it open).
+                schema = [
+                    "allOf": [
+                        errorRef,
+                        messageSchema(at: messagePointer, enum: anyMessage.contains(status) ? nil : messages[status, default: []]),
+                    ]
+                ]
             }
             out[String(status)] = [
                 "description": .string(byStatus[status, default: []].joined(separator: "; ")),
@@ -218,6 +245,34 @@ public enum OpenAPIExport {
             ]
         }
         return out
+    }
+
+    /// The answers the suite's readings allow on `ep` besides its documented
+    /// rows: the expectation of every step on it under every other option of
+    /// the readings it rests on. Success statuses (status → the options, as
+    /// `reading=option`) and error statuses with their message (nil: any).
+    static func readingAnswers(
+        _ ep: Endpoint, suite: Suite
+    ) -> (success: [Int: String], errors: [(status: Int, message: String?, readings: String)]) {
+        var success: [Int: String] = [:]
+        var errors: [(status: Int, message: String?, readings: String)] = []
+        for c in suite.cases {
+            for step in c.steps where step.endpoint == ep.id {
+                for alt in step.alternatives {
+                    let why = alt.choices.filter { !step.readings.contains($0) }.map(\.description).joined(separator: ", ")
+                    let e = alt.expect
+                    let rows: [(Int, String?)] = e.oneOf.isEmpty ? [(e.status, e.errorMessage)] : e.oneOf.map { ($0.status, $0.message) }
+                    for (status, message) in rows {
+                        if (200..<300).contains(status) {
+                            if success[status] == nil { success[status] = why }
+                        } else if !errors.contains(where: { $0.status == status && $0.message == message }) {
+                            errors.append((status, message, why))
+                        }
+                    }
+                }
+            }
+        }
+        return (success, errors)
     }
 
     /// An object schema holding, at `pointer`, a string: with `enum` the

@@ -55,6 +55,11 @@ struct VariableScope {
                     node.error("'{{relation}}' is only defined in a case with a matrix of relations")
                     ok = false
                 }
+            } else if v.hasPrefix("relation.") {
+                node.error(
+                    "'{{\(v)}}' is only defined in a matrix whose every relation is an object with the member '\(v.dropFirst("relation.".count))'",
+                    hint: "e.g. \"relations\": {\"own\": {\"customer\": \"{{account.customer}}\", \"ratePlan\": \"{{create.ratePlan}}\"}}")
+                ok = false
             } else if v.hasPrefix(capturedPrefix) {
                 let name = String(v.dropFirst(capturedPrefix.count))
                 if !captured.contains(name) {
@@ -650,10 +655,18 @@ func kebab(_ s: String) -> String {
 
 /// Replaces `{{relation}}` in every string: a string that is exactly
 /// `{{relation}}` takes the relation's value (which may itself hold variables).
+/// A relation given as an object supplies `{{relation.NAME}}` for each of its
+/// members (e.g. the customer and a rate plan valid for that customer).
 func replacingRelation(in v: JSON, with value: JSON) -> JSON {
     switch v {
     case .string(let s):
         if s.trimmingCharacters(in: " ") == "{{relation}}" { return value }
+        if case .object(let members) = value {
+            for m in members where s.trimmingCharacters(in: " ") == "{{relation.\(m.key)}}" { return m.value }
+            var out = s
+            for m in members { out = out.replacingOccurrences("{{relation.\(m.key)}}", m.value.textValue) }
+            return .string(out)
+        }
         if s.contains("{{relation}}") { return .string(s.replacingOccurrences("{{relation}}", value.textValue)) }
         return v
     case .array(let a): return .array(a.map { replacingRelation(in: $0, with: value) })

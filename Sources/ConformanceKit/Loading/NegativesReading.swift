@@ -21,7 +21,7 @@ import JSONKit
 /// (`create-gen-pbx-type`), not the value, so they stay stable.
 func readNegatives(
     _ node: Node, endpoint: Endpoint, schemas: [String: JSON], endpoints: [Endpoint], fixtures: [String: String],
-    readings: [Reading], access: AccessModel
+    readings: [Reading], access: AccessModel, overMax: [String: JSON] = [:]
 ) -> (seed: UInt64, cases: [Case])? {
     guard let o = node.object(keys: ["seed", "role", "request", "replaces", "rows", "max", "prefix"]),
         let seedNode = o.required("seed"), let seed = seedNode.int, let role = o.required("role"),
@@ -143,9 +143,24 @@ func readNegatives(
         c["role"] = role.value
         c["tags"] = ["generated", "negative"]
         c["request"] = .object(request)
-        c["expect"] = .object(JSONObject(pairs: [("oneOf", .array(stated.map { .string($0.id) }))]))
+        var expect = JSONObject(pairs: [("oneOf", .array(stated.map { .string($0.id) }))])
+        // A member over its maximum of items: the endpoint's count bound for it says what that
+        // answers (covered row and readings, with their sources), so the generated case expects the same.
+        var fromBound = false
+        if b.kind == "max-items", let outside = overMax[field]?.objectValue, let covers = outside["covers"] {
+            c["covers"] = covers
+            expect = JSONObject()
+            if let r = outside["readings"] { expect["readings"] = r }
+            c["title"] = .string("\(field) over the documented maximum of items: as the count bound of \(field) says")
+            fromBound = true
+        }
+        c["expect"] = .object(expect)
         let generated = Node(value: .object(c), path: node.path, file: node.file, sink: node.sink)
         for var made in readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access) {
+            if fromBound {
+                cases.append(made)
+                continue
+            }
             guard readings.contains(where: { $0.id == negativeAnswerReading }) else {
                 node.error(
                     "generated negative inputs cite reading '\(negativeAnswerReading)', which readings.json does not declare",

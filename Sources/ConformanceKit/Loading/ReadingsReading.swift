@@ -12,7 +12,7 @@ func loadReadings(root: String, display: String, sink: DiagnosticSink) -> [Readi
     var out: [Reading] = []
     for n in list {
         guard
-            let ro = n.object(keys: ["id", "page", "line", "quote", "question", "because", "ours", "alternatives"]),
+            let ro = n.object(keys: ["id", "page", "line", "quote", "question", "because", "ours", "alternatives", "perCase"]),
             let id = ro.required("id")?.nonEmptyString
         else { continue }
         if out.contains(where: { $0.id == id }) {
@@ -42,11 +42,17 @@ func loadReadings(root: String, display: String, sink: DiagnosticSink) -> [Readi
                 alternatives.append(alt)
             }
         }
+        var perCase = false
+        if let pn = ro.optional("perCase") {
+            guard let b = pn.bool else { continue }
+            perCase = b
+        }
         guard let page, let line, let quote, let question, let because, let ours else { continue }
-        out.append(
-            Reading(
-                id: id, page: page, line: line, quote: quote, question: question, because: because, ours: ours,
-                alternatives: alternatives))
+        var reading = Reading(
+            id: id, page: page, line: line, quote: quote, question: question, because: because, ours: ours,
+            alternatives: alternatives)
+        reading.perCase = perCase
+        out.append(reading)
     }
     return out
 }

@@ -136,10 +136,18 @@ public enum SuiteLoader {
         // Negative inputs generated from the request schemas.
         var generated: (seed: UInt64, cases: Int)?
         for (epID, spec) in negativeSpecs {
+            // A count bound states what a list over its maximum answers (with its readings): a
+            // generated max-items break of the same member expects the same.
+            var overMax: [String: JSON] = [:]
+            for (boundEP, list) in boundLists where boundEP == epID {
+                for item in list.value.arrayValue ?? [] where item["kind"]?.stringValue == "count" {
+                    if let f = item["field"]?.stringValue, let outside = item["outside"] { overMax[f] = outside }
+                }
+            }
             guard let ep = endpoints.first(where: { $0.id == epID }),
                 let (seed, made) = readNegatives(
                     spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings,
-                    access: access)
+                    access: access, overMax: overMax)
             else { continue }
             var added = 0
             for c in made {

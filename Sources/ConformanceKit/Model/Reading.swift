@@ -27,6 +27,10 @@ public struct Reading: Sendable, Hashable {
     /// What else a conforming server may do. Empty: the reading is recorded
     /// (it is ours, not the page's) but no other answer conforms.
     public var alternatives: [Option]
+    /// The question is asked anew in each case (e.g. of each member), so a
+    /// target may take one option in one case and another elsewhere. Otherwise
+    /// (the default) a target takes one option throughout a run.
+    public var perCase = false
 
     public var options: [Option] { [ours] + alternatives }
     public func option(_ id: String) -> Option? { options.first { $0.id == id } }
@@ -48,6 +52,10 @@ public struct StepAlternative: Sendable, Hashable {
     /// One choice for every reading that applies to the step.
     public var choices: [ReadingChoice]
     public var expect: Expectation
+    /// Other combinations that expect exactly the same (kept when the planner
+    /// drops them as duplicates, so that what an answer says about each
+    /// reading is not lost).
+    public var also: [[ReadingChoice]] = []
 }
 
 /// How a reading's option changes what a step expects, as the suite states it

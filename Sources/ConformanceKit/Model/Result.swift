@@ -126,6 +126,10 @@ public struct CaseResult: Sendable, Hashable {
     public var required: Bool = true
     /// Documented enum values this case's answers held (bounded: see `ValueObservation`).
     public var observedValues: [ValueObservation] = []
+    /// Reading id → the options (sorted ids) of that reading the case's answers
+    /// agree with, where they tell some options apart: a run's cases must
+    /// share at least one option of each reading (`Runner.consistency`).
+    public var readingOptions: [String: [String]] = [:]
 
     /// Passed (or ambiguous), but only after a retry.
     public var isFlaky: Bool { verdict.conforms && !attempts.isEmpty }

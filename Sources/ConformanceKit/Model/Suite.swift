@@ -318,6 +318,9 @@ public struct Step: Sendable, Hashable {
     /// options: an answer that fails `expect` but meets one of these is
     /// `ambiguous`, not failed.
     public var alternatives: [StepAlternative] = []
+    /// Other combinations of those readings' options that expect exactly what
+    /// `expect` does (an answer meeting `expect` is consistent with them too).
+    public var alsoHeld: [[ReadingChoice]] = []
 
     public struct Capture: Sendable, Hashable {
         public var name: String

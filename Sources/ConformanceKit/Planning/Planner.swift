@@ -93,13 +93,19 @@ public enum Planner {
             s.readings = wanted
         }
         var kept: [StepAlternative] = []
+        var alsoHeld: [[ReadingChoice]] = []
         for alt in step.alternatives + [StepAlternative(choices: step.readings, expect: step.expect)]
-        where alt.choices != s.readings && agrees(alt.choices) && alt.expect != s.expect
-            && !kept.contains(where: { $0.expect == alt.expect })
-        {
-            kept.append(alt)
+        where alt.choices != s.readings && agrees(alt.choices) {
+            if alt.expect == s.expect {
+                alsoHeld.append(alt.choices)
+            } else if let k = kept.firstIndex(where: { $0.expect == alt.expect }) {
+                kept[k].also.append(alt.choices)
+            } else {
+                kept.append(alt)
+            }
         }
         s.alternatives = kept
+        s.alsoHeld = alsoHeld
         return s
     }
 

@@ -312,6 +312,7 @@ public struct Runner: Sendable {
             }
         }
         results.sort { $0.seq < $1.seq }
+        results = Runner.consistency(results, readings: suite.readings)
         let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
         var run = RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
@@ -398,12 +399,16 @@ public struct Runner: Sendable {
             var context = Checker.Context(
                 expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings)
             var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
+            for (reading, took) in optionsTaken(step, exchange, context, heldPassed: j.verdict == .passed) {
+                let before = result.readingOptions[reading].map(Set.init) ?? took
+                result.readingOptions[reading] = before.intersection(took).sorted()
+            }
             if j.verdict == .failed, let (alt, judged) = alternative(step, exchange, context) {
                 // The answer departs from the suite's reading but meets a
                 // documented alternative: ambiguous, not failed.
                 context.expect = alt.expect
                 j = judged
-                j.findings = readingFindings(step.readings, alt.choices) + j.findings
+                j.findings = readingFindings(step.readings, [alt.choices] + alt.also) + j.findings
             } else if j.verdict == .failed, exchange.status != context.expect.status,
                 let (alt, judged) = statusAlternative(step, exchange, context)
             {
@@ -535,19 +540,97 @@ public struct Runner: Sendable {
         return f
     }
 
+    /// For each reading the step rests on (and the profile does not pin): the
+    /// options whose expectation the answer meets, where that is some of the
+    /// reading's options but not all (an answer every option allows says nothing).
+    func optionsTaken(
+        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context, heldPassed: Bool
+    ) -> [String: Set<String>] {
+        guard !step.alternatives.isEmpty else { return [:] }
+        var passing: [[ReadingChoice]] = heldPassed ? [step.readings] + step.alsoHeld : []
+        for alt in step.alternatives {
+            var ctx = context
+            ctx.expect = alt.expect
+            if Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check).verdict == .passed {
+                passing += [alt.choices] + alt.also
+            }
+        }
+        var out: [String: Set<String>] = [:]
+        for held in step.readings where target.readings[held.reading] == nil {
+            guard let reading = suite.reading(held.reading) else { continue }
+            let took = Set(passing.joined().filter { $0.reading == held.reading }.map(\.option))
+            if !took.isEmpty, took.count < reading.options.count { out[held.reading] = took }
+        }
+        return out
+    }
+
+    /// One option per reading per target: a target whose answers in one run
+    /// agree with no common option of a reading (it accepts 4001 bytes of
+    /// custom, which only the 4096-bytes reading allows, and refuses 4096,
+    /// which only the 4000-bytes reading allows) fails both cases, each
+    /// finding naming the reading and the other case. Cases are compared in
+    /// plan order: each is held to the options the earlier ones share.
+    static func consistency(_ results: [CaseResult], readings: [Reading]) -> [CaseResult] {
+        var out = results
+        for reading in readings where !reading.perCase {
+            var common: Set<String>?
+            var seen: [(index: Int, took: Set<String>)] = []
+            for (i, r) in out.enumerated() {
+                guard let options = r.readingOptions[reading.id] else { continue }
+                let took = Set(options)
+                defer { seen.append((i, took)) }
+                guard let shared = common else {
+                    common = took
+                    continue
+                }
+                if !shared.isDisjoint(with: took) {
+                    common = shared.intersection(took)
+                    continue
+                }
+                let other = seen.first { $0.took.isDisjoint(with: took) } ?? seen[0]
+                flag(&out[i], reading, took: took, other: out[other.index].caseID, otherTook: other.took)
+                flag(&out[other.index], reading, took: other.took, other: out[i].caseID, otherTook: took)
+            }
+        }
+        return out
+    }
+
+    static func flag(_ r: inout CaseResult, _ reading: Reading, took: Set<String>, other: String, otherTook: Set<String>) {
+        guard !r.findings.contains(where: { $0.check == .reading && $0.severity == .failure && $0.reading == reading.id })
+        else { return }
+        func says(_ options: Set<String>) -> String {
+            options.sorted().map { id in reading.option(id).map { "\(id) (\($0.says))" } ?? id }.joined(separator: " or ")
+        }
+        var f = Finding(
+            check: .reading, severity: .failure, expected: "one option of reading '\(reading.id)' throughout the run",
+            actual: "\(took.sorted().joined(separator: " or ")) here, \(otherTook.sorted().joined(separator: " or ")) in case '\(other)'",
+            message: "reading '\(reading.id)' (\(reading.page):\(reading.line) “\(reading.quote)”): this answer takes \(says(took)), "
+                + "but case '\(other)' took \(says(otherTook)) in the same run: a target takes one option of a reading throughout")
+        f.reading = reading.id
+        r.findings.append(f)
+        if case .error = r.verdict { return }
+        r.verdict = .failed
+    }
+
     /// One `reading` finding for each reading whose option the answer took
     /// differs from the one the step was held to.
-    func readingFindings(_ held: [ReadingChoice], _ taken: [ReadingChoice]) -> [Finding] {
-        taken.compactMap { ch in
-            guard let mine = held.first(where: { $0.reading == ch.reading }), mine.option != ch.option,
-                let reading = suite.reading(ch.reading), let ours = reading.option(mine.option),
-                let theirs = reading.option(ch.option)
+    /// `taken` holds every combination of options whose expectation the answer
+    /// met (several when they expect the same): a reading gets a finding when
+    /// none of them has the step's option, naming each option they have.
+    func readingFindings(_ held: [ReadingChoice], _ taken: [[ReadingChoice]]) -> [Finding] {
+        held.compactMap { mine in
+            var options: [String] = []
+            for ch in taken.joined() where ch.reading == mine.reading && !options.contains(ch.option) { options.append(ch.option) }
+            guard !options.isEmpty, !options.contains(mine.option), let reading = suite.reading(mine.reading),
+                let ours = reading.option(mine.option)
             else { return nil }
+            let theirs = options.compactMap(reading.option)
             var f = Finding(
                 check: .reading, severity: .ambiguous, expected: "\(ours.id): \(ours.says)",
-                actual: "\(theirs.id): \(theirs.says)",
+                actual: theirs.map { "\($0.id): \($0.says)" }.joined(separator: "; or "),
                 message: "reading '\(reading.id)' (\(reading.page):\(reading.line) “\(reading.quote)”): "
-                    + "we read \(ours.id) (\(ours.says)); the target took the alternative \(theirs.id) (\(theirs.says))")
+                    + "we read \(ours.id) (\(ours.says)); the target took the alternative "
+                    + theirs.map { "\($0.id) (\($0.says))" }.joined(separator: " or "))
             f.reading = reading.id
             return f
         }

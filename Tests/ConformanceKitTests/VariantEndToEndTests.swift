@@ -1,5 +1,6 @@
 import ConformanceCLI
 import ConformanceKit
+import ConformanceTesting
 import Foundation
 import Testing
 import TelecomXSimulator

@@ -231,16 +231,17 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
         Variant(
             name: "type-errors-400",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type (pbx: [1], number: true, feature.mms: \"maybe\") with 400 bad_request, also where a row of the member says its value is invalid (reading generated-negative-answer, option bad-request)",
-            allowedBy: "mvno-account-create.txt: \"| 400 | bad_request | MVNO account not found in body of request |\": a body whose member has another type than the request table's is not an MVNO account, as a stack that checks types before it reads the account answers."),
+            allowedBy: "mvno-account-create.txt: \"| 400 | bad_request | MVNO account not found in body of request |\": a body whose member has another type than the request table's is not an MVNO account, as a stack that checks types before it reads the account answers (reading generated-negative-answer).",
+            takes: reading("generated-negative-answer", "bad-request")),
         Variant(
             name: "type-errors-member-named",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type with 422 and the member's dotted name as the message (422 feature.mms, 422 pbx, 422 customer) (reading generated-negative-answer, option member-named)",
-            allowedBy: "mvno-account-create.txt's error table names the member at fault in every message (\"| 422 | number |\", \"| 404 | mvnoSim |\", \"| 404 | dataSharingSims.simNumber |\"…); applying that convention to a wrongly typed member the table does not list is the pages' own habit.",
+            allowedBy: "mvno-account-create.txt's error table names the member at fault in every message (\"| 422 | number |\", \"| 404 | mvnoSim |\", \"| 404 | dataSharingSims.simNumber |\"…); applying that convention to a wrongly typed member the table does not list is the pages' own habit (reading generated-negative-answer).",
             takes: reading("generated-negative-answer", "member-named")),
         Variant(
             name: "type-errors-not-found",
             summary: "POST /mvno answers a malformed id in customer, sipAccount, extension or ratePlan (a value of the wrong JSON type) with the member's 404 not-found row, as a stack that looks the id up before it checks its type (reading generated-negative-answer, option other-4xx)",
-            allowedBy: "mvno-account-create.txt: \"| 404 | ratePlan | Rate plan not found or not valid |\", \"| 404 | customer | Customer not found |\"…: an id no account has is not found, and the page does not say that a malformed one is answered otherwise.",
+            allowedBy: "mvno-account-create.txt: \"| 404 | ratePlan | Rate plan not found or not valid |\", \"| 404 | customer | Customer not found |\"…: an id no account has is not found, and the page does not say that a malformed one is answered otherwise (reading generated-negative-answer).",
             takes: reading("generated-negative-answer", "other-4xx")),
     ]
 

@@ -88,20 +88,40 @@ extension CLI {
             }
         }
         defer { lock?.release() }
+        // Ctrl-C or SIGTERM from here on (the pool and profile checks send requests too)
+        // stops sending and still writes the report.
+        let interruption = Interruption()
+        let watcher = SignalWatcher { name in
+            interruption.stop.stop(name)
+            console.err("\(name): stopping; waiting up to 2 s for requests in flight, then writing the report")
+            Task {
+                try? await Task.sleep(for: .seconds(2))
+                interruption.cancelCurrent()
+            }
+        }
+        defer { watcher.cancel() }
         guard var pools = pools(target, settings, console: console) else { return .usage }
-        let free = await freePoolEntries(suite: suite, target: target, settings, ledger: &pools.ledger, console: console)
+        let free = await interruption.run { [pools, settings] in
+            var ledger = pools.ledger
+            let free = await freePoolEntries(
+                suite: suite, target: target, settings, ledger: &ledger, stop: interruption.stop, console: console)
+            return (free, ledger)
+        }
+        pools.ledger = free.1
         let plan = Planner.plan(
             suite: suite, target: target.profile, credentials: target.credentials, used: pools.ledger, ledger: pools.path)
         if settings.dryRun {
             dryRun(plan, suite: suite, target: target, console: console)
             return .passed
         }
-        if plan.contains(where: { $0.skipReason == nil }),
-            !(await profileMeetsTarget(suite: suite, target: target, settings, console: console))
+        if plan.contains(where: { $0.skipReason == nil }), interruption.stop.reason == nil,
+            !(await interruption.run { [settings] in await profileMeetsTarget(suite: suite, target: target, settings, stop: interruption.stop, console: console) }),
+            interruption.stop.reason == nil
         {
             return .usage
         }
-        let result = await execute(plan, suite: suite, target: target, settings, confirmedFree: free, console: console)
+        let result = await execute(
+            plan, suite: suite, target: target, settings, confirmedFree: free.0, interruption: interruption, console: console)
         if let path = pools.path {
             pools.ledger.record(plan, result.results)
             if !pools.ledger.used.isEmpty {
@@ -386,7 +406,8 @@ extension CLI {
     /// when mutating cases may run). Entries it finds in use join the ledger,
     /// so the plan skips them.
     static func freePoolEntries(
-        suite: Suite, target: RunTarget, _ s: RunSettings, ledger: inout PoolLedger, console: Console
+        suite: Suite, target: RunTarget, _ s: RunSettings, ledger: inout PoolLedger, stop: StopFlag? = nil,
+        console: Console
     ) async -> Set<String> {
         if target.simulator != nil {
             var all = Set<String>()
@@ -399,7 +420,7 @@ extension CLI {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
-            options: RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries))
+            options: RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop))
         let found = await runner.preflightPools(skipping: ledger.used.mapValues(Set.init))
         for n in found.notes { console.out("pools: " + n) }
         for (pool, keys) in found.inUse {
@@ -411,11 +432,13 @@ extension CLI {
     /// The profile against the target before any case: where the error
     /// message sits and whether the target takes the credentials as sent.
     /// False (after naming each mistake) when the run must stop.
-    static func profileMeetsTarget(suite: Suite, target: RunTarget, _ s: RunSettings, console: Console) async -> Bool {
+    static func profileMeetsTarget(
+        suite: Suite, target: RunTarget, _ s: RunSettings, stop: StopFlag? = nil, console: Console
+    ) async -> Bool {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: URLSessionTransport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
-            options: RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries))
+            options: RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop))
         let check = await runner.checkProfile()
         for n in check.notes { console.out("profile: " + n) }
         guard !check.problems.isEmpty else { return true }
@@ -428,10 +451,13 @@ extension CLI {
     /// Run: send the plan, with a progress line on a terminal. Ctrl-C or SIGTERM stops
     /// sending, gives requests in flight a moment, then cancels them; the result holds what finished.
     static func execute(
-        _ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [], console: Console
+        _ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [],
+        interruption: Interruption? = nil, console: Console
     ) async -> RunResult {
         let profile = target.profile
-        let stop = StopFlag()
+        let own = interruption == nil ? Interruption() : nil
+        let interruption = interruption ?? own!
+        let stop = interruption.stop
         var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
         if let show = console.progress {
             onProgress = { done, total, last in
@@ -446,17 +472,19 @@ extension CLI {
                 check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
         var judge = runner
         judge.confirmedFree = confirmedFree
-        let running = Task { [judge] in await judge.run(plan) }
-        let watcher = SignalWatcher { name in
-            stop.stop(name)
-            console.err("\(name): stopping; waiting up to 2 s for requests in flight, then writing the report")
-            Task {
-                try? await Task.sleep(for: .seconds(2))
-                running.cancel()
+        // Without an interruption handed in (callers other than run), the signals are watched here.
+        let watcher = own.map { own in
+            SignalWatcher { name in
+                own.stop.stop(name)
+                console.err("\(name): stopping; waiting up to 2 s for requests in flight, then writing the report")
+                Task {
+                    try? await Task.sleep(for: .seconds(2))
+                    own.cancelCurrent()
+                }
             }
         }
-        let result = await running.value
-        watcher.cancel()
+        let result = await interruption.run { [judge] in await judge.run(plan) }
+        watcher?.cancel()
         console.progress?("")
         return result
     }

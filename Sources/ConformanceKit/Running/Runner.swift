@@ -403,12 +403,12 @@ public struct Runner: Sendable {
                 let before = result.readingOptions[reading].map(Set.init) ?? took
                 result.readingOptions[reading] = before.intersection(took).sorted()
             }
-            if j.verdict == .failed, let (alt, judged) = alternative(step, exchange, context) {
+            if j.verdict == .failed, let (alt, judged, taken) = alternative(step, exchange, context) {
                 // The answer departs from the suite's reading but meets a
                 // documented alternative: ambiguous, not failed.
                 context.expect = alt.expect
                 j = judged
-                j.findings = readingFindings(step.readings, [alt.choices] + alt.also) + j.findings
+                j.findings = readingFindings(step.readings, taken) + j.findings
             } else if j.verdict == .failed, exchange.status != context.expect.status,
                 let (alt, judged) = statusAlternative(step, exchange, context)
             {
@@ -502,14 +502,20 @@ public struct Runner: Sendable {
     /// rests on) that the answer meets without a failure, judged as that alternative.
     func alternative(
         _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context
-    ) -> (StepAlternative, Checker.Judgement)? {
+    ) -> (StepAlternative, Checker.Judgement, taken: [[ReadingChoice]])? {
+        // Every alternative the answer meets is named (member-named and other-4xx
+        // may both allow one answer), the first one's judgement is kept.
+        var first: (StepAlternative, Checker.Judgement)?
+        var taken: [[ReadingChoice]] = []
         for alt in step.alternatives {
             var ctx = context
             ctx.expect = alt.expect
             let j = Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check)
-            if j.verdict == .passed { return (alt, j) }
+            guard j.verdict == .passed else { continue }
+            if first == nil { first = (alt, j) }
+            taken += [alt.choices] + alt.also
         }
-        return nil
+        return first.map { ($0.0, $0.1, taken) }
     }
 
     /// The first of the step's alternatives whose status the answer has,

@@ -78,8 +78,12 @@ import Testing
         print("TLS held connection, transport timeout 2 s: returned after \(String(format: "%.2f", took)) s")
         #expect(r.failureMessage == "timed out after 2 s (the per-request timeout)", "\(r)")
         #expect(held.requests.value == 1, "the request went through the tunnel")
-        // Hang guard, not a speed test (see the suite's comment).
-        #expect(took < 20)
+        // Hang guard, not a speed test (see the suite's comment). In-process, `took`
+        // also holds the wait for a cooperative thread to resume this test: under the
+        // whole parallel suite on 2 cores it was seen at 19.7 s and 31.3 s while the
+        // exchange itself timed out at 2 s. The CLI tests below time the same path
+        // in a process of their own (4.1 s seen), so they guard the deadline.
+        #expect(took < 90)
         #expect(Self.noSClientRemains(port: held.front.port).isEmpty)
     }
 
@@ -94,7 +98,7 @@ import Testing
         let took = (ContinuousClock.now - start).seconds
         print("TLS held connection, cancelled: returned after \(String(format: "%.2f", took)) s")
         #expect(r.failureMessage == "cancelled", "\(r)")
-        #expect(took < 20)  // hang guard
+        #expect(took < 60)  // hang guard: the timeout is 120 s, so a cancel that is not honoured shows; in-process timing includes waiting for a cooperative thread (see above)
         #expect(Self.noSClientRemains(port: held.front.port).isEmpty)
     }
 

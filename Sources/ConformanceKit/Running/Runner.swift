@@ -399,18 +399,20 @@ public struct Runner: Sendable {
             var context = Checker.Context(
                 expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings)
             var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
-            for (reading, took) in optionsTaken(step, exchange, context, heldPassed: j.verdict == .passed) {
+            // Each alternative is judged once, and only where its verdict is read.
+            let judgedAlternatives = judgeAlternatives(step, exchange, context, heldPassed: j.verdict == .passed)
+            for (reading, took) in optionsTaken(step, judgedAlternatives, heldPassed: j.verdict == .passed) {
                 let before = result.readingOptions[reading].map(Set.init) ?? took
                 result.readingOptions[reading] = before.intersection(took).sorted()
             }
-            if j.verdict == .failed, let (alt, judged, taken) = alternative(step, exchange, context) {
+            if j.verdict == .failed, let (alt, judged, taken) = alternative(judgedAlternatives) {
                 // The answer departs from the suite's reading but meets a
                 // documented alternative: ambiguous, not failed.
                 context.expect = alt.expect
                 j = judged
                 j.findings = readingFindings(step.readings, taken) + j.findings
             } else if j.verdict == .failed, exchange.status != context.expect.status,
-                let (alt, judged) = statusAlternative(step, exchange, context)
+                let (alt, judged) = statusAlternative(judgedAlternatives, exchange)
             {
                 // The status is one an alternative takes (an accepted bad value,
                 // a 201) but the answer does not conform to it: judged as that
@@ -498,39 +500,47 @@ public struct Runner: Sendable {
             + "give fresh entries in \(target.file) (conformance fixtures --target \(target.file) shows what is left)"
     }
 
-    /// The first of the step's alternatives (other options of the readings it
-    /// rests on) that the answer meets without a failure, judged as that alternative.
-    func alternative(
-        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context
-    ) -> (StepAlternative, Checker.Judgement, taken: [[ReadingChoice]])? {
-        // Every alternative the answer meets is named (member-named and other-4xx
-        // may both allow one answer), the first one's judgement is kept.
-        var first: (StepAlternative, Checker.Judgement)?
-        var taken: [[ReadingChoice]] = []
-        for alt in step.alternatives {
+    /// The step's alternatives, each judged against the answer: read when the
+    /// answer failed the suite's own reading, or when the step rests on a
+    /// reading the one-option check follows (not pinned, not asked per case).
+    /// Otherwise none is judged: a passing answer costs one judgement.
+    func judgeAlternatives(
+        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context, heldPassed: Bool
+    ) -> [(alt: StepAlternative, judgement: Checker.Judgement)] {
+        guard !step.alternatives.isEmpty, !heldPassed || step.readings.contains(where: followsOneOption) else { return [] }
+        return step.alternatives.map { alt in
             var ctx = context
             ctx.expect = alt.expect
-            let j = Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check)
-            guard j.verdict == .passed else { continue }
-            if first == nil { first = (alt, j) }
-            taken += [alt.choices] + alt.also
+            return (alt, Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check))
         }
-        return first.map { ($0.0, $0.1, taken) }
+    }
+
+    /// Whether the one-option check follows this reading in this run.
+    func followsOneOption(_ held: ReadingChoice) -> Bool {
+        target.readings[held.reading] == nil && suite.reading(held.reading).map { !$0.perCase } == true
+    }
+
+    /// The first of the step's alternatives (other options of the readings it
+    /// rests on) that the answer meets without a failure, with its judgement.
+    /// Every alternative the answer meets is named (member-named and other-4xx
+    /// may both allow one answer).
+    func alternative(
+        _ judged: [(alt: StepAlternative, judgement: Checker.Judgement)]
+    ) -> (StepAlternative, Checker.Judgement, taken: [[ReadingChoice]])? {
+        let passing = judged.filter { $0.judgement.verdict == .passed }
+        guard let first = passing.first else { return nil }
+        return (first.alt, first.judgement, passing.flatMap { [$0.alt.choices] + $0.alt.also })
     }
 
     /// The first of the step's alternatives whose status the answer has,
     /// judged as that alternative (it failed: no alternative passed).
     func statusAlternative(
-        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context
+        _ judged: [(alt: StepAlternative, judgement: Checker.Judgement)], _ exchange: HTTPExchange
     ) -> (StepAlternative, Checker.Judgement)? {
-        for alt in step.alternatives {
-            let statuses = alt.expect.oneOf.isEmpty ? [alt.expect.status] : alt.expect.oneOf.map(\.status)
-            guard statuses.contains(exchange.status) else { continue }
-            var ctx = context
-            ctx.expect = alt.expect
-            return (alt, Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check))
-        }
-        return nil
+        judged.first { j in
+            let statuses = j.alt.expect.oneOf.isEmpty ? [j.alt.expect.status] : j.alt.expect.oneOf.map(\.status)
+            return statuses.contains(exchange.status)
+        }.map { ($0.alt, $0.judgement) }
     }
 
     /// A failure of an answer judged as an alternative, saying which options it took.
@@ -550,19 +560,13 @@ public struct Runner: Sendable {
     /// options whose expectation the answer meets, where that is some of the
     /// reading's options but not all (an answer every option allows says nothing).
     func optionsTaken(
-        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context, heldPassed: Bool
+        _ step: Step, _ judged: [(alt: StepAlternative, judgement: Checker.Judgement)], heldPassed: Bool
     ) -> [String: Set<String>] {
-        guard !step.alternatives.isEmpty else { return [:] }
+        guard !judged.isEmpty else { return [:] }
         var passing: [[ReadingChoice]] = heldPassed ? [step.readings] + step.alsoHeld : []
-        for alt in step.alternatives {
-            var ctx = context
-            ctx.expect = alt.expect
-            if Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check).verdict == .passed {
-                passing += [alt.choices] + alt.also
-            }
-        }
+        for (alt, j) in judged where j.verdict == .passed { passing += [alt.choices] + alt.also }
         var out: [String: Set<String>] = [:]
-        for held in step.readings where target.readings[held.reading] == nil {
+        for held in step.readings where followsOneOption(held) {
             guard let reading = suite.reading(held.reading) else { continue }
             let took = Set(passing.joined().filter { $0.reading == held.reading }.map(\.option))
             if !took.isEmpty, took.count < reading.options.count { out[held.reading] = took }

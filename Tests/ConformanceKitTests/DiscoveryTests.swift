@@ -110,6 +110,16 @@ import TelecomXSimulator
             ["init", "--suite", Project.cases, "--name", "acme", "--base-url", "https://acme.example", "--out", out, "--force",
              "--auth", "query", "--header-name", "X-Auth-Token"])
         #expect(wrong.status == 2)
+        // Nothing that reaches the request head may carry a line break.
+        let injected = await conformance(
+            ["init", "--suite", Project.cases, "--name", "acme", "--base-url", "https://acme.example", "--out", out, "--force",
+             "--auth", "header", "--header-name", "X-Auth-Token", "--prefix", "a\r\nX-Injected: 1"])
+        #expect(injected.status == 2)
+        #expect(injected.capture.err.contains("--prefix must not hold control characters"), "\(injected.capture.err)")
+        let badName = await conformance(
+            ["init", "--suite", Project.cases, "--name", "acme", "--base-url", "https://acme.example", "--out", out, "--force",
+             "--auth", "header", "--header-name", "X-A\r\nX-Injected"])
+        #expect(badName.status == 2)
     }
 }
 

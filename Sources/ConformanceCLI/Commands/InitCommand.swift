@@ -63,7 +63,11 @@ extension CLI {
             throw UsageError("--header-name and --prefix go with --auth header, not --auth \(auth)")
         }
         if let h = p.value("header-name"), h.isEmpty || !h.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3A }) {
-            throw UsageError("--header-name must be a header name (visible ASCII, no ':'), got '\(h)'")
+            throw UsageError("--header-name must be a header name (visible ASCII, no ':')")
+        }
+        // The prefix goes into the request head before the credential: no line may be injected.
+        if let x = p.value("prefix"), !OutgoingRequest(method: "GET", url: "/", headers: [("X", x)], body: nil).isHeadSafe {
+            throw UsageError("--prefix must not hold control characters (CR, LF, NUL, …): it goes into the request head")
         }
         let suiteRoot = p.suiteRoot
         let out = p.value("out") ?? suiteRoot + "/targets/\(name).json"

@@ -30,12 +30,12 @@ import Testing
         let suite = try Self.suite()
         let cited = ReadingsReport.citations(suite)
         for r in suite.readings { #expect(cited[r.id]?.isEmpty == false, "\(r.id) is cited nowhere") }
-        let readme = try String(contentsOfFile: Project.root + "/README.md", encoding: .utf8)
+        let readme = try String(contentsOfFile: Project.root + "/Sources/ConformanceKit/ConformanceKit.docc/Readings.md", encoding: .utf8)
         let begin = try #require(readme.range(of: "<!-- readings:begin -->\n"))
         let end = try #require(readme.range(of: "\n<!-- readings:end -->"))
         #expect(
             String(readme[begin.upperBound..<end.lowerBound]) == ReadingsReport.markdown(suite),
-            "README's readings table differs from Cases/readings.json: run `swift run conformance readings --markdown`")
+            "Readings.md's readings table differs from Cases/readings.json: run `swift run conformance readings --markdown`")
     }
 
     @Test func theReadingsCommandListsEveryReadingWithItsAlternatives() async throws {

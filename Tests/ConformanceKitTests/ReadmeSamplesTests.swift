@@ -4,14 +4,16 @@ import Foundation
 import TelecomXSimulator
 import Testing
 
-/// The README's sample outputs are the commands' real output, and stay so.
+/// The sample outputs of the documentation (README.md, the DocC catalog's
+/// articles, Cases/README.md) are the commands' real output, and stay so.
 ///
 /// A sample is marked by an HTML comment on the line before it:
 /// `<!-- output of: conformance ARGS -->` (the whole output) or
 /// `<!-- excerpt of: conformance ARGS -->` (its lines appear in the output,
 /// in order; a line ending in `…` matches any line it begins). The sample is
 /// the fenced block after the marker, or the lines up to the next blank line.
-/// The commands run in-process, in README order, with the project's suite, a
+/// The commands run in-process, page by page in `pages` order and in page
+/// order within a page, each distinct command once (pages share the run), with the project's suite, a
 /// scratch folder for reports and profiles, and no credentials in the
 /// environment; ports, durations and the scratch paths are normalized.
 @Suite struct ReadmeSamplesTests {
@@ -113,29 +115,59 @@ import Testing
         return missing
     }
 
+    /// Every page that may show output: the front page, the catalog's articles, the case-writing guide.
+    static let catalog = "Sources/ConformanceKit/ConformanceKit.docc"
+    static func pages() throws -> [String] {
+        let articles = try FileManager.default.contentsOfDirectory(atPath: Project.root + "/" + catalog)
+            .filter { $0.hasSuffix(".md") }.sorted().map { catalog + "/" + $0 }
+        return ["README.md"] + articles + ["Cases/README.md"]
+    }
+
     @Test func everyMarkedSampleIsTheCommandsOutput() async throws {
-        let readme = try String(contentsOfFile: Project.root + "/README.md", encoding: .utf8)
-        let samples = Self.samples(readme)
-        #expect(samples.count >= 8, "the README marks its samples (\(samples.count) found)")
         let scratch = TempDir()
         defer { scratch.cleanup() }
-        for s in samples {
-            #expect(!s.text.isEmpty, "README.md:\(s.line): an empty sample")
-            let args = Self.arguments(s.command, scratch: scratch.path)
-            let printed: String
-            if s.command == ["faults", "--detect"] {
-                printed = try await Self.faultDetectionTable()
-            } else {
-                printed = await conformance(args).capture.out
+        var total = 0
+        // One run per distinct command: the front page and an article may show the same one.
+        var ran: [[String]: String] = [:]
+        for page in try Self.pages() {
+            let text = try String(contentsOfFile: Project.root + "/" + page, encoding: .utf8)
+            let samples = Self.samples(text)
+            total += samples.count
+            for s in samples {
+                #expect(!s.text.isEmpty, "\(page):\(s.line): an empty sample")
+                let args = Self.arguments(s.command, scratch: scratch.path)
+                let printed: String
+                if let earlier = ran[s.command] {
+                    printed = earlier
+                } else if s.command == ["faults", "--detect"] {
+                    printed = try await Self.faultDetectionTable()
+                } else {
+                    printed = await conformance(args).capture.out
+                }
+                ran[s.command] = printed
+                let output = try Self.normalized(printed, scratch: scratch.path).components(separatedBy: "\n")
+                let text = try Self.normalized(s.text.joined(separator: "\n"), scratch: scratch.path).components(separatedBy: "\n")
+                let shown = "conformance " + s.command.joined(separator: " ")
+                if s.excerpt {
+                    let missing = Self.missingLines(text, in: output)
+                    #expect(missing.isEmpty, "\(page):\(s.line): `\(shown)` does not print, in this order:\n\(missing.joined(separator: "\n"))\n--- it prints:\n\(output.joined(separator: "\n"))")
+                } else {
+                    #expect(text == output, "\(page):\(s.line): `\(shown)` prints instead:\n\(output.joined(separator: "\n"))")
+                }
             }
-            let output = try Self.normalized(printed, scratch: scratch.path).components(separatedBy: "\n")
-            let text = try Self.normalized(s.text.joined(separator: "\n"), scratch: scratch.path).components(separatedBy: "\n")
-            let shown = "conformance " + s.command.joined(separator: " ")
-            if s.excerpt {
-                let missing = Self.missingLines(text, in: output)
-                #expect(missing.isEmpty, "README.md:\(s.line): `\(shown)` does not print, in this order:\n\(missing.joined(separator: "\n"))\n--- it prints:\n\(output.joined(separator: "\n"))")
-            } else {
-                #expect(text == output, "README.md:\(s.line): `\(shown)` prints instead:\n\(output.joined(separator: "\n"))")
+        }
+        #expect(total >= 12, "the pages mark their samples (\(total) found)")
+    }
+
+    /// A page that shows a command's output in a code block marks it, so the test above checks it:
+    /// an unmarked block whose first line is what a command prints first would drift unseen.
+    @Test func everyPageShowingTheRunsHeadlineMarksIt() throws {
+        for page in try Self.pages() {
+            let lines = try String(contentsOfFile: Project.root + "/" + page, encoding: .utf8).components(separatedBy: "\n")
+            for (i, line) in lines.enumerated() where line.hasPrefix("conformance 0.") {
+                let opening = lines[..<i].lastIndex(where: { $0.hasPrefix("```") }) ?? 0
+                let marked = opening > 0 && (lines[opening - 1].hasPrefix("<!-- output of:") || lines[opening - 1].hasPrefix("<!-- excerpt of:"))
+                #expect(marked, "\(page):\(i + 1): output shown without an `<!-- output of: … -->` marker")
             }
         }
     }

@@ -15,7 +15,7 @@ extension CLI {
         not blocking certification. A profile pins a reading to be held to it:
           "readings": {"create-success-status": "201"}
 
-        --markdown   the table README's "How the harness reads the docs" holds
+        --markdown   the table the Readings article (ConformanceKit.docc) holds
         --audit      every expectation of every case (generated ones too), grouped by
                      where it comes from: a page line that states it, or a reading;
                      exit 1 if any has no source

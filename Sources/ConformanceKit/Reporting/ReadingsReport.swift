@@ -1,5 +1,5 @@
 /// The readings register as text for people: `conformance readings`, and the
-/// README section "How the harness reads the docs", which is generated from it.
+/// article Readings.md (in the DocC catalog), whose table is generated from it.
 public enum ReadingsReport {
     /// Where each reading is cited: endpoint specs and case files, in order.
     public static func citations(_ suite: Suite) -> [String: [String]] {

@@ -55,6 +55,11 @@ import Testing
         let digest = try #require(Certification.claim(dir: bundle)?.suiteSha256)
         #expect(digest.count == 64)
         #expect(v.out.contains("certifies simulator (") && v.out.contains("against suite \(digest): certifiable"), "\(v.out)")
+        // Target, digest, verdict and level, each on its own line.
+        #expect(v.out.contains("\n  target:       simulator http://127.0.0.1:"), "\(v.out)")
+        #expect(v.out.contains("\n  suite digest: \(digest)\n  verdict:      certifiable\n  level:        required ("), "\(v.out)")
+        let level = try #require(Certification.claim(dir: bundle)?.level)
+        #expect(level.contains(" required cases passed; ") && !level.hasPrefix("required (0 of 0"), "\(level)")
         #expect(!FileManager.default.fileExists(atPath: bundle + "/" + ReportsLockName.name), "the run's lock is gone")
 
         // An extra file.

@@ -1,6 +1,7 @@
 import ConformanceCLI
 import ConformanceKit
 import Foundation
+import JSONKit
 import Testing
 import TelecomXSimulator
 
@@ -63,6 +64,19 @@ import TelecomXSimulator
         #expect(listed == usage.map(\.name))
         let first = try #require(usage.first)
         #expect(c.out.contains("   \(first.name) (\(first.caseIDs.count) cases): \(first.description)"))
+        // Written outside the project, the profile names the schema by an absolute URL, not a path climbing out of tmp.
+        let written = try JSONParser.parse([UInt8](try #require(FileManager.default.contents(atPath: tmp.path + "/acme.json"))))
+        let schema = try #require(written["$schema"]?.stringValue)
+        #expect(!schema.contains(".."), "\(schema)")
+        let url = try #require(URL(string: schema))
+        #expect(url.isFileURL && FileManager.default.fileExists(atPath: url.path), "\(schema) names no file")
+    }
+
+    @Test func initsSchemaPathIsRelativeInsideTheProjectAndAbsoluteOutside() {
+        #expect(CLI.schemaReference(from: "/p/Cases/targets", suiteRoot: "/p/Cases") == "../meta/target.schema.json")
+        #expect(CLI.schemaReference(from: "/p/profiles", suiteRoot: "/p/Cases") == "../Cases/meta/target.schema.json")
+        #expect(CLI.schemaReference(from: "/tmp", suiteRoot: "/p/Cases") == "file:///p/Cases/meta/target.schema.json")
+        #expect(CLI.schemaReference(from: "/tmp/a b", suiteRoot: "/q r/Cases") == "file:///q%20r/Cases/meta/target.schema.json")
     }
 
     @Test func faultsPrintsWholeNames() async {

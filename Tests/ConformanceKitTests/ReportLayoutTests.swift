@@ -18,6 +18,8 @@ import Testing
         var failingTableTop: Int
         var firstCardTop: Int
         var verdictWordWidth: Int
+        /// Headers of the matrices laid out on more than one line (a narrow column wrapped them).
+        var wrappedMatrixHeaders: Int
     }
 
     static let probe = """
@@ -28,7 +30,11 @@ import Testing
           var m = { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth, innerWidth: window.innerWidth,
                     h1: document.querySelector("h1").innerText, problemsTop: top("#problems"),
                     failingTableTop: top("table.failing"), firstCardTop: top("article.case"),
-                    verdictWordWidth: w ? Math.round(w.getBoundingClientRect().width) : -1 };
+                    verdictWordWidth: w ? Math.round(w.getBoundingClientRect().width) : -1, wrappedMatrixHeaders: 0 };
+          document.querySelectorAll("table.matrix th").forEach(function (th) {
+            var r = document.createRange(); r.selectNodeContents(th);
+            if (th.textContent.trim() && r.getClientRects().length > 1) m.wrappedMatrixHeaders++;
+          });
           var p = document.createElement("pre"); p.id = "layout-probe"; p.textContent = JSON.stringify(m);
           document.body.appendChild(p);
         });
@@ -63,7 +69,7 @@ import Testing
             scrollWidth: try int("scrollWidth"), clientWidth: try int("clientWidth"), innerWidth: try int("innerWidth"),
             h1: try #require(m["h1"]?.stringValue), problemsTop: try int("problemsTop"),
             failingTableTop: try int("failingTableTop"), firstCardTop: try int("firstCardTop"),
-            verdictWordWidth: try int("verdictWordWidth"))
+            verdictWordWidth: try int("verdictWordWidth"), wrappedMatrixHeaders: try int("wrappedMatrixHeaders"))
     }
 
     @Test func aRunWithDozensOfFailuresFitsAt1280AndShowsItsProblemsOnTheFirstScreen() async throws {
@@ -79,6 +85,8 @@ import Testing
         #expect(m.verdictWordWidth > 20, "the verdict word is laid out (\(m.verdictWordWidth) px)")
         #expect(m.problemsTop > 0 && m.problemsTop < 900, "the problems start on the first screen (at \(m.problemsTop) px)")
         #expect(m.problemsTop < m.failingTableTop && m.failingTableTop < m.firstCardTop)
+        #expect(html.contains("<table class=\"matrix rows\">"), "the page has the rows × outcome matrices the next line measures")
+        #expect(m.wrappedMatrixHeaders == 0, "\(m.wrappedMatrixHeaders) matrix headers wrap (one letter a line in a narrow column)")
     }
 
     @Test func longUnbrokenValuesWrapInsteadOfWideningThePage() throws {

@@ -76,7 +76,7 @@ extension CLI {
         }
         let prefix = "TELECOMX_" + name.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
         var profile = JSONObject()
-        profile["$schema"] = .string(relativePath(from: (out as NSString).deletingLastPathComponent, to: suiteRoot + "/meta/target.schema.json"))
+        profile["$schema"] = .string(schemaReference(from: (out as NSString).deletingLastPathComponent, suiteRoot: suiteRoot))
         profile["name"] = .string(name)
         profile["description"] = .string("Target profile for \(name), scaffolded by conformance init.")
         profile["baseURL"] = .string(baseURL)
@@ -202,12 +202,26 @@ extension CLI {
     }
 
     /// `to` as a path relative to the folder `from` (both may be relative to the working directory).
-    static func relativePath(from dir: String, to file: String) -> String {
-        func parts(_ p: String) -> [String] {
-            let abs = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
-            return (abs as NSString).standardizingPath.split(separator: "/").map(String.init)
+    /// The profile's `$schema`: relative to the profile when it lies in the
+    /// project (the suite's parent folder), so the checkout can move; an
+    /// absolute `file://` URL when `--out` puts it elsewhere, where a relative
+    /// path would climb out of, say, /tmp into one machine's checkout.
+    package static func schemaReference(from dir: String, suiteRoot: String) -> String {
+        let schema = absoluteParts(suiteRoot + "/meta/target.schema.json")
+        let project = absoluteParts(suiteRoot).dropLast()
+        if !project.isEmpty, absoluteParts(dir.isEmpty ? "." : dir).starts(with: project) {
+            return relativePath(from: dir, to: suiteRoot + "/meta/target.schema.json")
         }
-        let a = parts(dir.isEmpty ? "." : dir), b = parts(file)
+        return URL(fileURLWithPath: "/" + schema.joined(separator: "/")).absoluteString
+    }
+
+    static func absoluteParts(_ p: String) -> [String] {
+        let abs = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+        return (abs as NSString).standardizingPath.split(separator: "/").map(String.init)
+    }
+
+    static func relativePath(from dir: String, to file: String) -> String {
+        let a = absoluteParts(dir.isEmpty ? "." : dir), b = absoluteParts(file)
         var i = 0
         while i < a.count, i < b.count, a[i] == b[i] { i += 1 }
         return (Array(repeating: "..", count: a.count - i) + b[i...]).joined(separator: "/")

@@ -13,7 +13,8 @@ extension CLI {
         digest (every file the suite loader reads) with the local suite (naming the files that
         differ). A bundle holds only its reports, the manifest, its digest and signature: an extra
         file, a symbolic link or a manifest path that leaves the bundle fails it. On success it
-        prints the target, suite digest and verdict it verified.
+        prints the target, suite digest, verdict and level (required, or none when a
+        required case blocks) it verified.
 
         Digests prove a bundle intact, not who made it: anyone can edit a report and recompute
         them. --allowed-signers FILE (OpenSSH allowed_signers: `identity namespaces="telecomx-conformance"
@@ -43,6 +44,10 @@ extension CLI {
             console.out("\(dir): every digest, count and the verdict hold; the suite matches")
             if let c = Certification.claim(dir: dir) {
                 console.out("\(dir): certifies \(c.target) (\(c.baseURL)) against suite \(c.suiteSha256): \(c.verdict)")
+                console.out("  target:       \(c.target) \(c.baseURL)")
+                console.out("  suite digest: \(c.suiteSha256)")
+                console.out("  verdict:      \(c.verdict)")
+                console.out("  level:        \(c.level)")
             }
             if let signedBy {
                 console.out("\(dir): signed by \(signedBy) (namespace \(Signing.namespace)), unchanged since")

@@ -23,6 +23,8 @@ public enum Certification {
         public var baseURL: String
         public var suiteSha256: String
         public var verdict: String
+        /// The conformance level the run reached ("required", or "none" when a required case blocks) and its counts.
+        public var level: String
     }
 
     /// The target, suite digest and verdict the bundle's manifest states (nil if it cannot be read).
@@ -32,7 +34,26 @@ public enum Certification {
         else { return nil }
         return Claim(
             target: m["target"]?["name"]?.stringValue ?? "", baseURL: m["target"]?["baseURL"]?.stringValue ?? "",
-            suiteSha256: m["suite"]?["sha256"]?.stringValue ?? "", verdict: m["verdict"]?.stringValue ?? "")
+            suiteSha256: m["suite"]?["sha256"]?.stringValue ?? "", verdict: m["verdict"]?.stringValue ?? "",
+            level: levelText(m["level"]))
+    }
+
+    /// `level` of a manifest in one line: "required (R of R required cases passed; O of P optional)".
+    static func levelText(_ level: JSON?) -> String {
+        guard let level, let name = level["name"]?.stringValue else { return "not stated (a bundle from before levels were recorded)" }
+        func n(_ k: String, _ m: String) -> Int { level[k]?[m]?.intValue ?? 0 }
+        return "\(name) (\(n("required", "passed")) of \(n("required", "cases")) required cases passed; \(n("optional", "passed")) of \(n("optional", "cases")) optional)"
+    }
+
+    /// The level the run reached: "required" when every required case passed
+    /// without a retry (the certifiable verdict), else "none"; with how many
+    /// cases of each level ran and passed.
+    static func level(_ run: RunResult) -> JSON {
+        func counts(_ required: Bool) -> JSON {
+            let cases = run.results.filter { $0.required == required }
+            return ["cases": .number(Double(cases.count)), "passed": .number(Double(cases.count { $0.verdict.conforms && !$0.isFlaky }))]
+        }
+        return ["name": .string(run.isCertifiable ? "required" : "none"), "required": counts(true), "optional": counts(false)]
     }
 
     /// Whether `path`, as a manifest names it, stays inside the folder it is relative to.
@@ -116,6 +137,7 @@ public enum Certification {
             "finishedAt": .string(iso8601(run.finishedAt)),
             "counts": counts,
             "verdict": .string(run.isCertifiable ? "certifiable" : "not certifiable"),
+            "level": level(run),
             "blockingCases": .array(run.blockingCases.map { .string($0.caseID) }),
             "reports": .array(reportDigests),
         ]

@@ -237,7 +237,7 @@ public enum HTMLReporter {
 
     /// Documented rows × outcome: for each row, the cases covering it, by outcome.
     static func rowsMatrix(_ ep: EndpointCoverage, byID: [String: CaseResult]) -> String {
-        let columns = ["passed", "failed", "error", "skipped", "not run"]
+        let columns = ["passed", "ambiguous", "failed", "error", "skipped", "not run"]
         var h = "<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n"
         h += "<tr><th>row</th><th>status</th><th>message</th>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
         for row in ep.rows {
@@ -410,6 +410,7 @@ public enum HTMLReporter {
         table.failing th:nth-child(4) { width: 6.5rem; }
         table.failing th:nth-child(5) { width: 11%; }
         dl { grid-template-columns: max-content minmax(0, 1fr); }
+        table.matrix th { white-space: nowrap; overflow-wrap: normal; }
         .verdict-word { display: inline-block; padding: .05rem .5rem; border-radius: 4px; font-size: .9rem; letter-spacing: .04em; vertical-align: middle; color: #fff; background: #57606a; }
         header.passed .verdict-word { background: #1a7f37; }
         header.failed .verdict-word { background: #cf222e; }

@@ -6,7 +6,7 @@ public enum ExitStatus: Int32, Sendable {
     case failed = 1
     /// Usage error or a problem in the suite or the target profile.
     case usage = 2
-    /// The target could not be judged (unreachable, every case errored or was skipped).
+    /// Nothing failed, but a case errored (could not be judged) or no case was judged (all skipped).
     case unjudged = 3
     /// Nothing failed, but less of the suite was judged than `--min-judged` (or the profile's `minJudged`) asks.
     case underJudged = 4

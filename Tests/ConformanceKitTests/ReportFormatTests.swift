@@ -127,7 +127,7 @@ import Testing
         #expect(
             doc.objectValue?.keys == [
                 "format", "formatVersion", "tool", "suite", "target", "startedAt", "finishedAt", "durationSeconds", "counts",
-                "verdict", "certifiable", "cases", "preflight", "readings", "coverage", "problems", "generated", "values",
+                "ambiguousCountedAs", "verdict", "certifiable", "cases", "preflight", "readings", "coverage", "problems", "generated", "values",
             ])
         #expect(doc["format"] == "telecomx-conformance-results")
         #expect(doc["target"] == ["name": "staging", "baseURL": "https://staging.example/api", "profile": "Cases/targets/staging.json"])

@@ -28,7 +28,8 @@ extension CLI {
           0  every case that ran passed
           1  the target failed at least one case
           2  usage error, or a problem in the suite or the target profile
-          3  the target could not be judged (unreachable, every case errored or was skipped)
+          3  nothing failed, but the verdict is incomplete: a case errored (could not be judged:
+             unreachable, timeout, unreadable answer), or no case was judged (all skipped)
           4  nothing failed, but less of the suite was judged than --min-judged (or the profile's minJudged) asks
         """
 

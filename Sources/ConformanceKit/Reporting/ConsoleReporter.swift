@@ -57,6 +57,10 @@ public enum ConsoleReporter {
         if skips.count > skipReasonsShown {
             out.append("SKIP  … \(skips.count - skipReasonsShown) more reason\(skips.count - skipReasonsShown == 1 ? "" : "s") (summary.md lists them)")
         }
+        if run.ambiguous > 0 || run.errors > 0 {
+            // The reports' five numbers; the closing line folds two of them, as JUnit readers do.
+            out.append("totals: \(ReportFormats.totals(run)); the last line counts ambiguous as passed and errors as failed")
+        }
         if run.skipped > 0 || run.errors > 0 { out.append(Judged.line(run)) }
         out.append(summaryLine(run))
         return out

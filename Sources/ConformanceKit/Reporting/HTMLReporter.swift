@@ -40,10 +40,11 @@ public enum HTMLReporter {
 
         // Totals.
         h += "<section id=\"totals\">\n<h2>Totals</h2>\n<table class=\"totals\">\n<tr>"
-        for name in ["cases", "passed", "failed", "errors", "skipped", "flaky", "warnings", "duration"] { h += "<th>\(name)</th>" }
+        for name in ["cases", "passed", "ambiguous", "failed", "errors", "skipped", "flaky", "warnings", "duration"] { h += "<th>\(name)</th>" }
         h += "</tr>\n<tr>"
-        for v in [c.total, c.passed, c.failed, c.errors, c.skipped, c.flaky, c.warnings] { h += "<td class=\"num\">\(v)</td>" }
+        for v in [c.total, c.passed, c.ambiguous, c.failed, c.errors, c.skipped, c.flaky, c.warnings] { h += "<td class=\"num\">\(v)</td>" }
         h += "<td class=\"num\">\(e(ReportFormats.duration(run.durationSeconds)))</td></tr>\n</table>\n"
+        h += "<p><small>passed, ambiguous, failed, errors and skipped add up to the cases; \(e(ReportFormats.ambiguousNote)).</small></p>\n"
         h += "<p>\(problems.isEmpty ? "" : "<a href=\"#problems\">Problems</a> · ")<a href=\"#failures\">Failures and errors</a> · <a href=\"#endpoints\">Endpoints</a> · <a href=\"#latency\">Latency</a></p>\n"
         h += "</section>\n"
 

@@ -95,6 +95,8 @@ public enum JSONReporter {
             "skipped": .number(Double(counts.skipped)), "flaky": .number(Double(counts.flaky)),
             "warnings": .number(Double(counts.warnings)), "ambiguous": .number(Double(counts.ambiguous)),
         ]
+        // counts.passed excludes the ambiguous cases; the verdict and JUnit count them as passed.
+        top["ambiguousCountedAs"] = .string(ReportFormats.ambiguousCountedAs)
         top["verdict"] = .string(ReportFormats.runVerdict(run))
         top["certifiable"] = .bool(run.isCertifiable)
         top["cases"] = .array(run.results.map(caseObject))
@@ -389,6 +391,18 @@ public struct DecodedResults: Sendable, Hashable {
 
 /// What the JSON, Markdown and HTML reports share.
 enum ReportFormats {
+    /// What every output says about `ambiguous`: the five numbers add up to
+    /// the cases, and the exit status and JUnit count ambiguous as passed.
+    static let ambiguousCountedAs = "passed"
+    static let ambiguousNote =
+        "ambiguous cases conform (the target took a documented alternative reading): the exit status and JUnit count them as passed"
+
+    /// `260 cases: 244 passed, 2 ambiguous, 12 failed, 2 errors, 0 skipped`, the same five numbers in every output.
+    static func totals(_ run: RunResult) -> String {
+        let c = Counts(run)
+        return "\(c.total) case\(c.total == 1 ? "" : "s"): \(c.passed) passed, \(c.ambiguous) ambiguous, \(c.failed) failed, \(c.errors) error\(c.errors == 1 ? "" : "s"), \(c.skipped) skipped"
+    }
+
     struct Counts {
         var total = 0, passed = 0, failed = 0, errors = 0, skipped = 0, flaky = 0, warnings = 0, ambiguous = 0
         var ran: Int { total - skipped }

@@ -21,6 +21,7 @@ public enum JUnitReporter {
             for (k, v) in [
                 ("endpoint", "\(ep.method) \(ep.path)"), ("title", ep.title), ("target", run.targetName),
                 ("baseURL", run.baseURL), ("ambiguous", "\(cases.count { $0.verdict == .ambiguous })"),
+                ("ambiguousCountedAs", ReportFormats.ambiguousCountedAs),
             ] {
                 x += "      <property name=\"\(attr(k))\" value=\"\(attr(v))\"/>\n"
             }

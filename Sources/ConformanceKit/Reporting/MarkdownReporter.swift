@@ -25,12 +25,14 @@ public enum MarkdownReporter {
         out += problemSection(run)
 
         out += table(
-            ["cases", "passed", "failed", "errors", "skipped", "flaky", "warnings", "duration"],
-            align: Array(repeating: "---:", count: 8),
+            ["cases", "passed", "ambiguous", "failed", "errors", "skipped", "flaky", "warnings", "duration"],
+            align: Array(repeating: "---:", count: 9),
             rows: [
-                [c.total, c.passed, c.failed, c.errors, c.skipped, c.flaky, c.warnings].map(String.init)
+                [c.total, c.passed, c.ambiguous, c.failed, c.errors, c.skipped, c.flaky, c.warnings].map(String.init)
                     + [ReportFormats.duration(run.durationSeconds)]
             ])
+        out.append("")
+        out.append("Passed, ambiguous, failed, errors and skipped add up to the cases; \(ReportFormats.ambiguousNote).")
 
         let bad = run.results.filter { r in
             switch r.verdict {

@@ -37,11 +37,20 @@ extension CLI {
           --endpoint ID      only cases of this endpoint; repeatable
           --tag TAG          only cases with this tag; repeatable
           --case GLOB        only cases whose id matches (* and ?); repeatable
+          --exclude X        leave out the cases whose id matches X (* and ?) or that have tag X;
+                             repeatable; applied after the options above; an X matching no case
+                             id and no tag is a usage error
           --shard I/N        only the I-th of N stable shards (same case → same shard everywhere; chains never split)
           --shard auto       the shard GitLab (CI_NODE_INDEX/CI_NODE_TOTAL) or Buildkite
                              (BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT) names
           --list             print the plan, one line per case, and send nothing
           --dry-run          print every planned request (secrets redacted) and send nothing
+          --junit-file       give each JUnit testcase a file attribute (its case file), as GitLab
+                             and GitHub JUnit actions read it; the strict Ant and Jenkins xUnit
+                             schemas have no such attribute, so such a report validates against neither
+
+        With GITHUB_ACTIONS=true (set by GitHub Actions) a run also prints one ::error
+        workflow command per problem (at most 10), at its first case's file.
           -h, --help         this help
 
         Credentials come only from the environment variables the profile names
@@ -156,6 +165,8 @@ extension CLI {
         var allowInsecureHTTP: Bool
         var list: Bool
         var dryRun: Bool
+        /// --junit-file: testcase `file` attributes (outside both JUnit schemas).
+        var junitFileAttributes: Bool = false
         var selection: Selection
         /// The built-in simulator is the target, with these faults and variants.
         var embedded: Bool
@@ -171,16 +182,16 @@ extension CLI {
             _ args: [String], certify: Bool, environment: [String: String], console: Console
         ) throws(UsageError) -> RunSettings? {
             let spec = ArgumentSpec(
-                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure", "reset-pools"],
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure", "reset-pools", "junit-file"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
                     "out", "sign-key", "min-judged",
                 ],
-                repeatable: ["fault", "variant", "endpoint", "tag", "case"])
+                repeatable: ["fault", "variant", "endpoint", "tag", "case", "exclude"])
             let help = certify ? CLI.certifyHelp : CLI.runHelp
             guard let p = try parseArguments(args, spec: spec, help: help, console: console) else { return nil }
             if certify {
-                for k in ["endpoint", "tag", "case", "shard", "reports"] where p.options[k] != nil {
+                for k in ["endpoint", "tag", "case", "shard", "reports", "exclude"] where p.options[k] != nil {
                     throw UsageError("certify runs the whole suite: --\(k) is not allowed")
                 }
                 for k in ["list", "dry-run"] where p.has(k) { throw UsageError("certify runs the whole suite: --\(k) is not allowed") }
@@ -223,6 +234,7 @@ extension CLI {
                 throw UsageError("--base-url: \(problem)")
             }
             var selection = Selection(endpoints: p.values("endpoint"), tags: p.values("tag"), caseGlobs: p.values("case"))
+            selection.excludes = p.values("exclude")
             if let sh = p.value("shard") {
                 if sh == "auto" {
                     let shard: Selection.Shard
@@ -247,12 +259,14 @@ extension CLI {
             if !embedded && !variants.isEmpty {
                 throw UsageError("--variant applies to the built-in simulator only (drop --target, or add --simulator)")
             }
-            return RunSettings(
+            var settings = RunSettings(
                 certify: certify, suiteRoot: p.suiteRoot, targetPath: p.targetPath, reportsDir: reportsDir,
                 baseURL: p.value("base-url"), jobs: jobs, timeout: timeout, maxBodyMB: maxBodyMB, deadline: deadline,
                 retries: retries, minJudged: minJudged, resetPools: p.has("reset-pools"), strict: p.has("strict"), allowInsecureHTTP: p.has("allow-insecure-http"), list: p.has("list"),
                 dryRun: p.has("dry-run"), selection: selection, embedded: embedded, faults: faults, variants: variants,
                 signer: signer)
+            settings.junitFileAttributes = p.has("junit-file")
+            return settings
         }
     }
 
@@ -275,6 +289,11 @@ extension CLI {
         for e in selection.endpoints where fullSuite.endpoint(e) == nil {
             throw UsageError("--endpoint: unknown endpoint '\(e)'" + (closestMatch(to: e, in: fullSuite.endpoints.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""))
         }
+        let tags = Set(fullSuite.cases.flatMap(\.tags))
+        for x in selection.excludes where !tags.contains(x) && !fullSuite.cases.contains(where: { globMatch(x, $0.id) }) {
+            let near = closestMatch(to: x, in: Array(tags).sorted() + fullSuite.cases.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
+            throw UsageError("--exclude: '\(x)' matches no case id and no tag of the suite\(near)")
+        }
         let suite = selection.apply(to: fullSuite)
         if suite.cases.isEmpty {
             var what: [String] = []
@@ -282,6 +301,7 @@ extension CLI {
             if !selection.tags.isEmpty { what.append("--tag \(selection.tags.joined(separator: ","))") }
             if !selection.caseGlobs.isEmpty { what.append("--case \(selection.caseGlobs.joined(separator: ","))") }
             if let sh = selection.shard { what.append("--shard \(sh.index)/\(sh.count)") }
+            if !selection.excludes.isEmpty { what.append("--exclude \(selection.excludes.joined(separator: ","))") }
             console.err("error: the selection (\(what.joined(separator: " "))) matches none of the \(fullSuite.cases.count) cases; nothing was run")
             return nil
         }
@@ -508,7 +528,9 @@ extension CLI {
         let meta = runMetadata(target: target, s)
         let reportsDir = s.reportsDir
         do {
-            try writeAtomically(JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName), to: reportsDir + "/junit.xml")
+            try writeAtomically(
+                JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName, fileAttributes: s.junitFileAttributes),
+                to: reportsDir + "/junit.xml")
             try writeAtomically(JSONReporter.render(result, meta: meta), to: reportsDir + "/results.json")
             let summary = MarkdownReporter.render(result)
             try writeAtomically(summary, to: reportsDir + "/summary.md")
@@ -522,6 +544,9 @@ extension CLI {
             return reportsNotWritten(error, to: reportsDir, result, console: console)
         }
         printVerdicts(result, console: console)
+        if environment["GITHUB_ACTIONS"] == "true" {
+            for line in GitHubAnnotations.lines(result, directory: FileManager.default.currentDirectoryPath) { console.out(line) }
+        }
         console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
         let status = exitStatus(result)
         if status == .passed, let least = s.minJudged ?? target.minJudged, Judged.percent(result) < least {

@@ -6,6 +6,8 @@ public struct Selection: Sendable, Hashable {
     public var caseGlobs: [String] = []
     /// 1-based shard index and shard count.
     public var shard: Shard?
+    /// `--exclude`: case-id globs or tags whose cases are left out (after the rest of the selection).
+    public var excludes: [String] = []
 
     public struct Shard: Sendable, Hashable {
         public var index: Int
@@ -65,14 +67,15 @@ public struct Selection: Sendable, Hashable {
         }
     }
 
-    public init(endpoints: [String] = [], tags: [String] = [], caseGlobs: [String] = [], shard: Shard? = nil) {
+    public init(endpoints: [String] = [], tags: [String] = [], caseGlobs: [String] = [], shard: Shard? = nil, excludes: [String] = []) {
+        self.excludes = excludes
         self.endpoints = endpoints
         self.tags = tags
         self.caseGlobs = caseGlobs
         self.shard = shard
     }
 
-    public var isEverything: Bool { endpoints.isEmpty && tags.isEmpty && caseGlobs.isEmpty && shard == nil }
+    public var isEverything: Bool { endpoints.isEmpty && tags.isEmpty && caseGlobs.isEmpty && shard == nil && excludes.isEmpty }
 
     /// A chain is one case, so a shard never splits it.
     public func matches(_ c: Case) -> Bool {
@@ -80,6 +83,7 @@ public struct Selection: Sendable, Hashable {
         if !tags.isEmpty, !c.tags.contains(where: tags.contains) { return false }
         if !caseGlobs.isEmpty, !caseGlobs.contains(where: { globMatch($0, c.id) }) { return false }
         if let shard, !shard.contains(c.id) { return false }
+        if excludes.contains(where: { c.tags.contains($0) || globMatch($0, c.id) }) { return false }
         return true
     }
 

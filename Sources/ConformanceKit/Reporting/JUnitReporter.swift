@@ -4,7 +4,10 @@ import Foundation
 /// schema (windyroad) and the Jenkins xUnit junit-10 schema: one `testsuite`
 /// per endpoint, one `testcase` per case.
 public enum JUnitReporter {
-    public static func render(_ run: RunResult, hostname: String = "localhost") -> String {
+    /// `fileAttributes`: each testcase names its case file (`file="…"`), as GitLab
+    /// and GitHub's JUnit actions read it; neither the strict Ant schema nor
+    /// Jenkins xUnit's allows the attribute, so it is asked for (`--junit-file`).
+    public static func render(_ run: RunResult, hostname: String = "localhost", fileAttributes: Bool = false) -> String {
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
         let timestamp = utcTimestamp(run.startedAt)
         let host = hostname.isEmpty ? "localhost" : hostname
@@ -29,6 +32,7 @@ public enum JUnitReporter {
             var out = ""
             for r in cases {
                 x += "    <testcase name=\"\(attr("\(r.caseID): \(r.title)"))\" classname=\"\(attr(ep.id))\" time=\"\(seconds(r.durationSeconds))\""
+                if fileAttributes, !r.file.isEmpty { x += " file=\"\(attr(r.file))\"" }
                 switch r.verdict {
                 case .passed where r.isFlaky, .ambiguous where r.isFlaky:
                     // Surefire/Jenkins rerun elements: one per earlier failed attempt.

@@ -12,6 +12,9 @@ public struct Console: Sendable {
     public var colour: Bool
     /// Rewrites one live progress line (only when standard error is a terminal).
     public var progress: (@Sendable (String) -> Void)?
+    /// Without a live line: print a progress line to standard error this often (seconds) and every
+    /// 10% of the cases; nil for none (tests' captures, unless they ask).
+    public var progressEvery: Double?
 
     public init(
         out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, colour: Bool = false,
@@ -33,10 +36,12 @@ public struct Console: Sendable {
         if live {
             progress = { @Sendable line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) }
         }
-        return Console(
+        var console = Console(
             out: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) },
             err: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) },
             colour: colour, progress: progress)
+        if !live { console.progressEvery = 10 }
+        return console
     }
 
     static let standard = Console.standard(environment: ProcessInfo.processInfo.environment)

@@ -1,5 +1,6 @@
 import ConformanceKit
 import Foundation
+import Synchronization
 import TelecomXSimulator
 
 extension CLI {
@@ -43,6 +44,12 @@ extension CLI {
           --shard I/N        only the I-th of N stable shards (same case → same shard everywhere; chains never split)
           --shard auto       the shard GitLab (CI_NODE_INDEX/CI_NODE_TOTAL) or Buildkite
                              (BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT) names
+          --max-failures N   stop sending once N cases failed or errored (1: fail fast); the
+                             cases not run are skipped with the reason
+          --rate N           at most N requests a second over the whole run (preflight, cases,
+                             retries), for a shared server; --jobs still bounds those in flight
+          --quiet            no progress (by default a live line on a terminal, else a line on
+                             standard error every 10 s or 10% of the cases)
           --list             print the plan, one line per case, and send nothing
           --dry-run          print every planned request (secrets redacted) and send nothing
           --junit-file       give each JUnit testcase a file attribute (its case file), as GitLab
@@ -52,6 +59,9 @@ extension CLI {
         With GITHUB_ACTIONS=true (set by GitHub Actions) a run also prints one ::error
         workflow command per problem (at most 10), at its first case's file.
           -h, --help         this help
+
+        A run whose first 5 cases that sent a request all got no answer (refused, reset, timed
+        out) stops there with one error naming the first failure; the rest are skipped.
 
         Credentials come only from the environment variables the profile names
         under "credentials"; they never appear in any output.
@@ -110,6 +120,10 @@ extension CLI {
         }
         defer { watcher.cancel() }
         guard var pools = pools(target, settings, console: console) else { return .usage }
+        // Progress from the first request on: the pool preflight and the profile check send too.
+        let progress = RunProgress(mode: settings.progressMode(console), total: suite.cases.count, console: console)
+        defer { progress.end() }
+        if target.simulator == nil, target.profile.allowMutations { progress.enter("checking the pools' entries on the target") }
         let free = await interruption.run { [pools, settings] in
             var ledger = pools.ledger
             let free = await freePoolEntries(
@@ -123,6 +137,7 @@ extension CLI {
             dryRun(plan, suite: suite, target: target, console: console)
             return .passed
         }
+        progress.enter("checking the profile against the target")
         if plan.contains(where: { $0.skipReason == nil }), interruption.stop.reason == nil,
             !(await interruption.run { [settings] in await profileMeetsTarget(suite: suite, target: target, settings, stop: interruption.stop, console: console) }),
             interruption.stop.reason == nil
@@ -130,7 +145,9 @@ extension CLI {
             return .usage
         }
         let result = await execute(
-            plan, suite: suite, target: target, settings, confirmedFree: free.0, interruption: interruption, console: console)
+            plan, suite: suite, target: target, settings, confirmedFree: free.0, interruption: interruption, progress: progress,
+            console: console)
+        progress.end()
         if let path = pools.path {
             pools.ledger.record(plan, result.results)
             if !pools.ledger.used.isEmpty {
@@ -167,6 +184,12 @@ extension CLI {
         var dryRun: Bool
         /// --junit-file: testcase `file` attributes (outside both JUnit schemas).
         var junitFileAttributes: Bool = false
+        /// --max-failures: stop after this many failed or errored cases.
+        var maxFailures: Int? = nil
+        /// --rate: one pacer for every request of the run.
+        var pacer: RequestPacer? = nil
+        /// --quiet: no progress.
+        var quiet = false
         var selection: Selection
         /// The built-in simulator is the target, with these faults and variants.
         var embedded: Bool
@@ -177,15 +200,30 @@ extension CLI {
         /// The suite's files as loading it read them (set once it is loaded): the digest in the reports, without loading it again.
         var suiteFiles: [String]? = nil
 
+        /// `options` with this run's pacer (`--rate`).
+        func paced(_ options: RunOptions) -> RunOptions {
+            var o = options
+            o.pacer = pacer
+            return o
+        }
+
+        /// Live on a terminal, periodic lines without one, none with --quiet.
+        func progressMode(_ console: Console) -> ProgressState.Mode {
+            if quiet { return .quiet }
+            if console.progress != nil { return .live }
+            if let every = console.progressEvery { return .periodic(interval: every) }
+            return .quiet
+        }
+
         /// The settings, or nil once the help is printed.
         static func parse(
             _ args: [String], certify: Bool, environment: [String: String], console: Console
         ) throws(UsageError) -> RunSettings? {
             let spec = ArgumentSpec(
-                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure", "reset-pools", "junit-file"],
+                flags: ["help", "strict", "list", "dry-run", "allow-insecure-http", "simulator", "insecure", "reset-pools", "junit-file", "quiet"],
                 options: [
                     "target", "base-url", "suite", "reports", "jobs", "timeout", "deadline", "retries", "shard", "max-body-mb",
-                    "out", "sign-key", "min-judged",
+                    "out", "sign-key", "min-judged", "max-failures", "rate",
                 ],
                 repeatable: ["fault", "variant", "endpoint", "tag", "case", "exclude"])
             let help = certify ? CLI.certifyHelp : CLI.runHelp
@@ -266,6 +304,15 @@ extension CLI {
                 dryRun: p.has("dry-run"), selection: selection, embedded: embedded, faults: faults, variants: variants,
                 signer: signer)
             settings.junitFileAttributes = p.has("junit-file")
+            settings.quiet = p.has("quiet")
+            if let m = p.value("max-failures") {
+                if certify { throw UsageError("certify runs the whole suite: --max-failures is not allowed") }
+                settings.maxFailures = try CLI.positiveInt(m, "--max-failures", default: 1)
+            }
+            if let r = p.value("rate") {
+                let rate = try CLI.positiveDouble(r, "--rate", default: 1)
+                settings.pacer = RequestPacer(perSecond: rate)
+            }
             return settings
         }
     }
@@ -440,7 +487,7 @@ extension CLI {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
-            options: RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop))
+            options: s.paced(RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
         let found = await runner.preflightPools(skipping: ledger.used.mapValues(Set.init))
         for n in found.notes { console.out("pools: " + n) }
         for (pool, keys) in found.inUse {
@@ -458,7 +505,7 @@ extension CLI {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: URLSessionTransport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
-            options: RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop))
+            options: s.paced(RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
         let check = await runner.checkProfile()
         for n in check.notes { console.out("profile: " + n) }
         guard !check.problems.isEmpty else { return true }
@@ -472,24 +519,28 @@ extension CLI {
     /// sending, gives requests in flight a moment, then cancels them; the result holds what finished.
     static func execute(
         _ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [],
-        interruption: Interruption? = nil, console: Console
+        interruption: Interruption? = nil, progress: RunProgress? = nil, console: Console
     ) async -> RunResult {
         let profile = target.profile
         let own = interruption == nil ? Interruption() : nil
         let interruption = interruption ?? own!
         let stop = interruption.stop
-        var onProgress: (@Sendable (Int, Int, CaseResult) -> Void)?
-        if let show = console.progress {
-            onProgress = { done, total, last in
-                show("[\(done)/\(total)] \(last.endpointID)/\(last.caseID): \(last.verdict.label)")
+        progress?.setTotal(plan.count)
+        progress?.enter("sending the first cases")
+        let early = Mutex(EarlyStop(maxFailures: s.maxFailures))
+        let onProgress: @Sendable (Int, Int, CaseResult) -> Void = { _, _, last in
+            progress?.finished(last)
+            if let why = early.withLock({ $0.finished(last) }), stop.reason == nil {
+                stop.halt(why)
+                console.err("stopping: \(why); the cases not yet run are skipped")
             }
         }
         let runner = Runner(
             suite: suite, target: profile, credentials: target.credentials,
             transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
-            options: RunOptions(
+            options: s.paced(RunOptions(
                 jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
-                check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
+                check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress)))
         var judge = runner
         judge.confirmedFree = confirmedFree
         // Without an interruption handed in (callers other than run), the signals are watched here.
@@ -505,7 +556,6 @@ extension CLI {
         }
         let result = await interruption.run { [judge] in await judge.run(plan) }
         watcher?.cancel()
-        console.progress?("")
         return result
     }
 

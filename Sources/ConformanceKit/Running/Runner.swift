@@ -18,6 +18,8 @@ public struct RunOptions: Sendable {
     public var progress: (@Sendable (Int, Int, CaseResult) -> Void)?
     /// Where the deadline and token renewals read the time.
     public var clock: RunClock
+    /// `--rate`: spaces every request the run sends; nil sends as fast as `jobs` allows.
+    public var pacer: RequestPacer? = nil
 
     public init(
         jobs: Int = 8, timeout: Double = 30, deadline: Double? = nil, retries: Int = 0, check: CheckOptions = .init(),
@@ -37,9 +39,22 @@ public struct RunOptions: Sendable {
 /// Tells a run to stop sending; the reason ends up in the unfinished cases' errors.
 public final class StopFlag: Sendable {
     let state = Mutex<String?>(nil)
+    /// Set by `halt`: cases not yet started are skipped, not errors (nothing went wrong with them).
+    let haltedState = Mutex<Bool>(false)
     public init() {}
     public func stop(_ reason: String) { state.withLock { if $0 == nil { $0 = reason } } }
+    /// Stops sending because judging more is pointless (`--max-failures`, an
+    /// unreachable target): the cases not yet started are skipped with the reason.
+    public func halt(_ reason: String) {
+        state.withLock {
+            if $0 == nil {
+                $0 = reason
+                haltedState.withLock { $0 = true }
+            }
+        }
+    }
     public var reason: String? { state.withLock { $0 } }
+    public var halted: Bool { haltedState.withLock { $0 } }
 }
 
 /// Sends each planned request, judges the answer, and returns plain results
@@ -359,8 +374,8 @@ public struct Runner: Sendable {
             responseExcerpt: nil, durationSeconds: 0)
         result.required = c.level == .required
         if job.skipReason != nil { return result }
-        if let reason = options.stop?.reason {
-            result.verdict = .error("interrupted (\(reason)) before it ran")
+        if let stop = options.stop, let reason = stop.reason {
+            result.verdict = stop.halted ? .skipped("not run: \(reason)") : .error("interrupted (\(reason)) before it ran")
             return result
         }
         if let fixture = c.fixtureVariables.first(where: { refuted[$0] != nil }), let why = refuted[fixture] {
@@ -671,6 +686,10 @@ public struct Runner: Sendable {
     func send(_ out: OutgoingRequest, attempts: inout [String]) async -> Result<HTTPExchange, SendFailure> {
         while true {
             if let reason = options.stop?.reason { return .failure(SendFailure("interrupted (\(reason)) before the request was sent")) }
+            if let pacer = options.pacer {
+                await pacer.wait()
+                if let reason = options.stop?.reason { return .failure(SendFailure("interrupted (\(reason)) before the request was sent")) }
+            }
             var timeout = options.timeout
             var deadlineBinds = false
             if let d = deadlineAt {

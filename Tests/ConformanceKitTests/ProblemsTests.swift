@@ -141,4 +141,36 @@ import Testing
         // The file still reads as version 1.
         #expect(try JSONReporter.decode(JSONReporter.render(Self.triageRun(), meta: meta)).inconsistencies().isEmpty)
     }
+
+    @Test func warningsAreGroupedByCauseWithACount() {
+        let results = (0..<3).map { i in
+            R.result(
+                "list-\(i)", .passed,
+                findings: (0..<4).map { j in
+                    Finding(
+                        check: .undocumentedField, severity: .warning, pointer: "/items/\(j)/extra", expected: "not documented", actual: "present",
+                        message: "/items/\(j)/extra is not documented")
+                } + [R.warning])
+        }
+        let groups = WarningGroup.group(results)
+        #expect(groups.count == 2)
+        #expect(groups[0].findings == 12 && groups[0].pointer == "/items/*/extra" && groups[0].caseIDs == ["list-0", "list-1", "list-2"])
+        let lines = ConsoleReporter.warningLines(R.run(results))
+        #expect(lines.first == "15 warnings in 2 groups (not failures; the reports list each):")
+        #expect(lines[1] == "  12× undocumented-field /items/*/extra on mvno-account-get in 3 cases, e.g. /items/0/extra is not documented")
+        #expect(ConsoleReporter.lines(R.run(results)).contains(lines[1]))
+    }
+
+    /// A failing case names what it sent (its title) and, for a wrong message, what the body said.
+    @Test func aWrongMessageShowsTheCaseAndTheBodyItRead() async throws {
+        let run = try await SimulatorHarness.detection(of: "create-customer-message").faulted
+        let lines = ConsoleReporter.lines(run)
+        let fail = try #require(lines.firstIndex { $0.hasPrefix("FAIL  mvno-account-create/create-customer-") })
+        let r = try #require(run.results.first { lines[fail].contains("/" + $0.caseID + ":") })
+        #expect(lines[fail + 1] == "      case: \(r.title)")
+        #expect(lines[fail + 2].hasPrefix("      answered: \(r.status ?? 0) {"), "\(lines[fail + 2])")
+        #expect(lines[fail + 2].contains("not_found"), "the body holds the wrong message: \(lines[fail + 2])")
+        #expect(lines[fail + 3].hasPrefix("      reproduce: curl "))
+        for t in TelecomXSimulatorTokens.all { #expect(!lines.joined().contains(t.token), "\(t.role)'s token reached the console") }
+    }
 }

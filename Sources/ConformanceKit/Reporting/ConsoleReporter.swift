@@ -17,6 +17,12 @@ public enum ConsoleReporter {
                 let first = r.failures.first?.message ?? "failed"
                 let more = r.failures.count > 1 ? " (+\(r.failures.count - 1) more)" : ""
                 out.append("FAIL  \(r.endpointID)/\(r.caseID): \(first)\(more)")
+                // What was sent, in the case's words (a generated case names the member and the value it sent wrong).
+                out.append("      case: \(r.title)")
+                // A wrong message or envelope is read from the body: show what was read (scrubbed and masked before it was kept).
+                if r.failures.contains(where: { $0.check == .errorMessage || $0.check == .contentType }), let excerpt = r.responseExcerpt {
+                    out.append("      answered: \(r.status.map(String.init) ?? "?") \(oneLine(excerpt))")
+                }
                 if let curl = r.request?.curl { out.append("      reproduce: \(curl)") }
             case .error(let why):
                 out.append("ERROR \(r.endpointID)/\(r.caseID): \(why)")
@@ -49,8 +55,7 @@ public enum ConsoleReporter {
         }
         let flaky = run.results.count { $0.isFlaky }
         if flaky > 0 { out.append("\(flaky) flaky case(s): passed only after a transport retry") }
-        let warnings = run.results.reduce(0) { $0 + $1.warnings.count }
-        if warnings > 0 { out.append("\(warnings) warning(s): undocumented fields and the like, listed in the report") }
+        out += warningLines(run)
         // Skip reasons grouped, most cases first; then the totals and how much was judged.
         let skips = Judged.skipGroups(run)
         for g in skips.prefix(skipReasonsShown) { out.append("SKIP  \(g.cases) case\(g.cases == 1 ? "" : "s"): \(g.reason)") }
@@ -66,6 +71,26 @@ public enum ConsoleReporter {
         return out
     }
 
+    /// Warning groups shown on the console (the reports list every warning).
+    public static let warningGroupsShown = 5
+
+    /// `2018 warnings in 3 groups:` and one line per group, most findings first.
+    public static func warningLines(_ run: RunResult) -> [String] {
+        let groups = WarningGroup.group(run.results)
+        guard !groups.isEmpty else { return [] }
+        let total = groups.reduce(0) { $0 + $1.findings }
+        var out = ["\(total) warning\(total == 1 ? "" : "s") in \(groups.count) group\(groups.count == 1 ? "" : "s") (not failures; the reports list each):"]
+        for g in groups.prefix(warningGroupsShown) {
+            let at = g.pointer.map { " " + ($0.isEmpty ? "(root)" : $0) } ?? ""
+            let cases = g.caseIDs.count
+            out.append("  \(g.findings)× \(g.check)\(at) on \(g.endpointID) in \(cases) case\(cases == 1 ? "" : "s"), e.g. \(g.message)")
+        }
+        if groups.count > warningGroupsShown {
+            out.append("  … \(groups.count - warningGroupsShown) more group\(groups.count - warningGroupsShown == 1 ? "" : "s") (summary.md, report.html)")
+        }
+        return out
+    }
+
     /// Skip reasons shown on the console (summary.md lists more).
     public static let skipReasonsShown = 5
 
@@ -73,6 +98,12 @@ public enum ConsoleReporter {
     /// ambiguous cases (which conform) as passed, as JUnit readers count them.
     public static func summaryLine(_ run: RunResult) -> String {
         "\(run.passed + run.ambiguous) passed, \(run.failed + run.errors) failed, \(run.skipped) skipped"
+    }
+
+    /// A body excerpt on one line, at most `limit` characters.
+    static func oneLine(_ s: String, limit: Int = 240) -> String {
+        let flat = s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit)) + " …" : flat
     }
 
     /// Case ids shown per problem on the console (the reports list them all).

@@ -124,3 +124,46 @@ public enum Problems {
         return "absent" + rest[space...]
     }
 }
+
+/// Warnings that share a cause (check, endpoint, pointer with array indices
+/// as `*`), as problems group failures: one line per group with how many
+/// findings and cases, so 2,018 warnings about one undocumented member of
+/// each array item read as one line.
+public struct WarningGroup: Sendable, Hashable {
+    public var check: String
+    public var endpointID: String
+    public var pointer: String?
+    /// Warning findings in the group (an array item each, often).
+    public var findings: Int
+    public var caseIDs: [String]
+    public var message: String
+
+    /// Most findings first (ties in order of first appearance).
+    public static func group(_ results: [CaseResult]) -> [WarningGroup] {
+        struct Key: Hashable {
+            var check, endpoint: String
+            var pointer: String?
+        }
+        var order: [Key] = []
+        var groups: [Key: WarningGroup] = [:]
+        for r in results {
+            for f in r.warnings {
+                let key = Key(check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map(Problems.normalizedPointer))
+                if var g = groups[key] {
+                    g.findings += 1
+                    if g.caseIDs.last != r.caseID { g.caseIDs.append(r.caseID) }
+                    groups[key] = g
+                } else {
+                    order.append(key)
+                    groups[key] = WarningGroup(
+                        check: key.check, endpointID: key.endpoint, pointer: key.pointer, findings: 1, caseIDs: [r.caseID], message: f.message)
+                }
+            }
+        }
+        let first = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        return order.sorted { a, b in
+            let na = groups[a]!.findings, nb = groups[b]!.findings
+            return na != nb ? na > nb : first[a]! < first[b]!
+        }.map { groups[$0]! }
+    }
+}

@@ -272,7 +272,7 @@ import Testing
         results += Self.mixedRun().results
         let md = MarkdownReporter.render(Self.run(results, coverage: Self.mixedRun().coverage))
         let tables = Self.tables(md)
-        #expect(tables.count == 3, "totals, failures, coverage")
+        #expect(tables.count == 4, "totals, failures, warnings (grouped), coverage")
         for table in tables {
             let columns = Self.unescapedPipes(table[0])
             #expect(table[1].allSatisfy { "|-:".contains($0) }, "delimiter row: \(table[1])")

@@ -150,6 +150,13 @@ public enum HTMLReporter {
         let warned = run.results.filter { !$0.warnings.isEmpty }
         if !warned.isEmpty {
             h += "<section id=\"warnings\">\n<h2>Warnings (\(c.warnings))</h2>\n<details>\n<summary>Undocumented fields and the like, in \(warned.count) case\(warned.count == 1 ? "" : "s")</summary>\n"
+            h += "<table class=\"warning-groups\">\n<caption>Grouped by cause (check, endpoint, pointer with array indices as *)</caption>\n"
+            h += "<tr><th>warnings</th><th>check</th><th>pointer</th><th>endpoint</th><th>cases</th><th>e.g.</th></tr>\n"
+            for g in WarningGroup.group(run.results) {
+                h += "<tr><td class=\"num\">\(g.findings)</td><td>\(e(g.check))</td><td><code>\(e(g.pointer ?? ""))</code></td><td>\(e(g.endpointID))</td>"
+                h += "<td class=\"num\">\(g.caseIDs.count)</td><td>\(e(g.message))</td></tr>\n"
+            }
+            h += "</table>\n"
             h += "<table>\n<tr><th>case</th><th>check</th><th>pointer</th><th>message</th></tr>\n"
             for r in warned {
                 for f in r.warnings {

@@ -65,6 +65,23 @@ public enum MarkdownReporter {
                 })
         }
 
+        let warningGroups = WarningGroup.group(run.results)
+        if !warningGroups.isEmpty {
+            let total = warningGroups.reduce(0) { $0 + $1.findings }
+            out.append("")
+            out.append("### Warnings (\(total) in \(warningGroups.count) group\(warningGroups.count == 1 ? "" : "s")): not failures, grouped by cause")
+            out.append("")
+            out += table(
+                ["warnings", "check", "pointer", "endpoint", "cases", "e.g."], align: ["---:", "---", "---", "---", "---:", "---"],
+                rows: warningGroups.prefix(warningGroupsShown).map { g in
+                    [String(g.findings), cell(g.check), cell(g.pointer ?? ""), cell(g.endpointID), String(g.caseIDs.count), cell(g.message)]
+                })
+            if warningGroups.count > warningGroupsShown {
+                out.append("")
+                out.append("… \(warningGroups.count - warningGroupsShown) more groups (results.json lists every warning).")
+            }
+        }
+
         let ambiguous = run.results.filter { $0.verdict == .ambiguous }
         if !ambiguous.isEmpty {
             out.append("")
@@ -202,6 +219,9 @@ public enum MarkdownReporter {
 
     /// A table with at most `maxTableRows` rows (the last row kept when
     /// `keepLast`, for a totals row), then a "… and N more" line.
+    /// Warning groups in summary.md (report.html lists them all).
+    static let warningGroupsShown = 20
+
     static func table(_ header: [String], align: [String]? = nil, rows: [[String]], keepLast: Bool = false) -> [String] {
         var out = ["| " + header.joined(separator: " | ") + " |"]
         out.append("|" + (align ?? header.map { _ in "---" }).joined(separator: "|") + "|")

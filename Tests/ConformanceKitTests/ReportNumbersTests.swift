@@ -135,5 +135,6 @@ import Testing
         }
         #expect(CLI.mainHelp.contains("3  nothing failed, but the verdict is incomplete: a case errored"))
         #expect(!CLI.mainHelp.contains("every case errored"), "exit 3 is not only for runs where every case errored")
+        #expect(CLI.runHelp.contains("3 nothing failed, but a case errored (could not be judged) or none was judged (all skipped)"))
     }
 }

@@ -67,7 +67,8 @@ extension CLI {
         under "credentials"; they never appear in any output.
 
         EXIT STATUS
-          0 all passed · 1 the target failed a case · 2 usage or suite error · 3 could not judge
+          0 all passed · 1 the target failed a case · 2 usage or suite error
+          3 nothing failed, but a case errored (could not be judged) or none was judged (all skipped)
           4 nothing failed, but less was judged than --min-judged asks
         """
 

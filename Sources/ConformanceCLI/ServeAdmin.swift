@@ -13,7 +13,7 @@ import TelecomXSimulator
 /// - `POST /__admin/config` with `{"faults": [NAME…], "variants": [NAME…]}`:
 ///   switch to them (a fresh simulator: the seeded state again). An unknown
 ///   name answers 400 naming it, and nothing changes.
-/// - `POST /__admin/reset`: the seeded state again, same faults and variants.
+/// - `POST /__admin/reset` (or SIGHUP to the process): the seeded state again, same faults and variants.
 ///
 /// Every other request goes to the current simulator. With `log`, each
 /// request is written as one line, method, path and query with every
@@ -61,11 +61,7 @@ final class ServeHandler: Sendable {
         case ("GET", "config"):
             return Self.json(200, config(simulator))
         case ("POST", "reset"):
-            let fresh = current.withLock { sim in
-                sim = TelecomXSimulator(faults: sim.faults.sorted().compactMap(Fault.named), variants: sim.variants.sorted().compactMap(Variant.named))
-                return sim
-            }
-            return Self.json(200, config(fresh, reset: true))
+            return Self.json(200, config(reset(), reset: true))
         case ("POST", "config"):
             guard let body = try? JSONParser.parse(request.body), body.objectValue != nil else {
                 return Self.json(400, ["error": "the body must be a JSON object: {\"faults\": [NAME…], \"variants\": [NAME…]}"])
@@ -82,6 +78,15 @@ final class ServeHandler: Sendable {
             return Self.json(200, config(fresh))
         default:
             return Self.json(404, ["error": "admin: GET /__admin/config, POST /__admin/config, POST /__admin/reset"])
+        }
+    }
+
+    /// The seeded state again, with the same faults and variants (`POST /__admin/reset`, SIGHUP).
+    @discardableResult
+    func reset() -> TelecomXSimulator {
+        current.withLock { sim in
+            sim = TelecomXSimulator(faults: sim.faults.sorted().compactMap(Fault.named), variants: sim.variants.sorted().compactMap(Variant.named))
+            return sim
         }
     }
 

@@ -20,7 +20,7 @@ extension CLI {
           GET  /__admin/config   the faults and variants on
           POST /__admin/config   {"faults": [NAME…], "variants": [NAME…]}: switch without a restart
                                  (the seeded state again); an unknown name answers 400 and changes nothing
-          POST /__admin/reset    the seeded state again, same faults and variants
+          POST /__admin/reset    the seeded state again, same faults and variants (SIGHUP does the same)
 
         OPTIONS
           --host ADDRESS   address to bind (default: 127.0.0.1, loopback only)
@@ -82,7 +82,19 @@ extension CLI {
         } else {
             console.out("admin endpoint off: bound to \(host), not a loopback address")
         }
-        console.out("press Ctrl-C to stop")
+        console.out("press Ctrl-C to stop; kill -HUP \(getpid()) (or POST /__admin/reset) resets the store")
+        // SIGHUP: the seeded state again, without a restart.
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler { [out] in
+            serving.reset()
+            out("reset: the seeded state again (SIGHUP)")
+        }
+        hangup.resume()
+        defer {
+            hangup.cancel()
+            signal(SIGHUP, SIG_DFL)
+        }
         await waitForTermination()
         server.shutdown()
         console.out("stopped")

@@ -1,5 +1,7 @@
 import ConformanceCLI
+import ConformanceTesting
 import Foundation
+import TelecomXSimulator
 import Synchronization
 
 /// Paths of the project, found from this file's location.
@@ -50,11 +52,22 @@ struct TempDir {
     }
 }
 
-/// Runs `conformance` in-process.
-func conformance(_ args: [String], environment: [String: String] = [:]) async -> (status: Int32, capture: Capture) {
+/// Runs `conformance` in-process. The built-in simulator is served
+/// in-process too (`Network.inProcess`: no socket, the wire's code both
+/// sides) unless `sockets`; a URL it does not serve (a test's own
+/// `HTTPServer`) is reached over real sockets either way.
+func conformance(_ args: [String], environment: [String: String] = [:], sockets: Bool = false) async -> (status: Int32, capture: Capture) {
     let c = Capture()
-    let status = await CLI.main(args, environment: environment, console: c.console)
+    let status = await Network.$current.withValue(sockets ? .sockets : .inProcess) {
+        await CLI.main(args, environment: environment, console: c.console)
+    }
     return (status, c)
+}
+
+/// The built-in simulator served in-process (`Network.inProcess`), for
+/// commands run with `conformance` (which reach it at its base URL).
+func inProcessSimulator(faults: [Fault] = [], variants: [Variant] = []) throws -> EmbeddedSimulator {
+    try Network.$current.withValue(.inProcess) { try EmbeddedSimulator(faults: faults, variants: variants) }
 }
 
 /// Runs a program and returns its exit status and combined output.

@@ -48,6 +48,9 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Tests' support that needs only Foundation (the project's paths, scratch folders, child processes).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),
         .testTarget(name: "JSONSchemaKitTests", dependencies: ["JSONSchemaKit", "JSONKit"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
@@ -58,7 +61,7 @@ let package = Package(
             name: "ConformanceKitTests",
             dependencies: [
                 "ConformanceKit", "ConformanceCLI", "ConformanceTesting", "TelecomXSimulator", "HTTPServer", "JSONKit",
-                "JSONSchemaKit",
+                "JSONSchemaKit", "TestSupport",
             ],
             swiftSettings: strict),
     ],

@@ -57,8 +57,21 @@ let package = Package(
         .testTarget(
             name: "TelecomXSimulatorTests", dependencies: ["TelecomXSimulator", "HTTPServer", "JSONKit"],
             swiftSettings: strict),
+        // The engine's unit tests: no socket, no simulator, nothing but what they test.
         .testTarget(
-            name: "ConformanceKitTests",
+            name: "ConformanceKitTests", dependencies: ["ConformanceKit", "JSONKit", "JSONSchemaKit", "TestSupport"],
+            swiftSettings: strict),
+        // The commands: arguments, outputs, exit codes, reports (in-process, the simulator too).
+        .testTarget(
+            name: "ConformanceCLITests",
+            dependencies: [
+                "ConformanceCLI", "ConformanceKit", "ConformanceTesting", "TelecomXSimulator", "JSONKit", "TestSupport",
+            ],
+            swiftSettings: strict),
+        // Whole runs: the suite against the simulator (clean, faults, variants), and what only
+        // a socket shows (hostile servers, TLS, deadlines, the credential placements).
+        .testTarget(
+            name: "ConformanceEndToEndTests",
             dependencies: [
                 "ConformanceKit", "ConformanceCLI", "ConformanceTesting", "TelecomXSimulator", "HTTPServer", "JSONKit",
                 "JSONSchemaKit", "TestSupport",

@@ -48,17 +48,33 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Tests' support that needs only Foundation (the project's paths, scratch folders, child processes).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"], swiftSettings: strict),
         .testTarget(name: "JSONSchemaKitTests", dependencies: ["JSONSchemaKit", "JSONKit"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
         .testTarget(
             name: "TelecomXSimulatorTests", dependencies: ["TelecomXSimulator", "HTTPServer", "JSONKit"],
             swiftSettings: strict),
+        // The engine's unit tests: no socket, no simulator, nothing but what they test.
         .testTarget(
-            name: "ConformanceKitTests",
+            name: "ConformanceKitTests", dependencies: ["ConformanceKit", "JSONKit", "JSONSchemaKit", "TestSupport"],
+            swiftSettings: strict),
+        // The commands: arguments, outputs, exit codes, reports (in-process, the simulator too).
+        .testTarget(
+            name: "ConformanceCLITests",
+            dependencies: [
+                "ConformanceCLI", "ConformanceKit", "ConformanceTesting", "TelecomXSimulator", "JSONKit", "TestSupport",
+            ],
+            swiftSettings: strict),
+        // Whole runs: the suite against the simulator (clean, faults, variants), and what only
+        // a socket shows (hostile servers, TLS, deadlines, the credential placements).
+        .testTarget(
+            name: "ConformanceEndToEndTests",
             dependencies: [
                 "ConformanceKit", "ConformanceCLI", "ConformanceTesting", "TelecomXSimulator", "HTTPServer", "JSONKit",
-                "JSONSchemaKit",
+                "JSONSchemaKit", "TestSupport",
             ],
             swiftSettings: strict),
     ],

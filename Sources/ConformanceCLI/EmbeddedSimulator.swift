@@ -3,9 +3,10 @@ import Foundation
 import HTTPServer
 import TelecomXSimulator
 
-/// The built-in simulator on an ephemeral loopback port, as the default target.
+/// The built-in simulator on an ephemeral loopback port, as the default target
+/// (served by `Network.current`: in-process in the tests that ask for it).
 public final class EmbeddedSimulator: Sendable {
-    let server: HTTPServer
+    let served: Network.Served
     let simulator: TelecomXSimulator
     public let baseURL: String
 
@@ -13,11 +14,8 @@ public final class EmbeddedSimulator: Sendable {
     public init(faults: [Fault] = [], variants: [Variant] = [], latency: Double = 0, clock: SimulatorClock = .system) throws {
         let simulator = TelecomXSimulator(faults: faults, variants: variants, clock: clock)
         self.simulator = simulator
-        server = HTTPServer(
-            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
-            handler: withLatency(latency, simulator.handler))
-        let port = try server.start()
-        baseURL = "http://127.0.0.1:\(port)"
+        served = try Network.current.serve(withLatency(latency, simulator.handler))
+        baseURL = served.baseURL
     }
 
     /// `environment` plus the simulator's demo tokens (those of its variants)
@@ -44,7 +42,7 @@ public final class EmbeddedSimulator: Sendable {
         return env
     }
 
-    public func stop() { server.shutdown() }
+    public func stop() { served.stop() }
 
     /// Runs `suite` against a fresh simulator with `faults` and `variants`, through the engine.
     public static func run(
@@ -58,7 +56,7 @@ public final class EmbeddedSimulator: Sendable {
         let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
         let runner = Runner(
             suite: suite, target: target, credentials: credentials,
-            transport: URLSessionTransport(maxConnections: options.jobs), options: options)
+            transport: Network.transport(maxConnections: options.jobs), options: options)
         return await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
     }
 }

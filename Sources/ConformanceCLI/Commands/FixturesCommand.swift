@@ -61,7 +61,7 @@ extension CLI {
             if refusesUnsafeCredentials(target, environment: env, console: console) { return .usage }
             let runner = Runner(
                 suite: suite, target: target, credentials: Credentials(profile: target, environment: env),
-                transport: URLSessionTransport(maxConnections: 2), options: RunOptions(jobs: 2, timeout: 10))
+                transport: Network.transport(maxConnections: 2), options: RunOptions(jobs: 2, timeout: 10))
             var states: [String: PreflightOutcome.State] = [:]
             for o in await runner.preflight() {
                 for f in o.fixtures where states[f] != .refuted {

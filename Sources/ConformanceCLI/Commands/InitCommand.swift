@@ -178,7 +178,7 @@ extension CLI {
         }
         guard let suite = try? SuiteLoader.load(root: suiteRoot).suite else { return ["nothing asked: the suite did not load"] }
         let runner = Runner(
-            suite: suite, target: draft, credentials: credentials, transport: URLSessionTransport(maxConnections: 1),
+            suite: suite, target: draft, credentials: credentials, transport: Network.transport(maxConnections: 1),
             options: RunOptions(jobs: 1, timeout: 15))
         let check = await runner.discover(role: role, preferred: preferred)
         var lines = ["asked \(draft.baseURL), read-only, as \(role)" + (check.request.map { " (\($0), an unknown id)" } ?? "") + ":"]

@@ -424,7 +424,7 @@ extension CLI {
     static func dryRun(_ plan: [Job], suite: Suite, target: RunTarget, console: Console) {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
-            transport: URLSessionTransport(maxConnections: 1), options: RunOptions())
+            transport: Network.transport(maxConnections: 1), options: RunOptions())
         for job in plan {
             console.out("# \(job.testCase.endpoint)/\(job.testCase.id) as \(job.testCase.role)")
             if let why = job.skipReason {
@@ -487,7 +487,7 @@ extension CLI {
         guard target.profile.allowMutations, !s.dryRun, !s.list else { return [] }
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
-            transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
+            transport: Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
             options: s.paced(RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
         let found = await runner.preflightPools(skipping: ledger.used.mapValues(Set.init))
         for n in found.notes { console.out("pools: " + n) }
@@ -505,7 +505,7 @@ extension CLI {
     ) async -> Bool {
         let runner = Runner(
             suite: suite, target: target.profile, credentials: target.credentials,
-            transport: URLSessionTransport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
+            transport: Network.transport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
             options: s.paced(RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
         let check = await runner.checkProfile()
         for n in check.notes { console.out("profile: " + n) }
@@ -538,7 +538,7 @@ extension CLI {
         }
         let runner = Runner(
             suite: suite, target: profile, credentials: target.credentials,
-            transport: URLSessionTransport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
+            transport: Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
             options: s.paced(RunOptions(
                 jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
                 check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress)))

@@ -93,8 +93,14 @@ public struct Runner: Sendable {
     /// Scrubs what the target sends back of every credential, password and
     /// token obtained so far.
     public func scrubber() async -> Scrubber {
-        Scrubber(secrets: credentials.secrets + (await tokens.issued), basicAuth: target.auth.isBasic)
+        let secrets = credentials.secrets + (await tokens.issued)
+        return scrubbers.scrubber(secrets: secrets, basicAuth: target.auth.isBasic)
     }
+
+    /// The last scrubber made, reused while the secrets stay the same
+    /// (they change only when a role logs in): each step asks for one, and
+    /// deriving every encoded form of every secret is not free.
+    let scrubbers = ScrubberCache()
 
     public func run(_ jobs: [Job]) async -> RunResult {
         var me = self
@@ -965,4 +971,16 @@ func shellDoubleQuoted(_ s: String, keeping reference: String) -> String {
 /// `'…'` for a POSIX shell.
 func shellSingleQuoted(_ s: String) -> String {
     "'" + s.replacingOccurrences("'", "'\\''") + "'"
+}
+
+/// One scrubber, for the secrets it was made of (one entry: bounded).
+final class ScrubberCache: Sendable {
+    private let last = Mutex<(secrets: [String], basicAuth: Bool, scrubber: Scrubber)?>(nil)
+
+    func scrubber(secrets: [String], basicAuth: Bool) -> Scrubber {
+        if let l = last.withLock({ $0 }), l.secrets == secrets, l.basicAuth == basicAuth { return l.scrubber }
+        let made = Scrubber(secrets: secrets, basicAuth: basicAuth)
+        last.withLock { $0 = (secrets, basicAuth, made) }
+        return made
+    }
 }

@@ -19,7 +19,19 @@ import JSONKit
 /// the target sent, never the structure of a report.
 public struct Scrubber: Sendable {
     /// The UTF-8 of each secret and of its derived forms, longest first.
-    private(set) var secrets: [[UInt8]]
+    private(set) var secrets: [[UInt8]] {
+        didSet { begins = Scrubber.firstBytes(of: secrets) }
+    }
+    /// By byte value: whether some secret begins with that byte. The scan
+    /// tries the secrets only where one begins or an escape does (most
+    /// bytes of a long answer are neither), so it costs a table look-up a byte.
+    private var begins: [Bool] = Scrubber.firstBytes(of: [])
+
+    static func firstBytes(of secrets: [[UInt8]]) -> [Bool] {
+        var table = [Bool](repeating: false, count: 256)
+        for s in secrets { if let b = s.first { table[Int(b)] = true } }
+        return table
+    }
 
     public static let none = Scrubber(secrets: [])
 
@@ -40,6 +52,7 @@ public struct Scrubber: Sendable {
         var forms = Set(all.map { Array($0.utf8) })
         for s in all { forms.formUnion(Scrubber.encodings(of: Array(s.utf8))) }
         self.secrets = forms.filter { !$0.isEmpty }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        begins = Scrubber.firstBytes(of: self.secrets)
     }
 
     public var isEmpty: Bool { secrets.isEmpty }
@@ -136,7 +149,13 @@ public struct Scrubber: Sendable {
         var changed = false
         outer: while i < t.count {
             let c = t[i]
-            for s in secrets where c == s[0] || Scrubber.escapeStarts.contains(c) {
+            let escape = Scrubber.isEscapeStart(c)
+            guard escape || begins[Int(c)] else {
+                if changed { out.append(c) }
+                i += 1
+                continue
+            }
+            for s in secrets where escape || c == s[0] {
                 if let e = Scrubber.end(t, i, s, 0, cuts: cuts) {
                     if !changed {
                         out.reserveCapacity(t.count)
@@ -157,6 +176,7 @@ public struct Scrubber: Sendable {
     static let mark = Array("***".utf8)
     /// Bytes that begin an encoded form of another byte.
     static let escapeStarts: Set<UInt8> = [0x25, 0x2B, 0x5C, 0x26]  // % + \ &
+    @inline(__always) static func isEscapeStart(_ c: UInt8) -> Bool { c == 0x25 || c == 0x2B || c == 0x5C || c == 0x26 }
 
     static func ellipses(in t: [UInt8]) -> [Int] {
         var at: [Int] = []

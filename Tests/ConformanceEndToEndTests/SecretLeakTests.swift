@@ -1,4 +1,6 @@
+import ConformanceCLI
 import ConformanceKit
+import ConformanceTesting
 import Foundation
 import HTTPServer
 import JSONKit
@@ -110,10 +112,13 @@ import Testing
                 Data(s.utf8).base64EncodedString()]
     }
 
+    /// The whole suite in-process (`Network.inProcess`: the request and the
+    /// answer go through the wire's code, so every encoding is as on a
+    /// socket); the three placements over a real socket are
+    /// `aCredentialReachesTheServerByteForByteInHeaderAndCookie`'s.
     func runAndCheck(_ placement: Placement, handler: @escaping HTTPHandler, expectPass: Bool) async throws {
-        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), handler: handler)
-        let port = try server.start()
-        defer { server.shutdown() }
+        let server = try Network.inProcess.serve(handler)
+        defer { server.stop() }
         let tmp = TempDir()
         defer { tmp.cleanup() }
         // The simulator's profile with the placement under test.
@@ -125,7 +130,7 @@ import Testing
         for (role, value) in SecretLeakTests.awkward { env["TELECOMX_\(role)_TOKEN"] = value }
         let (status, c) = await conformance(
             ["run", "--suite", Project.cases, "--reports", tmp.path + "/r", "--target", tmp.path + "/target.json",
-             "--base-url", "http://127.0.0.1:\(port)", "--jobs", "4", "--timeout", "10"], environment: env)
+             "--base-url", server.baseURL, "--jobs", "4", "--timeout", "10"], environment: env)
         let console = c.out + "\n" + c.err
 
         // The closing line and the counts are intact.

@@ -14,7 +14,7 @@ import Testing
     @Test func aSecondRunAgainstTheSameServerFailsNothingTheFirstPassed() async throws {
         let tmp = TempDir()
         defer { tmp.cleanup() }
-        let sim = try EmbeddedSimulator()
+        let sim = try inProcessSimulator()
         defer { sim.stop() }
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
         let profilePath = Project.cases + "/targets/simulator.json"

@@ -52,7 +52,7 @@ import Testing
         let path = try Self.profile({ f in
             if case .array(let numbers)? = f["create.freeNumbers"] { f["create.freeNumbers"] = .array([f["account.number"]!] + numbers) }
         }, in: tmp.path)
-        let sim = try EmbeddedSimulator()
+        let sim = try inProcessSimulator()
         defer { sim.stop() }
         let (suite, _) = try SuiteLoader.load(root: Project.cases)
         let (profile, _) = try TargetLoader.load(path: path, suite: suite)

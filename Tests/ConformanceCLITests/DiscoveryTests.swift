@@ -28,7 +28,7 @@ import TelecomXSimulator
     @Test func initFindsTheEnvelopeAndTheHeaderAndTheRunPasses() async throws {
         let tmp = TempDir()
         defer { tmp.cleanup() }
-        let sim = try EmbeddedSimulator(variants: try Self.variants("errors-array", "x-auth-token"))
+        let sim = try inProcessSimulator(variants: try Self.variants("errors-array", "x-auth-token"))
         defer { sim.stop() }
         let env = try Self.acmeEnvironment(sim)
         let out = tmp.path + "/acme.json"

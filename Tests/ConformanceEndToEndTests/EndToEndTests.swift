@@ -5,8 +5,9 @@ import HTTPServer
 import JSONKit
 import Testing
 
-/// The whole pipeline over real loopback sockets: the suite in `Cases/`
-/// against the built-in simulator, clean and with faults.
+/// The whole pipeline: the suite in `Cases/` against the built-in
+/// simulator, clean and with faults; in-process, but for one run over real
+/// loopback sockets (the report against both JUnit schemas).
 @Suite(.serialized) struct EndToEndTests {
     @Test func theSuiteIsAllGreenAgainstTheSimulator() async throws {
         let tmp = TempDir()
@@ -26,8 +27,9 @@ import Testing
         let xmllint = try #require(xmllintPath(), "xmllint is required (apt-get install -y libxml2-utils; .ci/run installs it)")
         let tmp = TempDir()
         defer { tmp.cleanup() }
-        // A run with failures, so failure elements are validated too.
-        let (status, _) = await conformance(["--suite", Project.cases, "--reports", tmp.path, "--fault", "get-drop-number"])
+        // A run with failures, so failure elements are validated too; over
+        // real sockets: the one whole-suite CLI run that keeps them.
+        let (status, _) = await conformance(["--suite", Project.cases, "--reports", tmp.path, "--fault", "get-drop-number"], sockets: true)
         #expect(status == 1)
         #expect(try tmp.read("junit.xml").contains("<failure"))
         for xsd in ["windyroad-JUnit.xsd", "jenkins-xunit-junit-10.xsd"] {

@@ -1,64 +1,47 @@
-import ConformanceCLI
+// Tests' support that needs only Foundation: the project's paths, scratch
+// folders, child processes. Shared by every test target (the engine's unit
+// tests depend on nothing else of ours).
 import Foundation
 import Synchronization
 
 /// Paths of the project, found from this file's location.
-enum Project {
-    static let root: String = {
+public enum Project {
+    public static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
-    static var cases: String { root + "/Cases" }
-    static var shared: String { (root as NSString).deletingLastPathComponent + "/shared" }
-}
-
-/// A console that keeps what was written.
-final class Capture: Sendable {
-    let lines = Mutex<(out: [String], err: [String])>(([], []))
-    var console: Console {
-        Console(
-            out: { s in self.lines.withLock { $0.out.append(s) } },
-            err: { s in self.lines.withLock { $0.err.append(s) } })
-    }
-    var out: String { lines.withLock { $0.out.joined(separator: "\n") } }
-    var err: String { lines.withLock { $0.err.joined(separator: "\n") } }
+    public static var cases: String { root + "/Cases" }
+    public static var shared: String { (root as NSString).deletingLastPathComponent + "/shared" }
 }
 
 /// A fresh temporary folder, removed by the caller with `cleanup()`.
-struct TempDir {
-    let path: String
-    init() {
+public struct TempDir {
+    public let path: String
+    public init() {
         path = NSTemporaryDirectory() + "conformance-test-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-    func write(_ rel: String, _ text: String) throws {
+    public func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+    public func write(_ rel: String, _ text: String) throws {
         let full = path + "/" + rel
         try FileManager.default.createDirectory(
             atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: full))
     }
-    func read(_ rel: String) throws -> String {
+    public func read(_ rel: String) throws -> String {
         String(decoding: try Data(contentsOf: URL(fileURLWithPath: path + "/" + rel)), as: UTF8.self)
     }
     /// A copy of the project's suite, to break on purpose.
-    func copySuite() throws -> String {
+    public func copySuite() throws -> String {
         let dst = path + "/Cases"
         try FileManager.default.copyItem(atPath: Project.cases, toPath: dst)
         return dst
     }
 }
 
-/// Runs `conformance` in-process.
-func conformance(_ args: [String], environment: [String: String] = [:]) async -> (status: Int32, capture: Capture) {
-    let c = Capture()
-    let status = await CLI.main(args, environment: environment, console: c.console)
-    return (status, c)
-}
-
 /// Runs a program and returns its exit status and combined output.
-func runProcess(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
+public func runProcess(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
@@ -72,7 +55,7 @@ func runProcess(_ executable: String, _ args: [String]) throws -> (status: Int32
 }
 
 /// A program's path on PATH, or nil.
-func executablePath(_ name: String) -> String? {
+public func executablePath(_ name: String) -> String? {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
         let candidate = "\(dir)/\(name)"
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -81,12 +64,12 @@ func executablePath(_ name: String) -> String? {
 }
 
 /// xmllint's path; tests that validate reports need it, and `.ci/run` installs it.
-func xmllintPath() -> String? { executablePath("xmllint") }
+public func xmllintPath() -> String? { executablePath("xmllint") }
 
 /// Runs a program with a time limit: it is killed (SIGKILL) when `timeoutSeconds`
 /// pass. Output goes through a file, so a child the program leaves behind
 /// cannot hold the read open.
-func runProcess(_ executable: String, _ args: [String], timeoutSeconds: Double) throws
+public func runProcess(_ executable: String, _ args: [String], timeoutSeconds: Double) throws
     -> (status: Int32, output: String, timedOut: Bool)
 {
     final class State: Sendable {

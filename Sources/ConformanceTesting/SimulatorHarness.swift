@@ -1,20 +1,19 @@
 import ConformanceCLI
 import ConformanceKit
-import ConformanceTesting
 import TelecomXSimulator
 
-enum TelecomXSimulatorTokens {
-    static var all: [(role: String, token: String)] { Seed.standard.tokensByRole }
+public enum TelecomXSimulatorTokens {
+    public static var all: [(role: String, token: String)] { Seed.standard.tokensByRole }
 }
 
 /// The project's suite run through the engine (not the CLI) against a fresh
 /// simulator in-process (`InProcessSimulator`: the wire's request and
 /// response code without a socket), for tests that inspect results. The
 /// suite and profiles are loaded once per test process (`ProjectSuite`).
-enum SimulatorHarness {
+public enum SimulatorHarness {
     /// `profile` is a file in `Cases/targets/`. `endpoints` limits the run to
     /// those endpoints' cases (all when empty).
-    static func run(
+    public static func run(
         faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false,
         endpoints: [String] = []
     ) async throws -> RunResult {
@@ -27,10 +26,10 @@ enum SimulatorHarness {
         }
     }
 
-    static let memo = RunMemo()
+    public static let memo = RunMemo()
 
     /// A run of its own, never shared. With `endpoints`, only those endpoints' cases run.
-    static func fresh(
+    public static func fresh(
         faults: [String] = [], variants: [String] = [], profile: String = "simulator.json", strict: Bool = false,
         endpoints: [String] = []
     ) async throws -> RunResult {
@@ -44,7 +43,7 @@ enum SimulatorHarness {
     /// Whether the suite catches `name` (with `variants` on), by the rule
     /// `conformance faults --detect` uses: the clean run is the whole suite,
     /// the fault's run only its endpoint.
-    static func detection(
+    public static func detection(
         of name: String, variants: [String] = [], profile: String = "simulator.json"
     ) async throws -> (fault: Fault, clean: RunResult, faulted: RunResult, caught: [CaseResult]) {
         let f = try fault(name)
@@ -54,22 +53,22 @@ enum SimulatorHarness {
         return (f, clean, faulted, FaultDetection.catching(f, faulted: faulted, clean: clean))
     }
 
-    struct UnknownName: Error, CustomStringConvertible {
-        var description: String
+    public struct UnknownName: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func fault(_ name: String) throws -> Fault {
+    public static func fault(_ name: String) throws -> Fault {
         guard let f = Fault.named(name) else { throw UnknownName(description: "no fault named \(name) in Fault.catalogue") }
         return f
     }
 
-    static func variant(_ name: String) throws -> Variant {
+    public static func variant(_ name: String) throws -> Variant {
         guard let v = Variant.named(name) else { throw UnknownName(description: "no variant named \(name) in Variant.catalogue") }
         return v
     }
 
     /// `case-id (check pointer: message)` for each case that failed or errored, for test messages.
-    static func notPassed(_ result: RunResult) -> [String] {
+    public static func notPassed(_ result: RunResult) -> [String] {
         result.results.filter { !$0.verdict.conforms }.map { r in
             guard let f = r.failures.first else { return "\(r.caseID) (\(r.verdict.label))" }
             return "\(r.caseID) (\(f.check.rawValue)\(f.pointer.map { " " + $0 } ?? ""): \(f.message))"
@@ -80,8 +79,8 @@ enum SimulatorHarness {
 /// Runs by their configuration, each made once (callers that ask while it
 /// runs wait for the same run). Bounded by the configurations the tests
 /// name: the catalogues' faults and variants, a few profiles.
-actor RunMemo {
-    struct Key: Hashable, Sendable {
+public actor RunMemo {
+    public struct Key: Hashable, Sendable {
         var faults: [String]
         var variants: [String]
         var profile: String
@@ -91,7 +90,7 @@ actor RunMemo {
 
     var runs: [Key: Task<RunResult, any Error>] = [:]
 
-    func result(_ key: Key, make: @escaping @Sendable () async throws -> RunResult) async throws -> RunResult {
+    public func result(_ key: Key, make: @escaping @Sendable () async throws -> RunResult) async throws -> RunResult {
         if let t = runs[key] { return try await t.value }
         let t = Task { try await make() }
         runs[key] = t

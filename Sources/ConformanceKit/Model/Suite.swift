@@ -414,6 +414,8 @@ public struct Suite: Sendable {
     public var compiledSchemas: [String: CompiledSchema]
     /// For each compiled schema reference, the fields the docs restrict to some roles.
     public var visibility: [String: [VisibilityRule]] = [:]
+    /// Members shown only under a condition (`x-onlyIf`), by schema reference.
+    public var presence: [String: [PresenceRule]] = [:]
     /// The documented enums of every endpoint's success answer (see `DocumentedValues`).
     public var documentedEnums: [DocumentedEnum] = []
     /// What the suite reads into the docs where they are silent (`readings.json`).

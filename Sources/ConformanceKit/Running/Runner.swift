@@ -397,7 +397,8 @@ public struct Runner: Sendable {
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
             var context = Checker.Context(
-                expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings)
+                expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings,
+                now: Date().timeIntervalSince1970)
             var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
             // Each alternative is judged once, and only where its verdict is read.
             let judgedAlternatives = judgeAlternatives(step, exchange, context, heldPassed: j.verdict == .passed)
@@ -450,9 +451,21 @@ public struct Runner: Sendable {
                 let counts = step.captures.compactMap { cap in
                     cap.countEquals.map { (cap.name, cap.pointer, Planner.substitute($0, bindings)) }
                 }
+                // Every later page is judged as the first was (schema,
+                // visibility, the step's item rules), not only counted.
+                var pageContext = context
+                pageContext.expect.assertions = []
+                pageContext.expect.invariants.removeAll { if case .walk = $0 { return true } else { return false } }
+                let pageBase = pageContext
+                let (suite, target, checkOptions) = (self.suite, self.target, options.check)
+                let judgePage: @Sendable (HTTPExchange, PlannedRequest) -> [Finding] = { page, request in
+                    var c = pageBase
+                    c.request = request
+                    return Checker.judge(page, context: c, suite: suite, target: target, options: checkOptions).findings
+                }
                 switch await walk(
                     planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: role,
-                    counting: counts.map { ($0.1, $0.2) })
+                    counting: counts.map { ($0.1, $0.2) }, judgePage: judgePage)
                 {
                 case .success(let (findings, pages, counted)):
                     result.findings += findings.map { prefixed(Runner.scrubbed($0, scrub), label) }
@@ -710,8 +723,13 @@ public struct Runner: Sendable {
     /// item comes exactly once and that their number equals `total`.
     func walk(
         _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role,
-        counting: [(JSONPointer, JSON)] = []
+        counting: [(JSONPointer, JSON)] = [], judgePage: (@Sendable (HTTPExchange, PlannedRequest) -> [Finding])? = nil
     ) async -> Result<([Finding], Int, [Int]), TransportError> {
+        // Findings about later pages' items, at most this many kept (a
+        // leak in every item of 10,000 pages must not grow the report).
+        let maxPageFindings = 20
+        var pageFindings = 0
+        var droppedFailure = false
         var seen: [String: Int] = [:]
         // Per count: the ids of the items that match (each item counts once, however often it comes).
         var matching = Array(repeating: Set<String>(), count: counting.count)
@@ -743,6 +761,19 @@ public struct Runner: Sendable {
                         actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
                 return .success((findings, pages, matching.map(\.count)))
             }
+            if offset > 0, let judgePage {
+                // The first page is the step's own answer, judged already.
+                for f in judgePage(exchange, req) {
+                    pageFindings += 1
+                    guard pageFindings <= maxPageFindings else {
+                        droppedFailure = droppedFailure || f.severity == .failure
+                        continue
+                    }
+                    var f = f
+                    f.message = "page at offset \(offset): " + f.message
+                    findings.append(f)
+                }
+            }
             let pageTotal = paging.total.resolve(in: body)?.intValue
             if total == nil { total = pageTotal }
             if let t = total, let pt = pageTotal, t != pt {
@@ -762,6 +793,11 @@ public struct Runner: Sendable {
             }
             if items.isEmpty || (total.map { offset + items.count >= $0 } ?? false) { break }
             offset += items.count
+        }
+        if pageFindings > maxPageFindings {
+            findings.append(Finding(check: .invariant, severity: droppedFailure ? .failure : .warning,
+                pointer: paging.items.description, expected: "every page's items as documented",
+                actual: "\(pageFindings) findings", message: "later pages held \(pageFindings) findings in all; the first \(maxPageFindings) are shown"))
         }
         let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
         if !duplicates.isEmpty {

@@ -71,6 +71,9 @@ extension TelecomXSimulator {
             if request.body.isEmpty, has("create-no-body-500") {
                 return error(500, "internal_error", "Cannot read properties of undefined (reading 'customer')")
             }
+            if !request.body.isEmpty, has("create-non-json-500"), (try? JSONParser.parse(request.body)) == nil {
+                return error(500, "internal_error", "Unexpected end of JSON input")
+            }
             return error(400, "bad_request", "MVNO account not found in body of request")
         }
         let today = Int((clock.now() / 86400).rounded(.down))

@@ -74,6 +74,7 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "get-number-trimmed", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID is trimmed of spaces and newlines before the lookup: a number with trailing whitespace finds the account"),
         Fault(name: "get-extension-without-pbx", endpoint: "mvno-account-get", summary: "extension holds an id although pbx is null or 0 (the page: only if pbx>0)"),
         Fault(name: "create-readable-by-anyone", endpoint: "mvno-account-create", summary: "an account created through the API may be read by any authenticated user (seeded accounts keep the access line)"),
+        Fault(name: "create-non-json-500", endpoint: "mvno-account-create", summary: "a body that is not JSON answers 500 internal_error instead of 400 bad_request"),
     ]
 
     public static func named(_ name: String) -> Fault? { catalogue.first { $0.name == name } }

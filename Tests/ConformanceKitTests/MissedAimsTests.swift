@@ -101,6 +101,7 @@ import Testing
             ("get-number-trimmed", "get-number-trailing-space"),
             ("get-extension-without-pbx", "get-by-id"),
             ("create-readable-by-anyone", "create-then-read-by-every-role"),
+            ("create-non-json-500", "create-body-not-json"),
         ]
         for (fault, caseID) in aimed {
             let d = try await SimulatorHarness.detection(of: fault)

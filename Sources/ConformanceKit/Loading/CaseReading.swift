@@ -212,7 +212,7 @@ func readStep(
     var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
     let rn = o.optional("request")
     if let rn {
-        if let ro = rn.object(keys: ["params", "query", "headers", "body"]) {
+        if let ro = rn.object(keys: ["params", "query", "headers", "body", "rawBody"]) {
             if let p = ro.optional("params") {
                 if case .object(let po) = p.value {
                     for m in po {
@@ -261,6 +261,14 @@ func readStep(
                 }
             }
             if let b = ro.optional("body") { request.body = Template(b.value) }
+            if let b = ro.optional("rawBody") {
+                if case .string = b.value, request.body == nil {
+                    request.rawBody = Template(b.value)
+                } else {
+                    b.error(request.body == nil ? "must be a string (the text sent as the body), found \(b.value.typeName)" : "give body (JSON) or rawBody (text), not both")
+                    ok = false
+                }
+            }
         } else {
             ok = false
         }

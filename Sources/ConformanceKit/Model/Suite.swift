@@ -267,15 +267,19 @@ public struct RequestTemplate: Sendable, Hashable {
     public var query: [(name: String, value: Template)]
     public var headers: [(name: String, value: Template)]
     public var body: Template?
+    /// A body sent as this text, byte for byte (UTF-8), not as JSON: for
+    /// what a server answers to a body that is not JSON. Excludes `body`.
+    public var rawBody: Template? = nil
 
     public static func == (a: RequestTemplate, b: RequestTemplate) -> Bool {
-        a.pathParams == b.pathParams && a.body == b.body
+        a.pathParams == b.pathParams && a.body == b.body && a.rawBody == b.rawBody
             && a.query.map(\.name) == b.query.map(\.name) && a.query.map(\.value) == b.query.map(\.value)
             && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
     }
     public func hash(into h: inout Hasher) {
         h.combine(pathParams)
         h.combine(body)
+        h.combine(rawBody)
         for q in query {
             h.combine(q.name)
             h.combine(q.value)
@@ -290,7 +294,7 @@ public struct RequestTemplate: Sendable, Hashable {
     public var variables: [String] {
         var out: [String] = []
         let templates = pathParams.sorted { $0.key < $1.key }.map(\.value) + query.map(\.value) + headers.map(\.value)
-            + (body.map { [$0] } ?? [])
+            + (body.map { [$0] } ?? []) + (rawBody.map { [$0] } ?? [])
         for t in templates {
             for v in t.variables where !out.contains(v) { out.append(v) }
         }

@@ -9,6 +9,8 @@ public struct PlannedRequest: Sendable, Hashable {
     public var query: [QueryParameter]
     public var headers: [Header]
     public var body: JSON?
+    /// A body that is not JSON, sent as this text (UTF-8) with Content-Type application/json.
+    public var rawBody: String? = nil
 
     public struct QueryParameter: Sendable, Hashable {
         public var name: String
@@ -187,7 +189,8 @@ public enum Planner {
             method: endpoint.method, path: path,
             query: step.request.query.map { .init(name: $0.name, value: substitute($0.value, bindings).textValue) },
             headers: step.request.headers.map { .init(name: $0.name, value: substitute($0.value, bindings).textValue) },
-            body: step.request.body.map { substitute($0, bindings) })
+            body: step.request.body.map { substitute($0, bindings) },
+            rawBody: step.request.rawBody.map { substitute($0, bindings).textValue })
     }
 
     /// Replaces `{{name}}` in every string. A string that is exactly one

@@ -833,7 +833,12 @@ public struct Runner: Sendable {
     func wire(_ p: PlannedRequest, role: Role, secret: String?) -> (OutgoingRequest, RequestSummary) {
         var headers = p.headers.map { (name: $0.name, value: $0.value) }
         var bodyBytes: [UInt8]?
-        if let body = p.body {
+        if let text = p.rawBody {
+            bodyBytes = Array(text.utf8)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append((name: "Content-Type", value: "application/json"))
+            }
+        } else if let body = p.body {
             bodyBytes = JSONWriter().bytes(body)
             if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
                 headers.append((name: "Content-Type", value: "application/json"))
@@ -878,7 +883,7 @@ public struct Runner: Sendable {
 
         let summary = RequestSummary(
             method: p.method, url: shown.url, headers: shown.headers.map { "\($0.name): \($0.value)" },
-            body: p.body.map { JSONWriter().string(SensitiveFields.mask($0, names: sensitive)) }, curl: curl)
+            body: p.rawBody ?? p.body.map { JSONWriter().string(SensitiveFields.mask($0, names: sensitive)) }, curl: curl)
         return (out, summary)
     }
 

@@ -75,6 +75,7 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "get-extension-without-pbx", endpoint: "mvno-account-get", summary: "extension holds an id although pbx is null or 0 (the page: only if pbx>0)"),
         Fault(name: "create-readable-by-anyone", endpoint: "mvno-account-create", summary: "an account created through the API may be read by any authenticated user (seeded accounts keep the access line)"),
         Fault(name: "create-non-json-500", endpoint: "mvno-account-create", summary: "a body that is not JSON answers 500 internal_error instead of 400 bad_request"),
+        Fault(name: "get-plus-encoded-not-decoded", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID sent as %2B4512345678 is not percent-decoded: the number is looked up with its '%2B' and not found"),
     ]
 
     public static func named(_ name: String) -> Fault? { catalogue.first { $0.name == name } }

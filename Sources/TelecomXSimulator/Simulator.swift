@@ -56,6 +56,11 @@ public final class TelecomXSimulator: Sendable {
         switch (request.method, segments.count) {
         case ("GET", 2) where segments[1] == "deleted": return listDeleted(request, caller: caller)
         case ("GET", 2):
+            if has("get-plus-encoded-not-decoded"), let raw = request.target.split(separator: "?").first?.split(separator: "/").last,
+                raw.uppercased().hasPrefix("%2B")
+            {
+                return getAccount(String(raw), caller: caller)
+            }
             return getAccount(segments[1], caller: caller)
         case ("POST", 1): return createAccount(request, caller: caller)
         case (_, 1), (_, 2):

@@ -102,6 +102,7 @@ import Testing
             ("get-extension-without-pbx", "get-by-id"),
             ("create-readable-by-anyone", "create-then-read-by-every-role"),
             ("create-non-json-500", "create-body-not-json"),
+            ("get-plus-encoded-not-decoded", "get-by-number-percent-encoded"),
         ]
         for (fault, caseID) in aimed {
             let d = try await SimulatorHarness.detection(of: fault)

@@ -212,7 +212,7 @@ func readStep(
     var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
     let rn = o.optional("request")
     if let rn {
-        if let ro = rn.object(keys: ["params", "query", "headers", "body", "rawBody"]) {
+        if let ro = rn.object(keys: ["params", "query", "headers", "body", "rawBody", "encodeReserved"]) {
             if let p = ro.optional("params") {
                 if case .object(let po) = p.value {
                     for m in po {
@@ -261,6 +261,12 @@ func readStep(
                 }
             }
             if let b = ro.optional("body") { request.body = Template(b.value) }
+            if let e = ro.optional("encodeReserved") {
+                if case .bool(let v) = e.value { request.encodeReserved = v } else {
+                    e.error("must be true or false, found \(e.value.typeName)")
+                    ok = false
+                }
+            }
             if let b = ro.optional("rawBody") {
                 if case .string = b.value, request.body == nil {
                     request.rawBody = Template(b.value)

@@ -270,9 +270,12 @@ public struct RequestTemplate: Sendable, Hashable {
     /// A body sent as this text, byte for byte (UTF-8), not as JSON: for
     /// what a server answers to a body that is not JSON. Excludes `body`.
     public var rawBody: Template? = nil
+    /// Path parameters percent-encode every byte but RFC 3986's unreserved
+    /// ones (letters, digits, - . _ ~): `+` is sent as `%2B`.
+    public var encodeReserved: Bool = false
 
     public static func == (a: RequestTemplate, b: RequestTemplate) -> Bool {
-        a.pathParams == b.pathParams && a.body == b.body && a.rawBody == b.rawBody
+        a.pathParams == b.pathParams && a.body == b.body && a.rawBody == b.rawBody && a.encodeReserved == b.encodeReserved
             && a.query.map(\.name) == b.query.map(\.name) && a.query.map(\.value) == b.query.map(\.value)
             && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
     }
@@ -280,6 +283,7 @@ public struct RequestTemplate: Sendable, Hashable {
         h.combine(pathParams)
         h.combine(body)
         h.combine(rawBody)
+        h.combine(encodeReserved)
         for q in query {
             h.combine(q.name)
             h.combine(q.value)

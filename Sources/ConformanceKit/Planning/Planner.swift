@@ -181,7 +181,7 @@ public enum Planner {
             guard let close = after.firstIndex(of: "}") else { break }
             let name = String(after[..<close])
             let value = step.request.pathParams[name].map { substitute($0, bindings).textValue } ?? ""
-            path += percentEncodePathSegment(value)
+            path += percentEncodePathSegment(value, reserved: step.request.encodeReserved)
             rest = after[after.index(after: close)...]
         }
         path += rest
@@ -236,11 +236,11 @@ public enum Planner {
         return out + rest
     }
 
-    static func percentEncodePathSegment(_ s: String) -> String {
+    static func percentEncodePathSegment(_ s: String, reserved: Bool = false) -> String {
         var out = ""
         for b in s.utf8 {
             let c = Character(Unicode.Scalar(b))
-            if b < 0x80, c.isLetter || c.isNumber || "-._~+:@!$&'()*,;=".contains(c) {
+            if b < 0x80, c.isLetter || c.isNumber || (reserved ? "-._~" : "-._~+:@!$&'()*,;=").contains(c) {
                 out.append(c)
             } else {
                 out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)

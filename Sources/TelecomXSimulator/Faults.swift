@@ -76,6 +76,7 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "create-readable-by-anyone", endpoint: "mvno-account-create", summary: "an account created through the API may be read by any authenticated user (seeded accounts keep the access line)"),
         Fault(name: "create-non-json-500", endpoint: "mvno-account-create", summary: "a body that is not JSON answers 500 internal_error instead of 400 bad_request"),
         Fault(name: "get-plus-encoded-not-decoded", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID sent as %2B4512345678 is not percent-decoded: the number is looked up with its '%2B' and not found"),
+        Fault(name: "get-prefix-lookup", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID that is the start of an id or the end of a number (6 characters or more) finds that account"),
     ]
 
     public static func named(_ name: String) -> Fault? { catalogue.first { $0.name == name } }

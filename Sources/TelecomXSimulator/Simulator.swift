@@ -158,7 +158,7 @@ public final class TelecomXSimulator: Sendable {
         var found: JSON?
         var key = key
         if has("get-number-trimmed") { key = key.trimmingCharacters(in: " ").trimmingCharacters(in: "\n") }
-        if !isObjectID(key) && !isE164(key) {
+        if !isObjectID(key) && !isE164(key) && !has("get-prefix-lookup") {
             if has("get-malformed-500") { return error(500, "internal_error", "Cast to ObjectId failed") }
             if varies("malformed-id-400") { return error(400, "bad_request", "ACCOUNT_ID is neither an id nor an E.164 number") }
         }
@@ -166,6 +166,9 @@ public final class TelecomXSimulator: Sendable {
             found = all.first { $0["_id"]?.stringValue?.lowercased() == key.lowercased() }
         } else if isE164(key), !has("get-by-number-broken") {
             found = all.first { $0["number"]?.stringValue == key }
+        } else if has("get-prefix-lookup"), key.count >= 6 {
+            // The lookups a loose query makes: an id by its start, a number by its end.
+            found = all.first { ($0["_id"]?.stringValue?.lowercased().hasPrefix(key.lowercased()) ?? false) || ($0["number"]?.stringValue?.hasSuffix(key) ?? false) }
         }
         guard var account = found else {
             if has("get-not-found-status") { return error(400, "mvnoAccount", "MVNO account not found") }

@@ -103,6 +103,8 @@ import Testing
             ("create-readable-by-anyone", "create-then-read-by-every-role"),
             ("create-non-json-500", "create-body-not-json"),
             ("get-plus-encoded-not-decoded", "get-by-number-percent-encoded"),
+            ("get-prefix-lookup", "get-id-prefix"),
+            ("get-prefix-lookup", "get-number-suffix"),
         ]
         for (fault, caseID) in aimed {
             let d = try await SimulatorHarness.detection(of: fault)

@@ -49,6 +49,13 @@ struct VariableScope {
 
     func check(_ t: Template, at node: Node) -> Bool {
         var ok = true
+        for f in t.filterNames where Template.filters[f] == nil {
+            node.error(
+                "unknown filter '\(f)' in '{{NAME | \(f)}}'",
+                hint: closestMatch(to: f, in: Template.filters.keys.sorted()).map { "did you mean '\($0)'?" }
+                    ?? "filters: \(Template.filters.keys.sorted().joined(separator: ", "))")
+            ok = false
+        }
         for v in t.variables {
             if v == "relation" {
                 if !relation {

@@ -184,15 +184,50 @@ public struct Template: Sendable, Hashable {
     }
 
     static func variableNames(in s: String) -> [String] {
-        var names: [String] = []
+        references(in: s).map(\.name)
+    }
+
+    /// What a `{{NAME | FILTER}}` may apply to the variable's text: a part
+    /// of a fixture, for lookups that must be exact (an id's prefix, a
+    /// number without its +).
+    public static let filters: [String: @Sendable (String) -> String] = [
+        "dropLast": { String($0.dropLast()) },
+        "dropFirst": { String($0.dropFirst()) },
+    ]
+
+    /// Every `{{NAME}}` or `{{NAME | FILTER}}` in `s`, in order.
+    static func references(in s: String) -> [(name: String, filter: String?)] {
+        var out: [(name: String, filter: String?)] = []
         var rest = Substring(s)
         while let open = rest.firstRange(of: "{{") {
             let after = rest[open.upperBound...]
             guard let close = after.firstRange(of: "}}") else { break }
-            names.append(after[after.startIndex..<close.lowerBound].trimmingSpaces())
+            out.append(reference(after[after.startIndex..<close.lowerBound]))
             rest = after[close.upperBound...]
         }
-        return names
+        return out
+    }
+
+    /// `NAME` or `NAME | FILTER`, each trimmed of spaces.
+    static func reference(_ inner: Substring) -> (name: String, filter: String?) {
+        guard let bar = inner.firstIndex(of: "|") else { return (inner.trimmingSpaces(), nil) }
+        return (inner[..<bar].trimmingSpaces(), inner[inner.index(after: bar)...].trimmingSpaces())
+    }
+
+    /// The filters used (`{{NAME | FILTER}}`), in order of first use.
+    public var filterNames: [String] {
+        var out: [String] = []
+        func visit(_ v: JSON) {
+            switch v {
+            case .string(let s):
+                for r in Template.references(in: s) { if let f = r.filter, !out.contains(f) { out.append(f) } }
+            case .array(let a): a.forEach(visit)
+            case .object(let o): o.forEach { visit($0.value) }
+            default: break
+            }
+        }
+        visit(raw)
+        return out
     }
 }
 

@@ -225,9 +225,11 @@ public enum Planner {
             let after = rest[open.upperBound...]
             guard let close = after.firstRange(of: "}}") else { break }
             out += rest[..<open.lowerBound]
-            let name = after[after.startIndex..<close.lowerBound].trimmingSpaces()
+            let (name, filter) = Template.reference(after[after.startIndex..<close.lowerBound])
             if let v = bindings[name] {
-                out += v.textValue
+                // A filter the loader does not know is refused there; here it keeps the text whole.
+                let apply = filter.flatMap { Template.filters[$0] }
+                out += apply.map { $0(v.textValue) } ?? v.textValue
             } else if keepUnknown {
                 out += rest[open.lowerBound..<close.upperBound]
             }

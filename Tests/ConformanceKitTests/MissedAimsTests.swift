@@ -102,7 +102,7 @@ import Testing
             ("get-extension-without-pbx", "get-by-id"),
             ("create-readable-by-anyone", "create-then-read-by-every-role"),
             ("create-non-json-500", "create-body-not-json"),
-            ("get-plus-encoded-not-decoded", "get-by-number-percent-encoded"),
+            ("get-plus-encoded-not-decoded", "get-percent-encoded-number"),
             ("get-prefix-lookup", "get-id-prefix"),
             ("get-prefix-lookup", "get-number-suffix"),
         ]

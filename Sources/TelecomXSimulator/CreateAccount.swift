@@ -509,6 +509,21 @@ extension TelecomXSimulator {
         if let socsOverride { a["socsOverride"] = socsOverride }
         if level == "RESELLER" || level == "ADMIN", let notes = given("notes") { a["notes"] = notes }
         for k in ["custom", "billingCustomer", "startDate", "deleteDate"] { if let v = given(k) { a[k] = v } }
+        if has("create-custom-flattened"), case .object(let custom)? = a["custom"] {
+            // Nested objects stored as dotted keys: {"crm": {"id": 1}} comes back as {"crm.id": 1}.
+            var flat = JSONObject()
+            func flatten(_ o: JSONObject, _ prefix: String) {
+                for m in o {
+                    if case .object(let inner) = m.value { flatten(inner, prefix + m.key + ".") } else { flat[prefix + m.key] = m.value }
+                }
+            }
+            flatten(custom, "")
+            a["custom"] = .object(flat)
+        }
+        if has("create-text-latin1"), let notes = a["notes"]?.stringValue {
+            // The UTF-8 bytes read back as Latin-1: 'Ærø' comes back as 'Ã\u{86}rÃ¸'.
+            a["notes"] = .string(String(notes.utf8.map { Character(Unicode.Scalar($0)) }))
+        }
         a["info"] = ["updating": false, "dataDisabled": false, "usageBlock": false]
         a["numberState"] = .string(portingID != nil ? "PORTING_IN" : "IN_USE")
         a["listed"] = false

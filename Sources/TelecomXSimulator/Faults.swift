@@ -77,6 +77,8 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "create-non-json-500", endpoint: "mvno-account-create", summary: "a body that is not JSON answers 500 internal_error instead of 400 bad_request"),
         Fault(name: "get-plus-encoded-not-decoded", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID sent as %2B4512345678 is not percent-decoded: the number is looked up with its '%2B' and not found"),
         Fault(name: "get-prefix-lookup", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID that is the start of an id or the end of a number (6 characters or more) finds that account"),
+        Fault(name: "create-custom-flattened", endpoint: "mvno-account-create", summary: "custom data is stored flattened: nested objects come back as dotted keys ({\"crm.id\": …} for {\"crm\": {\"id\": …}})"),
+        Fault(name: "create-text-latin1", endpoint: "mvno-account-create", summary: "notes are stored as their UTF-8 bytes read as Latin-1: 'Ærø' comes back as 'Ã\u{86}rÃ¸'"),
     ]
 
     public static func named(_ name: String) -> Fault? { catalogue.first { $0.name == name } }

@@ -104,6 +104,8 @@ import Testing
             ("create-non-json-500", "create-body-not-json"),
             ("get-plus-encoded-not-decoded", "get-percent-encoded-number"),
             ("get-prefix-lookup", "get-id-prefix"),
+            ("create-custom-flattened", "create-round-trip"),
+            ("create-text-latin1", "create-round-trip"),
             ("get-prefix-lookup", "get-number-suffix"),
         ]
         for (fault, caseID) in aimed {

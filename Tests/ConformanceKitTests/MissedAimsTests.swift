@@ -81,6 +81,19 @@ import Testing
         #expect(Presence.violations(in: items, rules: listRules).map(\.pointer) == ["/mvnoAccounts/1/extensionNumber"])
     }
 
+    @Test func coverageListsTheAimsAndSaysWhichNoCaseTakes() throws {
+        let suite = try ProjectSuite.suite()
+        let computed = AimCoverage.compute(suite)
+        #expect(computed.map(\.aim.name) == AimCoverage.aims.map(\.name))
+        let missed = computed.filter { $0.by.isEmpty }.map(\.aim.name)
+        #expect(missed == ["concurrent-create"], "aims no case takes: \(missed)")
+        let text = AimCoverage.render(suite)
+        #expect(text.contains { $0.hasPrefix("  concurrent-create") && $0.contains("no case aimed") })
+        #expect(text.last == "aims: \(AimCoverage.aims.count), \(AimCoverage.aims.count - 1) aimed at, 1 not")
+        let exact = try #require(computed.first { $0.aim.name == "exact-lookup" })
+        #expect(exact.by == ["get-id-prefix", "get-number-suffix", "get-number-trailing-space"])
+    }
+
     /// The fault leaks only past the first 100 items: the finding comes from a later page of the walk.
     @Test func aLaterPagesItemsAreJudgedAsTheFirstPages() async throws {
         let d = try await SimulatorHarness.detection(of: "deleted-later-page-leak")

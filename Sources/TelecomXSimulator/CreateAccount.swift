@@ -521,7 +521,7 @@ extension TelecomXSimulator {
             a["custom"] = .object(flat)
         }
         if has("create-text-latin1"), let notes = a["notes"]?.stringValue {
-            // The UTF-8 bytes read back as Latin-1: 'Ærø' comes back as 'Ã\u{86}rÃ¸'.
+            // The UTF-8 bytes read back as Latin-1: 'ø' comes back as 'Ã¸'.
             a["notes"] = .string(String(notes.utf8.map { Character(Unicode.Scalar($0)) }))
         }
         a["info"] = ["updating": false, "dataDisabled": false, "usageBlock": false]

@@ -453,6 +453,7 @@ import Testing
             "\(b["custom"]!)"
         },
         .init(fault: "create-text-latin1", role: "ADMIN", body: with(b, [("notes", "Ærø ✓")])) { _, _, b in "\(b["notes"]!)" },
+        .init(fault: "create-race-double-sell", role: "OWNER", body: .object(b)) { sim, _, _ in "\(try post(sim, .object(b), role: "OWNER").0)" },
         .init(fault: "create-non-json-500", role: "OWNER", body: nil) { sim, _, _ in
             "\(try post(sim, nil, role: "OWNER", raw: "{\"customer\": ").0)"
         },

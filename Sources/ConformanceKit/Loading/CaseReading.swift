@@ -164,7 +164,7 @@ func readCases(
             return []
         }
         for (k, stepNode) in list.enumerated() {
-            guard let so = stepNode.object(keys: ["endpoint", "covers", "role", "request", "expect", "capture"]) else {
+            guard let so = stepNode.object(keys: ["endpoint", "covers", "role", "request", "expect", "capture", "concurrent"]) else {
                 ok = false
                 continue
             }
@@ -187,6 +187,25 @@ func readCases(
                     continue
                 }
                 step.role = r
+            }
+            if let cn = so.optional("concurrent") {
+                guard let co = cn.object(keys: ["count", "others"]), let count = co.required("count")?.int,
+                    let othersNode = co.required("others"), let others = othersNode.string
+                else {
+                    ok = false
+                    continue
+                }
+                guard (2...8).contains(count) else {
+                    co.required("count")?.error("must be 2…8 (requests sent at once)")
+                    ok = false
+                    continue
+                }
+                guard findRow(othersNode, others, in: ep) != nil else {
+                    ok = false
+                    continue
+                }
+                step.concurrent = count
+                step.concurrentOthers = others
             }
             steps.append(step)
         }

@@ -376,6 +376,12 @@ public struct Step: Sendable, Hashable {
     /// The role this step runs as, when not the case's (e.g. a wider role's
     /// view first, then the case's role compared with it).
     public var role: Role? = nil
+    /// Send the request this many times at once: one answer is judged by
+    /// `expect` (a success when there is one), each other must be the row
+    /// `concurrentOthers` (e.g. two creates of one number: one succeeds, the
+    /// other is 409 number).
+    public var concurrent: Int? = nil
+    public var concurrentOthers: String? = nil
 }
 
 /// One behaviour of one endpoint: the request(s) to send and what must come back.

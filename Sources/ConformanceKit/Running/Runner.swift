@@ -385,14 +385,45 @@ public struct Runner: Sendable {
             let (outgoing, summary) = wire(planned, role: role, secret: secret)
             result.request = summary
             let exchange: HTTPExchange
-            let before = result.attempts.count
-            let sent = await send(outgoing, attempts: &result.attempts)
-            result.requests += 1 + result.attempts.count - before
-            switch sent {
-            case .success(let e): exchange = e
-            case .failure(let why):
-                result.verdict = .error(label + why.message)
-                return result
+            var concurrentFindings: [Finding] = []
+            if let count = step.concurrent, count > 1 {
+                // The same request `count` times at once: one answer is judged
+                // below (a success when there is one), the others here.
+                let answers = await withTaskGroup(of: (Int, Result<HTTPExchange, SendFailure>).self) { group in
+                    for k in 0..<count {
+                        group.addTask {
+                            var ignored: [String] = []
+                            return (k, await self.send(outgoing, attempts: &ignored))
+                        }
+                    }
+                    var out: [(Int, Result<HTTPExchange, SendFailure>)] = []
+                    for await a in group { out.append(a) }
+                    return out.sorted { $0.0 < $1.0 }.map(\.1)
+                }
+                result.requests += count
+                var got: [HTTPExchange] = []
+                for a in answers {
+                    switch a {
+                    case .success(let e): got.append(e)
+                    case .failure(let why):
+                        result.verdict = .error(label + "one of \(count) requests sent at once: " + why.message)
+                        return result
+                    }
+                }
+                let chosen = got.firstIndex { (200..<300).contains($0.status) } ?? 0
+                exchange = got[chosen]
+                got.remove(at: chosen)
+                concurrentFindings = concurrentOthers(got, step: step, endpoint: endpoint, count: count)
+            } else {
+                let before = result.attempts.count
+                let sent = await send(outgoing, attempts: &result.attempts)
+                result.requests += 1 + result.attempts.count - before
+                switch sent {
+                case .success(let e): exchange = e
+                case .failure(let why):
+                    result.verdict = .error(label + why.message)
+                    return result
+                }
             }
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
@@ -430,7 +461,8 @@ public struct Runner: Sendable {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
-            result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
+            result.findings += (j.findings + concurrentFindings).map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
+            if j.verdict.conforms && concurrentFindings.contains(where: { $0.severity == .failure }) { j.verdict = .failed }
             if (200..<300).contains(exchange.status), let body = j.body {
                 let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
                 result.observedValues = DocumentedValues.merge(
@@ -500,6 +532,26 @@ public struct Runner: Sendable {
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
         if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
         return result
+    }
+
+    /// The answers of a concurrent step other than the one judged by its
+    /// expectation: each must be the documented row `step.concurrentOthers`
+    /// (status and message), so that of N requests at once exactly one succeeds.
+    func concurrentOthers(_ others: [HTTPExchange], step: Step, endpoint: Endpoint, count: Int) -> [Finding] {
+        guard let rowID = step.concurrentOthers, let row = endpoint.errors.first(where: { $0.id == rowID }) else { return [] }
+        var out: [Finding] = []
+        for e in others {
+            let message = (try? JSONParser.parse(e.body)).flatMap { target.errorMessagePointer.resolve(in: $0)?.stringValue }
+            if e.status == row.status && message == row.message { continue }
+            let got = "\(e.status)" + (message.map { " " + shorten($0, to: 40) } ?? "")
+            out.append(
+                Finding(
+                    check: e.status == row.status ? .errorMessage : .status, expected: "\(row.status) \(row.message)", actual: got,
+                    message: (200..<300).contains(e.status)
+                        ? "of \(count) identical requests sent at once, more than one succeeded (\(got)): exactly one may, the others must answer \(row.status) \(row.message)"
+                        : "of \(count) identical requests sent at once, one answered \(got): the others than the one that succeeds must answer \(row.status) \(row.message)"))
+        }
+        return out
     }
 
     /// Why a 409 to `job` is the profile's: the pool entries it took that the

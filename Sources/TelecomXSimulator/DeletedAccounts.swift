@@ -258,8 +258,8 @@ extension TelecomXSimulator {
                     fields = [account.number, account.document["deviceType"]?.stringValue, account.document["simNumber"]?.stringValue]
                         .compactMap { $0 }
                 }
-                if has("deleted-filter-skips-device-type") { fields.removeAll { $0 == account.document["deviceType"]?.stringValue } }
-                if has("deleted-filter-searches-customer-name"), let name = account.document["customerName"]?.stringValue {
+                if has("deleted-filter-skips-device") { fields.removeAll { $0 == account.document["deviceType"]?.stringValue } }
+                if has("deleted-filter-customer-name"), let name = account.document["customerName"]?.stringValue {
                     fields.append(name)
                 }
                 // deleted-filter-case-mixed: notes in any letter case, every other field in exact case.
@@ -284,7 +284,7 @@ extension TelecomXSimulator {
         limit = max(minLimit, limit)
         // The number of items actually served, and where the page starts.
         let served = has("deleted-limit-ignored") ? 100 : limit
-        let start = has("deleted-offset-off-by-one") ? offset + 1 : has("deleted-offset-ignored-with-filter") && filtered ? 0 : offset
+        let start = has("deleted-offset-off-by-one") ? offset + 1 : has("deleted-filter-offset-ignored") && filtered ? 0 : offset
         let page = start < visible.count ? Array(visible[start..<min(visible.count, start + served)]) : []
 
         let items: [JSON] = page.enumerated().map { i, account in

@@ -106,9 +106,9 @@ import Testing
         let aimed: [(fault: String, caseID: String)] = [
             ("deleted-preterminate-absent", "deleted-preterminate-30-days"),
             ("deleted-old-listed", "deleted-admin-walk"),
-            ("deleted-filter-skips-device-type", "deleted-filter-same-case-control"),
-            ("deleted-filter-searches-customer-name", "deleted-filter-unlisted-field"),
-            ("deleted-offset-ignored-with-filter", "deleted-filter-with-offset"),
+            ("deleted-filter-skips-device", "deleted-filter-same-case-control"),
+            ("deleted-filter-customer-name", "deleted-filter-unlisted-field"),
+            ("deleted-filter-offset-ignored", "deleted-filter-with-offset"),
             ("get-malformed-500", "get-malformed-id"),
             ("get-number-trimmed", "get-number-trailing-space"),
             ("get-extension-without-pbx", "get-by-id"),

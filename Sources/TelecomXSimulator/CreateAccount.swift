@@ -71,6 +71,9 @@ extension TelecomXSimulator {
             if request.body.isEmpty, has("create-no-body-500") {
                 return error(500, "internal_error", "Cannot read properties of undefined (reading 'customer')")
             }
+            if !request.body.isEmpty, has("create-non-json-500"), (try? JSONParser.parse(request.body)) == nil {
+                return error(500, "internal_error", "Unexpected end of JSON input")
+            }
             return error(400, "bad_request", "MVNO account not found in body of request")
         }
         let today = Int((clock.now() / 86400).rounded(.down))
@@ -292,9 +295,12 @@ extension TelecomXSimulator {
         switch inv.numbers[number] {
         case .rangeMember?:
             throw Rejection(409, "number", "The number is part of a range")
-        case .inUse?:
+        case .inUse(let holder)?:
             if has("create-in-use-422") { throw Rejection(422, "number", "Number is in use on another account") }
-            if !has("create-duplicate-number") { throw Rejection(409, "number", "Number is in use on another account") }
+            // create-race-double-sell: the in-use check reads a store that lags
+            // behind the API's own writes, so a number just sold is sold again.
+            let justSold = has("create-race-double-sell") && !seed.accounts.contains { $0["_id"]?.stringValue == holder }
+            if !has("create-duplicate-number") && !justSold { throw Rejection(409, "number", "Number is in use on another account") }
         case .portingIn?:
             throw Rejection(409, "number", "Number is being ported to another account")
         case .unavailable?:
@@ -506,6 +512,21 @@ extension TelecomXSimulator {
         if let socsOverride { a["socsOverride"] = socsOverride }
         if level == "RESELLER" || level == "ADMIN", let notes = given("notes") { a["notes"] = notes }
         for k in ["custom", "billingCustomer", "startDate", "deleteDate"] { if let v = given(k) { a[k] = v } }
+        if has("create-custom-flattened"), case .object(let custom)? = a["custom"] {
+            // Nested objects stored as dotted keys: {"crm": {"id": 1}} comes back as {"crm.id": 1}.
+            var flat = JSONObject()
+            func flatten(_ o: JSONObject, _ prefix: String) {
+                for m in o {
+                    if case .object(let inner) = m.value { flatten(inner, prefix + m.key + ".") } else { flat[prefix + m.key] = m.value }
+                }
+            }
+            flatten(custom, "")
+            a["custom"] = .object(flat)
+        }
+        if has("create-text-latin1"), let notes = a["notes"]?.stringValue {
+            // The UTF-8 bytes read back as Latin-1: 'ø' comes back as 'Ã¸'.
+            a["notes"] = .string(String(notes.utf8.map { Character(Unicode.Scalar($0)) }))
+        }
         a["info"] = ["updating": false, "dataDisabled": false, "usageBlock": false]
         a["numberState"] = .string(portingID != nil ? "PORTING_IN" : "IN_USE")
         a["listed"] = false

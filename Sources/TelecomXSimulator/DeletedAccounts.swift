@@ -234,10 +234,21 @@ extension TelecomXSimulator {
 
         // Scope: ADMIN sees every reseller's deleted accounts, the others their own reseller's.
         var visible = deletedAccounts
+        if has("deleted-old-listed"), let oldest = deletedAccounts.last, let newest = deletedAccounts.first {
+            // Deleted 40 days before the newest deletion's moment: its window closed 10 days ago.
+            var old = oldest
+            old.deletedAt = newest.deletedAt - 40 * 86_400
+            old.document["_id"] = .string(DeletedAccounts.hexID("5de1", 0xFFFF))
+            old.document["number"] = .string("+4581899999")
+            old.document["deleted"] = .string(DeletedAccounts.rfc3339(old.deletedAt))
+            old.document["preterminateUntil"] = .string(DeletedAccounts.rfc3339(old.deletedAt + DeletedAccounts.recoveryWindowSeconds))
+            visible.append(old)
+        }
         if level != "ADMIN", !has("deleted-cross-reseller-leak") {
             visible = visible.filter { caller.reseller != nil && $0.reseller == caller.reseller }
         }
 
+        let filtered = request.queryValue("filter").map { !$0.isEmpty } ?? false
         if let filter = request.queryValue("filter"), !filter.isEmpty, !has("deleted-filter-ignored") {
             let caseSensitive = varies("exact-case-filter")
             let needle = caseSensitive ? filter : filter.lowercased()
@@ -246,6 +257,10 @@ extension TelecomXSimulator {
                 if has("deleted-filter-skips-imsi-notes") {
                     fields = [account.number, account.document["deviceType"]?.stringValue, account.document["simNumber"]?.stringValue]
                         .compactMap { $0 }
+                }
+                if has("deleted-filter-skips-device") { fields.removeAll { $0 == account.document["deviceType"]?.stringValue } }
+                if has("deleted-filter-customer-name"), let name = account.document["customerName"]?.stringValue {
+                    fields.append(name)
                 }
                 // deleted-filter-case-mixed: notes in any letter case, every other field in exact case.
                 let notes = account.notes
@@ -269,10 +284,15 @@ extension TelecomXSimulator {
         limit = max(minLimit, limit)
         // The number of items actually served, and where the page starts.
         let served = has("deleted-limit-ignored") ? 100 : limit
-        let start = has("deleted-offset-off-by-one") ? offset + 1 : offset
+        let start = has("deleted-offset-off-by-one") ? offset + 1 : has("deleted-filter-offset-ignored") && filtered ? 0 : offset
         let page = start < visible.count ? Array(visible[start..<min(visible.count, start + served)]) : []
 
-        let items: [JSON] = page.map { presented(deletedView($0, to: caller), as: .deletedItem) }
+        let items: [JSON] = page.enumerated().map { i, account in
+            // deleted-later-page-leak: past the first 100 a caller can see, the ADMIN-only members show.
+            var viewer = caller
+            if has("deleted-later-page-leak") && start + i >= 100 { viewer.accessLevel = "ADMIN" }
+            return presented(deletedView(account, to: viewer), as: .deletedItem)
+        }
         let total = has("deleted-total-is-page-count") ? items.count : visible.count
         return json(
             200,
@@ -293,6 +313,7 @@ extension TelecomXSimulator {
             o["preterminateUntil"] = .string(DeletedAccounts.rfc3339(account.deletedAt + 29 * 86_400))
         }
         if has("deleted-state-deleted") { o["state"] = "DELETED" }
+        if has("deleted-preterminate-absent") { o["preterminateUntil"] = nil }
         return .object(o)
     }
 }

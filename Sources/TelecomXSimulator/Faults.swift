@@ -64,6 +64,22 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "deleted-state-deleted", endpoint: "mvno-deleted-list", summary: "state is 'DELETED' (not one of the documented values)"),
         Fault(name: "create-custom-limit-4050", endpoint: "mvno-account-create", summary: "custom data over 4050 bytes is rejected: 4001 bytes are taken (only a 4096-byte Kb allows that) and 4096 refused (only a 1000-byte Kb allows that), two readings of 4Kb in one server"),
         Fault(name: "deleted-filter-case-mixed", endpoint: "mvno-deleted-list", summary: "filter matches notes in any letter case but number, deviceType, ICC and IMSI in exact case only: two readings of the filter's letter case in one server"),
+        Fault(name: "deleted-later-page-leak", endpoint: "mvno-deleted-list", summary: "past the first 100 deleted accounts a caller can see, socs, socsOverride and socLimit (ADMIN only) are shown to RESELLER_ADMIN: the first page is clean, later pages leak"),
+        Fault(name: "deleted-preterminate-absent", endpoint: "mvno-deleted-list", summary: "preterminateUntil is omitted from every item, so the 30-day rule has nothing to compare"),
+        Fault(name: "deleted-old-listed", endpoint: "mvno-deleted-list", summary: "an account deleted 40 days ago (its recovery window closed 10 days ago) is still listed, last as the oldest"),
+        Fault(name: "deleted-filter-skips-device", endpoint: "mvno-deleted-list", summary: "filter does not search deviceType (number, ICC, IMSI and notes only)"),
+        Fault(name: "deleted-filter-customer-name", endpoint: "mvno-deleted-list", summary: "filter also searches customerName, a field the page does not list as searched"),
+        Fault(name: "deleted-filter-offset-ignored", endpoint: "mvno-deleted-list", summary: "with filter, offset is echoed but not applied: every page starts at the first match"),
+        Fault(name: "get-malformed-500", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID that is neither 24 hex nor E.164 answers 500 internal_error"),
+        Fault(name: "get-number-trimmed", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID is trimmed of spaces and newlines before the lookup: a number with trailing whitespace finds the account"),
+        Fault(name: "get-extension-without-pbx", endpoint: "mvno-account-get", summary: "extension holds an id although pbx is null or 0 (the page: only if pbx>0)"),
+        Fault(name: "create-readable-by-anyone", endpoint: "mvno-account-create", summary: "an account created through the API may be read by any authenticated user (seeded accounts keep the access line)"),
+        Fault(name: "create-non-json-500", endpoint: "mvno-account-create", summary: "a body that is not JSON answers 500 internal_error instead of 400 bad_request"),
+        Fault(name: "get-plus-encoded-not-decoded", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID sent as %2B4512345678 is not percent-decoded: the number is looked up with its '%2B' and not found"),
+        Fault(name: "get-prefix-lookup", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID that is the start of an id or the end of a number (6 characters or more) finds that account"),
+        Fault(name: "create-custom-flattened", endpoint: "mvno-account-create", summary: "custom data is stored flattened: nested objects come back as dotted keys ({\"crm.id\": …} for {\"crm\": {\"id\": …}})"),
+        Fault(name: "create-text-latin1", endpoint: "mvno-account-create", summary: "notes are stored as their UTF-8 bytes read as Latin-1: 'ø' comes back as 'Ã¸'"),
+        Fault(name: "create-race-double-sell", endpoint: "mvno-account-create", summary: "a number sold through the API is not yet seen as in use (the check reads a lagging store): two creates of one number at once both succeed"),
     ]
 
     public static func named(_ name: String) -> Fault? { catalogue.first { $0.name == name } }

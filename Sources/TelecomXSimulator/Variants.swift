@@ -119,6 +119,11 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but not what a value outside them gets; answering 400 to a request outside documented bounds is common HTTP practice (RFC 9110 §15.5.1). (reading limit-out-of-range)",
             takes: reading("limit-out-of-range", "rejected-400")),
         Variant(
+            name: "malformed-id-400",
+            summary: "GET /mvno/{ACCOUNT_ID} answers 400 bad_request to an ACCOUNT_ID that is neither 24 hex nor an E.164 number, instead of 404 mvnoAccount",
+            allowedBy: "mvno-account-get.txt: \"| Param | ACCOUNT_ID | Id of the MVNO account (24 hex-char string) or E.164 phone number. |\" says what an ACCOUNT_ID is, and the page's only rows are 404 mvnoAccount and 403 access_denied: what a value of neither form gets is open; 400 is HTTP's answer to a malformed request (RFC 9110 §15.5.1). (reading malformed-account-id)",
+            takes: reading("malformed-account-id", "400-bad_request")),
+        Variant(
             name: "custom-limit-4000",
             summary: "POST /mvno answers 422 custom to custom data over 4000 bytes (a Kb read as 1000 bytes) instead of over 4096",
             allowedBy: "mvno-account-create.txt: \"custom | Object | [optional] custom data that 3rd parties may append, max. 4Kb.\" does not say how many bytes a Kb is (reading custom-size-4kb).",

@@ -446,6 +446,17 @@ import Testing
             let again = with(base(I.freeNumber(99)), [("esim", nil), ("mvnoSim", .string(I.freeTDCSim(9)))])
             return "\(try post(sim, again, role: "OWNER").0)"
         },
+        .init(fault: "create-readable-by-anyone", role: "OWNER", body: .object(b)) { sim, _, created in
+            "\(try get(sim, created["_id"]?.stringValue ?? "", role: "OTHER_CUSTOMER").0)"
+        },
+        .init(fault: "create-custom-flattened", role: "OWNER", body: with(b, [("custom", ["crm": ["id": "C-2"]])])) { _, _, b in
+            "\(b["custom"]!)"
+        },
+        .init(fault: "create-text-latin1", role: "ADMIN", body: with(b, [("notes", "Ærø ✓")])) { _, _, b in "\(b["notes"]!)" },
+        .init(fault: "create-race-double-sell", role: "OWNER", body: .object(b)) { sim, _, _ in "\(try post(sim, .object(b), role: "OWNER").0)" },
+        .init(fault: "create-non-json-500", role: "OWNER", body: nil) { sim, _, _ in
+            "\(try post(sim, nil, role: "OWNER", raw: "{\"customer\": ").0)"
+        },
     ]
 
     @Test(arguments: faultProbes)

@@ -46,6 +46,8 @@ extension CLI {
         for line in Coverage.render(cov) { console.out(line) }
         console.out("")
         for line in ValueCoverage.render(ValueCoverage.compute(suite), observed: false) { console.out(line) }
+        console.out("")
+        for line in AimCoverage.render(suite) { console.out(line) }
         return rowsOK ? .passed : .failed
     }
 }

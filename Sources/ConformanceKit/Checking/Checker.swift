@@ -24,6 +24,9 @@ public enum Checker {
         public var request: PlannedRequest
         /// Fixtures and captured values.
         public var bindings: [String: JSON]
+        /// Our clock (seconds since 1970), for rules about "now" when the
+        /// answer carries no readable Date header.
+        public var now: Double? = nil
     }
 
     public static func judge(
@@ -121,13 +124,19 @@ public enum Checker {
                 readAs: expect.visibilityLevel)
         }
 
+        if let ref = expect.schema, let body, statusMatches, let rules = suite.presence[ref] {
+            findings += Presence.violations(in: body, rules: rules)
+        }
+
         if let body, statusMatches {
             for a in expect.assertions {
                 if let f = check(a, in: body, fixtures: context.bindings) { findings.append(f) }
             }
             if let paging = context.endpoint.paging {
                 for inv in expect.invariants {
-                    findings += Invariants.check(inv, body: body, paging: paging, request: context.request, bindings: context.bindings)
+                    findings += Invariants.check(
+                        inv, body: body, paging: paging, request: context.request, bindings: context.bindings,
+                        now: exchange.headers["date"].flatMap(Invariants.httpDate) ?? context.now)
                 }
             }
         }

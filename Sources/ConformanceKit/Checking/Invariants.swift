@@ -14,8 +14,13 @@ public enum Invariants {
         return (offset, limit, asked)
     }
 
+    /// How far past its recovery window a listed item may be before it is a
+    /// finding: the page states no precision, a server may purge on a
+    /// schedule, and the two clocks (the answer's Date, ours) may differ.
+    public static let recoveryGraceSeconds = 3_600.0
+
     public static func check(
-        _ inv: Invariant, body: JSON, paging: Paging, request: PlannedRequest, bindings: [String: JSON]
+        _ inv: Invariant, body: JSON, paging: Paging, request: PlannedRequest, bindings: [String: JSON], now: Double? = nil
     ) -> [Finding] {
         let items = paging.items.resolve(in: body)?.arrayValue
         switch inv {
@@ -60,17 +65,49 @@ public enum Invariants {
             guard let items else { return [missingItems(paging)] }
             var out: [Finding] = []
             for (i, item) in items.enumerated() {
-                guard let a = from.resolve(in: item)?.stringValue.flatMap(parseDate),
-                    let b = to.resolve(in: item)?.stringValue.flatMap(parseDate)
-                else { continue }  // absent or malformed dates are the schema check's business
+                let base = paging.items.appending(i).description
+                // The rule is stated for every item: a member it needs being
+                // absent (or unreadable) is a finding, never a silent pass.
+                var dates: [Double] = []
+                for p in [from, to] {
+                    let v = p.resolve(in: item)
+                    if let d = v?.stringValue.flatMap(parseDate) {
+                        dates.append(d)
+                    } else if v != nil && v?.isNull != true {
+                        continue  // a malformed date is the schema check's business
+                    } else {
+                        let got = v.map { shorten($0.description) } ?? "missing"
+                        out.append(
+                            Finding(
+                                check: .invariant, pointer: base + p.description, expected: "a date-time (the \(days)-day rule needs it in every item)",
+                                actual: got, message: "\(base)\(p) must hold a date-time in every item (\(to) is \(days) days after \(from)), got \(got)"))
+                    }
+                }
+                guard dates.count == 2 else { continue }
+                let (a, b) = (dates[0], dates[1])
                 let expected = a + Double(days) * 86_400
                 if abs(b - expected) > 0.5 {
-                    let at = paging.items.appending(i).description + to.description
+                    let at = base + to.description
                     out.append(
                         Finding(
                             check: .invariant, pointer: at, expected: "\(formatDate(expected)) (\(from) + \(days) days)",
                             actual: to.resolve(in: item)?.stringValue ?? "",
                             message: "\(at) must be \(days) days after \(from) (\(formatDate(expected))), got \(to.resolve(in: item)?.stringValue ?? "")"))
+                }
+                // Listed means still within the window: `to` not past, `from` not in the future.
+                if let now {
+                    if b < now - recoveryGraceSeconds {
+                        out.append(
+                            Finding(
+                                check: .invariant, pointer: base + to.description, expected: "after \(formatDate(now)) (the item is listed, so its window is open)",
+                                actual: formatDate(b), message: "\(base)\(to) is \(formatDate(b)), before the time of the answer \(formatDate(now)): a listed item's window must still be open"))
+                    }
+                    if a > now + recoveryGraceSeconds {
+                        out.append(
+                            Finding(
+                                check: .invariant, pointer: base + from.description, expected: "at or before \(formatDate(now))",
+                                actual: formatDate(a), message: "\(base)\(from) is \(formatDate(a)), after the time of the answer \(formatDate(now))"))
+                    }
                 }
             }
             return out
@@ -117,4 +154,18 @@ public enum Invariants {
     static func parseDate(_ s: String) -> Double? { RFC3339.seconds(s) }
 
     static func formatDate(_ seconds: Double) -> String { RFC3339.format(seconds) }
+
+    /// Seconds since 1970 of an HTTP Date header (IMF-fixdate, RFC 9110
+    /// 5.6.7: `Sun, 06 Nov 1994 08:49:37 GMT`); nil for any other form.
+    public static func httpDate(_ s: String) -> Double? {
+        let parts = s.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let m = months.firstIndex(of: String(parts[2])),
+            let year = Int(parts[3]), (1...31).contains(day), (1970...9999).contains(year)
+        else { return nil }
+        let t = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard t.count == 3, (0...23).contains(t[0]), (0...59).contains(t[1]), (0...60).contains(t[2]) else { return nil }
+        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, m + 1, day, t[0], t[1], t[2])
+        return RFC3339.seconds(text)
+    }
 }

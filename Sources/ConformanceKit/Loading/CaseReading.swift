@@ -49,6 +49,13 @@ struct VariableScope {
 
     func check(_ t: Template, at node: Node) -> Bool {
         var ok = true
+        for f in t.filterNames where Template.filters[f] == nil {
+            node.error(
+                "unknown filter '\(f)' in '{{NAME | \(f)}}'",
+                hint: closestMatch(to: f, in: Template.filters.keys.sorted()).map { "did you mean '\($0)'?" }
+                    ?? "filters: \(Template.filters.keys.sorted().joined(separator: ", "))")
+            ok = false
+        }
         for v in t.variables {
             if v == "relation" {
                 if !relation {
@@ -157,7 +164,7 @@ func readCases(
             return []
         }
         for (k, stepNode) in list.enumerated() {
-            guard let so = stepNode.object(keys: ["endpoint", "covers", "role", "request", "expect", "capture"]) else {
+            guard let so = stepNode.object(keys: ["endpoint", "covers", "role", "request", "expect", "capture", "concurrent"]) else {
                 ok = false
                 continue
             }
@@ -180,6 +187,25 @@ func readCases(
                     continue
                 }
                 step.role = r
+            }
+            if let cn = so.optional("concurrent") {
+                guard let co = cn.object(keys: ["count", "others"]), let count = co.required("count")?.int,
+                    let othersNode = co.required("others"), let others = othersNode.string
+                else {
+                    ok = false
+                    continue
+                }
+                guard (2...8).contains(count) else {
+                    co.required("count")?.error("must be 2…8 (requests sent at once)")
+                    ok = false
+                    continue
+                }
+                guard findRow(othersNode, others, in: ep) != nil else {
+                    ok = false
+                    continue
+                }
+                step.concurrent = count
+                step.concurrentOthers = others
             }
             steps.append(step)
         }
@@ -212,7 +238,7 @@ func readStep(
     var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
     let rn = o.optional("request")
     if let rn {
-        if let ro = rn.object(keys: ["params", "query", "headers", "body"]) {
+        if let ro = rn.object(keys: ["params", "query", "headers", "body", "rawBody", "encodeReserved"]) {
             if let p = ro.optional("params") {
                 if case .object(let po) = p.value {
                     for m in po {
@@ -261,6 +287,20 @@ func readStep(
                 }
             }
             if let b = ro.optional("body") { request.body = Template(b.value) }
+            if let e = ro.optional("encodeReserved") {
+                if case .bool(let v) = e.value { request.encodeReserved = v } else {
+                    e.error("must be true or false, found \(e.value.typeName)")
+                    ok = false
+                }
+            }
+            if let b = ro.optional("rawBody") {
+                if case .string = b.value, request.body == nil {
+                    request.rawBody = Template(b.value)
+                } else {
+                    b.error(request.body == nil ? "must be a string (the text sent as the body), found \(b.value.typeName)" : "give body (JSON) or rawBody (text), not both")
+                    ok = false
+                }
+            }
         } else {
             ok = false
         }

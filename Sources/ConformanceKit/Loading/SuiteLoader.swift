@@ -229,6 +229,8 @@ public enum SuiteLoader {
         for ref in compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }
+            let presence = Presence.rules(for: ref, schemas: schemas)
+            if !presence.isEmpty { suite.presence[ref] = presence }
         }
         return (suite, sink.items)
     }

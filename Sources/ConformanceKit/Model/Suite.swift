@@ -184,15 +184,50 @@ public struct Template: Sendable, Hashable {
     }
 
     static func variableNames(in s: String) -> [String] {
-        var names: [String] = []
+        references(in: s).map(\.name)
+    }
+
+    /// What a `{{NAME | FILTER}}` may apply to the variable's text: a part
+    /// of a fixture, for lookups that must be exact (an id's prefix, a
+    /// number without its +).
+    public static let filters: [String: @Sendable (String) -> String] = [
+        "dropLast": { String($0.dropLast()) },
+        "dropFirst": { String($0.dropFirst()) },
+    ]
+
+    /// Every `{{NAME}}` or `{{NAME | FILTER}}` in `s`, in order.
+    static func references(in s: String) -> [(name: String, filter: String?)] {
+        var out: [(name: String, filter: String?)] = []
         var rest = Substring(s)
         while let open = rest.firstRange(of: "{{") {
             let after = rest[open.upperBound...]
             guard let close = after.firstRange(of: "}}") else { break }
-            names.append(after[after.startIndex..<close.lowerBound].trimmingSpaces())
+            out.append(reference(after[after.startIndex..<close.lowerBound]))
             rest = after[close.upperBound...]
         }
-        return names
+        return out
+    }
+
+    /// `NAME` or `NAME | FILTER`, each trimmed of spaces.
+    static func reference(_ inner: Substring) -> (name: String, filter: String?) {
+        guard let bar = inner.firstIndex(of: "|") else { return (inner.trimmingSpaces(), nil) }
+        return (inner[..<bar].trimmingSpaces(), inner[inner.index(after: bar)...].trimmingSpaces())
+    }
+
+    /// The filters used (`{{NAME | FILTER}}`), in order of first use.
+    public var filterNames: [String] {
+        var out: [String] = []
+        func visit(_ v: JSON) {
+            switch v {
+            case .string(let s):
+                for r in Template.references(in: s) { if let f = r.filter, !out.contains(f) { out.append(f) } }
+            case .array(let a): a.forEach(visit)
+            case .object(let o): o.forEach { visit($0.value) }
+            default: break
+            }
+        }
+        visit(raw)
+        return out
     }
 }
 
@@ -267,15 +302,23 @@ public struct RequestTemplate: Sendable, Hashable {
     public var query: [(name: String, value: Template)]
     public var headers: [(name: String, value: Template)]
     public var body: Template?
+    /// A body sent as this text, byte for byte (UTF-8), not as JSON: for
+    /// what a server answers to a body that is not JSON. Excludes `body`.
+    public var rawBody: Template? = nil
+    /// Path parameters percent-encode every byte but RFC 3986's unreserved
+    /// ones (letters, digits, - . _ ~): `+` is sent as `%2B`.
+    public var encodeReserved: Bool = false
 
     public static func == (a: RequestTemplate, b: RequestTemplate) -> Bool {
-        a.pathParams == b.pathParams && a.body == b.body
+        a.pathParams == b.pathParams && a.body == b.body && a.rawBody == b.rawBody && a.encodeReserved == b.encodeReserved
             && a.query.map(\.name) == b.query.map(\.name) && a.query.map(\.value) == b.query.map(\.value)
             && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
     }
     public func hash(into h: inout Hasher) {
         h.combine(pathParams)
         h.combine(body)
+        h.combine(rawBody)
+        h.combine(encodeReserved)
         for q in query {
             h.combine(q.name)
             h.combine(q.value)
@@ -290,7 +333,7 @@ public struct RequestTemplate: Sendable, Hashable {
     public var variables: [String] {
         var out: [String] = []
         let templates = pathParams.sorted { $0.key < $1.key }.map(\.value) + query.map(\.value) + headers.map(\.value)
-            + (body.map { [$0] } ?? [])
+            + (body.map { [$0] } ?? []) + (rawBody.map { [$0] } ?? [])
         for t in templates {
             for v in t.variables where !out.contains(v) { out.append(v) }
         }
@@ -333,6 +376,12 @@ public struct Step: Sendable, Hashable {
     /// The role this step runs as, when not the case's (e.g. a wider role's
     /// view first, then the case's role compared with it).
     public var role: Role? = nil
+    /// Send the request this many times at once: one answer is judged by
+    /// `expect` (a success when there is one), each other must be the row
+    /// `concurrentOthers` (e.g. two creates of one number: one succeeds, the
+    /// other is 409 number).
+    public var concurrent: Int? = nil
+    public var concurrentOthers: String? = nil
 }
 
 /// One behaviour of one endpoint: the request(s) to send and what must come back.
@@ -414,6 +463,8 @@ public struct Suite: Sendable {
     public var compiledSchemas: [String: CompiledSchema]
     /// For each compiled schema reference, the fields the docs restrict to some roles.
     public var visibility: [String: [VisibilityRule]] = [:]
+    /// Members shown only under a condition (`x-onlyIf`), by schema reference.
+    public var presence: [String: [PresenceRule]] = [:]
     /// The documented enums of every endpoint's success answer (see `DocumentedValues`).
     public var documentedEnums: [DocumentedEnum] = []
     /// What the suite reads into the docs where they are silent (`readings.json`).

@@ -9,6 +9,8 @@ public struct PlannedRequest: Sendable, Hashable {
     public var query: [QueryParameter]
     public var headers: [Header]
     public var body: JSON?
+    /// A body that is not JSON, sent as this text (UTF-8) with Content-Type application/json.
+    public var rawBody: String? = nil
 
     public struct QueryParameter: Sendable, Hashable {
         public var name: String
@@ -179,7 +181,7 @@ public enum Planner {
             guard let close = after.firstIndex(of: "}") else { break }
             let name = String(after[..<close])
             let value = step.request.pathParams[name].map { substitute($0, bindings).textValue } ?? ""
-            path += percentEncodePathSegment(value)
+            path += percentEncodePathSegment(value, reserved: step.request.encodeReserved)
             rest = after[after.index(after: close)...]
         }
         path += rest
@@ -187,7 +189,8 @@ public enum Planner {
             method: endpoint.method, path: path,
             query: step.request.query.map { .init(name: $0.name, value: substitute($0.value, bindings).textValue) },
             headers: step.request.headers.map { .init(name: $0.name, value: substitute($0.value, bindings).textValue) },
-            body: step.request.body.map { substitute($0, bindings) })
+            body: step.request.body.map { substitute($0, bindings) },
+            rawBody: step.request.rawBody.map { substitute($0, bindings).textValue })
     }
 
     /// Replaces `{{name}}` in every string. A string that is exactly one
@@ -222,9 +225,11 @@ public enum Planner {
             let after = rest[open.upperBound...]
             guard let close = after.firstRange(of: "}}") else { break }
             out += rest[..<open.lowerBound]
-            let name = after[after.startIndex..<close.lowerBound].trimmingSpaces()
+            let (name, filter) = Template.reference(after[after.startIndex..<close.lowerBound])
             if let v = bindings[name] {
-                out += v.textValue
+                // A filter the loader does not know is refused there; here it keeps the text whole.
+                let apply = filter.flatMap { Template.filters[$0] }
+                out += apply.map { $0(v.textValue) } ?? v.textValue
             } else if keepUnknown {
                 out += rest[open.lowerBound..<close.upperBound]
             }
@@ -233,11 +238,11 @@ public enum Planner {
         return out + rest
     }
 
-    static func percentEncodePathSegment(_ s: String) -> String {
+    static func percentEncodePathSegment(_ s: String, reserved: Bool = false) -> String {
         var out = ""
         for b in s.utf8 {
             let c = Character(Unicode.Scalar(b))
-            if b < 0x80, c.isLetter || c.isNumber || "-._~+:@!$&'()*,;=".contains(c) {
+            if b < 0x80, c.isLetter || c.isNumber || (reserved ? "-._~" : "-._~+:@!$&'()*,;=").contains(c) {
                 out.append(c)
             } else {
                 out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)

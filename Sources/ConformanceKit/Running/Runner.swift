@@ -406,19 +406,51 @@ public struct Runner: Sendable {
             let (outgoing, summary) = wire(planned, role: role, secret: secret)
             result.request = summary
             let exchange: HTTPExchange
-            let before = result.attempts.count
-            let sent = await send(outgoing, attempts: &result.attempts)
-            result.requests += 1 + result.attempts.count - before
-            switch sent {
-            case .success(let e): exchange = e
-            case .failure(let why):
-                result.verdict = .error(label + why.message)
-                return result
+            var concurrentFindings: [Finding] = []
+            if let count = step.concurrent, count > 1 {
+                // The same request `count` times at once: one answer is judged
+                // below (a success when there is one), the others here.
+                let answers = await withTaskGroup(of: (Int, Result<HTTPExchange, SendFailure>).self) { group in
+                    for k in 0..<count {
+                        group.addTask {
+                            var ignored: [String] = []
+                            return (k, await self.send(outgoing, attempts: &ignored))
+                        }
+                    }
+                    var out: [(Int, Result<HTTPExchange, SendFailure>)] = []
+                    for await a in group { out.append(a) }
+                    return out.sorted { $0.0 < $1.0 }.map(\.1)
+                }
+                result.requests += count
+                var got: [HTTPExchange] = []
+                for a in answers {
+                    switch a {
+                    case .success(let e): got.append(e)
+                    case .failure(let why):
+                        result.verdict = .error(label + "one of \(count) requests sent at once: " + why.message)
+                        return result
+                    }
+                }
+                let chosen = got.firstIndex { (200..<300).contains($0.status) } ?? 0
+                exchange = got[chosen]
+                got.remove(at: chosen)
+                concurrentFindings = concurrentOthers(got, step: step, endpoint: endpoint, count: count)
+            } else {
+                let before = result.attempts.count
+                let sent = await send(outgoing, attempts: &result.attempts)
+                result.requests += 1 + result.attempts.count - before
+                switch sent {
+                case .success(let e): exchange = e
+                case .failure(let why):
+                    result.verdict = .error(label + why.message)
+                    return result
+                }
             }
             result.durationSeconds += exchange.seconds
             result.status = exchange.status
             var context = Checker.Context(
-                expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings)
+                expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings,
+                now: Date().timeIntervalSince1970)
             var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
             // Each alternative is judged once, and only where its verdict is read.
             let judgedAlternatives = judgeAlternatives(step, exchange, context, heldPassed: j.verdict == .passed)
@@ -450,7 +482,8 @@ public struct Runner: Sendable {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
-            result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
+            result.findings += (j.findings + concurrentFindings).map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
+            if j.verdict.conforms && concurrentFindings.contains(where: { $0.severity == .failure }) { j.verdict = .failed }
             if (200..<300).contains(exchange.status), let body = j.body {
                 let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
                 result.observedValues = DocumentedValues.merge(
@@ -471,9 +504,21 @@ public struct Runner: Sendable {
                 let counts = step.captures.compactMap { cap in
                     cap.countEquals.map { (cap.name, cap.pointer, Planner.substitute($0, bindings)) }
                 }
+                // Every later page is judged as the first was (schema,
+                // visibility, the step's item rules), not only counted.
+                var pageContext = context
+                pageContext.expect.assertions = []
+                pageContext.expect.invariants.removeAll { if case .walk = $0 { return true } else { return false } }
+                let pageBase = pageContext
+                let (suite, target, checkOptions) = (self.suite, self.target, options.check)
+                let judgePage: @Sendable (HTTPExchange, PlannedRequest) -> [Finding] = { page, request in
+                    var c = pageBase
+                    c.request = request
+                    return Checker.judge(page, context: c, suite: suite, target: target, options: checkOptions).findings
+                }
                 switch await walk(
                     planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: role,
-                    counting: counts.map { ($0.1, $0.2) })
+                    counting: counts.map { ($0.1, $0.2) }, judgePage: judgePage)
                 {
                 case .success(let (findings, pages, counted)):
                     result.findings += findings.map { prefixed(Runner.scrubbed($0, scrub), label) }
@@ -508,6 +553,26 @@ public struct Runner: Sendable {
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
         if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
         return result
+    }
+
+    /// The answers of a concurrent step other than the one judged by its
+    /// expectation: each must be the documented row `step.concurrentOthers`
+    /// (status and message), so that of N requests at once exactly one succeeds.
+    func concurrentOthers(_ others: [HTTPExchange], step: Step, endpoint: Endpoint, count: Int) -> [Finding] {
+        guard let rowID = step.concurrentOthers, let row = endpoint.errors.first(where: { $0.id == rowID }) else { return [] }
+        var out: [Finding] = []
+        for e in others {
+            let message = (try? JSONParser.parse(e.body)).flatMap { target.errorMessagePointer.resolve(in: $0)?.stringValue }
+            if e.status == row.status && message == row.message { continue }
+            let got = "\(e.status)" + (message.map { " " + shorten($0, to: 40) } ?? "")
+            out.append(
+                Finding(
+                    check: e.status == row.status ? .errorMessage : .status, expected: "\(row.status) \(row.message)", actual: got,
+                    message: (200..<300).contains(e.status)
+                        ? "of \(count) identical requests sent at once, more than one succeeded (\(got)): exactly one may, the others must answer \(row.status) \(row.message)"
+                        : "of \(count) identical requests sent at once, one answered \(got): the others than the one that succeeds must answer \(row.status) \(row.message)"))
+        }
+        return out
     }
 
     /// Why a 409 to `job` is the profile's: the pool entries it took that the
@@ -735,8 +800,13 @@ public struct Runner: Sendable {
     /// item comes exactly once and that their number equals `total`.
     func walk(
         _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role,
-        counting: [(JSONPointer, JSON)] = []
+        counting: [(JSONPointer, JSON)] = [], judgePage: (@Sendable (HTTPExchange, PlannedRequest) -> [Finding])? = nil
     ) async -> Result<([Finding], Int, [Int]), TransportError> {
+        // Findings about later pages' items, at most this many kept (a
+        // leak in every item of 10,000 pages must not grow the report).
+        let maxPageFindings = 20
+        var pageFindings = 0
+        var droppedFailure = false
         var seen: [String: Int] = [:]
         // Per count: the ids of the items that match (each item counts once, however often it comes).
         var matching = Array(repeating: Set<String>(), count: counting.count)
@@ -768,6 +838,19 @@ public struct Runner: Sendable {
                         actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
                 return .success((findings, pages, matching.map(\.count)))
             }
+            if offset > 0, let judgePage {
+                // The first page is the step's own answer, judged already.
+                for f in judgePage(exchange, req) {
+                    pageFindings += 1
+                    guard pageFindings <= maxPageFindings else {
+                        droppedFailure = droppedFailure || f.severity == .failure
+                        continue
+                    }
+                    var f = f
+                    f.message = "page at offset \(offset): " + f.message
+                    findings.append(f)
+                }
+            }
             let pageTotal = paging.total.resolve(in: body)?.intValue
             if total == nil { total = pageTotal }
             if let t = total, let pt = pageTotal, t != pt {
@@ -787,6 +870,11 @@ public struct Runner: Sendable {
             }
             if items.isEmpty || (total.map { offset + items.count >= $0 } ?? false) { break }
             offset += items.count
+        }
+        if pageFindings > maxPageFindings {
+            findings.append(Finding(check: .invariant, severity: droppedFailure ? .failure : .warning,
+                pointer: paging.items.description, expected: "every page's items as documented",
+                actual: "\(pageFindings) findings", message: "later pages held \(pageFindings) findings in all; the first \(maxPageFindings) are shown"))
         }
         let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
         if !duplicates.isEmpty {
@@ -822,7 +910,12 @@ public struct Runner: Sendable {
     func wire(_ p: PlannedRequest, role: Role, secret: String?) -> (OutgoingRequest, RequestSummary) {
         var headers = p.headers.map { (name: $0.name, value: $0.value) }
         var bodyBytes: [UInt8]?
-        if let body = p.body {
+        if let text = p.rawBody {
+            bodyBytes = Array(text.utf8)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append((name: "Content-Type", value: "application/json"))
+            }
+        } else if let body = p.body {
             bodyBytes = JSONWriter().bytes(body)
             if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
                 headers.append((name: "Content-Type", value: "application/json"))
@@ -867,7 +960,7 @@ public struct Runner: Sendable {
 
         let summary = RequestSummary(
             method: p.method, url: shown.url, headers: shown.headers.map { "\($0.name): \($0.value)" },
-            body: p.body.map { JSONWriter().string(SensitiveFields.mask($0, names: sensitive)) }, curl: curl)
+            body: p.rawBody ?? p.body.map { JSONWriter().string(SensitiveFields.mask($0, names: sensitive)) }, curl: curl)
         return (out, summary)
     }
 

@@ -1,0 +1,129 @@
+@testable import ConformanceKit
+import ConformanceTesting
+import JSONKit
+import Testing
+
+/// Issue #25: what the suite missed on independent servers. Each rule is
+/// asked in-process on plain values; the faults that prove the cases catch
+/// the deviations run in the fault matrices (EndToEndTests and
+/// VariantEndToEndTests iterate the catalogue), and the checks below look at
+/// what those shared runs found.
+@Suite struct MissedAimsTests {
+    static let paging = Paging(
+        items: JSONPointer(tokens: ["mvnoAccounts"]), total: JSONPointer(tokens: ["total"]),
+        offsetParam: "offset", offsetPointer: JSONPointer(tokens: ["offset"]), defaultOffset: 0,
+        limitParam: "limit", limitPointer: JSONPointer(tokens: ["limit"]), defaultLimit: 100, minLimit: 1, maxLimit: 500)
+    static let request = PlannedRequest(method: "GET", path: "/mvno/deleted", query: [], headers: [], body: nil)
+    static let rule = Invariant.eachDaysAfter(from: JSONPointer(tokens: ["deleted"]), to: JSONPointer(tokens: ["preterminateUntil"]), days: 30)
+
+    static func page(_ items: [JSON]) -> JSON {
+        ["offset": 0, "limit": 100, "total": .number(Double(items.count)), "mvnoAccounts": .array(items)]
+    }
+
+    @Test func theThirtyDayRuleFindsAMissingDateInsteadOfPassing() {
+        let items: [JSON] = [
+            ["_id": "a", "deleted": "2026-01-01T00:00:00.000Z", "preterminateUntil": "2026-01-31T00:00:00.000Z"],
+            ["_id": "b", "deleted": "2026-01-01T00:00:00.000Z"],
+            ["_id": "c", "deleted": "2026-01-01T00:00:00.000Z", "preterminateUntil": .null],
+            ["_id": "d", "preterminateUntil": "2026-01-31T00:00:00.000Z"],
+        ]
+        let f = Invariants.check(Self.rule, body: Self.page(items), paging: Self.paging, request: Self.request, bindings: [:])
+        #expect(f.map(\.pointer) == ["/mvnoAccounts/1/preterminateUntil", "/mvnoAccounts/2/preterminateUntil", "/mvnoAccounts/3/deleted"])
+        #expect(f.allSatisfy { $0.severity == .failure && $0.message.contains("in every item") }, "\(f.map(\.message))")
+    }
+
+    @Test func aListedItemWhoseWindowHasClosedIsAFinding() throws {
+        let now = try #require(RFC3339.seconds("2026-03-01T00:00:00Z"))
+        let items: [JSON] = [
+            // Open: deleted 10 days ago.
+            ["deleted": "2026-02-19T00:00:00.000Z", "preterminateUntil": "2026-03-21T00:00:00.000Z"],
+            // Closed 10 days ago, though its 30 days are right.
+            ["deleted": "2026-01-20T00:00:00.000Z", "preterminateUntil": "2026-02-19T00:00:00.000Z"],
+            // Deleted tomorrow.
+            ["deleted": "2026-03-02T00:00:00.000Z", "preterminateUntil": "2026-04-01T00:00:00.000Z"],
+            // Closed half an hour ago: inside the grace a purge schedule and two clocks need.
+            ["deleted": "2026-01-29T23:30:00.000Z", "preterminateUntil": "2026-02-28T23:30:00.000Z"],
+        ]
+        let f = Invariants.check(Self.rule, body: Self.page(items), paging: Self.paging, request: Self.request, bindings: [:], now: now)
+        #expect(f.map(\.pointer) == ["/mvnoAccounts/1/preterminateUntil", "/mvnoAccounts/2/deleted"], "\(f.map(\.message))")
+        let without = Invariants.check(Self.rule, body: Self.page(items), paging: Self.paging, request: Self.request, bindings: [:])
+        #expect(without.isEmpty, "without a time, only the 30 days are judged")
+    }
+
+    @Test func theAnswersDateHeaderIsRead() {
+        #expect(Invariants.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+        #expect(Invariants.httpDate("Sunday, 06-Nov-94 08:49:37 GMT") == nil)
+        #expect(Invariants.httpDate("Sun, 06 Nov 1994 25:49:37 GMT") == nil)
+        #expect(Invariants.httpDate("") == nil)
+    }
+
+    @Test func extensionIsShownOnlyIfPbxIsAboveZero() throws {
+        let suite = try ProjectSuite.suite()
+        for ref in ["schemas/mvno-account.schema.json", "schemas/mvno-account-create-response.schema.json"] {
+            let rules = try #require(suite.presence[ref], "\(ref) has no x-onlyIf rule")
+            #expect(rules.map(\.path) == [["extension"]], "\(ref)")
+        }
+        let listRules = try #require(suite.presence["schemas/mvno-deleted-page.schema.json"])
+        #expect(Set(listRules.map { $0.path.joined(separator: "/") }) == ["mvnoAccounts/*/extension", "mvnoAccounts/*/extensionNumber"])
+        let rules = try #require(suite.presence["schemas/mvno-account.schema.json"])
+        let ext: JSON = "5e7000000000000000000001"
+        for pbx: JSON? in [nil, .null, 0, -1, "2"] {
+            var o = JSONObject()
+            o["extension"] = ext
+            if let pbx { o["pbx"] = pbx }
+            let f = Presence.violations(in: .object(o), rules: rules)
+            #expect(f.count == 1 && f[0].pointer == "/extension" && f[0].message.contains("mvno-account-get.txt:86"), "pbx \(pbx.map(\.description) ?? "absent"): \(f.map(\.message))")
+        }
+        #expect(Presence.violations(in: ["pbx": 2, "extension": ext], rules: rules).isEmpty)
+        #expect(Presence.violations(in: ["pbx": 0, "extension": .null], rules: rules).isEmpty, "null holds no value")
+        #expect(Presence.violations(in: ["pbx": 0], rules: rules).isEmpty)
+        let items: JSON = ["mvnoAccounts": [["pbx": 2, "extension": ext], ["pbx": .null, "extensionNumber": "101"]]]
+        #expect(Presence.violations(in: items, rules: listRules).map(\.pointer) == ["/mvnoAccounts/1/extensionNumber"])
+    }
+
+    @Test func coverageListsTheAimsAndSaysWhichNoCaseTakes() throws {
+        let suite = try ProjectSuite.suite()
+        let computed = AimCoverage.compute(suite)
+        #expect(computed.map(\.aim.name) == AimCoverage.aims.map(\.name))
+        let missed = computed.filter { $0.by.isEmpty }.map(\.aim.name)
+        #expect(missed.isEmpty, "aims no case takes: \(missed)")
+        let text = AimCoverage.render(suite)
+        #expect(text.last == "aims: \(AimCoverage.aims.count), \(AimCoverage.aims.count) aimed at, 0 not")
+        let exact = try #require(computed.first { $0.aim.name == "exact-lookup" })
+        #expect(exact.by == ["get-id-prefix", "get-number-suffix", "get-number-trailing-space"])
+    }
+
+    /// The fault leaks only past the first 100 items: the finding comes from a later page of the walk.
+    @Test func aLaterPagesItemsAreJudgedAsTheFirstPages() async throws {
+        let d = try await SimulatorHarness.detection(of: "deleted-later-page-leak")
+        let walk = try #require(d.caught.first { $0.caseID == "deleted-reseller-admin-walk" }, "\(d.caught.map(\.caseID))")
+        let leaks = walk.failures.filter { $0.check == .visibility }
+        #expect(!leaks.isEmpty && leaks.allSatisfy { $0.message.hasPrefix("page at offset 100: ") }, "\(walk.failures.map(\.message))")
+        #expect(walk.findings.count <= 30, "later pages' findings are bounded (\(walk.findings.count))")
+    }
+
+    @Test func eachNewFaultIsCaughtByTheCaseAimedAtIt() async throws {
+        let aimed: [(fault: String, caseID: String)] = [
+            ("deleted-preterminate-absent", "deleted-preterminate-30-days"),
+            ("deleted-old-listed", "deleted-admin-walk"),
+            ("deleted-filter-skips-device", "deleted-filter-same-case-control"),
+            ("deleted-filter-customer-name", "deleted-filter-unlisted-field"),
+            ("deleted-filter-offset-ignored", "deleted-filter-with-offset"),
+            ("get-malformed-500", "get-malformed-id"),
+            ("get-number-trimmed", "get-number-trailing-space"),
+            ("get-extension-without-pbx", "get-by-id"),
+            ("create-readable-by-anyone", "create-then-read-by-every-role"),
+            ("create-non-json-500", "create-body-not-json"),
+            ("get-plus-encoded-not-decoded", "get-percent-encoded-number"),
+            ("get-prefix-lookup", "get-id-prefix"),
+            ("create-custom-flattened", "create-round-trip"),
+            ("create-race-double-sell", "create-number-concurrent"),
+            ("create-text-latin1", "create-round-trip"),
+            ("get-prefix-lookup", "get-number-suffix"),
+        ]
+        for (fault, caseID) in aimed {
+            let d = try await SimulatorHarness.detection(of: fault)
+            #expect(d.caught.contains { $0.caseID == caseID }, "\(fault): caught by \(d.caught.map(\.caseID)), not \(caseID)")
+        }
+    }
+}

@@ -416,7 +416,21 @@ func readStep(
             let walks = expect?.invariants.contains { if case .walk = $0 { true } else { false } } ?? false
             for m in co {
                 let n = cn.child(m.key, m.value)
-                if case .object = m.value {
+                if case .object(let mo) = m.value, mo["count"] == nil {
+                    guard let ko = n.object(keys: ["pointer", "optional"]), let p = readPointer(ko.required("pointer")),
+                        let on = ko.required("optional")
+                    else {
+                        ok = false
+                        continue
+                    }
+                    guard on.value == .bool(true) else {
+                        on.error("must be true (leave the key out for a member the docs promise)")
+                        ok = false
+                        continue
+                    }
+                    captures.append(.init(name: m.key, pointer: p, optional: true))
+                    scope.captured.insert(m.key)
+                } else if case .object = m.value {
                     guard let ko = n.object(keys: ["count"]), let cnode = ko.required("count"),
                         let c = cnode.object(keys: ["pointer", "equals"]), let p = readPointer(c.required("pointer")),
                         let en = c.required("equals")

@@ -372,6 +372,10 @@ public struct Step: Sendable, Hashable {
         /// walk visits, have `pointer` equal to this (a count derived at run
         /// time rather than typed into a profile, where it would go stale).
         public var countEquals: Template? = nil
+        /// The docs do not promise the member ("if available"): an answer
+        /// without it keeps the later steps from running, which is an error
+        /// naming it, not the target's failure.
+        public var optional: Bool = false
     }
     /// The role this step runs as, when not the case's (e.g. a wider role's
     /// view first, then the case's role compared with it).

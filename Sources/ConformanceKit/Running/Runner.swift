@@ -537,6 +537,10 @@ public struct Runner: Sendable {
             for capture in step.captures where capture.countEquals == nil {
                 if let v = j.body.flatMap({ capture.pointer.resolve(in: $0) }) {
                     bindings[capturedPrefix + capture.name] = v
+                } else if capture.optional {
+                    result.verdict = .error(
+                        label + "not judged: the answer has no \(capture.pointer), which the docs do not promise and the next step needs as '\(capture.name)'; choose a fixture whose answer shows it")
+                    return result
                 } else {
                     result.findings.append(
                         prefixed(

@@ -156,6 +156,7 @@ public final class TelecomXSimulator: Sendable {
         } else if isE164(key), !has("get-by-number-broken") {
             found = all.first { $0["number"]?.stringValue == key }
         }
+        if found == nil, varies("deleted-account-readable") { found = deletedAccount(key) }
         guard var account = found else {
             if has("get-not-found-status") { return error(400, "mvnoAccount", "MVNO account not found") }
             if has("get-not-found-message") { return error(404, "not_found", "MVNO account not found") }

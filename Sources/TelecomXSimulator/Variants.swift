@@ -229,6 +229,10 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             allowedBy: "mvno-account-create.txt: \"| autoAssignSim | Boolean | If an auto-assign SIM should be used, leave mvnoSim and esim blank, and set this property either TDC or TELENOR. |\" types it Boolean and says to set a network (reading auto-assign-sim-true).",
             takes: reading("auto-assign-sim-true", "rejected")),
         Variant(
+            name: "deleted-account-readable",
+            summary: "GET /mvno/{id} and GET /mvno/{number} of a deleted, still recoverable account answer 200 with the account (its SIM's ICC and IMSI, its notes) instead of 404 mvnoAccount",
+            allowedBy: "mvno-account-get.txt: \"This request will return the specified MVNO account.\" does not say whether a deleted account is found; mvno-deleted-list.txt: \"the list of deleted MVNO accounts that can still be recovered\" keeps them on the server. No case asserts either answer; the preflight reads it to confirm deleted.filter.imsi and deleted.filter.notes."),
+        Variant(
             name: "type-errors-400",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type (pbx: [1], number: true, feature.mms: \"maybe\") with 400 bad_request, also where a row of the member says its value is invalid (reading generated-negative-answer, option bad-request)",
             allowedBy: "mvno-account-create.txt: \"| 400 | bad_request | MVNO account not found in body of request |\": a body whose member has another type than the request table's is not an MVNO account, as a stack that checks types before it reads the account answers (reading generated-negative-answer).",
@@ -246,6 +250,35 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
     ]
 
     public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }
+}
+
+extension TelecomXSimulator {
+    /// Under `deleted-account-readable`: a deleted, still recoverable account
+    /// found by its id or number, as GET /mvno/{id} shows an account (its SIM
+    /// with ICC and IMSI, its notes), from what the deleted list keeps of it.
+    func deletedAccount(_ key: String) -> JSON? {
+        let d: DeletedAccount?
+        if isObjectID(key) {
+            d = deletedAccounts.first { $0.id.lowercased() == key.lowercased() }
+        } else if isE164(key) {
+            d = deletedAccounts.first { $0.number == key }
+        } else {
+            d = nil
+        }
+        guard let d else { return nil }
+        var o = JSONObject()
+        for k in ["_id", "customer", "state"] { o[k] = d.document[k] }
+        o["type"] = "MVNO"
+        for k in ["number", "ratePlan", "numberState", "startDate"] {
+            if let v = d.document[k], !v.isNull { o[k] = v }
+        }
+        var sim = JSONObject()
+        if let icc = d.document["simNumber"], !icc.isNull { sim["simNumber"] = icc }
+        sim["imsi"] = .string(d.imsi)
+        o["mvnoSim"] = .object(sim)
+        if let notes = d.notes { o["notes"] = .string(notes) }
+        return .object(o)
+    }
 }
 
 // MARK: the variants, each in one place

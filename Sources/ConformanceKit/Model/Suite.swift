@@ -408,6 +408,9 @@ public struct Suite: Sendable {
     public var preflight: [PreflightCheck] = []
     /// Fixtures no preflight request checks, with why (`Cases/fixtures.json`, `unchecked`).
     public var uncheckedFixtures: [String: String] = [:]
+    /// Fixtures whose wrong value would show as a target failure and that no
+    /// read can always confirm (`Cases/fixtures.json`, `confirmBeforeBlame`).
+    public var confirmBeforeBlame: [String: BlameRule] = [:]
     /// Schema documents by their reference (`schemas/widget.schema.json`).
     public var schemas: [String: JSON]
     /// Every schema reference used by a spec or a case, compiled once.

@@ -56,6 +56,10 @@ public struct Runner: Sendable {
     var refuted: [String: String] = [:]
     /// Pool entries the preflight found free on the target in this run: `pool` NUL `PoolLedger.key(value)`.
     public var confirmedFree: Set<String> = []
+    /// Fixtures the preflight confirmed in this run (set by `run`).
+    var confirmed: Set<String> = []
+    /// What the preflight said of a fixture it could not confirm (set by `run`).
+    var unconfirmedWhy: [String: String] = [:]
     /// Credentials per role, logging in where the profile says so.
     public let tokens: TokenStore
     /// Members masked in reports: those the schemas mark `x-sensitive`.
@@ -88,6 +92,12 @@ public struct Runner: Sendable {
         let checked = jobs.contains { $0.skipReason == nil } ? await me.preflight() : []
         for o in checked where o.state == .refuted {
             for f in o.fixtures where me.refuted[f] == nil { me.refuted[f] = o.detail }
+        }
+        for o in checked where o.state == .confirmed {
+            for f in o.fixtures where me.refuted[f] == nil { me.confirmed.insert(f) }
+        }
+        for o in checked where o.state == .unconfirmed {
+            for f in o.fixtures where me.unconfirmedWhy[f] == nil { me.unconfirmedWhy[f] = o.detail }
         }
         var run = await me.runAll(jobs)
         run.preflight = checked
@@ -135,7 +145,10 @@ public struct Runner: Sendable {
     /// Sends one preflight request and judges what it says of its fixtures.
     func preflight(_ check: PreflightCheck) async -> [PreflightOutcome] {
         guard let endpoint = suite.endpoint(check.endpoint) else { return [] }
-        let names = check.fixtures + check.fields.map(\.fixture) + (check.find.map { [$0.fixture] } ?? [])
+        // What the request and its identification need; a field or text without its fixture is left out.
+        let names =
+            check.fixtures + check.identifiedBy.map(\.fixture) + (check.find.map { [$0.fixture] } ?? [])
+            + check.params.values.flatMap(\.variables) + check.query.values.flatMap(\.variables)
         guard names.allSatisfy({ target.fixtures[$0] != nil }) else { return [] }  // the cases skip anyway
         let planned = planned(check, endpoint, bindings: target.fixtures)
         let shown = "\(endpoint.method) \(planned.path)\(planned.query.isEmpty ? "" : "?" + planned.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) as \(check.role)"
@@ -173,6 +186,14 @@ public struct Runner: Sendable {
         }
         let body = try? JSONParser.parse(exchange.body)
         let scrub = await scrubber()
+        for (pointer, fixture) in check.identifiedBy {
+            // Another thing than the fixtures describe (or none shown): nothing is settled.
+            guard let got = body.flatMap({ pointer.resolve(in: $0) }), let want = target.fixtures[fixture], Checker.matches(got, want)
+            else {
+                outcome(.unconfirmed, "\(shown) answered \(exchange.status), but not with '\(fixture)' at \(pointer): not the thing the fixtures describe, so nothing is settled")
+                return out
+            }
+        }
         var contradicted: [String] = []
         var agreeing: [String] = []
         for (pointer, fixture) in check.fields {
@@ -207,6 +228,24 @@ public struct Runner: Sendable {
                     outcome(
                         .refuted,
                         "fixture '\(fixture)' does not hold on the target: the deleted item \(shown) lists for '\(find.fixture)' has \(pointer) = \(shorten(scrub(text), to: 40)), which does not contain \(shorten(part, to: 40)); fix it in \(target.file)",
+                        [fixture])
+                }
+            }
+        }
+        if check.find == nil, let body {
+            for (pointer, fixture) in check.contains {
+                guard let part = target.fixtures[fixture]?.stringValue else { continue }
+                guard let text = pointer.resolve(in: body)?.stringValue else {
+                    outcome(.unconfirmed, "\(shown) has no text at \(pointer)", [fixture])
+                    continue
+                }
+                if text.lowercased().contains(part.lowercased()) {
+                    outcome(.confirmed, "\(shown) has it in \(pointer)", [fixture])
+                } else {
+                    contradicted.append(fixture)
+                    outcome(
+                        .refuted,
+                        "fixture '\(fixture)' does not hold on the target: \(shown) has \(pointer) = \(shorten(scrub(text), to: 40)), which does not contain \(shorten(part, to: 40)); fix it in \(target.file)",
                         [fixture])
                 }
             }
@@ -368,6 +407,7 @@ public struct Runner: Sendable {
             return result
         }
         var bindings = job.fixtures
+        var lastBody: JSON?
         let chained = job.steps.count > 1
         for (k, step) in job.steps.enumerated() {
             guard let endpoint = suite.endpoint(step.endpoint) else { continue }
@@ -437,6 +477,7 @@ public struct Runner: Sendable {
                     enums: enums)
             }
             result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+            lastBody = j.body
             if case .error(let why) = j.verdict {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
@@ -465,7 +506,7 @@ public struct Runner: Sendable {
                 }
             }
             if stepFailed {
-                result.verdict = .failed
+                result.verdict = unblamable(c, result.findings, body: lastBody).map(Verdict.error) ?? .failed
                 return result
             }
             for capture in step.captures where capture.countEquals == nil {
@@ -486,7 +527,50 @@ public struct Runner: Sendable {
             result.findings.contains { $0.severity == .failure }
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
         if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
+        if result.verdict == .failed, let why = unblamable(c, result.findings, body: lastBody) {
+            result.verdict = .error(why)
+        }
+        if result.verdict == .ambiguous, c.fixtureVariables.contains(where: unvouched) {
+            // An alternative met with a fixture nothing confirmed may be the
+            // fixture's doing (a wrong notes text finds nothing, as exact case
+            // would): the case does not testify to the target's option.
+            result.readingOptions = [:]
+        }
         return result
+    }
+
+    /// A `confirmBeforeBlame` fixture that neither the preflight nor the profile confirmed.
+    func unvouched(_ fixture: String) -> Bool {
+        suite.confirmBeforeBlame[fixture] != nil && !confirmed.contains(fixture) && target.confirmedFixtures[fixture] == nil
+    }
+
+    /// Why a case that failed only on its own assertions is not the
+    /// target's: it rests on a `confirmBeforeBlame` fixture that neither the
+    /// preflight nor the profile confirmed (a wrong value would fail it
+    /// alike), or, confirmed, the answer does list what the fixture is about
+    /// (so what failed is a promise of the fixture no read can check). Nil
+    /// when the failure is the target's.
+    func unblamable(_ c: Case, _ findings: [Finding], body: JSON?) -> String? {
+        let failures = findings.filter { $0.severity == .failure }
+        guard !failures.isEmpty, failures.allSatisfy({ $0.check == .assertion }) else { return nil }
+        for fixture in c.fixtureVariables.sorted() {
+            guard let rule = suite.confirmBeforeBlame[fixture] else { continue }
+            let first = failures[0].message
+            guard !unvouched(fixture) else {
+                let asked = unconfirmedWhy[fixture].map { "the preflight could not confirm it (\($0))" } ?? "no preflight request could confirm it"
+                return "not judged: the answer departs from what fixture '\(fixture)' promises (\(first)), and \(rule.why); "
+                    + "\(asked). Check '\(fixture)' in \(target.file), and once you know it holds, list it under confirmedFixtures there (with how you know) so that this case judges the target"
+            }
+            if let m = rule.missing, let want = target.fixtures[m.fixture],
+                let items = body.flatMap({ m.items.resolve(in: $0)?.arrayValue }),
+                items.contains(where: { m.pointer.resolve(in: $0).map { Checker.matches($0, want) } ?? false })
+            {
+                return "not judged: the answer lists the item fixture '\(m.fixture)' names, so '\(fixture)' (confirmed) was searched; "
+                    + "what failed (\(first)) is the fixture's promise that no other item holds it, which no read can check (\(rule.why)); "
+                    + "choose a value in \(target.file) that only that item holds"
+            }
+        }
+        return nil
     }
 
     /// Why a 409 to `job` is the profile's: the pool entries it took that the

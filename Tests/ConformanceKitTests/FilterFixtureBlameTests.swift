@@ -99,4 +99,39 @@ import Testing
         let why = try #require(Self.errorText(r["deleted-filter-notes"]), "\(String(describing: r["deleted-filter-notes"]?.verdict))")
         #expect(why.contains("no other item holds it"), "\(why)")
     }
+
+    /// A rate plan the target does not have is refused (404 ratePlan) on
+    /// every create that expects success: with no read to confirm
+    /// create.ratePlan, each is an error naming it, not a failure; vouched
+    /// for in the profile, the same answer is the target's failure.
+    @Test func aRefusalOfAFixtureNoReadConfirmedIsAnErrorNamingIt() async throws {
+        let suite = Selection(caseGlobs: ["create-then-get", "create-minimal-defaults"]).apply(to: try ProjectSuite.suite())
+        var profile = try ProjectSuite.profile("simulator.json")
+        profile.fixtures["create.ratePlan"] = "5d10000000000000000000ff"
+        let wrong = await InProcessSimulator.run(suite: suite, profile: profile, options: RunOptions(jobs: 2, timeout: 10))
+        #expect(wrong.results.count == 2)
+        for r in wrong.results {
+            let why = try #require(Self.errorText(r), "\(r.caseID): \(r.verdict)")
+            #expect(why.contains("404 ratePlan") && why.contains("fixture 'create.ratePlan'") && why.contains("confirmedFixtures"), "\(why)")
+        }
+        profile.confirmedFixtures["create.ratePlan"] = "test: vouched for"
+        let vouched = await InProcessSimulator.run(suite: suite, profile: profile, options: RunOptions(jobs: 2, timeout: 10))
+        #expect(vouched.results.allSatisfy { $0.verdict == .failed }, "\(vouched.results.map(\.verdict))")
+    }
+
+    /// An account that shows another documented state than its values.*
+    /// fixture says is an error naming the fixture (it may be wrong or
+    /// outdated); a state the page does not document stays a failure.
+    @Test func aValuesFixtureShowingAnotherDocumentedValueIsAnError() async throws {
+        let suite = Selection(caseGlobs: ["get-state-deleting"]).apply(to: try ProjectSuite.suite())
+        var profile = try ProjectSuite.profile("simulator.json")
+        profile.fixtures["values.state.DELETING"] = profile.fixtures["values.state.ACTIVE"]
+        let wrong = await InProcessSimulator.run(suite: suite, profile: profile, options: RunOptions(jobs: 1, timeout: 10))
+        let why = try #require(Self.errorText(wrong.results.first), "\(String(describing: wrong.results.first?.verdict))")
+        #expect(why.contains("fixture 'values.state.DELETING'"), "\(why)")
+        let faulted = await InProcessSimulator.run(
+            suite: suite, profile: try ProjectSuite.profile("simulator.json"), faults: [try SimulatorHarness.fault("get-deleting-as-deleted")],
+            options: RunOptions(jobs: 1, timeout: 10))
+        #expect(faulted.results.first?.verdict == .failed)
+    }
 }

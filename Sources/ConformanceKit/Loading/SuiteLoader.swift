@@ -481,8 +481,9 @@ func loadBlameRules(root: String, display: String, fixtures: [String: String], s
             n.error("unknown fixture '\(m.key)'", hint: closestMatch(to: m.key, in: fixtures.keys).map { "did you mean '\($0)'?" })
             continue
         }
-        guard let o = n.object(keys: ["why", "missing"]), let why = o.required("why")?.nonEmptyString else { continue }
+        guard let o = n.object(keys: ["why", "missing", "preflightConfirms"]), let why = o.required("why")?.nonEmptyString else { continue }
         var rule = BlameRule(why: why)
+        rule.preflightConfirms = o.optional("preflightConfirms")?.bool ?? true
         if let mn = o.optional("missing"), let mo = mn.object(keys: ["items", "where"]) {
             let items = mo.required("items")?.string.flatMap { try? JSONPointer(parsing: $0) }
             var wheres: [(JSONPointer, String)] = []

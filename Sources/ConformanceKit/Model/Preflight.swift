@@ -106,6 +106,10 @@ public struct BlameRule: Sendable, Hashable {
     /// thing the fixture is about): listed with others, the fixture's promise
     /// of uniqueness (not checkable) is what failed.
     public var missing: (items: JSONPointer, pointer: JSONPointer, fixture: String)?
+    /// Whether a preflight confirmation counts. False where the preflight's
+    /// read is the very answer the case judges (the state of a values.*
+    /// account): then only the profile's `confirmedFixtures` confirms.
+    public var preflightConfirms = true
 
     public init(why: String, missing: (items: JSONPointer, pointer: JSONPointer, fixture: String)? = nil) {
         self.why = why
@@ -113,7 +117,7 @@ public struct BlameRule: Sendable, Hashable {
     }
 
     public static func == (a: BlameRule, b: BlameRule) -> Bool {
-        a.why == b.why && a.missing?.items == b.missing?.items && a.missing?.pointer == b.missing?.pointer
+        a.why == b.why && a.preflightConfirms == b.preflightConfirms && a.missing?.items == b.missing?.items && a.missing?.pointer == b.missing?.pointer
             && a.missing?.fixture == b.missing?.fixture
     }
     public func hash(into h: inout Hasher) { h.combine(why) }

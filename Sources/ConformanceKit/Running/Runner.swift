@@ -469,6 +469,13 @@ public struct Runner: Sendable {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
+            if j.verdict == .failed, let why = refusedFixture(job, step, context, exchange, j.body) {
+                // A documented refusal of the very value a fixture gave: the
+                // fixture may be wrong (a rate plan the target does not have).
+                result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+                result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
+                return result
+            }
             result.findings += j.findings.map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
             if (200..<300).contains(exchange.status), let body = j.body {
                 let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
@@ -539,9 +546,58 @@ public struct Runner: Sendable {
         return result
     }
 
+    /// Why a step that expected success, answered with a documented refusal
+    /// (403, 404 or 409) whose message names a request member a fixture
+    /// filled, is the profile's: nothing confirmed that fixture in this run
+    /// (no preflight, no pool check, not in the profile's
+    /// `confirmedFixtures`), so "Rate plan not found" may mean a wrong
+    /// `create.ratePlan` as well as a wrong target. Nil otherwise.
+    func refusedFixture(_ job: Job, _ step: Step, _ context: Checker.Context, _ exchange: HTTPExchange, _ body: JSON?) -> String? {
+        guard (200..<300).contains(context.expect.status), [403, 404, 409].contains(exchange.status),
+            let message = body.flatMap({ target.errorMessagePointer.resolve(in: $0)?.stringValue }), message != "access_denied",
+            let sent = step.request.body?.raw
+        else { return nil }
+        // Pool entries are in the steps already (`{{take POOL}}` replaced): known by their value.
+        let members = Runner.values(at: message, in: sent)
+        let pools = job.taken.sorted { $0.key < $1.key }.filter { t in members.contains(t.value) }.map(\.key)
+        let named = (Runner.fixtures(filling: message, in: sent) + pools).filter { f in
+            guard refuted[f] == nil, !confirmed.contains(f), target.confirmedFixtures[f] == nil else { return false }
+            if let entry = job.taken[f], confirmedFree.contains(f + "\u{0}" + PoolLedger.key(entry)) { return false }
+            return true
+        }
+        guard let fixture = named.first else { return nil }
+        return "not judged: the target answered \(exchange.status) \(message) to the \(message) fixture '\(fixture)' gave, "
+            + "and no read confirmed that fixture on the target, so it may be the profile's (a value the target does not have or cannot use here) as well as the target's; "
+            + "check '\(fixture)' in \(target.file), and once you know it holds, list it under confirmedFixtures there (with how you know) so that this case judges the target"
+    }
+
+    /// The fixtures whose `{{variables}}` fill the request member `dotted`
+    /// (`a.b`; list items are stepped through, so `dataSharingSims.simNumber`
+    /// names `dataSharingSims[].simNumber`), in order of first use.
+    static func fixtures(filling dotted: String, in body: JSON) -> [String] {
+        var out: [String] = []
+        for v in values(at: dotted, in: body) {
+            for name in Template(v).variables {
+                let fixture = name.hasPrefix("take ") ? String(name.dropFirst(5)).trimmingCharacters(in: .whitespaces) : name
+                if !out.contains(fixture) { out.append(fixture) }
+            }
+        }
+        return out
+    }
+
+    /// The values of the request member `dotted` (list items stepped through).
+    static func values(at dotted: String, in body: JSON) -> [JSON] {
+        var values = [body]
+        for key in dotted.split(separator: ".").map(String.init) {
+            values = values.flatMap { v -> [JSON] in (v.arrayValue ?? [v]).compactMap { $0[key] } }
+        }
+        return values
+    }
+
     /// A `confirmBeforeBlame` fixture that neither the preflight nor the profile confirmed.
     func unvouched(_ fixture: String) -> Bool {
-        suite.confirmBeforeBlame[fixture] != nil && !confirmed.contains(fixture) && target.confirmedFixtures[fixture] == nil
+        guard let rule = suite.confirmBeforeBlame[fixture] else { return false }
+        return !(rule.preflightConfirms && confirmed.contains(fixture)) && target.confirmedFixtures[fixture] == nil
     }
 
     /// Why a case that failed only on its own assertions is not the

@@ -263,8 +263,12 @@ extension TelecomXSimulator {
         {
             return varies("limit-rejected") ? error(400, "bad_request", "limit must be 1…500") : error(422, "limit", "limit must be 1…500")
         }
+        // limit-out-of-range-default: a limit outside the bounds is read as no limit (the default).
+        let asked = request.queryValue("limit").flatMap { l in
+            varies("limit-out-of-range-default") && Int(l).map { !(minLimit...maxLimit).contains($0) } == true ? nil : l
+        }
         var (offset, limit) = DeletedAccounts.paging(
-            offset: request.queryValue("offset"), limit: request.queryValue("limit"),
+            offset: request.queryValue("offset"), limit: asked,
             defaultLimit: has("deleted-default-limit-50") ? 50 : 100, maxLimit: maxLimit)
         limit = max(minLimit, limit)
         // The number of items actually served, and where the page starts.

@@ -51,6 +51,11 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" RFC 9110 §15.3.2: 201 is the status for a request that created a resource. (reading create-success-status)",
             takes: reading("create-success-status", "201")),
         Variant(
+            name: "create-202",
+            summary: "POST /mvno answers 202 Accepted instead of 200, with the account as it stands (create-201 wins when both are on)",
+            allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" and documents the state a created account may be in: \"Allowed values are 'ACTIVE', 'CREATING', 'DELETING', 'BLOCKED'.\" A stack that provisions asynchronously answers 202 (RFC 9110 §15.3.3). (reading create-success-status)",
+            takes: reading("create-success-status", "202")),
+        Variant(
             name: "reseller-admin-as-reseller",
             summary: "RESELLER_ADMIN counts as a RESELLER of its own reseller on GET /mvno/{id} and POST /mvno: it may read and create its reseller's customers' accounts and sees what RESELLER sees (notes)",
             allowedBy: "The access lines name levels, not whether they are hierarchical: mvno-account-get.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", mvno-account-create.txt \"RESELLER if customer belongs to the reseller. ADMIN.\", and notes is \"(RESELLER/ADMIN only)\"; a RESELLER_ADMIN is a reseller's user, so reading the levels as hierarchical is open. (reading reseller-admin-access)",
@@ -128,6 +133,11 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "GET /mvno/deleted answers 422 limit to a limit outside 1…500 instead of holding it to the bounds (limit-rejected wins when both are on)",
             allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but no error for a value outside them (reading limit-out-of-range).",
             takes: reading("limit-out-of-range", "rejected-422")),
+        Variant(
+            name: "limit-out-of-range-default",
+            summary: "GET /mvno/deleted reads a limit outside 1…500 as no limit: the page holds the default 100 and limit answers 100 (limit-rejected and limit-rejected-422 win when on)",
+            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds and a default but no error for a value outside them; a stack that reads an unusable limit as none (JavaScript's `Number(limit) || 100` does so for 0) answers the default (reading limit-out-of-range).",
+            takes: reading("limit-out-of-range", "default-100")),
         Variant(
             name: "unauthenticated-401-other",
             summary: "a request without a token is answered 401 with the message 'unauthorized' (not credentials_invalid)",

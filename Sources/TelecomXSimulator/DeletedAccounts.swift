@@ -293,6 +293,14 @@ extension TelecomXSimulator {
         if caller.accessLevel != "ADMIN", !has("deleted-admin-fields-leak") {
             for k in ["socs", "socsOverride", "socLimit"] { o[k] = nil }
         }
+        if varies("preterminate-danish-days") {
+            // 30 calendar days in Danish time: the same wall-clock time, an hour off across a DST change.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
+            let from = Date(timeIntervalSince1970: Double(account.deletedAt))
+            let until = calendar.date(byAdding: .day, value: 30, to: from)?.timeIntervalSince1970 ?? Double(account.deletedAt + 30 * 86_400)
+            o["preterminateUntil"] = .string(DeletedAccounts.rfc3339(Int(until)))
+        }
         if has("deleted-preterminate-29-days") {
             o["preterminateUntil"] = .string(DeletedAccounts.rfc3339(account.deletedAt + 29 * 86_400))
         }

@@ -243,6 +243,11 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "GET /mvno/{id} and GET /mvno/{number} of a deleted, still recoverable account answer 200 with the account (its SIM's ICC and IMSI, its notes) instead of 404 mvnoAccount",
             allowedBy: "mvno-account-get.txt: \"This request will return the specified MVNO account.\" does not say whether a deleted account is found; mvno-deleted-list.txt: \"the list of deleted MVNO accounts that can still be recovered\" keeps them on the server. No case asserts either answer; the preflight reads it to confirm deleted.filter.imsi and deleted.filter.notes."),
         Variant(
+            name: "preterminate-danish-days",
+            summary: "GET /mvno/deleted counts preterminateUntil as 30 calendar days in Danish time (Europe/Copenhagen) after deleted: the same wall-clock time, so 719 or 721 hours across a DST change",
+            allowedBy: "mvno-deleted-list.txt: \"This date is 30 days from when the voice account was deleted.\" does not say whether a day is 24 hours or a calendar day, nor in which time zone; the vendor is Danish (reading preterminate-days).",
+            takes: reading("preterminate-days", "danish-calendar-days")),
+        Variant(
             name: "type-errors-400",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type (pbx: [1], number: true, feature.mms: \"maybe\") with 400 bad_request, also where a row of the member says its value is invalid (reading generated-negative-answer, option bad-request)",
             allowedBy: "mvno-account-create.txt: \"| 400 | bad_request | MVNO account not found in body of request |\": a body whose member has another type than the request table's is not an MVNO account, as a stack that checks types before it reads the account answers (reading generated-negative-answer).",

@@ -135,3 +135,35 @@ import Testing
         #expect(faulted.results.first?.verdict == .failed)
     }
 }
+
+/// Reading preterminate-days: "30 days" as 30 × 24 hours (ours) or as 30
+/// Danish calendar days. With the simulator's clock on 10 April 2026 its
+/// deleted accounts span the end of March, when Denmark moves to summer time.
+@Suite struct PreterminateDaysTests {
+    static let april = 1_775_822_400.0  // 2026-04-10T12:00:00Z
+
+    static func run(variants: [String], faults: [String] = []) async throws -> CaseResult? {
+        let suite = Selection(caseGlobs: ["deleted-preterminate-30-days"]).apply(to: try ProjectSuite.suite())
+        let sim = InProcessSimulator(
+            faults: try faults.map(SimulatorHarness.fault), variants: try variants.map(SimulatorHarness.variant),
+            clock: .manual(ManualClock(epochSeconds: april)))
+        return await sim.run(suite: suite, profile: try ProjectSuite.profile("simulator.json"), options: RunOptions(jobs: 1, timeout: 10))
+            .results.first
+    }
+
+    @Test func danishCalendarDaysAreAnAlternativeNotAFailure() async throws {
+        #expect(try await Self.run(variants: [])?.verdict == .passed)
+        let danish = try await Self.run(variants: ["preterminate-danish-days"])
+        #expect(danish?.verdict == .ambiguous, "\(String(describing: danish?.verdict)) \(danish?.findings.map(\.message) ?? [])")
+        #expect(danish?.readingOptions["preterminate-days"] == ["danish-calendar-days"])
+        // The variant does differ here: items deleted before the change are 23 hours short of 30 × 24.
+        let page = try await InProcessSimulator(variants: [try SimulatorHarness.variant("preterminate-danish-days")], clock: .manual(ManualClock(epochSeconds: Self.april)))
+            .run(suite: Selection(caseGlobs: ["deleted-preterminate-30-days"]).apply(to: try ProjectSuite.suite()),
+                 profile: { var p = try ProjectSuite.profile("simulator.json"); p.readings = ["preterminate-days": "24-hour-days"]; return p }(),
+                 options: RunOptions(jobs: 1, timeout: 10))
+        #expect(page.results.first?.verdict == .failed, "held to 24-hour days, the Danish count fails")
+        // A count of 29 days fails under either reading.
+        #expect(try await Self.run(variants: ["preterminate-danish-days"], faults: ["deleted-preterminate-29-days"])?.verdict == .failed)
+    }
+}
+

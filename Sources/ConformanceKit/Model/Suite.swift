@@ -227,8 +227,9 @@ public enum Invariant: Sendable, Hashable {
     case eachEquals(pointer: JSONPointer, value: Template)
     /// Every item contains the text (case-insensitively) in at least one of these fields.
     case eachContains(pointers: [JSONPointer], text: Template)
-    /// In every item, `to` is `days` days after `from`.
-    case eachDaysAfter(from: JSONPointer, to: JSONPointer, days: Int)
+    /// In every item, `to` is `days` days after `from`: days of 24 hours, or
+    /// calendar days in `timeZone` (an IANA name) when given.
+    case eachDaysAfter(from: JSONPointer, to: JSONPointer, days: Int, timeZone: String? = nil)
 }
 
 public struct Expectation: Sendable, Hashable {

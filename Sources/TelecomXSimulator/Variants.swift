@@ -17,6 +17,12 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
     /// which `allowedBy` names.
     public var takes: ReadingOption? = nil
 
+    /// When the variant's answers differ from the default, if not always
+    /// (e.g. only across a DST change): a whole-suite run on an ordinary day
+    /// cannot see it take its alternative, so a test with the simulator's
+    /// clock set there does (named here).
+    public var differsOnlyWhen: String? = nil
+
     /// An option of a reading: its id and the option's id.
     public struct ReadingOption: Sendable, Hashable, CustomStringConvertible {
         public var reading: String
@@ -246,7 +252,8 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             name: "preterminate-danish-days",
             summary: "GET /mvno/deleted counts preterminateUntil as 30 calendar days in Danish time (Europe/Copenhagen) after deleted: the same wall-clock time, so 719 or 721 hours across a DST change",
             allowedBy: "mvno-deleted-list.txt: \"This date is 30 days from when the voice account was deleted.\" does not say whether a day is 24 hours or a calendar day, nor in which time zone; the vendor is Danish (reading preterminate-days).",
-            takes: reading("preterminate-days", "danish-calendar-days")),
+            takes: reading("preterminate-days", "danish-calendar-days"),
+            differsOnlyWhen: "a deleted account's 30 days span a DST change (end of March or October); PreterminateDaysTests sets the simulator's clock to April 2026"),
         Variant(
             name: "type-errors-400",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type (pbx: [1], number: true, feature.mms: \"maybe\") with 400 bad_request, also where a row of the member says its value is invalid (reading generated-negative-answer, option bad-request)",

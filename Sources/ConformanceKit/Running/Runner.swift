@@ -153,8 +153,10 @@ public struct Runner: Sendable {
         let planned = planned(check, endpoint, bindings: target.fixtures)
         let shown = "\(endpoint.method) \(planned.path)\(planned.query.isEmpty ? "" : "?" + planned.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) as \(check.role)"
         var out: [PreflightOutcome] = []
+        // A check about fields only (no fixtures of its own) speaks of those fields' fixtures.
+        let about = check.fixtures.isEmpty ? check.fields.map(\.fixture) + check.contains.map(\.fixture) : check.fixtures
         func outcome(_ state: PreflightOutcome.State, _ detail: String, _ fixtures: [String]? = nil) {
-            out.append(PreflightOutcome(fixtures: fixtures ?? check.fixtures, request: shown, state: state, detail: detail))
+            out.append(PreflightOutcome(fixtures: fixtures ?? about, request: shown, state: state, detail: detail))
         }
         guard credentials.has(check.role) else {
             outcome(.unconfirmed, "no credential for \(check.role)")

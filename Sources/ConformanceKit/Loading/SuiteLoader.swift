@@ -211,6 +211,9 @@ public enum SuiteLoader {
             }
         }
 
+        // Read before the errors are counted, so that a mistake in them stops the load too.
+        let unchecked = loadUnchecked(root: root, display: display, fixtures: fixtures, sink: sink)
+        let blameRules = loadBlameRules(root: root, display: display, fixtures: fixtures, sink: sink)
         let errors = sink.items.filter { $0.severity == .error }
         if !errors.isEmpty { throw SuiteLoadError(sink.items) }
         var suite = Suite(
@@ -222,8 +225,8 @@ public enum SuiteLoader {
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
-        suite.uncheckedFixtures = loadUnchecked(root: root, display: display, fixtures: fixtures, sink: sink)
-        suite.confirmBeforeBlame = loadBlameRules(root: root, display: display, fixtures: fixtures, sink: sink)
+        suite.uncheckedFixtures = unchecked
+        suite.confirmBeforeBlame = blameRules
         suite.bounds = bounds
         suite.generated = generated
         suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)

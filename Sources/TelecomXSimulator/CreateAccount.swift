@@ -102,7 +102,7 @@ extension TelecomXSimulator {
                 o["feature"] = .object(f)
                 answer = .object(o)
             }
-            return json(varies("create-201") ? 201 : 200, presented(answer, as: .createAnswer))
+            return json(varies("create-201") ? 201 : varies("create-202") ? 202 : 200, presented(answer, as: .createAnswer))
         }
     }
 

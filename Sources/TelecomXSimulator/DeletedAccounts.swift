@@ -278,8 +278,12 @@ extension TelecomXSimulator {
         {
             return varies("limit-rejected") ? error(400, "bad_request", "limit must be 1…500") : error(422, "limit", "limit must be 1…500")
         }
+        // limit-out-of-range-default: a limit outside the bounds is read as no limit (the default).
+        let asked = request.queryValue("limit").flatMap { l in
+            varies("limit-out-of-range-default") && Int(l).map { !(minLimit...maxLimit).contains($0) } == true ? nil : l
+        }
         var (offset, limit) = DeletedAccounts.paging(
-            offset: request.queryValue("offset"), limit: request.queryValue("limit"),
+            offset: request.queryValue("offset"), limit: asked,
             defaultLimit: has("deleted-default-limit-50") ? 50 : 100, maxLimit: maxLimit)
         limit = max(minLimit, limit)
         // The number of items actually served, and where the page starts.
@@ -308,6 +312,14 @@ extension TelecomXSimulator {
         var o = account.document
         if caller.accessLevel != "ADMIN", !has("deleted-admin-fields-leak") {
             for k in ["socs", "socsOverride", "socLimit"] { o[k] = nil }
+        }
+        if varies("preterminate-danish-days") {
+            // 30 calendar days in Danish time: the same wall-clock time, an hour off across a DST change.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
+            let from = Date(timeIntervalSince1970: Double(account.deletedAt))
+            let until = calendar.date(byAdding: .day, value: 30, to: from)?.timeIntervalSince1970 ?? Double(account.deletedAt + 30 * 86_400)
+            o["preterminateUntil"] = .string(DeletedAccounts.rfc3339(Int(until)))
         }
         if has("deleted-preterminate-29-days") {
             o["preterminateUntil"] = .string(DeletedAccounts.rfc3339(account.deletedAt + 29 * 86_400))

@@ -170,6 +170,7 @@ public final class TelecomXSimulator: Sendable {
             // The lookups a loose query makes: an id by its start, a number by its end.
             found = all.first { ($0["_id"]?.stringValue?.lowercased().hasPrefix(key.lowercased()) ?? false) || ($0["number"]?.stringValue?.hasSuffix(key) ?? false) }
         }
+        if found == nil, varies("deleted-account-readable") { found = deletedAccount(key) }
         guard var account = found else {
             if has("get-not-found-status") { return error(400, "mvnoAccount", "MVNO account not found") }
             if has("get-not-found-message") { return error(404, "not_found", "MVNO account not found") }

@@ -17,6 +17,12 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
     /// which `allowedBy` names.
     public var takes: ReadingOption? = nil
 
+    /// When the variant's answers differ from the default, if not always
+    /// (e.g. only across a DST change): a whole-suite run on an ordinary day
+    /// cannot see it take its alternative, so a test with the simulator's
+    /// clock set there does (named here).
+    public var differsOnlyWhen: String? = nil
+
     /// An option of a reading: its id and the option's id.
     public struct ReadingOption: Sendable, Hashable, CustomStringConvertible {
         public var reading: String
@@ -50,6 +56,11 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "POST /mvno answers 201 Created instead of 200",
             allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" RFC 9110 §15.3.2: 201 is the status for a request that created a resource. (reading create-success-status)",
             takes: reading("create-success-status", "201")),
+        Variant(
+            name: "create-202",
+            summary: "POST /mvno answers 202 Accepted instead of 200, with the account as it stands (create-201 wins when both are on)",
+            allowedBy: "mvno-account-create.txt gives no status: \"The response will be the newly created MVNO account, if no errors occurred.\" and documents the state a created account may be in: \"Allowed values are 'ACTIVE', 'CREATING', 'DELETING', 'BLOCKED'.\" A stack that provisions asynchronously answers 202 (RFC 9110 §15.3.3). (reading create-success-status)",
+            takes: reading("create-success-status", "202")),
         Variant(
             name: "reseller-admin-as-reseller",
             summary: "RESELLER_ADMIN counts as a RESELLER of its own reseller on GET /mvno/{id} and POST /mvno: it may read and create its reseller's customers' accounts and sees what RESELLER sees (notes)",
@@ -133,6 +144,11 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "GET /mvno/deleted answers 422 limit to a limit outside 1…500 instead of holding it to the bounds (limit-rejected wins when both are on)",
             allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds but no error for a value outside them (reading limit-out-of-range).",
             takes: reading("limit-out-of-range", "rejected-422")),
+        Variant(
+            name: "limit-out-of-range-default",
+            summary: "GET /mvno/deleted reads a limit outside 1…500 as no limit: the page holds the default 100 and limit answers 100 (limit-rejected and limit-rejected-422 win when on)",
+            allowedBy: "mvno-deleted-list.txt: \"limit [optional] The number of MVNO accounts to return, default 100, min 1, max 500.\" gives the bounds and a default but no error for a value outside them; a stack that reads an unusable limit as none (JavaScript's `Number(limit) || 100` does so for 0) answers the default (reading limit-out-of-range).",
+            takes: reading("limit-out-of-range", "default-100")),
         Variant(
             name: "unauthenticated-401-other",
             summary: "a request without a token is answered 401 with the message 'unauthorized' (not credentials_invalid)",
@@ -234,6 +250,16 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             allowedBy: "mvno-account-create.txt: \"| autoAssignSim | Boolean | If an auto-assign SIM should be used, leave mvnoSim and esim blank, and set this property either TDC or TELENOR. |\" types it Boolean and says to set a network (reading auto-assign-sim-true).",
             takes: reading("auto-assign-sim-true", "rejected")),
         Variant(
+            name: "deleted-account-readable",
+            summary: "GET /mvno/{id} and GET /mvno/{number} of a deleted, still recoverable account answer 200 with the account (its SIM's ICC and IMSI, its notes) instead of 404 mvnoAccount",
+            allowedBy: "mvno-account-get.txt: \"This request will return the specified MVNO account.\" does not say whether a deleted account is found; mvno-deleted-list.txt: \"the list of deleted MVNO accounts that can still be recovered\" keeps them on the server. No case asserts either answer; the preflight reads it to confirm deleted.filter.imsi and deleted.filter.notes."),
+        Variant(
+            name: "preterminate-danish-days",
+            summary: "GET /mvno/deleted counts preterminateUntil as 30 calendar days in Danish time (Europe/Copenhagen) after deleted: the same wall-clock time, so 719 or 721 hours across a DST change",
+            allowedBy: "mvno-deleted-list.txt: \"This date is 30 days from when the voice account was deleted.\" does not say whether a day is 24 hours or a calendar day, nor in which time zone; the vendor is Danish (reading preterminate-days).",
+            takes: reading("preterminate-days", "danish-calendar-days"),
+            differsOnlyWhen: "a deleted account's 30 days span a DST change (end of March or October); PreterminateDaysTests sets the simulator's clock to April 2026"),
+        Variant(
             name: "type-errors-400",
             summary: "POST /mvno answers a member holding a value of the wrong JSON type (pbx: [1], number: true, feature.mms: \"maybe\") with 400 bad_request, also where a row of the member says its value is invalid (reading generated-negative-answer, option bad-request)",
             allowedBy: "mvno-account-create.txt: \"| 400 | bad_request | MVNO account not found in body of request |\": a body whose member has another type than the request table's is not an MVNO account, as a stack that checks types before it reads the account answers (reading generated-negative-answer).",
@@ -251,6 +277,35 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
     ]
 
     public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }
+}
+
+extension TelecomXSimulator {
+    /// Under `deleted-account-readable`: a deleted, still recoverable account
+    /// found by its id or number, as GET /mvno/{id} shows an account (its SIM
+    /// with ICC and IMSI, its notes), from what the deleted list keeps of it.
+    func deletedAccount(_ key: String) -> JSON? {
+        let d: DeletedAccount?
+        if isObjectID(key) {
+            d = deletedAccounts.first { $0.id.lowercased() == key.lowercased() }
+        } else if isE164(key) {
+            d = deletedAccounts.first { $0.number == key }
+        } else {
+            d = nil
+        }
+        guard let d else { return nil }
+        var o = JSONObject()
+        for k in ["_id", "customer", "state"] { o[k] = d.document[k] }
+        o["type"] = "MVNO"
+        for k in ["number", "ratePlan", "numberState", "startDate"] {
+            if let v = d.document[k], !v.isNull { o[k] = v }
+        }
+        var sim = JSONObject()
+        if let icc = d.document["simNumber"], !icc.isNull { sim["simNumber"] = icc }
+        sim["imsi"] = .string(d.imsi)
+        o["mvnoSim"] = .object(sim)
+        if let notes = d.notes { o["notes"] = .string(notes) }
+        return .object(o)
+    }
 }
 
 // MARK: the variants, each in one place

@@ -56,6 +56,28 @@ import Testing
         #expect(failedAfterPassing.isEmpty, "\(failedAfterPassing.keys.sorted())")
     }
 
+    /// `--reset-pools --dry-run` changes nothing: the ledger stays byte for
+    /// byte, and the output says what a reset run would forget. Nothing is
+    /// sent (the base URL is a closed loopback port that no request reaches).
+    @Test func aDryRunOfResetPoolsKeepsTheLedger() async throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let baseURL = "http://127.0.0.1:9"
+        let ledgerPath = PoolLedger.path(dir: tmp.path + "/r", baseURL: baseURL)
+        try FileManager.default.createDirectory(
+            atPath: (ledgerPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let text = PoolLedger(used: ["create.freeNumbers": ["\"+4571000000\""]]).text(target: "simulator", baseURL: baseURL)
+        try text.write(toFile: ledgerPath, atomically: true, encoding: .utf8)
+        let run = await conformance([
+            "run", "--suite", Project.cases, "--target", Project.cases + "/targets/simulator.json", "--base-url", baseURL,
+            "--reports", tmp.path + "/r", "--case", "deleted-filter-number", "--reset-pools", "--dry-run",
+        ])
+        #expect(run.status == 0, "\(run.capture.out)\(run.capture.err)")
+        #expect(run.capture.out.contains("pools: --dry-run: would forget"), "\(run.capture.out)")
+        #expect(!run.capture.out.contains("pools: forgot"))
+        #expect(try String(contentsOfFile: ledgerPath, encoding: .utf8) == text, "the ledger is untouched")
+    }
+
     /// Case id → outcome, from results.json.
     static func verdicts(_ path: String) throws -> [String: String] {
         let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))

@@ -35,6 +35,26 @@ import Testing
     }
 
     /// Every PAGE:LINE source names a line of the page that is there and holds text.
+    /// Schema constraints carry their page line member by member
+    /// (`x-doc-line`), and the line is the member's row: it names the member
+    /// (its last name; `Purchase Info` for the request's purchaseInfo).
+    @Test func everySchemaMemberCarriesTheLineOfItsRow() throws {
+        let suite = try SuiteLoader.load(root: Project.cases).suite
+        let pages = try Self.pages()
+        let members = ProvenanceAudit.schemaMembers(suite)
+        #expect(members.count > 300)
+        for m in members {
+            let source = try #require(m.source, "\(m.schema) \(m.member) has no x-doc-line")
+            let parts = source.split(separator: ":")
+            let line = try #require(parts.count == 2 ? Int(parts[1]) : nil)
+            let text = try #require(pages[String(parts[0])]?[line - 1])
+            let last = m.member.split(separator: ".").last.map { $0.replacingOccurrences(of: "[]", with: "") } ?? ""
+            let named = text.lowercased().replacingOccurrences(of: " ", with: "").contains(last.lowercased())
+            #expect(named, "\(m.schema) \(m.member): \(source) is '\(text.prefix(60))'")
+        }
+        #expect(ProvenanceAudit.text(suite, pages: pages).contains { $0.hasPrefix("schema members: ") && $0.hasSuffix(", 0 without") })
+    }
+
     @Test func everyStatedSourceNamesALineOfItsPage() throws {
         let suite = try SuiteLoader.load(root: Project.cases).suite
         let pages = try Self.pages()

@@ -435,6 +435,10 @@ import Testing
             name: "fixtures: an unknown type", file: "fixtures.json", edits: [.set("/fixtures/account.id/type", "hex")],
             loader: "fixtures.account.id.type: unknown fixture type 'hex'", schemaAt: "/fixtures/account.id/type"),
         Variant(
+            name: "fixtures: a confirmBeforeBlame entry without why", file: "fixtures.json",
+            edits: [.remove("/confirmBeforeBlame/deleted.filter.imsi/why")],
+            loader: "confirmBeforeBlame.deleted.filter.imsi: missing required key 'why'", schemaAt: "/confirmBeforeBlame/deleted.filter.imsi"),
+        Variant(
             name: "readings: an alternative without says", file: "readings.json",
             edits: [.remove("/readings/0/alternatives/0/says")],
             loader: "readings[0].alternatives[0]: missing required key 'says'", schemaAt: "/readings/0/alternatives/0"),

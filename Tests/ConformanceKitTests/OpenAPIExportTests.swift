@@ -350,6 +350,8 @@ import Testing
         // A create answered 201 (reading create-success-status) is declared, with the success body.
         #expect(responses["201"]?["content"] == responses["200"]?["content"])
         #expect(responses["201"]?["description"]?.stringValue?.contains("create-success-status=201") == true)
+        #expect(responses["202"]?["content"] == responses["200"]?["content"])
+        #expect(responses["202"]?["description"]?.stringValue?.contains("create-success-status=202") == true)
         // A request without credentials may be answered 401 with another message (reading unauthenticated-answer).
         for ep in suite.endpoints {
             #expect(Self.messages(doc, ep, 401, at: target.errorMessagePointer) == nil, "\(ep.id): 401 still holds an enum")

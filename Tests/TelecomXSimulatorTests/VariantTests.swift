@@ -132,9 +132,26 @@ import Testing
         #expect(deleted.allSatisfy { $0["porting"] != .null && $0["pbx"] != .null })
     }
 
+    @Test func deletedAccountReadableAnswersTheDeletedAccountByNumberAndId() throws {
+        let number = DeletedAccounts.Fixtures.filterNumber
+        #expect(try Self.get(TelecomXSimulator(), number, role: "ADMIN").0 == 404, "by default a deleted account is not found")
+        let sim = Self.sim("deleted-account-readable")
+        let (status, body) = try Self.get(sim, number, role: "ADMIN")
+        #expect(status == 200)
+        #expect(body["mvnoSim"]?["imsi"]?.stringValue == DeletedAccounts.Fixtures.filterIMSI)
+        #expect(body["mvnoSim"]?["simNumber"]?.stringValue == DeletedAccounts.Fixtures.filterSimNumber)
+        #expect(body["notes"]?.stringValue?.lowercased().contains(DeletedAccounts.Fixtures.filterNotes) == true)
+        let id = try #require(body["_id"]?.stringValue)
+        #expect(try Self.get(sim, id, role: "ADMIN").0 == 200)
+        let viewer = try Self.get(sim, number, role: "VIEWER")
+        #expect(viewer.0 == 200 && viewer.1["notes"] == nil, "what a role may see is unchanged")
+    }
+
     @Test func create201AnswersCreated() throws {
         #expect(try Self.post(Self.sim("create-201"), .object(CreateAccountTests.base()), role: "OWNER").0 == 201)
         #expect(try Self.post(Self.sim("create-201"), .object(CreateAccountTests.base()), role: "VIEWER").0 == 403, "errors are unchanged")
+        #expect(try Self.post(Self.sim("create-202"), .object(CreateAccountTests.base()), role: "OWNER").0 == 202)
+        #expect(try Self.post(Self.sim("create-202"), .object(CreateAccountTests.base()), role: "VIEWER").0 == 403, "errors are unchanged")
         #expect(try Self.post(TelecomXSimulator(), .object(CreateAccountTests.base()), role: "OWNER").0 == 200)
     }
 
@@ -295,6 +312,16 @@ import Testing
         #expect(try DeletedAccountsTests.list(sim, role: "ADMIN", [("filter", "fairphone")]).total == 0)
         #expect(try DeletedAccountsTests.list(sim, role: "ADMIN", [("filter", "Fairphone")]).total ?? 0 > 0)
         #expect(try DeletedAccountsTests.list(TelecomXSimulator(), role: "ADMIN", [("filter", "fairphone")]).total ?? 0 > 0)
+    }
+
+    @Test func limitOutsideTheBoundsIsReadAsTheDefault() throws {
+        let sim = Self.sim("limit-out-of-range-default")
+        for limit in ["0", "501", "1000"] {
+            let page = try DeletedAccountsTests.list(sim, role: "ADMIN", [("limit", limit)])
+            #expect(page.status == 200 && page.limit == 100 && page.items.count == 100, "limit \(limit)")
+        }
+        #expect(try DeletedAccountsTests.list(sim, role: "ADMIN", [("limit", "500")]).limit == 500)
+        #expect(try DeletedAccountsTests.list(sim, role: "ADMIN", [("limit", "1")]).limit == 1)
     }
 
     @Test func limitOutsideTheBoundsIsRejected() throws {

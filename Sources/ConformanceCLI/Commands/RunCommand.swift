@@ -449,6 +449,13 @@ extension CLI {
             return (PoolLedger(), nil)
         }
         let path = PoolLedger.path(dir: s.reportsDir, baseURL: target.profile.baseURL)
+        if s.resetPools, s.dryRun {
+            // A dry run changes nothing: the ledger stays, and the plan shown is the one a reset run would make.
+            if FileManager.default.fileExists(atPath: path) {
+                console.out("pools: --dry-run: would forget the entries earlier runs against this target took (\(path) is kept); the plan below forgets them")
+            }
+            return (PoolLedger(), path)
+        }
         if s.resetPools, FileManager.default.fileExists(atPath: path) {
             do { try FileManager.default.removeItem(atPath: path) } catch {
                 console.err("error: --reset-pools: could not remove \(path): \(error.localizedDescription)")

@@ -61,7 +61,7 @@ public enum Invariants {
                 }
             }
             return out
-        case .eachDaysAfter(let from, let to, let days):
+        case .eachDaysAfter(let from, let to, let days, let zone):
             guard let items else { return [missingItems(paging)] }
             var out: [Finding] = []
             for (i, item) in items.enumerated() {
@@ -85,7 +85,7 @@ public enum Invariants {
                 }
                 guard dates.count == 2 else { continue }
                 let (a, b) = (dates[0], dates[1])
-                let expected = a + Double(days) * 86_400
+                let expected = zone.flatMap { Self.adding(days: days, to: a, in: $0) } ?? a + Double(days) * 86_400
                 if abs(b - expected) > 0.5 {
                     let at = base + to.description
                     out.append(
@@ -152,6 +152,15 @@ public enum Invariants {
     /// Seconds since 1970 of an RFC 3339 date-time (our own reader: a
     /// formatter per value cost milliseconds per page).
     static func parseDate(_ s: String) -> Double? { RFC3339.seconds(s) }
+
+    /// `seconds` plus `days` calendar days in the time zone `zone` (the same
+    /// wall-clock time, so an hour more or less across a DST change).
+    static func adding(days: Int, to seconds: Double, in zone: String) -> Double? {
+        guard let tz = TimeZone(identifier: zone) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = tz
+        return calendar.date(byAdding: .day, value: days, to: Date(timeIntervalSince1970: seconds))?.timeIntervalSince1970
+    }
 
     static func formatDate(_ seconds: Double) -> String { RFC3339.format(seconds) }
 

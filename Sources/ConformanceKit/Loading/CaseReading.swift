@@ -1,3 +1,4 @@
+import Foundation
 import JSONKit
 
 /// Variables a case may use besides fixtures.
@@ -567,10 +568,18 @@ func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
         guard scope.check(t, at: tn) else { return nil }
         return .eachContains(pointers: pointers, text: t)
     default:
-        guard let eo = v.object(keys: ["from", "to", "days"]), let from = readPointer(eo.required("from")),
+        guard let eo = v.object(keys: ["from", "to", "days", "timeZone"]), let from = readPointer(eo.required("from")),
             let to = readPointer(eo.required("to")), let days = eo.required("days")?.int
         else { return nil }
-        return .eachDaysAfter(from: from, to: to, days: days)
+        var zone: String?
+        if let zn = eo.optional("timeZone"), let name = zn.nonEmptyString {
+            if TimeZone(identifier: name) == nil {
+                zn.error("unknown time zone '\(name)'", hint: "an IANA name, e.g. \"Europe/Copenhagen\"")
+                return nil
+            }
+            zone = name
+        }
+        return .eachDaysAfter(from: from, to: to, days: days, timeZone: zone)
     }
 }
 

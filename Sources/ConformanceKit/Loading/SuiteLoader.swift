@@ -211,6 +211,9 @@ public enum SuiteLoader {
             }
         }
 
+        // Read before the errors are counted, so that a mistake in them stops the load too.
+        let unchecked = loadUnchecked(root: root, display: display, fixtures: fixtures, sink: sink)
+        let blameRules = loadBlameRules(root: root, display: display, fixtures: fixtures, sink: sink)
         let errors = sink.items.filter { $0.severity == .error }
         if !errors.isEmpty { throw SuiteLoadError(sink.items) }
         var suite = Suite(
@@ -222,7 +225,8 @@ public enum SuiteLoader {
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
-        suite.uncheckedFixtures = loadUnchecked(root: root, display: display, fixtures: fixtures, sink: sink)
+        suite.uncheckedFixtures = unchecked
+        suite.confirmBeforeBlame = blameRules
         suite.bounds = bounds
         suite.generated = generated
         suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)
@@ -296,7 +300,7 @@ public enum SuiteLoader {
             return ([:], [:])
         }
         guard let node = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: sink),
-            let obj = node.object(keys: ["fixtures", "preflight", "unchecked"]), let list = obj.required("fixtures")
+            let obj = node.object(keys: ["fixtures", "preflight", "unchecked", "confirmBeforeBlame"]), let list = obj.required("fixtures")
         else { return ([:], [:]) }
         guard case .object(let entries) = list.value else {
             list.error("must be an object mapping each fixture name to {type, description}")
@@ -348,6 +352,7 @@ func loadPreflight(
         guard
             let o = n.object(keys: [
                 "role", "endpoint", "params", "status", "refutedBy", "fixtures", "fields", "query", "pool", "find", "contains",
+                "identifiedBy",
             ]),
             let role = o.required("role").flatMap(access.readRole), let ep = o.required("endpoint").flatMap({ findEndpoint($0, endpoints) }),
             let status = o.required("status")?.httpStatus
@@ -428,7 +433,10 @@ func loadPreflight(
             if let items, let w = wheres.first { check.find = (items, w.0, w.1) } else if items == nil { fnode.error("items must be a JSON pointer") }
         }
         check.contains = pointerFixtures(o.optional("contains"))
-        if !check.contains.isEmpty, check.find == nil { o.optional("contains")?.error("contains applies to the item find finds; add find") }
+        check.identifiedBy = pointerFixtures(o.optional("identifiedBy"))
+        if !check.identifiedBy.isEmpty, check.find != nil {
+            o.optional("identifiedBy")?.error("identifiedBy applies to the answer itself; with find, the item is identified by find.where")
+        }
         out.append(check)
     }
     return out
@@ -455,6 +463,53 @@ func loadUnchecked(root: String, display: String, fixtures: [String: String], si
             continue
         }
         if let why = n.nonEmptyString { out[m.key] = why }
+    }
+    return out
+}
+
+/// `confirmBeforeBlame` of the fixture catalogue: fixture → {why, missing?}.
+func loadBlameRules(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: BlameRule] {
+    let file = display + "/fixtures.json"
+    guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        case .object(let top) = parsed.value, let value = top["confirmBeforeBlame"]
+    else { return [:] }
+    let bn = Node(value: value, path: [.key("confirmBeforeBlame")], file: file, sink: sink)
+    guard case .object(let bo) = value else {
+        bn.error("must map each fixture to {why, missing?}")
+        return [:]
+    }
+    var out: [String: BlameRule] = [:]
+    for m in bo {
+        let n = bn.child(m.key, m.value)
+        if fixtures[m.key] == nil {
+            n.error("unknown fixture '\(m.key)'", hint: closestMatch(to: m.key, in: fixtures.keys).map { "did you mean '\($0)'?" })
+            continue
+        }
+        guard let o = n.object(keys: ["why", "missing", "preflightConfirms"]), let why = o.required("why")?.nonEmptyString else { continue }
+        var rule = BlameRule(why: why)
+        rule.preflightConfirms = o.optional("preflightConfirms")?.bool ?? true
+        if let mn = o.optional("missing"), let mo = mn.object(keys: ["items", "where"]) {
+            let items = mo.required("items")?.string.flatMap { try? JSONPointer(parsing: $0) }
+            var wheres: [(JSONPointer, String)] = []
+            if let wn = mo.required("where"), case .object(let wo) = wn.value {
+                for w in wo {
+                    let at = wn.child(w.key, w.value)
+                    guard let ptr = try? JSONPointer(parsing: w.key) else {
+                        at.error("'\(w.key)' is not a JSON pointer")
+                        continue
+                    }
+                    guard let fx = at.string else { continue }
+                    if fixtures[fx] == nil { at.error("unknown fixture '\(fx)'") } else { wheres.append((ptr, fx)) }
+                }
+            }
+            if let items, wheres.count == 1 {
+                rule.missing = (items, wheres[0].0, wheres[0].1)
+            } else {
+                mn.error("needs items (a JSON pointer) and where naming exactly one pointer and the fixture it equals")
+            }
+        }
+        out[m.key] = rule
     }
     return out
 }

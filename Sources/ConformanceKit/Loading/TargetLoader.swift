@@ -45,7 +45,7 @@ public enum TargetLoader {
         guard
             let o = node.object(keys: [
                 "name", "description", "baseURL", "auth", "credentials", "fixtures", "errorMessagePointer",
-                "allowMutations", "login", "readings", "minJudged",
+                "allowMutations", "login", "readings", "minJudged", "confirmedFixtures",
             ])
         else { return nil }
         let name = o.required("name")?.nonEmptyString
@@ -195,6 +195,24 @@ public enum TargetLoader {
                 rn.error("must map reading ids to the option this target is held to, e.g. {\"create-success-status\": \"201\"}")
             }
         }
+        var vouched: [String: String] = [:]
+        if let cn = o.optional("confirmedFixtures") {
+            if case .object(let co) = cn.value {
+                for m in co {
+                    let n = cn.child(m.key, m.value)
+                    guard let how = n.nonEmptyString else { continue }
+                    guard fixtureCatalogue[m.key] != nil else {
+                        n.error(
+                            "unknown fixture '\(m.key)'",
+                            hint: closestMatch(to: m.key, in: fixtureCatalogue.keys).map { "did you mean '\($0)'?" })
+                        continue
+                    }
+                    vouched[m.key] = how
+                }
+            } else {
+                cn.error("must map fixture names to how you know each holds on the target, e.g. {\"deleted.filter.imsi\": \"read in the admin console\"}")
+            }
+        }
         guard let name, let baseURL, let auth else { return nil }
         var profile = TargetProfile(
             name: name, file: node.file, baseURL: baseURL, auth: auth, credentialVariables: credentialVariables,
@@ -202,6 +220,7 @@ public enum TargetLoader {
             allowMutations: allow)
         profile.readings = pins
         profile.minJudged = minJudged
+        profile.confirmedFixtures = vouched
         return profile
     }
 

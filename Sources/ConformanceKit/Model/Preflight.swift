@@ -27,8 +27,13 @@ public struct PreflightCheck: Sendable, Hashable {
     /// equals the fixture `fixture`. Found, the `contains` members of that
     /// item are checked; not found, nothing is settled.
     public var find: (items: JSONPointer, pointer: JSONPointer, fixture: String)?
-    /// Pointer in the found item → the fixture its text must contain (letter case ignored).
+    /// Pointer in the found item (in the answer, without `find`) → the
+    /// fixture its text must contain (letter case ignored).
     public var contains: [(pointer: JSONPointer, fixture: String)] = []
+    /// Pointer in the answer → the fixture it must equal for the answer to be
+    /// about the thing the fixtures describe (e.g. the SIM of a deleted
+    /// account read by its number). Another value settles nothing.
+    public var identifiedBy: [(pointer: JSONPointer, fixture: String)] = []
 
     public init(
         role: Role, endpoint: String, params: [String: Template], status: Int, refutedBy: [Int], fixtures: [String],
@@ -49,6 +54,8 @@ public struct PreflightCheck: Sendable, Hashable {
             && a.fields.map(\.pointer) == b.fields.map(\.pointer) && a.query == b.query && a.pool == b.pool
             && a.find?.fixture == b.find?.fixture && a.find?.pointer == b.find?.pointer && a.find?.items == b.find?.items
             && a.contains.map(\.fixture) == b.contains.map(\.fixture) && a.contains.map(\.pointer) == b.contains.map(\.pointer)
+            && a.identifiedBy.map(\.fixture) == b.identifiedBy.map(\.fixture)
+            && a.identifiedBy.map(\.pointer) == b.identifiedBy.map(\.pointer)
     }
     public func hash(into h: inout Hasher) {
         h.combine(endpoint)
@@ -83,4 +90,35 @@ public struct PreflightOutcome: Sendable, Hashable {
     public var request: String
     public var state: State
     public var detail: String
+}
+
+/// A fixture whose wrong value would show as a target failure of the cases
+/// using it, and that no read can always confirm (`Cases/fixtures.json`,
+/// `confirmBeforeBlame`): when such a case fails only on its own assertions,
+/// the target is blamed only if the fixture was confirmed (by the preflight
+/// in this run, or by the profile's `confirmedFixtures`); otherwise the case
+/// is an `error` naming the fixture.
+public struct BlameRule: Sendable, Hashable {
+    /// Why a failure cannot be told from a wrong fixture without a confirmation.
+    public var why: String
+    /// Even with the fixture confirmed, the target is blamed only when the
+    /// answer's `items` lack the one whose `pointer` equals `fixture` (the
+    /// thing the fixture is about): listed with others, the fixture's promise
+    /// of uniqueness (not checkable) is what failed.
+    public var missing: (items: JSONPointer, pointer: JSONPointer, fixture: String)?
+    /// Whether a preflight confirmation counts. False where the preflight's
+    /// read is the very answer the case judges (the state of a values.*
+    /// account): then only the profile's `confirmedFixtures` confirms.
+    public var preflightConfirms = true
+
+    public init(why: String, missing: (items: JSONPointer, pointer: JSONPointer, fixture: String)? = nil) {
+        self.why = why
+        self.missing = missing
+    }
+
+    public static func == (a: BlameRule, b: BlameRule) -> Bool {
+        a.why == b.why && a.preflightConfirms == b.preflightConfirms && a.missing?.items == b.missing?.items && a.missing?.pointer == b.missing?.pointer
+            && a.missing?.fixture == b.missing?.fixture
+    }
+    public func hash(into h: inout Hasher) { h.combine(why) }
 }

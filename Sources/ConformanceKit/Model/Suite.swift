@@ -262,8 +262,9 @@ public enum Invariant: Sendable, Hashable {
     case eachEquals(pointer: JSONPointer, value: Template)
     /// Every item contains the text (case-insensitively) in at least one of these fields.
     case eachContains(pointers: [JSONPointer], text: Template)
-    /// In every item, `to` is `days` days after `from`.
-    case eachDaysAfter(from: JSONPointer, to: JSONPointer, days: Int)
+    /// In every item, `to` is `days` days after `from`: days of 24 hours, or
+    /// calendar days in `timeZone` (an IANA name) when given.
+    case eachDaysAfter(from: JSONPointer, to: JSONPointer, days: Int, timeZone: String? = nil)
 }
 
 public struct Expectation: Sendable, Hashable {
@@ -461,6 +462,9 @@ public struct Suite: Sendable {
     public var preflight: [PreflightCheck] = []
     /// Fixtures no preflight request checks, with why (`Cases/fixtures.json`, `unchecked`).
     public var uncheckedFixtures: [String: String] = [:]
+    /// Fixtures whose wrong value would show as a target failure and that no
+    /// read can always confirm (`Cases/fixtures.json`, `confirmBeforeBlame`).
+    public var confirmBeforeBlame: [String: BlameRule] = [:]
     /// Schema documents by their reference (`schemas/widget.schema.json`).
     public var schemas: [String: JSON]
     /// Every schema reference used by a spec or a case, compiled once.

@@ -41,6 +41,11 @@ public struct TargetProfile: Sendable {
     public var readings: [String: String] = [:]
     /// The least percentage of planned cases a run must judge (`minJudged`), else exit 4.
     public var minJudged: Double?
+    /// Fixtures the profile's author vouches for (`confirmedFixtures`: fixture
+    /// → how they know, e.g. "read in the admin console"): a case failing on
+    /// a `confirmBeforeBlame` fixture is the target's even when no preflight
+    /// request could confirm it. A preflight that refutes it still wins.
+    public var confirmedFixtures: [String: String] = [:]
 
     public init(
         name: String, file: String, baseURL: String, auth: AuthPlacement, credentialVariables: [Role: String],

@@ -83,6 +83,34 @@ public enum ProvenanceAudit {
         group("stated", stated)
         group("read", read)
         group("without a source", none)
+        // What a schema constrains, member by member: each with its page line.
+        let members = schemaMembers(suite)
+        let unlined = members.filter { $0.source == nil }
+        out.append("")
+        out.append(
+            "schema members: \(members.count) in \(Set(members.map(\.schema)).count) schemas, \(members.count - unlined.count) with their page line (x-doc-line), \(unlined.count) without")
+        for m in unlined { out.append("  \(m.schema) \(m.member): no x-doc-line") }
+        return out
+    }
+
+    /// Every member (`a.b`, list items as `a[].b`) of every schema that names
+    /// its page (`x-doc`), with `PAGE:LINE` from its `x-doc-line`, or nil.
+    public static func schemaMembers(_ suite: Suite) -> [(schema: String, member: String, source: String?)] {
+        var out: [(schema: String, member: String, source: String?)] = []
+        for ref in suite.schemas.keys.sorted() {
+            guard let root = suite.schemas[ref], let page = root["x-doc"]?.stringValue else { continue }
+            func walk(_ node: JSON, _ path: String) {
+                guard case .object(let props)? = node["properties"] else { return }
+                for m in props {
+                    let name = path.isEmpty ? m.key : path + "." + m.key
+                    let line = m.value["x-doc-line"]?.intValue
+                    out.append((ref, name, line.map { "\(page):\($0)" }))
+                    walk(m.value, name)
+                    if let items = m.value["items"] { walk(items, name + "[]") }
+                }
+            }
+            walk(root, "")
+        }
         return out
     }
 
@@ -108,7 +136,7 @@ public enum ProvenanceAudit {
         case .walk(let limit, _): return "walk (limit \(limit))"
         case .eachEquals(let p, _): return "eachEquals \(p)"
         case .eachContains: return "eachContains"
-        case .eachDaysAfter(_, _, let days): return "eachDaysAfter (\(days) days)"
+        case .eachDaysAfter(_, _, let days, let zone): return "eachDaysAfter (\(days) \(zone.map { "calendar days in \($0)" } ?? "days"))"
         }
     }
 

@@ -71,6 +71,10 @@ public struct Runner: Sendable {
     var refuted: [String: String] = [:]
     /// Pool entries the preflight found free on the target in this run: `pool` NUL `PoolLedger.key(value)`.
     public var confirmedFree: Set<String> = []
+    /// Fixtures the preflight confirmed in this run (set by `run`).
+    var confirmed: Set<String> = []
+    /// What the preflight said of a fixture it could not confirm (set by `run`).
+    var unconfirmedWhy: [String: String] = [:]
     /// Credentials per role, logging in where the profile says so.
     public let tokens: TokenStore
     /// Members masked in reports: those the schemas mark `x-sensitive`.
@@ -109,6 +113,12 @@ public struct Runner: Sendable {
         let checked = jobs.contains { $0.skipReason == nil } ? await me.preflight() : []
         for o in checked where o.state == .refuted {
             for f in o.fixtures where me.refuted[f] == nil { me.refuted[f] = o.detail }
+        }
+        for o in checked where o.state == .confirmed {
+            for f in o.fixtures where me.refuted[f] == nil { me.confirmed.insert(f) }
+        }
+        for o in checked where o.state == .unconfirmed {
+            for f in o.fixtures where me.unconfirmedWhy[f] == nil { me.unconfirmedWhy[f] = o.detail }
         }
         var run = await me.runAll(jobs)
         run.preflight = checked
@@ -156,13 +166,18 @@ public struct Runner: Sendable {
     /// Sends one preflight request and judges what it says of its fixtures.
     func preflight(_ check: PreflightCheck) async -> [PreflightOutcome] {
         guard let endpoint = suite.endpoint(check.endpoint) else { return [] }
-        let names = check.fixtures + check.fields.map(\.fixture) + (check.find.map { [$0.fixture] } ?? [])
+        // What the request and its identification need; a field or text without its fixture is left out.
+        let names =
+            check.fixtures + check.identifiedBy.map(\.fixture) + (check.find.map { [$0.fixture] } ?? [])
+            + check.params.values.flatMap(\.variables) + check.query.values.flatMap(\.variables)
         guard names.allSatisfy({ target.fixtures[$0] != nil }) else { return [] }  // the cases skip anyway
         let planned = planned(check, endpoint, bindings: target.fixtures)
         let shown = "\(endpoint.method) \(planned.path)\(planned.query.isEmpty ? "" : "?" + planned.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) as \(check.role)"
         var out: [PreflightOutcome] = []
+        // A check about fields only (no fixtures of its own) speaks of those fields' fixtures.
+        let about = check.fixtures.isEmpty ? check.fields.map(\.fixture) + check.contains.map(\.fixture) : check.fixtures
         func outcome(_ state: PreflightOutcome.State, _ detail: String, _ fixtures: [String]? = nil) {
-            out.append(PreflightOutcome(fixtures: fixtures ?? check.fixtures, request: shown, state: state, detail: detail))
+            out.append(PreflightOutcome(fixtures: fixtures ?? about, request: shown, state: state, detail: detail))
         }
         guard credentials.has(check.role) else {
             outcome(.unconfirmed, "no credential for \(check.role)")
@@ -194,6 +209,14 @@ public struct Runner: Sendable {
         }
         let body = try? JSONParser.parse(exchange.body)
         let scrub = await scrubber()
+        for (pointer, fixture) in check.identifiedBy {
+            // Another thing than the fixtures describe (or none shown): nothing is settled.
+            guard let got = body.flatMap({ pointer.resolve(in: $0) }), let want = target.fixtures[fixture], Checker.matches(got, want)
+            else {
+                outcome(.unconfirmed, "\(shown) answered \(exchange.status), but not with '\(fixture)' at \(pointer): not the thing the fixtures describe, so nothing is settled")
+                return out
+            }
+        }
         var contradicted: [String] = []
         var agreeing: [String] = []
         for (pointer, fixture) in check.fields {
@@ -228,6 +251,24 @@ public struct Runner: Sendable {
                     outcome(
                         .refuted,
                         "fixture '\(fixture)' does not hold on the target: the deleted item \(shown) lists for '\(find.fixture)' has \(pointer) = \(shorten(scrub(text), to: 40)), which does not contain \(shorten(part, to: 40)); fix it in \(target.file)",
+                        [fixture])
+                }
+            }
+        }
+        if check.find == nil, let body {
+            for (pointer, fixture) in check.contains {
+                guard let part = target.fixtures[fixture]?.stringValue else { continue }
+                guard let text = pointer.resolve(in: body)?.stringValue else {
+                    outcome(.unconfirmed, "\(shown) has no text at \(pointer)", [fixture])
+                    continue
+                }
+                if text.lowercased().contains(part.lowercased()) {
+                    outcome(.confirmed, "\(shown) has it in \(pointer)", [fixture])
+                } else {
+                    contradicted.append(fixture)
+                    outcome(
+                        .refuted,
+                        "fixture '\(fixture)' does not hold on the target: \(shown) has \(pointer) = \(shorten(scrub(text), to: 40)), which does not contain \(shorten(part, to: 40)); fix it in \(target.file)",
                         [fixture])
                 }
             }
@@ -389,6 +430,7 @@ public struct Runner: Sendable {
             return result
         }
         var bindings = job.fixtures
+        var lastBody: JSON?
         let chained = job.steps.count > 1
         for (k, step) in job.steps.enumerated() {
             guard let endpoint = suite.endpoint(step.endpoint) else { continue }
@@ -482,6 +524,13 @@ public struct Runner: Sendable {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
+            if j.verdict == .failed, let why = refusedFixture(job, step, context, exchange, j.body) {
+                // A documented refusal of the very value a fixture gave: the
+                // fixture may be wrong (a rate plan the target does not have).
+                result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+                result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
+                return result
+            }
             result.findings += (j.findings + concurrentFindings).map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
             if j.verdict.conforms && concurrentFindings.contains(where: { $0.severity == .failure }) { j.verdict = .failed }
             if (200..<300).contains(exchange.status), let body = j.body {
@@ -491,6 +540,7 @@ public struct Runner: Sendable {
                     enums: enums)
             }
             result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+            lastBody = j.body
             if case .error(let why) = j.verdict {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
@@ -531,7 +581,7 @@ public struct Runner: Sendable {
                 }
             }
             if stepFailed {
-                result.verdict = .failed
+                result.verdict = unblamable(c, result.findings, body: lastBody).map(Verdict.error) ?? .failed
                 return result
             }
             for capture in step.captures where capture.countEquals == nil {
@@ -556,6 +606,15 @@ public struct Runner: Sendable {
             result.findings.contains { $0.severity == .failure }
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
         if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
+        if result.verdict == .failed, let why = unblamable(c, result.findings, body: lastBody) {
+            result.verdict = .error(why)
+        }
+        if result.verdict == .ambiguous, c.fixtureVariables.contains(where: unvouched) {
+            // An alternative met with a fixture nothing confirmed may be the
+            // fixture's doing (a wrong notes text finds nothing, as exact case
+            // would): the case does not testify to the target's option.
+            result.readingOptions = [:]
+        }
         return result
     }
 
@@ -577,6 +636,89 @@ public struct Runner: Sendable {
                         : "of \(count) identical requests sent at once, one answered \(got): the others than the one that succeeds must answer \(row.status) \(row.message)"))
         }
         return out
+    }
+
+    /// Why a step that expected success, answered with a documented refusal
+    /// (403, 404 or 409) whose message names a request member a fixture
+    /// filled, is the profile's: nothing confirmed that fixture in this run
+    /// (no preflight, no pool check, not in the profile's
+    /// `confirmedFixtures`), so "Rate plan not found" may mean a wrong
+    /// `create.ratePlan` as well as a wrong target. Nil otherwise.
+    func refusedFixture(_ job: Job, _ step: Step, _ context: Checker.Context, _ exchange: HTTPExchange, _ body: JSON?) -> String? {
+        guard (200..<300).contains(context.expect.status), [403, 404, 409].contains(exchange.status),
+            let message = body.flatMap({ target.errorMessagePointer.resolve(in: $0)?.stringValue }), message != "access_denied",
+            let sent = step.request.body?.raw
+        else { return nil }
+        // Pool entries are in the steps already (`{{take POOL}}` replaced): known by their value.
+        let members = Runner.values(at: message, in: sent)
+        let pools = job.taken.sorted { $0.key < $1.key }.filter { t in members.contains(t.value) }.map(\.key)
+        let named = (Runner.fixtures(filling: message, in: sent) + pools).filter { f in
+            guard refuted[f] == nil, !confirmed.contains(f), target.confirmedFixtures[f] == nil else { return false }
+            if let entry = job.taken[f], confirmedFree.contains(f + "\u{0}" + PoolLedger.key(entry)) { return false }
+            return true
+        }
+        guard let fixture = named.first else { return nil }
+        return "not judged: the target answered \(exchange.status) \(message) to the \(message) fixture '\(fixture)' gave, "
+            + "and no read confirmed that fixture on the target, so it may be the profile's (a value the target does not have or cannot use here) as well as the target's; "
+            + "check '\(fixture)' in \(target.file), and once you know it holds, list it under confirmedFixtures there (with how you know) so that this case judges the target"
+    }
+
+    /// The fixtures whose `{{variables}}` fill the request member `dotted`
+    /// (`a.b`; list items are stepped through, so `dataSharingSims.simNumber`
+    /// names `dataSharingSims[].simNumber`), in order of first use.
+    static func fixtures(filling dotted: String, in body: JSON) -> [String] {
+        var out: [String] = []
+        for v in values(at: dotted, in: body) {
+            for name in Template(v).variables {
+                let fixture = name.hasPrefix("take ") ? String(name.dropFirst(5)).trimmingCharacters(in: .whitespaces) : name
+                if !out.contains(fixture) { out.append(fixture) }
+            }
+        }
+        return out
+    }
+
+    /// The values of the request member `dotted` (list items stepped through).
+    static func values(at dotted: String, in body: JSON) -> [JSON] {
+        var values = [body]
+        for key in dotted.split(separator: ".").map(String.init) {
+            values = values.flatMap { v -> [JSON] in (v.arrayValue ?? [v]).compactMap { $0[key] } }
+        }
+        return values
+    }
+
+    /// A `confirmBeforeBlame` fixture that neither the preflight nor the profile confirmed.
+    func unvouched(_ fixture: String) -> Bool {
+        guard let rule = suite.confirmBeforeBlame[fixture] else { return false }
+        return !(rule.preflightConfirms && confirmed.contains(fixture)) && target.confirmedFixtures[fixture] == nil
+    }
+
+    /// Why a case that failed only on its own assertions is not the
+    /// target's: it rests on a `confirmBeforeBlame` fixture that neither the
+    /// preflight nor the profile confirmed (a wrong value would fail it
+    /// alike), or, confirmed, the answer does list what the fixture is about
+    /// (so what failed is a promise of the fixture no read can check). Nil
+    /// when the failure is the target's.
+    func unblamable(_ c: Case, _ findings: [Finding], body: JSON?) -> String? {
+        let failures = findings.filter { $0.severity == .failure }
+        guard !failures.isEmpty, failures.allSatisfy({ $0.check == .assertion }) else { return nil }
+        for fixture in c.fixtureVariables.sorted() {
+            guard let rule = suite.confirmBeforeBlame[fixture] else { continue }
+            let first = failures[0].message
+            guard !unvouched(fixture) else {
+                let asked = unconfirmedWhy[fixture].map { "the preflight could not confirm it (\($0))" } ?? "no preflight request could confirm it"
+                return "not judged: the answer departs from what fixture '\(fixture)' promises (\(first)), and \(rule.why); "
+                    + "\(asked). Check '\(fixture)' in \(target.file), and once you know it holds, list it under confirmedFixtures there (with how you know) so that this case judges the target"
+            }
+            if let m = rule.missing, let want = target.fixtures[m.fixture],
+                let items = body.flatMap({ m.items.resolve(in: $0)?.arrayValue }),
+                items.contains(where: { m.pointer.resolve(in: $0).map { Checker.matches($0, want) } ?? false })
+            {
+                return "not judged: the answer lists the item fixture '\(m.fixture)' names, so '\(fixture)' (confirmed) was searched; "
+                    + "what failed (\(first)) is the fixture's promise that no other item holds it, which no read can check (\(rule.why)); "
+                    + "choose a value in \(target.file) that only that item holds"
+            }
+        }
+        return nil
     }
 
     /// Why a 409 to `job` is the profile's: the pool entries it took that the

@@ -101,8 +101,9 @@ final class ConnectionPool: Sendable {
         var continuation: CheckedContinuation<Result<(Int, [String: String], [UInt8]), TransportError>, Never>
     }
 
+    /// `capacity` 0: no worker, every exchange on a connection of its own.
     init(capacity: Int, idleSeconds: Double = 2) {
-        self.capacity = max(1, capacity)
+        self.capacity = max(0, capacity)
         self.idleSeconds = idleSeconds
     }
 

@@ -132,7 +132,9 @@ public final class URLSessionTransport: Transport {
     /// Whether `https://` answers are read under the hard caps (an `openssl` is on PATH).
     public static var tlsHasHardCap: Bool { TLSTunnel.openssl != nil }
 
-    /// `keepAliveSeconds`: how long a kept connection may wait for its next request before it is closed.
+    /// `keepAliveSeconds`: how long a kept connection may wait for its next
+    /// request before it is closed; 0: no connection is kept (one per
+    /// request, as before the pool; the benchmark compares).
     public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20, caFile: String? = nil, keepAliveSeconds: Double = 2) {
         self.caFile = caFile
         let config = URLSessionConfiguration.ephemeral
@@ -144,7 +146,7 @@ public final class URLSessionTransport: Transport {
         self.maxBodyBytes = maxBodyBytes
         tasks = TaskTable(maxBodyBytes: maxBodyBytes)
         session = URLSession(configuration: config, delegate: tasks, delegateQueue: nil)
-        pool = ConnectionPool(capacity: maxConnections, idleSeconds: keepAliveSeconds)
+        pool = ConnectionPool(capacity: keepAliveSeconds > 0 ? maxConnections : 0, idleSeconds: keepAliveSeconds)
     }
 
     deinit {

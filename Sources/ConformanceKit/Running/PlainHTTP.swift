@@ -20,8 +20,9 @@ import Synchronization
 /// the cap, so no answer costs more than the cap. Redirects are never followed.
 ///
 /// Connections are kept open and reused (`ConnectionPool`) when the answer
-/// allows it: HTTP/1.1, framed (`Content-Length`, chunked, or no body), no
-/// `Connection: close`, nothing sent after it. An exchange that cannot use
+/// allows it: HTTP/1.1, framed (`Content-Length` or chunked), no
+/// `Connection: close`, nothing sent after it, and not a HEAD, 204 or 304
+/// (a body sent where none may be would be read as the next answer). An exchange that cannot use
 /// the pool (more at once than `--jobs`) has a connection of its own,
 /// closed after its answer. Every request is written alike (no `Connection`
 /// header: HTTP/1.1's default, persistent), so the answers do not depend on
@@ -391,13 +392,15 @@ enum PlainHTTP {
                 if (100..<200).contains(status) { continue }  // interim answers
                 let noBody = method == "HEAD" || status == 204 || status == 304
                 let body = noBody ? [] : try readBody(headers)
-                // Framed (no body, a length, or chunked: not "until the connection ends"), and neither side said close.
+                // Framed (a length, or chunked: not "until the connection ends"), and neither side said close.
+                // Not after an answer without a body by rule (HEAD, 204, 304): a server that sends
+                // one anyway would have it read as the start of the next answer.
                 let chunked = headers["transfer-encoding"]?.lowercased().contains("chunked") == true
-                let framed = noBody || chunked || (headers["transfer-encoding"] == nil && headers["content-length"] != nil)
+                let framed = chunked || (headers["transfer-encoding"] == nil && headers["content-length"] != nil)
                 let closing = headers["connection"].map { v in
                     v.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" }
                 } ?? false
-                reusable = http11 && framed && !closing
+                reusable = http11 && !noBody && framed && !closing
                 return (status, headers, body)
             }
         }

@@ -47,6 +47,9 @@ public final class HTTPServer: Sendable {
     /// The number of connections currently open.
     public var openConnectionCount: Int { core.openConnectionCount }
 
+    /// The number of connections accepted since the start (tests: connections kept alive are reused).
+    public var acceptedConnectionCount: Int { core.acceptedConnectionCount }
+
     /// Stops accepting, closes idle and open connections (a request under
     /// way is dropped; a handler already running finishes and its response
     /// is written with `Connection: close`), and waits for every connection
@@ -73,6 +76,7 @@ final class ServerCore: Sendable {
         var wakeRead: Int32 = -1
         var wakeWrite: Int32 = -1
         var openConnections = 0
+        var acceptedConnections = 0
     }
 
     private enum Phase: Sendable {
@@ -93,6 +97,7 @@ final class ServerCore: Sendable {
     var port: Int { state.withLock { $0.port } }
 
     var openConnectionCount: Int { state.withLock { $0.openConnections } }
+    var acceptedConnectionCount: Int { state.withLock { $0.acceptedConnections } }
 
     var isStopping: Bool { state.withLock { $0.phase == .stopped } }
 
@@ -203,6 +208,7 @@ final class ServerCore: Sendable {
         state.withLock { state in
             guard state.phase == .running else { return false }
             state.openConnections += 1
+            state.acceptedConnections += 1
             threads.enter()
             return true
         }

@@ -17,7 +17,7 @@ public enum InMemoryExchange {
     public static let maxRepeatedBytes = 64 << 20
 
     /// The answer to the one request in `request` (further pipelined bytes
-    /// are ignored, as the client sends `Connection: close`).
+    /// are ignored: the in-memory client sends one request per exchange).
     public static func answer(
         _ request: [UInt8], configuration: HTTPServerConfiguration = .init(), handler: HTTPHandler
     ) -> Outcome {

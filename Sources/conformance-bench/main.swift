@@ -14,6 +14,8 @@
 // --jobs 8; prints the peak memory after each. The server streams the answer
 // (HTTPServer's RawBehaviour.repeated): it never holds 400 MB either.
 //
+// rate, load, startup: see Round2.swift.
+//
 // All apply the allocator settings of the conformance executable
 // (AllocatorTuning); BENCH_DEFAULT_MALLOC=1 measures without them.
 import ConformanceCLI
@@ -337,8 +339,14 @@ do {
     case "runner": try await runnerBenchmark()
     case "hostile": try await hostileBenchmark()
     case "matrix": try await matrixBenchmark()
+    case "rate": try await rateBenchmark()
+    case "load": try loadBenchmark()
+    case "startup": try startupBenchmark()
     default:
-        FileHandle.standardError.write(Data("usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]|matrix [SUITE_DIR]\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]|matrix [SUITE_DIR]|rate [SUITE_DIR]|load [N...]|startup\n"
+                    .utf8))
         exit(2)
     }
 } catch {

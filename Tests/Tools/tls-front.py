@@ -5,10 +5,13 @@ benchmark of the harness's https:// path (which goes through openssl s_client).
 usage: tls-front.py CERT KEY BACKEND_PORT
 Prints "PORT <n>" once listening on 127.0.0.1:<n>, then serves until its
 standard input closes (the parent ends, or closes it). One thread per
-connection; each connection carries one request (the harness sends
-Connection: close): the request is read whole, passed on, and the backend's
-answer streamed back as it comes (sendall blocks: back-pressure, no buffering).
+connection, relaying bytes both ways between the TLS connection and one
+backend connection until either side closes, so a kept-alive connection
+carries as many requests as the client sends on it. One thread drives both
+directions (an SSL object is not for two threads at once); a blocked write
+blocks the relay: back-pressure, no buffering.
 """
+import select
 import socket
 import ssl
 import sys
@@ -23,43 +26,27 @@ listener.listen(64)
 print("PORT", listener.getsockname()[1], flush=True)
 
 
-def read_request(tls):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = tls.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-        if len(data) > 1 << 20:
-            return data
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip() or b"0")
-    while len(body) < length:
-        chunk = tls.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return head + b"\r\n\r\n" + body
-
-
 def serve(conn):
     tls = None
     back = None
     try:
         conn.settimeout(30)
         tls = ctx.wrap_socket(conn, server_side=True)
-        request = read_request(tls)
         back = socket.create_connection(("127.0.0.1", backend), timeout=30)
-        back.sendall(request)
         while True:
-            chunk = back.recv(65536)
-            if not chunk:
-                break
-            tls.sendall(chunk)
+            readable = [tls] if tls.pending() else select.select([tls, back], [], [], 30)[0]
+            if not readable:
+                break  # idle for 30 s
+            if tls in readable:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                back.sendall(chunk)
+            if back in readable:
+                chunk = back.recv(65536)
+                if not chunk:
+                    break
+                tls.sendall(chunk)
     except (OSError, ValueError):
         pass
     finally:

@@ -97,7 +97,30 @@ struct VariableScope {
 
 extension String {
     func trimmingCharacters(in c: Character) -> String {
-        String(drop(while: { $0 == c }).reversed().drop(while: { $0 == c }).reversed())
+        // Nothing to trim (the usual case): the string itself, not a reversed copy twice over.
+        if first != c && last != c { return self }
+        return String(drop(while: { $0 == c }).reversed().drop(while: { $0 == c }).reversed())
+    }
+
+    /// Whether the UTF-8 bytes of `needle` occur in the string (a byte scan; no Character or Foundation search).
+    func containsBytes(_ needle: String) -> Bool {
+        var me = self, needle = needle
+        return me.withUTF8 { h in
+            needle.withUTF8 { n in
+                guard !n.isEmpty else { return true }
+                guard h.count >= n.count else { return false }
+                var i = 0
+                while i + n.count <= h.count {
+                    if h[i] == n[0] {
+                        var k = 1
+                        while k < n.count, h[i + k] == n[k] { k += 1 }
+                        if k == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 }
 
@@ -723,6 +746,8 @@ func kebab(_ s: String) -> String {
 func replacingRelation(in v: JSON, with value: JSON) -> JSON {
     switch v {
     case .string(let s):
+        // Most strings name no relation: left as they are without trimming or searching them.
+        if !s.containsBytes("{{relation") { return v }
         if s.trimmingCharacters(in: " ") == "{{relation}}" { return value }
         if case .object(let members) = value {
             for m in members where s.trimmingCharacters(in: " ") == "{{relation.\(m.key)}}" { return m.value }

@@ -76,6 +76,8 @@ public enum SuiteLoader {
         checkVisibilityLevels(schemas: schemas, access: access, display: display, sink: sink)
 
         var endpoints: [Endpoint] = []
+        // id → file, for the duplicate checks: a lookup per id, not a scan (the load stays linear in cases).
+        var endpointFiles: [String: String] = [:]
         var boundLists: [(endpoint: String, node: Node)] = []
         var negativeSpecs: [(endpoint: String, node: Node)] = []
         for rel in SuiteFiles.list(root + "/endpoints", recursive: false) {
@@ -83,10 +85,11 @@ public enum SuiteLoader {
             guard let node = SuiteFiles.parse(path: root + "/endpoints/" + rel, display: file, sink: sink),
                 let ep = readEndpoint(node, readings: readings, access: access)
             else { continue }
-            if let other = endpoints.first(where: { $0.id == ep.id }) {
-                node.child("id", .string(ep.id)).error("endpoint id '\(ep.id)' is also used by \(other.file)")
+            if let other = endpointFiles[ep.id] {
+                node.child("id", .string(ep.id)).error("endpoint id '\(ep.id)' is also used by \(other)")
                 continue
             }
+            endpointFiles[ep.id] = ep.file
             endpoints.append(ep)
             if let o = node.value.objectValue, let b = o["bounds"] {
                 boundLists.append((ep.id, node.child("bounds", b)))
@@ -104,14 +107,17 @@ public enum SuiteLoader {
             root: root, display: display, endpoints: endpoints, fixtures: fixtures, access: access, sink: sink)
 
         var cases: [Case] = []
+        var caseFiles: [String: String] = [:]  // id → file
+        let endpointByID = Dictionary(endpoints.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for rel in SuiteFiles.list(root + "/cases", recursive: true) {
             let file = display + "/cases/" + rel
             guard let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: file, sink: sink) else { continue }
             for c in readCases(node, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access) {
-                if let other = cases.first(where: { $0.id == c.id }) {
-                    node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other.file)")
+                if let other = caseFiles[c.id] {
+                    node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other)")
                     continue
                 }
+                caseFiles[c.id] = c.file
                 cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
             }
         }
@@ -120,15 +126,16 @@ public enum SuiteLoader {
         var bounds: [Bound] = []
         let now = Date()
         for (epID, list) in boundLists {
-            guard let ep = endpoints.first(where: { $0.id == epID }) else { continue }
+            guard let ep = endpointByID[epID] else { continue }
             let (b, generated) = readBounds(
                 list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, now: now)
             bounds += b
             for c in generated {
-                if let other = cases.first(where: { $0.id == c.id }) {
-                    list.error("generated case id '\(c.id)' is also used by \(other.file)")
+                if let other = caseFiles[c.id] {
+                    list.error("generated case id '\(c.id)' is also used by \(other)")
                     continue
                 }
+                caseFiles[c.id] = c.file
                 cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
             }
         }
@@ -144,17 +151,18 @@ public enum SuiteLoader {
                     if let f = item["field"]?.stringValue, let outside = item["outside"] { overMax[f] = outside }
                 }
             }
-            guard let ep = endpoints.first(where: { $0.id == epID }),
+            guard let ep = endpointByID[epID],
                 let (seed, made) = readNegatives(
                     spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings,
                     access: access, overMax: overMax)
             else { continue }
             var added = 0
             for c in made {
-                if let other = cases.first(where: { $0.id == c.id }) {
-                    spec.error("generated case id '\(c.id)' is also used by \(other.file)")
+                if let other = caseFiles[c.id] {
+                    spec.error("generated case id '\(c.id)' is also used by \(other)")
                     continue
                 }
+                caseFiles[c.id] = c.file
                 cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
                 added += 1
             }

@@ -184,6 +184,36 @@ public struct Template: Sendable, Hashable {
     }
 
     static func variableNames(in s: String) -> [String] {
+        // Over the UTF-8 bytes (most strings hold no "{{" at all): a scan by
+        // Character was a fifth of `run --list`'s start-up.
+        var s = s
+        return s.withUTF8 { bytes -> [String] in
+            let n = bytes.count
+            var names: [String] = []
+            var i = 0
+            while i + 1 < n {
+                guard bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else {
+                    i += 1
+                    continue
+                }
+                let from = i + 2
+                var j = from
+                while j + 1 < n, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
+                guard j + 1 < n else { break }  // no closing "}}"
+                var a = from, b = j
+                // `NAME | FILTER`: the name is what stands before the bar.
+                if let bar = (a..<b).first(where: { bytes[$0] == UInt8(ascii: "|") }) { b = bar }
+                while a < b, bytes[a] == 0x20 { a += 1 }
+                while b > a, bytes[b - 1] == 0x20 { b -= 1 }
+                names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self))
+                i = j + 2
+            }
+            return names
+        }
+    }
+
+    /// The scan by Character `variableNames` replaced (the tests compare the two).
+    static func variableNamesByCharacter(in s: String) -> [String] {
         references(in: s).map(\.name)
     }
 

@@ -17,33 +17,40 @@ import Synchronization
 /// delegate could count past the cap. Here each read is counted as it is
 /// made: headers stop at `maxHeaderBytes`, a `Content-Length` over the cap is
 /// refused before the body is read, and a chunked or unframed body stops at
-/// the cap, so no answer costs more than the cap. One connection per request
-/// (`Connection: close`); redirects are never followed.
+/// the cap, so no answer costs more than the cap. Redirects are never followed.
+///
+/// Connections are kept open and reused (`ConnectionPool`) when the answer
+/// allows it: HTTP/1.1, framed (`Content-Length` or chunked), no
+/// `Connection: close`, nothing sent after it, and not a HEAD, 204 or 304
+/// (a body sent where none may be would be read as the next answer). An exchange that cannot use
+/// the pool (more at once than `--jobs`) has a connection of its own,
+/// closed after its answer. Every request is written alike (no `Connection`
+/// header: HTTP/1.1's default, persistent), so the answers do not depend on
+/// which connection carried them.
 enum PlainHTTP {
     struct Limits: Sendable {
         var maxBodyBytes: Int
         var maxHeaderBytes: Int
     }
 
-    /// Runs the exchange on a thread of its own (blocking reads must not hold
-    /// the cooperative pool), ending early when the caller is cancelled.
+    /// Runs the exchange on a thread (blocking reads must not hold the
+    /// cooperative pool): a worker of `pool` and its kept connection, or one
+    /// of its own; ending early when the caller is cancelled.
     static func send(
-        _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits, caFile: String? = nil
+        _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits, caFile: String? = nil,
+        pool: ConnectionPool
     ) async throws(TransportError) -> (status: Int, headers: [String: String], body: [UInt8]) {
         let flag = CancelFlag()
         // The clock starts before the thread does: a starved machine's delay in starting it counts against the timeout.
         let start = ContinuousClock.now
+        // Clamped: a timeout past a year (1e300 s) would overflow the milliseconds.
+        let ms = Int(min(max(timeout, 0), 365 * 86400) * 1000)
         let outcome: Result<(Int, [String: String], [UInt8]), TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { cont in
-                let thread = Thread {
-                    // Clamped: a timeout past a year (1e300 s) would overflow the milliseconds.
-                    let ms = Int(min(max(timeout, 0), 365 * 86400) * 1000)
-                    var exchange = Exchange(deadline: start + .milliseconds(ms), timeout: timeout, flag: flag, limits: limits)
-                    exchange.caFile = caFile
-                    cont.resume(returning: exchange.run(request, url: url))
-                }
-                thread.stackSize = 1 << 20
-                thread.start()
+                pool.submit(
+                    ConnectionPool.Job(
+                        request: request, url: url, deadline: start + .milliseconds(ms), timeout: timeout, flag: flag, limits: limits,
+                        caFile: caFile, continuation: cont))
             }
         } onCancel: {
             flag.set()
@@ -56,7 +63,9 @@ enum PlainHTTP {
 
     /// The bytes of `request` as they go on the wire: origin-form target as
     /// the URL spells it (percent-encoding kept), `Host`, the request's
-    /// headers, `Content-Length` when there is a body, `Connection: close`.
+    /// headers, `Content-Length` when there is a body; no `Connection`
+    /// header (the request's own is dropped): HTTP/1.1 connections persist
+    /// unless one side says otherwise, and we close ours when we do not keep it.
     static func requestBytes(_ request: OutgoingRequest, url: URL, host: String) -> [UInt8] {
         let c = URLComponents(url: url, resolvingAgainstBaseURL: false)
         let path = (c?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
@@ -67,7 +76,7 @@ enum PlainHTTP {
             head += "\(h.name): \(h.value)\r\n"
         }
         if let body = request.body { head += "Content-Length: \(body.count)\r\n" }
-        head += "Connection: close\r\n\r\n"
+        head += "\r\n"
         return Array(head.utf8) + (request.body ?? [])
     }
 
@@ -113,6 +122,17 @@ enum PlainHTTP {
         var caFile: String?
         /// Whether a status line and headers were read (after that, a failure is the server's, not the tunnel's).
         var gotHead = false
+        /// Bytes of the answer read so far (0: the server said nothing, e.g. it had closed a kept connection).
+        var received = 0
+        /// Whether the final answer lets the connection carry another request:
+        /// HTTP/1.1, framed, no `Connection: close` (set by `readResponse`).
+        var reusable = false
+        /// Whether the last status line said HTTP/1.1 (1.0 closes unless asked otherwise: never reused).
+        var http11 = false
+        /// Whether the caller keeps a reusable connection (the pool), or it is closed after the answer.
+        var keepAlive = false
+        /// Where connections and threads are counted (the benchmark), if anywhere.
+        var counters: TransportCounters?
         var buffer: [UInt8] = []
         var start = 0
         /// The whole answer, when parsing from memory rather than a socket (`parse`).
@@ -137,31 +157,111 @@ enum PlainHTTP {
         /// The longest length or chunk size we read: 15 hex digits or 18 decimal ones fit an Int with room to add.
         static let maxDigits = (decimal: 18, hex: 15)
 
+        /// One exchange on a connection of its own, closed after it.
         mutating func run(_ request: OutgoingRequest, url: URL) -> Result<(Int, [String: String], [UInt8]), TransportError> {
-            defer {
-                if let tunnel {
-                    tunnel.close()
-                } else if fd >= 0 {
-                    close(fd)
+            keepAlive = false
+            return run(request, url: url, kept: nil).result
+        }
+
+        /// One exchange, on `kept` when it goes to the same origin and the
+        /// server has not closed it, else on a new connection. Returns the
+        /// connection when the answer lets it carry another request (the
+        /// caller keeps it; otherwise it is closed here).
+        ///
+        /// A kept connection that ends before a single byte of the answer
+        /// (the server closed it while idle, as servers do after their
+        /// keep-alive timeout) is retried once on a new connection only for
+        /// GET, HEAD and OPTIONS, which change nothing on the server (RFC 9110
+        /// 9.2.1): the request went where a new connection would have taken
+        /// it. Any other method, and any other failure, is reported as before,
+        /// and retried only by `--retries` (transport errors only).
+        mutating func run(
+            _ request: OutgoingRequest, url: URL, kept: KeptConnection?
+        ) -> (result: Result<(Int, [String: String], [UInt8]), TransportError>, kept: KeptConnection?) {
+            var reuse = kept
+            // Checked before connecting: nothing of a request that could inject a line is sent.
+            if let problem = request.headProblem {
+                reuse?.close()
+                return (.failure(TransportError("request not sent: \(problem)")), nil)
+            }
+            guard let host = url.host, !host.isEmpty else {
+                reuse?.close()
+                return (.failure(TransportError("invalid URL (no host)")), nil)
+            }
+            let https = url.scheme?.lowercased() == "https"
+            let port = url.port ?? (https ? 443 : 80)
+            let origin = (https ? "https://" : "http://") + host.lowercased() + ":\(port)"
+            if let k = reuse, k.origin != origin || k.isClosedByPeer {
+                k.close()
+                reuse = nil
+            }
+            while true {
+                fd = -1
+                tunnel = nil
+                buffer = []
+                start = 0
+                gotHead = false
+                received = 0
+                reusable = false
+                let reused = reuse != nil
+                let outcome = attempt(request, url: url, host: host, port: port, https: https, on: reuse)
+                reuse = nil
+                switch outcome {
+                case .success(let answer):
+                    if keepAlive, reusable, start == buffer.count, !flag.isSet {
+                        return (.success(answer), KeptConnection(origin: origin, fd: fd, tunnel: tunnel))
+                    }
+                    closeConnection()
+                    return (.success(answer), nil)
+                case .failure(let error):
+                    closeConnection()
+                    if reused, received == 0, error.kind == .connection, !flag.isSet, ContinuousClock.now < deadline,
+                        ["GET", "HEAD", "OPTIONS"].contains(request.method.uppercased())
+                    {
+                        continue  // once: the next attempt is on a new connection
+                    }
+                    return (.failure(error), nil)
                 }
             }
+        }
+
+        mutating func closeConnection() {
+            if let tunnel {
+                tunnel.close()
+            } else if fd >= 0 {
+                close(fd)
+            }
+            tunnel = nil
+            fd = -1
+        }
+
+        /// Connects (unless `kept` is given), writes the request, reads the answer.
+        mutating func attempt(
+            _ request: OutgoingRequest, url: URL, host: String, port: Int, https: Bool, on kept: KeptConnection?
+        ) -> Result<(Int, [String: String], [UInt8]), TransportError> {
             do throws(TransportError) {
-                // Checked before connecting: nothing of a request that could inject a line is sent.
-                if let problem = request.headProblem { throw TransportError("request not sent: \(problem)") }
-                guard let host = url.host, !host.isEmpty else { throw TransportError("invalid URL (no host)") }
-                if url.scheme?.lowercased() == "https" {
-                    let t = try TLSTunnel.open(host: host, port: url.port ?? 443, caFile: caFile)
+                if let kept {
+                    fd = kept.fd
+                    tunnel = kept.tunnel
+                } else if https {
+                    let t = try TLSTunnel.open(host: host, port: port, caFile: caFile)
                     tunnel = t
                     fd = t.fd
+                    counters?.connectionOpened()
                 } else {
-                    try connect(host: host, port: url.port ?? 80)
+                    try connect(host: host, port: port)
+                    counters?.connectionOpened()
                 }
                 try write(PlainHTTP.requestBytes(request, url: url, host: host))
                 return .success(try readResponse(method: request.method))
             } catch {
                 // The tunnel ended before an answer: s_client says why
                 // (certificate, refused, not TLS) better than the socket can.
-                if let tunnel, !gotHead, error.kind != .timeout, !flag.isSet, let reason = tunnel.failure(wait: 1) {
+                // Not for a kept tunnel the server closed before answering
+                // (nothing to say; the caller may retry on a new one).
+                if let tunnel, !gotHead, error.kind != .timeout, !flag.isSet, kept == nil || received > 0,
+                    let reason = tunnel.failure(wait: 1)
+                {
                     return .failure(reason)
                 }
                 return .failure(error)
@@ -265,6 +365,7 @@ enum PlainHTTP {
                 if n <= 0 { return false }
                 buffer.append(contentsOf: input[inputOffset..<(inputOffset + n)])
                 inputOffset += n
+                received += n
                 return true
             }
             var chunk = [UInt8](repeating: 0, count: max(1, min(room, 64 << 10)))
@@ -272,6 +373,7 @@ enum PlainHTTP {
                 let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0 {
                     buffer.append(contentsOf: chunk[..<n])
+                    received += n
                     return true
                 }
                 if n == 0 { return false }
@@ -290,6 +392,15 @@ enum PlainHTTP {
                 if (100..<200).contains(status) { continue }  // interim answers
                 let noBody = method == "HEAD" || status == 204 || status == 304
                 let body = noBody ? [] : try readBody(headers)
+                // Framed (a length, or chunked: not "until the connection ends"), and neither side said close.
+                // Not after an answer without a body by rule (HEAD, 204, 304): a server that sends
+                // one anyway would have it read as the start of the next answer.
+                let chunked = headers["transfer-encoding"]?.lowercased().contains("chunked") == true
+                let framed = chunked || (headers["transfer-encoding"] == nil && headers["content-length"] != nil)
+                let closing = headers["connection"].map { v in
+                    v.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" }
+                } ?? false
+                reusable = http11 && !noBody && framed && !closing
                 return (status, headers, body)
             }
         }
@@ -337,6 +448,7 @@ enum PlainHTTP {
             guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
                 throw Exchange.notHTTP
             }
+            http11 = parts[0] == "HTTP/1.1"
             var headers: [String: String] = [:]
             for line in lines {
                 if line.first == " " || line.first == "\t" {
@@ -372,6 +484,7 @@ enum PlainHTTP {
                 while buffer.count - start < length {
                     guard try fill(room: length - (buffer.count - start)) else { throw Exchange.closedEarly }
                 }
+                defer { start += length }  // past the body: what follows (nothing, on a connection kept) is the next answer's
                 return Array(buffer[start..<(start + length)])
             }
             // No framing: the body ends with the connection.

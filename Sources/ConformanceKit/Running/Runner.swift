@@ -413,7 +413,33 @@ public struct Runner: Sendable {
         return n
     }
 
+    /// The last answer a case read, from which its excerpt is written once
+    /// the case's verdict is known (not once per step, and for a case that
+    /// passes only as much as its report keeps).
+    struct LastAnswer {
+        var body: [UInt8]
+        var parsed: JSON?
+        var scrub: Scrubber
+    }
+
     func execute(_ job: Job) async -> CaseResult {
+        var last: LastAnswer?
+        var result = await executeSteps(job, last: &last)
+        if let a = last {
+            // A passing case keeps `passedExcerptLimit` bytes of the excerpt: a JSON
+            // answer is written only that far (plus the mark's length, so that the
+            // cut below falls where it would on the full excerpt: the writer's
+            // output is a prefix of the whole text, cut at a character boundary).
+            let limit =
+                result.verdict.conforms && a.parsed != nil
+                ? Runner.passedExcerptLimit + Runner.truncatedMark.utf8.count : Runner.excerptLimit
+            result.responseExcerpt = excerpt(a.body, parsed: a.parsed, scrub: a.scrub, limit: limit)
+        }
+        if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
+        return result
+    }
+
+    func executeSteps(_ job: Job, last: inout LastAnswer?) async -> CaseResult {
         let c = job.testCase
         var result = CaseResult(
             seq: job.seq, caseID: c.id, title: c.title, file: c.file, endpointID: c.endpoint, covers: c.covers,
@@ -520,14 +546,14 @@ public struct Runner: Sendable {
             if j.verdict == .failed, exchange.status == 409, context.expect.status != 409, let why = usedEntry(job) {
                 // "Already in use" for a value the case took from a pool: the
                 // profile's entry was used before this run, unless the preflight saw it free.
-                result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+                last = LastAnswer(body: exchange.body, parsed: j.body, scrub: scrub)
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
             if j.verdict == .failed, let why = refusedFixture(job, step, context, exchange, j.body) {
                 // A documented refusal of the very value a fixture gave: the
                 // fixture may be wrong (a rate plan the target does not have).
-                result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+                last = LastAnswer(body: exchange.body, parsed: j.body, scrub: scrub)
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
@@ -539,7 +565,7 @@ public struct Runner: Sendable {
                     result.observedValues + DocumentedValues.observe(body, enums: enums, conforms: j.verdict.conforms),
                     enums: enums)
             }
-            result.responseExcerpt = excerpt(exchange.body, parsed: j.body, scrub: scrub)
+            last = LastAnswer(body: exchange.body, parsed: j.body, scrub: scrub)
             lastBody = j.body
             if case .error(let why) = j.verdict {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
@@ -605,7 +631,6 @@ public struct Runner: Sendable {
         result.verdict =
             result.findings.contains { $0.severity == .failure }
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
-        if result.verdict.conforms { result.responseExcerpt = result.responseExcerpt.map(Runner.passedExcerpt) }
         if result.verdict == .failed, let why = unblamable(c, result.findings, body: lastBody) {
             result.verdict = .error(why)
         }
@@ -1111,13 +1136,15 @@ public struct Runner: Sendable {
     }
 
     /// The start of the answer, scrubbed of secrets before it is cut.
-    func excerpt(_ body: [UInt8], parsed: JSON?, scrub: Scrubber) -> String? {
+    /// `limit` applies to a JSON answer (a text answer is cut at `excerptLimit`).
+    func excerpt(_ body: [UInt8], parsed: JSON?, scrub: Scrubber, limit jsonLimit: Int = Runner.excerptLimit) -> String? {
         guard !body.isEmpty else { return nil }
         // Only the first 4000 bytes are written (masked and scrubbed as they
         // are written): a 500-account page costs an excerpt, not a copy and a
         // megabyte of text.
-        let limit = Runner.excerptLimit
+        var limit = Runner.excerptLimit
         if let parsed {
+            limit = jsonLimit
             let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
             let (text, truncated) = JSONWriter(pretty: true).prefix(
                 parsed, limit: limit, masked: sensitive, scrub: rewrite)

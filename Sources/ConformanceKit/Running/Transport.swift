@@ -120,6 +120,8 @@ public protocol Transport: Sendable {
 public final class URLSessionTransport: Transport {
     let session: URLSession
     let tasks: TaskTable
+    /// Kept-alive connections for `http://` and (through `s_client`) `https://`, at most `maxConnections`.
+    let pool: ConnectionPool
     public let maxBodyBytes: Int
     public static let maxHeaderBytes = 64 << 10
 
@@ -130,7 +132,10 @@ public final class URLSessionTransport: Transport {
     /// Whether `https://` answers are read under the hard caps (an `openssl` is on PATH).
     public static var tlsHasHardCap: Bool { TLSTunnel.openssl != nil }
 
-    public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20, caFile: String? = nil) {
+    /// `keepAliveSeconds`: how long a kept connection may wait for its next
+    /// request before it is closed; 0: no connection is kept (one per
+    /// request, as before the pool; the benchmark compares).
+    public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20, caFile: String? = nil, keepAliveSeconds: Double = 2) {
         self.caFile = caFile
         let config = URLSessionConfiguration.ephemeral
         config.httpCookieAcceptPolicy = .never
@@ -141,9 +146,21 @@ public final class URLSessionTransport: Transport {
         self.maxBodyBytes = maxBodyBytes
         tasks = TaskTable(maxBodyBytes: maxBodyBytes)
         session = URLSession(configuration: config, delegate: tasks, delegateQueue: nil)
+        pool = ConnectionPool(capacity: keepAliveSeconds > 0 ? maxConnections : 0, idleSeconds: keepAliveSeconds)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit {
+        session.invalidateAndCancel()
+        pool.shutdown()
+    }
+
+    /// Requests sent, connections opened and threads started so far (the `http`/`https` paths; the benchmark prints them).
+    public var statistics: TransportStatistics { pool.counters.snapshot }
+
+    /// Closes every kept connection (ending its `s_client`) and stops
+    /// keeping new ones; waits at most `wait` seconds for that. Later
+    /// requests each have a connection of their own.
+    public func closeConnections(wait: Double = 3) { pool.shutdown(wait: wait) }
 
     public func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
         if let problem = request.headProblem { throw TransportError("request not sent: \(problem)") }
@@ -156,7 +173,8 @@ public final class URLSessionTransport: Transport {
             let start = ContinuousClock.now
             let r = try await PlainHTTP.send(
                 request, url: url, timeout: timeout,
-                limits: .init(maxBodyBytes: maxBodyBytes, maxHeaderBytes: URLSessionTransport.maxHeaderBytes), caFile: caFile)
+                limits: .init(maxBodyBytes: maxBodyBytes, maxHeaderBytes: URLSessionTransport.maxHeaderBytes), caFile: caFile,
+                pool: pool)
             return HTTPExchange(status: r.status, headers: r.headers, body: r.body, seconds: (ContinuousClock.now - start).seconds)
         }
         var r = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)

@@ -1,0 +1,197 @@
+// Figures of the second performance round (issue 24), printed only; no
+// assertion (ratios are for one run on one machine).
+//
+// rate: the read-only cases repeated (BENCH_CASES, default 3,000) against the
+// simulator over loopback, --jobs BENCH_JOBS (default 8): requests per
+// second, connections opened and threads started per request, with the
+// connections kept alive and without (one per request, as before); then the
+// same over https (Tests/Tools/tls-front.py before the simulator); then the
+// whole suite over http and over https.
+//
+// load [N...]: the suite loaded with N generated cases (copies of the
+// suite's case files under new ids in a temporary copy of Cases), median of 3.
+//
+// startup: `conformance run --list` (the release executable beside this
+// one), 20 runs, median and spread.
+import ConformanceCLI
+import ConformanceKit
+import Foundation
+import HTTPServer
+import JSONKit
+
+func secondsSince(_ start: ContinuousClock.Instant) -> Double {
+    let d = (ContinuousClock.now - start).components
+    return Double(d.seconds) + Double(d.attoseconds) / 1e18
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// One run of `suite` against a fresh simulator, over http or (through a TLS front) https.
+func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keepAlive: Bool) async throws
+    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)
+{
+    let sim = try EmbeddedSimulator()
+    defer { sim.stop() }
+    var front: TLSFront?
+    var target = profile
+    if https {
+        let port = Int(sim.baseURL.split(separator: ":").last!)!
+        front = try TLSFront(backendPort: port)
+        target.baseURL = "https://127.0.0.1:\(front!.port)"
+    } else {
+        target.baseURL = sim.baseURL
+    }
+    defer { front?.stop() }
+    let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
+    let transport = URLSessionTransport(maxConnections: jobs, caFile: front?.caFile, keepAliveSeconds: keepAlive ? 2 : 0)
+    defer { transport.closeConnections() }
+    let runner = Runner(suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
+    let start = ContinuousClock.now
+    let r = await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
+    let wall = secondsSince(start)
+    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics)
+}
+
+func rateBenchmark() async throws {
+    let env = ProcessInfo.processInfo.environment
+    let root = CommandLine.arguments.dropFirst(2).first ?? "Cases"
+    let (suite, _) = try SuiteLoader.load(root: root)
+    let (profile, _) = try TargetLoader.load(path: root + "/targets/simulator.json", suite: suite)
+    let count = env["BENCH_CASES"].flatMap { Int($0) } ?? 3_000
+    let jobs = env["BENCH_JOBS"].flatMap { Int($0) } ?? 8
+    let readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
+    var many = suite
+    many.cases = (0..<count).map { i in
+        var c = readOnly[i % readOnly.count]
+        c.id += "-\(i)"
+        return c
+    }
+    print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
+    print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
+    print("scheme  keep-alive  requests  wall (s)   req/s  connections  conn/req  threads  threads/req  passed")
+    var rates: [String: Double] = [:]
+    // BENCH_ROUNDS (default 2): each pair alternated that often, the best rate kept (a shared machine lends the cores unevenly).
+    let rounds = max(1, env["BENCH_ROUNDS"].flatMap { Int($0) } ?? 2)
+    for https in [false, true] {
+        for keepAlive in Array(repeating: [true, false], count: rounds).flatMap({ $0 }) {
+            let r = try await timedRun(suite: many, profile: profile, jobs: jobs, https: https, keepAlive: keepAlive)
+            let rate = Double(r.requests) / r.wall
+            rates["\(https) \(keepAlive)"] = max(rate, rates["\(https) \(keepAlive)"] ?? 0)
+            print(
+                String(
+                    format: "%-6@  %-10@  %8d  %8.2f  %6.0f  %11d  %8.3f  %7d  %11.3f  %d of %d", (https ? "https" : "http") as NSString,
+                    (keepAlive ? "yes" : "no") as NSString, r.requests, r.wall, rate, r.statistics.connections,
+                    Double(r.statistics.connections) / Double(max(1, r.requests)), r.statistics.threads,
+                    Double(r.statistics.threads) / Double(max(1, r.requests)), r.passed, r.cases))
+        }
+    }
+    if let a = rates["false true"], let b = rates["false false"], let c = rates["true true"], let d = rates["true false"] {
+        print(String(format: "best of each: keep-alive vs one connection per request: http %.2f×, https %.2f×; http vs https (keep-alive): %.2f×", a / b, c / d, a / c))
+    }
+    print("(wrk: start the simulator with `conformance serve --port 0` and point wrk at one of its GET URLs with a token it prints)")
+
+    print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive:")
+    var walls: [Bool: Double] = [:]
+    for https in [false, true] {
+        // Three runs each, the median: one run is 0.3 s, noisy on a shared machine.
+        var w: [Double] = []
+        var last: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)?
+        for _ in 0..<3 {
+            let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
+            w.append(r.wall)
+            last = r
+        }
+        walls[https] = median(w)
+        if let r = last {
+            print(
+                String(
+                    format: "%-5@  median wall %.3f s  (%@)  %d requests, %d connections, %d threads, %d of %d passed",
+                    (https ? "https" : "http") as NSString, median(w), w.map { String(format: "%.3f", $0) }.joined(separator: ", ") as NSString,
+                    r.requests, r.statistics.connections, r.statistics.threads, r.passed, r.cases))
+        }
+    }
+    if let h = walls[false], let s = walls[true] { print(String(format: "https / http: %.2f×", s / h)) }
+}
+
+/// A copy of `root` whose cases/ holds `extra` more cases: each of the
+/// suite's case files copied under new ids (matrices expand as theirs do).
+func generatedSuite(root: String, extra: Int) throws -> (dir: String, files: Int) {
+    let fm = FileManager.default
+    let dir = NSTemporaryDirectory() + "bench-load-\(ProcessInfo.processInfo.processIdentifier)-\(extra)"
+    try? fm.removeItem(atPath: dir)
+    try fm.copyItem(atPath: root, toPath: dir)
+    let caseDir = dir + "/cases"
+    let files = (fm.enumerator(atPath: caseDir)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    var texts: [(String, JSONObject)] = []
+    for f in files {
+        guard let data = fm.contents(atPath: caseDir + "/" + f),
+            case .object(let object) = try JSONParser.parse([UInt8](data), dialect: .json5), object["id"]?.stringValue != nil
+        else { continue }
+        texts.append((f, object))
+    }
+    guard !texts.isEmpty else { throw BenchError("no case files with an id under \(caseDir)") }
+    try fm.createDirectory(atPath: caseDir + "/generated", withIntermediateDirectories: true)
+    var written = 0
+    var k = 0
+    while written < extra {
+        for (f, object) in texts where written < extra {
+            var copy = object
+            copy["id"] = .string(object["id"]!.stringValue! + "-g\(k)")
+            // The relative $schema of a file one level deeper.
+            if let s = copy["$schema"]?.stringValue { copy["$schema"] = .string("../" + s) }
+            let name = f.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ".json", with: "-g\(k).json")
+            _ = fm.createFile(atPath: caseDir + "/generated/" + name, contents: Data(JSONWriter().bytes(.object(copy))))
+            written += 1
+        }
+        k += 1
+    }
+    return (dir, written)
+}
+
+func loadBenchmark() throws {
+    let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    print("conformance-bench load — release build; the suite plus N generated case files (copies under new ids), median of 3")
+    print("case files added  cases loaded  load (s)  per case (µs)")
+    for n in sizes.isEmpty ? [0, 2_500, 25_000] : sizes {
+        let (dir, files) = try generatedSuite(root: "Cases", extra: n)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var times: [Double] = []
+        var cases = 0
+        for _ in 0..<3 {
+            let start = ContinuousClock.now
+            let (suite, _) = try SuiteLoader.load(root: dir)
+            times.append(secondsSince(start))
+            cases = suite.cases.count
+        }
+        print(String(format: "%16d  %12d  %8.3f  %13.1f", files, cases, median(times), median(times) / Double(max(1, cases)) * 1e6))
+    }
+}
+
+func startupBenchmark() throws {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let exe = here.appendingPathComponent("conformance").path
+    guard FileManager.default.isExecutableFile(atPath: exe) else {
+        throw BenchError("\(exe) not found: swift build -c release --product conformance first")
+    }
+    let runs = Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "") ?? 20
+    var times: [Double] = []
+    for i in 0..<(runs + 1) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["run", "--list"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        let start = ContinuousClock.now
+        try p.run()
+        p.waitUntilExit()
+        let t = secondsSince(start)
+        if p.terminationStatus != 0 { throw BenchError("conformance run --list exited \(p.terminationStatus)") }
+        if i > 0 { times.append(t * 1000) }  // the first warms the page cache
+    }
+    let s = times.sorted()
+    print("conformance-bench startup — `conformance run --list`, \(runs) runs after one warm-up")
+    print(String(format: "median %.1f ms (min %.1f, max %.1f)", median(times), s.first ?? 0, s.last ?? 0))
+}

@@ -97,8 +97,8 @@ enum ResponseSerializer {
     }
 }
 
-/// The current time as an IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
-func httpDate(secondsSince1970: Int? = nil) -> String {
+/// An IMF-fixdate (RFC 9110 5.6.7) of the given time, or of now, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+public func httpDate(secondsSince1970: Int? = nil) -> String {
     var seconds = time_t(secondsSince1970 ?? Int(time(nil)))
     var parts = tm()
     gmtime_r(&seconds, &parts)

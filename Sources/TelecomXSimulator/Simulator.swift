@@ -40,7 +40,18 @@ public final class TelecomXSimulator: Sendable {
 
     func has(_ fault: String) -> Bool { faults.contains(fault) }
 
+    /// Every answer carries a `Date` from the simulator's clock (the server
+    /// would stamp the real time, and a manual clock's data would then look
+    /// months old or in the future to a check that reads the answer's time).
     public func respond(_ request: HTTPRequest) -> HTTPResponse {
+        var response = route(request)
+        if !response.headers.contains("Date") {
+            response.headers.add(name: "Date", value: httpDate(secondsSince1970: clock.epochSeconds))
+        }
+        return response
+    }
+
+    func route(_ request: HTTPRequest) -> HTTPResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if segments == ["auth", "login"] {
             return request.method == "POST" ? login(request) : error(405, "method_not_allowed", "Use POST")

@@ -185,7 +185,10 @@ import Testing
 
     /// The command's --deadline over a real socket to a server that never
     /// answers: one request, which the deadline (not the 120 s timeout) ends.
-    @Test(.timeLimit(.minutes(3)))  // a hang guard: with the deadline broken the run waits out the 120 s timeout
+    // A hang guard only (the output names the deadline, or the test fails): the
+    // limit counts from the test's start, and with the whole suite on 2 loaded
+    // cores a test waits minutes for a cooperative thread (488 s seen).
+    @Test(.timeLimit(.minutes(10)))
     func theDeadlineOptionReachesTheRun() async throws {
         let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .raw(.neverAnswer) }
         let port = try server.start()
@@ -202,7 +205,11 @@ import Testing
 
     /// SIGINT arrives while requests are in flight (the server has seen one):
     /// nothing more is sent, and every unfinished case says why.
-    @Test(.timeLimit(.minutes(2)))  // a hang guard: an interrupted run that does not end would hold the test forever
+    // A hang guard: an interrupted run that does not end would hold the test
+    // forever. Generous: the limit counts from the test's start, and with the
+    // whole suite on 2 loaded cores (two `yes` beside it) this test took 488 s
+    // and failed a 2-minute limit while every expectation held.
+    @Test(.timeLimit(.minutes(10)))
     func interruptionStopsSendingAndWritesACompleteReport() async throws {
         let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in

@@ -12,6 +12,7 @@ import Testing
     /// A server answering in 1 s, no terminal: 30 cases finish one a second after a 25 s preflight;
     /// the clock ticks every second as the ticker does. No gap between lines exceeds 10 s.
     @Test func withoutATerminalALineComesAtLeastEvery10Seconds() {
+        // Every time here is the test's own clock (the `now:` arguments); no wall clock is read.
         var p = ProgressState(mode: .periodic(interval: 10), total: 257, now: 0)
         var printed: [(Double, String)] = []
         #expect(p.enter("checking the profile against the target", now: 0) == nil, "periodic mode waits for its interval")
@@ -37,6 +38,7 @@ import Testing
     }
 
     @Test func withoutATerminalEveryTenthOfTheCasesPrintsALine() {
+        // Every time here is the test's own clock (the `now:` arguments); no wall clock is read.
         var p = ProgressState(mode: .periodic(interval: 10), total: 20, now: 0)
         var lines: [String] = []
         for i in 0..<20 {
@@ -49,6 +51,7 @@ import Testing
     }
 
     @Test func onATerminalTheLiveLineStartsWithThePreflightAndQuietPrintsNothing() {
+        // Every time here is the test's own clock (the `now:` arguments); no wall clock is read.
         var live = ProgressState(mode: .live, total: 3, now: 0)
         #expect(live.enter("checking the profile against the target", now: 0) == "progress: checking the profile against the target, 0 s elapsed")
         #expect(live.tick(now: 1) == "progress: checking the profile against the target, 1 s elapsed")

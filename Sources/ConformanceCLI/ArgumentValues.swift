@@ -3,9 +3,10 @@ import TelecomXSimulator
 
 /// Values of options that more than one command takes, checked the same way everywhere.
 extension CLI {
-    static func positiveInt(_ s: String?, _ name: String, default d: Int) throws(UsageError) -> Int {
+    static func positiveInt(_ s: String?, _ name: String, default d: Int, max: Int = .max) throws(UsageError) -> Int {
         guard let s else { return d }
         guard let v = Int(s), v > 0 else { throw UsageError("\(name) must be a positive whole number, got '\(s)'") }
+        guard v <= max else { throw UsageError("\(name) must be at most \(max), got '\(s)'") }
         return v
     }
 

@@ -92,7 +92,8 @@ struct Connection {
         }
         let close =
             !request.wantsKeepAlive || response.headers.hasToken("close", in: "Connection") || core.isStopping
-        let (head, body) = ResponseSerializer.parts(response, close: close, requestVersion: request.version)
+        let (head, body) = ResponseSerializer.parts(
+            response, close: close, requestVersion: request.version, headRequest: request.method == "HEAD")
         guard write(head), body.isEmpty || write(body) else { return false }
         if close { linger() }
         return !close

@@ -50,7 +50,8 @@ public enum InMemoryExchange {
                 }
             }
             let close = !parsed.wantsKeepAlive || response.headers.hasToken("close", in: "Connection")
-            return .bytes(ResponseSerializer.serialize(response, close: close, requestVersion: parsed.version))
+            return .bytes(ResponseSerializer.serialize(
+                response, close: close, requestVersion: parsed.version, headRequest: parsed.method == "HEAD"))
         }
     }
 }

@@ -17,11 +17,16 @@ enum ResponseSerializer {
     /// when `close`, or `Connection: keep-alive` for a kept-alive HTTP/1.0
     /// client. Header fields with an invalid name are skipped and CR, LF and
     /// NUL in values become spaces, so a handler cannot split the response.
+    /// The answer to a HEAD request (`headRequest`) carries the fields a GET
+    /// would, `Content-Length` included, and no body (RFC 9110 §9.3.2): a
+    /// client reads no body after it, so one written would be taken for the
+    /// start of the next answer on a kept connection.
     static func serialize(
         _ response: HTTPResponse, close: Bool, requestVersion: HTTPVersion = .http1_1,
-        date: String = httpDate()
+        headRequest: Bool = false, date: String = httpDate()
     ) -> [UInt8] {
-        let (head, body) = parts(response, close: close, requestVersion: requestVersion, date: date)
+        let (head, body) = parts(
+            response, close: close, requestVersion: requestVersion, headRequest: headRequest, date: date)
         return body.isEmpty ? head : head + body
     }
 
@@ -29,7 +34,7 @@ enum ResponseSerializer {
     /// after the other: a large body is then not copied behind its head.
     static func parts(
         _ response: HTTPResponse, close: Bool, requestVersion: HTTPVersion = .http1_1,
-        date: String = httpDate()
+        headRequest: Bool = false, date: String = httpDate()
     ) -> (head: [UInt8], body: [UInt8]) {
         let status = (100...999).contains(response.status) ? response.status : 500
         let bodyless = (100..<200).contains(status) || status == 204 || status == 304
@@ -50,7 +55,8 @@ enum ResponseSerializer {
             head += "\r\n"
         }
         if !hasDate { head += "Date: \(date)\r\n" }
-        let chunkSize = requestVersion == .http1_0 || bodyless ? nil : response.chunkSize.map { max(1, $0) }
+        let chunkSize =
+            requestVersion == .http1_0 || bodyless || headRequest ? nil : response.chunkSize.map { max(1, $0) }
         if chunkSize != nil {
             head += "Transfer-Encoding: chunked\r\n"
         } else if !bodyless {
@@ -63,7 +69,7 @@ enum ResponseSerializer {
         }
         head += "\r\n"
         if let chunkSize { return (Array(head.utf8), chunked(response.body, size: chunkSize)) }
-        return (Array(head.utf8), bodyless ? [] : response.body)
+        return (Array(head.utf8), bodyless || headRequest ? [] : response.body)
     }
 
     /// `body` in the chunked transfer coding: chunks of `size` bytes (the last

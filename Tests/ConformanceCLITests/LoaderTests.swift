@@ -165,4 +165,12 @@ import Testing
         #expect(status == 2)
         #expect(c.err.contains("unknown option '--jbos' (did you mean '--jobs'?)"))
     }
+
+    /// A cap that would overflow when turned into bytes (MB << 20) is refused,
+    /// not wrapped into a negative or tiny cap.
+    @Test func aMaxBodyBeyondSixtyFourGiBIsAUsageError() async {
+        let (status, c) = await conformance(["run", "--suite", Project.cases, "--max-body-mb", "9223372036854775807", "--list"])
+        #expect(status == 2)
+        #expect(c.err.contains("--max-body-mb must be at most 65536, got '9223372036854775807'"), "\(c.err)")
+    }
 }

@@ -78,6 +78,29 @@ import Testing
         #expect(listener.connections() == 0, "nothing was sent")
     }
 
+    /// A cookie credential holding `;` (or `,`, a space, `"`, `\`) cannot
+    /// travel byte for byte: `token=abc; admin=1` would be two cookies. It is
+    /// refused at start, named, never shown, and nothing is sent.
+    @Test(arguments: ["abc;admin=1", "abc, def", "abc def"])
+    func aCookieCredentialThatWouldSplitIsRefusedAtStart(_ value: String) async throws {
+        let listener = try Backlog()
+        defer { listener.stop() }
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        var profile = try #require(try JSONParser.parse(Array(tmp.readProject("Cases/targets/simulator.json").utf8)).objectValue)
+        profile["auth"] = try JSONParser.parse(Array(#"{"in": "cookie", "name": "token"}"#.utf8))
+        profile["baseURL"] = .string("http://127.0.0.1:\(listener.port)")
+        try tmp.write("target.json", JSONWriter(pretty: true).string(.object(profile)))
+        let (status, c) = await conformance(
+            ["run", "--suite", Project.cases, "--reports", tmp.path + "/r", "--target", tmp.path + "/target.json", "--case", "get-by-id"],
+            environment: ["TELECOMX_OWNER_TOKEN": value])
+        #expect(status == 2, "\(c.out)\n\(c.err)")
+        #expect(c.err.contains("environment variable TELECOMX_OWNER_TOKEN holds a space"), "\(c.err)")
+        #expect(c.err.contains("cannot travel unchanged in the cookie token"), "\(c.err)")
+        #expect(!(c.out + c.err).contains("abc"), "the value is never shown")
+        #expect(listener.connections() == 0, "nothing was sent")
+    }
+
     /// A case's header name or value with CR/LF: the suite does not load (exit 2), naming the file and key path.
     @Test(arguments: [
         (#"{"X-Trace": "a\r\nX-Injected: 1"}"#, "request.headers.X-Trace: the header value holds a control character"),

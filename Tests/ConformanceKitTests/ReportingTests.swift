@@ -52,6 +52,28 @@ import Testing
         #expect(xml.contains("request: GET http://127.0.0.1:1/x/1?token=***"))
     }
 
+    /// A hostile answer quoted in a FAIL line cannot drive the terminal: ESC
+    /// (cursor moves, OSC 52 clipboard writes), CR, other C0/C1 controls and
+    /// bidi overrides are printed as visible escapes. Same in `::error` lines.
+    @Test func consoleAndAnnotationLinesShowAnswerControlCharactersAsEscapes() throws {
+        let hostile = "got \"\u{1B}]52;c;ZWNobyBoaQ==\u{7}\u{1B}[2K\r272 passed\u{202E}\u{9B}x\""
+        let f = Finding(check: .errorMessage, expected: "\"not found\"", actual: hostile, message: "message: \(hostile)")
+        let r = run([result("c1", .failed, findings: [f])])
+        let lines = ConsoleReporter.lines(r)
+        let fail = try #require(lines.first { $0.hasPrefix("FAIL  ep/c1: ") })
+        #expect(fail == "FAIL  ep/c1: message: got \"\\u{1B}]52;c;ZWNobyBoaQ==\\u{7}\\u{1B}[2K\\u{D}272 passed\\u{202E}\\u{9B}x\"")
+        for line in lines {
+            #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" }, "\(line)")
+        }
+        let annotations = GitHubAnnotations.lines(r, directory: "")
+        #expect(!annotations.isEmpty)
+        for line in annotations {
+            #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "\(line)")
+        }
+        // Plain text is left exactly as it was.
+        #expect(TerminalText.escapingControls("tab\there, ünïcode, 🚀") == "tab\there, ünïcode, 🚀")
+    }
+
     @Test func consoleClosingLineCountsErrorsAsFailed() {
         let r = run([result("p", .passed), result("e", .error("timeout")), result("s", .skipped("x"))])
         #expect(ConsoleReporter.lines(r).last == "1 passed, 1 failed, 1 skipped")

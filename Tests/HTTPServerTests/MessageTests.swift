@@ -84,6 +84,24 @@ import Testing
         #expect(!text(response, close: false).contains("Connection"))
     }
 
+    @Test func answersHEADWithTheFieldsOfGETAndNoBody() {
+        var response = HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array("{\"a\":1}".utf8))
+        let head = String(
+            decoding: ResponseSerializer.serialize(
+                response, close: false, headRequest: true, date: "Sun, 06 Nov 1994 08:49:37 GMT"),
+            as: UTF8.self)
+        #expect(
+            head == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 7\r\n\r\n")
+        // A handler that asks for chunks gets the same: no chunked framing, no body.
+        response.chunkSize = 2
+        let chunkedHead = String(
+            decoding: ResponseSerializer.serialize(
+                response, close: false, headRequest: true, date: "Sun, 06 Nov 1994 08:49:37 GMT"),
+            as: UTF8.self)
+        #expect(chunkedHead == head)
+    }
+
     @Test func sendsTheBodyInChunksWhenAsked() {
         var response = HTTPResponse(status: 200, headers: ["Content-Length": "999"], body: Array("0123456789abcdefghij".utf8))
         response.chunkSize = 8

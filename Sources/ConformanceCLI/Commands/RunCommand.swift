@@ -258,7 +258,9 @@ extension CLI {
             let reportsDir = p.value("out") ?? p.value("reports") ?? "Reports"
             let jobs = try CLI.positiveInt(p.value("jobs"), "--jobs", default: 8)
             let timeout = try CLI.positiveDouble(p.value("timeout"), "--timeout", default: 30)
-            let maxBodyMB = try CLI.positiveInt(p.value("max-body-mb"), "--max-body-mb", default: 10)
+            // At most 64 GiB: the cap bounds memory (jobs × cap), and a larger
+            // number would overflow when turned into bytes.
+            let maxBodyMB = try CLI.positiveInt(p.value("max-body-mb"), "--max-body-mb", default: 10, max: 65_536)
             let deadline = try p.value("deadline").map { s throws(UsageError) in try CLI.positiveDouble(s, "--deadline", default: 0) }
             let retries = try p.value("retries").map { s throws(UsageError) -> Int in
                 guard let v = Int(s), v >= 0, v <= 10 else { throw UsageError("--retries must be 0…10, got '\(s)'") }
@@ -408,16 +410,16 @@ extension CLI {
         return RunTarget(profile: target, credentials: Credentials(profile: target, environment: env), simulator: simulator)
     }
 
-    /// Whether a credential variable holds a control character (it would
-    /// inject a line into the request head): each is named on stderr, never
-    /// its value, and nothing is sent.
+    /// Whether a credential variable holds what cannot travel byte for byte
+    /// where the profile puts it (a control character anywhere; a `;` and the
+    /// like in a cookie): each is named on stderr, never its value, and
+    /// nothing is sent.
     static func refusesUnsafeCredentials(_ target: TargetProfile, environment: [String: String], console: Console) -> Bool {
-        let unsafe = Credentials.unsafeVariables(profile: target, environment: environment)
-        for v in unsafe {
-            console.err(
-                "error: environment variable \(v) holds a control character (CR, LF, NUL or another), which would inject a line into the request head; nothing was sent. Set it to the credential alone")
+        let refused = Credentials.refusedVariables(profile: target, environment: environment)
+        for (variable, reason) in refused {
+            console.err("error: environment variable \(variable) \(reason); nothing was sent. Set it to the credential alone")
         }
-        return !unsafe.isEmpty
+        return !refused.isEmpty
     }
 
     /// `--dry-run`: every planned request, secrets redacted; nothing is sent.

@@ -129,12 +129,25 @@ public struct Credentials: Sendable, CustomStringConvertible {
     }
 
     /// The environment variables named by the profile whose value cannot
-    /// travel in a request head: a control character (CR, LF, NUL…) would
-    /// inject a line. Checked at start, so nothing is sent; the value is never shown.
-    public static func unsafeVariables(profile: TargetProfile, environment: [String: String]) -> [String] {
-        profile.credentialVariables.values.filter { v in
-            environment[v].map { !OutgoingRequest.isFieldValue($0) } ?? false
-        }.sorted()
+    /// travel byte for byte where the profile puts it, each with the reason
+    /// (never the value): a control character (CR, LF, NUL…) would inject a
+    /// line into the request head, and in a cookie a `;` or `,` would end the
+    /// cookie early and start another, while a space, `"` or `\` is outside
+    /// what a cookie value may hold (RFC 6265 §4.1.1) and may be trimmed or
+    /// refused on the way. Checked at start, so nothing is sent.
+    public static func refusedVariables(profile: TargetProfile, environment: [String: String]) -> [(variable: String, reason: String)] {
+        Set(profile.credentialVariables.values).sorted().compactMap { v in
+            guard let value = environment[v] else { return nil }
+            if !OutgoingRequest.isFieldValue(value) {
+                return (v, "holds a control character (CR, LF, NUL or another), which would inject a line into the request head")
+            }
+            if case .cookie(let name) = profile.auth,
+                value.utf8.contains(where: { [0x20, 0x09, 0x22, 0x2C, 0x3B, 0x5C].contains($0) })
+            {
+                return (v, "holds a space, '\"', ',', ';' or '\\', which cannot travel unchanged in the cookie \(name) (RFC 6265 §4.1.1: ';' and ',' would start another cookie)")
+            }
+            return nil
+        }
     }
 
     public var description: String { "Credentials(\((Array(byRole.keys) + Array(logins.keys)).map(\.rawValue).sorted()): ***)" }

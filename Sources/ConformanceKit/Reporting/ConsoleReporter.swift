@@ -1,7 +1,13 @@
 /// What the terminal shows: the problems (findings grouped by cause), then
 /// one line per case that did not pass, then the totals.
 public enum ConsoleReporter {
+    /// Every line with its control characters escaped (`TerminalText`): the
+    /// lines quote answers, and a server must not drive the terminal.
     public static func lines(_ run: RunResult) -> [String] {
+        rawLines(run).map(TerminalText.escapingControls)
+    }
+
+    static func rawLines(_ run: RunResult) -> [String] {
         var out: [String] = run.preflight.filter { $0.state == .refuted }.map { "PREFLIGHT \($0.detail)" }
         out += problemLines(run)
         for r in run.results {

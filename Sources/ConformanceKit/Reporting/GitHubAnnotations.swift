@@ -31,9 +31,12 @@ public enum GitHubAnnotations {
         return out
     }
 
-    /// A workflow command's message: `%`, CR and LF escaped.
+    /// A workflow command's message: `%`, CR and LF escaped, and any other
+    /// control character shown as its escape (`TerminalText`).
     static func data(_ s: String) -> String {
-        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        TerminalText.escapingControls(
+            s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+                .replacingOccurrences(of: "\n", with: "%0A"))
     }
 
     /// A workflow command's property value: as `data`, and `:` and `,` too.

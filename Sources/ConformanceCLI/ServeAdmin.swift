@@ -109,7 +109,9 @@ final class ServeHandler: Sendable {
 
     /// `GET /mvno/5a10…?token=*** → 200`: the path and the query, each value
     /// that is a credential (by its name, or because it is one of the
-    /// simulator's tokens) replaced by `***`; never a header or a body.
+    /// simulator's tokens) replaced by `***`; never a header or a body. The
+    /// path and query arrive percent-decoded, so a client's `%1B` would be an
+    /// ESC on the terminal: control characters are shown as escapes.
     static func logLine(_ request: HTTPRequest, status: Int, tokens: [String]) -> String {
         let known = Set(tokens)
         var path = request.path
@@ -120,6 +122,7 @@ final class ServeHandler: Sendable {
                 || known.contains { !$0.isEmpty && value.contains($0) }
             return item.name + "=" + (secret ? "***" : value)
         }
-        return "\(request.method) \(path)\(query.isEmpty ? "" : "?" + query.joined(separator: "&")) → \(status)"
+        return TerminalText.escapingControls(
+            "\(request.method) \(path)\(query.isEmpty ? "" : "?" + query.joined(separator: "&")) → \(status)")
     }
 }

@@ -71,6 +71,18 @@ import Testing
         #expect(!logged.joined().contains(token))
     }
 
+    /// A client's percent-encoded ESC (a terminal control sequence) reaches
+    /// the log decoded; it is printed as a visible escape, not obeyed.
+    @Test func theLogShowsAClientsControlCharactersAsEscapes() {
+        let lines = LockedLines()
+        let h = ServeHandler(faults: [], variants: [], host: "127.0.0.1", log: { lines.append($0) })
+        _ = h.handler(HTTPRequest(method: "GET", target: "/mvno/%1B%5B2Kx?note=a%07b"))
+        let logged = lines.all
+        #expect(logged.count == 1)
+        #expect(logged.first?.hasPrefix("GET /mvno/\\u{1B}[2Kx?note=a\\u{7}b → ") == true, "\(logged)")
+        #expect(!logged.joined().unicodeScalars.contains { $0.value < 0x20 }, "\(logged)")
+    }
+
     @Test func fixturesAreListedFromTheSimulatorProfile() {
         let lines = CLI.fixtureLines(profile: Project.cases + "/targets/simulator.json")
         #expect(lines.contains { $0.hasPrefix("account.id ") && $0.hasSuffix("\"5a1000000000000000000001\"") }, "\(lines.prefix(5))")

@@ -207,7 +207,7 @@ import Testing
         Variant(
             name: "case: two kinds in one invariant", file: "cases/mvno-deleted-list/admin-walk.json",
             edits: [.set("/expect/invariants/0/walk", ["limit": 10, "id": "/_id"])],
-            loader: "expect.invariants[0]: give exactly one of page, walk, eachEquals, eachContains, eachDaysAfter",
+            loader: "expect.invariants[0]: give exactly one of page, walk, eachEquals, noneEquals, eachContains, eachDaysAfter",
             schemaAt: "/expect/invariants/0"),
         Variant(
             name: "case: walk limit 0", file: "cases/mvno-deleted-list/admin-walk.json",

@@ -44,6 +44,19 @@ public enum Invariants {
                 }
             }
             return out
+        case .noneEquals(let pointer, let t):
+            guard let items else { return [missingItems(paging)] }
+            let want = Planner.substitute(t, bindings)
+            var out: [Finding] = []
+            for (i, item) in items.enumerated() where Checker.matches(pointer.resolve(in: item), want) {
+                let at = paging.items.appending(i).description + pointer.description
+                out.append(
+                    Finding(
+                        check: .invariant, pointer: at, expected: "no item with \(pointer) = \(shorten(want.description))",
+                        actual: shorten(want.description),
+                        message: "\(at): no item may have \(pointer) = \(shorten(want.description)), but this one has"))
+            }
+            return out
         case .eachContains(let pointers, let t):
             guard let items else { return [missingItems(paging)] }
             let text = Planner.substitute(t, bindings).textValue.lowercased()

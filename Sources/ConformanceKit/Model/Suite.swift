@@ -290,6 +290,10 @@ public enum Invariant: Sendable, Hashable {
     case walk(limit: Int, idPointer: JSONPointer)
     /// Every item (under the endpoint's paging items) has `pointer` equal to the value.
     case eachEquals(pointer: JSONPointer, value: Template)
+    /// No item (under the endpoint's paging items) has `pointer` equal to the
+    /// value: a negative search names the item that must not be found,
+    /// rather than asking for an empty answer that other data may fill.
+    case noneEquals(pointer: JSONPointer, value: Template)
     /// Every item contains the text (case-insensitively) in at least one of these fields.
     case eachContains(pointers: [JSONPointer], text: Template)
     /// In every item, `to` is `days` days after `from`: days of 24 hours, or
@@ -455,7 +459,7 @@ public struct Case: Sendable, Hashable {
             }
             for inv in step.expect.invariants {
                 switch inv {
-                case .eachEquals(_, let t), .eachContains(_, let t): names += t.variables
+                case .eachEquals(_, let t), .noneEquals(_, let t), .eachContains(_, let t): names += t.variables
                 default: break
                 }
             }

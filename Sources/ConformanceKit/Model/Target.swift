@@ -131,10 +131,10 @@ public struct Credentials: Sendable, CustomStringConvertible {
     /// The environment variables named by the profile whose value cannot
     /// travel byte for byte where the profile puts it, each with the reason
     /// (never the value): a control character (CR, LF, NUL…) would inject a
-    /// line into the request head, and in a cookie a `;` or `,` would end the
-    /// cookie early and start another, while a space, `"` or `\` is outside
-    /// what a cookie value may hold (RFC 6265 §4.1.1) and may be trimmed or
-    /// refused on the way. Checked at start, so nothing is sent.
+    /// line into the request head, and in a cookie a `;` would end the cookie
+    /// early and start another, while spaces around the value are trimmed by
+    /// the server (RFC 6265 §5.2). Other bytes (a space inside, `"`, `\`, `,`)
+    /// travel as they are. Checked at start, so nothing is sent.
     public static func refusedVariables(profile: TargetProfile, environment: [String: String]) -> [(variable: String, reason: String)] {
         Set(profile.credentialVariables.values).sorted().compactMap { v in
             guard let value = environment[v] else { return nil }
@@ -142,9 +142,10 @@ public struct Credentials: Sendable, CustomStringConvertible {
                 return (v, "holds a control character (CR, LF, NUL or another), which would inject a line into the request head")
             }
             if case .cookie(let name) = profile.auth,
-                value.utf8.contains(where: { [0x20, 0x09, 0x22, 0x2C, 0x3B, 0x5C].contains($0) })
+                value.utf8.contains(0x3B) || value.utf8.first.map({ $0 == 0x20 || $0 == 0x09 }) == true
+                    || value.utf8.last.map({ $0 == 0x20 || $0 == 0x09 }) == true
             {
-                return (v, "holds a space, '\"', ',', ';' or '\\', which cannot travel unchanged in the cookie \(name) (RFC 6265 §4.1.1: ';' and ',' would start another cookie)")
+                return (v, "holds a ';' or starts or ends with a space, which cannot travel unchanged in the cookie \(name) (a ';' ends the cookie and starts another; the spaces around a cookie value are trimmed)")
             }
             return nil
         }

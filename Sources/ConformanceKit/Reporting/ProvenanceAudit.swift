@@ -135,6 +135,7 @@ public enum ProvenanceAudit {
         case .page: return "page"
         case .walk(let limit, _): return "walk (limit \(limit))"
         case .eachEquals(let p, _): return "eachEquals \(p)"
+        case .noneEquals(let p, _): return "noneEquals \(p)"
         case .eachContains: return "eachContains"
         case .eachDaysAfter(_, _, let days, let zone): return "eachDaysAfter (\(days) \(zone.map { "calendar days in \($0)" } ?? "days"))"
         }

@@ -1,3 +1,4 @@
+import ConformanceKit
 import Foundation
 
 /// Signs a bundle's manifest, and checks the signature, with OpenSSH's

@@ -1,4 +1,5 @@
 import ConformanceKit
+import DocTools
 import Foundation
 import JSONKit
 import Testing

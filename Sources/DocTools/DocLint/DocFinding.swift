@@ -1,3 +1,4 @@
+import ConformanceKit
 /// A defect of the vendor's documentation itself: which page, which field,
 /// what kind of defect and why.
 public struct DocFinding: Sendable, Hashable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import ConformanceKit
 import JSONKit
 
 // The documentation's examples are JavaScript object literals, not JSON:

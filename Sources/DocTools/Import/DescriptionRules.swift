@@ -1,3 +1,4 @@
+import ConformanceKit
 import JSONKit
 
 /// What a field row's description states beyond its type, read by rules of the

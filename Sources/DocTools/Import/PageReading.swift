@@ -1,3 +1,4 @@
+import ConformanceKit
 import JSONKit
 
 /// What a vendor page states, read from its text: the request lines (URL,

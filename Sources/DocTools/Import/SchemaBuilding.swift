@@ -1,3 +1,4 @@
+import ConformanceKit
 import JSONKit
 
 /// Builds a JSON Schema 2020-12 document from one field table of a page.

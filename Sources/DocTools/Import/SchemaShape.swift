@@ -1,3 +1,4 @@
+import ConformanceKit
 import JSONKit
 
 /// What a schema documents about each member, whatever way it is written

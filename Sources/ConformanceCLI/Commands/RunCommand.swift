@@ -423,7 +423,7 @@ extension CLI {
 
     /// `--dry-run`: every planned request, secrets redacted; nothing is sent.
     static func dryRun(_ plan: [Job], suite: Suite, target: RunTarget, console: Console) {
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: Network.transport(maxConnections: 1), options: RunOptions())
         for job in plan {
@@ -493,7 +493,7 @@ extension CLI {
             return all
         }
         guard target.profile.allowMutations, !s.dryRun, !s.list else { return [] }
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
             options: s.paced(RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
@@ -511,7 +511,7 @@ extension CLI {
     static func profileMeetsTarget(
         suite: Suite, target: RunTarget, _ s: RunSettings, stop: StopFlag? = nil, console: Console
     ) async -> Bool {
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: Network.transport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
             options: s.paced(RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
@@ -544,14 +544,10 @@ extension CLI {
                 console.err("stopping: \(why); the cases not yet run are skipped")
             }
         }
-        let runner = Runner(
-            suite: suite, target: profile, credentials: target.credentials,
-            transport: Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
-            options: s.paced(RunOptions(
-                jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
-                check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress)))
-        var judge = runner
-        judge.confirmedFree = confirmedFree
+        let transport = Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20)
+        let options = s.paced(RunOptions(
+            jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
+            check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
         // Without an interruption handed in (callers other than run), the signals are watched here.
         let watcher = own.map { own in
             SignalWatcher { name in
@@ -563,7 +559,11 @@ extension CLI {
                 }
             }
         }
-        let result = await interruption.run { [judge] in await judge.run(plan) }
+        let result = await interruption.run {
+            await Conformance.run(
+                suite: suite, target: profile, credentials: target.credentials, transport: transport, options: options,
+                plan: plan, confirmedFree: confirmedFree)
+        }
         watcher?.cancel()
         return result
     }

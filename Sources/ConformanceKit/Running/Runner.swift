@@ -80,7 +80,8 @@ public struct Runner: Sendable {
     /// Members masked in reports: those the schemas mark `x-sensitive`.
     let sensitive: Set<String>
 
-    public init(
+    /// Assembled only by `Conformance.engine`, the engine's one entry point.
+    init(
         suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport, options: RunOptions
     ) {
         self.suite = suite

@@ -6,7 +6,8 @@ import JSONKit
 /// SHA-256 digests that a third party can recompute (`conformance verify`).
 public enum Certification {
     public static let manifestName = "manifest.json"
-    public static let reportFiles = ["junit.xml", "results.json", "report.html", "summary.md"]
+    /// The reports of a bundle: the certified formats' files.
+    public static let reportFiles = ReportFormat.certified.map(\.file)
 
     /// Every file of the suite that loading it reads (specs, schemas, cases,
     /// fixtures, access, readings, api…: whatever `SuiteLoader` reads, so
@@ -89,11 +90,13 @@ public enum Certification {
     /// Digest of every suite file, and of the suite as a whole: SHA-256 of the
     /// lines "<sha256>  <path>\n" in path order (what `sha256sum` prints).
     /// `files`: the suite's list when it is loaded already (`Suite.files`), not to load it again.
-    public static func suiteDigest(root: String, files: [String]? = nil) throws -> (files: [(path: String, sha256: String)], sha256: String) {
-        var list: [(String, String)] = []
-        for f in files ?? suiteFiles(root: root) { list.append((f, try SHA256.hexOfFile(path: root + "/" + f))) }
-        let text = list.map { "\($0.1)  \($0.0)\n" }.joined()
-        return (list, SHA256.hex(SHA256.hash(Array(text.utf8))))
+    /// `files`: the suite's list when it is loaded already (`Suite.files`), not to load it again.
+    /// A run has its suite's digest from loading (`Suite.digest`); `verify` computes the local one here.
+    public static func suiteDigest(root: String, files: [String]? = nil) throws -> SuiteDigest {
+        var list: [SuiteDigest.File] = []
+        for f in files ?? suiteFiles(root: root) { list.append(.init(path: f, sha256: try SHA256.hexOfFile(path: root + "/" + f))) }
+        let text = list.map { "\($0.sha256)  \($0.path)\n" }.joined()
+        return SuiteDigest(files: list, sha256: SHA256.hex(SHA256.hash(Array(text.utf8))))
     }
 
     public struct Written: Sendable {
@@ -103,15 +106,11 @@ public enum Certification {
 
     /// Writes the bundle to `dir`: the four reports, then the manifest and its own digest.
     public static func writeBundle(
-        run: RunResult, meta: RunMetadata, suiteRoot: String, suiteFiles: [String]? = nil, profilePath: String, dir: String, junit: String
+        run: RunResult, context: ReportContext, suite: SuiteDigest, profilePath: String, dir: String
     ) throws -> Written {
+        let meta = context.meta
         // The results hold no secret (see `Scrubber`): the reports are written as rendered.
-        let reports: [(String, String)] = [
-            ("junit.xml", junit), ("results.json", JSONReporter.render(run, meta: meta)),
-            ("report.html", HTMLReporter.render(run)), ("summary.md", MarkdownReporter.render(run)),
-        ]
-        for (name, text) in reports { try writeAtomically(text, to: dir + "/" + name) }
-        let suite = try suiteDigest(root: suiteRoot, files: suiteFiles)
+        let reports = try ReportFormat.write(run, context: context, to: dir, formats: ReportFormat.certified)
         let counts: JSON = [
             "total": .number(Double(run.results.count)), "passed": .number(Double(run.passed)),
             "failed": .number(Double(run.failed)), "errors": .number(Double(run.errors)),

@@ -22,6 +22,8 @@ public enum Conformance {
     ) async -> RunResult {
         var runner = engine(suite: suite, target: target, credentials: credentials, transport: transport, options: options)
         runner.confirmedFree = confirmedFree
-        return await runner.run(plan ?? Planner.plan(suite: suite, target: target, credentials: credentials))
+        var result = await runner.run(plan ?? Planner.plan(suite: suite, target: target, credentials: credentials))
+        result.addCoverage(of: suite)
+        return result
     }
 }

@@ -33,6 +33,16 @@ public enum SuiteLoader {
         return relative(sink.read, to: root)
     }
 
+    /// The digest of the files `sink` read (each file's, as read, and the whole
+    /// suite's), in the order of `relative(sink.read, to: root)`.
+    static func digest(_ sink: DiagnosticSink, root: String) -> SuiteDigest {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        var byPath: [String: String] = [:]
+        for (path, sha) in sink.digests { byPath[path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path] = sha }
+        let files = relative(sink.read, to: root).map { SuiteDigest.File(path: $0, sha256: byPath[$0] ?? "") }
+        return SuiteDigest(files: files, sha256: SHA256.hex(SHA256.hash(files.map { "\($0.sha256)  \($0.path)\n" }.joined())))
+    }
+
     static func relative(_ paths: [String], to root: String) -> [String] {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         return Set(paths.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }).sorted()
@@ -230,6 +240,7 @@ public enum SuiteLoader {
         suite.readings = readings
         suite.api = api
         suite.files = relative(sink.read, to: root)
+        suite.digest = digest(sink, root: root)
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight

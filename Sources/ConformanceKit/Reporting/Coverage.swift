@@ -149,3 +149,20 @@ public enum Coverage {
         return out
     }
 }
+
+extension ReportFormat {
+    /// `coverage.txt`: the documented rows and parameters the suite covers, and the
+    /// documented values seen on the target. Not part of a certification bundle.
+    public static let coverage = ReportFormat(name: "coverage", file: "coverage.txt", certified: false) { run, _ in
+        (Coverage.render(run.coverage) + [""] + ValueCoverage.render(run.values, observed: true)).joined(separator: "\n") + "\n"
+    }
+}
+
+extension RunResult {
+    /// The report stage's share of a run: the documented rows the suite
+    /// covers, and the documented values the results aimed at and saw.
+    mutating func addCoverage(of suite: Suite) {
+        coverage = Coverage.compute(suite)
+        values = ValueCoverage.compute(suite, results: results)
+    }
+}

@@ -539,3 +539,10 @@ enum ReportFormats {
 
     static let relations = ["own", "same-reseller", "other-reseller"]
 }
+
+extension ReportFormat {
+    /// `results.json`: every result in full, for tools (format `telecomx-conformance-results`).
+    public static let results = ReportFormat(name: "results (JSON)", file: "results.json", certified: true) { run, context in
+        JSONReporter.render(run, meta: context.meta)
+    }
+}

@@ -123,3 +123,10 @@ public func writeAtomically(_ contents: String, to path: String) throws {
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     try Data(contents.utf8).write(to: url, options: .atomic)
 }
+
+extension ReportFormat {
+    /// `junit.xml`: one testsuite per endpoint, one testcase per case.
+    public static let junit = ReportFormat(name: "JUnit XML", file: "junit.xml", certified: true) { run, context in
+        JUnitReporter.render(run, hostname: context.hostname, fileAttributes: context.junitFileAttributes)
+    }
+}

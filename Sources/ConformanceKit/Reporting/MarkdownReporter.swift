@@ -273,3 +273,10 @@ public enum MarkdownReporter {
         return out
     }
 }
+
+extension ReportFormat {
+    /// `summary.md`: the short Markdown summary (also the GitHub job summary).
+    public static let summary = ReportFormat(name: "Markdown summary", file: "summary.md", certified: true) { run, _ in
+        MarkdownReporter.render(run)
+    }
+}

@@ -107,7 +107,8 @@ public struct Runner: Sendable {
     /// deriving every encoded form of every secret is not free.
     let scrubbers = ScrubberCache()
 
-    public func run(_ jobs: [Job]) async -> RunResult {
+    /// Sends `jobs`; `Conformance.run` adds what the report stage computes (coverage).
+    func run(_ jobs: [Job]) async -> RunResult {
         var me = self
         // Clamped to a year: the deadline is Double seconds on the run's clock, kept finite.
         if let d = options.deadline { me.deadlineAt = options.clock.now() + min(max(d, 0), 365 * 86400) }
@@ -379,8 +380,7 @@ public struct Runner: Sendable {
         let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
         var run = RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
-            endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
-        run.values = ValueCoverage.compute(suite, results: results)
+            endpoints: endpoints, results: results)
         run.readings = suite.readings
         run.roles = suite.access.roleNames
         run.pinnedReadings = target.readings

@@ -257,21 +257,9 @@ extension String {
 }
 
 extension DocLint {
-    /// Levenshtein distance, case-sensitive.
+    /// Edit distance, case-sensitive: the package's one (`editDistance` in
+    /// the engine's Model, which also counts a swap of neighbours as one edit).
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
+        ConformanceKit.editDistance(Array(a), Array(b))
     }
 }

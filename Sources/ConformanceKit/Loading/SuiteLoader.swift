@@ -185,7 +185,7 @@ public enum SuiteLoader {
         var cycles: Set<[String]> = []
         func compile(_ ref: String, at node: Node) {
             if compiled[ref] != nil || refused.contains(ref) { return }
-            let (file, fragment) = splitReference(ref)
+            let (file, fragment) = SchemaWalk.splitReference(ref)
             guard schemas[file] != nil else {
                 let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
                 node.error("schema '\(file)' does not exist in \(display)/schemas", hint: hint)
@@ -287,11 +287,6 @@ public enum SuiteLoader {
                         hint: "a JSON Schema 2020-12, e.g. {\"type\": \"string\", \"format\": \"objectid\"}"))
             }
         }
-    }
-
-    static func splitReference(_ ref: String) -> (file: String, fragment: String?) {
-        guard let hash = ref.firstIndex(of: "#") else { return (ref, nil) }
-        return (String(ref[..<hash]), String(ref[ref.index(after: hash)...]))
     }
 
     static func pointerToKeyPath(_ p: JSONPointer) -> String {

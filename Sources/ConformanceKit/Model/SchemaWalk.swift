@@ -7,10 +7,16 @@ import JSONKit
 /// path, and the walk stops 32 levels down. What the docs annotate
 /// (`x-visibility`) and enumerate (`enum`) is read through it.
 enum SchemaWalk {
+    /// `schemas/x.json#/$defs/y` → (`schemas/x.json`, `/$defs/y`).
+    static func splitReference(_ ref: String) -> (file: String, fragment: String?) {
+        guard let hash = ref.firstIndex(of: "#") else { return (ref, nil) }
+        return (String(ref[..<hash]), String(ref[ref.index(after: hash)...]))
+    }
+
     static func visit(_ ref: String, schemas: [String: JSON], _ body: (JSONObject, [String]) -> Void) {
         var seen = Set<String>()
         func resolve(_ ref: String, from file: String) -> (JSON, String)? {
-            let (f, fragment) = SuiteLoader.splitReference(ref)
+            let (f, fragment) = splitReference(ref)
             let targetFile = f.isEmpty ? file : (f.contains("/") ? f : directory(of: file) + f)
             guard var node = schemas[targetFile] else { return nil }
             if let fragment, !fragment.isEmpty {
@@ -36,7 +42,7 @@ enum SchemaWalk {
                 if case .array(let subs)? = o[k] { for sub in subs { walk(sub, file: file, path: path, depth: depth + 1) } }
             }
         }
-        let (f, _) = SuiteLoader.splitReference(ref)
+        let (f, _) = splitReference(ref)
         if let (root, file) = resolve(ref, from: f) { walk(root, file: file, path: [], depth: 0) }
     }
 

@@ -514,7 +514,7 @@ public struct Suite: Sendable {
     /// The API as a whole (`api.json`), when the suite states it.
     public var api: APIInfo?
     /// Every file loading the suite read, relative to `root`, sorted: what
-    /// the certification digest covers (`SuiteLoader.filesRead`).
+    /// the certification digest covers.
     public var files: [String] = []
     /// SHA-256 of each of `files` as loading read it, and of the whole suite:
     /// computed once, at load, for the reports and certification bundles.

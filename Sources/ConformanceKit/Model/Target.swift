@@ -87,7 +87,7 @@ public struct LoginSpec: Sendable, Hashable {
 
 /// Credential values, read from the environment. Never printed: `description`
 /// shows `***`; they enter a request only as it is sent, and what the target
-/// sends back is scrubbed of them (`Scrubber`).
+/// sends back is scrubbed of them before anything keeps it.
 public struct Credentials: Sendable, CustomStringConvertible {
     public var byRole: [Role: String]
     /// Roles that log in, with their username and password.
@@ -133,7 +133,7 @@ public struct Credentials: Sendable, CustomStringConvertible {
     /// inject a line. Checked at start, so nothing is sent; the value is never shown.
     public static func unsafeVariables(profile: TargetProfile, environment: [String: String]) -> [String] {
         profile.credentialVariables.values.filter { v in
-            environment[v].map { !OutgoingRequest.isFieldValue($0) } ?? false
+            environment[v].map { !HeaderValue.isValid($0) } ?? false
         }.sorted()
     }
 

@@ -1,27 +1,5 @@
 import JSONKit
 
-/// A request with every variable filled in. It carries no credential: the
-/// runner adds that at the last moment, so a plan is safe to print.
-public struct PlannedRequest: Sendable, Hashable {
-    public var method: String
-    /// Path with parameters substituted and percent-encoded.
-    public var path: String
-    public var query: [QueryParameter]
-    public var headers: [Header]
-    public var body: JSON?
-    /// A body that is not JSON, sent as this text (UTF-8) with Content-Type application/json.
-    public var rawBody: String? = nil
-
-    public struct QueryParameter: Sendable, Hashable {
-        public var name: String
-        public var value: String
-    }
-    public struct Header: Sendable, Hashable {
-        public var name: String
-        public var value: String
-    }
-}
-
 /// One case, ready to run (or the reason it will not).
 public struct Job: Sendable {
     public var seq: Int

@@ -1,42 +1,4 @@
-/// Which documented rows the suite covers: for each endpoint, each row
-/// (success, every error row, the unauthenticated answer when stated) with
-/// the cases that provoke it, or the reason it cannot be provoked.
-public struct RowCoverage: Sendable, Hashable {
-    public var rowID: String
-    public var status: Int
-    public var message: String
-    public var description: String
-    public var caseIDs: [String]
-    public var notProvokable: String?
-    /// Skeleton cases (from import-docs) written for the row and not yet filled in: they provoke nothing.
-    public var skeletons: [String] = []
 
-    public var isCovered: Bool { !caseIDs.isEmpty }
-    public var isExplained: Bool { caseIDs.isEmpty && notProvokable != nil }
-}
-
-/// A documented parameter of an endpoint, with the cases that send it.
-public struct ParameterCoverage: Sendable, Hashable {
-    public var name: String
-    public var location: Parameter.Location
-    public var caseIDs: [String]
-}
-
-public struct EndpointCoverage: Sendable, Hashable {
-    public var endpointID: String
-    public var method: String
-    public var path: String
-    public var file: String
-    public var rows: [RowCoverage]
-    /// The bounds the page states, each with the cases generated on its sides.
-    public var bounds: [Bound] = []
-    /// The documented parameters, each with the cases whose requests send it.
-    public var parameters: [ParameterCoverage] = []
-
-    public var covered: Int { rows.count { $0.isCovered } }
-    public var explained: Int { rows.count { $0.isExplained } }
-    public var uncovered: [RowCoverage] { rows.filter { !$0.isCovered && !$0.isExplained } }
-}
 
 public enum Coverage {
     public static func compute(_ suite: Suite) -> [EndpointCoverage] {

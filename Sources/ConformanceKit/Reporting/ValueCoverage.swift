@@ -1,22 +1,5 @@
 import JSONKit
 
-/// One documented enum of an endpoint's answer, each value with the cases
-/// aimed at it (an `equals` assertion of that value at that pointer) and,
-/// after a run, the cases whose conforming answers held it.
-public struct ValueCoverage: Sendable, Hashable {
-    public struct Value: Sendable, Hashable {
-        public var value: String
-        public var aimedBy: [String]
-        /// Cases whose conforming answers held the value (empty before a run).
-        public var seenIn: [String]
-    }
-    public var endpointID: String
-    public var pointer: String
-    public var values: [Value]
-    /// Undocumented values answered at this pointer, over the run.
-    public var others: Int
-}
-
 extension ValueCoverage {
     /// Without `results` (static coverage), only the aimed cases are filled in.
     public static func compute(_ suite: Suite, results: [CaseResult] = []) -> [ValueCoverage] {

@@ -23,6 +23,8 @@ public enum Conformance {
         var runner = engine(suite: suite, target: target, credentials: credentials, transport: transport, options: options)
         runner.confirmedFree = confirmedFree
         var result = await runner.run(plan ?? Planner.plan(suite: suite, target: target, credentials: credentials))
+        // Check: one option of each reading throughout the run. Report: coverage.
+        result.results = ReadingConsistency.judge(result.results, readings: suite.readings)
         result.addCoverage(of: suite)
         return result
     }

@@ -10,7 +10,9 @@ public enum Conformance {
         suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport,
         options: RunOptions = RunOptions()
     ) -> Runner {
-        Runner(suite: suite, target: target, credentials: credentials, transport: transport, options: options)
+        Runner(
+            suite: suite, target: target, credentials: credentials, transport: transport, options: options,
+            judge: StepJudge(suite: suite, target: target, options: options.check))
     }
 
     /// Runs `plan` (the suite's whole plan when nil) against `target` and

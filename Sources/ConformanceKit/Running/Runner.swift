@@ -785,29 +785,20 @@ public struct Runner: Sendable {
         return f
     }
 
-    /// Walks every page of a list with the given limit and checks that each
-    /// item comes exactly once and that their number equals `total`.
+    /// Fetches every page of a list with the given limit, each handed to a
+    /// `PageWalk` (Checking/), which judges it and says whether to go on.
     func walk(
         _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role,
         counting: [(JSONPointer, JSON)] = [], judgePage: (@Sendable (HTTPExchange, PlannedRequest) -> [Finding])? = nil
     ) async -> Result<([Finding], Int, [Int]), TransportError> {
-        // Findings about later pages' items, at most this many kept (a
-        // leak in every item of 10,000 pages must not grow the report).
-        let maxPageFindings = 20
-        var pageFindings = 0
-        var droppedFailure = false
-        var seen: [String: Int] = [:]
-        // Per count: the ids of the items that match (each item counts once, however often it comes).
-        var matching = Array(repeating: Set<String>(), count: counting.count)
-        var findings: [Finding] = []
-        var offset = 0
-        var total: Int?
+        var judged = PageWalk(
+            endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, counting: counting, judgePage: judgePage)
         var pages = 0
         let maxPages = 10_000
-        while pages < maxPages {
+        walking: while pages < maxPages {
             var req = first
             req.query.removeAll { $0.name == paging.offsetParam || $0.name == paging.limitParam }
-            req.query.append(.init(name: paging.offsetParam, value: String(offset)))
+            req.query.append(.init(name: paging.offsetParam, value: String(judged.offset)))
             req.query.append(.init(name: paging.limitParam, value: String(limit)))
             let secret: String?
             do { secret = try await tokens.token(for: role) } catch { return .failure(TransportError(error.message)) }
@@ -819,63 +810,13 @@ public struct Runner: Sendable {
             case .failure(let why): return .failure(TransportError(why.message))
             }
             pages += 1
-            guard exchange.status == endpoint.successStatus, let body = try? JSONParser.parse(exchange.body),
-                let items = paging.items.resolve(in: body)?.arrayValue
-            else {
-                findings.append(
-                    Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
-                        actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
-                return .success((findings, pages, matching.map(\.count)))
+            switch judged.take(exchange, request: req) {
+            case .next: continue
+            case .done: break walking
+            case .stopped: return .success((judged.findings, pages, judged.counted))
             }
-            if offset > 0, let judgePage {
-                // The first page is the step's own answer, judged already.
-                for f in judgePage(exchange, req) {
-                    pageFindings += 1
-                    guard pageFindings <= maxPageFindings else {
-                        droppedFailure = droppedFailure || f.severity == .failure
-                        continue
-                    }
-                    var f = f
-                    f.message = "page at offset \(offset): " + f.message
-                    findings.append(f)
-                }
-            }
-            let pageTotal = paging.total.resolve(in: body)?.intValue
-            if total == nil { total = pageTotal }
-            if let t = total, let pt = pageTotal, t != pt {
-                findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(t)", actual: "\(pt)",
-                    message: "total changed while walking the pages: \(t) at first, \(pt) at offset \(offset)"))
-            }
-            for (i, item) in items.enumerated() {
-                let id = idPointer.resolve(in: item)?.textValue ?? "(no id at offset \(offset + i))"
-                seen[id, default: 0] += 1
-                for (k, c) in counting.enumerated() where Checker.matches(c.0.resolve(in: item), c.1) {
-                    matching[k].insert(id)
-                }
-            }
-            if items.count > limit {
-                findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "at most \(limit) items",
-                    actual: "\(items.count)", message: "page at offset \(offset) holds \(items.count) items, more than the limit \(limit)"))
-            }
-            if items.isEmpty || (total.map { offset + items.count >= $0 } ?? false) { break }
-            offset += items.count
         }
-        if pageFindings > maxPageFindings {
-            findings.append(Finding(check: .invariant, severity: droppedFailure ? .failure : .warning,
-                pointer: paging.items.description, expected: "every page's items as documented",
-                actual: "\(pageFindings) findings", message: "later pages held \(pageFindings) findings in all; the first \(maxPageFindings) are shown"))
-        }
-        let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
-        if !duplicates.isEmpty {
-            findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "each item once",
-                actual: "\(duplicates.count) repeated", message: "walking the pages with limit \(limit) returned \(duplicates.count) item(s) more than once, e.g. \(duplicates.prefix(3).joined(separator: ", "))"))
-        }
-        let distinct = seen.count
-        if let total, distinct != total {
-            findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(total) distinct items",
-                actual: "\(distinct)", message: "walking the pages with limit \(limit) found \(distinct) distinct items, but total says \(total)"))
-        }
-        return .success((findings, pages, matching.map(\.count)))
+        return .success((judged.finished(), pages, judged.counted))
     }
 
     /// What each step of a job would send, secrets redacted and values captured

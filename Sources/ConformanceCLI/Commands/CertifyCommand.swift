@@ -10,10 +10,11 @@ extension CLI {
           conformance certify --target FILE --out DIR [--sign-key KEY] [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
 
         Runs the whole suite (no selection allowed) and writes in DIR the reports
-        (\(ReportFormat.fileList(ReportFormat.certified))) and manifest.json (tool and suite versions, SHA-256 of every
-        spec, schema and case file and of the suite, target, times, counts, verdict, and the
-        SHA-256 of each report). Certifiable only if every required case passed: a pass after
-        a retry, or a skipped required case, is not certifiable.
+        (\(ReportFormat.fileList(ReportFormat.certified)))
+        and manifest.json (tool and suite versions, SHA-256 of every spec, schema and case file
+        and of the suite, target, times, counts, verdict, and the SHA-256 of each report).
+        Certifiable only if every required case passed: a pass after a retry, or a skipped
+        required case, is not certifiable.
 
         --sign-key KEY signs manifest.json with the SSH private key KEY (no passphrase, or held
         by ssh-agent): ssh-keygen -Y sign, namespace telecomx-conformance, writing

@@ -22,6 +22,8 @@ let package = Package(
     products: [
         .executable(name: "conformance", targets: ["conformance"]),
         .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
+        .library(name: "DocTools", targets: ["DocTools"]),
+        .library(name: "Certification", targets: ["Certification"]),
         .library(name: "TelecomXSimulator", targets: ["TelecomXSimulator"]),
     ],
     targets: [
@@ -35,10 +37,15 @@ let package = Package(
         .target(name: "TelecomXSimulator", dependencies: ["JSONKit", "HTTPServer"], swiftSettings: optimised),
         // The engine: load, plan, run, check, report.
         .target(name: "ConformanceKit", dependencies: ["JSONKit", "JSONSchemaKit"], swiftSettings: optimised),
+        // Side tools on top of the engine, which never uses them: the documentation's
+        // lint, its import into the suite and the OpenAPI export.
+        .target(name: "DocTools", dependencies: ["ConformanceKit", "JSONKit", "JSONSchemaKit"], swiftSettings: strict),
+        // Certification bundles: the reports of a full run, a manifest of SHA-256 digests, signing and verifying.
+        .target(name: "Certification", dependencies: ["ConformanceKit", "JSONKit"], swiftSettings: strict),
         // The commands: argument parsing, wiring the engine to the simulator, exit codes.
         .target(
             name: "ConformanceCLI",
-            dependencies: ["ConformanceKit", "TelecomXSimulator", "HTTPServer", "JSONKit"],
+            dependencies: ["ConformanceKit", "DocTools", "Certification", "TelecomXSimulator", "HTTPServer", "JSONKit"],
             swiftSettings: strict),
         // Tests' and benchmarks' support: the simulator in-process (no sockets)
         // and the project's suite loaded once per process. Not shipped.
@@ -70,11 +77,16 @@ let package = Package(
         .testTarget(
             name: "ConformanceKitTests", dependencies: ["ConformanceKit", "JSONKit", "JSONSchemaKit", "TestSupport"],
             swiftSettings: strict),
+        // The side tools' unit tests: the documentation's lint and the OpenAPI export.
+        .testTarget(
+            name: "DocToolsTests", dependencies: ["DocTools", "ConformanceKit", "JSONKit", "TestSupport"],
+            swiftSettings: strict),
         // The commands: arguments, outputs, exit codes, reports (in-process, the simulator too).
         .testTarget(
             name: "ConformanceCLITests",
             dependencies: [
-                "ConformanceCLI", "ConformanceKit", "ConformanceTesting", "TelecomXSimulator", "JSONKit", "TestSupport",
+                "ConformanceCLI", "ConformanceKit", "DocTools", "Certification", "ConformanceTesting", "TelecomXSimulator",
+                "JSONKit", "TestSupport",
             ],
             swiftSettings: strict),
         // Whole runs: the suite against the simulator (clean, faults, variants), and what only
@@ -82,8 +94,8 @@ let package = Package(
         .testTarget(
             name: "ConformanceEndToEndTests",
             dependencies: [
-                "ConformanceKit", "ConformanceCLI", "ConformanceTesting", "TelecomXSimulator", "HTTPServer", "JSONKit",
-                "JSONSchemaKit", "TestSupport",
+                "ConformanceKit", "Certification", "ConformanceCLI", "ConformanceTesting", "TelecomXSimulator", "HTTPServer",
+                "JSONKit", "JSONSchemaKit", "TestSupport",
             ],
             swiftSettings: strict),
     ],

@@ -54,10 +54,9 @@ public final class EmbeddedSimulator: Sendable {
         var target = profile
         target.baseURL = sim.baseURL
         let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
-        let runner = Runner(
+        return await Conformance.run(
             suite: suite, target: target, credentials: credentials,
             transport: Network.transport(maxConnections: options.jobs), options: options)
-        return await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
     }
 }
 

@@ -41,8 +41,7 @@ public struct InProcessSimulator: Sendable {
         var target = profile
         target.baseURL = Self.baseURL
         let credentials = Credentials(profile: target, environment: environment(for: profile))
-        let runner = Runner(suite: suite, target: target, credentials: credentials, transport: transport, options: options)
-        return await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
+        return await Conformance.run(suite: suite, target: target, credentials: credentials, transport: transport, options: options)
     }
 
     /// Runs `suite` against a fresh simulator with `faults` and `variants`.

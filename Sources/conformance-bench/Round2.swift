@@ -48,9 +48,9 @@ func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keep
     let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
     let transport = URLSessionTransport(maxConnections: jobs, caFile: front?.caFile, keepAliveSeconds: keepAlive ? 2 : 0)
     defer { transport.closeConnections() }
-    let runner = Runner(suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let start = ContinuousClock.now
-    let r = await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
+    let r = await Conformance.run(
+        suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let wall = secondsSince(start)
     return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics)
 }

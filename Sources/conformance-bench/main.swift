@@ -226,12 +226,11 @@ func hostileBenchmark() async throws {
         var env: [String: String] = [:]
         for (role, variable) in profile.credentialVariables { env[variable] = "bench-\(role.rawValue)" }
         let credentials = Credentials(profile: profile, environment: env)
-        let runner = Runner(
+        let start = ContinuousClock.now
+        let r = await Conformance.run(
             suite: many, target: profile, credentials: credentials,
             transport: URLSessionTransport(maxConnections: jobs, maxBodyBytes: capMB << 20, caFile: front?.caFile),
             options: RunOptions(jobs: jobs, timeout: 60))
-        let start = ContinuousClock.now
-        let r = await runner.run(Planner.plan(suite: many, target: profile, credentials: credentials))
         let wall = (ContinuousClock.now - start).components
         front?.stop()
         server.shutdown()

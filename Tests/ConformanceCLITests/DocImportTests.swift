@@ -1,4 +1,5 @@
 import ConformanceKit
+import DocTools
 import ConformanceCLI
 import Foundation
 import JSONKit

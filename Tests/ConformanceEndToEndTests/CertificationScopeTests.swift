@@ -1,4 +1,5 @@
 @testable import ConformanceKit
+import Certification
 import Foundation
 import JSONKit
 import Testing

@@ -9,7 +9,7 @@ struct ExcerptLimitTests {
     @Test func thePassingExcerptWrittenShortIsTheWholeOneCut() async throws {
         let suite = try ProjectSuite.suite()
         let profile = try ProjectSuite.profile("simulator.json")
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: profile, credentials: Credentials(profile: profile, environment: [:]),
             transport: InMemoryTransport { _ in nil }, options: RunOptions())
         let scrub = await runner.scrubber()

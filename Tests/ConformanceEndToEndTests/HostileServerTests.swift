@@ -169,10 +169,9 @@ import Testing
         let credentials = Credentials(byRole: ["OWNER": "owner-test-token-1", "ADMIN": "admin-test-token-2"])
         var selected = Selection(caseGlobs: ["get-*"]).apply(to: suite)
         selected.preflight = []  // the cases' own requests meet the deadline, not the preflight's
-        let runner = Runner(
+        let result = await Conformance.run(
             suite: selected, target: target, credentials: credentials, transport: transport,
             options: RunOptions(jobs: 2, timeout: 120, deadline: 1, clock: RunClock { clock.now }))
-        let result = await runner.run(Planner.plan(suite: selected, target: target, credentials: credentials))
         // Without the deadline each request would have waited out its 120 s timeout.
         #expect(transport.timeouts.withLock { $0.allSatisfy { $0 <= 1 } }, "\(transport.timeouts.withLock { $0 })")
         #expect(clock.now <= 2, "the run went on past its deadline: \(clock.now) s")
@@ -223,10 +222,11 @@ import Testing
         target.baseURL = "http://127.0.0.1:\(port)"
         let credentials = Credentials(byRole: ["OWNER": "owner-test-token-1", "ADMIN": "admin-test-token-2"])
         let stop = StopFlag()
-        let runner = Runner(
-            suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(),
-            options: RunOptions(jobs: 2, timeout: 30, stop: stop))
-        let running = Task { await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials)) }
+        let running = Task {
+            await Conformance.run(
+                suite: suite, target: target, credentials: credentials, transport: URLSessionTransport(),
+                options: RunOptions(jobs: 2, timeout: 30, stop: stop))
+        }
         for await _ in arrivals { break }  // a request is in flight
         stop.stop("SIGINT")
         running.cancel()

@@ -164,7 +164,7 @@ import Testing
         let out = OutgoingRequest(method: "POST", url: server.baseURL + "/x", headers: [], body: Array("{}".utf8))
         let suite = try ProjectSuite.suite()
         let profile = try ProjectSuite.profile("simulator.json")
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: profile, credentials: Credentials(profile: profile, environment: [:]), transport: t,
             options: RunOptions(jobs: 1, timeout: 20, retries: 1))
         let r = await runner.send(out, attempts: &attempts)

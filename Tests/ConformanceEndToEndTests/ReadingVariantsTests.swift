@@ -158,7 +158,7 @@ import Testing
         ours: .init(id: "4096", says: "4096 bytes"), alternatives: [.init(id: "4000", says: "4000 bytes")])
 
     @Test func twoCasesTakingDifferentOptionsOfOneReadingBothFailNamingEachOther() throws {
-        let out = Runner.consistency(
+        let out = ReadingConsistency.judge(
             [Self.result("a", seq: 0, options: ["size": ["4096"]]), Self.result("b", seq: 1, options: ["size": ["4000"]]),
              Self.result("c", seq: 2, options: [:])],
             readings: [Self.size])
@@ -171,13 +171,13 @@ import Testing
     }
 
     @Test func answersSharingAnOptionAreConsistentAndAPerCaseReadingIsNotCompared() {
-        let shared = Runner.consistency(
+        let shared = ReadingConsistency.judge(
             [Self.result("a", seq: 0, options: ["size": ["4000", "4096"]]), Self.result("b", seq: 1, options: ["size": ["4000"]])],
             readings: [Self.size])
         #expect(shared.allSatisfy { $0.verdict == .passed && $0.findings.isEmpty })
         var perCase = Self.size
         perCase.perCase = true
-        let free = Runner.consistency(
+        let free = ReadingConsistency.judge(
             [Self.result("a", seq: 0, options: ["size": ["4096"]]), Self.result("b", seq: 1, options: ["size": ["4000"]])],
             readings: [perCase])
         #expect(free.allSatisfy { $0.verdict == .passed && $0.findings.isEmpty })
@@ -186,7 +186,7 @@ import Testing
     /// {4000 or 4096}, then {4096}, then {4000}: the third is held to what the
     /// first two share, and named with the case it contradicts.
     @Test func aLaterCaseIsHeldToWhatTheEarlierOnesShare() throws {
-        let out = Runner.consistency(
+        let out = ReadingConsistency.judge(
             [Self.result("a", seq: 0, options: ["size": ["4000", "4096"]]), Self.result("b", seq: 1, options: ["size": ["4096"]]),
              Self.result("c", seq: 2, options: ["size": ["4000"]])],
             readings: [Self.size])

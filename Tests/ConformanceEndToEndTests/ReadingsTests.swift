@@ -126,10 +126,9 @@ import Testing
         let tokens = Dictionary(uniqueKeysWithValues: Seed.standard.tokensByRole.map { ($0.role, $0.token) })
         for (role, variable) in profile.credentialVariables { env[variable] = tokens[role.rawValue] }
         let credentials = Credentials(profile: profile, environment: env)
-        let runner = Runner(
+        return await Conformance.run(
             suite: suite, target: profile, credentials: credentials, transport: URLSessionTransport(maxConnections: 4),
             options: RunOptions(jobs: 4, timeout: 10))
-        return await runner.run(Planner.plan(suite: suite, target: profile, credentials: credentials))
     }
 
     @Test func aServerTakingADocumentedAlternativeIsAmbiguousNotFailed() async throws {

@@ -238,10 +238,9 @@ struct TLSFrontError: Error, CustomStringConvertible {
         var target = profile
         target.baseURL = "https://127.0.0.1:\(front.port)"
         let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
-        let runner = Runner(
+        let r = await Conformance.run(
             suite: suite, target: target, credentials: credentials,
             transport: URLSessionTransport(maxConnections: 4, caFile: front.caFile), options: RunOptions(jobs: 4, timeout: 20))
-        let r = await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
         #expect(r.results.count == suite.cases.count)
         #expect(SimulatorHarness.notPassed(r).isEmpty, "\(SimulatorHarness.notPassed(r).prefix(5))")
         #expect(r.passed > 0)

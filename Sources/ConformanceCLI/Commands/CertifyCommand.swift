@@ -1,4 +1,5 @@
 import ConformanceKit
+import Certification
 import Foundation
 
 extension CLI {
@@ -8,11 +9,12 @@ extension CLI {
         USAGE
           conformance certify --target FILE --out DIR [--sign-key KEY] [--simulator] [--base-url URL] [--jobs N] [--timeout S] [--retries N]
 
-        Runs the whole suite (no selection allowed) and writes DIR/junit.xml, results.json,
-        report.html, summary.md and manifest.json (tool and suite versions, SHA-256 of every
-        spec, schema and case file and of the suite, target, times, counts, verdict, and the
-        SHA-256 of each report). Certifiable only if every required case passed: a pass after
-        a retry, or a skipped required case, is not certifiable.
+        Runs the whole suite (no selection allowed) and writes in DIR the reports
+        (\(ReportFormat.fileList(ReportFormat.certified)))
+        and manifest.json (tool and suite versions, SHA-256 of every spec, schema and case file
+        and of the suite, target, times, counts, verdict, and the SHA-256 of each report).
+        Certifiable only if every required case passed: a pass after a retry, or a skipped
+        required case, is not certifiable.
 
         --sign-key KEY signs manifest.json with the SSH private key KEY (no passphrase, or held
         by ssh-agent): ssh-keygen -Y sign, namespace telecomx-conformance, writing
@@ -31,17 +33,17 @@ extension CLI {
     /// Report, for certify: the bundle in --out DIR, signed with --sign-key, and the verdict.
     static func bundle(_ result: RunResult, target: TargetProfile, _ s: RunSettings, console: Console) -> ExitStatus {
         let reportsDir = s.reportsDir
-        let junit = JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName)
+        // As before formats were values: a bundle's junit.xml has no file attributes.
+        let context = ReportContext(meta: runMetadata(target: target, s), hostname: ProcessInfo.processInfo.hostName)
         let w: Certification.Written
         do {
             w = try Certification.writeBundle(
-                run: result, meta: runMetadata(target: target, s), suiteRoot: s.suiteRoot, suiteFiles: s.suiteFiles, profilePath: s.targetPath,
-                dir: reportsDir, junit: junit)
+                run: result, context: context, suite: s.suiteDigest, profilePath: s.targetPath, dir: reportsDir)
         } catch {
             return reportsNotWritten(error, to: reportsDir, result, console: console)
         }
         printVerdicts(result, console: console)
-        console.out("bundle: \(reportsDir) (junit.xml, results.json, report.html, summary.md, manifest.json)")
+        console.out("bundle: \(reportsDir) (\(ReportFormat.fileList(ReportFormat.certified)), \(Certification.manifestName))")
         if let signer = s.signer {
             do {
                 try Signing.sign(manifest: w.manifestPath, keyPath: signer.key, sshKeygen: signer.sshKeygen)

@@ -59,7 +59,7 @@ extension CLI {
             }
             defer { sim?.stop() }
             if refusesUnsafeCredentials(target, environment: env, console: console) { return .usage }
-            let runner = Runner(
+            let runner = Conformance.engine(
                 suite: suite, target: target, credentials: Credentials(profile: target, environment: env),
                 transport: Network.transport(maxConnections: 2), options: RunOptions(jobs: 2, timeout: 10))
             var states: [String: PreflightOutcome.State] = [:]

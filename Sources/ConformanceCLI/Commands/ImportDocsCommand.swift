@@ -1,4 +1,5 @@
 import ConformanceKit
+import DocTools
 import Foundation
 
 extension CLI {

@@ -177,7 +177,7 @@ extension CLI {
             return ["nothing asked of \(draft.baseURL): \(problem)", "wrote \(pointerDefault), not checked: \(checkedLater)"]
         }
         guard let suite = try? SuiteLoader.load(root: suiteRoot).suite else { return ["nothing asked: the suite did not load"] }
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: draft, credentials: credentials, transport: Network.transport(maxConnections: 1),
             options: RunOptions(jobs: 1, timeout: 15))
         let check = await runner.discover(role: role, preferred: preferred)

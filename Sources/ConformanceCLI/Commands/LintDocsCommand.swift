@@ -1,4 +1,5 @@
 import ConformanceKit
+import DocTools
 
 extension CLI {
     public static let lintDocsHelp = """

@@ -1,4 +1,5 @@
 import ConformanceKit
+import DocTools
 
 extension CLI {
     static let openapiHelp = """

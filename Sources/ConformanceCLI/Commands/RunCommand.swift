@@ -1,4 +1,5 @@
 import ConformanceKit
+import Certification
 import Foundation
 import Synchronization
 import TelecomXSimulator
@@ -18,7 +19,7 @@ extension CLI {
           --simulator        judge the built-in simulator with the --target profile (e.g. simulator-login.json)
           --base-url URL     override the profile's baseURL
           --suite DIR        the suite folder (default: Cases)
-          --reports DIR      where reports go (default: Reports)
+          --reports DIR      where reports go (default: Reports): \(ReportFormat.fileList())
           --jobs N           requests in flight at once (default: 8)
           --timeout SECONDS  per-request timeout (default: 30)
           --max-body-mb N    read at most N MB of a response body (default: 10); more is an error
@@ -80,7 +81,7 @@ extension CLI {
             return .passed
         }
         guard let loaded = load(settings, console: console) else { return .usage }
-        settings.suiteFiles = loaded.suite.files
+        settings.suiteDigest = loaded.suite.digest
         guard let suite = try select(settings.selection, from: loaded.suite, console: console) else { return .usage }
         if settings.list {
             let credentials = Credentials(profile: loaded.profile, environment: environment)
@@ -198,8 +199,8 @@ extension CLI {
         var variants: [Variant]
         /// certify --sign-key: the ssh-keygen to sign with and the key.
         var signer: (sshKeygen: String, key: String)?
-        /// The suite's files as loading it read them (set once it is loaded): the digest in the reports, without loading it again.
-        var suiteFiles: [String]? = nil
+        /// The digest of the suite's files as loading read them (set once it is loaded): the reports' suite version.
+        var suiteDigest = SuiteDigest(files: [], sha256: "")
 
         /// `options` with this run's pacer (`--rate`).
         func paced(_ options: RunOptions) -> RunOptions {
@@ -424,7 +425,7 @@ extension CLI {
 
     /// `--dry-run`: every planned request, secrets redacted; nothing is sent.
     static func dryRun(_ plan: [Job], suite: Suite, target: RunTarget, console: Console) {
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: Network.transport(maxConnections: 1), options: RunOptions())
         for job in plan {
@@ -494,7 +495,7 @@ extension CLI {
             return all
         }
         guard target.profile.allowMutations, !s.dryRun, !s.list else { return [] }
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
             options: s.paced(RunOptions(jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
@@ -512,7 +513,7 @@ extension CLI {
     static func profileMeetsTarget(
         suite: Suite, target: RunTarget, _ s: RunSettings, stop: StopFlag? = nil, console: Console
     ) async -> Bool {
-        let runner = Runner(
+        let runner = Conformance.engine(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: Network.transport(maxConnections: 2, maxBodyBytes: s.maxBodyMB << 20),
             options: s.paced(RunOptions(jobs: 2, timeout: s.timeout, deadline: s.deadline, retries: s.retries, stop: stop)))
@@ -545,14 +546,10 @@ extension CLI {
                 console.err("stopping: \(why); the cases not yet run are skipped")
             }
         }
-        let runner = Runner(
-            suite: suite, target: profile, credentials: target.credentials,
-            transport: Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20),
-            options: s.paced(RunOptions(
-                jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
-                check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress)))
-        var judge = runner
-        judge.confirmedFree = confirmedFree
+        let transport = Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20)
+        let options = s.paced(RunOptions(
+            jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
+            check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
         // Without an interruption handed in (callers other than run), the signals are watched here.
         let watcher = own.map { own in
             SignalWatcher { name in
@@ -564,16 +561,19 @@ extension CLI {
                 }
             }
         }
-        let result = await interruption.run { [judge] in await judge.run(plan) }
+        let result = await interruption.run {
+            await Conformance.run(
+                suite: suite, target: profile, credentials: target.credentials, transport: transport, options: options,
+                plan: plan, confirmedFree: confirmedFree)
+        }
         watcher?.cancel()
         return result
     }
 
     /// What the reports say of the run: tool and suite versions, the target.
     static func runMetadata(target: TargetProfile, _ s: RunSettings) -> RunMetadata {
-        let suiteDigest = (try? Certification.suiteDigest(root: s.suiteRoot, files: s.suiteFiles).sha256) ?? ""
-        return RunMetadata(
-            toolVersion: version, suiteVersion: String(suiteDigest.prefix(12)), targetName: target.name,
+        RunMetadata(
+            toolVersion: version, suiteVersion: String(s.suiteDigest.sha256.prefix(12)), targetName: target.name,
             baseURL: target.baseURL, profileFile: SuiteLoader.displayPath(s.targetPath))
     }
 
@@ -585,19 +585,15 @@ extension CLI {
     static func report(
         _ result: RunResult, target: TargetProfile, _ s: RunSettings, environment: [String: String], console: Console
     ) -> ExitStatus {
-        let meta = runMetadata(target: target, s)
+        let context = ReportContext(
+            meta: runMetadata(target: target, s), hostname: ProcessInfo.processInfo.hostName,
+            junitFileAttributes: s.junitFileAttributes)
         let reportsDir = s.reportsDir
         do {
-            try writeAtomically(
-                JUnitReporter.render(result, hostname: ProcessInfo.processInfo.hostName, fileAttributes: s.junitFileAttributes),
-                to: reportsDir + "/junit.xml")
-            try writeAtomically(JSONReporter.render(result, meta: meta), to: reportsDir + "/results.json")
-            let summary = MarkdownReporter.render(result)
-            try writeAtomically(summary, to: reportsDir + "/summary.md")
-            try writeAtomically(HTMLReporter.render(result), to: reportsDir + "/report.html")
-            let coverageText = Coverage.render(result.coverage) + [""] + ValueCoverage.render(result.values, observed: true)
-            try writeAtomically(coverageText.joined(separator: "\n") + "\n", to: reportsDir + "/coverage.txt")
-            if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty {
+            let written = try ReportFormat.write(result, context: context, to: reportsDir)
+            if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty,
+                let summary = written.first(where: { $0.file == ReportFormat.summary.file })?.text
+            {
                 appendToFile(summary, path: stepSummary)
             }
         } catch {
@@ -607,7 +603,7 @@ extension CLI {
         if environment["GITHUB_ACTIONS"] == "true" {
             for line in GitHubAnnotations.lines(result, directory: FileManager.default.currentDirectoryPath) { console.out(line) }
         }
-        console.out("reports: \(reportsDir)/junit.xml, results.json, summary.md, report.html, coverage.txt")
+        console.out("reports: \(reportsDir)/\(ReportFormat.fileList())")
         let status = exitStatus(result)
         if status == .passed, let least = s.minJudged ?? target.minJudged, Judged.percent(result) < least {
             console.err(

@@ -1,4 +1,5 @@
 import ConformanceKit
+import Certification
 import Foundation
 
 extension CLI {

@@ -184,7 +184,7 @@ public enum Checker {
                     message: "\(at) must be absent, found \(Checker.show(value))")
             }
         case .equals(let t):
-            let want = Planner.substitute(t, fixtures)
+            let want = t.filled(fixtures)
             if !Checker.matches(value, want) {
                 let got = value.map { Checker.show($0) } ?? "missing"
                 return Finding(

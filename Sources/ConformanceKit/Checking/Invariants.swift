@@ -30,7 +30,7 @@ public enum Invariants {
             return []  // done by the runner
         case .eachEquals(let pointer, let t):
             guard let items else { return [missingItems(paging)] }
-            let want = Planner.substitute(t, bindings)
+            let want = t.filled(bindings)
             var out: [Finding] = []
             for (i, item) in items.enumerated() {
                 let got = pointer.resolve(in: item)
@@ -59,7 +59,7 @@ public enum Invariants {
             return out
         case .eachContains(let pointers, let t):
             guard let items else { return [missingItems(paging)] }
-            let text = Planner.substitute(t, bindings).textValue.lowercased()
+            let text = t.filled(bindings).textValue.lowercased()
             var out: [Finding] = []
             for (i, item) in items.enumerated() {
                 let hit = pointers.contains { p in p.resolve(in: item)?.stringValue?.lowercased().containsText(text) == true }

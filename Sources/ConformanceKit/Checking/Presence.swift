@@ -1,19 +1,5 @@
 import JSONKit
 
-/// A member the docs show only when a sibling member holds a number above a
-/// bound ("(only if pbx>0)"), from the schema's `x-onlyIf` annotation:
-/// `{"member": "pbx", "above": 0, "source": "PAGE:LINE"}`.
-public struct PresenceRule: Sendable, Hashable {
-    /// Path of the conditional member from the body's root; `*` stands for any array element.
-    public var path: [String]
-    /// The sibling member the condition reads.
-    public var member: String
-    /// The member holds a value only when the sibling's number is above this.
-    public var above: Double
-    /// The page line that states the condition.
-    public var source: String
-}
-
 public enum Presence {
     /// Every `x-onlyIf` annotation reachable from the schema `ref`.
     public static func rules(for ref: String, schemas: [String: JSON]) -> [PresenceRule] {

@@ -1,15 +1,5 @@
 import JSONKit
 
-/// A field the docs show only to some access levels, found from the schema's
-/// `x-visibility` annotation (the levels that see it).
-public struct VisibilityRule: Sendable, Hashable {
-    /// Path from the body's root; `*` stands for any array element.
-    public var path: [String]
-    public var levels: Set<String>
-
-    public var pattern: String { path.map { "/" + $0 }.joined() }
-}
-
 public enum Visibility {
     /// Walks a schema (following `$ref` across the suite's schema files) and
     /// collects every property annotated with `x-visibility`.
@@ -23,7 +13,6 @@ public enum Visibility {
         var unique = Set<VisibilityRule>()
         return out.filter { unique.insert($0).inserted }
     }
-
 
     /// Restricted fields present in `body` although `role`, holding `level`
     /// (or read as `readAs`), may not see them. A role without a level is not judged.

@@ -7,6 +7,9 @@ final class DiagnosticSink {
     /// Every file read through `SuiteFiles.parse`, as the path it was read at
     /// (what the suite digest covers: `SuiteLoader.filesRead`).
     var read: [String] = []
+    /// SHA-256 (hex) of each file in `read`, of the bytes as they were read:
+    /// the suite digest, computed once, while loading.
+    var digests: [String: String] = [:]
     func add(_ d: Diagnostic) { items.append(d) }
     var hasErrors: Bool { items.contains { $0.severity == .error } }
 }
@@ -152,6 +155,7 @@ public enum SuiteFiles {
             return nil
         }
         sink.read.append(path)
+        sink.digests[path] = SHA256.hex(SHA256.hash([UInt8](data)))
         do {
             let json = try JSONParser.parse([UInt8](data), dialect: .json5)
             return Node(value: json, path: [], file: display, sink: sink)

@@ -40,7 +40,7 @@ func readNegatives(
     /// A `$ref` into another schema file, resolved one level (`common.schema.json#/$defs/Id`).
     func resolve(_ s: JSON) -> JSON {
         guard let r = s["$ref"]?.stringValue else { return s }
-        let (file, fragment) = SuiteLoader.splitReference(r)
+        let (file, fragment) = SchemaWalk.splitReference(r)
         let doc = file.isEmpty ? root : schemas["schemas/" + file] ?? .null
         guard let fragment, let p = try? JSONPointer(parsing: fragment) else { return doc }
         return p.resolve(in: doc) ?? .null

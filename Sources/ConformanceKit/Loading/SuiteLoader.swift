@@ -33,6 +33,16 @@ public enum SuiteLoader {
         return relative(sink.read, to: root)
     }
 
+    /// The digest of the files `sink` read (each file's, as read, and the whole
+    /// suite's), in the order of `relative(sink.read, to: root)`.
+    static func digest(_ sink: DiagnosticSink, root: String) -> SuiteDigest {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        var byPath: [String: String] = [:]
+        for (path, sha) in sink.digests { byPath[path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path] = sha }
+        let files = relative(sink.read, to: root).map { SuiteDigest.File(path: $0, sha256: byPath[$0] ?? "") }
+        return SuiteDigest(files: files, sha256: SHA256.hex(SHA256.hash(files.map { "\($0.sha256)  \($0.path)\n" }.joined())))
+    }
+
     static func relative(_ paths: [String], to root: String) -> [String] {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         return Set(paths.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }).sorted()
@@ -175,7 +185,7 @@ public enum SuiteLoader {
         var cycles: Set<[String]> = []
         func compile(_ ref: String, at node: Node) {
             if compiled[ref] != nil || refused.contains(ref) { return }
-            let (file, fragment) = splitReference(ref)
+            let (file, fragment) = SchemaWalk.splitReference(ref)
             guard schemas[file] != nil else {
                 let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
                 node.error("schema '\(file)' does not exist in \(display)/schemas", hint: hint)
@@ -230,6 +240,7 @@ public enum SuiteLoader {
         suite.readings = readings
         suite.api = api
         suite.files = relative(sink.read, to: root)
+        suite.digest = digest(sink, root: root)
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
@@ -276,11 +287,6 @@ public enum SuiteLoader {
                         hint: "a JSON Schema 2020-12, e.g. {\"type\": \"string\", \"format\": \"objectid\"}"))
             }
         }
-    }
-
-    static func splitReference(_ ref: String) -> (file: String, fragment: String?) {
-        guard let hash = ref.firstIndex(of: "#") else { return (ref, nil) }
-        return (String(ref[..<hash]), String(ref[ref.index(after: hash)...]))
     }
 
     static func pointerToKeyPath(_ p: JSONPointer) -> String {

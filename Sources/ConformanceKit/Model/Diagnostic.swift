@@ -50,8 +50,10 @@ public func closestMatch(to word: String, in candidates: some Sequence<String>) 
 }
 
 /// Optimal string alignment distance: insertions, deletions, substitutions
-/// and transpositions of neighbours (`titel` → `title`) each cost 1.
-func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+/// and transpositions of neighbours (`titel` → `title`) each cost 1. The
+/// package's one edit distance: the loader's "did you mean", rename
+/// detection and the documentation lint all use it.
+package func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

@@ -66,7 +66,7 @@ public struct PreflightCheck: Sendable, Hashable {
 /// What the preflight of the pools found: entries free on the target, and
 /// entries already in use (a run skips them).
 public struct PoolPreflight: Sendable, Hashable {
-    /// `pool` NUL `PoolLedger.key(entry)` of each entry the target answered free.
+    /// `pool` NUL the entry's ledger key, for each entry the target answered free.
     public var free: Set<String> = []
     /// Pool → entries in use on the target (their JSON text), in profile order.
     public var inUse: [String: [String]] = [:]

@@ -15,7 +15,7 @@ public enum CheckKind: String, Sendable, Hashable, CaseIterable {
     case capture
     case undocumentedField = "undocumented-field"
     /// A member the docs do not describe, close in name to a documented member
-    /// the same object lacks: the server renamed it (`Rename.intended`).
+    /// the same object lacks: the server renamed it.
     case renamed
     /// The target departs from the suite's reading of the docs, and takes a
     /// documented alternative instead (`Cases/readings.json`).
@@ -128,7 +128,7 @@ public struct CaseResult: Sendable, Hashable {
     public var observedValues: [ValueObservation] = []
     /// Reading id → the options (sorted ids) of that reading the case's answers
     /// agree with, where they tell some options apart: a run's cases must
-    /// share at least one option of each reading (`Runner.consistency`).
+    /// share at least one option of each reading (checked once the run is over).
     public var readingOptions: [String: [String]] = [:]
 
     /// Passed (or ambiguous), but only after a retry.

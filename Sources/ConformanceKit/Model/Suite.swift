@@ -518,8 +518,11 @@ public struct Suite: Sendable {
     /// The API as a whole (`api.json`), when the suite states it.
     public var api: APIInfo?
     /// Every file loading the suite read, relative to `root`, sorted: what
-    /// the certification digest covers (`SuiteLoader.filesRead`).
+    /// the certification digest covers.
     public var files: [String] = []
+    /// SHA-256 of each of `files` as loading read it, and of the whole suite:
+    /// computed once, at load, for the reports and certification bundles.
+    public var digest = SuiteDigest(files: [], sha256: "")
     public func reading(_ id: String) -> Reading? { readings.first { $0.id == id } }
 
     public func endpoint(_ id: String) -> Endpoint? { endpoints.first { $0.id == id } }
@@ -537,4 +540,25 @@ public struct APIInfo: Sendable, Hashable {
     public var description: String?
     /// The hosts the pages' URLs use.
     public var servers: [Server]
+}
+
+/// The suite's digest: SHA-256 of every file loading it read (every file that
+/// can change a verdict), and of the suite as a whole, the SHA-256 of the
+/// lines "<sha256>  <path>\n" in path order (what `sha256sum` prints).
+public struct SuiteDigest: Sendable, Hashable {
+    public struct File: Sendable, Hashable {
+        public var path: String
+        public var sha256: String
+        public init(path: String, sha256: String) {
+            self.path = path
+            self.sha256 = sha256
+        }
+    }
+    public var files: [File]
+    public var sha256: String
+
+    public init(files: [File], sha256: String) {
+        self.files = files
+        self.sha256 = sha256
+    }
 }

@@ -87,7 +87,7 @@ public struct LoginSpec: Sendable, Hashable {
 
 /// Credential values, read from the environment. Never printed: `description`
 /// shows `***`; they enter a request only as it is sent, and what the target
-/// sends back is scrubbed of them (`Scrubber`).
+/// sends back is scrubbed of them before anything keeps it.
 public struct Credentials: Sendable, CustomStringConvertible {
     public var byRole: [Role: String]
     /// Roles that log in, with their username and password.
@@ -138,7 +138,7 @@ public struct Credentials: Sendable, CustomStringConvertible {
     public static func refusedVariables(profile: TargetProfile, environment: [String: String]) -> [(variable: String, reason: String)] {
         Set(profile.credentialVariables.values).sorted().compactMap { v in
             guard let value = environment[v] else { return nil }
-            if !OutgoingRequest.isFieldValue(value) {
+            if !HeaderValue.isValid(value) {
                 return (v, "holds a control character (CR, LF, NUL or another), which would inject a line into the request head")
             }
             if case .cookie(let name) = profile.auth,

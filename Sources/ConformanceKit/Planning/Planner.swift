@@ -1,27 +1,5 @@
 import JSONKit
 
-/// A request with every variable filled in. It carries no credential: the
-/// runner adds that at the last moment, so a plan is safe to print.
-public struct PlannedRequest: Sendable, Hashable {
-    public var method: String
-    /// Path with parameters substituted and percent-encoded.
-    public var path: String
-    public var query: [QueryParameter]
-    public var headers: [Header]
-    public var body: JSON?
-    /// A body that is not JSON, sent as this text (UTF-8) with Content-Type application/json.
-    public var rawBody: String? = nil
-
-    public struct QueryParameter: Sendable, Hashable {
-        public var name: String
-        public var value: String
-    }
-    public struct Header: Sendable, Hashable {
-        public var name: String
-        public var value: String
-    }
-}
-
 /// One case, ready to run (or the reason it will not).
 public struct Job: Sendable {
     public var seq: Int
@@ -197,45 +175,7 @@ public enum Planner {
     /// variable takes the bound JSON value (so numbers stay numbers).
     /// Unbound variables become empty, or stay as written with `keepUnknown`.
     public static func substitute(_ t: Template, _ bindings: [String: JSON], keepUnknown: Bool = false) -> JSON {
-        func walk(_ v: JSON) -> JSON {
-            switch v {
-            case .string(let s):
-                let names = Template.variableNames(in: s)
-                if names.isEmpty { return v }
-                if names.count == 1, s.hasPrefix("{{"), s.hasSuffix("}}"), let whole = bindings[names[0]],
-                    s.dropFirst(2).dropLast(2).trimmingCharactersSpaces() == names[0]
-                {
-                    return whole
-                }
-                return .string(replaceVariables(in: s, bindings, keepUnknown: keepUnknown))
-            case .array(let a): return .array(a.map(walk))
-            case .object(let o):
-                return .object(
-                    JSONObject(o.map { .init(key: replaceVariables(in: $0.key, bindings, keepUnknown: keepUnknown), value: walk($0.value)) }))
-            default: return v
-            }
-        }
-        return walk(t.raw)
-    }
-
-    static func replaceVariables(in s: String, _ bindings: [String: JSON], keepUnknown: Bool = false) -> String {
-        var out = ""
-        var rest = Substring(s)
-        while let open = rest.firstRange(of: "{{") {
-            let after = rest[open.upperBound...]
-            guard let close = after.firstRange(of: "}}") else { break }
-            out += rest[..<open.lowerBound]
-            let (name, filter) = Template.reference(after[after.startIndex..<close.lowerBound])
-            if let v = bindings[name] {
-                // A filter the loader does not know is refused there; here it keeps the text whole.
-                let apply = filter.flatMap { Template.filters[$0] }
-                out += apply.map { $0(v.textValue) } ?? v.textValue
-            } else if keepUnknown {
-                out += rest[open.lowerBound..<close.upperBound]
-            }
-            rest = after[close.upperBound...]
-        }
-        return out + rest
+        t.filled(bindings, keepUnknown: keepUnknown)
     }
 
     static func percentEncodePathSegment(_ s: String, reserved: Bool = false) -> String {

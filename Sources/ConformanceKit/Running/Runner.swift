@@ -80,9 +80,17 @@ public struct Runner: Sendable {
     /// Members masked in reports: those the schemas mark `x-sensitive`.
     let sensitive: Set<String>
 
-    public init(
-        suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport, options: RunOptions
+    /// Judges each step's answer; the runner asks it after each exchange
+    /// (a chain needs the verdict before its next step) and judges nothing itself.
+    let judge: StepJudge
+
+    /// Assembled only by `Conformance.engine`, the engine's one entry point,
+    /// which hands in the judge.
+    init(
+        suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport, options: RunOptions,
+        judge: StepJudge
     ) {
+        self.judge = judge
         self.suite = suite
         self.target = target
         self.credentials = credentials
@@ -106,7 +114,8 @@ public struct Runner: Sendable {
     /// deriving every encoded form of every secret is not free.
     let scrubbers = ScrubberCache()
 
-    public func run(_ jobs: [Job]) async -> RunResult {
+    /// Sends `jobs`; `Conformance.run` adds what the report stage computes (coverage).
+    func run(_ jobs: [Job]) async -> RunResult {
         var me = self
         // Clamped to a year: the deadline is Double seconds on the run's clock, kept finite.
         if let d = options.deadline { me.deadlineAt = options.clock.now() + min(max(d, 0), 365 * 86400) }
@@ -374,12 +383,10 @@ public struct Runner: Sendable {
             }
         }
         results.sort { $0.seq < $1.seq }
-        results = Runner.consistency(results, readings: suite.readings)
         let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
         var run = RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),
-            endpoints: endpoints, results: results, coverage: Coverage.compute(suite))
-        run.values = ValueCoverage.compute(suite, results: results)
+            endpoints: endpoints, results: results)
         run.readings = suite.readings
         run.roles = suite.access.roleNames
         run.pinnedReadings = target.readings
@@ -502,7 +509,7 @@ public struct Runner: Sendable {
                 let chosen = got.firstIndex { (200..<300).contains($0.status) } ?? 0
                 exchange = got[chosen]
                 got.remove(at: chosen)
-                concurrentFindings = concurrentOthers(got, step: step, endpoint: endpoint, count: count)
+                concurrentFindings = judge.concurrentOthers(got, step: step, endpoint: endpoint, count: count)
             } else {
                 let before = result.attempts.count
                 let sent = await send(outgoing, attempts: &result.attempts)
@@ -519,29 +526,11 @@ public struct Runner: Sendable {
             var context = Checker.Context(
                 expect: step.expect, endpoint: endpoint, role: role, request: planned, bindings: bindings,
                 now: Date().timeIntervalSince1970)
-            var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options.check)
-            // Each alternative is judged once, and only where its verdict is read.
-            let judgedAlternatives = judgeAlternatives(step, exchange, context, heldPassed: j.verdict == .passed)
-            for (reading, took) in optionsTaken(step, judgedAlternatives, heldPassed: j.verdict == .passed) {
+            let (judged, taken) = judge.judge(step, exchange, &context)
+            var j = judged
+            for (reading, took) in taken {
                 let before = result.readingOptions[reading].map(Set.init) ?? took
                 result.readingOptions[reading] = before.intersection(took).sorted()
-            }
-            if j.verdict == .failed, let (alt, judged, taken) = alternative(judgedAlternatives) {
-                // The answer departs from the suite's reading but meets a
-                // documented alternative: ambiguous, not failed.
-                context.expect = alt.expect
-                j = judged
-                j.findings = readingFindings(step.readings, taken) + j.findings
-            } else if j.verdict == .failed, exchange.status != context.expect.status,
-                let (alt, judged) = statusAlternative(judgedAlternatives, exchange)
-            {
-                // The status is one an alternative takes (an accepted bad value,
-                // a 201) but the answer does not conform to it: judged as that
-                // alternative, the failure names what is wrong in the answer,
-                // not the status the suite's own reading expected.
-                context.expect = alt.expect
-                j = judged
-                j.findings = j.findings.map { taking(alt.choices, held: step.readings, $0) }
             }
             if j.verdict == .failed, exchange.status == 409, context.expect.status != 409, let why = usedEntry(job) {
                 // "Already in use" for a value the case took from a pool: the
@@ -586,11 +575,11 @@ public struct Runner: Sendable {
                 pageContext.expect.assertions = []
                 pageContext.expect.invariants.removeAll { if case .walk = $0 { return true } else { return false } }
                 let pageBase = pageContext
-                let (suite, target, checkOptions) = (self.suite, self.target, options.check)
+                let (judge, checkOptions) = (self.judge, options.check)
                 let judgePage: @Sendable (HTTPExchange, PlannedRequest) -> [Finding] = { page, request in
                     var c = pageBase
                     c.request = request
-                    return Checker.judge(page, context: c, suite: suite, target: target, options: checkOptions).findings
+                    return judge.check(page, context: c, options: checkOptions).findings
                 }
                 switch await walk(
                     planned, endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, role: role,
@@ -618,12 +607,7 @@ public struct Runner: Sendable {
                         label + "not judged: the answer has no \(capture.pointer), which the docs do not promise and the next step needs as '\(capture.name)'; choose a fixture whose answer shows it")
                     return result
                 } else {
-                    result.findings.append(
-                        prefixed(
-                            Finding(
-                                check: .capture, pointer: capture.pointer.description, expected: "a value to capture as '\(capture.name)'",
-                                actual: "missing", message: "\(capture.pointer) is missing, so '\(capture.name)' cannot be captured for the next step"),
-                            label))
+                    result.findings.append(prefixed(judge.missingCapture(capture), label))
                 }
             }
             if result.findings.contains(where: { $0.severity == .failure }) { break }
@@ -641,26 +625,6 @@ public struct Runner: Sendable {
             result.readingOptions = [:]
         }
         return result
-    }
-
-    /// The answers of a concurrent step other than the one judged by its
-    /// expectation: each must be the documented row `step.concurrentOthers`
-    /// (status and message), so that of N requests at once exactly one succeeds.
-    func concurrentOthers(_ others: [HTTPExchange], step: Step, endpoint: Endpoint, count: Int) -> [Finding] {
-        guard let rowID = step.concurrentOthers, let row = endpoint.errors.first(where: { $0.id == rowID }) else { return [] }
-        var out: [Finding] = []
-        for e in others {
-            let message = (try? JSONParser.parse(e.body)).flatMap { target.errorMessagePointer.resolve(in: $0)?.stringValue }
-            if e.status == row.status && message == row.message { continue }
-            let got = "\(e.status)" + (message.map { " " + shorten($0, to: 40) } ?? "")
-            out.append(
-                Finding(
-                    check: e.status == row.status ? .errorMessage : .status, expected: "\(row.status) \(row.message)", actual: got,
-                    message: (200..<300).contains(e.status)
-                        ? "of \(count) identical requests sent at once, more than one succeeded (\(got)): exactly one may, the others must answer \(row.status) \(row.message)"
-                        : "of \(count) identical requests sent at once, one answered \(got): the others than the one that succeeds must answer \(row.status) \(row.message)"))
-        }
-        return out
     }
 
     /// Why a step that expected success, answered with a documented refusal
@@ -757,172 +721,6 @@ public struct Runner: Sendable {
             + "give fresh entries in \(target.file) (conformance fixtures --target \(target.file) shows what is left)"
     }
 
-    /// The step's alternatives, each judged against the answer: read when the
-    /// answer failed the suite's own reading, or when the step rests on a
-    /// reading the one-option check follows (not pinned, not asked per case).
-    /// Otherwise none is judged: a passing answer costs one judgement.
-    func judgeAlternatives(
-        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context, heldPassed: Bool
-    ) -> [(alt: StepAlternative, judgement: Checker.Judgement)] {
-        guard !step.alternatives.isEmpty, !heldPassed || step.readings.contains(where: followsOneOption) else { return [] }
-        return step.alternatives.map { alt in
-            var ctx = context
-            ctx.expect = alt.expect
-            return (alt, Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options.check))
-        }
-    }
-
-    /// Whether the one-option check follows this reading in this run.
-    func followsOneOption(_ held: ReadingChoice) -> Bool {
-        target.readings[held.reading] == nil && suite.reading(held.reading).map { !$0.perCase } == true
-    }
-
-    /// The first of the step's alternatives (other options of the readings it
-    /// rests on) that the answer meets without a failure, with its judgement.
-    /// Every alternative the answer meets is named (member-named and other-4xx
-    /// may both allow one answer).
-    func alternative(
-        _ judged: [(alt: StepAlternative, judgement: Checker.Judgement)]
-    ) -> (StepAlternative, Checker.Judgement, taken: [[ReadingChoice]])? {
-        let passing = judged.filter { $0.judgement.verdict == .passed }
-        guard let first = passing.first else { return nil }
-        return (first.alt, first.judgement, passing.flatMap { [$0.alt.choices] + $0.alt.also })
-    }
-
-    /// The first of the step's alternatives whose status the answer has,
-    /// judged as that alternative (it failed: no alternative passed).
-    func statusAlternative(
-        _ judged: [(alt: StepAlternative, judgement: Checker.Judgement)], _ exchange: HTTPExchange
-    ) -> (StepAlternative, Checker.Judgement)? {
-        judged.first { j in
-            let statuses = j.alt.expect.oneOf.isEmpty ? [j.alt.expect.status] : j.alt.expect.oneOf.map(\.status)
-            return statuses.contains(exchange.status)
-        }.map { ($0.alt, $0.judgement) }
-    }
-
-    /// A failure of an answer judged as an alternative, saying which options it took.
-    func taking(_ taken: [ReadingChoice], held: [ReadingChoice], _ f: Finding) -> Finding {
-        guard f.severity == .failure else { return f }
-        let differ = taken.filter { !held.contains($0) }
-        guard !differ.isEmpty else { return f }
-        var f = f
-        let options = differ.map { ch in
-            "'\(ch.reading)' option \(ch.option)" + (suite.reading(ch.reading)?.option(ch.option).map { " (\($0.says))" } ?? "")
-        }
-        f.message = "answered as reading \(options.joined(separator: ", ")), but " + f.message
-        return f
-    }
-
-    /// For each reading the step rests on (and the profile does not pin): the
-    /// options whose expectation the answer meets, where that is some of the
-    /// reading's options but not all (an answer every option allows says nothing).
-    func optionsTaken(
-        _ step: Step, _ judged: [(alt: StepAlternative, judgement: Checker.Judgement)], heldPassed: Bool
-    ) -> [String: Set<String>] {
-        guard !judged.isEmpty else { return [:] }
-        var passing: [[ReadingChoice]] = heldPassed ? [step.readings] + step.alsoHeld : []
-        for (alt, j) in judged where j.verdict == .passed { passing += [alt.choices] + alt.also }
-        var out: [String: Set<String>] = [:]
-        for held in step.readings where followsOneOption(held) {
-            guard let reading = suite.reading(held.reading) else { continue }
-            let took = Set(passing.joined().filter { $0.reading == held.reading }.map(\.option))
-            if !took.isEmpty, took.count < reading.options.count { out[held.reading] = took }
-        }
-        return out
-    }
-
-    /// One option per reading per target: a target whose answers in one run
-    /// agree with no common option of a reading (it accepts 4001 bytes of
-    /// custom, which only the 4096-bytes reading allows, and refuses 4096,
-    /// which only the 4000-bytes reading allows) fails both cases, each
-    /// finding naming the reading and the other case. Cases are compared in
-    /// plan order: each is held to the options the earlier ones share.
-    static func consistency(_ results: [CaseResult], readings: [Reading]) -> [CaseResult] {
-        var out = results
-        for reading in readings where !reading.perCase {
-            var common: Set<String>?
-            var seen: [(index: Int, took: Set<String>)] = []
-            for (i, r) in out.enumerated() {
-                guard let options = r.readingOptions[reading.id] else { continue }
-                let took = Set(options)
-                defer { seen.append((i, took)) }
-                guard let shared = common else {
-                    common = took
-                    continue
-                }
-                if !shared.isDisjoint(with: took) {
-                    common = shared.intersection(took)
-                    continue
-                }
-                let other = seen.first { $0.took.isDisjoint(with: took) } ?? seen[0]
-                flag(&out[i], reading, took: took, other: out[other.index].caseID, otherTook: other.took)
-                flag(&out[other.index], reading, took: other.took, other: out[i].caseID, otherTook: took)
-            }
-        }
-        return out
-    }
-
-    static func flag(_ r: inout CaseResult, _ reading: Reading, took: Set<String>, other: String, otherTook: Set<String>) {
-        guard !r.findings.contains(where: { $0.check == .reading && $0.severity == .failure && $0.reading == reading.id })
-        else { return }
-        func says(_ options: Set<String>) -> String {
-            options.sorted().map { id in reading.option(id).map { "\(id) (\($0.says))" } ?? id }.joined(separator: " or ")
-        }
-        var f = Finding(
-            check: .reading, severity: .failure, expected: "one option of reading '\(reading.id)' throughout the run",
-            actual: "\(took.sorted().joined(separator: " or ")) here, \(otherTook.sorted().joined(separator: " or ")) in case '\(other)'",
-            message: "reading '\(reading.id)' (\(reading.page):\(reading.line) “\(reading.quote)”): this answer takes \(says(took)), "
-                + "but case '\(other)' took \(says(otherTook)) in the same run: a target takes one option of a reading throughout")
-        f.reading = reading.id
-        r.findings.append(f)
-        if case .error = r.verdict { return }
-        r.verdict = .failed
-    }
-
-    /// One `reading` finding for each reading whose option the answer took
-    /// differs from the one the step was held to.
-    /// `taken` holds every combination of options whose expectation the answer
-    /// met (several when they expect the same): a reading gets a finding when
-    /// none of them has the step's option, naming each option they have.
-    func readingFindings(_ held: [ReadingChoice], _ taken: [[ReadingChoice]]) -> [Finding] {
-        held.compactMap { mine in
-            var options: [String] = []
-            for ch in taken.joined() where ch.reading == mine.reading && !options.contains(ch.option) { options.append(ch.option) }
-            guard !options.isEmpty, !options.contains(mine.option), let reading = suite.reading(mine.reading),
-                let ours = reading.option(mine.option)
-            else { return nil }
-            let theirs = options.compactMap(reading.option)
-            var f = Finding(
-                check: .reading, severity: .ambiguous, expected: "\(ours.id): \(ours.says)",
-                actual: theirs.map { "\($0.id): \($0.says)" }.joined(separator: "; or "),
-                message: "reading '\(reading.id)' (\(reading.page):\(reading.line) “\(reading.quote)”): "
-                    + "we read \(ours.id) (\(ours.says)); the target took the alternative "
-                    + theirs.map { "\($0.id) (\($0.says))" }.joined(separator: " or "))
-            f.reading = reading.id
-            return f
-        }
-    }
-
-    /// Excerpts keep 4000 bytes of the answer for a case that did not pass,
-    /// where they explain the verdict, and 1000 for one that passed, where they
-    /// only show what came back: a 10,000-case run keeps every result in memory.
-    static let excerptLimit = 4000
-    static let passedExcerptLimit = 1000
-
-    static func passedExcerpt(_ text: String) -> String {
-        guard text.utf8.count > passedExcerptLimit + truncatedMark.utf8.count else { return text }
-        return clipped(Array(text.utf8), to: passedExcerptLimit)
-    }
-
-    /// `bytes` as text, cut to at most `limit` bytes on a character boundary
-    /// and marked as cut.
-    static func clipped(_ bytes: [UInt8], to limit: Int) -> String {
-        guard bytes.count > limit else { return String(decoding: bytes, as: UTF8.self) }
-        return String(decoding: bytes[..<bytes.utf8Boundary(atMost: limit)], as: UTF8.self) + truncatedMark
-    }
-
-    static let truncatedMark = "\n… (truncated)"
-
     /// Sends with the per-request timeout, the overall deadline, the stop flag
     /// and transport-only retries; earlier failed attempts are recorded.
     func send(_ out: OutgoingRequest, attempts: inout [String]) async -> Result<HTTPExchange, SendFailure> {
@@ -967,29 +765,20 @@ public struct Runner: Sendable {
         return f
     }
 
-    /// Walks every page of a list with the given limit and checks that each
-    /// item comes exactly once and that their number equals `total`.
+    /// Fetches every page of a list with the given limit, each handed to a
+    /// `PageWalk` (Checking/), which judges it and says whether to go on.
     func walk(
         _ first: PlannedRequest, endpoint: Endpoint, paging: Paging, limit: Int, idPointer: JSONPointer, role: Role,
         counting: [(JSONPointer, JSON)] = [], judgePage: (@Sendable (HTTPExchange, PlannedRequest) -> [Finding])? = nil
     ) async -> Result<([Finding], Int, [Int]), TransportError> {
-        // Findings about later pages' items, at most this many kept (a
-        // leak in every item of 10,000 pages must not grow the report).
-        let maxPageFindings = 20
-        var pageFindings = 0
-        var droppedFailure = false
-        var seen: [String: Int] = [:]
-        // Per count: the ids of the items that match (each item counts once, however often it comes).
-        var matching = Array(repeating: Set<String>(), count: counting.count)
-        var findings: [Finding] = []
-        var offset = 0
-        var total: Int?
+        var judged = PageWalk(
+            endpoint: endpoint, paging: paging, limit: limit, idPointer: idPointer, counting: counting, judgePage: judgePage)
         var pages = 0
         let maxPages = 10_000
-        while pages < maxPages {
+        walking: while pages < maxPages {
             var req = first
             req.query.removeAll { $0.name == paging.offsetParam || $0.name == paging.limitParam }
-            req.query.append(.init(name: paging.offsetParam, value: String(offset)))
+            req.query.append(.init(name: paging.offsetParam, value: String(judged.offset)))
             req.query.append(.init(name: paging.limitParam, value: String(limit)))
             let secret: String?
             do { secret = try await tokens.token(for: role) } catch { return .failure(TransportError(error.message)) }
@@ -1001,252 +790,17 @@ public struct Runner: Sendable {
             case .failure(let why): return .failure(TransportError(why.message))
             }
             pages += 1
-            guard exchange.status == endpoint.successStatus, let body = try? JSONParser.parse(exchange.body),
-                let items = paging.items.resolve(in: body)?.arrayValue
-            else {
-                findings.append(
-                    Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
-                        actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
-                return .success((findings, pages, matching.map(\.count)))
-            }
-            if offset > 0, let judgePage {
-                // The first page is the step's own answer, judged already.
-                for f in judgePage(exchange, req) {
-                    pageFindings += 1
-                    guard pageFindings <= maxPageFindings else {
-                        droppedFailure = droppedFailure || f.severity == .failure
-                        continue
-                    }
-                    var f = f
-                    f.message = "page at offset \(offset): " + f.message
-                    findings.append(f)
-                }
-            }
-            let pageTotal = paging.total.resolve(in: body)?.intValue
-            if total == nil { total = pageTotal }
-            if let t = total, let pt = pageTotal, t != pt {
-                findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(t)", actual: "\(pt)",
-                    message: "total changed while walking the pages: \(t) at first, \(pt) at offset \(offset)"))
-            }
-            for (i, item) in items.enumerated() {
-                let id = idPointer.resolve(in: item)?.textValue ?? "(no id at offset \(offset + i))"
-                seen[id, default: 0] += 1
-                for (k, c) in counting.enumerated() where Checker.matches(c.0.resolve(in: item), c.1) {
-                    matching[k].insert(id)
-                }
-            }
-            if items.count > limit {
-                findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "at most \(limit) items",
-                    actual: "\(items.count)", message: "page at offset \(offset) holds \(items.count) items, more than the limit \(limit)"))
-            }
-            if items.isEmpty || (total.map { offset + items.count >= $0 } ?? false) { break }
-            offset += items.count
-        }
-        if pageFindings > maxPageFindings {
-            findings.append(Finding(check: .invariant, severity: droppedFailure ? .failure : .warning,
-                pointer: paging.items.description, expected: "every page's items as documented",
-                actual: "\(pageFindings) findings", message: "later pages held \(pageFindings) findings in all; the first \(maxPageFindings) are shown"))
-        }
-        let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
-        if !duplicates.isEmpty {
-            findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "each item once",
-                actual: "\(duplicates.count) repeated", message: "walking the pages with limit \(limit) returned \(duplicates.count) item(s) more than once, e.g. \(duplicates.prefix(3).joined(separator: ", "))"))
-        }
-        let distinct = seen.count
-        if let total, distinct != total {
-            findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(total) distinct items",
-                actual: "\(distinct)", message: "walking the pages with limit \(limit) found \(distinct) distinct items, but total says \(total)"))
-        }
-        return .success((findings, pages, matching.map(\.count)))
-    }
-
-    /// What each step of a job would send, secrets redacted and values captured
-    /// at run time shown as their `{{captured.NAME}}` placeholders (for --dry-run).
-    public func describe(_ job: Job) -> [RequestSummary] {
-        job.steps.compactMap { step in
-            guard let endpoint = suite.endpoint(step.endpoint) else { return nil }
-            var bindings = job.fixtures
-            for other in job.steps.flatMap(\.captures) {
-                bindings[capturedPrefix + other.name] = .string("{{\(capturedPrefix)\(other.name)}}")
-            }
-            let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
-            let placeholder = credentials.has(job.testCase.role) ? "***" : nil
-            var summary = wire(planned, role: job.testCase.role, secret: placeholder).1
-            summary.url = summary.url.replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
-            return summary
-        }
-    }
-
-    /// The request as sent (with the credential) and as shown (with `***`).
-    func wire(_ p: PlannedRequest, role: Role, secret: String?) -> (OutgoingRequest, RequestSummary) {
-        var headers = p.headers.map { (name: $0.name, value: $0.value) }
-        var bodyBytes: [UInt8]?
-        if let text = p.rawBody {
-            bodyBytes = Array(text.utf8)
-            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-                headers.append((name: "Content-Type", value: "application/json"))
-            }
-        } else if let body = p.body {
-            bodyBytes = JSONWriter().bytes(body)
-            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-                headers.append((name: "Content-Type", value: "application/json"))
+            switch judged.take(exchange, request: req) {
+            case .next: continue
+            case .done: break walking
+            case .stopped: return .success((judged.findings, pages, judged.counted))
             }
         }
-        // Logged-in roles have no variable of their own: the curl line names one to set.
-        let variable = "${\(target.credentialVariables[role] ?? "TOKEN_\(role.rawValue)")}"
-        let base = target.baseURL.hasSuffix("/") ? String(target.baseURL.dropLast()) : target.baseURL
-
-        /// The request with the credential written as `credential` (the value,
-        /// `***`, or a shell variable reference), or without it (`inline`
-        /// false: curl adds a query credential itself, percent-encoded).
-        /// Headers and cookies carry the credential byte for byte; only the
-        /// query percent-encodes it, as it does every query value.
-        func render(_ credential: String?, encode: Bool, inline: Bool = true) -> (url: String, headers: [(name: String, value: String)]) {
-            var q = p.query.map { encodeQuery($0.name) + "=" + encodeQuery($0.value) }
-            var h = headers
-            if let credential {
-                switch target.auth {
-                case .query(let name): if inline { q.append(encodeQuery(name) + "=" + (encode ? encodeQuery(credential) : credential)) }
-                case .header(let name, let prefix): h.append((name, prefix + credential))
-                case .cookie(let name): h.append((name: "Cookie", value: "\(name)=\(credential)"))
-                }
-            }
-            return (base + p.path + (q.isEmpty ? "" : "?" + q.joined(separator: "&")), h)
-        }
-        let real = render(secret, encode: true)
-        let shown = render(secret == nil ? nil : "***", encode: false)
-        let out = OutgoingRequest(method: p.method, url: real.url, headers: real.headers, body: bodyBytes)
-
-        // A ready-to-paste curl line that sends what the harness sent: the
-        // credential as an environment-variable reference, byte for byte in a
-        // header or cookie, percent-encoded by curl in the query (--url-query,
-        // appended last, where the harness puts it).
-        let forShell = render(secret == nil ? nil : variable, encode: false, inline: false)
-        var curl = "curl -sS -X \(p.method) \(shellDoubleQuoted(forShell.url, keeping: variable))"
-        if secret != nil, case .query(let name) = target.auth {
-            curl += " --url-query \(shellDoubleQuoted(encodeQuery(name) + "=" + variable, keeping: variable))"
-        }
-        for h in forShell.headers { curl += " -H \(shellDoubleQuoted("\(h.name): \(h.value)", keeping: variable))" }
-        if let bodyBytes { curl += " --data-binary " + shellSingleQuoted(String(decoding: bodyBytes, as: UTF8.self)) }
-
-        let summary = RequestSummary(
-            method: p.method, url: shown.url, headers: shown.headers.map { "\($0.name): \($0.value)" },
-            body: p.rawBody ?? p.body.map { JSONWriter().string(SensitiveFields.mask($0, names: sensitive)) }, curl: curl)
-        return (out, summary)
-    }
-
-    /// The start of the answer, scrubbed of secrets before it is cut.
-    /// `limit` applies to a JSON answer (a text answer is cut at `excerptLimit`).
-    func excerpt(_ body: [UInt8], parsed: JSON?, scrub: Scrubber, limit jsonLimit: Int = Runner.excerptLimit) -> String? {
-        guard !body.isEmpty else { return nil }
-        // Only the first 4000 bytes are written (masked and scrubbed as they
-        // are written): a 500-account page costs an excerpt, not a copy and a
-        // megabyte of text.
-        var limit = Runner.excerptLimit
-        if let parsed {
-            limit = jsonLimit
-            let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
-            let (text, truncated) = JSONWriter(pretty: true).prefix(
-                parsed, limit: limit, masked: sensitive, scrub: rewrite)
-            return truncated ? text + Runner.truncatedMark : text
-        }
-        // Not JSON: scrub enough bytes that a secret running past the limit
-        // is replaced whole, then cut.
-        let head = Array(body.prefix(limit + scrub.longestForm))
-        let text = Runner.clipped(scrub.bytes(head), to: limit)
-        return head.count < body.count && !text.hasSuffix(Runner.truncatedMark) ? text + Runner.truncatedMark : text
-    }
-
-    /// A finding about a sensitive field shows no value.
-    func maskFinding(_ f: Finding) -> Finding {
-        guard let p = f.pointer, let ptr = try? JSONPointer(parsing: p),
-            ptr.tokens.contains(where: sensitive.contains)
-        else { return f }
-        var m = f
-        if m.actual != "missing" { m.actual = "***" }
-        m.message = "\(p): \(f.check.rawValue) check failed (expected \(f.expected); value masked)"
-        return m
-    }
-
-    /// A finding with the target's values in it scrubbed: the value quoted
-    /// (`actual`), the names in its pointer, and the same texts where the
-    /// message quotes them. The rest of the message is our own sentence: it
-    /// is scrubbed only of secrets long enough not to be one of our words
-    /// (`Scrubber.sentenceMinimum`), so a credential `1` or `true` leaves
-    /// "expected status 200, got 401" alone. A status finding quotes a number only.
-    static func scrubbed(_ f: Finding, _ scrub: Scrubber) -> Finding {
-        guard !scrub.isEmpty, f.check != .status else { return f }
-        var g = f
-        var message = f.message
-        let actual = scrub(f.actual)
-        if actual != f.actual {
-            g.actual = actual
-            message = message.replacingOccurrences(f.actual, actual)
-        }
-        if let p = f.pointer, let ptr = try? JSONPointer(parsing: p) {
-            let tokens = ptr.tokens.map { t in t.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? t : scrub(t) }
-            if tokens != ptr.tokens {
-                let shown = JSONPointer(tokens: tokens).description
-                g.pointer = shown
-                message = message.replacingOccurrences(p, shown)
-            }
-        }
-        g.message = scrubbedSentence(message, scrub)
-        return g
-    }
-
-    /// A sentence of ours that may quote the target (a reason for an error).
-    static func scrubbedSentence(_ s: String, _ scrub: Scrubber) -> String {
-        scrub.sentences(s)
+        return .success((judged.finished(), pages, judged.counted))
     }
 }
 
 struct SendFailure: Error {
     var message: String
     init(_ message: String) { self.message = message }
-}
-
-/// Percent-encodes a query name or value (RFC 3986 unreserved characters kept).
-func encodeQuery(_ s: String) -> String {
-    var out = ""
-    for b in s.utf8 {
-        switch b {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
-            out.append(Character(Unicode.Scalar(b)))
-        default:
-            out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
-        }
-    }
-    return out
-}
-
-/// `"…"` for a POSIX shell, escaping everything but the one variable reference we mean to expand.
-func shellDoubleQuoted(_ s: String, keeping reference: String) -> String {
-    func esc(_ part: Substring) -> String {
-        var out = ""
-        for c in part {
-            if c == "\"" || c == "\\" || c == "$" || c == "`" { out.append("\\") }
-            out.append(c)
-        }
-        return out
-    }
-    let parts = s.split(separator: reference, omittingEmptySubsequences: false)
-    return "\"" + parts.map(esc).joined(separator: reference) + "\""
-}
-
-/// `'…'` for a POSIX shell.
-func shellSingleQuoted(_ s: String) -> String {
-    "'" + s.replacingOccurrences("'", "'\\''") + "'"
-}
-
-/// One scrubber, for the secrets it was made of (one entry: bounded).
-final class ScrubberCache: Sendable {
-    private let last = Mutex<(secrets: [String], basicAuth: Bool, scrubber: Scrubber)?>(nil)
-
-    func scrubber(secrets: [String], basicAuth: Bool) -> Scrubber {
-        if let l = last.withLock({ $0 }), l.secrets == secrets, l.basicAuth == basicAuth { return l.scrubber }
-        let made = Scrubber(secrets: secrets, basicAuth: basicAuth)
-        last.withLock { $0 = (secrets, basicAuth, made) }
-        return made
-    }
 }

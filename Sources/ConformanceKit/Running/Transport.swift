@@ -56,24 +56,7 @@ extension OutgoingRequest {
     public var isHeadSafe: Bool { headProblem == nil }
 
     /// Whether `v` can be a header value: no control character but tab.
-    public static func isFieldValue(_ v: String) -> Bool {
-        !v.utf8.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
-    }
-}
-
-/// What came back.
-public struct HTTPExchange: Sendable {
-    public var status: Int
-    public var headers: [String: String]  // lower-cased names
-    public var body: [UInt8]
-    public var seconds: Double
-
-    public init(status: Int, headers: [String: String], body: [UInt8], seconds: Double) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.seconds = seconds
-    }
+    public static func isFieldValue(_ v: String) -> Bool { HeaderValue.isValid(v) }
 }
 
 /// Why no response could be had.

@@ -1,0 +1,130 @@
+
+
+public enum Coverage {
+    public static func compute(_ suite: Suite) -> [EndpointCoverage] {
+        var byRow: [String: [String]] = [:]  // "endpoint|row" -> case ids
+        var pending: [String: [String]] = [:]  // skeleton cases, which cover nothing yet
+        for c in suite.cases where c.skeleton != nil {
+            for step in c.steps { pending[step.endpoint + "|" + step.covers, default: []].append(c.id) }
+        }
+        for c in suite.cases where c.skeleton == nil {
+            for step in c.steps {
+                let key = step.endpoint + "|" + step.covers
+                if byRow[key]?.contains(c.id) != true { byRow[key, default: []].append(c.id) }
+            }
+        }
+        return suite.endpoints.map { ep in
+            var rows: [RowCoverage] = [
+                RowCoverage(
+                    rowID: "success", status: ep.successStatus, message: "", description: "documented response",
+                    caseIDs: byRow[ep.id + "|success"]?.sorted() ?? [], notProvokable: nil,
+                    skeletons: pending[ep.id + "|success"]?.sorted() ?? [])
+            ]
+            for e in ep.errors {
+                rows.append(
+                    RowCoverage(
+                        rowID: e.id, status: e.status, message: e.message, description: e.description,
+                        caseIDs: byRow[ep.id + "|" + e.id]?.sorted() ?? [], notProvokable: e.notProvokable,
+                        skeletons: pending[ep.id + "|" + e.id]?.sorted() ?? []))
+            }
+            if let u = ep.unauthenticated {
+                rows.append(
+                    RowCoverage(
+                        rowID: "unauthenticated", status: u.status, message: u.message,
+                        description: "no or unknown credentials", caseIDs: byRow[ep.id + "|unauthenticated"]?.sorted() ?? [],
+                        notProvokable: nil))
+            }
+            var cov = EndpointCoverage(endpointID: ep.id, method: ep.method, path: ep.path, file: ep.file, rows: rows)
+            cov.bounds = suite.bounds.filter { $0.endpoint == ep.id }
+            cov.parameters = ep.parameters.map { p in
+                let ids = suite.cases.filter { c in
+                    c.steps.contains { step in
+                        step.endpoint == ep.id
+                            && (p.location == .path
+                                ? step.request.pathParams[p.name] != nil
+                                : step.request.query.contains { $0.name == p.name })
+                    }
+                }.map(\.id).sorted()
+                return ParameterCoverage(name: p.name, location: p.location, caseIDs: ids)
+            }
+            return cov
+        }
+    }
+
+    /// The matrix as text lines, with totals; used by `conformance coverage` and the reports.
+    public static func render(_ coverage: [EndpointCoverage]) -> [String] {
+        var out: [String] = []
+        for ep in coverage {
+            out.append("\(ep.endpointID)  \(ep.method) \(ep.path)  (\(ep.file))")
+            let idWidth = min(40, (ep.rows.map(\.rowID.count).max() ?? 10) + 2)
+            for r in ep.rows {
+                let code = "\(r.status) \(r.message)".trimmingCharacters(in: " ")
+                var line = "  " + r.rowID.padding(toLength: idWidth, withPad: " ", startingAt: 0)
+                line += code.padding(toLength: 34, withPad: " ", startingAt: 0)
+                if r.isCovered {
+                    let shown = r.caseIDs.prefix(6).joined(separator: ", ")
+                    let more = r.caseIDs.count > 6 ? ", … (+\(r.caseIDs.count - 6))" : ""
+                    line += "\(r.caseIDs.count) case\(r.caseIDs.count == 1 ? "" : "s"): \(shown)\(more)"
+                } else if let why = r.notProvokable {
+                    line += "not provokable: \(why)"
+                } else if !r.skeletons.isEmpty {
+                    line += "UNCOVERED — not yet provoked: skeleton \(r.skeletons.joined(separator: ", ")) to write"
+                } else {
+                    line += "UNCOVERED — add a case or a notProvokable reason"
+                }
+                out.append(line)
+            }
+            out.append("  \(ep.rows.count) rows: \(ep.covered) covered by cases, \(ep.explained) explained, \(ep.uncovered.count) uncovered")
+            if !ep.parameters.isEmpty {
+                out.append("  parameters (documented), with the cases that send them:")
+                let width = (ep.parameters.map { $0.name.count + $0.location.rawValue.count + 3 }.max() ?? 10) + 2
+                for p in ep.parameters {
+                    let label = "\(p.name) (\(p.location.rawValue))"
+                    var line = "    " + label.padding(toLength: width, withPad: " ", startingAt: 0)
+                    if p.caseIDs.isEmpty {
+                        line += "sent by no case: a documented parameter nothing exercises"
+                    } else {
+                        let more = p.caseIDs.count > 6 ? ", … (+\(p.caseIDs.count - 6))" : ""
+                        line += "\(p.caseIDs.count) case\(p.caseIDs.count == 1 ? "" : "s"): "
+                            + p.caseIDs.prefix(6).joined(separator: ", ") + more
+                    }
+                    out.append(line)
+                }
+            }
+            if !ep.bounds.isEmpty {
+                let width = (ep.bounds.map(\.id.count).max() ?? 10) + 2
+                out.append("  bounds (\(ep.bounds.map(\.cases.count).reduce(0, +)) generated cases):")
+                let whats = ep.bounds.map { "\($0.field) \($0.kind.rawValue) \($0.summary) (\($0.page):\($0.line))" }
+                let whatWidth = (whats.map(\.count).max() ?? 10) + 2
+                for (b, what) in zip(ep.bounds, whats) {
+                    out.append(
+                        "    " + b.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                            + what.padding(toLength: whatWidth, withPad: " ", startingAt: 0) + b.cases.joined(separator: ", "))
+                }
+            }
+        }
+        let rows = coverage.reduce(0) { $0 + $1.rows.count }
+        let covered = coverage.reduce(0) { $0 + $1.covered }
+        let explained = coverage.reduce(0) { $0 + $1.explained }
+        let uncovered = coverage.reduce(0) { $0 + $1.uncovered.count }
+        out.append("total: \(rows) documented rows on \(coverage.count) endpoints: \(covered) covered by cases, \(explained) explained, \(uncovered) uncovered")
+        return out
+    }
+}
+
+extension ReportFormat {
+    /// `coverage.txt`: the documented rows and parameters the suite covers, and the
+    /// documented values seen on the target. Not part of a certification bundle.
+    public static let coverage = ReportFormat(name: "coverage", file: "coverage.txt", certified: false) { run, _ in
+        (Coverage.render(run.coverage) + [""] + ValueCoverage.render(run.values, observed: true)).joined(separator: "\n") + "\n"
+    }
+}
+
+extension RunResult {
+    /// The report stage's share of a run: the documented rows the suite
+    /// covers, and the documented values the results aimed at and saw.
+    mutating func addCoverage(of suite: Suite) {
+        coverage = Coverage.compute(suite)
+        values = ValueCoverage.compute(suite, results: results)
+    }
+}

@@ -1,0 +1,88 @@
+import JSONKit
+
+extension ValueCoverage {
+    /// Without `results` (static coverage), only the aimed cases are filled in.
+    public static func compute(_ suite: Suite, results: [CaseResult] = []) -> [ValueCoverage] {
+        suite.documentedEnums.map { e in
+            let pattern = (try? JSONPointer(parsing: e.pointer))?.tokens ?? []
+            var aimed: [String: [String]] = [:]
+            for c in suite.cases {
+                for step in c.steps where step.endpoint == e.endpointID {
+                    for a in step.expect.assertions where matches(pattern, a.pointer.tokens) {
+                        guard case .equals(let t) = a.kind, t.variables.isEmpty, let v = t.raw.stringValue,
+                            e.values.contains(v), aimed[v]?.contains(c.id) != true
+                        else { continue }
+                        aimed[v, default: []].append(c.id)
+                    }
+                }
+            }
+            var seen: [String: [String]] = [:]
+            var others = 0
+            for r in results {
+                for o in r.observedValues where o.endpointID == e.endpointID && o.pointer == e.pointer {
+                    for v in o.seen { seen[v, default: []].append(r.caseID) }
+                    others += o.others
+                }
+            }
+            return ValueCoverage(
+                endpointID: e.endpointID, pointer: e.pointer,
+                values: e.values.map { Value(value: $0, aimedBy: aimed[$0]?.sorted() ?? [], seenIn: seen[$0] ?? []) },
+                others: others)
+        }
+    }
+
+    /// Whether a concrete pointer falls under a pattern with `*` for array indices.
+    static func matches(_ pattern: [String], _ tokens: [String]) -> Bool {
+        pattern.count == tokens.count
+            && zip(pattern, tokens).allSatisfy { p, t in p == t || (p == "*" && !t.isEmpty && t.allSatisfy(\.isNumber)) }
+    }
+
+    /// The documented values as text lines: per pointer, with `observed`
+    /// (after a run) which were seen on the target and which never were;
+    /// without it, the cases aimed at each. Ends with a total line.
+    public static func render(_ values: [ValueCoverage], observed: Bool) -> [String] {
+        var out: [String] = []
+        out.append(
+            observed
+                ? "documented values (enums of the answers): seen on the target, in answers that conformed, or never seen"
+                : "documented values (enums of the answers), with the cases aimed at each (an equals assertion)")
+        var endpoint = ""
+        let width = min(44, (values.map(\.pointer.count).max() ?? 10) + 2)
+        for v in values {
+            if v.endpointID != endpoint {
+                endpoint = v.endpointID
+                out.append(endpoint)
+            }
+            var line = "  " + v.pointer.padding(toLength: width, withPad: " ", startingAt: 0)
+            if observed {
+                let seen = v.values.filter { !$0.seenIn.isEmpty }.map(\.value)
+                let never = v.values.filter { $0.seenIn.isEmpty }.map(\.value)
+                line += "seen \(seen.count)/\(v.values.count)"
+                if !seen.isEmpty { line += ": " + seen.joined(separator: ", ") }
+                if !never.isEmpty { line += "; never seen: " + never.joined(separator: ", ") }
+                if v.others > 0 { line += "; \(v.others) undocumented value\(v.others == 1 ? "" : "s") answered" }
+            } else {
+                let aimed = v.values.filter { !$0.aimedBy.isEmpty }
+                let none = v.values.filter { $0.aimedBy.isEmpty }.map(\.value)
+                line += "aimed \(aimed.count)/\(v.values.count)"
+                if !aimed.isEmpty {
+                    line += ": " + aimed.map { a in
+                        "\(a.value) (\(a.aimedBy.prefix(2).joined(separator: ", "))\(a.aimedBy.count > 2 ? ", +\(a.aimedBy.count - 2)" : ""))"
+                    }.joined(separator: ", ")
+                }
+                if !none.isEmpty { line += "; no case aimed: " + none.joined(separator: ", ") }
+            }
+            out.append(line)
+        }
+        let all = values.flatMap(\.values)
+        let endpoints = Set(values.map(\.endpointID)).count
+        if observed {
+            let seen = all.count { !$0.seenIn.isEmpty }
+            out.append("values: \(all.count) documented at \(values.count) places on \(endpoints) endpoints: \(seen) seen, \(all.count - seen) never seen")
+        } else {
+            let aimed = all.count { !$0.aimedBy.isEmpty }
+            out.append("values: \(all.count) documented at \(values.count) places on \(endpoints) endpoints: \(aimed) aimed at by a case, \(all.count - aimed) not")
+        }
+        return out
+    }
+}

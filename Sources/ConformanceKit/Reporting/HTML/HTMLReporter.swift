@@ -1,0 +1,435 @@
+/// One self-contained HTML5 page: inline CSS, no script, no external asset,
+/// readable offline and without JavaScript. In order: the verdict (in words:
+/// no emoji, which shows as a missing-glyph box without an emoji font), the
+/// problems (findings grouped by cause, each with its cases), the totals, a
+/// compact table of the failing cases, then each in full (every finding, the
+/// request, the masked response excerpt, the curl line), each endpoint's documented rows × outcome and
+/// access matrices (level × ownership relation × outcome), latency per
+/// endpoint, then the flaky, skipped and warned cases.
+///
+/// Every text that comes from the target or the suite goes through `escape`
+/// (`& < > " '`); the page is also well-formed XML, so a test can check its
+/// structure with an XML parser.
+public enum HTMLReporter {
+    public static func render(_ run: RunResult) -> String {
+        let c = ReportFormats.Counts(run)
+        let (_, headline) = ReportFormats.headline(run)
+        let problems = Problems.group(run.results)
+        let verdict = ReportFormats.runVerdict(run)
+        let byID = ReportFormats.resultsByID(run)
+        var h = ""
+        h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
+        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
+        h += "<title>TelecomX conformance: \(e(headline)) — \(e(run.targetName))</title>\n"
+        h += "<style>\n\(css)</style>\n</head>\n<body>\n"
+
+        // The verdict first.
+        // Passed with cases skipped: not green, and says so.
+        let partial = verdict == "passed" && c.skipped > 0
+        h += "<header class=\"verdict \(partial ? "unjudged" : verdict)\">\n"
+        h += "<h1><span class=\"verdict-word\">\(partial ? "PARTIAL" : verdict.uppercased())</span> TelecomX conformance: \(e(headline))</h1>\n"
+        h += "<p>Target <strong>\(e(run.targetName))</strong> at <code>\(e(ReportFormats.withoutUserInfo(run.baseURL)))</code>"
+        h += " · started \(e(ReportFormats.iso8601(run.startedAt))) · finished \(e(ReportFormats.iso8601(run.finishedAt)))"
+        h += " · \(e(ReportFormats.duration(run.durationSeconds)))</p>\n"
+        let blocking = run.blockingCases.count
+        h += run.isCertifiable
+            ? "<p>Certifiable: <strong>yes</strong>, every required case passed.</p>\n"
+            : "<p>Certifiable: <strong>no</strong>, \(blocking) required case\(blocking == 1 ? "" : "s") did not pass cleanly (failed, errored, skipped or flaky).</p>\n"
+        h += "</header>\n"
+        h += problemsSection(problems)
+
+        // Totals.
+        h += "<section id=\"totals\">\n<h2>Totals</h2>\n<table class=\"totals\">\n<tr>"
+        for name in ["cases", "passed", "ambiguous", "failed", "errors", "skipped", "flaky", "warnings", "duration"] { h += "<th>\(name)</th>" }
+        h += "</tr>\n<tr>"
+        for v in [c.total, c.passed, c.ambiguous, c.failed, c.errors, c.skipped, c.flaky, c.warnings] { h += "<td class=\"num\">\(v)</td>" }
+        h += "<td class=\"num\">\(e(ReportFormats.duration(run.durationSeconds)))</td></tr>\n</table>\n"
+        h += "<p><small>passed, ambiguous, failed, errors and skipped add up to the cases; \(e(ReportFormats.ambiguousNote)).</small></p>\n"
+        h += "<p>\(problems.isEmpty ? "" : "<a href=\"#problems\">Problems</a> · ")<a href=\"#failures\">Failures and errors</a> · <a href=\"#endpoints\">Endpoints</a> · <a href=\"#latency\">Latency</a></p>\n"
+        h += "</section>\n"
+
+        // Failures and errors, in full.
+        let bad = run.results.filter { r in
+            switch r.verdict {
+            case .failed, .error: return true
+            case .passed, .skipped, .ambiguous: return false
+            }
+        }
+        h += "<section id=\"failures\">\n<h2>Failures and errors (\(bad.count))</h2>\n"
+        if bad.isEmpty { h += "<p>None.</p>\n" } else { h += failingTable(bad, problems: problems) }
+        for r in bad { h += caseDetails(r) }
+        h += "</section>\n"
+
+        // Where the target took a documented alternative reading.
+        let ambiguous = run.results.filter { $0.verdict == .ambiguous }
+        if !ambiguous.isEmpty {
+            h += "<section id=\"ambiguous\">\n<h2>Ambiguous (\(ambiguous.count)): a documented alternative reading</h2>\n"
+            h += "<p>These cases conform and block nothing: where the docs are silent, the target took an alternative "
+            h += "the suite lists (Cases/readings.json). A profile can pin a reading to be held to it.</p>\n"
+            h += "<table><tr><th>case</th><th>reading</th><th>the docs</th><th>we read</th><th>the target took</th></tr>\n"
+            for r in ambiguous {
+                for f in r.ambiguities {
+                    let reading = run.readings.first { $0.id == f.reading }
+                    let doc = reading.map { "\($0.page):\($0.line) “\($0.quote)”" } ?? ""
+                    h += "<tr><td>\(e(r.caseID))</td><td><code>\(e(f.reading ?? ""))</code></td><td>\(e(doc))</td>"
+                    h += "<td>\(e(f.expected))</td><td>\(e(f.actual))</td></tr>\n"
+                }
+            }
+            h += "</table>\n</section>\n"
+        }
+
+        // Per endpoint: documented rows × outcome, then access matrices.
+        h += "<section id=\"endpoints\">\n<h2>Endpoints</h2>\n"
+        var endpointIDs = run.endpoints.map(\.id)
+        for ep in run.coverage where !endpointIDs.contains(ep.endpointID) { endpointIDs.append(ep.endpointID) }
+        for r in run.results where !endpointIDs.contains(r.endpointID) { endpointIDs.append(r.endpointID) }
+        for (index, id) in endpointIDs.enumerated() {
+            let info = run.endpoints.first { $0.id == id }
+            let coverage = run.coverage.first { $0.endpointID == id }
+            let results = run.results.filter { $0.endpointID == id }
+            h += "<section class=\"endpoint\" id=\"endpoint-\(index)\">\n"
+            h += "<h3>\(e(id))"
+            if let info { h += " <code>\(e(info.method)) \(e(info.path))</code>" } else if let coverage {
+                h += " <code>\(e(coverage.method)) \(e(coverage.path))</code>"
+            }
+            h += "</h3>\n"
+            if let info, !info.title.isEmpty { h += "<p>\(e(info.title))</p>\n" }
+            let ec = results.reduce(into: [0, 0, 0, 0]) { acc, r in
+                switch r.verdict {
+                case .passed, .ambiguous: acc[0] += 1
+                case .failed: acc[1] += 1
+                case .error: acc[2] += 1
+                case .skipped: acc[3] += 1
+                }
+            }
+            h += "<p>\(results.count) case\(results.count == 1 ? "" : "s"): \(ec[0]) passed, \(ec[1]) failed, \(ec[2]) errors, \(ec[3]) skipped</p>\n"
+            if let coverage { h += rowsMatrix(coverage, byID: byID) }
+            h += accessMatrices(results, roleOrder: run.roles)
+            h += "</section>\n"
+        }
+        h += "</section>\n"
+
+        // Latency per endpoint.
+        h += "<section id=\"latency\">\n<h2>Latency per endpoint</h2>\n"
+        h += "<p>Duration of each case that ran (every request it made); median, 95th percentile (nearest rank) and maximum.</p>\n"
+        h += "<table>\n<tr><th>endpoint</th><th>cases that ran</th><th>median</th><th>p95</th><th>max</th></tr>\n"
+        for id in endpointIDs {
+            let ran = run.results.filter { r in
+                guard r.endpointID == id else { return false }
+                if case .skipped = r.verdict { return false }
+                return true
+            }
+            h += "<tr><td>\(e(id))</td><td class=\"num\">\(ran.count)</td>"
+            if let l = ReportFormats.latency(ran.map(\.durationSeconds)) {
+                for v in [l.median, l.p95, l.max] { h += "<td class=\"num\">\(e(ReportFormats.duration(v)))</td>" }
+            } else {
+                h += "<td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">—</td>"
+            }
+            h += "</tr>\n"
+        }
+        h += "</table>\n</section>\n"
+
+        // Flaky, skipped, warnings.
+        let flaky = run.results.filter(\.isFlaky)
+        if !flaky.isEmpty {
+            h += "<section id=\"flaky\">\n<h2>Flaky (\(flaky.count)): passed only after a transport retry</h2>\n<ul>\n"
+            for r in flaky {
+                h += "<li><strong>\(e(r.caseID))</strong> (\(e(r.endpointID))): \(r.attempts.map(e).joined(separator: "; "))</li>\n"
+            }
+            h += "</ul>\n</section>\n"
+        }
+        let skipped = run.results.filter { if case .skipped = $0.verdict { true } else { false } }
+        if !skipped.isEmpty {
+            h += "<section id=\"skipped\">\n<h2>Skipped (\(skipped.count))</h2>\n<details>\n<summary>\(skipped.count) case\(skipped.count == 1 ? "" : "s") not run, with the reason</summary>\n"
+            h += "<table>\n<tr><th>case</th><th>endpoint</th><th>role</th><th>reason</th></tr>\n"
+            for r in skipped {
+                h += "<tr><td>\(e(r.caseID))</td><td>\(e(r.endpointID))</td><td>\(e(r.role.rawValue))</td><td>\(e(ReportFormats.reason(r.verdict) ?? ""))</td></tr>\n"
+            }
+            h += "</table>\n</details>\n</section>\n"
+        }
+        let warned = run.results.filter { !$0.warnings.isEmpty }
+        if !warned.isEmpty {
+            h += "<section id=\"warnings\">\n<h2>Warnings (\(c.warnings))</h2>\n<details>\n<summary>Undocumented fields and the like, in \(warned.count) case\(warned.count == 1 ? "" : "s")</summary>\n"
+            h += "<table class=\"warning-groups\">\n<caption>Grouped by cause (check, endpoint, pointer with array indices as *)</caption>\n"
+            h += "<tr><th>warnings</th><th>check</th><th>pointer</th><th>endpoint</th><th>cases</th><th>e.g.</th></tr>\n"
+            for g in WarningGroup.group(run.results) {
+                h += "<tr><td class=\"num\">\(g.findings)</td><td>\(e(g.check))</td><td><code>\(e(g.pointer ?? ""))</code></td><td>\(e(g.endpointID))</td>"
+                h += "<td class=\"num\">\(g.caseIDs.count)</td><td>\(e(g.message))</td></tr>\n"
+            }
+            h += "</table>\n"
+            h += "<table>\n<tr><th>case</th><th>check</th><th>pointer</th><th>message</th></tr>\n"
+            for r in warned {
+                for f in r.warnings {
+                    h += "<tr><td>\(e(r.caseID))</td><td>\(e(f.check.rawValue))</td><td><code>\(e(pointer(f)))</code></td><td>\(e(f.message))</td></tr>\n"
+                }
+            }
+            h += "</table>\n</details>\n</section>\n"
+        }
+        h += "<footer><p>Generated by conformance. Self-contained: no script, no external resource.</p></footer>\n"
+        h += "</body>\n</html>\n"
+        return h
+    }
+
+    /// Problems first: "3 problems in 41 failing cases", one row per problem
+    /// with links to its cases. Nothing when every case passed.
+    static func problemsSection(_ problems: [Problem]) -> String {
+        guard !problems.isEmpty else { return "" }
+        var h = "<section id=\"problems\">\n<h2>\(e(Problems.headline(problems)))</h2>\n"
+        h += "<p>Findings that share a cause (check, endpoint, place, rule and expected value) are one problem; most cases first.</p>\n"
+        h += "<table class=\"problems\">\n<tr><th>#</th><th>problem</th><th>expected</th><th>example</th><th>cases</th></tr>\n"
+        for p in problems {
+            h += "<tr id=\"problem-\(p.number)\"><td class=\"num\">\(p.number)</td>"
+            h += "<td><strong>\(e(p.check))</strong>"
+            if let pointer = p.pointer { h += " <code>\(e(pointer.isEmpty ? "(root)" : pointer))</code>" }
+            if let keyword = p.keyword, !keyword.isEmpty { h += " <small>rule <code>\(e(keyword))</code></small>" }
+            h += "<br /><small>\(e(p.endpointID))</small></td>"
+            h += "<td>\(p.check == "error" ? "" : long(p.expected))</td><td>\(long(p.message))</td>"
+            h += "<td><strong>\(p.caseIDs.count)</strong>: "
+            h += zip(p.caseIDs, p.caseSeqs).map { id, seq in "<a href=\"#case-\(seq)\">\(e(id))</a>" }.joined(separator: ", ")
+            h += "</td></tr>\n"
+        }
+        return h + "</table>\n</section>\n"
+    }
+
+    /// One row per failing or erroring case, before their cards.
+    static func failingTable(_ bad: [CaseResult], problems: [Problem]) -> String {
+        let numbers = Problems.numbersBySeq(problems)
+        var h = "<table class=\"failing\">\n<tr><th>case</th><th>endpoint</th><th>role</th><th>outcome</th><th>problems</th><th>first finding</th></tr>\n"
+        for r in bad {
+            let first: String
+            if case .error(let why) = r.verdict { first = why } else { first = r.failures.first?.message ?? "" }
+            let links = (numbers[r.seq] ?? []).map { "<a href=\"#problem-\($0)\">#\($0)</a>" }.joined(separator: " ")
+            h += "<tr><td><a href=\"#case-\(r.seq)\">\(e(r.caseID))</a></td><td>\(e(r.endpointID))</td><td>\(e(r.role.rawValue))</td>"
+            h += "<td>\(badge(r.verdict))</td><td>\(links)</td><td>\(long(first))</td></tr>\n"
+        }
+        return h + "</table>\n"
+    }
+
+    /// One failing or erroring case, with everything needed to reproduce it.
+    static func caseDetails(_ r: CaseResult) -> String {
+        var h = "<article class=\"case\" id=\"case-\(r.seq)\">\n"
+        h += "<h3>\(badge(r.verdict)) \(e(r.caseID))</h3>\n"
+        h += "<p>\(e(r.title))</p>\n<dl>\n"
+        var facts: [(String, String)] = [
+            ("endpoint", r.endpointID), ("covers", r.covers), ("role", r.role.rawValue), ("file", r.file),
+        ]
+        if let status = r.status { facts.append(("status", String(status))) }
+        facts.append(("duration", ReportFormats.duration(r.durationSeconds)))
+        facts.append(("requests", String(r.requests)))
+        if !r.required { facts.append(("required", "no (optional case)")) }
+        if case .error(let why) = r.verdict { facts.append(("error", why)) }
+        for (k, v) in facts { h += "<dt>\(e(k))</dt><dd>\(e(v))</dd>\n" }
+        h += "</dl>\n"
+        if let req = r.request { h += "<p class=\"request\"><code>\(e(req.line))</code></p>\n" }
+        if !r.findings.isEmpty {
+            h += "<table class=\"findings\">\n<tr><th>check</th><th>severity</th><th>pointer</th><th>keyword</th><th>expected</th><th>actual</th><th>message</th></tr>\n"
+            for f in r.findings {
+                h += "<tr class=\"\(f.severity.rawValue)\"><td>\(e(f.check.rawValue))</td><td>\(e(f.severity.rawValue))</td>"
+                h += "<td><code>\(e(pointer(f)))</code></td><td><code>\(e(f.keyword ?? ""))</code></td>"
+                h += "<td>\(long(f.expected))</td><td>\(long(f.actual))</td><td>\(e(f.message))</td></tr>\n"
+            }
+            h += "</table>\n"
+        }
+        if !r.attempts.isEmpty {
+            h += "<p>Earlier attempts:</p>\n<ol>\n" + r.attempts.map { "<li>\(e($0))</li>\n" }.joined() + "</ol>\n"
+        }
+        if let curl = r.request?.curl {
+            h += "<details><summary>curl (credentials as environment variable references)</summary>\n<pre>\(e(curl))</pre>\n</details>\n"
+        }
+        if let excerpt = r.responseExcerpt {
+            h += "<details><summary>response excerpt (\(excerpt.utf8.count) bytes, sensitive fields masked)</summary>\n<pre>\(e(excerpt))</pre>\n</details>\n"
+        }
+        h += "</article>\n"
+        return h
+    }
+
+    /// Documented rows × outcome: for each row, the cases covering it, by outcome.
+    static func rowsMatrix(_ ep: EndpointCoverage, byID: [String: CaseResult]) -> String {
+        let columns = ["passed", "ambiguous", "failed", "error", "skipped", "not run"]
+        var h = "<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n"
+        h += "<tr><th>row</th><th>status</th><th>message</th>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        for row in ep.rows {
+            var cells: [String: [String]] = [:]
+            for id in row.caseIDs {
+                let r = byID[id]
+                let column = r.map { ReportFormats.outcome($0.verdict) } ?? "not run"
+                cells[column, default: []].append(caseLink(id, r))
+            }
+            let state = ReportFormats.rowState(row)
+            h += "<tr class=\"\(state)\"><td>\(e(row.rowID))</td><td class=\"num\">\(row.status)</td><td>\(e(row.message))</td>"
+            if row.caseIDs.isEmpty {
+                let why = row.notProvokable.map { "not provokable: " + $0 } ?? "UNCOVERED: no case, no reason"
+                h += "<td colspan=\"\(columns.count)\" class=\"\(state)\">\(e(why))</td>"
+            } else {
+                for col in columns { h += "<td>\((cells[col] ?? []).joined(separator: " "))</td>" }
+            }
+            h += "</tr>\n"
+        }
+        return h + "</table>\n"
+    }
+
+    /// Access level × ownership relation × outcome, one table per matrix of
+    /// the endpoint (cases whose ids end in `-<role>-own|-same-reseller|-other-reseller`).
+    /// Rows follow `roleOrder` (the suite's declared roles); others come last, by name.
+    static func accessMatrices(_ results: [CaseResult], roleOrder: [Role] = []) -> String {
+        var order: [String] = []
+        var cells: [String: [CaseResult]] = [:]
+        for r in results {
+            guard let cell = ReportFormats.accessCell(r) else { continue }
+            if cells[cell.matrix] == nil { order.append(cell.matrix) }
+            cells[cell.matrix, default: []].append(r)
+        }
+        var h = ""
+        for matrix in order {
+            let cases = cells[matrix] ?? []
+            let relations = ReportFormats.relations.filter { rel in cases.contains { ReportFormats.accessCell($0)?.relation == rel } }
+            var roles: [Role] = []
+            for r in cases where !roles.contains(r.role) { roles.append(r.role) }
+            roles.sort { a, b in
+                let ia = roleOrder.firstIndex(of: a) ?? Int.max, ib = roleOrder.firstIndex(of: b) ?? Int.max
+                return ia != ib ? ia < ib : a.rawValue < b.rawValue
+            }
+            h += "<table class=\"matrix access\">\n<caption>Access matrix \(e(matrix)): access level × ownership relation × outcome</caption>\n"
+            h += "<tr><th>role</th>" + relations.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
+            for role in roles {
+                h += "<tr><th>\(e(role.rawValue))</th>"
+                for rel in relations {
+                    let here = cases.filter { $0.role == role && ReportFormats.accessCell($0)?.relation == rel }
+                    if here.isEmpty {
+                        h += "<td>—</td>"
+                        continue
+                    }
+                    h += "<td>"
+                    h += here.map { r in
+                        let expects =
+                            r.covers == "success" ? "allowed" : r.covers == "unauthenticated" ? "unauthenticated" : "denied (\(r.covers))"
+                        return "\(caseLink(r.caseID, r, text: ReportFormats.outcome(r.verdict))) <small>expects \(e(expects))</small>"
+                    }.joined(separator: "<br />")
+                    h += "</td>"
+                }
+                h += "</tr>\n"
+            }
+            h += "</table>\n"
+        }
+        return h
+    }
+
+    /// A case id as a badge; failing and erroring cases link to their details.
+    static func caseLink(_ id: String, _ r: CaseResult?, text: String? = nil) -> String {
+        let cls = r.map { cssClass($0.verdict) } ?? "notrun"
+        let label = e(text ?? id)
+        let tip = "title=\"\(e(id))\(r.map { ": " + e($0.verdict.label) } ?? ": not run")\""
+        switch r?.verdict {
+        case .failed?, .error?:
+            return "<a class=\"badge \(cls)\" href=\"#case-\(r!.seq)\" \(tip)>\(label)</a>"
+        default:
+            return "<span class=\"badge \(cls)\" \(tip)>\(label)</span>"
+        }
+    }
+
+    static func badge(_ v: Verdict) -> String { "<span class=\"badge \(cssClass(v))\">\(e(v.label))</span>" }
+
+    static func cssClass(_ v: Verdict) -> String {
+        switch v {
+        case .passed: return "pass"
+        case .ambiguous: return "ambig"
+        case .failed: return "fail"
+        case .error: return "err"
+        case .skipped: return "skip"
+        }
+    }
+
+    static func pointer(_ f: Finding) -> String { f.pointer.map { $0.isEmpty ? "(root)" : $0 } ?? "" }
+
+    /// Long values fold into a `<details>`.
+    static func long(_ s: String) -> String {
+        guard s.count > 160 || s.contains("\n") else { return e(s) }
+        let head = s.split(whereSeparator: \.isNewline).first.map { String($0.prefix(80)) } ?? ""
+        return "<details><summary>\(e(head))…</summary><pre>\(e(s))</pre></details>"
+    }
+
+    /// HTML-escapes text for element content and quoted attribute values:
+    /// `& < > " '`; characters HTML and XML do not allow (NUL, other C0
+    /// controls but tab, LF and CR, DEL and C1 controls, U+FFFE/U+FFFF) are dropped.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(u)
+            default:
+                let v = u.value
+                if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0xFFFE || v == 0xFFFF { continue }
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    private static func e(_ s: String) -> String { escape(s) }
+
+    static let css = """
+        body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 80rem; padding: 1rem 1.5rem; color: #1b1f24; }
+        h1 { font-size: 1.5rem; margin: 0 0 .4rem; }
+        h2 { font-size: 1.2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem; margin-top: 2rem; }
+        h3 { font-size: 1.05rem; margin: 1.2rem 0 .3rem; }
+        header.verdict { padding: .8rem 1rem; border-radius: 6px; border: 1px solid; }
+        header.passed { background: #dafbe1; border-color: #4ac26b; }
+        header.failed { background: #ffebe9; border-color: #ff8182; }
+        header.unjudged { background: #fff8c5; border-color: #d4a72c; }
+        table { border-collapse: collapse; margin: .5rem 0 1rem; }
+        th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+        th { background: #f6f8fa; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        caption { text-align: left; font-weight: 600; padding: .2rem 0; }
+        code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+        pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+        .badge { display: inline-block; padding: 0 .4rem; border-radius: 1rem; font-size: 12px; border: 1px solid; text-decoration: none; color: inherit; margin: 1px 0; }
+        .pass { background: #dafbe1; border-color: #4ac26b; }
+        .ambig { background: #fff8c5; border-color: #d4a72c; }
+        .fail { background: #ffebe9; border-color: #ff8182; }
+        .err { background: #fff8c5; border-color: #d4a72c; }
+        .skip, .notrun { background: #f6f8fa; border-color: #afb8c1; }
+        tr.uncovered td { background: #ffebe9; }
+        tr.explained td { color: #57606a; }
+        tr.warning td { color: #57606a; }
+        article.case { border: 1px solid #d0d7de; border-radius: 6px; padding: 0 1rem .5rem; margin: 1rem 0; }
+        dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; }
+        dt { color: #57606a; }
+        dd { margin: 0; }
+        small { color: #57606a; }
+        summary { cursor: pointer; }
+        *, *::before, *::after { box-sizing: border-box; }
+        body { overflow-wrap: anywhere; }
+        table { max-width: 100%; }
+        table.problems, table.failing { width: 100%; table-layout: fixed; }
+        table.problems th:nth-child(1) { width: 2.5rem; }
+        table.problems th:nth-child(2) { width: 22%; }
+        table.problems th:nth-child(3) { width: 16%; }
+        table.problems th:nth-child(4) { width: 24%; }
+        table.failing th:nth-child(1) { width: 22%; }
+        table.failing th:nth-child(2) { width: 15%; }
+        table.failing th:nth-child(3) { width: 9%; }
+        table.failing th:nth-child(4) { width: 6.5rem; }
+        table.failing th:nth-child(5) { width: 11%; }
+        dl { grid-template-columns: max-content minmax(0, 1fr); }
+        table.matrix th { white-space: nowrap; overflow-wrap: normal; }
+        .verdict-word { display: inline-block; padding: .05rem .5rem; border-radius: 4px; font-size: .9rem; letter-spacing: .04em; vertical-align: middle; color: #fff; background: #57606a; }
+        header.passed .verdict-word { background: #1a7f37; }
+        header.failed .verdict-word { background: #cf222e; }
+        header.unjudged .verdict-word { background: #9a6700; }
+
+        """
+}
+
+extension ReportFormat {
+    /// `report.html`: one self-contained page.
+    public static let html = ReportFormat(name: "HTML report", file: "report.html", certified: true) { run, _ in
+        HTMLReporter.render(run)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import JSONKit
+
+// What a request looks like: on the wire (the credential added at the last
+// moment) and for people (the redacted URL and headers, the curl line).
+extension Runner {
+    /// What each step of a job would send, secrets redacted and values captured
+    /// at run time shown as their `{{captured.NAME}}` placeholders (for --dry-run).
+    public func describe(_ job: Job) -> [RequestSummary] {
+        job.steps.compactMap { step in
+            guard let endpoint = suite.endpoint(step.endpoint) else { return nil }
+            var bindings = job.fixtures
+            for other in job.steps.flatMap(\.captures) {
+                bindings[capturedPrefix + other.name] = .string("{{\(capturedPrefix)\(other.name)}}")
+            }
+            let planned = Planner.resolve(step, endpoint: endpoint, bindings: bindings)
+            let placeholder = credentials.has(job.testCase.role) ? "***" : nil
+            var summary = wire(planned, role: job.testCase.role, secret: placeholder).1
+            summary.url = summary.url.replacingOccurrences("%7B%7B", "{{").replacingOccurrences("%7D%7D", "}}")
+            return summary
+        }
+    }
+
+    /// The request as sent (with the credential) and as shown (with `***`).
+    func wire(_ p: PlannedRequest, role: Role, secret: String?) -> (OutgoingRequest, RequestSummary) {
+        var headers = p.headers.map { (name: $0.name, value: $0.value) }
+        var bodyBytes: [UInt8]?
+        if let text = p.rawBody {
+            bodyBytes = Array(text.utf8)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append((name: "Content-Type", value: "application/json"))
+            }
+        } else if let body = p.body {
+            bodyBytes = JSONWriter().bytes(body)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append((name: "Content-Type", value: "application/json"))
+            }
+        }
+        // Logged-in roles have no variable of their own: the curl line names one to set.
+        let variable = "${\(target.credentialVariables[role] ?? "TOKEN_\(role.rawValue)")}"
+        let base = target.baseURL.hasSuffix("/") ? String(target.baseURL.dropLast()) : target.baseURL
+
+        /// The request with the credential written as `credential` (the value,
+        /// `***`, or a shell variable reference), or without it (`inline`
+        /// false: curl adds a query credential itself, percent-encoded).
+        /// Headers and cookies carry the credential byte for byte; only the
+        /// query percent-encodes it, as it does every query value.
+        func render(_ credential: String?, encode: Bool, inline: Bool = true) -> (url: String, headers: [(name: String, value: String)]) {
+            var q = p.query.map { encodeQuery($0.name) + "=" + encodeQuery($0.value) }
+            var h = headers
+            if let credential {
+                switch target.auth {
+                case .query(let name): if inline { q.append(encodeQuery(name) + "=" + (encode ? encodeQuery(credential) : credential)) }
+                case .header(let name, let prefix): h.append((name, prefix + credential))
+                case .cookie(let name): h.append((name: "Cookie", value: "\(name)=\(credential)"))
+                }
+            }
+            return (base + p.path + (q.isEmpty ? "" : "?" + q.joined(separator: "&")), h)
+        }
+        let real = render(secret, encode: true)
+        let shown = render(secret == nil ? nil : "***", encode: false)
+        let out = OutgoingRequest(method: p.method, url: real.url, headers: real.headers, body: bodyBytes)
+
+        // A ready-to-paste curl line that sends what the harness sent: the
+        // credential as an environment-variable reference, byte for byte in a
+        // header or cookie, percent-encoded by curl in the query (--url-query,
+        // appended last, where the harness puts it).
+        let forShell = render(secret == nil ? nil : variable, encode: false, inline: false)
+        var curl = "curl -sS -X \(p.method) \(shellDoubleQuoted(forShell.url, keeping: variable))"
+        if secret != nil, case .query(let name) = target.auth {
+            curl += " --url-query \(shellDoubleQuoted(encodeQuery(name) + "=" + variable, keeping: variable))"
+        }
+        for h in forShell.headers { curl += " -H \(shellDoubleQuoted("\(h.name): \(h.value)", keeping: variable))" }
+        if let bodyBytes { curl += " --data-binary " + shellSingleQuoted(String(decoding: bodyBytes, as: UTF8.self)) }
+
+        let summary = RequestSummary(
+            method: p.method, url: shown.url, headers: shown.headers.map { "\($0.name): \($0.value)" },
+            body: p.rawBody ?? p.body.map { JSONWriter().string(SensitiveFields.mask($0, names: sensitive)) }, curl: curl)
+        return (out, summary)
+    }
+}
+
+/// Percent-encodes a query name or value (RFC 3986 unreserved characters kept).
+func encodeQuery(_ s: String) -> String {
+    var out = ""
+    for b in s.utf8 {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+            out.append(Character(Unicode.Scalar(b)))
+        default:
+            out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+        }
+    }
+    return out
+}
+
+/// `"…"` for a POSIX shell, escaping everything but the one variable reference we mean to expand.
+func shellDoubleQuoted(_ s: String, keeping reference: String) -> String {
+    func esc(_ part: Substring) -> String {
+        var out = ""
+        for c in part {
+            if c == "\"" || c == "\\" || c == "$" || c == "`" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+    let parts = s.split(separator: reference, omittingEmptySubsequences: false)
+    return "\"" + parts.map(esc).joined(separator: reference) + "\""
+}
+
+/// `'…'` for a POSIX shell.
+func shellSingleQuoted(_ s: String) -> String {
+    "'" + s.replacingOccurrences("'", "'\\''") + "'"
+}

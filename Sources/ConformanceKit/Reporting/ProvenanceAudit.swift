@@ -136,6 +136,7 @@ public enum ProvenanceAudit {
         case .walk(let limit, _): return "walk (limit \(limit))"
         case .eachEquals(let p, _): return "eachEquals \(p)"
         case .eachContains: return "eachContains"
+        case .someEquals(let p, _): return "someEquals \(p)"
         case .eachDaysAfter(_, _, let days, let zone): return "eachDaysAfter (\(days) \(zone.map { "calendar days in \($0)" } ?? "days"))"
         }
     }

@@ -123,11 +123,14 @@ public enum DeletedAccounts {
     /// (one account in five) name another phone than the account's own
     /// deviceType: "Replaced the Nokia G22 by a new subscription" on an
     /// Apple iPhone 15. A filter by that phone then finds the account by its
-    /// notes, which the list does not show.
+    /// notes, which the list does not show. Never the Fairphone 5: the
+    /// deviceType fixture ("fairphone") promises a text in no notes.
     static func mentionDevices(in accounts: inout [DeletedAccount]) {
         for i in accounts.indices where accounts[i].notes == "Replaced by a new subscription" {
             guard let own = accounts[i].document["deviceType"]?.stringValue, let k = devices.firstIndex(of: own) else { continue }
-            accounts[i].notes = "Replaced the \(devices[(k + 4) % devices.count]) by a new subscription"
+            var other = devices[(k + 4) % devices.count]
+            if other.hasPrefix("Fairphone") { other = devices[(k + 3) % devices.count] }
+            accounts[i].notes = "Replaced the \(other) by a new subscription"
         }
     }
 

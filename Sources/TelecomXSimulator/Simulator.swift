@@ -230,6 +230,10 @@ public final class TelecomXSimulator: Sendable {
         if has("get-extension-without-pbx"), (o["pbx"]?.numberValue ?? 0) <= 0, o["extension"]?.isNull ?? true {
             o["extension"] = "5e7000000000000000000001"
         }
+        if has("get-order-state-enum-case"), case .object(var w)? = o["smartWatch"], w["orderState"] == "Partially Failed" {
+            w["orderState"] = "PARTIALLY_FAILED"
+            o["smartWatch"] = .object(w)
+        }
         if has("get-renamed-row"), let row = o["restOfWorldRoaming"] {
             o["restOfWorldRoaming"] = nil
             o["restOfWorld"] = row

@@ -276,7 +276,7 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             takes: reading("generated-negative-answer", "other-4xx")),
         Variant(
             name: "notes-mention-devices",
-            summary: "GET /mvno/deleted: the notes of one deleted account in five name another phone than its deviceType (\"Replaced the Nokia G22 by a new subscription\" on an Apple iPhone 15), so a filter by a phone also finds accounts whose listed fields do not show it",
+            summary: "GET /mvno/deleted: the notes of one deleted account in five name another phone than its deviceType (\"Replaced the Nokia G22 by a new subscription\" on an Apple iPhone 15; never the Fairphone 5, which deleted.filter.deviceType promises is in no notes), so a filter by a phone also finds accounts whose listed fields do not show it",
             allowedBy: "mvno-deleted-list.txt: \"Number, deviceType, simNumber (ICC), IMSI and notes will be searched.\" Notes are free text (mvno-account-get.txt: \"notes | String | Note about the account\"), and the list item does not show them, nor the IMSI."),
         Variant(
             name: "only-if-inert",

@@ -164,6 +164,7 @@ import Testing
             ("get-prefix-lookup", "get-number-suffix"),
             ("get-voicemail-not-in-use", "get-access-admin-other-reseller"),
             ("deleted-filter-skips-notes", "deleted-filter-notes-same-case"),
+            ("get-order-state-enum-case", "get-smart-watch-order-state-partially-failed"),
         ]
         for (fault, caseID) in aimed {
             let d = try await SimulatorHarness.detection(of: fault)

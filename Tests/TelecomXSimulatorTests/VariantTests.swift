@@ -311,6 +311,9 @@ import Testing
         #expect(mentioned.count > plain.count)
         #expect(mentioned.contains { $0["deviceType"] != .string(device) }, "some match by notes only")
         #expect(mentioned.contains { $0["number"] == .string(DeletedAccounts.Fixtures.filterNumber) })
+        // The deviceType fixture's text stays out of every note (its promise).
+        let sim = Self.sim("notes-mention-devices")
+        #expect(sim.deletedAccounts.allSatisfy { !($0.notes ?? "").lowercased().contains(DeletedAccounts.Fixtures.filterDeviceType) })
     }
 
     /// Tokens are never interpolated into expectations, so a failure prints none.

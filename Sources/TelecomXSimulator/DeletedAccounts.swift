@@ -313,7 +313,11 @@ extension TelecomXSimulator {
             // deleted-later-page-leak: past the first 100 a caller can see, the ADMIN-only members show.
             var viewer = caller
             if has("deleted-later-page-leak") && start + i >= 100 { viewer.accessLevel = "ADMIN" }
-            return presented(deletedView(account, to: viewer), as: .deletedItem)
+            let item = presented(deletedView(account, to: viewer), as: .deletedItem)
+            // deleted-dnd-without-pbx: after the variants (only-if-inert shows dnd false there), dnd true without a hosted PBX.
+            guard has("deleted-dnd-without-pbx"), case .object(var o) = item, (o["pbx"]?.numberValue ?? 0) <= 0 else { return item }
+            o["dnd"] = true
+            return .object(o)
         }
         let total = has("deleted-total-is-page-count") ? items.count : visible.count
         return json(

@@ -165,6 +165,7 @@ import Testing
             ("get-voicemail-not-in-use", "get-access-admin-other-reseller"),
             ("deleted-filter-skips-notes", "deleted-filter-notes-same-case"),
             ("get-order-state-enum-case", "get-smart-watch-order-state-partially-failed"),
+            ("deleted-dnd-without-pbx", "deleted-admin-walk"),
         ]
         for (fault, caseID) in aimed {
             let d = try await SimulatorHarness.detection(of: fault)

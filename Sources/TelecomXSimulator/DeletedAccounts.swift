@@ -54,6 +54,8 @@ public enum DeletedAccounts {
         public static var filterIMSI: String { DeletedAccounts.imsi(filterIndex) }
         /// Lower case on purpose: the stored note says `ZX-4711`, and the filter ignores case.
         public static let filterNotes = "zx-4711"
+        /// The same text in the letter case the note holds (the control of the notes filter).
+        public static let filterNotesExact = "ZX-4711"
         /// Lower case on purpose: the stored deviceType is `Fairphone 5`.
         public static let filterDeviceType = "fairphone"
         public static let filterNoMatch = "zz-no-such-deleted-account"
@@ -114,6 +116,21 @@ public enum DeletedAccounts {
         case 2: return "Replaced by a new subscription"
         case 3: return "Number ported out to another operator"
         default: return nil
+        }
+    }
+
+    /// notes-mention-devices: the notes "Replaced by a new subscription"
+    /// (one account in five) name another phone than the account's own
+    /// deviceType: "Replaced the Nokia G22 by a new subscription" on an
+    /// Apple iPhone 15. A filter by that phone then finds the account by its
+    /// notes, which the list does not show. Never the Fairphone 5: the
+    /// deviceType fixture ("fairphone") promises a text in no notes.
+    static func mentionDevices(in accounts: inout [DeletedAccount]) {
+        for i in accounts.indices where accounts[i].notes == "Replaced by a new subscription" {
+            guard let own = accounts[i].document["deviceType"]?.stringValue, let k = devices.firstIndex(of: own) else { continue }
+            var other = devices[(k + 4) % devices.count]
+            if other.hasPrefix("Fairphone") { other = devices[(k + 3) % devices.count] }
+            accounts[i].notes = "Replaced the \(other) by a new subscription"
         }
     }
 
@@ -258,6 +275,7 @@ extension TelecomXSimulator {
                     fields = [account.number, account.document["deviceType"]?.stringValue, account.document["simNumber"]?.stringValue]
                         .compactMap { $0 }
                 }
+                if has("deleted-filter-skips-notes"), let notes = account.notes { fields.removeAll { $0 == notes } }
                 if has("deleted-filter-skips-device") { fields.removeAll { $0 == account.document["deviceType"]?.stringValue } }
                 if has("deleted-filter-customer-name"), let name = account.document["customerName"]?.stringValue {
                     fields.append(name)
@@ -295,7 +313,11 @@ extension TelecomXSimulator {
             // deleted-later-page-leak: past the first 100 a caller can see, the ADMIN-only members show.
             var viewer = caller
             if has("deleted-later-page-leak") && start + i >= 100 { viewer.accessLevel = "ADMIN" }
-            return presented(deletedView(account, to: viewer), as: .deletedItem)
+            let item = presented(deletedView(account, to: viewer), as: .deletedItem)
+            // deleted-dnd-without-pbx: after the variants (only-if-inert shows dnd false there), dnd true without a hosted PBX.
+            guard has("deleted-dnd-without-pbx"), case .object(var o) = item, (o["pbx"]?.numberValue ?? 0) <= 0 else { return item }
+            o["dnd"] = true
+            return .object(o)
         }
         let total = has("deleted-total-is-page-count") ? items.count : visible.count
         return json(

@@ -79,6 +79,10 @@ public struct Fault: Sendable, Hashable, CustomStringConvertible {
         Fault(name: "get-prefix-lookup", endpoint: "mvno-account-get", summary: "an ACCOUNT_ID that is the start of an id or the end of a number (6 characters or more) finds that account"),
         Fault(name: "create-custom-flattened", endpoint: "mvno-account-create", summary: "custom data is stored flattened: nested objects come back as dotted keys ({\"crm.id\": …} for {\"crm\": {\"id\": …}})"),
         Fault(name: "create-text-latin1", endpoint: "mvno-account-create", summary: "notes are stored as their UTF-8 bytes read as Latin-1: 'ø' comes back as 'Ã¸'"),
+        Fault(name: "deleted-filter-skips-notes", endpoint: "mvno-deleted-list", summary: "filter does not search notes (number, deviceType, ICC and IMSI only): with exact-case matching on, the notes case in another letter case cannot tell, its same-case control can"),
+        Fault(name: "get-order-state-enum-case", endpoint: "mvno-account-get", summary: "smartWatch.orderState 'Partially Failed' is answered as 'PARTIALLY_FAILED' (an enum's constant name instead of the documented text); only an account in that state shows it"),
+        Fault(name: "deleted-dnd-without-pbx", endpoint: "mvno-deleted-list", summary: "dnd is true on deleted accounts whose pbx is null or 0 (the page: only if pbx>0; a setting in effect, which no reading of 'only if' allows)"),
+        Fault(name: "get-voicemail-not-in-use", endpoint: "mvno-account-get", summary: "voicemail settings that notify (notify SMS) are shown on accounts whose feature.voicemail is off or that have a sipAccount or pbx (the page: only if feature.voicemail is active and sipAccount and pbx is not)"),
         Fault(name: "create-race-double-sell", endpoint: "mvno-account-create", summary: "a number sold through the API is not yet seen as in use (the check reads a lagging store): two creates of one number at once both succeed"),
     ]
 

@@ -147,7 +147,48 @@ public struct Seed: Sendable {
                 ("state", "BLOCKED"),
                 ("mvnoSim", ["simNumber": "8945010184621000006", "imsi": "238010000000106", "network": "TDC", "formFactor": "NANO"]),
             ])
-        return [creating, deleting, blocked]
+        return [creating, deleting, blocked] + watchAccounts()
+    }
+
+    /// Accounts with a smart watch, voicemail and purchase info in the
+    /// documented values the full account does not show
+    /// (mvno-account-get.txt: smartWatch.state NONE, CREATING, ORDERED,
+    /// ACTIVE, FAILED or DELETING; smartWatch.orderState 'Cancelled',
+    /// 'Partially Failed', 'Success', 'Failure', 'Blocked', 'Acknowledged' or
+    /// 'Waiting'; smartWatch.model android or ios; voicemail.notify NONE, SMS,
+    /// EMAIL, BOTH; purchaseInfo.paymentOption BOUGHT or RENTED), customer 2,
+    /// ids …07 to …0c, numbers +4520000007 to +4520000012.
+    static func watchAccounts() -> [JSON] {
+        let values: [(state: String, order: String, model: String, notify: String, payment: String)] = [
+            ("NONE", "Waiting", "android", "NONE", "BOUGHT"),
+            ("CREATING", "Acknowledged", "ios", "SMS", "RENTED"),
+            ("ORDERED", "Partially Failed", "android", "EMAIL", "BOUGHT"),
+            ("FAILED", "Failure", "ios", "NONE", "RENTED"),
+            ("DELETING", "Cancelled", "android", "SMS", "BOUGHT"),
+            ("ACTIVE", "Blocked", "ios", "EMAIL", "RENTED"),
+        ]
+        return values.enumerated().map { i, v in
+            let n = i + 7
+            let id = "5a10000000000000000000" + String(n, radix: 16).leftPad(2)
+            guard case .object(var o) = plainAccount(id, IDs.customer2, "+45200000" + String(n).leftPad(2)) else { return .null }
+            o["feature"] = [
+                "highRate": true, "international": true, "data": true, "roaming": true, "roamingData": true,
+                "voicemail": true, "smartWatchSim": true,
+            ]
+            // plainAccount makes the SIM's digits of the id's last hex digit: decimal ones here.
+            o["mvnoSim"] = [
+                "simNumber": .string("89450201846210000" + String(n).leftPad(2)), "imsi": .string("2380100000001" + String(n).leftPad(2)),
+                "network": "TDC", "formFactor": "NANO",
+            ]
+            o["voicemail"] = ["notify": .string(v.notify), "pin": "2468"]
+            o["purchaseInfo"] = ["orderId": .string("W-\(n)"), "date": "2025-06-01T00:00:00.000Z", "paymentOption": .string(v.payment)]
+            o["smartWatch"] = [
+                "eid": .string(String(repeating: String(n % 10), count: 32)), "model": .string(v.model),
+                "number": .string("+45223344" + String(n).leftPad(2)), "state": .string(v.state), "orderState": .string(v.order),
+                "createdAt": "2025-06-01T10:00:00.000Z",
+            ]
+            return .object(o)
+        }
     }
 
     /// An account with every documented field filled in, so that every part

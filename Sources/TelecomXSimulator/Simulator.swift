@@ -30,7 +30,9 @@ public final class TelecomXSimulator: Sendable {
         self.seed = seed
         self.accounts = Mutex(seed.accounts)
         self.inventory = Mutex(Inventory(seed: seed))
-        self.deletedAccounts = DeletedAccounts.generate(seed: seed, now: clock.epochSeconds)
+        var deleted = DeletedAccounts.generate(seed: seed, now: clock.epochSeconds)
+        if variants.contains(where: { $0.name == "notes-mention-devices" }) { DeletedAccounts.mentionDevices(in: &deleted) }
+        self.deletedAccounts = deleted
         self.faults = Set(faults.map(\.name))
         self.variants = Set(variants.map(\.name))
         self.loginLifetime = loginLifetime
@@ -196,7 +198,10 @@ public final class TelecomXSimulator: Sendable {
         }
         account = visible(account, to: caller)
         account = applyAccountFaults(account)
-        return json(200, presented(account, as: .account))
+        var shown = presented(account, as: .account)
+        // After the variants, which may leave members out: the fault shows what no reading lets through.
+        if has("get-voicemail-not-in-use") { shown = withVoicemailNotInUse(shown) }
+        return json(200, shown)
     }
 
     /// Removes the fields the docs restrict to some roles: socs, socsOverride,
@@ -225,10 +230,27 @@ public final class TelecomXSimulator: Sendable {
         if has("get-extension-without-pbx"), (o["pbx"]?.numberValue ?? 0) <= 0, o["extension"]?.isNull ?? true {
             o["extension"] = "5e7000000000000000000001"
         }
+        if has("get-order-state-enum-case"), case .object(var w)? = o["smartWatch"], w["orderState"] == "Partially Failed" {
+            w["orderState"] = "PARTIALLY_FAILED"
+            o["smartWatch"] = .object(w)
+        }
         if has("get-renamed-row"), let row = o["restOfWorldRoaming"] {
             o["restOfWorldRoaming"] = nil
             o["restOfWorld"] = row
         }
+        return .object(o)
+    }
+
+    /// get-voicemail-not-in-use: voicemail settings that notify, on an account
+    /// whose voicemail is off or whose calls a SIP trunk or hosted PBX takes
+    /// (the page: "only if feature.voicemail is active and sipAccount and pbx is not").
+    func withVoicemailNotInUse(_ account: JSON) -> JSON {
+        guard case .object(var o) = account else { return account }
+        let active = o["feature"]?.objectValue?["voicemail"] == .bool(true)
+        let trunk = !(o["sipAccount"]?.isNull ?? true)
+        let pbx = (o["pbx"]?.numberValue ?? 0) > 0
+        guard !active || trunk || pbx else { return account }
+        o["voicemail"] = ["notify": "SMS", "pin": "0000"]
         return .object(o)
     }
 

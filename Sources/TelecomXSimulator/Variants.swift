@@ -113,8 +113,8 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             allowedBy: "The pages fix no member order; RFC 8259 §1: \"An object is an unordered collection of zero or more name/value pairs\"."),
         Variant(
             name: "optional-members",
-            summary: "documented members the simulator leaves out are added with inert values of their documented types: socsOverride[].startEOM and setBySystem false (deleted list: startEOM only), info.updating/dataDisabled/usageBlock false, dnd false, topUp.data 0",
-            allowedBy: "The response tables document them: mvno-account-get.txt \"socsOverride[].startEOM | Boolean\", \"socsOverride[].setBySystem | Boolean\", \"info.usageBlock | Boolean\", \"dnd | Boolean\", \"topUp | Object\" with \"data | Number | … Reset every month.\"; mvno-deleted-list.txt \"socsOverride[].startEOM Boolean\"."),
+            summary: "documented members the simulator leaves out are added with inert values of their documented types: socsOverride[].startEOM and setBySystem false (deleted list: startEOM only), info.updating/dataDisabled/usageBlock false, topUp.data 0 (dnd and voicemail: see only-if-inert)",
+            allowedBy: "The response tables document them: mvno-account-get.txt \"socsOverride[].startEOM | Boolean\", \"socsOverride[].setBySystem | Boolean\", \"info.usageBlock | Boolean\", \"topUp | Object\" with \"data | Number | … Reset every month.\"; mvno-deleted-list.txt \"socsOverride[].startEOM Boolean\"."),
         Variant(
             name: "base64-tokens",
             summary: "the demo tokens are base64-like and end in +/== (one per role); they are accepted as Authorization: Bearer … and as the cookie token=… byte for byte (profiles Cases/targets/simulator-bearer.json, simulator-cookie.json)",
@@ -274,6 +274,15 @@ public struct Variant: Sendable, Hashable, CustomStringConvertible {
             summary: "POST /mvno answers a malformed id in customer, sipAccount, extension or ratePlan (a value of the wrong JSON type) with the member's 404 not-found row, as a stack that looks the id up before it checks its type (reading generated-negative-answer, option other-4xx)",
             allowedBy: "mvno-account-create.txt: \"| 404 | ratePlan | Rate plan not found or not valid |\", \"| 404 | customer | Customer not found |\"…: an id no account has is not found, and the page does not say that a malformed one is answered otherwise (reading generated-negative-answer).",
             takes: reading("generated-negative-answer", "other-4xx")),
+        Variant(
+            name: "notes-mention-devices",
+            summary: "GET /mvno/deleted: the notes of one deleted account in five name another phone than its deviceType (\"Replaced the Nokia G22 by a new subscription\" on an Apple iPhone 15; never the Fairphone 5, which deleted.filter.deviceType promises is in no notes), so a filter by a phone also finds accounts whose listed fields do not show it",
+            allowedBy: "mvno-deleted-list.txt: \"Number, deviceType, simNumber (ICC), IMSI and notes will be searched.\" Notes are free text (mvno-account-get.txt: \"notes | String | Note about the account\"), and the list item does not show them, nor the IMSI."),
+        Variant(
+            name: "only-if-inert",
+            summary: "members shown \"only if\" are shown outside their condition holding a value that sets nothing (default: left out): dnd false unless pbx > 0 (GET /mvno/{id}, the POST /mvno answer, every item of GET /mvno/deleted); voicemail with notify NONE unless feature.voicemail is true and there is neither sipAccount nor pbx (GET and the create answer)",
+            allowedBy: "The pages' own example shows dnd beside a pbx of 0: mvno-account-get.txt \"pbx: 0, extension: null, dnd: false\"; a Boolean column is always serialized, and voicemail settings are kept while not in use (reading only-if-presence).",
+            takes: reading("only-if-presence", "inert-otherwise")),
     ]
 
     public static func named(_ name: String) -> Variant? { catalogue.first { $0.name == name } }
@@ -361,6 +370,8 @@ extension TelecomXSimulator {
     func presented(_ body: JSON, as kind: DocumentedObject) -> JSON {
         guard case .object(var o) = body else { return body }
         if varies("optional-members") { addOptionalMembers(&o, kind) }
+        // "only if": left out outside the condition (the suite's reading), or shown inert (only-if-inert).
+        if varies("only-if-inert") { showInertOutsideCondition(&o, kind) } else { leaveOutOutsideCondition(&o) }
         // With both on, each object kind takes one: nulls for GET and the create answer, omission for the deleted list.
         let nulls = varies("null-for-empty") && !(varies("omit-empty") && kind == .deletedItem)
         if nulls {
@@ -385,8 +396,37 @@ extension TelecomXSimulator {
         var info = o["info"]?.objectValue ?? JSONObject()
         for k in ["updating", "dataDisabled", "usageBlock"] where info[k] == nil { info[k] = false }
         o["info"] = .object(info)
-        if o["dnd"] == nil { o["dnd"] = false }
         if o["topUp"] == nil { o["topUp"] = ["data": 0] }
+    }
+
+    /// Whether pbx and voicemail's conditions hold: "(only if pbx>0)", and
+    /// "only if feature.voicemail is active and sipAccount and pbx is not".
+    static func onlyIfConditions(_ o: JSONObject) -> (pbx: Bool, voicemail: Bool) {
+        let pbx = (o["pbx"]?.numberValue ?? 0) > 0
+        let active = o["feature"]?.objectValue?["voicemail"] == .bool(true)
+        let trunk = !(o["sipAccount"]?.isNull ?? true) && o["sipAccount"] != .string("")
+        return (pbx, active && !trunk && !pbx)
+    }
+
+    /// By default: dnd left out unless pbx > 0, voicemail unless its
+    /// condition holds (what is stored stays; an answer shows it only then).
+    func leaveOutOutsideCondition(_ o: inout JSONObject) {
+        let holds = Self.onlyIfConditions(o)
+        if !holds.pbx { o["dnd"] = nil }
+        if !holds.voicemail { o["voicemail"] = nil }
+    }
+
+    /// only-if-inert: outside their condition, dnd is shown false and
+    /// voicemail (GET and the create answer, whose tables have it) with
+    /// notify NONE, keeping its other settings.
+    func showInertOutsideCondition(_ o: inout JSONObject, _ kind: DocumentedObject) {
+        let holds = Self.onlyIfConditions(o)
+        if !holds.pbx { o["dnd"] = false }
+        if !holds.voicemail, kind != .deletedItem {
+            var vm = o["voicemail"]?.objectValue ?? JSONObject()
+            vm["notify"] = "NONE"
+            o["voicemail"] = .object(vm)
+        }
     }
 
     /// Sets the member at `path` (`a`, `a.b`, `a[].b`) to null where it is

@@ -207,7 +207,7 @@ import Testing
         Variant(
             name: "case: two kinds in one invariant", file: "cases/mvno-deleted-list/admin-walk.json",
             edits: [.set("/expect/invariants/0/walk", ["limit": 10, "id": "/_id"])],
-            loader: "expect.invariants[0]: give exactly one of page, walk, eachEquals, noneEquals, eachContains, eachDaysAfter",
+            loader: "expect.invariants[0]: give exactly one of page, walk, eachEquals, noneEquals, eachContains, eachDaysAfter, someEquals",
             schemaAt: "/expect/invariants/0"),
         Variant(
             name: "case: walk limit 0", file: "cases/mvno-deleted-list/admin-walk.json",
@@ -457,8 +457,8 @@ import Testing
             schemaAt: "/expect/invariants/0/page"),
         Variant(
             name: "case: eachContains with no pointers (loader gap)", file: "cases/mvno-deleted-list/filter-device-type.json",
-            edits: [.set("/expect/invariants/1/eachContains/pointers", [])],
-            loader: "expect.invariants[1].eachContains.pointers", schemaAt: "/expect/invariants/1/eachContains/pointers"),
+            edits: [.set("/expect/invariants/0", ["eachContains": ["pointers": [], "text": "Fairphone"], "source": "mvno-deleted-list.txt:22"])],
+            loader: "expect.invariants[0].eachContains.pointers", schemaAt: "/expect/invariants/0/eachContains/pointers"),
         Variant(
             name: "case: matrix with no roles (loader gap)", file: "cases/mvno-account-get/access-matrix.json",
             edits: [.set("/matrix/roles", [])], loader: "matrix.roles", schemaAt: "/matrix/roles"),

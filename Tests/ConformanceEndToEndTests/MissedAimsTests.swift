@@ -76,11 +76,12 @@ import Testing
         let suite = try ProjectSuite.suite()
         for ref in ["schemas/mvno-account.schema.json", "schemas/mvno-account-create-response.schema.json"] {
             let rules = try #require(suite.presence[ref], "\(ref) has no x-onlyIf rule")
-            #expect(rules.map(\.path) == [["extension"]], "\(ref)")
+            #expect(Set(rules.map(\.path)) == [["extension"], ["dnd"], ["voicemail"]], "\(ref)")
         }
         let listRules = try #require(suite.presence["schemas/mvno-deleted-page.schema.json"])
-        #expect(Set(listRules.map { $0.path.joined(separator: "/") }) == ["mvnoAccounts/*/extension", "mvnoAccounts/*/extensionNumber"])
-        let rules = try #require(suite.presence["schemas/mvno-account.schema.json"])
+        #expect(
+            Set(listRules.map { $0.path.joined(separator: "/") }) == ["mvnoAccounts/*/extension", "mvnoAccounts/*/extensionNumber", "mvnoAccounts/*/dnd"])
+        let rules = try #require(suite.presence["schemas/mvno-account.schema.json"]).filter { $0.path == ["extension"] }
         let ext: JSON = "5e7000000000000000000001"
         for pbx: JSON? in [nil, .null, 0, -1, "2"] {
             var o = JSONObject()
@@ -94,6 +95,47 @@ import Testing
         #expect(Presence.violations(in: ["pbx": 0], rules: rules).isEmpty)
         let items: JSON = ["mvnoAccounts": [["pbx": 2, "extension": ext], ["pbx": .null, "extensionNumber": "101"]]]
         #expect(Presence.violations(in: items, rules: listRules).map(\.pointer) == ["/mvnoAccounts/1/extensionNumber"])
+    }
+
+    /// voicemail "only if feature.voicemail is active and sipAccount and pbx is
+    /// not", dnd "(only if pbx>0)": outside the condition, absent or null
+    /// passes, an inert value is the reading only-if-presence's alternative
+    /// (ambiguous; nothing when pinned to it, a failure when pinned to ours),
+    /// and a setting in effect fails.
+    @Test func voicemailAndDndAreJudgedByTheirConditionAndTheReading() throws {
+        let suite = try ProjectSuite.suite()
+        let rules = try #require(suite.presence["schemas/mvno-account.schema.json"])
+        #expect(rules.filter { $0.reading == "only-if-presence" }.map(\.path).sorted { $0[0] < $1[0] } == [["dnd"], ["voicemail"]])
+        func judge(_ body: JSON, pinned: [String: String] = [:]) -> [Finding] {
+            Presence.violations(in: body, rules: rules, readings: suite.readings, pinned: pinned)
+        }
+        let settings: JSON = ["notify": "SMS", "pin": "1234"]
+        let stateOf: (JSON) -> [String] = { body in judge(body).map { "\($0.pointer ?? "") \($0.severity.rawValue)" } }
+        // In its condition: shown.
+        #expect(judge(["feature": ["voicemail": true], "pbx": 0, "voicemail": settings]).isEmpty)
+        #expect(judge(["feature": ["voicemail": true], "sipAccount": .null, "voicemail": settings]).isEmpty)
+        #expect(judge(["pbx": 2, "dnd": true]).isEmpty)
+        // Outside: a setting in effect fails, whichever part of the condition is unmet.
+        #expect(stateOf(["feature": ["voicemail": false], "voicemail": settings]) == ["/voicemail failure"])
+        #expect(stateOf(["voicemail": settings]) == ["/voicemail failure"], "feature.voicemail absent is not active")
+        #expect(stateOf(["feature": ["voicemail": true], "sipAccount": "5e5000000000000000000001", "voicemail": settings]) == ["/voicemail failure"])
+        #expect(stateOf(["feature": ["voicemail": true], "pbx": 3, "voicemail": settings, "dnd": true]) == ["/voicemail failure"])
+        #expect(stateOf(["pbx": 0, "dnd": true]) == ["/dnd failure"])
+        let unmet = judge(["voicemail": settings])[0]
+        #expect(unmet.message.contains("feature.voicemail absent") && unmet.message.contains("mvno-account-get.txt:72"), "\(unmet.message)")
+        // Outside, absent or null: nothing.
+        #expect(judge(["pbx": 0, "dnd": .null, "voicemail": .null]).isEmpty)
+        // Outside, inert: the alternative inert-otherwise.
+        let inert: JSON = ["pbx": 0, "dnd": false, "voicemail": ["notify": "NONE", "pin": "1234"]]
+        let ambiguous = judge(inert)
+        #expect(ambiguous.count == 1 && ambiguous[0].message.hasSuffix("(and 1 more member so)"), "one finding per answer: \(ambiguous.map(\.message))")
+        #expect(ambiguous.allSatisfy { $0.severity == .ambiguous && $0.check == .reading && $0.reading == "only-if-presence" && $0.actual.hasPrefix("inert-otherwise:") })
+        #expect(judge(["dnd": false, "voicemail": [:]]).allSatisfy { $0.severity == .ambiguous }, "a voicemail without notify notifies nobody")
+        #expect(judge(inert, pinned: ["only-if-presence": "inert-otherwise"]).isEmpty)
+        #expect(judge(inert, pinned: ["only-if-presence": "absent-otherwise"]).map(\.severity) == [.failure, .failure])
+        // A failure beside inert values: both said.
+        let mixed = judge(["pbx": 0, "dnd": false, "voicemail": settings])
+        #expect(Set(mixed.map { "\($0.pointer ?? "") \($0.severity.rawValue)" }) == ["/dnd ambiguous", "/voicemail failure"])
     }
 
     @Test func coverageListsTheAimsAndSaysWhichNoCaseTakes() throws {
@@ -135,6 +177,10 @@ import Testing
             ("create-race-double-sell", "create-number-concurrent"),
             ("create-text-latin1", "create-round-trip"),
             ("get-prefix-lookup", "get-number-suffix"),
+            ("get-voicemail-not-in-use", "get-access-admin-other-reseller"),
+            ("deleted-filter-skips-notes", "deleted-filter-notes-same-case"),
+            ("get-order-state-enum-case", "get-smart-watch-order-state-partially-failed"),
+            ("deleted-dnd-without-pbx", "deleted-admin-walk"),
         ]
         for (fault, caseID) in aimed {
             let d = try await SimulatorHarness.detection(of: fault)

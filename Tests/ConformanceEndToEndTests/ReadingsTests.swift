@@ -92,15 +92,20 @@ import Testing
     @Test func aPinnedReadingBecomesTheExpectationAndLosesItsAlternatives() throws {
         let suite = try Self.suite()
         let c = try #require(suite.cases.first { $0.id == "create-minimal-defaults" })
-        let free = Planner.pinned(c.steps[0], [:])
+        // The case also rests on only-if-presence (dnd and voicemail left out or inert): pinned here, it drops out.
+        let presence = ["only-if-presence": "absent-otherwise"]
+        #expect(Planner.pinned(c.steps[0], [:]).alternatives.count == 5, "3 statuses × 2 options of only-if-presence, less ours")
+        let free = Planner.pinned(c.steps[0], presence)
         #expect(free.expect.status == 200)
         #expect(free.alternatives.map(\.expect.status) == [201, 202])
-        let pinned = Planner.pinned(c.steps[0], ["create-success-status": "201"])
+        let pinned = Planner.pinned(c.steps[0], presence.merging(["create-success-status": "201"]) { a, _ in a })
         #expect(pinned.expect.status == 201)
         #expect(pinned.alternatives.isEmpty)
         #expect(pinned.readings.contains(ReadingChoice(reading: "create-success-status", option: "201")))
-        let ours = Planner.pinned(c.steps[0], ["create-success-status": "200"])
+        let ours = Planner.pinned(c.steps[0], presence.merging(["create-success-status": "200"]) { a, _ in a })
         #expect(ours.expect.status == 200 && ours.alternatives.isEmpty)
+        let inert = Planner.pinned(c.steps[0], ["only-if-presence": "inert-otherwise", "create-success-status": "200"])
+        #expect(!inert.expect.assertions.contains { $0.pointer.description == "/dnd" } && inert.alternatives.isEmpty)
     }
 
     /// A server that answers every successful create with 201 and matches the

@@ -142,6 +142,13 @@ struct DocLintTests {
         #expect(pre.message.contains("30 days after"))
         let comma = try finding(all, Self.get, "restOfWorld.name", .malformedExample)
         #expect(comma.message.contains("missing comma before 'name'"))
+        // "only if feature.voicemail is active and sipAccount and pbx is not": the examples show voicemail beside a sipAccount.
+        for page in [Self.get, Self.create] {
+            let vm = try finding(all, page, "voicemail", .contradiction)
+            #expect(vm.message.contains("feature.voicemail false") && vm.message.contains("the table wins"), "\(vm.message)")
+        }
+        // dnd false beside pbx 0 is the alternative the suite's reading allows, not a contradiction.
+        #expect(!all.contains { $0.field == "dnd" && $0.kind == .contradiction })
     }
 
     @Test func orderIsPageThenDocumentOrderAndDeterministic() throws {

@@ -194,7 +194,7 @@ import Testing
         let body = Self.with(
             Self.b,
             [
-                ("feature", ["fiveG": false, "highRate": false, "publicIP": true, "mms": true, "disableHdAudio": true]),
+                ("feature", ["fiveG": false, "highRate": false, "publicIP": true, "mms": true, "disableHdAudio": true, "voicemail": true]),
                 ("notes", "note"), ("custom", ["crm": "C-1"]), ("pbx", 0), ("dnd", true), ("billingCustomer", .string(S.customer2)),
                 ("newRatePlan", .string(I.ratePlanOther)), ("services", [.string(I.service2)]),
                 ("voicemail", ["notify": "SMS", "pin": "1234", "greetings": [["key": "1", "fileId": "5f1000000000000000000001"]]]),
@@ -212,7 +212,7 @@ import Testing
         #expect(a["notes"] == "note")
         #expect(a["custom"] == ["crm": "C-1"])
         #expect(a["pbx"] == 0)
-        #expect(a["dnd"] == true)
+        #expect(a["dnd"] == nil, "dnd is shown only if pbx>0 (mvno-account-create.txt:159)")
         #expect(a["billingCustomer"] == .string(S.customer2))
         #expect(a["newRatePlan"] == .string(I.ratePlanOther))
         #expect(a["voicemail"]?["notify"] == "SMS")

@@ -267,7 +267,7 @@ import Testing
         let sim = Self.sim("optional-members")
         let (_, plain) = try Self.get(sim, S.account2, role: "ADMIN")
         #expect(plain["info"] == ["updating": false, "dataDisabled": false, "usageBlock": false])
-        #expect(plain["dnd"] == false)
+        #expect(plain["dnd"] == nil, "dnd is shown only if pbx>0: only-if-inert shows it outside")
         #expect(plain["topUp"] == ["data": 0])
         let override: JSON = [["soc": "BADSOC", "newSoc": "GOODSOC", "expireEOM": true]]
         let (_, created) = try Self.post(sim, CreateAccountTests.with(CreateAccountTests.base(), [("socsOverride", override)]), role: "ADMIN")
@@ -279,6 +279,41 @@ import Testing
 
         let (_, byDefault) = try Self.get(TelecomXSimulator(), S.account2, role: "ADMIN")
         #expect(byDefault["info"] == nil && byDefault["dnd"] == nil && byDefault["topUp"] == nil)
+    }
+
+    /// "only if" members: left out outside their condition by default, shown
+    /// inert under only-if-inert, and the fault shows voicemail that notifies.
+    @Test func onlyIfMembersAreLeftOutOrShownInert() throws {
+        let (_, plain) = try Self.get(TelecomXSimulator(), S.account2, role: "ADMIN")
+        #expect(plain["pbx"] == 0 && plain["dnd"] == nil && plain["voicemail"] == nil)
+        let (_, full) = try Self.get(TelecomXSimulator(), S.account1, role: "ADMIN")
+        #expect(full["voicemail"]?["notify"] == "BOTH", "feature.voicemail on, no sipAccount, no pbx: shown")
+        #expect(full["dnd"] == nil)
+        let (_, inert) = try Self.get(Self.sim("only-if-inert"), S.account2, role: "ADMIN")
+        #expect(inert["dnd"] == false && inert["voicemail"] == ["notify": "NONE"])
+        let pbxItems = try Self.items(TelecomXSimulator(), role: "ADMIN", [("limit", "500")])
+        #expect(pbxItems.contains { $0["pbx"] == 2 && $0["dnd"] != nil })
+        #expect(pbxItems.allSatisfy { ($0["pbx"]?.numberValue ?? 0) > 0 || $0["dnd"] == nil })
+        let inertItems = try Self.items(Self.sim("only-if-inert"), role: "ADMIN", [("limit", "500")])
+        #expect(inertItems.allSatisfy { ($0["pbx"]?.numberValue ?? 0) > 0 || $0["dnd"] == false })
+        let faulty = TelecomXSimulator(faults: [try #require(Fault.named("get-voicemail-not-in-use"))], variants: [try #require(Variant.named("only-if-inert"))])
+        let (_, shown) = try Self.get(faulty, S.account2, role: "ADMIN")
+        #expect(shown["voicemail"]?["notify"] == "SMS")
+    }
+
+    /// notes-mention-devices: a filter by a phone finds accounts by notes that name it, not by their deviceType.
+    @Test func notesMentionOtherDevices() throws {
+        let device = "Nokia G22"
+        let query = [("filter", device), ("limit", "500")]
+        let plain = try Self.items(TelecomXSimulator(), role: "ADMIN", query)
+        #expect(!plain.isEmpty && plain.allSatisfy { $0["deviceType"] == .string(device) })
+        let mentioned = try Self.items(Self.sim("notes-mention-devices"), role: "ADMIN", query)
+        #expect(mentioned.count > plain.count)
+        #expect(mentioned.contains { $0["deviceType"] != .string(device) }, "some match by notes only")
+        #expect(mentioned.contains { $0["number"] == .string(DeletedAccounts.Fixtures.filterNumber) })
+        // The deviceType fixture's text stays out of every note (its promise).
+        let sim = Self.sim("notes-mention-devices")
+        #expect(sim.deletedAccounts.allSatisfy { !($0.notes ?? "").lowercased().contains(DeletedAccounts.Fixtures.filterDeviceType) })
     }
 
     /// Tokens are never interpolated into expectations, so a failure prints none.

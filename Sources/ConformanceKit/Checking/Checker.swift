@@ -125,7 +125,7 @@ public enum Checker {
         }
 
         if let ref = expect.schema, let body, statusMatches, let rules = suite.presence[ref] {
-            findings += Presence.violations(in: body, rules: rules)
+            findings += Presence.violations(in: body, rules: rules, readings: suite.readings, pinned: target.readings)
         }
 
         if let body, statusMatches {

@@ -57,6 +57,19 @@ public enum Invariants {
                         message: "\(at): no item may have \(pointer) = \(shorten(want.description)), but this one has"))
             }
             return out
+        case .someEquals(let pointer, let t):
+            guard let items else { return [missingItems(paging)] }
+            let want = Planner.substitute(t, bindings)
+            if items.contains(where: { Checker.matches(pointer.resolve(in: $0), want) }) { return [] }
+            // Another page may hold it: only a page that holds every match can say it is missing.
+            if let total = paging.total.resolve(in: body)?.numberValue, Double(items.count) < total { return [] }
+            let at = paging.items.description
+            return [
+                Finding(
+                    check: .invariant, pointer: at, expected: "an item with \(pointer) = \(shorten(want.description))",
+                    actual: "\(items.count) items, none with it",
+                    message: "\(at): no item has \(pointer) = \(shorten(want.description)) among the \(items.count) listed")
+            ]
         case .eachContains(let pointers, let t):
             guard let items else { return [missingItems(paging)] }
             let text = t.filled(bindings).textValue.lowercased()

@@ -1,40 +1,136 @@
 import JSONKit
 
+extension PresenceCondition {
+    func holds(in parent: JSONObject) -> Bool {
+        var v: JSON? = .object(parent)
+        for k in member { v = v?.objectValue?[k] }
+        switch test {
+        case .above(let b): return (v?.numberValue).map { $0 > b } ?? false
+        case .notAbove(let b):
+            guard let v, !v.isNull else { return true }
+            return v.numberValue.map { $0 <= b } ?? false
+        case .equals(let x): return v == x
+        case .empty:
+            guard let v, !v.isNull else { return true }
+            return v.stringValue == ""
+        }
+    }
+
+    /// "pbx > 0", "feature.voicemail is true", "sipAccount is empty", "pbx is absent, null or ≤ 0".
+    var text: String {
+        let name = member.joined(separator: ".")
+        switch test {
+        case .above(let b): return "\(name) > \(JSONWriter.humanNumber(b))"
+        case .notAbove(let b): return "\(name) is absent, null or ≤ \(JSONWriter.humanNumber(b))"
+        case .equals(let x): return "\(name) is \(Checker.show(x))"
+        case .empty: return "\(name) is absent, null or empty"
+        }
+    }
+}
+
 public enum Presence {
     /// Every `x-onlyIf` annotation reachable from the schema `ref`.
     public static func rules(for ref: String, schemas: [String: JSON]) -> [PresenceRule] {
         var out: [PresenceRule] = []
         SchemaWalk.visit(ref, schemas: schemas) { o, path in
-            guard case .object(let c)? = o["x-onlyIf"], !path.isEmpty, let member = c["member"]?.stringValue,
-                let above = c["above"]?.numberValue
-            else { return }
-            out.append(PresenceRule(path: path, member: member, above: above, source: c["source"]?.stringValue ?? ""))
+            guard case .object(let c)? = o["x-onlyIf"], !path.isEmpty, let conditions = conditions(c) else { return }
+            out.append(
+                PresenceRule(
+                    path: path, conditions: conditions, inert: c["inert"]?.arrayValue ?? [],
+                    reading: c["reading"]?.stringValue, source: c["source"]?.stringValue ?? ""))
         }
         var unique = Set<PresenceRule>()
         return out.filter { unique.insert($0).inserted }
     }
 
+    /// The conditions of one annotation, or nil when it has none the walk can read.
+    static func conditions(_ c: JSONObject) -> [PresenceCondition]? {
+        func one(_ o: JSONObject) -> PresenceCondition? {
+            guard let m = o["member"]?.stringValue, !m.isEmpty else { return nil }
+            let member = m.split(separator: "/").map(String.init)
+            if let b = o["above"]?.numberValue { return PresenceCondition(member: member, test: .above(b)) }
+            if let b = o["notAbove"]?.numberValue { return PresenceCondition(member: member, test: .notAbove(b)) }
+            if let x = o["is"] { return PresenceCondition(member: member, test: .equals(x)) }
+            if o["empty"] == .bool(true) { return PresenceCondition(member: member, test: .empty) }
+            return nil
+        }
+        if let all = c["all"]?.arrayValue {
+            let parsed = all.compactMap { $0.objectValue.flatMap(one) }
+            return parsed.isEmpty || parsed.count != all.count ? nil : parsed
+        }
+        return one(c).map { [$0] }
+    }
+
+    /// Whether `value` is one of the rule's inert values: equal to one, or an
+    /// object whose members named by an object pattern are absent, null or equal.
+    static func isInert(_ value: JSON, _ inert: [JSON]) -> Bool {
+        inert.contains { pattern in
+            if value == pattern { return true }
+            guard case .object(let p) = pattern, case .object(let o) = value else { return false }
+            return p.allSatisfy { m in
+                guard let v = o[m.key], !v.isNull else { return true }
+                return v == m.value
+            }
+        }
+    }
+
+    /// The option of a rule's reading that lets an inert value through.
+    public static let inertOption = "inert-otherwise"
+
     /// Conditional members that hold a value (not null) in `body` although
-    /// their condition is not met: the sibling is absent, null, not a
-    /// number, or not above the bound.
-    public static func violations(in body: JSON, rules: [PresenceRule]) -> [Finding] {
+    /// their condition is not met. A value among the rule's inert ones is the
+    /// alternative `inert-otherwise` of the rule's reading: an `ambiguous`
+    /// reading finding (`readings`, the register, says what each option
+    /// means), nothing when `pinned` (the profile's pins) holds that option,
+    /// and a failure when it pins another. The inert values of one answer make
+    /// one finding per reading (a page of 500 items, one line), naming the
+    /// first and counting the rest.
+    public static func violations(
+        in body: JSON, rules: [PresenceRule], readings: [Reading] = [], pinned: [String: String] = [:]
+    ) -> [Finding] {
         var out: [Finding] = []
+        var inertHits: [String: [(at: String, text: String)]] = [:]
         for rule in rules {
             guard let name = rule.path.last else { continue }
             for parentPointer in Visibility.matches(rule.path.dropLast(), in: body, at: JSONPointer()) {
                 guard case .object(let parent)? = parentPointer.resolve(in: body), let v = parent[name], !v.isNull else { continue }
-                let sibling = parent[rule.member]
-                if let n = sibling?.numberValue, n > rule.above { continue }
+                let unmet = rule.conditions.filter { !$0.holds(in: parent) }
+                if unmet.isEmpty { continue }
                 let at = parentPointer.appending(name).description
-                let bound = JSONWriter.humanNumber(rule.above)
-                let got = sibling.map { Checker.show($0) } ?? "absent"
+                let condition = rule.conditions.map(\.text).joined(separator: " and ")
+                let got = unmet.map { c -> String in
+                    var s: JSON? = .object(parent)
+                    for k in c.member { s = s?.objectValue?[k] }
+                    return "\(c.member.joined(separator: ".")) \(s.map { Checker.show($0) } ?? "absent")"
+                }.joined(separator: ", ")
+                if let id = rule.reading, isInert(v, rule.inert), pinned[id] == nil || pinned[id] == inertOption {
+                    if pinned[id] == nil {
+                        inertHits[id, default: []].append((at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(rule.source))"))
+                    }
+                    continue
+                }
                 out.append(
                     Finding(
                         check: .schema, pointer: at, keyword: "x-onlyIf",
-                        expected: "absent or null unless \(rule.member) > \(bound) (\(rule.source))",
-                        actual: "\(Checker.show(v)) with \(rule.member) \(got)",
-                        message: "\(at) holds \(Checker.show(v)) although \(rule.member) is \(got): the docs show it only if \(rule.member)>\(bound) (\(rule.source))"))
+                        expected: "absent or null unless \(condition) (\(rule.source))",
+                        actual: "\(Checker.show(v)) with \(got)",
+                        message: "\(at) holds \(Checker.show(v)) although \(got): the docs show it only if \(condition) (\(rule.source))"))
             }
+        }
+        for (id, hits) in inertHits.sorted(by: { $0.key < $1.key }) {
+            let reading = readings.first { $0.id == id }
+            let ours = reading?.ours
+            let theirs = reading?.option(inertOption)
+            let more = hits.count > 1 ? " (and \(hits.count - 1) more member\(hits.count == 2 ? "" : "s") so)" : ""
+            var f = Finding(
+                check: .reading, severity: .ambiguous, pointer: hits[0].at,
+                expected: "\(ours?.id ?? "absent-otherwise"): \(ours?.says ?? "absent or null")",
+                actual: "\(inertOption): \(theirs?.says ?? "an inert value")",
+                message: "reading '\(id)'" + (reading.map { " (\($0.page):\($0.line) “\($0.quote)”)" } ?? "")
+                    + ": we read \(ours?.id ?? "absent-otherwise"); the target took the alternative \(inertOption): "
+                    + hits[0].text + more)
+            f.reading = id
+            out.append(f)
         }
         return out.sorted { $0.pointer ?? "" < $1.pointer ?? "" }
     }

@@ -545,7 +545,7 @@ func readSourcedInvariant(_ n: Node, scope: VariableScope) -> (Invariant, String
     return (inv, source)
 }
 
-let invariantKinds = ["page", "walk", "eachEquals", "noneEquals", "eachContains", "eachDaysAfter"]
+let invariantKinds = ["page", "walk", "eachEquals", "noneEquals", "eachContains", "eachDaysAfter", "someEquals"]
 
 func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
     let kinds = invariantKinds
@@ -587,6 +587,13 @@ func readInvariant(_ n: Node, scope: VariableScope) -> Invariant? {
         let t = Template(vn.value)
         guard scope.check(t, at: vn) else { return nil }
         return .noneEquals(pointer: p, value: t)
+    case "someEquals":
+        guard let eo = v.object(keys: ["pointer", "value"]), let p = readPointer(eo.required("pointer")),
+            let vn = eo.required("value")
+        else { return nil }
+        let t = Template(vn.value)
+        guard scope.check(t, at: vn) else { return nil }
+        return .someEquals(pointer: p, value: t)
     case "eachContains":
         guard let eo = v.object(keys: ["pointers", "text"]), let ps = eo.required("pointers")?.array,
             let tn = eo.required("text")

@@ -296,6 +296,9 @@ public enum Invariant: Sendable, Hashable {
     case noneEquals(pointer: JSONPointer, value: Template)
     /// Every item contains the text (case-insensitively) in at least one of these fields.
     case eachContains(pointers: [JSONPointer], text: Template)
+    /// Some item has `pointer` equal to the value (the fixture is among the
+    /// matches); not judged when the page holds fewer items than `total`.
+    case someEquals(pointer: JSONPointer, value: Template)
     /// In every item, `to` is `days` days after `from`: days of 24 hours, or
     /// calendar days in `timeZone` (an IANA name) when given.
     case eachDaysAfter(from: JSONPointer, to: JSONPointer, days: Int, timeZone: String? = nil)
@@ -459,7 +462,7 @@ public struct Case: Sendable, Hashable {
             }
             for inv in step.expect.invariants {
                 switch inv {
-                case .eachEquals(_, let t), .noneEquals(_, let t), .eachContains(_, let t): names += t.variables
+                case .eachEquals(_, let t), .noneEquals(_, let t), .eachContains(_, let t), .someEquals(_, let t): names += t.variables
                 default: break
                 }
             }

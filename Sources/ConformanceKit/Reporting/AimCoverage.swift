@@ -12,7 +12,7 @@ public enum AimCoverage {
     public static let aims: [Aim] = [
         Aim(name: "every-page", what: "every item of every page judged as the first page's (a walk)"),
         Aim(name: "recoverable", what: "every listed deleted account: deleted and preterminateUntil present, 30 days apart, window open"),
-        Aim(name: "presence", what: "members shown only under a condition (only if pbx>0), judged in every answer"),
+        Aim(name: "presence", what: "members shown only under a condition (only if pbx>0; voicemail only if feature.voicemail is active and sipAccount and pbx is not), judged in every answer"),
         Aim(name: "filter-control", what: "a search whose answer may be nothing has a control that must find the fixture"),
         Aim(name: "filter-unlisted", what: "a field the page does not list as searched finds nothing"),
         Aim(name: "offset-filter", what: "offset applies together with filter"),

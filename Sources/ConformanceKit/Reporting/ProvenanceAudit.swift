@@ -137,6 +137,7 @@ public enum ProvenanceAudit {
         case .eachEquals(let p, _): return "eachEquals \(p)"
         case .noneEquals(let p, _): return "noneEquals \(p)"
         case .eachContains: return "eachContains"
+        case .someEquals(let p, _): return "someEquals \(p)"
         case .eachDaysAfter(_, _, let days, let zone): return "eachDaysAfter (\(days) \(zone.map { "calendar days in \($0)" } ?? "days"))"
         }
     }

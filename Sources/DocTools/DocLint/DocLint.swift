@@ -78,6 +78,7 @@ public enum DocLint {
             guard let schema = try chooseSchema(for: ex, among: roots, schemas: schemas) else { continue }
             let checker = ExampleChecker(schemas: schemas, example: ex, document: schema)
             try checker.check(into: &c)
+            presenceContradictions(ex, schema: schema, schemas: schemas, into: &c)
         }
 
         // The tables' structure, with the schemas and examples as evidence of nesting.
@@ -107,6 +108,27 @@ public enum DocLint {
             }
         }
         return c.sorted()
+    }
+
+    /// A member the example shows although its table row says "only if …" and
+    /// the example's own values do not meet the condition (the schemas'
+    /// `x-onlyIf`): a contradiction between example and table, the table
+    /// winning. Values the suite's reading of "only if" lets through as its
+    /// alternative (dnd false beside pbx 0) are not reported.
+    static func presenceContradictions(
+        _ ex: ParsedExample, schema: DocSchemas.Document, schemas: DocSchemas, into c: inout FindingCollector
+    ) {
+        var byFile: [String: JSON] = [:]
+        for d in schemas.documents { byFile["schemas/" + d.file] = d.json }
+        let rules = Presence.rules(for: "schemas/" + schema.file, schemas: byFile)
+        for f in Presence.violations(in: ex.json, rules: rules) where f.severity == .failure {
+            guard let pointer = f.pointer, let p = try? JSONPointer(parsing: pointer) else { continue }
+            let path = p.tokens.map { t in Int(t).map(JSONPathSegment.index) ?? .key(t) }
+            c.add(
+                .contradiction, field: JSONPathSegment.render(path),
+                "the example shows \(f.actual), but the table says \(f.expected) (the table wins)",
+                offset: ex.pageOffset(path))
+        }
     }
 
     /// The schema an example is validated against: the page's only root

@@ -6,7 +6,7 @@
 // second, connections opened and threads started per request, with the
 // connections kept alive and without (one per request, as before); then the
 // same over https (Tests/Tools/tls-front.py before the simulator); then the
-// whole suite over http and over https.
+// whole suite over http and over https. BENCH_SCHEMES=http (or https) runs one.
 //
 // load [N...]: the suite loaded with N generated cases (copies of the
 // suite's case files under new ids in a temporary copy of Cases), median of 3.
@@ -71,11 +71,15 @@ func rateBenchmark() async throws {
     }
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
+    print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + ", openssl s_client per kept connection on our side")
     print("scheme  keep-alive  requests  wall (s)   req/s  connections  conn/req  threads  threads/req  passed")
     var rates: [String: Double] = [:]
     // BENCH_ROUNDS (default 2): each pair alternated that often, the best rate kept (a shared machine lends the cores unevenly).
     let rounds = max(1, env["BENCH_ROUNDS"].flatMap { Int($0) } ?? 2)
-    for https in [false, true] {
+    // BENCH_SCHEMES (default "http,https"): which schemes to run (e.g. "http" alone, to profile).
+    let schemes = (env["BENCH_SCHEMES"] ?? "http,https").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let httpsChoices = [false, true].filter { schemes.contains($0 ? "https" : "http") }
+    for https in httpsChoices {
         for keepAlive in Array(repeating: [true, false], count: rounds).flatMap({ $0 }) {
             let r = try await timedRun(suite: many, profile: profile, jobs: jobs, https: https, keepAlive: keepAlive)
             let rate = Double(r.requests) / r.wall
@@ -95,7 +99,7 @@ func rateBenchmark() async throws {
 
     print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive:")
     var walls: [Bool: Double] = [:]
-    for https in [false, true] {
+    for https in httpsChoices {
         // Three runs each, the median: one run is 0.3 s, noisy on a shared machine.
         var w: [Double] = []
         var last: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)?

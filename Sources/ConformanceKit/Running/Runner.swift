@@ -1001,7 +1001,7 @@ public struct Runner: Sendable {
             case .failure(let why): return .failure(TransportError(why.message))
             }
             pages += 1
-            guard exchange.status == endpoint.successStatus, let body = try? JSONParser.parse(exchange.body),
+            guard exchange.status == endpoint.successStatus, let body = try? exchange.json(),
                 let items = paging.items.resolve(in: body)?.arrayValue
             else {
                 findings.append(

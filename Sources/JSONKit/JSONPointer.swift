@@ -59,11 +59,19 @@ public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public var description: String {
-        tokens.map { "/" + JSONPointer.escape($0) }.joined()
+        var out = ""
+        for t in tokens {
+            out += "/"
+            out += JSONPointer.escape(t)
+        }
+        return out
     }
 
     public static func escape(_ token: String) -> String {
-        guard token.contains("~") || token.contains("/") else { return token }
+        // Byte tests: `String.contains(String)` goes through Foundation's
+        // range(of:), which was 2 % of the client's CPU (pointers are
+        // described for every item a check walks).
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
         return token.replacingOccurrences("~", "~0").replacingOccurrences("/", "~1")
     }
 

@@ -6,7 +6,10 @@
 // second, connections opened and threads started per request, with the
 // connections kept alive and without (one per request, as before); then the
 // same over https (Tests/Tools/tls-front.py before the simulator); then the
-// whole suite over http and over https.
+// whole suite over http and over https. BENCH_SCHEMES=http (or https) runs one.
+// When wrk is on PATH, it is pointed at a simulator with the GET requests the
+// cases sent (recorded from one run, replayed in turn by a Lua script, over
+// --jobs connections kept alive) and its rate printed beside ours.
 //
 // load [N...]: the suite loaded with N generated cases (copies of the
 // suite's case files under new ids in a temporary copy of Cases), median of 3.
@@ -18,6 +21,7 @@ import ConformanceKit
 import Foundation
 import HTTPServer
 import JSONKit
+import Synchronization
 
 func secondsSince(_ start: ContinuousClock.Instant) -> Double {
     let d = (ContinuousClock.now - start).components
@@ -71,11 +75,15 @@ func rateBenchmark() async throws {
     }
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
+    print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + ", openssl s_client per kept connection on our side")
     print("scheme  keep-alive  requests  wall (s)   req/s  connections  conn/req  threads  threads/req  passed")
     var rates: [String: Double] = [:]
     // BENCH_ROUNDS (default 2): each pair alternated that often, the best rate kept (a shared machine lends the cores unevenly).
     let rounds = max(1, env["BENCH_ROUNDS"].flatMap { Int($0) } ?? 2)
-    for https in [false, true] {
+    // BENCH_SCHEMES (default "http,https"): which schemes to run (e.g. "http" alone, to profile).
+    let schemes = (env["BENCH_SCHEMES"] ?? "http,https").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let httpsChoices = [false, true].filter { schemes.contains($0 ? "https" : "http") }
+    for https in httpsChoices {
         for keepAlive in Array(repeating: [true, false], count: rounds).flatMap({ $0 }) {
             let r = try await timedRun(suite: many, profile: profile, jobs: jobs, https: https, keepAlive: keepAlive)
             let rate = Double(r.requests) / r.wall
@@ -91,11 +99,13 @@ func rateBenchmark() async throws {
     if let a = rates["false true"], let b = rates["false false"], let c = rates["true true"], let d = rates["true false"] {
         print(String(format: "best of each: keep-alive vs one connection per request: http %.2f×, https %.2f×; http vs https (keep-alive): %.2f×", a / b, c / d, a / c))
     }
-    print("(wrk: start the simulator with `conformance serve --port 0` and point wrk at one of its GET URLs with a token it prints)")
+    if schemes.contains("http"), let ours = rates["false true"] {
+        try await wrkComparison(suite: many, profile: profile, jobs: jobs, ours: ours)
+    }
 
     print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive:")
     var walls: [Bool: Double] = [:]
-    for https in [false, true] {
+    for https in httpsChoices {
         // Three runs each, the median: one run is 0.3 s, noisy on a shared machine.
         var w: [Double] = []
         var last: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)?
@@ -194,4 +204,77 @@ func startupBenchmark() throws {
     let s = times.sorted()
     print("conformance-bench startup — `conformance run --list`, \(runs) runs after one warm-up")
     print(String(format: "median %.1f ms (min %.1f, max %.1f)", median(times), s.first ?? 0, s.last ?? 0))
+}
+
+/// Records the GET requests a run sends (at most `limit`), passing each on.
+final class RecordingTransport: Transport {
+    let inner: URLSessionTransport
+    let limit: Int
+    let recorded = Mutex<[OutgoingRequest]>([])
+
+    init(_ inner: URLSessionTransport, limit: Int) {
+        self.inner = inner
+        self.limit = limit
+    }
+
+    func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
+        if request.method == "GET" { recorded.withLock { if $0.count < limit { $0.append(request) } } }
+        return try await inner.send(request, timeout: timeout)
+    }
+}
+
+/// wrk against a fresh simulator with the GET requests the read-only cases
+/// send (recorded from one run against it, so that tokens and ids are its
+/// own), replayed in turn over `jobs` connections for 5 s; its rate beside
+/// ours. Without wrk on PATH, says how to get it.
+func wrkComparison(suite: Suite, profile: TargetProfile, jobs: Int, ours: Double) async throws {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    guard let wrk = path.split(separator: ":").map({ String($0) + "/wrk" }).first(where: { access($0, X_OK) == 0 }) else {
+        print("wrk: not on PATH (apt-get install wrk, then run again for its figure on the same GET mix)")
+        return
+    }
+    let sim = try EmbeddedSimulator()
+    defer { sim.stop() }
+    var target = profile
+    target.baseURL = sim.baseURL
+    let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
+    let inner = URLSessionTransport(maxConnections: jobs, caFile: nil, keepAliveSeconds: 2)
+    defer { inner.closeConnections() }
+    let recorder = RecordingTransport(inner, limit: 5_000)
+    let runner = Runner(suite: suite, target: target, credentials: credentials, transport: recorder, options: RunOptions(jobs: jobs, timeout: 30))
+    _ = await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
+    let requests = recorder.recorded.withLock { $0 }
+    guard !requests.isEmpty else { throw BenchError("the run sent no GET request to replay") }
+    func lua(_ s: String) -> String { "[==[" + s + "]==]" }
+    var script = "local reqs = {\n"
+    for r in requests {
+        guard let u = URLComponents(string: r.url) else { continue }
+        let target = (u.percentEncodedPath.isEmpty ? "/" : u.percentEncodedPath) + (u.percentEncodedQuery.map { "?" + $0 } ?? "")
+        let headers = r.headers.filter { $0.name.lowercased() != "host" }.map { "[\(lua($0.name))] = \(lua($0.value))" }.joined(separator: ", ")
+        script += "  wrk.format(\"GET\", \(lua(target)), {\(headers)}),\n"
+    }
+    script += "}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n"
+    let file = NSTemporaryDirectory() + "bench-wrk-\(ProcessInfo.processInfo.processIdentifier).lua"
+    try script.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: wrk)
+    p.arguments = ["-t", "2", "-c", String(jobs), "-d", "5s", "-s", file, sim.baseURL]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
+        let theirs = Double(line.split(separator: " ").last ?? "")
+    else {
+        print("wrk: no rate in its output: \(text.prefix(300))")
+        return
+    }
+    let non2xx = text.split(separator: "\n").first { $0.contains("Non-2xx") }.map { ", " + $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    print(
+        String(
+            format: "wrk on the same GET mix (%d requests recorded from the cases, replayed in turn; -t 2 -c %d -d 5s, keep-alive): %.0f req/s%@; ours (best, keep-alive): %.0f req/s = %.2f× wrk",
+            requests.count, jobs, theirs, non2xx as NSString, ours, ours / theirs))
 }

@@ -247,14 +247,25 @@ func hostileBenchmark() async throws {
     }
 }
 
-/// Tests/Tools/tls-front.py before a plain loopback server, with a
-/// throwaway self-signed certificate (as the TLS tests use it).
+/// A TLS front before a plain loopback server, with a throwaway self-signed
+/// certificate (as the TLS tests use it): `socat OPENSSL-LISTEN` (a process
+/// per connection, relaying in C) when `socat` is on PATH, else
+/// Tests/Tools/tls-front.py (Python, a thread per connection, as the tests
+/// use). `BENCH_TLS_FRONT=python` asks for the Python one. `kind` says which:
+/// the benchmark prints it, since the front's own cost is part of the path.
 final class TLSFront {
     let dir: String
     let port: Int
     let process: Process
     let input = Pipe()
+    let kind: String
     var caFile: String { dir + "/cert.pem" }
+
+    static let socat: String? = {
+        if ProcessInfo.processInfo.environment["BENCH_TLS_FRONT"] == "python" { return nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { String($0) + "/socat" }.first { access($0, X_OK) == 0 }
+    }()
 
     init(backendPort: Int) throws {
         dir = NSTemporaryDirectory() + "/bench-tls-\(ProcessInfo.processInfo.processIdentifier)"
@@ -267,6 +278,27 @@ final class TLSFront {
         try req.run()
         req.waitUntilExit()
         process = Process()
+        if let socat = TLSFront.socat {
+            // socat cannot say which port it chose: take a free one (a
+            // listener on port 0, closed), then wait until socat accepts on it.
+            let p = try TLSFront.freePort()
+            process.executableURL = URL(fileURLWithPath: socat)
+            process.arguments = [
+                "OPENSSL-LISTEN:\(p),bind=127.0.0.1,reuseaddr,fork,nodelay,verify=0,cert=\(dir)/cert.pem,key=\(dir)/key.pem",
+                "TCP:127.0.0.1:\(backendPort),nodelay",
+            ]
+            process.standardInput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let until = ContinuousClock.now + .seconds(10)
+            while !TLSFront.accepts(p) {
+                guard process.isRunning, ContinuousClock.now < until else { throw BenchError("socat did not listen on port \(p)") }
+                usleep(10_000)
+            }
+            port = p
+            kind = "socat \(TLSFront.socatVersion(socat)) (OPENSSL-LISTEN, a process per connection)"
+            return
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "Tests/Tools/tls-front.py", dir + "/cert.pem", dir + "/key.pem", String(backendPort)]
         let output = Pipe()
@@ -283,10 +315,59 @@ final class TLSFront {
             throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "tls-front.py did not start: \(text)"])
         }
         port = p
+        kind = "Tests/Tools/tls-front.py (Python, a thread per connection)"
+    }
+
+    /// A loopback port that was free a moment ago.
+    static func freePort() throws -> Int {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard s >= 0 else { throw BenchError("socket failed") }
+        defer { close(s) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        a.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
+        }
+        guard ok else { throw BenchError("could not bind a loopback port") }
+        return Int(UInt16(bigEndian: a.sin_port))
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:port.
+    static func accepts(_ port: Int) -> Bool {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard s >= 0 else { return false }
+        defer { close(s) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        a.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    static func socatVersion(_ socat: String) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: socat)
+        p.arguments = ["-V"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "" }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return text.split(separator: "\n").first { $0.hasPrefix("socat version") }.map { String($0.split(separator: " ")[2]) } ?? ""
     }
 
     func stop() {
         try? input.fileHandleForWriting.close()
+        // SIGKILL for socat: it inherits our ignored SIGTERM (the runner
+        // watches it), so terminate() would leave it running. Its children
+        // end with their connections.
+        if TLSFront.socat != nil { kill(process.processIdentifier, SIGKILL) }
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: dir)

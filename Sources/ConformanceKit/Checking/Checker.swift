@@ -60,7 +60,7 @@ public enum Checker {
         var body: JSON?
         if !exchange.body.isEmpty || needsBody {
             do {
-                body = try JSONParser.parse(exchange.body)
+                body = try exchange.json()
             } catch {
                 let encoding = exchange.headers["content-encoding"]?.trimmingCharacters(in: .whitespaces)
                 let gzipMagic = exchange.body.count >= 2 && exchange.body[0] == 0x1F && exchange.body[1] == 0x8B

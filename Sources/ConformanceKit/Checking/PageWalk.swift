@@ -49,7 +49,7 @@ struct PageWalk {
     /// `.stopped` when the page is no list (`findings` says so; `finished`
     /// is not for a stopped walk).
     mutating func take(_ exchange: HTTPExchange, request: PlannedRequest) -> Outcome {
-        guard exchange.status == endpoint.successStatus, let body = try? JSONParser.parse(exchange.body),
+        guard exchange.status == endpoint.successStatus, let body = try? exchange.json(),
             let items = paging.items.resolve(in: body)?.arrayValue
         else {
             findings.append(

@@ -216,7 +216,7 @@ public struct Runner: Sendable {
             outcome(.unconfirmed, "\(shown) answered \(exchange.status)")
             return out
         }
-        let body = try? JSONParser.parse(exchange.body)
+        let body = try? exchange.json()
         let scrub = await scrubber()
         for (pointer, fixture) in check.identifiedBy {
             // Another thing than the fixtures describe (or none shown): nothing is settled.

@@ -274,11 +274,14 @@ public enum SuiteLoader {
         access: AccessModel
     ) -> [CaseFile] {
         let rels = SuiteFiles.list(root + "/cases", recursive: true)
+        let sources = CitableSources(endpoints: endpoints, readings: readings)
         @Sendable func read(_ rel: String) -> CaseFile {
             let sink = DiagnosticSink()
             var out = CaseFile(display: display + "/cases/" + rel)
             if let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: out.display, sink: sink) {
-                for c in readCases(node, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access) {
+                for c in readCases(
+                    node, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, sources: sources)
+                {
                     let alternatives = DiagnosticSink()
                     out.cases.append(
                         (withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: alternatives), alternatives.items))

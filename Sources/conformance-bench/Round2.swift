@@ -171,7 +171,7 @@ func loadBenchmark() throws {
         }
         print(String(format: "%16d  %12d  %8.3f  %13.1f  %7.3f", files, cases, median(times), median(times) / Double(max(1, cases)) * 1e6, median(cpu)))
     }
-    print(String(format: "load average %.2f; CPU is the process's (user + system, every core) during the load, which includes freeing the previous suite", loadAverage()))
+    print(String(format: "load average %.2f; CPU is the process's (user + system, every core) during the load", loadAverage()))
 }
 
 func startupBenchmark() throws {

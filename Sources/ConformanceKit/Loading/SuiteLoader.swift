@@ -275,6 +275,8 @@ public enum SuiteLoader {
     ) -> [CaseFile] {
         let rels = SuiteFiles.list(root + "/cases", recursive: true)
         let sources = CitableSources(endpoints: endpoints, readings: readings)
+        // First of each id, as a scan of the register would find it.
+        let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         @Sendable func read(_ rel: String) -> CaseFile {
             let sink = DiagnosticSink()
             var out = CaseFile(display: display + "/cases/" + rel)
@@ -284,7 +286,9 @@ public enum SuiteLoader {
                 {
                     let alternatives = DiagnosticSink()
                     out.cases.append(
-                        (withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: alternatives), alternatives.items))
+                        (withReadingAlternatives(
+                            c, endpoints: endpoints, readings: readings, access: access, sink: alternatives, readingByID: readingByID),
+                         alternatives.items))
                 }
             }
             out.diagnostics = sink.items

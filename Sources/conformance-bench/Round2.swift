@@ -164,20 +164,24 @@ func generatedSuite(root: String, extra: Int) throws -> (dir: String, files: Int
 func loadBenchmark() throws {
     let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     print("conformance-bench load — release build; the suite plus N generated case files (copies under new ids), median of 3")
-    print("case files added  cases loaded  load (s)  per case (µs)")
+    print("case files added  cases loaded  load (s)  per case (µs)  CPU (s)")
     for n in sizes.isEmpty ? [0, 2_500, 25_000] : sizes {
         let (dir, files) = try generatedSuite(root: "Cases", extra: n)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var times: [Double] = []
+        var cpu: [Double] = []
         var cases = 0
         for _ in 0..<3 {
+            let before = cpuSeconds(children: false)
             let start = ContinuousClock.now
             let (suite, _) = try SuiteLoader.load(root: dir)
             times.append(secondsSince(start))
+            cpu.append(cpuSeconds(children: false) - before)
             cases = suite.cases.count
         }
-        print(String(format: "%16d  %12d  %8.3f  %13.1f", files, cases, median(times), median(times) / Double(max(1, cases)) * 1e6))
+        print(String(format: "%16d  %12d  %8.3f  %13.1f  %7.3f", files, cases, median(times), median(times) / Double(max(1, cases)) * 1e6, median(cpu)))
     }
+    print(String(format: "load average %.2f; CPU is the process's (user + system, every core) during the load", loadAverage()))
 }
 
 func startupBenchmark() throws {
@@ -188,7 +192,9 @@ func startupBenchmark() throws {
     }
     let runs = Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "") ?? 20
     var times: [Double] = []
+    var cpu: [Double] = []
     for i in 0..<(runs + 1) {
+        let before = cpuSeconds(children: true)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = ["run", "--list"]
@@ -199,11 +205,93 @@ func startupBenchmark() throws {
         p.waitUntilExit()
         let t = secondsSince(start)
         if p.terminationStatus != 0 { throw BenchError("conformance run --list exited \(p.terminationStatus)") }
-        if i > 0 { times.append(t * 1000) }  // the first warms the page cache
+        if i > 0 {  // the first warms the page cache
+            times.append(t * 1000)
+            cpu.append((cpuSeconds(children: true) - before) * 1000)
+        }
     }
     let s = times.sorted()
     print("conformance-bench startup — `conformance run --list`, \(runs) runs after one warm-up")
-    print(String(format: "median %.1f ms (min %.1f, max %.1f)", median(times), s.first ?? 0, s.last ?? 0))
+    print(String(format: "median %.1f ms (min %.1f, max %.1f); CPU (user + system) median %.1f ms", median(times), s.first ?? 0, s.last ?? 0, median(cpu)))
+    print(String(format: "load average %.2f (wall time on a shared machine waits for a core; the CPU time does not)", loadAverage()))
+}
+
+/// The resident set now (not the peak), from /proc/self/statm; 0 where there is none.
+func residentMB() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+}
+
+/// memory [N]: where a run's memory goes as the cases multiply. N generated
+/// cases (default 10,000) are the suite's read-only cases repeated under new
+/// ids (copies in the suite's case list: the loaded suite grows as a
+/// generated one would), planned and run against the simulator in this
+/// process (`--jobs` BENCH_JOBS, default 8) over loopback, then every report
+/// rendered in memory as `run` writes them. Prints the resident set after each
+/// stage and the peak, and the growth per case. One N per process: the peak
+/// is the process's.
+func memoryBenchmark() async throws {
+    let n = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }.first ?? 10_000
+    let jobs = ProcessInfo.processInfo.environment["BENCH_JOBS"].flatMap { Int($0) } ?? 8
+    let (suite, _) = try SuiteLoader.load(root: "Cases")
+    let (profile, _) = try TargetLoader.load(path: "Cases/targets/simulator.json", suite: suite)
+    print("conformance-bench memory — release build, \(n) generated cases (the suite's read-only cases repeated under new ids), --jobs \(jobs)")
+    print("stage                                    resident (MB)  peak so far (MB)")
+    func line(_ stage: String) {
+        let padded = stage.count < 40 ? stage + String(repeating: " ", count: 40 - stage.count) : stage
+        print(padded + String(format: "  %13.1f  %16.1f", residentMB(), peakMemoryMB()))
+    }
+    line("suite loaded (\(suite.cases.count) cases)")
+    let base = peakMemoryMB()
+    let readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
+    var big = suite
+    big.cases = (0..<n).map { i in
+        var c = readOnly[i % readOnly.count]
+        c.id += "-\(i)"
+        return c
+    }
+    line("\(n) cases generated")
+    let sim = try EmbeddedSimulator()
+    defer { sim.stop() }
+    var target = profile
+    target.baseURL = sim.baseURL
+    let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
+    let plan = Planner.plan(suite: big, target: target, credentials: credentials)
+    line("planned (\(plan.count) jobs)")
+    let transport = URLSessionTransport(maxConnections: jobs)
+    defer { transport.closeConnections() }
+    let runner = Runner(suite: big, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
+    let start = ContinuousClock.now
+    let result = await runner.run(plan)
+    let wall = secondsSince(start)
+    line("run (\(result.passed) of \(result.results.count) passed, \(String(format: "%.1f", wall)) s)")
+    let meta = RunMetadata(toolVersion: "bench", suiteVersion: "bench", targetName: target.name, baseURL: target.baseURL, profileFile: "bench")
+    var bytes = JUnitReporter.render(result).utf8.count
+    bytes += JSONReporter.render(result, meta: meta).utf8.count
+    bytes += MarkdownReporter.render(result).utf8.count
+    bytes += HTMLReporter.render(result).utf8.count
+    line("reports rendered (\(bytes / 1024) KB)")
+    let peak = peakMemoryMB()
+    print(String(format: "peak %.1f MB; growth over the loaded suite %.1f MB, %.2f KB a case", peak, peak - base, (peak - base) * 1024 / Double(max(1, n))))
+}
+
+/// User + system CPU seconds of this process, or of its waited-for children.
+func cpuSeconds(children: Bool) -> Double {
+    var usage = rusage()
+    #if os(Linux)
+        getrusage(__rusage_who_t(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue), &usage)
+    #else
+        getrusage(children ? RUSAGE_CHILDREN : RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// The one-minute load average (the machine is shared; figures vary with it).
+func loadAverage() -> Double {
+    var avg = [0.0, 0.0, 0.0]
+    return getloadavg(&avg, 3) > 0 ? avg[0] : 0
 }
 
 /// Records the GET requests a run sends (at most `limit`), passing each on.

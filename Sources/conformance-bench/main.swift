@@ -14,7 +14,7 @@
 // --jobs 8; prints the peak memory after each. The server streams the answer
 // (HTTPServer's RawBehaviour.repeated): it never holds 400 MB either.
 //
-// rate, load, startup: see Round2.swift.
+// rate, load, startup, memory: see Round2.swift.
 //
 // All apply the allocator settings of the conformance executable
 // (AllocatorTuning); BENCH_DEFAULT_MALLOC=1 measures without them.
@@ -422,10 +422,11 @@ do {
     case "rate": try await rateBenchmark()
     case "load": try loadBenchmark()
     case "startup": try startupBenchmark()
+    case "memory": try await memoryBenchmark()
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]|matrix [SUITE_DIR]|rate [SUITE_DIR]|load [N...]|startup\n"
+                "usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]|matrix [SUITE_DIR]|rate [SUITE_DIR]|load [N...]|startup|memory [N]\n"
                     .utf8))
         exit(2)
     }

@@ -125,6 +125,44 @@ import Testing
         }
     }
 
+    /// Case files are read on every core (`SuiteLoader.readCaseFiles`), and
+    /// still taken in file order: the cases, the diagnostics and which of two
+    /// files a duplicate id is blamed on do not depend on which thread
+    /// finished first.
+    @Test func caseFilesReadInParallelComeInFileOrder() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let suite = try tmp.copySuite()
+        let good = #"{"id":"ID","title":"t","endpoint":"mvno-account-get","covers":"success","role":"OWNER","request":{"params":{"ACCOUNT_ID":"{{account.id}}"}},"expect":{}}"#
+        // 150 files (several workers' shares), every tenth misspelt, and two ids used twice.
+        let ids: [Int: String] = [7: "p-dup-a", 120: "p-dup-a", 77: "p-dup-b", 140: "p-dup-b"]
+        for i in 0..<150 {
+            let text = good.replacingOccurrences(of: "\"ID\"", with: "\"\(ids[i] ?? "p\(i)")\"")
+            try tmp.write(
+                String(format: "Cases/cases/mvno-account-get/p%03d.json", i),
+                i % 10 == 3 ? text.replacingOccurrences(of: "\"expect\"", with: "\"expcet\"") : text)
+        }
+        func problems() -> [String] {
+            do {
+                _ = try SuiteLoader.load(root: suite)
+                Issue.record("expected the load to fail")
+                return []
+            } catch {
+                return error.diagnostics.map(\.description).filter { $0.contains("mvno-account-get/p") }
+            }
+        }
+        let first = problems()
+        for i in stride(from: 3, to: 150, by: 10) {
+            #expect(first.contains { $0.hasSuffix(String(format: "/p%03d.json: expcet: unknown key 'expcet' (did you mean 'expect'?)", i)) }, "\(first)")
+        }
+        #expect(first.contains { $0.contains("/p120.json: id: case id 'p-dup-a' is also used by") && $0.hasSuffix("/p007.json") }, "\(first)")
+        #expect(first.contains { $0.contains("/p140.json: id: case id 'p-dup-b' is also used by") && $0.hasSuffix("/p077.json") }, "\(first)")
+        // In file order, and the same every time.
+        let files = first.map { $0.components(separatedBy: "mvno-account-get/p")[1].prefix(3) }
+        #expect(files == files.sorted(), "\(first)")
+        for _ in 0..<3 { #expect(problems() == first) }
+    }
+
     @Test func targetProfilesRefuseInlineCredentials() throws {
         let tmp = TempDir()
         defer { tmp.cleanup() }

@@ -141,9 +141,21 @@ func findRow(_ n: Node, _ s: String, in endpoint: Endpoint) -> String? {
     return nil
 }
 
+/// What an expectation's `source` may name (`VariableScope.pages`,
+/// `.readings`): made once per load, not once per case file.
+struct CitableSources: Sendable {
+    var pages: Set<String>
+    var readings: Set<String>
+    init(endpoints: [Endpoint], readings: [Reading]) {
+        pages = Set(endpoints.map(\.doc) + readings.map(\.page))
+        self.readings = Set(readings.map(\.id))
+    }
+}
+
 /// Reads a case file: one case, or several when it declares a `matrix`.
 func readCases(
-    _ node: Node, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading] = [], access: AccessModel
+    _ node: Node, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading] = [], access: AccessModel,
+    sources: CitableSources? = nil
 ) -> [Case] {
     guard
         let o = node.object(keys: [
@@ -174,8 +186,9 @@ func readCases(
     if let cn = o.required("covers"), let s = cn.string, let endpoint { covers = findRow(cn, s, in: endpoint) }
 
     var scope = VariableScope(fixtures: fixtures)
-    scope.pages = Set(endpoints.map(\.doc) + readings.map(\.page))
-    scope.readings = Set(readings.map(\.id))
+    let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
+    scope.pages = sources.pages
+    scope.readings = sources.readings
     var steps: [Step] = []
     var ok = true
     if let sn = o.optional("steps") {

@@ -233,7 +233,7 @@ enum NegativeRules {
     /// Whether a row with this description answers a break of `kind`.
     static func covers(_ description: String, kind: String) -> Bool {
         let d = description.lowercased()
-        let said = phrases.filter { d.contains($0.phrase) }
+        let said = phrases.filter { d.containsBytes($0.phrase) }
         if said.contains(where: { $0.phrase == "not found" }) { return kind == "not-found" }
         return said.contains { $0.kinds.contains(kind) }
     }
@@ -247,7 +247,8 @@ enum NegativeRules {
     /// naming levels other than the one the request runs as.
     static func unmetCondition(in text: String, level: String?) -> String? {
         let t = text.lowercased()
-        if let c = conditions.first(where: { t.contains($0) }), let r = t.range(of: c) {
+        // The phrases are ASCII: a byte scan finds them where Foundation's search would, without it.
+        if let c = conditions.first(where: { t.containsBytes($0) }), let r = t.range(of: c) {
             // The clause as the page words it, up to the end of its parenthesis or sentence.
             let from = text.index(text.startIndex, offsetBy: t.distance(from: t.startIndex, to: r.lowerBound))
             var clause = text[from...]
@@ -255,6 +256,7 @@ enum NegativeRules {
             if let end = clause.range(of: ". ") { clause = clause[..<end.lowerBound] }
             return String(clause.hasSuffix(".") ? clause.dropLast() : clause)
         }
+        guard text.containsBytes(" only)") else { return nil }
         var rest = Substring(text)
         while let close = rest.range(of: " only)") {
             let before = rest[..<close.lowerBound]

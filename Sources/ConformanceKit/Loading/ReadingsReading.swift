@@ -191,9 +191,15 @@ let maxReadingCombinations = 64
 /// endpoint's success response). The step's own `expect` stays the one with
 /// every reading as the suite takes it.
 func withReadingAlternatives(
-    _ c: Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink
+    _ c: Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
+    readingByID: [String: Reading]? = nil
 ) -> Case {
     var c = c
+    // A lookup per citation, not a scan of the register (a large suite calls this once per case).
+    func reading(_ id: String) -> Reading? {
+        if let readingByID { return readingByID[id] }
+        return readings.first { $0.id == id }
+    }
     for (k, step) in c.steps.enumerated() {
         guard let endpoint = endpoints.first(where: { $0.id == step.endpoint }) else { continue }
         let role = step.role ?? c.role
@@ -207,7 +213,7 @@ func withReadingAlternatives(
         guard !applicable.isEmpty else { continue }
         var combos: [[ReadingChoice]] = [[]]
         for cit in applicable {
-            guard let r = readings.first(where: { $0.id == cit.reading }) else { continue }
+            guard let r = reading(cit.reading) else { continue }
             combos = combos.flatMap { prefix in r.options.map { prefix + [ReadingChoice(reading: r.id, option: $0.id)] } }
         }
         if combos.count > maxReadingCombinations {
@@ -218,7 +224,7 @@ func withReadingAlternatives(
             continue
         }
         let ours = combos.first { combo in
-            combo.allSatisfy { ch in readings.first { $0.id == ch.reading }?.ours.id == ch.option }
+            combo.allSatisfy { ch in reading(ch.reading)?.ours.id == ch.option }
         } ?? []
         var alternatives: [StepAlternative] = []
         for combo in combos where combo != ours {

@@ -119,16 +119,24 @@ public enum SuiteLoader {
         var cases: [Case] = []
         var caseFiles: [String: String] = [:]  // id → file
         let endpointByID = Dictionary(endpoints.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for rel in SuiteFiles.list(root + "/cases", recursive: true) {
-            let file = display + "/cases/" + rel
-            guard let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: file, sink: sink) else { continue }
-            for c in readCases(node, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access) {
+        // Each file read on its own (on every core: `readCaseFiles`), then taken in file
+        // order, so cases and diagnostics come in the same order whatever the concurrency.
+        for file in readCaseFiles(
+            root: root, display: display, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access)
+        {
+            sink.items += file.diagnostics
+            sink.read += file.read
+            for (c, alternativeDiagnostics) in file.cases {
                 if let other = caseFiles[c.id] {
-                    node.child("id", .string(c.id)).error("case id '\(c.id)' is also used by \(other)")
+                    sink.add(
+                        Diagnostic(
+                            file: file.display, keyPath: JSONPathSegment.render([.key("id")]),
+                            message: "case id '\(c.id)' is also used by \(other)"))
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
+                sink.items += alternativeDiagnostics
+                cases.append(c)
             }
         }
 
@@ -256,6 +264,65 @@ public enum SuiteLoader {
             if !presence.isEmpty { suite.presence[ref] = presence }
         }
         return (suite, sink.items)
+    }
+
+    /// One case file read: its cases (each with its reading alternatives and
+    /// the diagnostics those gave), the diagnostics of reading it, and the
+    /// path it was read at.
+    struct CaseFile: Sendable {
+        var display: String
+        var cases: [(Case, [Diagnostic])] = []
+        var diagnostics: [Diagnostic] = []
+        var read: [String] = []
+    }
+
+    /// Every file under `root/cases`, read and its cases made, in file order.
+    /// The files are independent of one another (what they share is read
+    /// only), so they are read on every core, each with a sink of its own;
+    /// the caller takes them in order (duplicate ids are its check).
+    static func readCaseFiles(
+        root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading],
+        access: AccessModel
+    ) -> [CaseFile] {
+        let rels = SuiteFiles.list(root + "/cases", recursive: true)
+        let sources = CitableSources(endpoints: endpoints, readings: readings)
+        // First of each id, as a scan of the register would find it.
+        let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        @Sendable func read(_ rel: String) -> CaseFile {
+            let sink = DiagnosticSink()
+            var out = CaseFile(display: display + "/cases/" + rel)
+            if let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: out.display, sink: sink) {
+                for c in readCases(
+                    node, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, sources: sources)
+                {
+                    let alternatives = DiagnosticSink()
+                    out.cases.append(
+                        (withReadingAlternatives(
+                            c, endpoints: endpoints, readings: readings, access: access, sink: alternatives, readingByID: readingByID),
+                         alternatives.items))
+                }
+            }
+            out.diagnostics = sink.items
+            out.read = sink.read
+            return out
+        }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        // A few files (the shipped suite) are not worth the threads.
+        guard workers > 1, rels.count >= 64 else { return rels.map(read) }
+        let chunk = 32
+        let chunks = (rels.count + chunk - 1) / chunk
+        // Each slot is written by exactly one iteration, and read only after all have finished.
+        struct Slots: @unchecked Sendable { let base: UnsafeMutablePointer<CaseFile> }
+        let slots = Slots(base: .allocate(capacity: rels.count))
+        defer { slots.base.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            for i in (k * chunk)..<min(rels.count, (k + 1) * chunk) {
+                (slots.base + i).initialize(to: read(rels[i]))
+            }
+        }
+        let out = Array(UnsafeBufferPointer(start: slots.base, count: rels.count))
+        slots.base.deinitialize(count: rels.count)
+        return out
     }
 
     /// Each parameter's schema must compile (references resolve against the

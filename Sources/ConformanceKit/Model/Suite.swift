@@ -186,10 +186,28 @@ public struct Template: Sendable, Hashable {
     static func variableNames(in s: String) -> [String] {
         // Over the UTF-8 bytes (most strings hold no "{{" at all): a scan by
         // Character was a fifth of `run --list`'s start-up.
+        referenceBytes(in: s).map(\.name)
+    }
+
+    /// The filter of each `{{NAME | FILTER}}` of `s`, in order (bytes, as `variableNames`).
+    static func filterNames(in s: String) -> [String] {
+        referenceBytes(in: s).compactMap(\.filter)
+    }
+
+    /// Every `{{NAME}}` or `{{NAME | FILTER}}` in `s`, in order, each part
+    /// trimmed of spaces: what `references(in:)` finds, scanned over the
+    /// UTF-8 bytes (the tests compare the two).
+    static func referenceBytes(in s: String) -> [(name: String, filter: String?)] {
         var s = s
-        return s.withUTF8 { bytes -> [String] in
+        return s.withUTF8 { bytes -> [(name: String, filter: String?)] in
             let n = bytes.count
-            var names: [String] = []
+            var out: [(name: String, filter: String?)] = []
+            func text(_ a: Int, _ b: Int) -> String {
+                var a = a, b = b
+                while a < b, bytes[a] == 0x20 { a += 1 }
+                while b > a, bytes[b - 1] == 0x20 { b -= 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self)
+            }
             var i = 0
             while i + 1 < n {
                 guard bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else {
@@ -200,15 +218,15 @@ public struct Template: Sendable, Hashable {
                 var j = from
                 while j + 1 < n, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
                 guard j + 1 < n else { break }  // no closing "}}"
-                var a = from, b = j
                 // `NAME | FILTER`: the name is what stands before the bar.
-                if let bar = (a..<b).first(where: { bytes[$0] == UInt8(ascii: "|") }) { b = bar }
-                while a < b, bytes[a] == 0x20 { a += 1 }
-                while b > a, bytes[b - 1] == 0x20 { b -= 1 }
-                names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self))
+                if let bar = (from..<j).first(where: { bytes[$0] == UInt8(ascii: "|") }) {
+                    out.append((text(from, bar), text(bar + 1, j)))
+                } else {
+                    out.append((text(from, j), nil))
+                }
                 i = j + 2
             }
-            return names
+            return out
         }
     }
 
@@ -250,7 +268,7 @@ public struct Template: Sendable, Hashable {
         func visit(_ v: JSON) {
             switch v {
             case .string(let s):
-                for r in Template.references(in: s) { if let f = r.filter, !out.contains(f) { out.append(f) } }
+                for f in Template.filterNames(in: s) where !out.contains(f) { out.append(f) }
             case .array(let a): a.forEach(visit)
             case .object(let o): o.forEach { visit($0.value) }
             default: break

@@ -262,9 +262,10 @@ func memoryBenchmark() async throws {
     line("planned (\(plan.count) jobs)")
     let transport = URLSessionTransport(maxConnections: jobs)
     defer { transport.closeConnections() }
-    let runner = Runner(suite: big, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let start = ContinuousClock.now
-    let result = await runner.run(plan)
+    let result = await Conformance.run(
+        suite: big, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30),
+        plan: plan)
     let wall = secondsSince(start)
     line("run (\(result.passed) of \(result.results.count) passed, \(String(format: "%.1f", wall)) s)")
     let meta = RunMetadata(toolVersion: "bench", suiteVersion: "bench", targetName: target.name, baseURL: target.baseURL, profileFile: "bench")
@@ -329,8 +330,8 @@ func wrkComparison(suite: Suite, profile: TargetProfile, jobs: Int, ours: Double
     let inner = URLSessionTransport(maxConnections: jobs, caFile: nil, keepAliveSeconds: 2)
     defer { inner.closeConnections() }
     let recorder = RecordingTransport(inner, limit: 5_000)
-    let runner = Runner(suite: suite, target: target, credentials: credentials, transport: recorder, options: RunOptions(jobs: jobs, timeout: 30))
-    _ = await runner.run(Planner.plan(suite: suite, target: target, credentials: credentials))
+    _ = await Conformance.run(
+        suite: suite, target: target, credentials: credentials, transport: recorder, options: RunOptions(jobs: jobs, timeout: 30))
     let requests = recorder.recorded.withLock { $0 }
     guard !requests.isEmpty else { throw BenchError("the run sent no GET request to replay") }
     func lua(_ s: String) -> String { "[==[" + s + "]==]" }

@@ -126,6 +126,8 @@ public enum SuiteLoader {
         {
             sink.items += file.diagnostics
             sink.read += file.read
+            // The certification digest covers what was read, on whichever core.
+            sink.digests.merge(file.digests) { a, _ in a }
             for (c, alternativeDiagnostics) in file.cases {
                 if let other = caseFiles[c.id] {
                     sink.add(
@@ -274,6 +276,8 @@ public enum SuiteLoader {
         var cases: [(Case, [Diagnostic])] = []
         var diagnostics: [Diagnostic] = []
         var read: [String] = []
+        /// SHA-256 of each file read, by path (the suite's digest is made of them).
+        var digests: [String: String] = [:]
     }
 
     /// Every file under `root/cases`, read and its cases made, in file order.
@@ -304,6 +308,7 @@ public enum SuiteLoader {
             }
             out.diagnostics = sink.items
             out.read = sink.read
+            out.digests = sink.digests
             return out
         }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, 8)

@@ -14,7 +14,7 @@ public enum AimCoverage {
         Aim(name: "recoverable", what: "every listed deleted account: deleted and preterminateUntil present, 30 days apart, window open"),
         Aim(name: "presence", what: "members shown only under a condition (only if pbx>0; voicemail only if feature.voicemail is active and sipAccount and pbx is not), judged in every answer"),
         Aim(name: "filter-control", what: "a search whose answer may be nothing has a control that must find the fixture"),
-        Aim(name: "filter-unlisted", what: "a field the page does not list as searched finds nothing"),
+        Aim(name: "filter-unlisted", what: "a field the page does not list as searched does not find the fixture"),
         Aim(name: "offset-filter", what: "offset applies together with filter"),
         Aim(name: "malformed-id", what: "an ACCOUNT_ID of neither documented form: a documented 4xx, never a 5xx"),
         Aim(name: "exact-lookup", what: "lookups are exact: an id prefix, a number suffix, trailing whitespace find nothing"),

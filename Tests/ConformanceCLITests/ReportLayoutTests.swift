@@ -92,7 +92,7 @@ import Testing
     @Test func longUnbrokenValuesWrapInsteadOfWideningThePage() throws {
         let token = String(repeating: "x", count: 600)
         let long = Finding(
-            check: .schema, pointer: "/" + token, keyword: "/properties/" + token, expected: token, actual: "\"\(token)\"",
+            check: .schema, pointer: JSONPointer(tokens: [token]), keyword: "/properties/" + token, expected: token, actual: "\"\(token)\"",
             message: "/\(token) is wrong")
         var results = ReportFormatTests.mixedRun().results
         results.append(ReportFormatTests.result("case-" + token, .failed, findings: [long], excerpt: "{\"a\": \"\(token)\"}"))

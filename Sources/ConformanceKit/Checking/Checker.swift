@@ -96,7 +96,7 @@ public enum Checker {
                 let wanted = messages.count == 1 ? "'\(message)'" : "\(expect.status) with one of: \(messages.joined(separator: ", "))"
                 findings.append(
                     Finding(
-                        check: .errorMessage, pointer: pointer.description,
+                        check: .errorMessage, pointer: pointer,
                         expected: messages.count == 1 ? message : "one of: \(messages.joined(separator: ", "))",
                         actual: actual.map { shorten($0.description) } ?? "missing",
                         message: actual == nil
@@ -110,7 +110,7 @@ public enum Checker {
             for v in result.violations {
                 findings.append(
                     Finding(
-                        check: .schema, pointer: v.instanceLocation.description, keyword: v.keywordLocation,
+                        check: .schema, pointer: v.instanceLocation, keyword: v.keywordLocation,
                         expected: v.expected, actual: v.actual, message: v.message))
             }
             for m in result.undescribedMembers {
@@ -156,18 +156,18 @@ public enum Checker {
         let absent = m.documentedSiblings.filter { name in parent?[name].map { $0.isNull } ?? true }
         if let meant = Rename.intended(by: key, among: absent) {
             return Finding(
-                check: .renamed, pointer: p.description, expected: meant, actual: key,
+                check: .renamed, pointer: p, expected: meant, actual: key,
                 message: "\(p) is not described by the documentation (\(ref)): did you mean '\(meant)'?")
         }
         return Finding(
             check: .undocumentedField, severity: strict ? .failure : .warning,
-            pointer: p.description, expected: "no field the docs do not describe",
+            pointer: p, expected: "no field the docs do not describe",
             actual: key, message: "\(p) is not described by the documentation (\(ref))")
     }
 
     static func check(_ a: Assertion, in body: JSON, fixtures: [String: JSON]) -> Finding? {
         let value = a.pointer.resolve(in: body)
-        let at = a.pointer.description
+        let at = a.pointer
         switch a.kind {
         case .exists:
             if value == nil || value?.isNull == true {

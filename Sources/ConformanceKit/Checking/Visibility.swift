@@ -25,13 +25,13 @@ public enum Visibility {
             for pointer in matches(rule.path[...], in: body, at: JSONPointer()) {
                 findings.append(
                     Finding(
-                        check: .visibility, pointer: pointer.description,
+                        check: .visibility, pointer: pointer,
                         expected: "absent for \(role) (visible to \(rule.levels.sorted().joined(separator: ", ")) only)",
                         actual: "present",
                         message: "\(pointer) leaked to \(role): the docs show it to \(rule.levels.sorted().joined(separator: "/")) only"))
             }
         }
-        return findings.sorted { $0.pointer ?? "" < $1.pointer ?? "" }
+        return findings.sorted { ($0.pointer?.description ?? "") < ($1.pointer?.description ?? "") }
     }
 
     static func matches(_ path: ArraySlice<String>, in value: JSON, at here: JSONPointer) -> [JSONPointer] {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONKit
 
 /// Which check produced a finding.
 public enum CheckKind: String, Sendable, Hashable, CaseIterable {
@@ -31,8 +32,9 @@ public struct Finding: Sendable, Hashable {
     }
     public var check: CheckKind
     public var severity: Severity
-    /// JSON Pointer into the response body, when the finding is about a value.
-    public var pointer: String?
+    /// JSON Pointer into the response body, when the finding is about a value;
+    /// reports print its `description` (RFC 6901 string form).
+    public var pointer: JSONPointer?
     /// Schema keyword path, for schema findings.
     public var keyword: String?
     public var expected: String
@@ -42,7 +44,7 @@ public struct Finding: Sendable, Hashable {
     public var reading: String? = nil
 
     public init(
-        check: CheckKind, severity: Severity = .failure, pointer: String? = nil, keyword: String? = nil,
+        check: CheckKind, severity: Severity = .failure, pointer: JSONPointer? = nil, keyword: String? = nil,
         expected: String, actual: String, message: String
     ) {
         self.check = check

@@ -67,7 +67,7 @@ public enum Problems {
             if r.verdict == .failed {
                 for f in r.failures {
                     let key = Key(
-                        check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map(normalizedPointer),
+                        check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map { normalizedPointer($0.description) },
                         keyword: f.keyword.map(normalizedPointer), expected: normalizedExpected(f))
                     add(key, message: f.message, r)
                 }
@@ -148,7 +148,7 @@ public struct WarningGroup: Sendable, Hashable {
         var groups: [Key: WarningGroup] = [:]
         for r in results {
             for f in r.warnings {
-                let key = Key(check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map(Problems.normalizedPointer))
+                let key = Key(check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map { Problems.normalizedPointer($0.description) })
                 if var g = groups[key] {
                     g.findings += 1
                     if g.caseIDs.last != r.caseID { g.caseIDs.append(r.caseID) }

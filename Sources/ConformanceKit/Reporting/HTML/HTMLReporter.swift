@@ -339,7 +339,7 @@ public enum HTMLReporter {
         }
     }
 
-    static func pointer(_ f: Finding) -> String { f.pointer.map { $0.isEmpty ? "(root)" : $0 } ?? "" }
+    static func pointer(_ f: Finding) -> String { f.pointer.map { $0.tokens.isEmpty ? "(root)" : $0.description } ?? "" }
 
     /// Long values fold into a `<details>`.
     static func long(_ s: String) -> String {

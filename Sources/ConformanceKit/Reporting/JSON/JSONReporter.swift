@@ -195,7 +195,7 @@ public enum JSONReporter {
         o["findings"] = .array(
             r.findings.map { f in
                 [
-                    "check": .string(f.check.rawValue), "severity": .string(f.severity.rawValue), "pointer": string(f.pointer),
+                    "check": .string(f.check.rawValue), "severity": .string(f.severity.rawValue), "pointer": string(f.pointer?.description),
                     "keyword": string(f.keyword), "expected": .string(f.expected), "actual": .string(f.actual),
                     "message": .string(f.message), "reading": string(f.reading),
                 ]

@@ -56,7 +56,7 @@ public enum MarkdownReporter {
                             return [cell(r.caseID), cell(r.endpointID), "failed", "", "", ""]
                         }
                         let more = failures.count > 1 ? " (+\(failures.count - 1) more)" : ""
-                        let pointer = f.pointer.map { $0.isEmpty ? "(root)" : $0 } ?? ""
+                        let pointer = f.pointer.map { $0.tokens.isEmpty ? "(root)" : $0.description } ?? ""
                         return [
                             cell(r.caseID), cell(r.endpointID), "failed", cell(f.check.rawValue), cell(pointer),
                             cell(f.message) + more,

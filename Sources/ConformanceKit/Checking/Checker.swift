@@ -8,7 +8,7 @@ public struct CheckOptions: Sendable {
 }
 
 /// Judges one exchange against the case's expectation and the endpoint's documented contract.
-public enum Checker {
+package enum Checker {
     public struct Judgement: Sendable {
         public var verdict: Verdict
         public var findings: [Finding]
@@ -17,7 +17,7 @@ public enum Checker {
     }
 
     /// What a step's answer is judged against.
-    public struct Context: Sendable {
+    package struct Context: Sendable {
         public var expect: Expectation
         public var endpoint: Endpoint
         public var role: Role
@@ -259,7 +259,7 @@ extension Checker {
     }
 }
 
-public func shorten(_ s: String, to limit: Int = 80) -> String {
+func shorten(_ s: String, to limit: Int = 80) -> String {
     guard s.count > limit else { return s }
     return String(s.prefix(limit - 1)) + "…"
 }

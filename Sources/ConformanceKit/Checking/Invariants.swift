@@ -3,7 +3,7 @@ import JSONKit
 
 /// Rules about a whole list answer: paging consistency, what every item must
 /// satisfy. (Walking all pages needs more requests: the runner does that.)
-public enum Invariants {
+package enum Invariants {
     /// The offset and limit the request asked for, with the documented defaults and bounds applied.
     public static func requested(_ request: PlannedRequest, paging: Paging) -> (offset: Int, limit: Int, asked: Int?) {
         let offsetText = request.query.last { $0.name == paging.offsetParam }?.value
@@ -17,7 +17,7 @@ public enum Invariants {
     /// How far past its recovery window a listed item may be before it is a
     /// finding: the page states no precision, a server may purge on a
     /// schedule, and the two clocks (the answer's Date, ours) may differ.
-    public static let recoveryGraceSeconds = 3_600.0
+    static let recoveryGraceSeconds = 3_600.0
 
     public static func check(
         _ inv: Invariant, body: JSON, paging: Paging, request: PlannedRequest, bindings: [String: JSON], now: Double? = nil

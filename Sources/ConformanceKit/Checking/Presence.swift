@@ -75,7 +75,7 @@ public enum Presence {
     }
 
     /// The option of a rule's reading that lets an inert value through.
-    public static let inertOption = "inert-otherwise"
+    static let inertOption = "inert-otherwise"
 
     /// Conditional members that hold a value (not null) in `body` although
     /// their condition is not met. A value among the rule's inert ones is the

@@ -1,6 +1,6 @@
 import JSONKit
 
-public enum Visibility {
+enum Visibility {
     /// Walks a schema (following `$ref` across the suite's schema files) and
     /// collects every property annotated with `x-visibility`.
     public static func rules(for ref: String, schemas: [String: JSON]) -> [VisibilityRule] {
@@ -16,7 +16,7 @@ public enum Visibility {
 
     /// Restricted fields present in `body` although `role`, holding `level`
     /// (or read as `readAs`), may not see them. A role without a level is not judged.
-    public static func leaks(
+    package static func leaks(
         in body: JSON, rules: [VisibilityRule], role: Role, level: String?, readAs: String? = nil
     ) -> [Finding] {
         guard let level = readAs ?? level else { return [] }

@@ -26,7 +26,7 @@ public struct Problem: Sendable, Hashable {
     /// The cases with at least one finding of this group, in plan order.
     public var caseIDs: [String]
     /// Their `seq`, parallel to `caseIDs` (reports link to `#case-SEQ`).
-    public var caseSeqs: [Int]
+    package var caseSeqs: [Int]
 
     /// A one-line name: `visibility /notes on widget-get`.
     public var title: String {
@@ -91,18 +91,18 @@ public enum Problems {
     }
 
     /// Cases with at least one problem (failed or errored), counted once each.
-    public static func caseCount(_ problems: [Problem]) -> Int {
+    package static func caseCount(_ problems: [Problem]) -> Int {
         Set(problems.flatMap(\.caseSeqs)).count
     }
 
     /// "3 problems in 41 failing cases" (or "1 problem in 1 failing case").
-    public static func headline(_ problems: [Problem]) -> String {
+    package static func headline(_ problems: [Problem]) -> String {
         let n = problems.count, cases = caseCount(problems)
         return "\(n) problem\(n == 1 ? "" : "s") in \(cases) failing case\(cases == 1 ? "" : "s")"
     }
 
     /// For each case seq, the numbers of the problems it shows.
-    public static func numbersBySeq(_ problems: [Problem]) -> [Int: [Int]] {
+    static func numbersBySeq(_ problems: [Problem]) -> [Int: [Int]] {
         var out: [Int: [Int]] = [:]
         for p in problems { for s in p.caseSeqs { out[s, default: []].append(p.number) } }
         return out.mapValues { $0.sorted() }
@@ -129,7 +129,7 @@ public enum Problems {
 /// as `*`), as problems group failures: one line per group with how many
 /// findings and cases, so 2,018 warnings about one undocumented member of
 /// each array item read as one line.
-public struct WarningGroup: Sendable, Hashable {
+package struct WarningGroup: Sendable, Hashable {
     public var check: String
     public var endpointID: String
     public var pointer: String?

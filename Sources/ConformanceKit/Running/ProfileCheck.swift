@@ -54,7 +54,7 @@ public enum AuthCandidates {
 }
 
 /// Where a text sits in a JSON document.
-public enum MessageLocator {
+enum MessageLocator {
     /// The pointers of every string member or element equal to `text`, the
     /// shallowest first (document order among equals). At most `limit` nodes
     /// are visited: a hostile body costs a bounded walk.

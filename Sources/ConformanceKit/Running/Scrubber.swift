@@ -101,7 +101,7 @@ public struct Scrubber: Sendable {
     /// Secrets at least this long are scrubbed from our own sentences too
     /// (messages and reasons that quote the target); shorter ones could be
     /// one of our words or numbers, and are scrubbed from the quoted values only.
-    public static let sentenceMinimum = 8
+    static let sentenceMinimum = 8
 
     /// `text`, one of our sentences, scrubbed of the secrets that cannot be
     /// mistaken for our own words (see `sentenceMinimum`).

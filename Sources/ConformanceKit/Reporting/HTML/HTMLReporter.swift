@@ -429,7 +429,7 @@ public enum HTMLReporter {
 
 extension ReportFormat {
     /// `report.html`: one self-contained page.
-    public static let html = ReportFormat(name: "HTML report", file: "report.html", certified: true) { run, _ in
+    package static let html = ReportFormat(name: "HTML report", file: "report.html", certified: true) { run, _ in
         HTMLReporter.render(run)
     }
 }

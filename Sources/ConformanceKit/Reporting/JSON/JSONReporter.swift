@@ -61,7 +61,7 @@ public enum JSONReporter {
     public static let format = "telecomx-conformance-results"
     public static let formatVersion = "2"
     /// Versions `decode` reads: 2 added the `ambiguous` outcome, its count and the readings register.
-    public static let readableVersions: Set<String> = ["1", "2"]
+    static let readableVersions: Set<String> = ["1", "2"]
 
     public static func render(_ run: RunResult, meta: RunMetadata) -> String {
         JSONWriter(pretty: true).string(document(run, meta: meta)) + "\n"
@@ -229,7 +229,7 @@ public enum JSONReporter {
     // MARK: reading
 
     /// A results file that cannot be read as format version 1.
-    public struct DecodeError: Error, Sendable, CustomStringConvertible {
+    package struct DecodeError: Error, Sendable, CustomStringConvertible {
         public var message: String
         public init(_ message: String) { self.message = message }
         public var description: String { "results file: \(message)" }
@@ -339,7 +339,7 @@ public struct DecodedResults: Sendable, Hashable {
     }
 
     public struct Case: Sendable, Hashable {
-        public var seq: Int
+        package var seq: Int
         public var id: String
         public var endpoint: String
         public var outcome: Outcome

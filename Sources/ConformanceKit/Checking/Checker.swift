@@ -149,7 +149,7 @@ package enum Checker {
     /// its name is close to a documented member its object lacks (null counts
     /// as lacking: it holds no value), otherwise `undocumented-field`, a
     /// warning unless `strict`.
-    public static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
+    package static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
         let p = m.pointer
         let key = p.tokens.last ?? ""
         let parent = JSONPointer(tokens: Array(p.tokens.dropLast())).resolve(in: body)?.objectValue

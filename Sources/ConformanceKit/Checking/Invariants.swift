@@ -5,7 +5,7 @@ import JSONKit
 /// satisfy. (Walking all pages needs more requests: the runner does that.)
 package enum Invariants {
     /// The offset and limit the request asked for, with the documented defaults and bounds applied.
-    public static func requested(_ request: PlannedRequest, paging: Paging) -> (offset: Int, limit: Int, asked: Int?) {
+    static func requested(_ request: PlannedRequest, paging: Paging) -> (offset: Int, limit: Int, asked: Int?) {
         let offsetText = request.query.last { $0.name == paging.offsetParam }?.value
         let limitText = request.query.last { $0.name == paging.limitParam }?.value
         let offset = max(0, offsetText.flatMap { Int($0) } ?? paging.defaultOffset)

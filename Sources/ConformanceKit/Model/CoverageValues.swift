@@ -14,7 +14,7 @@ public struct RowCoverage: Sendable, Hashable {
     public var caseIDs: [String]
     public var notProvokable: String?
     /// Skeleton cases (from import-docs) written for the row and not yet filled in: they provoke nothing.
-    public var skeletons: [String] = []
+    package var skeletons: [String] = []
 
     public var isCovered: Bool { !caseIDs.isEmpty }
     public var isExplained: Bool { caseIDs.isEmpty && notProvokable != nil }

@@ -21,7 +21,7 @@ public struct Reading: Sendable, Hashable {
     /// The question the page leaves open.
     public var question: String
     /// Why the suite reads it as it does.
-    public var because: String
+    package var because: String
     /// The reading the suite takes.
     public var ours: Option
     /// What else a conforming server may do. Empty: the reading is recorded

@@ -139,7 +139,7 @@ public struct CaseResult: Sendable, Hashable {
     public var failures: [Finding] { findings.filter { $0.severity == .failure } }
     public var warnings: [Finding] { findings.filter { $0.severity == .warning } }
     /// The readings where the target took an alternative.
-    public var ambiguities: [Finding] { findings.filter { $0.severity == .ambiguous } }
+    package var ambiguities: [Finding] { findings.filter { $0.severity == .ambiguous } }
 }
 
 public struct EndpointInfo: Sendable, Hashable {

@@ -407,7 +407,7 @@ public struct Step: Sendable, Hashable {
     public var request: RequestTemplate
     public var expect: Expectation
     /// Values to keep from this step's response body: name → pointer.
-    public var captures: [Capture]
+    var captures: [Capture]
     /// Readings the step itself cites (`expect.readings`), with what each option changes.
     public var citations: [ReadingCitation] = []
     /// The option `expect` follows for each reading that applies to the step

@@ -37,7 +37,7 @@ public struct Problem: Sendable, Hashable {
     }
 }
 
-public enum Problems {
+package enum Problems {
     /// The problems of a run, most cases first (ties in order of first appearance).
     /// Pure: the same results give the same problems.
     public static func group(_ results: [CaseResult]) -> [Problem] {

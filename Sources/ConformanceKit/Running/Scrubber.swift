@@ -17,7 +17,7 @@ import JSONKit
 /// credentials enter a request only at the last moment, and reports show a
 /// placeholder. So a credential such as `1` or `true` can only change text
 /// the target sent, never the structure of a report.
-public struct Scrubber: Sendable {
+package struct Scrubber: Sendable {
     /// The UTF-8 of each secret and of its derived forms, longest first.
     private(set) var secrets: [[UInt8]] {
         didSet { begins = Scrubber.firstBytes(of: secrets) }

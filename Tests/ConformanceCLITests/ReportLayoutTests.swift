@@ -2,7 +2,7 @@ import Foundation
 import JSONKit
 import Testing
 
-@testable import ConformanceKit
+import ConformanceKit
 
 /// report.html as a browser lays it out: headless Chromium loads a copy of the
 /// page with a probe script added (the report itself has none), and the probe

@@ -44,7 +44,7 @@ public enum FaultDetection {
     public static func row(_ f: Fault, caught aimed: [CaseResult]) -> String {
         let shown = aimed.prefix(3).map { r in
             let f = r.failures.first
-            return "`\(r.caseID)` (\([f?.check.rawValue, f?.pointer].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")))"
+            return "`\(r.caseID)` (\([f?.check.rawValue, f?.pointer?.description].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")))"
         }
         let more = aimed.count > 3 ? " +\(aimed.count - 3) more" : ""
         return "| `\(f.name)` | \(f.endpoint) | \(f.summary) | \(aimed.isEmpty ? "NOT DETECTED" : shown.joined(separator: ", ") + more) |"

@@ -71,7 +71,7 @@ public enum SimulatorHarness {
     public static func notPassed(_ result: RunResult) -> [String] {
         result.results.filter { !$0.verdict.conforms }.map { r in
             guard let f = r.failures.first else { return "\(r.caseID) (\(r.verdict.label))" }
-            return "\(r.caseID) (\(f.check.rawValue)\(f.pointer.map { " " + $0 } ?? ""): \(f.message))"
+            return "\(r.caseID) (\(f.check.rawValue)\(f.pointer.map { " " + $0.description } ?? ""): \(f.message))"
         }
     }
 }

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ProblemsTests {
     typealias R = ReportFormatTests
 
-    static func leak(_ pointer: String, role: Role, levels: String = "ADMIN") -> Finding {
+    static func leak(_ pointer: JSONPointer, role: Role, levels: String = "ADMIN") -> Finding {
         Finding(
             check: .visibility, pointer: pointer, expected: "absent for \(role) (visible to \(levels) only)", actual: "present",
             message: "\(pointer) leaked to \(role): the docs show it to \(levels) only")
@@ -17,7 +17,7 @@ import Testing
 
     static func stateEnum(_ index: Int) -> Finding {
         Finding(
-            check: .schema, pointer: "/mvnoAccounts/\(index)/state", keyword: "/properties/mvnoAccounts/items/properties/state/enum",
+            check: .schema, pointer: JSONPointer(tokens: ["mvnoAccounts", String(index), "state"]), keyword: "/properties/mvnoAccounts/items/properties/state/enum",
             expected: "one of ACTIVE, SUSPENDED", actual: "\"DELETED\"", message: "/mvnoAccounts/\(index)/state: \"DELETED\" is not one of …")
     }
 
@@ -148,7 +148,7 @@ import Testing
                 "list-\(i)", .passed,
                 findings: (0..<4).map { j in
                     Finding(
-                        check: .undocumentedField, severity: .warning, pointer: "/items/\(j)/extra", expected: "not documented", actual: "present",
+                        check: .undocumentedField, severity: .warning, pointer: JSONPointer(tokens: ["items", String(j), "extra"]), expected: "not documented", actual: "present",
                         message: "/items/\(j)/extra is not documented")
                 } + [R.warning])
         }

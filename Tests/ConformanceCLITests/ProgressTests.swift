@@ -1,5 +1,5 @@
 @testable import ConformanceCLI
-@testable import ConformanceKit
+import ConformanceKit
 import Foundation
 import Synchronization
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ConformanceKit
+import ConformanceKit
 
 /// Every expectation has a source: a page line that states it or a reading
 /// (issue 26, item 1). The loader refuses one without; the audit counts them.

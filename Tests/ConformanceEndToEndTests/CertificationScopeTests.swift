@@ -1,4 +1,4 @@
-@testable import ConformanceKit
+import ConformanceKit
 import Certification
 import Foundation
 import JSONKit

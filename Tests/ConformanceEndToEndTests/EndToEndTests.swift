@@ -88,7 +88,7 @@ import Testing
         #expect(r.verdict == .failed, "\(f.failingCase) should fail under \(f.fault): \(r.verdict)")
         let finding = r.findings.first { $0.check == f.check && $0.severity == .failure }
         #expect(finding != nil, "no \(f.check) finding in \(r.findings)")
-        if let pointer = f.pointer { #expect(finding?.pointer == pointer, "\(String(describing: finding))") }
+        if let pointer = f.pointer { #expect(finding?.pointer?.description == pointer, "\(String(describing: finding))") }
         if let keyword = f.keyword { #expect(finding?.keyword?.hasSuffix("/" + keyword) == true, "\(String(describing: finding?.keyword))") }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ConformanceKit
+import ConformanceKit
 
 @Suite struct SHA256Tests {
     static let root: String = {

@@ -8,7 +8,7 @@ public struct CheckOptions: Sendable {
 }
 
 /// Judges one exchange against the case's expectation and the endpoint's documented contract.
-public enum Checker {
+package enum Checker {
     public struct Judgement: Sendable {
         public var verdict: Verdict
         public var findings: [Finding]
@@ -17,7 +17,7 @@ public enum Checker {
     }
 
     /// What a step's answer is judged against.
-    public struct Context: Sendable {
+    package struct Context: Sendable {
         public var expect: Expectation
         public var endpoint: Endpoint
         public var role: Role
@@ -96,7 +96,7 @@ public enum Checker {
                 let wanted = messages.count == 1 ? "'\(message)'" : "\(expect.status) with one of: \(messages.joined(separator: ", "))"
                 findings.append(
                     Finding(
-                        check: .errorMessage, pointer: pointer.description,
+                        check: .errorMessage, pointer: pointer,
                         expected: messages.count == 1 ? message : "one of: \(messages.joined(separator: ", "))",
                         actual: actual.map { shorten($0.description) } ?? "missing",
                         message: actual == nil
@@ -110,7 +110,7 @@ public enum Checker {
             for v in result.violations {
                 findings.append(
                     Finding(
-                        check: .schema, pointer: v.instanceLocation.description, keyword: v.keywordLocation,
+                        check: .schema, pointer: v.instanceLocation, keyword: v.keywordLocation,
                         expected: v.expected, actual: v.actual, message: v.message))
             }
             for m in result.undescribedMembers {
@@ -149,25 +149,25 @@ public enum Checker {
     /// its name is close to a documented member its object lacks (null counts
     /// as lacking: it holds no value), otherwise `undocumented-field`, a
     /// warning unless `strict`.
-    public static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
+    package static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
         let p = m.pointer
         let key = p.tokens.last ?? ""
         let parent = JSONPointer(tokens: Array(p.tokens.dropLast())).resolve(in: body)?.objectValue
         let absent = m.documentedSiblings.filter { name in parent?[name].map { $0.isNull } ?? true }
         if let meant = Rename.intended(by: key, among: absent) {
             return Finding(
-                check: .renamed, pointer: p.description, expected: meant, actual: key,
+                check: .renamed, pointer: p, expected: meant, actual: key,
                 message: "\(p) is not described by the documentation (\(ref)): did you mean '\(meant)'?")
         }
         return Finding(
             check: .undocumentedField, severity: strict ? .failure : .warning,
-            pointer: p.description, expected: "no field the docs do not describe",
+            pointer: p, expected: "no field the docs do not describe",
             actual: key, message: "\(p) is not described by the documentation (\(ref))")
     }
 
     static func check(_ a: Assertion, in body: JSON, fixtures: [String: JSON]) -> Finding? {
         let value = a.pointer.resolve(in: body)
-        let at = a.pointer.description
+        let at = a.pointer
         switch a.kind {
         case .exists:
             if value == nil || value?.isNull == true {
@@ -259,7 +259,7 @@ extension Checker {
     }
 }
 
-public func shorten(_ s: String, to limit: Int = 80) -> String {
+func shorten(_ s: String, to limit: Int = 80) -> String {
     guard s.count > limit else { return s }
     return String(s.prefix(limit - 1)) + "…"
 }

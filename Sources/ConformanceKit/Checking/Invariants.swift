@@ -3,9 +3,9 @@ import JSONKit
 
 /// Rules about a whole list answer: paging consistency, what every item must
 /// satisfy. (Walking all pages needs more requests: the runner does that.)
-public enum Invariants {
+package enum Invariants {
     /// The offset and limit the request asked for, with the documented defaults and bounds applied.
-    public static func requested(_ request: PlannedRequest, paging: Paging) -> (offset: Int, limit: Int, asked: Int?) {
+    static func requested(_ request: PlannedRequest, paging: Paging) -> (offset: Int, limit: Int, asked: Int?) {
         let offsetText = request.query.last { $0.name == paging.offsetParam }?.value
         let limitText = request.query.last { $0.name == paging.limitParam }?.value
         let offset = max(0, offsetText.flatMap { Int($0) } ?? paging.defaultOffset)
@@ -17,7 +17,7 @@ public enum Invariants {
     /// How far past its recovery window a listed item may be before it is a
     /// finding: the page states no precision, a server may purge on a
     /// schedule, and the two clocks (the answer's Date, ours) may differ.
-    public static let recoveryGraceSeconds = 3_600.0
+    static let recoveryGraceSeconds = 3_600.0
 
     public static func check(
         _ inv: Invariant, body: JSON, paging: Paging, request: PlannedRequest, bindings: [String: JSON], now: Double? = nil
@@ -35,7 +35,7 @@ public enum Invariants {
             for (i, item) in items.enumerated() {
                 let got = pointer.resolve(in: item)
                 if !Checker.matches(got, want) {
-                    let at = paging.items.appending(i).description + pointer.description
+                    let at = JSONPointer(tokens: paging.items.appending(i).tokens + pointer.tokens)
                     out.append(
                         Finding(
                             check: .invariant, pointer: at, expected: shorten(want.description),
@@ -49,7 +49,7 @@ public enum Invariants {
             let want = Planner.substitute(t, bindings)
             var out: [Finding] = []
             for (i, item) in items.enumerated() where Checker.matches(pointer.resolve(in: item), want) {
-                let at = paging.items.appending(i).description + pointer.description
+                let at = JSONPointer(tokens: paging.items.appending(i).tokens + pointer.tokens)
                 out.append(
                     Finding(
                         check: .invariant, pointer: at, expected: "no item with \(pointer) = \(shorten(want.description))",
@@ -63,7 +63,7 @@ public enum Invariants {
             if items.contains(where: { Checker.matches(pointer.resolve(in: $0), want) }) { return [] }
             // Another page may hold it: only a page that holds every match can say it is missing.
             if let total = paging.total.resolve(in: body)?.numberValue, Double(items.count) < total { return [] }
-            let at = paging.items.description
+            let at = paging.items
             return [
                 Finding(
                     check: .invariant, pointer: at, expected: "an item with \(pointer) = \(shorten(want.description))",
@@ -77,7 +77,7 @@ public enum Invariants {
             for (i, item) in items.enumerated() {
                 let hit = pointers.contains { p in p.resolve(in: item)?.stringValue?.lowercased().containsText(text) == true }
                 if !hit {
-                    let at = paging.items.appending(i).description
+                    let at = paging.items.appending(i)
                     let fields = pointers.map(\.description).joined(separator: ", ")
                     out.append(
                         Finding(
@@ -91,7 +91,7 @@ public enum Invariants {
             guard let items else { return [missingItems(paging)] }
             var out: [Finding] = []
             for (i, item) in items.enumerated() {
-                let base = paging.items.appending(i).description
+                let base = paging.items.appending(i)
                 // The rule is stated for every item: a member it needs being
                 // absent (or unreadable) is a finding, never a silent pass.
                 var dates: [Double] = []
@@ -105,7 +105,7 @@ public enum Invariants {
                         let got = v.map { shorten($0.description) } ?? "missing"
                         out.append(
                             Finding(
-                                check: .invariant, pointer: base + p.description, expected: "a date-time (the \(days)-day rule needs it in every item)",
+                                check: .invariant, pointer: JSONPointer(tokens: base.tokens + p.tokens), expected: "a date-time (the \(days)-day rule needs it in every item)",
                                 actual: got, message: "\(base)\(p) must hold a date-time in every item (\(to) is \(days) days after \(from)), got \(got)"))
                     }
                 }
@@ -113,7 +113,7 @@ public enum Invariants {
                 let (a, b) = (dates[0], dates[1])
                 let expected = zone.flatMap { Self.adding(days: days, to: a, in: $0) } ?? a + Double(days) * 86_400
                 if abs(b - expected) > 0.5 {
-                    let at = base + to.description
+                    let at = JSONPointer(tokens: base.tokens + to.tokens)
                     out.append(
                         Finding(
                             check: .invariant, pointer: at, expected: "\(formatDate(expected)) (\(from) + \(days) days)",
@@ -125,13 +125,13 @@ public enum Invariants {
                     if b < now - recoveryGraceSeconds {
                         out.append(
                             Finding(
-                                check: .invariant, pointer: base + to.description, expected: "after \(formatDate(now)) (the item is listed, so its window is open)",
+                                check: .invariant, pointer: JSONPointer(tokens: base.tokens + to.tokens), expected: "after \(formatDate(now)) (the item is listed, so its window is open)",
                                 actual: formatDate(b), message: "\(base)\(to) is \(formatDate(b)), before the time of the answer \(formatDate(now)): a listed item's window must still be open"))
                     }
                     if a > now + recoveryGraceSeconds {
                         out.append(
                             Finding(
-                                check: .invariant, pointer: base + from.description, expected: "at or before \(formatDate(now))",
+                                check: .invariant, pointer: JSONPointer(tokens: base.tokens + from.tokens), expected: "at or before \(formatDate(now))",
                                 actual: formatDate(a), message: "\(base)\(from) is \(formatDate(a)), after the time of the answer \(formatDate(now))"))
                     }
                 }
@@ -141,7 +141,7 @@ public enum Invariants {
     }
 
     static func missingItems(_ paging: Paging) -> Finding {
-        Finding(check: .invariant, pointer: paging.items.description, expected: "an array", actual: "missing",
+        Finding(check: .invariant, pointer: paging.items, expected: "an array", actual: "missing",
             message: "\(paging.items) is not an array")
     }
 
@@ -151,23 +151,23 @@ public enum Invariants {
         func number(_ p: JSONPointer) -> Int? { p.resolve(in: body)?.intValue }
         let count = paging.items.resolve(in: body)?.arrayValue?.count
         if let got = number(paging.offsetPointer), got != offset {
-            out.append(Finding(check: .invariant, pointer: paging.offsetPointer.description, expected: "\(offset)", actual: "\(got)",
+            out.append(Finding(check: .invariant, pointer: paging.offsetPointer, expected: "\(offset)", actual: "\(got)",
                 message: "\(paging.offsetPointer) must echo the offset asked for (\(offset)), got \(got)"))
         }
         if let got = number(paging.limitPointer), got != limit {
             let why = asked == nil ? "the documented default \(paging.defaultLimit)" : asked == limit ? "the limit asked for" : "\(asked!) held to \(paging.minLimit)…\(paging.maxLimit)"
-            out.append(Finding(check: .invariant, pointer: paging.limitPointer.description, expected: "\(limit)", actual: "\(got)",
+            out.append(Finding(check: .invariant, pointer: paging.limitPointer, expected: "\(limit)", actual: "\(got)",
                 message: "\(paging.limitPointer) must be \(limit) (\(why)), got \(got)"))
         }
         if let count {
             if count > limit || count > paging.maxLimit {
-                out.append(Finding(check: .invariant, pointer: paging.items.description, expected: "at most \(min(limit, paging.maxLimit)) items",
+                out.append(Finding(check: .invariant, pointer: paging.items, expected: "at most \(min(limit, paging.maxLimit)) items",
                     actual: "\(count) items", message: "\(paging.items) holds \(count) items, more than the limit \(min(limit, paging.maxLimit))"))
             }
             if let total = number(paging.total) {
                 let expected = max(0, min(limit, total - offset))
                 if count != expected {
-                    out.append(Finding(check: .invariant, pointer: paging.items.description, expected: "\(expected) items (total \(total), offset \(offset), limit \(limit))",
+                    out.append(Finding(check: .invariant, pointer: paging.items, expected: "\(expected) items (total \(total), offset \(offset), limit \(limit))",
                         actual: "\(count) items", message: "\(paging.items) holds \(count) items; with total \(total), offset \(offset) and limit \(limit) it must hold \(expected)"))
                 }
             }

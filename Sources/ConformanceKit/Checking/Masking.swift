@@ -3,7 +3,7 @@ import JSONKit
 /// Response members whose values are masked in reports: those the suite's
 /// schemas mark `"x-sensitive": true` (PINs, codes, identity data). The engine knows no
 /// member by name.
-public enum SensitiveFields {
+package enum SensitiveFields {
     /// The names of every property some schema marks `x-sensitive`.
     public static func names(in schemas: [String: JSON]) -> Set<String> {
         var out: Set<String> = []

@@ -73,7 +73,7 @@ struct PageWalk {
         let pageTotal = paging.total.resolve(in: body)?.intValue
         if total == nil { total = pageTotal }
         if let t = total, let pt = pageTotal, t != pt {
-            findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(t)", actual: "\(pt)",
+            findings.append(Finding(check: .invariant, pointer: paging.total, expected: "\(t)", actual: "\(pt)",
                 message: "total changed while walking the pages: \(t) at first, \(pt) at offset \(offset)"))
         }
         for (i, item) in items.enumerated() {
@@ -84,7 +84,7 @@ struct PageWalk {
             }
         }
         if items.count > limit {
-            findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "at most \(limit) items",
+            findings.append(Finding(check: .invariant, pointer: paging.items, expected: "at most \(limit) items",
                 actual: "\(items.count)", message: "page at offset \(offset) holds \(items.count) items, more than the limit \(limit)"))
         }
         if items.isEmpty || (total.map { offset + items.count >= $0 } ?? false) { return .done }
@@ -96,17 +96,17 @@ struct PageWalk {
     mutating func finished() -> [Finding] {
         if pageFindings > Self.maxPageFindings {
             findings.append(Finding(check: .invariant, severity: droppedFailure ? .failure : .warning,
-                pointer: paging.items.description, expected: "every page's items as documented",
+                pointer: paging.items, expected: "every page's items as documented",
                 actual: "\(pageFindings) findings", message: "later pages held \(pageFindings) findings in all; the first \(Self.maxPageFindings) are shown"))
         }
         let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
         if !duplicates.isEmpty {
-            findings.append(Finding(check: .invariant, pointer: paging.items.description, expected: "each item once",
+            findings.append(Finding(check: .invariant, pointer: paging.items, expected: "each item once",
                 actual: "\(duplicates.count) repeated", message: "walking the pages with limit \(limit) returned \(duplicates.count) item(s) more than once, e.g. \(duplicates.prefix(3).joined(separator: ", "))"))
         }
         let distinct = seen.count
         if let total, distinct != total {
-            findings.append(Finding(check: .invariant, pointer: paging.total.description, expected: "\(total) distinct items",
+            findings.append(Finding(check: .invariant, pointer: paging.total, expected: "\(total) distinct items",
                 actual: "\(distinct)", message: "walking the pages with limit \(limit) found \(distinct) distinct items, but total says \(total)"))
         }
         return findings

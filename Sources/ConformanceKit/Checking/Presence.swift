@@ -75,7 +75,7 @@ public enum Presence {
     }
 
     /// The option of a rule's reading that lets an inert value through.
-    public static let inertOption = "inert-otherwise"
+    static let inertOption = "inert-otherwise"
 
     /// Conditional members that hold a value (not null) in `body` although
     /// their condition is not met. A value among the rule's inert ones is the
@@ -89,14 +89,14 @@ public enum Presence {
         in body: JSON, rules: [PresenceRule], readings: [Reading] = [], pinned: [String: String] = [:]
     ) -> [Finding] {
         var out: [Finding] = []
-        var inertHits: [String: [(at: String, text: String)]] = [:]
+        var inertHits: [String: [(at: JSONPointer, text: String)]] = [:]
         for rule in rules {
             guard let name = rule.path.last else { continue }
             for parentPointer in Visibility.matches(rule.path.dropLast(), in: body, at: JSONPointer()) {
                 guard case .object(let parent)? = parentPointer.resolve(in: body), let v = parent[name], !v.isNull else { continue }
                 let unmet = rule.conditions.filter { !$0.holds(in: parent) }
                 if unmet.isEmpty { continue }
-                let at = parentPointer.appending(name).description
+                let at = parentPointer.appending(name)
                 let condition = rule.conditions.map(\.text).joined(separator: " and ")
                 let got = unmet.map { c -> String in
                     var s: JSON? = .object(parent)
@@ -132,6 +132,6 @@ public enum Presence {
             f.reading = id
             out.append(f)
         }
-        return out.sorted { $0.pointer ?? "" < $1.pointer ?? "" }
+        return out.sorted { ($0.pointer?.description ?? "") < ($1.pointer?.description ?? "") }
     }
 }

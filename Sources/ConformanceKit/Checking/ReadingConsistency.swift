@@ -1,7 +1,7 @@
 /// The check that spans a whole run: its answers must agree on one option of
 /// each reading. Applied by `Conformance.run` once the runner has returned
 /// every result (the runner sends; this judges across cases).
-public enum ReadingConsistency {
+package enum ReadingConsistency {
     /// One option per reading per target: a target whose answers in one run
     /// agree with no common option of a reading (it accepts 4001 bytes of
     /// custom, which only the 4096-bytes reading allows, and refuses 4096,

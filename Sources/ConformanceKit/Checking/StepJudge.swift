@@ -167,7 +167,7 @@ struct StepJudge: Sendable {
     /// A value the next step needs is missing from the answer (and the docs promise it).
     func missingCapture(_ capture: Step.Capture) -> Finding {
         Finding(
-            check: .capture, pointer: capture.pointer.description, expected: "a value to capture as '\(capture.name)'",
+            check: .capture, pointer: capture.pointer, expected: "a value to capture as '\(capture.name)'",
             actual: "missing", message: "\(capture.pointer) is missing, so '\(capture.name)' cannot be captured for the next step")
     }
 }

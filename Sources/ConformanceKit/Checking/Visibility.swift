@@ -1,6 +1,6 @@
 import JSONKit
 
-public enum Visibility {
+enum Visibility {
     /// Walks a schema (following `$ref` across the suite's schema files) and
     /// collects every property annotated with `x-visibility`.
     public static func rules(for ref: String, schemas: [String: JSON]) -> [VisibilityRule] {
@@ -16,7 +16,7 @@ public enum Visibility {
 
     /// Restricted fields present in `body` although `role`, holding `level`
     /// (or read as `readAs`), may not see them. A role without a level is not judged.
-    public static func leaks(
+    package static func leaks(
         in body: JSON, rules: [VisibilityRule], role: Role, level: String?, readAs: String? = nil
     ) -> [Finding] {
         guard let level = readAs ?? level else { return [] }
@@ -25,13 +25,13 @@ public enum Visibility {
             for pointer in matches(rule.path[...], in: body, at: JSONPointer()) {
                 findings.append(
                     Finding(
-                        check: .visibility, pointer: pointer.description,
+                        check: .visibility, pointer: pointer,
                         expected: "absent for \(role) (visible to \(rule.levels.sorted().joined(separator: ", ")) only)",
                         actual: "present",
                         message: "\(pointer) leaked to \(role): the docs show it to \(rule.levels.sorted().joined(separator: "/")) only"))
             }
         }
-        return findings.sorted { $0.pointer ?? "" < $1.pointer ?? "" }
+        return findings.sorted { ($0.pointer?.description ?? "") < ($1.pointer?.description ?? "") }
     }
 
     static func matches(_ path: ArraySlice<String>, in value: JSON, at here: JSONPointer) -> [JSONPointer] {

@@ -82,20 +82,20 @@ public struct AccessModel: Sendable, Hashable {
         self.file = file
     }
 
-    public var levelNames: [String] { levels.map(\.name) }
-    public var roleNames: [Role] { roles.map(\.role) }
+    package var levelNames: [String] { levels.map(\.name) }
+    var roleNames: [Role] { roles.map(\.role) }
 
     public func definition(of role: Role) -> RoleDefinition? { roles.first { $0.role == role } }
     /// The access level `role` holds; nil for a role without one (or an undeclared role).
     public func level(of role: Role) -> String? { definition(of: role)?.level }
     public func relation(of role: Role) -> RoleRelation? { definition(of: role)?.relation }
     /// Whether requests as `role` carry a credential (an undeclared role is taken to).
-    public func hasCredential(_ role: Role) -> Bool { definition(of: role)?.credential ?? true }
-    public func isDeclared(_ role: Role) -> Bool { definition(of: role) != nil }
-    public func isLevel(_ name: String) -> Bool { levels.contains { $0.name == name } }
+    package func hasCredential(_ role: Role) -> Bool { definition(of: role)?.credential ?? true }
+    func isDeclared(_ role: Role) -> Bool { definition(of: role) != nil }
+    package func isLevel(_ name: String) -> Bool { levels.contains { $0.name == name } }
 
     /// The error row of `endpoint` that documents the denied answer, if both exist.
-    public func deniedRow(of endpoint: Endpoint) -> DocumentedError? {
+    func deniedRow(of endpoint: Endpoint) -> DocumentedError? {
         guard let denied else { return nil }
         return endpoint.errors.first { $0.status == denied.status && $0.message == denied.message }
     }
@@ -106,7 +106,7 @@ public struct AccessModel: Sendable, Hashable {
     /// What an access matrix tries when it names no roles: the first role
     /// declared for each level, in level order, then every role without a
     /// credential.
-    public var matrixRoles: [Role] {
+    package var matrixRoles: [Role] {
         var out: [Role] = []
         for l in levels {
             if let r = roles.first(where: { $0.level == l.name }) { out.append(r.role) }
@@ -115,7 +115,7 @@ public struct AccessModel: Sendable, Hashable {
     }
 
     /// Levels no declared role holds: no case can run as them.
-    public var levelsWithoutRole: [String] {
+    package var levelsWithoutRole: [String] {
         levels.map(\.name).filter { name in !roles.contains { $0.level == name } }
     }
 }

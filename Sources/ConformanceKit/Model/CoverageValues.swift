@@ -7,14 +7,14 @@ import JSONKit
 /// (success, every error row, the unauthenticated answer when stated) with
 /// the cases that provoke it, or the reason it cannot be provoked.
 public struct RowCoverage: Sendable, Hashable {
-    public var rowID: String
+    package var rowID: String
     public var status: Int
     public var message: String
     public var description: String
     public var caseIDs: [String]
     public var notProvokable: String?
     /// Skeleton cases (from import-docs) written for the row and not yet filled in: they provoke nothing.
-    public var skeletons: [String] = []
+    package var skeletons: [String] = []
 
     public var isCovered: Bool { !caseIDs.isEmpty }
     public var isExplained: Bool { caseIDs.isEmpty && notProvokable != nil }
@@ -49,9 +49,9 @@ public struct EndpointCoverage: Sendable, Hashable {
 public struct ValueCoverage: Sendable, Hashable {
     public struct Value: Sendable, Hashable {
         public var value: String
-        public var aimedBy: [String]
+        package var aimedBy: [String]
         /// Cases whose conforming answers held the value (empty before a run).
-        public var seenIn: [String]
+        package var seenIn: [String]
     }
     public var endpointID: String
     public var pointer: String

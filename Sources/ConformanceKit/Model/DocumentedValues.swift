@@ -2,7 +2,7 @@ import JSONKit
 
 /// A place in an endpoint's documented answer where the docs list the
 /// allowed values: an `enum` keyword in the endpoint's response schema.
-public struct DocumentedEnum: Sendable, Hashable {
+package struct DocumentedEnum: Sendable, Hashable {
     public var endpointID: String
     /// A JSON Pointer with array indices as `*`, e.g. `/dataSharingSims/*/formFactor`.
     public var pointer: String
@@ -19,7 +19,7 @@ public struct DocumentedEnum: Sendable, Hashable {
 /// What one case's answers held at one documented enum pointer. Bounded
 /// whatever a server sends: only documented values are kept, anything else
 /// is only counted.
-public struct ValueObservation: Sendable, Hashable {
+package struct ValueObservation: Sendable, Hashable {
     public var endpointID: String
     public var pointer: String
     /// Documented values held by answers that conformed (passed or ambiguous), in documented order.
@@ -35,7 +35,7 @@ public struct ValueObservation: Sendable, Hashable {
     }
 }
 
-public enum DocumentedValues {
+package enum DocumentedValues {
     /// The enums of every endpoint's success answer, in endpoint order then schema order.
     public static func catalogue(endpoints: [Endpoint], schemas: [String: JSON]) -> [DocumentedEnum] {
         var out: [DocumentedEnum] = []
@@ -70,7 +70,7 @@ public enum DocumentedValues {
     /// What `body` holds at each of `enums`: the documented values (only
     /// when `conforms`) and how many values are not documented. Pointers
     /// where the body holds nothing are left out.
-    public static func observe(_ body: JSON, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
+    package static func observe(_ body: JSON, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
         var out: [ValueObservation] = []
         for e in enums {
             let tokens = (try? JSONPointer(parsing: e.pointer))?.tokens ?? []

@@ -15,7 +15,7 @@ public struct PlannedRequest: Sendable, Hashable {
     public var headers: [Header]
     public var body: JSON?
     /// A body that is not JSON, sent as this text (UTF-8) with Content-Type application/json.
-    public var rawBody: String? = nil
+    var rawBody: String? = nil
 
     public struct QueryParameter: Sendable, Hashable {
         public var name: String
@@ -78,7 +78,7 @@ final class ParsedBody: Sendable {
 /// Whether `v` can be an HTTP header value: no control character but tab.
 /// Loaders refuse a profile or case that would send another; the transport
 /// checks again before sending.
-public enum HeaderValue {
+enum HeaderValue {
     public static func isValid(_ v: String) -> Bool {
         !v.utf8.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
     }

@@ -3,7 +3,7 @@ import JSONKit
 /// What a fixture's value must be, from the catalogue (`Cases/fixtures.json`,
 /// each entry's `type`): checked when a target profile loads, so a mistyped
 /// fixture is a profile problem (exit 2), never a run of target failures.
-public struct FixtureType: Sendable, Hashable, CustomStringConvertible {
+struct FixtureType: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A 24-hex-character id.
         case id
@@ -18,7 +18,7 @@ public struct FixtureType: Sendable, Hashable, CustomStringConvertible {
     }
     public var kind: Kind
     /// An array of values of `kind` (a pool, taken from one per case).
-    public var isArray: Bool
+    var isArray: Bool
 
     /// `id`, `e164[]`, …
     public init?(_ text: String) {

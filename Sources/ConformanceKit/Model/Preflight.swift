@@ -12,7 +12,7 @@ public struct PreflightCheck: Sendable, Hashable {
     public var status: Int
     /// Statuses that contradict them (e.g. 404 for an account that must exist).
     /// Anything else (an error, 401, 5xx…) leaves them unconfirmed, and the cases run.
-    public var refutedBy: [Int]
+    var refutedBy: [Int]
     /// The fixtures the request is about.
     public var fixtures: [String]
     /// Pointer in the answer → the fixture its value must equal, when present.
@@ -33,7 +33,7 @@ public struct PreflightCheck: Sendable, Hashable {
     /// Pointer in the answer → the fixture it must equal for the answer to be
     /// about the thing the fixtures describe (e.g. the SIM of a deleted
     /// account read by its number). Another value settles nothing.
-    public var identifiedBy: [(pointer: JSONPointer, fixture: String)] = []
+    var identifiedBy: [(pointer: JSONPointer, fixture: String)] = []
 
     public init(
         role: Role, endpoint: String, params: [String: Template], status: Int, refutedBy: [Int], fixtures: [String],
@@ -89,7 +89,7 @@ public struct PreflightOutcome: Sendable, Hashable {
     /// `GET /widgets/5a10… as SOME_ROLE`, credentials never included.
     public var request: String
     public var state: State
-    public var detail: String
+    package var detail: String
 }
 
 /// A fixture whose wrong value would show as a target failure of the cases
@@ -109,7 +109,7 @@ public struct BlameRule: Sendable, Hashable {
     /// Whether a preflight confirmation counts. False where the preflight's
     /// read is the very answer the case judges (the state of a values.*
     /// account): then only the profile's `confirmedFixtures` confirms.
-    public var preflightConfirms = true
+    var preflightConfirms = true
 
     public init(why: String, missing: (items: JSONPointer, pointer: JSONPointer, fixture: String)? = nil) {
         self.why = why

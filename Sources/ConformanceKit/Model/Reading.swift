@@ -21,7 +21,7 @@ public struct Reading: Sendable, Hashable {
     /// The question the page leaves open.
     public var question: String
     /// Why the suite reads it as it does.
-    public var because: String
+    package var because: String
     /// The reading the suite takes.
     public var ours: Option
     /// What else a conforming server may do. Empty: the reading is recorded
@@ -30,7 +30,7 @@ public struct Reading: Sendable, Hashable {
     /// The question is asked anew in each case (e.g. of each member), so a
     /// target may take one option in one case and another elsewhere. Otherwise
     /// (the default) a target takes one option throughout a run.
-    public var perCase = false
+    package var perCase = false
 
     public var options: [Option] { [ours] + alternatives }
     public func option(_ id: String) -> Option? { options.first { $0.id == id } }
@@ -60,7 +60,7 @@ public struct StepAlternative: Sendable, Hashable {
 
 /// How a reading's option changes what a step expects, as the suite states it
 /// where it cites the reading (endpoint spec or case).
-public struct ReadingEffect: Sendable, Hashable {
+struct ReadingEffect: Sendable, Hashable {
     /// The documented row the step then covers (`success` or an error row id);
     /// status, message and schema follow from it unless given.
     public var covers: String?
@@ -70,11 +70,11 @@ public struct ReadingEffect: Sendable, Hashable {
     /// The schema the body must satisfy (`.some(nil)`: none).
     public var schema: String??
     public var assertions: [Assertion]?
-    public var invariants: [Invariant]?
+    package var invariants: [Invariant]?
     /// Access levels read as others (level → level, from `access.json`): who may
     /// act follows the access rule for the level it is read as, and so does
     /// what it may see.
-    public var levelAs: [String: String]?
+    package var levelAs: [String: String]?
     /// Rows any of which conforms under the option (generated negative
     /// inputs); may hold rows the table does not list (a member's dotted name).
     public var oneOf: [ExpectedRow]?
@@ -86,7 +86,7 @@ public struct ReadingEffect: Sendable, Hashable {
 public struct ReadingCitation: Sendable, Hashable {
     public var reading: String
     /// Option id → effect. Options not listed have no effect here.
-    public var effects: [String: ReadingEffect]
+    var effects: [String: ReadingEffect]
     /// Where the citation is, for diagnostics (`Cases/endpoints/x.json: response.readings.ID`).
     public var file: String
     public var keyPath: String

@@ -1,4 +1,5 @@
 import Foundation
+import JSONKit
 
 /// Which check produced a finding.
 public enum CheckKind: String, Sendable, Hashable, CaseIterable {
@@ -31,8 +32,9 @@ public struct Finding: Sendable, Hashable {
     }
     public var check: CheckKind
     public var severity: Severity
-    /// JSON Pointer into the response body, when the finding is about a value.
-    public var pointer: String?
+    /// JSON Pointer into the response body, when the finding is about a value;
+    /// reports print its `description` (RFC 6901 string form).
+    public var pointer: JSONPointer?
     /// Schema keyword path, for schema findings.
     public var keyword: String?
     public var expected: String
@@ -42,7 +44,7 @@ public struct Finding: Sendable, Hashable {
     public var reading: String? = nil
 
     public init(
-        check: CheckKind, severity: Severity = .failure, pointer: String? = nil, keyword: String? = nil,
+        check: CheckKind, severity: Severity = .failure, pointer: JSONPointer? = nil, keyword: String? = nil,
         expected: String, actual: String, message: String
     ) {
         self.check = check
@@ -91,7 +93,7 @@ public struct RequestSummary: Sendable, Hashable {
     public var headers: [String]
     public var body: String?
     /// A ready-to-paste curl command; credentials appear as `${VARIABLE}` references.
-    public var curl: String?
+    package var curl: String?
     public init(method: String, url: String, headers: [String] = [], body: String? = nil, curl: String? = nil) {
         self.method = method
         self.url = url
@@ -104,7 +106,7 @@ public struct RequestSummary: Sendable, Hashable {
 
 /// The judgement of one case. Plain data: reporters read only this.
 public struct CaseResult: Sendable, Hashable {
-    public var seq: Int
+    package var seq: Int
     public var caseID: String
     public var title: String
     public var file: String
@@ -116,20 +118,20 @@ public struct CaseResult: Sendable, Hashable {
     public var request: RequestSummary?
     public var status: Int?
     /// Response body excerpt, sensitive fields masked, secrets redacted.
-    public var responseExcerpt: String?
+    package var responseExcerpt: String?
     public var durationSeconds: Double
     /// Earlier attempts that failed in transport (with --retries), oldest first.
-    public var attempts: [String] = []
+    package var attempts: [String] = []
     /// HTTP exchanges this case made (steps, pages walked, retries).
     public var requests: Int = 0
     /// Whether the case must pass for the target to be certifiable.
     public var required: Bool = true
     /// Documented enum values this case's answers held (bounded: see `ValueObservation`).
-    public var observedValues: [ValueObservation] = []
+    var observedValues: [ValueObservation] = []
     /// Reading id → the options (sorted ids) of that reading the case's answers
     /// agree with, where they tell some options apart: a run's cases must
     /// share at least one option of each reading (checked once the run is over).
-    public var readingOptions: [String: [String]] = [:]
+    package var readingOptions: [String: [String]] = [:]
 
     /// Passed (or ambiguous), but only after a retry.
     public var isFlaky: Bool { verdict.conforms && !attempts.isEmpty }
@@ -137,7 +139,7 @@ public struct CaseResult: Sendable, Hashable {
     public var failures: [Finding] { findings.filter { $0.severity == .failure } }
     public var warnings: [Finding] { findings.filter { $0.severity == .warning } }
     /// The readings where the target took an alternative.
-    public var ambiguities: [Finding] { findings.filter { $0.severity == .ambiguous } }
+    package var ambiguities: [Finding] { findings.filter { $0.severity == .ambiguous } }
 }
 
 public struct EndpointInfo: Sendable, Hashable {
@@ -162,9 +164,9 @@ public struct RunResult: Sendable {
     /// The suite's readings register, and the options the target's profile pins.
     public var readings: [Reading] = []
     /// The seed the negative inputs were generated from and how many cases it made (nil: none).
-    public var generatedSeed: UInt64?
-    public var generatedCases = 0
-    public var pinnedReadings: [String: String] = [:]
+    var generatedSeed: UInt64?
+    var generatedCases = 0
+    var pinnedReadings: [String: String] = [:]
     /// What the read-only preflight found about the target's fixtures.
     public var preflight: [PreflightOutcome] = []
     /// Each documented enum value with the cases aimed at it and those whose answers held it.

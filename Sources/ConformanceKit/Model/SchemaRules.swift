@@ -30,7 +30,7 @@ public struct PresenceRule: Sendable, Hashable {
     /// Path of the conditional member from the body's root; `*` stands for any array element.
     public var path: [String]
     /// Every condition must hold for the member to hold a value.
-    public var conditions: [PresenceCondition]
+    var conditions: [PresenceCondition]
     /// Values the member may hold outside its condition (nothing is in effect); empty: none.
     public var inert: [JSON] = []
     /// The reading whose alternative lets an inert value through (`only-if-presence`).
@@ -44,7 +44,7 @@ public struct PresenceRule: Sendable, Hashable {
 
 /// One condition of a presence rule, on a member beside the conditional one
 /// (`member` may reach into an object: `["feature", "voicemail"]`).
-public struct PresenceCondition: Sendable, Hashable {
+struct PresenceCondition: Sendable, Hashable {
     public enum Test: Sendable, Hashable {
         /// A number above the bound.
         case above(Double)

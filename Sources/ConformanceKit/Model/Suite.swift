@@ -24,7 +24,7 @@ public struct Endpoint: Sendable, Hashable {
     /// The documented access line, verbatim.
     public var accessText: String
     /// Access levels the docs name for this endpoint (declared in `access.json`).
-    public var accessLevels: [String]
+    package var accessLevels: [String]
     public var successStatus: Int
     /// Schema of the success response (a reference resolved at load time).
     public var responseSchema: String?
@@ -49,12 +49,12 @@ public struct Endpoint: Sendable, Hashable {
     public var file: String
     /// Readings cited by the success response (`response.readings`): what
     /// else a conforming server may answer a success with.
-    public var responseReadings: [ReadingCitation] = []
+    var responseReadings: [ReadingCitation] = []
     /// Readings cited by the access line (`access.readings`): levels a
     /// conforming server may read as others.
-    public var accessReadings: [ReadingCitation] = []
+    var accessReadings: [ReadingCitation] = []
     /// Readings cited by `unauthenticated.readings`.
-    public var unauthenticatedReadings: [ReadingCitation] = []
+    var unauthenticatedReadings: [ReadingCitation] = []
 
     /// The documented rows a case may cover: `"success"`, each error row id,
     /// and `"unauthenticated"` when the spec states that behaviour.
@@ -117,8 +117,8 @@ public struct Parameter: Sendable, Hashable {
     /// The page's text for the parameter, verbatim.
     public var description: String
     /// The page line that documents it, when the spec gives it.
-    public var docLine: Int?
-    public var docQuote: String?
+    package var docLine: Int?
+    package var docQuote: String?
     /// JSON Schema 2020-12 of the value (type, format, pattern, default, minimum, maximum, enum…).
     public var schema: JSON
 
@@ -136,7 +136,7 @@ public struct Parameter: Sendable, Hashable {
     }
 
     /// The schema's integer `default`, `minimum` and `maximum`, when it states them.
-    public var defaultInt: Int? { schema["default"]?.intValue }
+    package var defaultInt: Int? { schema["default"]?.intValue }
     public var minimum: Int? { schema["minimum"]?.intValue }
     public var maximum: Int? { schema["maximum"]?.intValue }
 }
@@ -148,11 +148,11 @@ public struct Paging: Sendable, Hashable {
     /// Where the items are, e.g. `/widgets`.
     public var items: JSONPointer
     public var total: JSONPointer
-    public var offsetParam: String
-    public var offsetPointer: JSONPointer
-    public var defaultOffset: Int
-    public var limitParam: String
-    public var limitPointer: JSONPointer
+    package var offsetParam: String
+    package var offsetPointer: JSONPointer
+    package var defaultOffset: Int
+    package var limitParam: String
+    package var limitPointer: JSONPointer
     public var defaultLimit: Int
     public var minLimit: Int
     public var maxLimit: Int
@@ -238,7 +238,7 @@ public struct Template: Sendable, Hashable {
     /// What a `{{NAME | FILTER}}` may apply to the variable's text: a part
     /// of a fixture, for lookups that must be exact (an id's prefix, a
     /// number without its +).
-    public static let filters: [String: @Sendable (String) -> String] = [
+    static let filters: [String: @Sendable (String) -> String] = [
         "dropLast": { String($0.dropLast()) },
         "dropFirst": { String($0.dropFirst()) },
     ]
@@ -263,7 +263,7 @@ public struct Template: Sendable, Hashable {
     }
 
     /// The filters used (`{{NAME | FILTER}}`), in order of first use.
-    public var filterNames: [String] {
+    package var filterNames: [String] {
         var out: [String] = []
         func visit(_ v: JSON) {
             switch v {
@@ -301,7 +301,7 @@ public struct Assertion: Sendable, Hashable {
 }
 
 /// A rule about a whole response (or several), beyond one value.
-public enum Invariant: Sendable, Hashable {
+package enum Invariant: Sendable, Hashable {
     /// offset/limit echoed, total consistent, never more items than limit or the documented maximum.
     case page
     /// Walk every page with this limit: each item exactly once, as many as `total`.
@@ -329,12 +329,12 @@ public struct Expectation: Sendable, Hashable {
     /// Schema reference the body must satisfy (success rows default to the endpoint's response schema).
     public var schema: String?
     public var assertions: [Assertion]
-    public var invariants: [Invariant] = []
+    package var invariants: [Invariant] = []
     /// The source of each invariant, in the same order (`PAGE:LINE` or `reading:ID`).
-    public var invariantSources: [String] = []
+    var invariantSources: [String] = []
     /// The access level whose view of the body is judged (the docs' field
     /// visibility); nil: the case's role's own level.
-    public var visibilityLevel: String? = nil
+    package var visibilityLevel: String? = nil
     /// Documented rows any of which conforms (generated negative inputs: the
     /// rows for the broken field). Empty: the status and message above.
     public var oneOf: [ExpectedRow] = []
@@ -360,10 +360,10 @@ public struct RequestTemplate: Sendable, Hashable {
     public var body: Template?
     /// A body sent as this text, byte for byte (UTF-8), not as JSON: for
     /// what a server answers to a body that is not JSON. Excludes `body`.
-    public var rawBody: Template? = nil
+    var rawBody: Template? = nil
     /// Path parameters percent-encode every byte but RFC 3986's unreserved
     /// ones (letters, digits, - . _ ~): `+` is sent as `%2B`.
-    public var encodeReserved: Bool = false
+    var encodeReserved: Bool = false
 
     public static func == (a: RequestTemplate, b: RequestTemplate) -> Bool {
         a.pathParams == b.pathParams && a.body == b.body && a.rawBody == b.rawBody && a.encodeReserved == b.encodeReserved
@@ -407,7 +407,7 @@ public struct Step: Sendable, Hashable {
     public var request: RequestTemplate
     public var expect: Expectation
     /// Values to keep from this step's response body: name → pointer.
-    public var captures: [Capture]
+    var captures: [Capture]
     /// Readings the step itself cites (`expect.readings`), with what each option changes.
     public var citations: [ReadingCitation] = []
     /// The option `expect` follows for each reading that applies to the step
@@ -419,7 +419,7 @@ public struct Step: Sendable, Hashable {
     public var alternatives: [StepAlternative] = []
     /// Other combinations of those readings' options that expect exactly what
     /// `expect` does (an answer meeting `expect` is consistent with them too).
-    public var alsoHeld: [[ReadingChoice]] = []
+    var alsoHeld: [[ReadingChoice]] = []
 
     public struct Capture: Sendable, Hashable {
         public var name: String
@@ -427,7 +427,7 @@ public struct Step: Sendable, Hashable {
         /// Instead of one value: how many items, over every page the step's
         /// walk visits, have `pointer` equal to this (a count derived at run
         /// time rather than typed into a profile, where it would go stale).
-        public var countEquals: Template? = nil
+        var countEquals: Template? = nil
         /// The docs do not promise the member ("if available"): an answer
         /// without it keeps the later steps from running, which is an error
         /// naming it, not the target's failure.
@@ -440,8 +440,8 @@ public struct Step: Sendable, Hashable {
     /// `expect` (a success when there is one), each other must be the row
     /// `concurrentOthers` (e.g. two creates of one number: one succeeds, the
     /// other is 409 number).
-    public var concurrent: Int? = nil
-    public var concurrentOthers: String? = nil
+    package var concurrent: Int? = nil
+    var concurrentOthers: String? = nil
 }
 
 /// One behaviour of one endpoint: the request(s) to send and what must come back.
@@ -471,7 +471,7 @@ public struct Case: Sendable, Hashable {
     }
 
     /// Every fixture variable used (not captures), in order.
-    public var fixtureVariables: [String] {
+    package var fixtureVariables: [String] {
         var out: [String] = []
         for step in steps {
             var names = step.request.variables
@@ -494,10 +494,10 @@ public struct Case: Sendable, Hashable {
 }
 
 /// An expectation's `source` that names a reading: `reading:ID`.
-public let readingSourcePrefix = "reading:"
+let readingSourcePrefix = "reading:"
 
 /// `{{captured.NAME}}` refers to a value captured by an earlier step.
-public let capturedPrefix = "captured."
+let capturedPrefix = "captured."
 /// `{{take POOL}}` takes the next unused element of an array fixture (one per case).
 public let takePrefix = "take "
 
@@ -512,7 +512,7 @@ public struct Suite: Sendable {
     /// Fixture names the suite knows, with what each must be.
     public var fixtures: [String: String]
     /// The type each fixture's value must have.
-    public var fixtureTypes: [String: FixtureType] = [:]
+    var fixtureTypes: [String: FixtureType] = [:]
     /// Read-only requests that confirm fixtures before any case runs.
     public var preflight: [PreflightCheck] = []
     /// Fixtures no preflight request checks, with why (`Cases/fixtures.json`, `unchecked`).
@@ -529,7 +529,7 @@ public struct Suite: Sendable {
     /// Members shown only under a condition (`x-onlyIf`), by schema reference.
     public var presence: [String: [PresenceRule]] = [:]
     /// The documented enums of every endpoint's success answer (see `DocumentedValues`).
-    public var documentedEnums: [DocumentedEnum] = []
+    package var documentedEnums: [DocumentedEnum] = []
     /// What the suite reads into the docs where they are silent (`readings.json`).
     public var readings: [Reading] = []
     /// The seed the negative inputs were generated from, and how many cases (nil: none generated).

@@ -12,7 +12,7 @@ public enum AuthPlacement: Sendable, Hashable {
 
 extension AuthPlacement {
     /// `Authorization: Basic …`: the credential is the base64 of `user:password`.
-    public var isBasic: Bool {
+    var isBasic: Bool {
         if case .header(_, let prefix) = self { return prefix.lowercased().hasPrefix("basic") }
         return false
     }
@@ -45,7 +45,7 @@ public struct TargetProfile: Sendable {
     /// → how they know, e.g. "read in the admin console"): a case failing on
     /// a `confirmBeforeBlame` fixture is the target's even when no preflight
     /// request could confirm it. A preflight that refutes it still wins.
-    public var confirmedFixtures: [String: String] = [:]
+    package var confirmedFixtures: [String: String] = [:]
 
     public init(
         name: String, file: String, baseURL: String, auth: AuthPlacement, credentialVariables: [Role: String],
@@ -89,7 +89,7 @@ public struct LoginSpec: Sendable, Hashable {
 /// shows `***`; they enter a request only as it is sent, and what the target
 /// sends back is scrubbed of them before anything keeps it.
 public struct Credentials: Sendable, CustomStringConvertible {
-    public var byRole: [Role: String]
+    package var byRole: [Role: String]
     /// Roles that log in, with their username and password.
     public var logins: [Role: (username: String, password: String)]
     /// Why a role has no credential (e.g. the environment variable is unset).

@@ -6,7 +6,7 @@ extension Template {
     /// Replaces `{{name}}` in every string. A string that is exactly one
     /// variable takes the bound JSON value (so numbers stay numbers).
     /// Unbound variables become empty, or stay as written with `keepUnknown`.
-    public func filled(_ bindings: [String: JSON], keepUnknown: Bool = false) -> JSON {
+    func filled(_ bindings: [String: JSON], keepUnknown: Bool = false) -> JSON {
         func walk(_ v: JSON) -> JSON {
             switch v {
             case .string(let s):

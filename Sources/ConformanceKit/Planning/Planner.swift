@@ -2,7 +2,7 @@ import JSONKit
 
 /// One case, ready to run (or the reason it will not).
 public struct Job: Sendable {
-    public var seq: Int
+    package var seq: Int
     public var testCase: Case
     /// The case's steps with `{{take POOL}}` already replaced by the values taken for this case.
     public var steps: [Step]
@@ -62,7 +62,7 @@ public enum Planner {
     /// id) is held to it: the pinned option's expectation is the one to meet,
     /// and only alternatives that agree with every pin remain. Alternatives
     /// that expect nothing different are dropped.
-    public static func pinned(_ step: Step, _ pins: [String: String]) -> Step {
+    package static func pinned(_ step: Step, _ pins: [String: String]) -> Step {
         var s = step
         func agrees(_ choices: [ReadingChoice]) -> Bool {
             choices.allSatisfy { ch in pins[ch.reading].map { $0 == ch.option } ?? true }

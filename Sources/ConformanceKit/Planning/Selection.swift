@@ -75,7 +75,7 @@ public struct Selection: Sendable, Hashable {
         self.shard = shard
     }
 
-    public var isEverything: Bool { endpoints.isEmpty && tags.isEmpty && caseGlobs.isEmpty && shard == nil && excludes.isEmpty }
+    var isEverything: Bool { endpoints.isEmpty && tags.isEmpty && caseGlobs.isEmpty && shard == nil && excludes.isEmpty }
 
     /// A chain is one case, so a shard never splits it.
     public func matches(_ c: Case) -> Bool {

@@ -78,10 +78,10 @@ public enum ConsoleReporter {
     }
 
     /// Warning groups shown on the console (the reports list every warning).
-    public static let warningGroupsShown = 5
+    static let warningGroupsShown = 5
 
     /// `2018 warnings in 3 groups:` and one line per group, most findings first.
-    public static func warningLines(_ run: RunResult) -> [String] {
+    package static func warningLines(_ run: RunResult) -> [String] {
         let groups = WarningGroup.group(run.results)
         guard !groups.isEmpty else { return [] }
         let total = groups.reduce(0) { $0 + $1.findings }
@@ -98,11 +98,11 @@ public enum ConsoleReporter {
     }
 
     /// Skip reasons shown on the console (summary.md lists more).
-    public static let skipReasonsShown = 5
+    static let skipReasonsShown = 5
 
     /// `N passed, N failed, N skipped` — errors count as failed here, and
     /// ambiguous cases (which conform) as passed, as JUnit readers count them.
-    public static func summaryLine(_ run: RunResult) -> String {
+    package static func summaryLine(_ run: RunResult) -> String {
         "\(run.passed + run.ambiguous) passed, \(run.failed + run.errors) failed, \(run.skipped) skipped"
     }
 
@@ -113,11 +113,11 @@ public enum ConsoleReporter {
     }
 
     /// Case ids shown per problem on the console (the reports list them all).
-    public static let casesPerProblem = 6
+    static let casesPerProblem = 6
 
     /// `3 problems in 41 failing cases:` and one entry per problem, most cases
     /// first; nothing when every case passed.
-    public static func problemLines(_ run: RunResult) -> [String] {
+    package static func problemLines(_ run: RunResult) -> [String] {
         let problems = Problems.group(run.results)
         guard !problems.isEmpty else { return [] }
         var out = ["\(Problems.headline(problems)):"]

@@ -17,7 +17,7 @@ public enum Judged {
     }
 
     /// Skip reasons with their number of cases, most cases first (then in report order).
-    public static func skipGroups(_ run: RunResult) -> [(reason: String, cases: Int)] {
+    package static func skipGroups(_ run: RunResult) -> [(reason: String, cases: Int)] {
         var groups: [(reason: String, cases: Int)] = []
         var index: [String: Int] = [:]
         for r in run.results {
@@ -62,7 +62,7 @@ public enum Judged {
 
     /// `230 skipped for 41 missing fixtures`, or by cause, most cases first:
     /// `230 skipped: 190 for 41 missing fixtures, 40 mutating (not allowed on this target)`.
-    public static func skipSummary(_ run: RunResult) -> String {
+    static func skipSummary(_ run: RunResult) -> String {
         var cases: [String: Int] = [:]
         var named: [String: Set<String>] = [:]
         var order: [String] = []

@@ -26,7 +26,7 @@ public struct Problem: Sendable, Hashable {
     /// The cases with at least one finding of this group, in plan order.
     public var caseIDs: [String]
     /// Their `seq`, parallel to `caseIDs` (reports link to `#case-SEQ`).
-    public var caseSeqs: [Int]
+    package var caseSeqs: [Int]
 
     /// A one-line name: `visibility /notes on widget-get`.
     public var title: String {
@@ -37,7 +37,7 @@ public struct Problem: Sendable, Hashable {
     }
 }
 
-public enum Problems {
+package enum Problems {
     /// The problems of a run, most cases first (ties in order of first appearance).
     /// Pure: the same results give the same problems.
     public static func group(_ results: [CaseResult]) -> [Problem] {
@@ -67,7 +67,7 @@ public enum Problems {
             if r.verdict == .failed {
                 for f in r.failures {
                     let key = Key(
-                        check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map(normalizedPointer),
+                        check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map { normalizedPointer($0.description) },
                         keyword: f.keyword.map(normalizedPointer), expected: normalizedExpected(f))
                     add(key, message: f.message, r)
                 }
@@ -91,18 +91,18 @@ public enum Problems {
     }
 
     /// Cases with at least one problem (failed or errored), counted once each.
-    public static func caseCount(_ problems: [Problem]) -> Int {
+    package static func caseCount(_ problems: [Problem]) -> Int {
         Set(problems.flatMap(\.caseSeqs)).count
     }
 
     /// "3 problems in 41 failing cases" (or "1 problem in 1 failing case").
-    public static func headline(_ problems: [Problem]) -> String {
+    package static func headline(_ problems: [Problem]) -> String {
         let n = problems.count, cases = caseCount(problems)
         return "\(n) problem\(n == 1 ? "" : "s") in \(cases) failing case\(cases == 1 ? "" : "s")"
     }
 
     /// For each case seq, the numbers of the problems it shows.
-    public static func numbersBySeq(_ problems: [Problem]) -> [Int: [Int]] {
+    static func numbersBySeq(_ problems: [Problem]) -> [Int: [Int]] {
         var out: [Int: [Int]] = [:]
         for p in problems { for s in p.caseSeqs { out[s, default: []].append(p.number) } }
         return out.mapValues { $0.sorted() }
@@ -129,7 +129,7 @@ public enum Problems {
 /// as `*`), as problems group failures: one line per group with how many
 /// findings and cases, so 2,018 warnings about one undocumented member of
 /// each array item read as one line.
-public struct WarningGroup: Sendable, Hashable {
+package struct WarningGroup: Sendable, Hashable {
     public var check: String
     public var endpointID: String
     public var pointer: String?
@@ -148,7 +148,7 @@ public struct WarningGroup: Sendable, Hashable {
         var groups: [Key: WarningGroup] = [:]
         for r in results {
             for f in r.warnings {
-                let key = Key(check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map(Problems.normalizedPointer))
+                let key = Key(check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map { Problems.normalizedPointer($0.description) })
                 if var g = groups[key] {
                     g.findings += 1
                     if g.caseIDs.last != r.caseID { g.caseIDs.append(r.caseID) }

@@ -13,7 +13,7 @@ public enum ProvenanceAudit {
         public var source: String?
 
         /// Whether the source is a reading rather than a page.
-        public var isRead: Bool { source?.hasPrefix(readingSourcePrefix) == true }
+        package var isRead: Bool { source?.hasPrefix(readingSourcePrefix) == true }
     }
 
     /// Every expectation of every case, in case order. `pages` maps a doc page's
@@ -95,7 +95,7 @@ public enum ProvenanceAudit {
 
     /// Every member (`a.b`, list items as `a[].b`) of every schema that names
     /// its page (`x-doc`), with `PAGE:LINE` from its `x-doc-line`, or nil.
-    public static func schemaMembers(_ suite: Suite) -> [(schema: String, member: String, source: String?)] {
+    package static func schemaMembers(_ suite: Suite) -> [(schema: String, member: String, source: String?)] {
         var out: [(schema: String, member: String, source: String?)] = []
         for ref in suite.schemas.keys.sorted() {
             guard let root = suite.schemas[ref], let page = root["x-doc"]?.stringValue else { continue }

@@ -45,7 +45,7 @@ public enum SHA256 {
 
 /// Incremental SHA-256: feed bytes in pieces of any size with `update`, then
 /// `finalize` (which does not consume the hasher: more bytes may follow).
-public struct SHA256Hasher: Sendable {
+package struct SHA256Hasher: Sendable {
     private var h0: UInt32 = 0x6a09_e667
     private var h1: UInt32 = 0xbb67_ae85
     private var h2: UInt32 = 0x3c6e_f372

@@ -54,11 +54,11 @@ public enum AuthCandidates {
 }
 
 /// Where a text sits in a JSON document.
-public enum MessageLocator {
+enum MessageLocator {
     /// The pointers of every string member or element equal to `text`, the
     /// shallowest first (document order among equals). At most `limit` nodes
     /// are visited: a hostile body costs a bounded walk.
-    public static func pointers(of text: String, in document: JSON, limit: Int = 100_000) -> [JSONPointer] {
+    package static func pointers(of text: String, in document: JSON, limit: Int = 100_000) -> [JSONPointer] {
         var found: [[String]] = []
         var visited = 0
         var stack: [(JSON, [String])] = [(document, [])]

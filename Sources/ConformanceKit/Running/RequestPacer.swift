@@ -19,7 +19,7 @@ public final class RequestPacer: Sendable {
     }
 
     /// The wait before the next request may go (0 when it may go now), and that slot taken.
-    public func reserve() -> Double {
+    package func reserve() -> Double {
         let now = clock.now()
         let gap = 1 / perSecond
         return next.withLock { next in

@@ -54,7 +54,7 @@ public final class StopFlag: Sendable {
         }
     }
     public var reason: String? { state.withLock { $0 } }
-    public var halted: Bool { haltedState.withLock { $0 } }
+    var halted: Bool { haltedState.withLock { $0 } }
 }
 
 /// Sends each planned request, judges the answer, and returns plain results
@@ -104,7 +104,7 @@ public struct Runner: Sendable {
 
     /// Scrubs what the target sends back of every credential, password and
     /// token obtained so far.
-    public func scrubber() async -> Scrubber {
+    package func scrubber() async -> Scrubber {
         let secrets = credentials.secrets + (await tokens.issued)
         return scrubbers.scrubber(secrets: secrets, basicAuth: target.auth.isBasic)
     }

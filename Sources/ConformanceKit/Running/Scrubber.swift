@@ -17,7 +17,7 @@ import JSONKit
 /// credentials enter a request only at the last moment, and reports show a
 /// placeholder. So a credential such as `1` or `true` can only change text
 /// the target sent, never the structure of a report.
-public struct Scrubber: Sendable {
+package struct Scrubber: Sendable {
     /// The UTF-8 of each secret and of its derived forms, longest first.
     private(set) var secrets: [[UInt8]] {
         didSet { begins = Scrubber.firstBytes(of: secrets) }
@@ -101,7 +101,7 @@ public struct Scrubber: Sendable {
     /// Secrets at least this long are scrubbed from our own sentences too
     /// (messages and reasons that quote the target); shorter ones could be
     /// one of our words or numbers, and are scrubbed from the quoted values only.
-    public static let sentenceMinimum = 8
+    static let sentenceMinimum = 8
 
     /// `text`, one of our sentences, scrubbed of the secrets that cannot be
     /// mistaken for our own words (see `sentenceMinimum`).

@@ -49,8 +49,7 @@ extension Runner {
 
     /// A finding about a sensitive field shows no value.
     func maskFinding(_ f: Finding) -> Finding {
-        guard let p = f.pointer, let ptr = try? JSONPointer(parsing: p),
-            ptr.tokens.contains(where: sensitive.contains)
+        guard let p = f.pointer, p.tokens.contains(where: sensitive.contains)
         else { return f }
         var m = f
         if m.actual != "missing" { m.actual = "***" }
@@ -73,12 +72,12 @@ extension Runner {
             g.actual = actual
             message = message.replacingOccurrences(f.actual, actual)
         }
-        if let p = f.pointer, let ptr = try? JSONPointer(parsing: p) {
-            let tokens = ptr.tokens.map { t in t.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? t : scrub(t) }
-            if tokens != ptr.tokens {
-                let shown = JSONPointer(tokens: tokens).description
+        if let p = f.pointer {
+            let tokens = p.tokens.map { t in t.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? t : scrub(t) }
+            if tokens != p.tokens {
+                let shown = JSONPointer(tokens: tokens)
                 g.pointer = shown
-                message = message.replacingOccurrences(p, shown)
+                message = message.replacingOccurrences(p.description, shown.description)
             }
         }
         g.message = scrubbedSentence(message, scrub)

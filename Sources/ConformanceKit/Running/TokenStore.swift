@@ -19,7 +19,7 @@ public actor TokenStore {
     let clock: RunClock
     var sessions: [Role: Session] = [:]
     /// Tokens obtained by logging in: secrets too (see `Scrubber`).
-    public private(set) var issued: [String] = []
+    private(set) var issued: [String] = []
     /// How many logins were made (per role), for reports and tests.
     public private(set) var logins: [Role: Int] = [:]
 

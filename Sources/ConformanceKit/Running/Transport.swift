@@ -27,7 +27,7 @@ extension OutgoingRequest {
     /// control character in the method, target or a header), or nil. The
     /// message names the header, never its value (it may be a credential).
     /// Loaders refuse such values first; this is the client's own guard.
-    public var headProblem: String? {
+    package var headProblem: String? {
         func isTokenByte(_ b: UInt8) -> Bool {
             switch b {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
@@ -57,7 +57,7 @@ extension OutgoingRequest {
     public var isHeadSafe: Bool { headProblem == nil }
 
     /// Whether `v` can be a header value: no control character but tab.
-    public static func isFieldValue(_ v: String) -> Bool { HeaderValue.isValid(v) }
+    static func isFieldValue(_ v: String) -> Bool { HeaderValue.isValid(v) }
 }
 
 /// Why no response could be had.
@@ -78,7 +78,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     }
     public var description: String { message }
     /// Retries are for transport failures only, never for a wrong answer.
-    public var isRetryable: Bool { kind != .other }
+    package var isRetryable: Bool { kind != .other }
 }
 
 public protocol Transport: Sendable {
@@ -114,7 +114,7 @@ public final class URLSessionTransport: Transport {
     let caFile: String?
 
     /// Whether `https://` answers are read under the hard caps (an `openssl` is on PATH).
-    public static var tlsHasHardCap: Bool { TLSTunnel.openssl != nil }
+    package static var tlsHasHardCap: Bool { TLSTunnel.openssl != nil }
 
     /// `keepAliveSeconds`: how long a kept connection may wait for its next
     /// request before it is closed; 0: no connection is kept (one per

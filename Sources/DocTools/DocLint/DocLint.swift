@@ -122,7 +122,7 @@ public enum DocLint {
         for d in schemas.documents { byFile["schemas/" + d.file] = d.json }
         let rules = Presence.rules(for: "schemas/" + schema.file, schemas: byFile)
         for f in Presence.violations(in: ex.json, rules: rules) where f.severity == .failure {
-            guard let pointer = f.pointer, let p = try? JSONPointer(parsing: pointer) else { continue }
+            guard let p = f.pointer else { continue }
             let path = p.tokens.map { t in Int(t).map(JSONPathSegment.index) ?? .key(t) }
             c.add(
                 .contradiction, field: JSONPathSegment.render(path),

@@ -339,7 +339,7 @@ public enum HTMLReporter {
         }
     }
 
-    static func pointer(_ f: Finding) -> String { f.pointer.map { $0.isEmpty ? "(root)" : $0 } ?? "" }
+    static func pointer(_ f: Finding) -> String { f.pointer.map { $0.tokens.isEmpty ? "(root)" : $0.description } ?? "" }
 
     /// Long values fold into a `<details>`.
     static func long(_ s: String) -> String {
@@ -429,7 +429,7 @@ public enum HTMLReporter {
 
 extension ReportFormat {
     /// `report.html`: one self-contained page.
-    public static let html = ReportFormat(name: "HTML report", file: "report.html", certified: true) { run, _ in
+    package static let html = ReportFormat(name: "HTML report", file: "report.html", certified: true) { run, _ in
         HTMLReporter.render(run)
     }
 }

@@ -61,7 +61,7 @@ public enum JSONReporter {
     public static let format = "telecomx-conformance-results"
     public static let formatVersion = "2"
     /// Versions `decode` reads: 2 added the `ambiguous` outcome, its count and the readings register.
-    public static let readableVersions: Set<String> = ["1", "2"]
+    static let readableVersions: Set<String> = ["1", "2"]
 
     public static func render(_ run: RunResult, meta: RunMetadata) -> String {
         JSONWriter(pretty: true).string(document(run, meta: meta)) + "\n"
@@ -195,7 +195,7 @@ public enum JSONReporter {
         o["findings"] = .array(
             r.findings.map { f in
                 [
-                    "check": .string(f.check.rawValue), "severity": .string(f.severity.rawValue), "pointer": string(f.pointer),
+                    "check": .string(f.check.rawValue), "severity": .string(f.severity.rawValue), "pointer": string(f.pointer?.description),
                     "keyword": string(f.keyword), "expected": .string(f.expected), "actual": .string(f.actual),
                     "message": .string(f.message), "reading": string(f.reading),
                 ]
@@ -229,7 +229,7 @@ public enum JSONReporter {
     // MARK: reading
 
     /// A results file that cannot be read as format version 1.
-    public struct DecodeError: Error, Sendable, CustomStringConvertible {
+    package struct DecodeError: Error, Sendable, CustomStringConvertible {
         public var message: String
         public init(_ message: String) { self.message = message }
         public var description: String { "results file: \(message)" }
@@ -339,7 +339,7 @@ public struct DecodedResults: Sendable, Hashable {
     }
 
     public struct Case: Sendable, Hashable {
-        public var seq: Int
+        package var seq: Int
         public var id: String
         public var endpoint: String
         public var outcome: Outcome

@@ -87,7 +87,7 @@ public enum JUnitReporter {
         if case .error(let why) = r.verdict { s += "error: \(why)\n" }
         for f in r.findings {
             s += "- [\(f.check.rawValue)\(f.severity == .warning ? ", warning" : "")]"
-            if let p = f.pointer { s += " at \(p.isEmpty ? "(root)" : p)" }
+            if let p = f.pointer { s += " at \(p.tokens.isEmpty ? "(root)" : p.description)" }
             if let k = f.keyword { s += " (schema \(k))" }
             s += "\n    expected: \(f.expected)\n    actual:   \(f.actual)\n    \(f.message)\n"
         }

@@ -5,7 +5,7 @@
 /// Tables stop at 50 rows, so a big run stays under ~200 lines.
 public enum MarkdownReporter {
     /// Rows shown in one table before "… and N more".
-    public static let maxTableRows = 50
+    static let maxTableRows = 50
 
     public static func render(_ run: RunResult) -> String {
         let c = ReportFormats.Counts(run)
@@ -56,7 +56,7 @@ public enum MarkdownReporter {
                             return [cell(r.caseID), cell(r.endpointID), "failed", "", "", ""]
                         }
                         let more = failures.count > 1 ? " (+\(failures.count - 1) more)" : ""
-                        let pointer = f.pointer.map { $0.isEmpty ? "(root)" : $0 } ?? ""
+                        let pointer = f.pointer.map { $0.tokens.isEmpty ? "(root)" : $0.description } ?? ""
                         return [
                             cell(r.caseID), cell(r.endpointID), "failed", cell(f.check.rawValue), cell(pointer),
                             cell(f.message) + more,
@@ -186,7 +186,7 @@ public enum MarkdownReporter {
     }
 
     /// Problems shown, and case ids shown per problem, before "… and N more".
-    public static let maxProblems = 20, maxCasesPerProblem = 30
+    static let maxProblems = 20, maxCasesPerProblem = 30
 
     /// `### 3 problems in 41 failing cases`, then one numbered item per problem
     /// (most cases first) with its cases; nothing when every case passed.

@@ -1,18 +1,25 @@
 import JSONKit
 
 extension PresenceCondition {
+    // Written without optional chaining through a loop variable: that form
+    // crashed Swift 6.3.1's optimiser in release builds (CopyPropagation,
+    // "Found ownership error").
     func holds(in parent: JSONObject) -> Bool {
-        var v: JSON? = .object(parent)
-        for k in member { v = v?.objectValue?[k] }
+        let value = JSONPointer(tokens: member).resolve(in: .object(parent))
+        let absent = value == nil || value == .null
         switch test {
-        case .above(let b): return (v?.numberValue).map { $0 > b } ?? false
+        case .above(let b):
+            if let n = value?.numberValue { return n > b }
+            return false
         case .notAbove(let b):
-            guard let v, !v.isNull else { return true }
-            return v.numberValue.map { $0 <= b } ?? false
-        case .equals(let x): return v == x
+            if absent { return true }
+            if let n = value?.numberValue { return n <= b }
+            return false
+        case .equals(let x):
+            return value == x
         case .empty:
-            guard let v, !v.isNull else { return true }
-            return v.stringValue == ""
+            if absent { return true }
+            return value?.stringValue == ""
         }
     }
 

@@ -344,7 +344,10 @@ func wrkComparison(suite: Suite, profile: TargetProfile, jobs: Int, ours: Double
     }
     script += "}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n"
     let file = NSTemporaryDirectory() + "bench-wrk-\(ProcessInfo.processInfo.processIdentifier).lua"
-    try script.write(toFile: file, atomically: true, encoding: .utf8)
+    // The recorded requests carry the simulator's tokens: readable by us alone.
+    guard FileManager.default.createFile(atPath: file, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
+        throw BenchError("could not write \(file)")
+    }
     defer { try? FileManager.default.removeItem(atPath: file) }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: wrk)

@@ -88,15 +88,11 @@ public enum Certification {
     }
 
     /// Digest of every suite file, and of the suite as a whole: SHA-256 of the
-    /// lines "<sha256>  <path>\n" in path order (what `sha256sum` prints).
-    /// `files`: the suite's list when it is loaded already (`Suite.files`), not to load it again.
-    /// `files`: the suite's list when it is loaded already (`Suite.files`), not to load it again.
-    /// A run has its suite's digest from loading (`Suite.digest`); `verify` computes the local one here.
-    public static func suiteDigest(root: String, files: [String]? = nil) throws -> SuiteDigest {
-        var list: [SuiteDigest.File] = []
-        for f in files ?? suiteFiles(root: root) { list.append(.init(path: f, sha256: try SHA256.hexOfFile(path: root + "/" + f))) }
-        let text = list.map { "\($0.sha256)  \($0.path)\n" }.joined()
-        return SuiteDigest(files: list, sha256: SHA256.hex(SHA256.hash(Array(text.utf8))))
+    /// lines "<sha256>  <path>\n" in path order (what `sha256sum` prints). A
+    /// run has it from loading (`Suite.digest`); `verify` asks the loader the
+    /// same way for the local suite, so the two cannot drift.
+    public static func suiteDigest(root: String) -> SuiteDigest {
+        SuiteLoader.digestOfFilesRead(root: root)
     }
 
     public struct Written: Sendable {
@@ -251,7 +247,8 @@ public enum Certification {
             problems.append(Problem(file: dir + "/junit.xml", message: "missing or not a JUnit report"))
         }
         // The suite the bundle was made with, against the local one.
-        if let local = try? suiteDigest(root: suiteRoot), let recorded = manifest["suite"]?["sha256"]?.stringValue,
+        let local = suiteDigest(root: suiteRoot)
+        if let recorded = manifest["suite"]?["sha256"]?.stringValue,
             local.sha256 != recorded
         {
             let theirs = Dictionary(

@@ -28,9 +28,16 @@ public enum SuiteLoader {
     /// certification digest without a list to keep in step. A suite that
     /// does not load still lists the files it read.
     public static func filesRead(root: String) -> [String] {
+        digestOfFilesRead(root: root).files.map(\.path)
+    }
+
+    /// The digest a load of the suite at `root` computes (`Suite.digest`),
+    /// also when the suite does not load: what `verify` compares with a
+    /// bundle's manifest, each file read and hashed once.
+    public static func digestOfFilesRead(root: String) -> SuiteDigest {
         let sink = DiagnosticSink()
         _ = try? load(root: root, sink: sink)
-        return relative(sink.read, to: root)
+        return digest(sink, root: root)
     }
 
     /// The digest of the files `sink` read (each file's, as read, and the whole

@@ -115,8 +115,8 @@ public enum Coverage {
 extension ReportFormat {
     /// `coverage.txt`: the documented rows and parameters the suite covers, and the
     /// documented values seen on the target. Not part of a certification bundle.
-    public static let coverage = ReportFormat(name: "coverage", file: "coverage.txt", certified: false) { run, _ in
-        (Coverage.render(run.coverage) + [""] + ValueCoverage.render(run.values, observed: true)).joined(separator: "\n") + "\n"
+    public static let coverage = ReportFormat(name: "coverage", file: "coverage.txt", certified: false) { run, _, sink in
+        for line in Coverage.render(run.coverage) + [""] + ValueCoverage.render(run.values, observed: true) { sink.write(line + "\n") }
     }
 }
 

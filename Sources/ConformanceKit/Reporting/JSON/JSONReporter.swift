@@ -64,11 +64,61 @@ public enum JSONReporter {
     static let readableVersions: Set<String> = ["1", "2"]
 
     public static func render(_ run: RunResult, meta: RunMetadata) -> String {
-        JSONWriter(pretty: true).string(document(run, meta: meta)) + "\n"
+        let sink = ReportSink()
+        write(run, meta: meta, to: sink)
+        return sink.text
+    }
+
+    /// `render`, streamed, without a JSON tree of the whole run: the document
+    /// around the cases is written with a placeholder for them, and each case
+    /// object is written in its place as it is reached, indented as the
+    /// pretty-printed whole would indent it (the bytes are the same as
+    /// `JSONWriter(pretty: true)` writing `document`, then a newline).
+    public static func write(_ run: RunResult, meta: RunMetadata, to sink: ReportSink) {
+        let placeholder = "\u{1}cases \(UInt64.random(in: 0 ... .max))\u{1}"
+        var marker: [UInt8] = []
+        JSONWriter.writeString(placeholder, into: &marker)
+        let around = JSONWriter(pretty: true).bytes(document(run, meta: meta, cases: .string(placeholder)))
+        guard let at = around.firstRange(of: marker) else {
+            // Cannot happen (the placeholder is the value of "cases"); the tree is then written whole.
+            sink.write(JSONWriter(pretty: true).bytes(document(run, meta: meta)))
+            sink.write("\n")
+            return
+        }
+        sink.write(Array(around[..<at.lowerBound]))
+        writeCases(run.results, to: sink)
+        sink.write(Array(around[at.upperBound...]))
+        sink.write("\n")
+    }
+
+    /// The `cases` array at the top object's member level: each case object
+    /// written alone, its lines indented by two levels (`JSONWriter` escapes
+    /// every newline inside a string, so each raw newline is the layout's).
+    static func writeCases(_ results: some Sequence<CaseResult>, to sink: ReportSink) {
+        let writer = JSONWriter(pretty: true)
+        var first = true
+        for r in results {
+            sink.write(first ? "[\n    " : ",\n    ")
+            first = false
+            var indented: [UInt8] = []
+            let bytes = writer.bytes(caseObject(r))
+            indented.reserveCapacity(bytes.count + bytes.count / 8)
+            for b in bytes {
+                indented.append(b)
+                if b == 0x0A { indented.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
+            }
+            sink.write(indented)
+        }
+        sink.write(first ? "[]" : "\n  ]")
     }
 
     /// The results as a JSON value (what `render` writes).
     public static func document(_ run: RunResult, meta: RunMetadata) -> JSON {
+        document(run, meta: meta, cases: .array(run.results.map(caseObject)))
+    }
+
+    /// The document with `cases` as the value of its `cases` member.
+    static func document(_ run: RunResult, meta: RunMetadata, cases: JSON) -> JSON {
         let counts = ReportFormats.Counts(run)
         var top = JSONObject()
         top["format"] = .string(format)
@@ -99,7 +149,7 @@ public enum JSONReporter {
         top["ambiguousCountedAs"] = .string(ReportFormats.ambiguousCountedAs)
         top["verdict"] = .string(ReportFormats.runVerdict(run))
         top["certifiable"] = .bool(run.isCertifiable)
-        top["cases"] = .array(run.results.map(caseObject))
+        top["cases"] = cases
         top["preflight"] = .array(
             run.preflight.map { p in
                 [
@@ -542,7 +592,7 @@ enum ReportFormats {
 
 extension ReportFormat {
     /// `results.json`: every result in full, for tools (format `telecomx-conformance-results`).
-    public static let results = ReportFormat(name: "results (JSON)", file: "results.json", certified: true) { run, context in
-        JSONReporter.render(run, meta: context.meta)
+    public static let results = ReportFormat(name: "results (JSON)", file: "results.json", certified: true) { run, context, sink in
+        JSONReporter.write(run, meta: context.meta, to: sink)
     }
 }

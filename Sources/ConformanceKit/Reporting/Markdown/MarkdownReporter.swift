@@ -276,7 +276,8 @@ public enum MarkdownReporter {
 
 extension ReportFormat {
     /// `summary.md`: the short Markdown summary (also the GitHub job summary).
-    public static let summary = ReportFormat(name: "Markdown summary", file: "summary.md", certified: true) { run, _ in
-        MarkdownReporter.render(run)
+    public static let summary = ReportFormat(name: "Markdown summary", file: "summary.md", certified: true) { run, _, sink in
+        // Bounded (tables stop at 50 rows): written whole.
+        sink.write(MarkdownReporter.render(run))
     }
 }

@@ -250,15 +250,15 @@ public enum HTMLReporter {
     }
 
     /// Documented rows × outcome: for each row, the cases covering it, by outcome.
-    static func rowsMatrix(_ ep: EndpointCoverage, byID: [String: CaseResult]) -> String {
+    static func rowsMatrix(_ ep: EndpointCoverage, byID: (String) -> CaseGlance?) -> String {
         let columns = ["passed", "ambiguous", "failed", "error", "skipped", "not run"]
         var h = "<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n"
         h += "<tr><th>row</th><th>status</th><th>message</th>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
         for row in ep.rows {
             var cells: [String: [String]] = [:]
             for id in row.caseIDs {
-                let r = byID[id]
-                let column = r.map { ReportFormats.outcome($0.verdict) } ?? "not run"
+                let r = byID(id)
+                let column = r?.label ?? "not run"
                 cells[column, default: []].append(caseLink(id, r))
             }
             let state = ReportFormats.rowState(row)
@@ -309,7 +309,7 @@ public enum HTMLReporter {
                     h += here.map { r in
                         let expects =
                             r.covers == "success" ? "allowed" : r.covers == "unauthenticated" ? "unauthenticated" : "denied (\(r.covers))"
-                        return "\(caseLink(r.caseID, r, text: ReportFormats.outcome(r.verdict))) <small>expects \(e(expects))</small>"
+                        return "\(caseLink(r.caseID, CaseGlance(r), text: ReportFormats.outcome(r.verdict))) <small>expects \(e(expects))</small>"
                     }.joined(separator: "<br />")
                     h += "</td>"
                 }
@@ -321,11 +321,11 @@ public enum HTMLReporter {
     }
 
     /// A case id as a badge; failing and erroring cases link to their details.
-    static func caseLink(_ id: String, _ r: CaseResult?, text: String? = nil) -> String {
-        let cls = r.map { cssClass($0.verdict) } ?? "notrun"
+    static func caseLink(_ id: String, _ r: CaseGlance?, text: String? = nil) -> String {
+        let cls = r.map { cssClass($0.kind) } ?? "notrun"
         let label = e(text ?? id)
-        let tip = "title=\"\(e(id))\(r.map { ": " + e($0.verdict.label) } ?? ": not run")\""
-        switch r?.verdict {
+        let tip = "title=\"\(e(id))\(r.map { ": " + e($0.label) } ?? ": not run")\""
+        switch r?.kind {
         case .failed?, .error?:
             return "<a class=\"badge \(cls)\" href=\"#case-\(r!.seq)\" \(tip)>\(label)</a>"
         default:
@@ -334,6 +334,16 @@ public enum HTMLReporter {
     }
 
     static func badge(_ v: Verdict) -> String { "<span class=\"badge \(cssClass(v))\">\(e(v.label))</span>" }
+
+    static func cssClass(_ k: CaseGlance.Kind) -> String {
+        switch k {
+        case .passed: return "pass"
+        case .ambiguous: return "ambig"
+        case .failed: return "fail"
+        case .error: return "err"
+        case .skipped: return "skip"
+        }
+    }
 
     static func cssClass(_ v: Verdict) -> String {
         switch v {

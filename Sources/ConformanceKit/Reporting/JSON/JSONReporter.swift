@@ -182,7 +182,7 @@ public enum JSONReporter {
                                 "notProvokable": string(row.notProvokable),
                                 "cases": .array(
                                     row.caseIDs.map { id in
-                                        ["id": .string(id), "outcome": .string(byID[id].map { ReportFormats.outcome($0.verdict) } ?? "not-run")]
+                                        ["id": .string(id), "outcome": .string(byID(id)?.label ?? "not-run")]
                                     }),
                             ]
                         }),
@@ -196,7 +196,7 @@ public enum JSONReporter {
                                 "quote": .string(b.quote),
                                 "cases": .array(
                                     b.cases.map { id in
-                                        ["id": .string(id), "outcome": .string(byID[id].map { ReportFormats.outcome($0.verdict) } ?? "not-run")]
+                                        ["id": .string(id), "outcome": .string(byID(id)?.label ?? "not-run")]
                                     }),
                             ]
                         }),
@@ -514,10 +514,9 @@ enum ReportFormats {
     }
 
     /// Results by case id (the first, should an id repeat).
-    static func resultsByID(_ run: RunResult) -> [String: CaseResult] {
-        var out: [String: CaseResult] = [:]
-        for r in run.results where out[r.caseID] == nil { out[r.caseID] = r }
-        return out
+    /// Case id → what is known of its (first) result, without holding the results.
+    static func resultsByID(_ run: RunResult) -> (String) -> CaseGlance? {
+        run.results.lookupByCaseID()
     }
 
     /// `https://user:pass@host/x` → `https://host/x`.

@@ -144,7 +144,7 @@ public enum MarkdownReporter {
             var rows: [[String]] = run.coverage.map { ep in
                 let failing = ep.rows.filter { row in
                     row.caseIDs.contains { id in
-                        switch byID[id]?.verdict {
+                        switch byID(id)?.kind {
                         case .failed?, .error?: return true
                         default: return false
                         }

@@ -37,7 +37,7 @@ public enum HTMLReporter {
         sink.write("<p>Target <strong>\(e(run.targetName))</strong> at <code>\(e(ReportFormats.withoutUserInfo(run.baseURL)))</code>")
         sink.write(" · started \(e(ReportFormats.iso8601(run.startedAt))) · finished \(e(ReportFormats.iso8601(run.finishedAt)))")
         sink.write(" · \(e(ReportFormats.duration(run.durationSeconds)))</p>\n")
-        let blocking = run.blockingCases.count
+        let blocking = run.blockingCount
         sink.write(
             run.isCertifiable
                 ? "<p>Certifiable: <strong>yes</strong>, every required case passed.</p>\n"
@@ -56,19 +56,15 @@ public enum HTMLReporter {
         sink.write("</section>\n")
 
         // Failures and errors, in full.
-        let bad = run.results.filter { r in
-            switch r.verdict {
-            case .failed, .error: return true
-            case .passed, .skipped, .ambiguous: return false
-            }
-        }
+        // Read back as they are written (twice: the table, then the cards), not held.
+        let bad = run.results.matching(\.isBad)
         sink.write("<section id=\"failures\">\n<h2>Failures and errors (\(bad.count))</h2>\n")
         if bad.isEmpty { sink.write("<p>None.</p>\n") } else { sink.write(failingTable(bad, problems: problems)) }
         for r in bad { sink.write(caseDetails(r)) }
         sink.write("</section>\n")
 
         // Where the target took a documented alternative reading.
-        let ambiguous = run.results.filter { $0.verdict == .ambiguous }
+        let ambiguous = run.results.matching { $0.kind == .ambiguous }
         if !ambiguous.isEmpty {
             sink.write("<section id=\"ambiguous\">\n<h2>Ambiguous (\(ambiguous.count)): a documented alternative reading</h2>\n")
             sink.write("<p>These cases conform and block nothing: where the docs are silent, the target took an alternative ")
@@ -89,11 +85,11 @@ public enum HTMLReporter {
         sink.write("<section id=\"endpoints\">\n<h2>Endpoints</h2>\n")
         var endpointIDs = run.endpoints.map(\.id)
         for ep in run.coverage where !endpointIDs.contains(ep.endpointID) { endpointIDs.append(ep.endpointID) }
-        for r in run.results where !endpointIDs.contains(r.endpointID) { endpointIDs.append(r.endpointID) }
+        for g in run.results.glances where !endpointIDs.contains(g.endpointID) { endpointIDs.append(g.endpointID) }
         for (index, id) in endpointIDs.enumerated() {
             let info = run.endpoints.first { $0.id == id }
             let coverage = run.coverage.first { $0.endpointID == id }
-            let results = run.results.filter { $0.endpointID == id }
+            let results = run.results.matching { $0.endpointID == id }
             sink.write("<section class=\"endpoint\" id=\"endpoint-\(index)\">\n")
             sink.write("<h3>\(e(id))")
             if let info { sink.write(" <code>\(e(info.method)) \(e(info.path))</code>") } else if let coverage {
@@ -101,8 +97,8 @@ public enum HTMLReporter {
             }
             sink.write("</h3>\n")
             if let info, !info.title.isEmpty { sink.write("<p>\(e(info.title))</p>\n") }
-            let ec = results.reduce(into: [0, 0, 0, 0]) { acc, r in
-                switch r.verdict {
+            let ec = run.results.glances.filter { $0.endpointID == id }.reduce(into: [0, 0, 0, 0]) { acc, r in
+                switch r.kind {
                 case .passed, .ambiguous: acc[0] += 1
                 case .failed: acc[1] += 1
                 case .error: acc[2] += 1
@@ -121,13 +117,10 @@ public enum HTMLReporter {
         sink.write("<p>Duration of each case that ran (every request it made); median, 95th percentile (nearest rank) and maximum.</p>\n")
         sink.write("<table>\n<tr><th>endpoint</th><th>cases that ran</th><th>median</th><th>p95</th><th>max</th></tr>\n")
         for id in endpointIDs {
-            let ran = run.results.filter { r in
-                guard r.endpointID == id else { return false }
-                if case .skipped = r.verdict { return false }
-                return true
-            }
+            // Durations from the glances: nothing is read back.
+            let ran = Array(run.results.glances.filter { $0.endpointID == id && $0.kind != .skipped }.map(\.durationSeconds))
             sink.write("<tr><td>\(e(id))</td><td class=\"num\">\(ran.count)</td>")
-            if let l = ReportFormats.latency(ran.map(\.durationSeconds)) {
+            if let l = ReportFormats.latency(ran) {
                 for v in [l.median, l.p95, l.max] { sink.write("<td class=\"num\">\(e(ReportFormats.duration(v)))</td>") }
             } else {
                 sink.write("<td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">—</td>")
@@ -137,7 +130,7 @@ public enum HTMLReporter {
         sink.write("</table>\n</section>\n")
 
         // Flaky, skipped, warnings.
-        let flaky = run.results.filter(\.isFlaky)
+        let flaky = run.results.matching(\.isFlaky)
         if !flaky.isEmpty {
             sink.write("<section id=\"flaky\">\n<h2>Flaky (\(flaky.count)): passed only after a transport retry</h2>\n<ul>\n")
             for r in flaky {
@@ -145,7 +138,7 @@ public enum HTMLReporter {
             }
             sink.write("</ul>\n</section>\n")
         }
-        let skipped = run.results.filter { if case .skipped = $0.verdict { true } else { false } }
+        let skipped = run.results.matching { $0.kind == .skipped }
         if !skipped.isEmpty {
             sink.write("<section id=\"skipped\">\n<h2>Skipped (\(skipped.count))</h2>\n<details>\n<summary>\(skipped.count) case\(skipped.count == 1 ? "" : "s") not run, with the reason</summary>\n")
             sink.write("<table>\n<tr><th>case</th><th>endpoint</th><th>role</th><th>reason</th></tr>\n")
@@ -154,7 +147,7 @@ public enum HTMLReporter {
             }
             sink.write("</table>\n</details>\n</section>\n")
         }
-        let warned = run.results.filter { !$0.warnings.isEmpty }
+        let warned = run.results.matching(\.hasWarnings)
         if !warned.isEmpty {
             sink.write("<section id=\"warnings\">\n<h2>Warnings (\(c.warnings))</h2>\n<details>\n<summary>Undocumented fields and the like, in \(warned.count) case\(warned.count == 1 ? "" : "s")</summary>\n")
             sink.write("<table class=\"warning-groups\">\n<caption>Grouped by cause (check, endpoint, pointer with array indices as *)</caption>\n")
@@ -198,7 +191,7 @@ public enum HTMLReporter {
     }
 
     /// One row per failing or erroring case, before their cards.
-    static func failingTable(_ bad: [CaseResult], problems: [Problem]) -> String {
+    static func failingTable(_ bad: some Sequence<CaseResult>, problems: [Problem]) -> String {
         let numbers = Problems.numbersBySeq(problems)
         var h = "<table class=\"failing\">\n<tr><th>case</th><th>endpoint</th><th>role</th><th>outcome</th><th>problems</th><th>first finding</th></tr>\n"
         for r in bad {
@@ -277,7 +270,7 @@ public enum HTMLReporter {
     /// Access level × ownership relation × outcome, one table per matrix of
     /// the endpoint (cases whose ids end in `-<role>-own|-same-reseller|-other-reseller`).
     /// Rows follow `roleOrder` (the suite's declared roles); others come last, by name.
-    static func accessMatrices(_ results: [CaseResult], roleOrder: [Role] = []) -> String {
+    static func accessMatrices(_ results: some Sequence<CaseResult>, roleOrder: [Role] = []) -> String {
         var order: [String] = []
         var cells: [String: [CaseResult]] = [:]
         for r in results {

@@ -459,17 +459,18 @@ enum ReportFormats {
 
         init(_ run: RunResult) {
             total = run.results.count
-            for r in run.results {
-                switch r.verdict {
+            for g in run.results.glances {
+                switch g.kind {
                 case .passed: passed += 1
                 case .ambiguous: ambiguous += 1
                 case .failed: failed += 1
                 case .error: errors += 1
                 case .skipped: skipped += 1
                 }
-                if r.isFlaky { flaky += 1 }
-                warnings += r.warnings.count
+                if g.isFlaky { flaky += 1 }
             }
+            // Only the results with warnings are read back.
+            for r in run.results.matching(\.hasWarnings) { warnings += r.warnings.count }
         }
     }
 

@@ -16,7 +16,7 @@ public enum MarkdownReporter {
         var about = "Target \(cell(run.targetName)) at \(cell(ReportFormats.withoutUserInfo(run.baseURL)))"
         about += ", started \(ReportFormats.iso8601(run.startedAt)), took \(ReportFormats.duration(run.durationSeconds))."
         out.append(about)
-        let blocking = run.blockingCases.count
+        let blocking = run.blockingCount
         out.append(
             run.isCertifiable
                 ? "Certifiable: yes, every required case passed."

@@ -22,12 +22,19 @@ public enum Planner {
         suite: Suite, target: TargetProfile, credentials: Credentials, used: PoolLedger = PoolLedger(), ledger: String? = nil
     ) -> [Job] {
         let usedKeys = used.used.mapValues(Set.init)
-        let ordered = suite.cases.sorted { ($0.endpoint, $0.id) < ($1.endpoint, $1.id) }
+        // The order as indices (not a sorted copy of every case), and each
+        // job shares its case's steps with the suite unless pinning changes
+        // them: a job costs its own few fields, not a copy of its steps.
+        let order = suite.cases.indices.sorted { a, b in
+            (suite.cases[a].endpoint, suite.cases[a].id) < (suite.cases[b].endpoint, suite.cases[b].id)
+        }
         var poolNext: [String: Int] = [:]
         var jobs: [Job] = []
-        for (seq, unpinned) in ordered.enumerated() {
-            var c = unpinned
-            c.steps = c.steps.map { pinned($0, target.readings) }
+        jobs.reserveCapacity(order.count)
+        for (seq, index) in order.enumerated() {
+            var c = suite.cases[index]
+            let pinnedSteps = c.steps.map { pinned($0, target.readings) }
+            if pinnedSteps != c.steps { c.steps = pinnedSteps }
             var job = Job(seq: seq, testCase: c, steps: c.steps, fixtures: target.fixtures, skipReason: nil)
             if let todo = c.skeleton {
                 job.skipReason = "skeleton case, not written yet (\(c.file)): \(todo)"

@@ -31,10 +31,20 @@ public enum Planner {
         var poolNext: [String: Int] = [:]
         var jobs: [Job] = []
         jobs.reserveCapacity(order.count)
+        // Cases that share one steps array (copies, as generated cases are)
+        // share one pinned array too: keyed by the array's storage, which
+        // stays put while the suite holds it.
+        var pinnedByStorage: [UnsafeRawPointer: [Step]] = [:]
         for (seq, index) in order.enumerated() {
             var c = suite.cases[index]
-            let pinnedSteps = c.steps.map { pinned($0, target.readings) }
-            if pinnedSteps != c.steps { c.steps = pinnedSteps }
+            let storage = c.steps.withUnsafeBufferPointer { $0.baseAddress.map { UnsafeRawPointer($0) } }
+            if let storage, let shared = pinnedByStorage[storage] {
+                c.steps = shared
+            } else {
+                let pinnedSteps = c.steps.map { pinned($0, target.readings) }
+                if pinnedSteps != c.steps { c.steps = pinnedSteps }
+                if let storage { pinnedByStorage[storage] = c.steps }
+            }
             var job = Job(seq: seq, testCase: c, steps: c.steps, fixtures: target.fixtures, skipReason: nil)
             if let todo = c.skeleton {
                 job.skipReason = "skeleton case, not written yet (\(c.file)): \(todo)"

@@ -10,7 +10,8 @@ public enum Coverage {
         for c in suite.cases where c.skeleton == nil {
             for step in c.steps {
                 let key = step.endpoint + "|" + step.covers
-                if byRow[key]?.contains(c.id) != true { byRow[key, default: []].append(c.id) }
+                // A case's steps come one after another: its id, if already listed, is the last (ids are unique).
+                if byRow[key]?.last != c.id { byRow[key, default: []].append(c.id) }
             }
         }
         return suite.endpoints.map { ep in

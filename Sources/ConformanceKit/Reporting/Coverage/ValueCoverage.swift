@@ -23,7 +23,7 @@ extension ValueCoverage {
                 for step in c.steps where step.endpoint == e.endpointID {
                     for a in step.expect.assertions where matches(pattern, a.pointer.tokens) {
                         guard case .equals(let t) = a.kind, t.variables.isEmpty, let v = t.raw.stringValue,
-                            e.values.contains(v), aimed[v]?.contains(c.id) != true
+                            e.values.contains(v), aimed[v]?.last != c.id  // a case's assertions come one after another
                         else { continue }
                         aimed[v, default: []].append(c.id)
                     }

@@ -106,7 +106,7 @@ public enum HTMLReporter {
                 }
             }
             sink.write("<p>\(results.count) case\(results.count == 1 ? "" : "s"): \(ec[0]) passed, \(ec[1]) failed, \(ec[2]) errors, \(ec[3]) skipped</p>\n")
-            if let coverage { sink.write(rowsMatrix(coverage, byID: byID)) }
+            if let coverage { writeRowsMatrix(coverage, byID: byID, to: sink) }
             sink.write(accessMatrices(results, roleOrder: run.roles))
             sink.write("</section>\n")
         }
@@ -242,29 +242,34 @@ public enum HTMLReporter {
         return h
     }
 
-    /// Documented rows × outcome: for each row, the cases covering it, by outcome.
-    static func rowsMatrix(_ ep: EndpointCoverage, byID: (String) -> CaseGlance?) -> String {
+    /// Documented rows × outcome: for each row, the cases covering it, by
+    /// outcome. A row's cases are looked up once (their glances kept, not
+    /// their links), and each cell is written as it is reached.
+    static func writeRowsMatrix(_ ep: EndpointCoverage, byID: (String) -> CaseGlance?, to sink: ReportSink) {
         let columns = ["passed", "ambiguous", "failed", "error", "skipped", "not run"]
-        var h = "<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n"
-        h += "<tr><th>row</th><th>status</th><th>message</th>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        sink.write("<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n")
+        sink.write("<tr><th>row</th><th>status</th><th>message</th>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n")
         for row in ep.rows {
-            var cells: [String: [String]] = [:]
-            for id in row.caseIDs {
-                let r = byID(id)
-                let column = r?.label ?? "not run"
-                cells[column, default: []].append(caseLink(id, r))
-            }
             let state = ReportFormats.rowState(row)
-            h += "<tr class=\"\(state)\"><td>\(e(row.rowID))</td><td class=\"num\">\(row.status)</td><td>\(e(row.message))</td>"
+            sink.write("<tr class=\"\(state)\"><td>\(e(row.rowID))</td><td class=\"num\">\(row.status)</td><td>\(e(row.message))</td>")
             if row.caseIDs.isEmpty {
                 let why = row.notProvokable.map { "not provokable: " + $0 } ?? "UNCOVERED: no case, no reason"
-                h += "<td colspan=\"\(columns.count)\" class=\"\(state)\">\(e(why))</td>"
+                sink.write("<td colspan=\"\(columns.count)\" class=\"\(state)\">\(e(why))</td>")
             } else {
-                for col in columns { h += "<td>\((cells[col] ?? []).joined(separator: " "))</td>" }
+                let glances = row.caseIDs.map(byID)
+                for col in columns {
+                    sink.write("<td>")
+                    var first = true
+                    for (id, r) in zip(row.caseIDs, glances) where (r?.label ?? "not run") == col {
+                        sink.write((first ? "" : " ") + caseLink(id, r))
+                        first = false
+                    }
+                    sink.write("</td>")
+                }
             }
-            h += "</tr>\n"
+            sink.write("</tr>\n")
         }
-        return h + "</table>\n"
+        sink.write("</table>\n")
     }
 
     /// Access level × ownership relation × outcome, one table per matrix of

@@ -170,7 +170,7 @@ public struct CaseResults: RandomAccessCollection, MutableCollection, Expressibl
     /// The index of the result with this case id (the first, in order), without reading every result back.
     public func firstIndex(ofCaseID id: String) -> Int? {
         guard let spool else { return memory.firstIndex { $0.caseID == id } }
-        return spool.firstIndex(ofCaseID: id)
+        return spool.firstIndex(ofCaseID: id, byHash: nil)
     }
 
     /// Case id → the glance of its (first) result, for reports that look
@@ -182,8 +182,9 @@ public struct CaseResults: RandomAccessCollection, MutableCollection, Expressibl
             for (i, r) in memory.enumerated() where byID[r.caseID] == nil { byID[r.caseID] = i }
             return { id in byID[id].map { CaseGlance(memory[$0]) } }
         }
-        spool.buildHashIndex()
-        return { id in spool.firstIndex(ofCaseID: id).map { spool.glance($0) } }
+        // Built for this caller, not cached in the shared index (which copies may read from several threads).
+        let byHash = spool.sortedByHash()
+        return { id in spool.firstIndex(ofCaseID: id, byHash: byHash).map { spool.glance($0) } }
     }
 
     /// The spool file's bytes (tests: what it holds must never be a credential).
@@ -272,7 +273,8 @@ final class SpoolFile: Sendable {
 
 /// Where each spooled result is and what is known of it, in order.
 final class SpoolIndex: @unchecked Sendable {
-    // Changed only through a uniquely referenced `CaseResults` (copy on write).
+    // Changed only through a uniquely referenced `CaseResults` (copy on write):
+    // a shared index is only read.
     struct Entry {
         var offset: Int64
         var length: UInt32
@@ -288,8 +290,6 @@ final class SpoolIndex: @unchecked Sendable {
     var entries: [Entry] = []
     var endpoints: [String] = []
     var endpointNumbers: [String: UInt16] = [:]
-    /// Entry positions sorted by id hash (built for lookups by id).
-    var byHash: [Int32]?
 
     init(file: SpoolFile) { self.file = file }
 
@@ -298,7 +298,6 @@ final class SpoolIndex: @unchecked Sendable {
         c.entries = entries
         c.endpoints = endpoints
         c.endpointNumbers = endpointNumbers
-        c.byHash = byHash
         return c
     }
 
@@ -323,17 +322,14 @@ final class SpoolIndex: @unchecked Sendable {
 
     func append(_ r: CaseResult) throws {
         entries.append(try entry(for: r))
-        byHash = nil
     }
 
     func replace(_ i: Int, with r: CaseResult) throws {
         entries[i] = try entry(for: r)
-        byHash = nil
     }
 
     func sortBySeq() {
         entries.sort { $0.seq < $1.seq }
-        byHash = nil
     }
 
     func glance(_ i: Int) -> CaseGlance {
@@ -354,12 +350,14 @@ final class SpoolIndex: @unchecked Sendable {
             responseExcerpt: nil, durationSeconds: g.durationSeconds)
     }
 
-    func buildHashIndex() {
-        guard byHash == nil else { return }
-        byHash = entries.indices.map { Int32($0) }.sorted { (entries[Int($0)].idHash, $0) < (entries[Int($1)].idHash, $1) }
+    /// Entry positions sorted by id hash, then position (4 bytes a case).
+    func sortedByHash() -> [Int32] {
+        entries.indices.map { Int32($0) }.sorted { (entries[Int($0)].idHash, $0) < (entries[Int($1)].idHash, $1) }
     }
 
-    func firstIndex(ofCaseID id: String) -> Int? {
+    /// The first entry whose result has this id; with `byHash` (from
+    /// `sortedByHash`), by binary search, else by a scan of the entries.
+    func firstIndex(ofCaseID id: String, byHash: [Int32]?) -> Int? {
         let h = Self.hash(id)
         guard let byHash else { return entries.indices.first { entries[$0].idHash == h && read($0).caseID == id } }
         var lo = 0, hi = byHash.count

@@ -228,10 +228,14 @@ func residentMB() -> Double {
 /// cases (default 10,000) are the suite's read-only cases repeated under new
 /// ids (copies in the suite's case list: the loaded suite grows as a
 /// generated one would), planned and run against the simulator in this
-/// process (`--jobs` BENCH_JOBS, default 8) over loopback, then every report
-/// rendered in memory as `run` writes them. Prints the resident set after each
-/// stage and the peak, and the growth per case. One N per process: the peak
-/// is the process's.
+/// process (`--jobs` BENCH_JOBS, default 8) over loopback, as `run` runs
+/// them: each result spooled to a private file as its case finishes
+/// (`RunOptions.resultSpool`), then every report streamed to its file
+/// (`ReportFormat.write`) in a temporary folder, removed at the end. The
+/// allocator settings `run` applies (`AllocatorTuning`) are applied here too
+/// (main.swift; BENCH_DEFAULT_MALLOC=1 leaves them out). Prints the resident
+/// set after each stage and the peak, and the growth per case. One N per
+/// process: the peak is the process's.
 func memoryBenchmark() async throws {
     let n = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }.first ?? 10_000
     let jobs = ProcessInfo.processInfo.environment["BENCH_JOBS"].flatMap { Int($0) } ?? 8
@@ -262,20 +266,28 @@ func memoryBenchmark() async throws {
     line("planned (\(plan.count) jobs)")
     let transport = URLSessionTransport(maxConnections: jobs)
     defer { transport.closeConnections() }
+    var options = RunOptions(jobs: jobs, timeout: 30)
+    options.resultSpool = NSTemporaryDirectory()  // as `run` does
     let start = ContinuousClock.now
     let result = await Conformance.run(
-        suite: big, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30),
-        plan: plan)
+        suite: big, target: target, credentials: credentials, transport: transport, options: options, plan: plan)
     let wall = secondsSince(start)
-    line("run (\(result.passed) of \(result.results.count) passed, \(String(format: "%.1f", wall)) s)")
+    let spooled = result.results.isSpooled ? "spooled" : "in memory"
+    line("run (\(result.passed) of \(result.results.count) passed, \(spooled), \(String(format: "%.1f", wall)) s)")
     let meta = RunMetadata(toolVersion: "bench", suiteVersion: "bench", targetName: target.name, baseURL: target.baseURL, profileFile: "bench")
-    var bytes = JUnitReporter.render(result).utf8.count
-    bytes += JSONReporter.render(result, meta: meta).utf8.count
-    bytes += MarkdownReporter.render(result).utf8.count
-    bytes += HTMLReporter.render(result).utf8.count
-    line("reports rendered (\(bytes / 1024) KB)")
+    let dir = NSTemporaryDirectory() + "conformance-bench-reports-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let reportsStart = ContinuousClock.now
+    try ReportFormat.write(result, context: ReportContext(meta: meta), to: dir)
+    let reportSeconds = secondsSince(reportsStart)
+    var bytes = 0
+    for f in ReportFormat.all {
+        bytes += ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + f.file)[.size]) as? Int) ?? 0
+    }
+    line("reports written (\(bytes / 1024) KB, \(String(format: "%.1f", reportSeconds)) s)")
     let peak = peakMemoryMB()
     print(String(format: "peak %.1f MB; growth over the loaded suite %.1f MB, %.2f KB a case", peak, peak - base, (peak - base) * 1024 / Double(max(1, n))))
+    print(String(format: "load average %.2f", loadAverage()))
 }
 
 /// User + system CPU seconds of this process, or of its waited-for children.

@@ -93,6 +93,21 @@ import Testing
 
     // MARK: JSON
 
+    /// results.json is streamed case by case (no tree of the whole run); its
+    /// bytes are those of the tree pretty-printed whole, for a varied run
+    /// (newlines, quotes and control characters inside strings, nested
+    /// findings) and for a run without cases.
+    @Test func jsonStreamedIsTheTreePrettyPrintedWhole() {
+        let meta = RunMetadata(toolVersion: "0", suiteVersion: "s", targetName: "t", baseURL: "http://127.0.0.1:1", profileFile: "p.json")
+        var mixed = Self.mixedRun()
+        mixed.results[1].responseExcerpt = "{\n  \"a\": \"line\\nbreak \u{1} \\\"q\\\"\"\n}"
+        mixed.results[1].findings[0].message = "two\nlines\t\u{2028}"
+        for run in [mixed, Self.run([])] {
+            let whole = JSONWriter(pretty: true).string(JSONReporter.document(run, meta: meta)) + "\n"
+            #expect(JSONReporter.render(run, meta: meta) == whole)
+        }
+    }
+
     @Test func jsonRoundTripKeepsCountsIdsOutcomesAndFindings() throws {
         let r = Self.mixedRun(baseURL: "https://user:s3cret@staging.example/api")
         let meta = RunMetadata(

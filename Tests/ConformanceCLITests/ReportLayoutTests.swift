@@ -94,7 +94,7 @@ import ConformanceKit
         let long = Finding(
             check: .schema, pointer: JSONPointer(tokens: [token]), keyword: "/properties/" + token, expected: token, actual: "\"\(token)\"",
             message: "/\(token) is wrong")
-        var results = ReportFormatTests.mixedRun().results
+        var results = Array(ReportFormatTests.mixedRun().results)
         results.append(ReportFormatTests.result("case-" + token, .failed, findings: [long], excerpt: "{\"a\": \"\(token)\"}"))
         let m = try Self.measure(HTMLReporter.render(ReportFormatTests.run(results, coverage: ReportFormatTests.mixedRun().coverage)))
         #expect(m.scrollWidth <= m.clientWidth, "no horizontal scroll: the page is \(m.scrollWidth) px wide in \(m.clientWidth) px")

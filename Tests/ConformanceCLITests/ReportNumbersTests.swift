@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func everyOutputGivesTheSameNumbersForARunWithEveryOutcome() throws {
-        var results = ReportFormatTests.mixedRun().results
+        var results = Array(ReportFormatTests.mixedRun().results)
         results.append(ReportFormatTests.result("get-took-alternative", .ambiguous))
         let run = ReportFormatTests.run(results, coverage: ReportFormatTests.mixedRun().coverage)
         #expect(run.ambiguous == 1 && run.errors == 1 && run.failed > 0 && run.skipped > 0, "every outcome is present")

@@ -185,6 +185,48 @@ import Testing
         try await runAndCheck(p, handler: SecretLeakTests.echo, expectPass: false)
     }
 
+    /// The spool `run` writes each result to as its case finishes is an
+    /// output too: against the echoing server (every answer repeats the
+    /// credential it got), the cases of the roles with distinctive
+    /// credentials are run spooled, and the spool file's bytes hold no form
+    /// of any credential, while the results read back from it are whole.
+    @Test(arguments: placements)
+    func theResultSpoolHoldsNoFormOfACredential(_ p: Placement) async throws {
+        let server = try Network.inProcess.serve(SecretLeakTests.echo)
+        defer { server.stop() }
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        var profile = try #require(try JSONParser.parse(Array(tmp.readProject("Cases/targets/simulator.json").utf8)).objectValue)
+        profile["auth"] = try JSONParser.parse(Array(p.auth.utf8))
+        profile["$schema"] = .string(Project.cases + "/meta/target.schema.json")
+        try tmp.write("target.json", JSONWriter(pretty: true).string(.object(profile)))
+        var env: [String: String] = [:]
+        for (role, value) in SecretLeakTests.awkward { env["TELECOMX_\(role)_TOKEN"] = value }
+        var (suite, _) = try SuiteLoader.load(root: Project.cases)
+        let roles = Set(SecretLeakTests.awkward.suffix(4).map(\.role))
+        suite.cases = suite.cases.filter { roles.contains($0.role.rawValue) }
+        var (target, _) = try TargetLoader.load(path: tmp.path + "/target.json", fixtureCatalogue: suite.fixtures)
+        target.baseURL = server.baseURL
+        var options = RunOptions(jobs: 4, timeout: 10)
+        options.resultSpool = tmp.path
+        let result = await Conformance.run(
+            suite: suite, target: target, credentials: Credentials(profile: target, environment: env),
+            transport: Network.inProcess.transport(4, 10 << 20), options: options)
+        #expect(result.results.isSpooled)
+        #expect(result.results.count == suite.cases.count && result.failed > 0, "\(result.results.count) results, \(result.failed) failed")
+        // Nothing by name in the folder it was made in: the file is unlinked while it is used.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == ["target.json"])
+        let bytes = try #require(result.results.spoolBytes())
+        let spool = String(decoding: bytes, as: UTF8.self)
+        #expect(spool.contains("unknown token ***"), "the echoes were spooled, scrubbed")
+        for secret in SecretLeakTests.distinctive {
+            for form in SecretLeakTests.forms(secret) {
+                #expect(bytes.firstRange(of: Array(form.utf8)) == nil, "the spool holds a form of a credential: \(form)")
+            }
+            #expect(bytes.firstRange(of: Array(secret.prefix(6).utf8)) == nil, "the spool holds the start of a credential")
+        }
+    }
+
     @Test func aCredentialReachesTheServerByteForByteInHeaderAndCookie() async throws {
         let seen = Mutex<[String]>([])
         // The case's request is recorded and refused; the profile check's (an unknown id) gets the documented 404.

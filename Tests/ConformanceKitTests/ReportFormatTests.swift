@@ -24,8 +24,8 @@ import Testing
 
     @Test func aRegisteredFormatIsWrittenAndNamedWithTheOthers() throws {
         // A throwaway format: one value, added to the list.
-        let tsv = ReportFormat(name: "TSV", file: "results.tsv", certified: false) { run, _ in
-            run.results.map { "\($0.caseID)\t\($0.verdict == .passed ? "passed" : "other")" }.joined(separator: "\n") + "\n"
+        let tsv = ReportFormat(name: "TSV", file: "results.tsv", certified: false) { run, _, sink in
+            for r in run.results { sink.write("\(r.caseID)\t\(r.verdict == .passed ? "passed" : "other")\n") }
         }
         let formats = ReportFormat.all + [tsv]
         let dir = TempDir()
@@ -33,7 +33,13 @@ import Testing
         let written = try ReportFormat.write(run(), context: context, to: dir.path, formats: formats)
         #expect(written.map(\.file) == ["junit.xml", "results.json", "summary.md", "report.html", "coverage.txt", "results.tsv"])
         #expect(try dir.read("results.tsv") == "c1\tpassed\n")
-        for f in written { #expect(try dir.read(f.file) == f.text, "\(f.file)") }
+        for (f, format) in zip(written, formats) {
+            // Streamed to the file, the same bytes as rendered in memory, and the digest is the file's.
+            #expect(try dir.read(f.file) == format.render(run(), context), "\(f.file)")
+            #expect(f.sha256 == (try SHA256.hexOfFile(path: dir.path + "/" + f.file)), "\(f.file)")
+        }
+        // Nothing left beside the reports: each temporary file was renamed over its report.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == written.map(\.file).sorted())
         #expect(ReportFormat.fileList(formats) == "junit.xml, results.json, summary.md, report.html, coverage.txt, results.tsv")
         // Not certified: a bundle's reports stay the four it had.
         #expect(formats.filter(\.certified).map(\.file) == ReportFormat.certified.map(\.file))

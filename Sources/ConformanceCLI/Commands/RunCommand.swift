@@ -547,9 +547,13 @@ extension CLI {
             }
         }
         let transport = Network.transport(maxConnections: s.jobs, maxBodyBytes: s.maxBodyMB << 20)
-        let options = s.paced(RunOptions(
+        var spooling = s.paced(RunOptions(
             jobs: s.jobs, timeout: s.timeout, deadline: s.deadline, retries: s.retries,
             check: CheckOptions(strict: s.strict), stop: stop, progress: onProgress))
+        // Each result goes to a private spool file as its case finishes (see
+        // CaseResults): the run's memory does not grow with its cases.
+        spooling.resultSpool = NSTemporaryDirectory()
+        let options = spooling
         // Without an interruption handed in (callers other than run), the signals are watched here.
         let watcher = own.map { own in
             SignalWatcher { name in
@@ -590,9 +594,10 @@ extension CLI {
             junitFileAttributes: s.junitFileAttributes)
         let reportsDir = s.reportsDir
         do {
-            let written = try ReportFormat.write(result, context: context, to: reportsDir)
+            try ReportFormat.write(result, context: context, to: reportsDir)
+            // The job summary is summary.md as written (short: its tables stop at 50 rows).
             if let stepSummary = environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty,
-                let summary = written.first(where: { $0.file == ReportFormat.summary.file })?.text
+                let summary = try? String(contentsOfFile: reportsDir + "/" + ReportFormat.summary.file, encoding: .utf8)
             {
                 appendToFile(summary, path: stepSummary)
             }

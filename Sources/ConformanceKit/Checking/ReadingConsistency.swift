@@ -9,25 +9,58 @@ package enum ReadingConsistency {
     /// finding naming the reading and the other case. Cases are compared in
     /// plan order: each is held to the options the earlier ones share.
     public static func judge(_ results: [CaseResult], readings: [Reading]) -> [CaseResult] {
-        var out = results
-        for reading in readings where !reading.perCase {
+        Array(judge(CaseResults(results), readings: readings))
+    }
+
+    /// One pass over the results that carry reading options (the others are
+    /// not read back), each reading followed on its own; the findings are then
+    /// added reading by reading, in the order each reading found them.
+    /// Per reading it keeps each distinct set of options once (the first case
+    /// that took it), not every case: flat in the number of cases.
+    public static func judge(_ results: CaseResults, readings: [Reading]) -> CaseResults {
+        let judged = readings.filter { !$0.perCase }
+        guard !judged.isEmpty else { return results }
+        struct State {
             var common: Set<String>?
-            var seen: [(index: Int, took: Set<String>)] = []
-            for (i, r) in out.enumerated() {
+            /// Each distinct set of options taken, with the first case that took it, in order.
+            var seen: [(index: Int, id: String, took: Set<String>)] = []
+        }
+        var states = Array(repeating: State(), count: judged.count)
+        // (reading, index, took, other index, other id, other took), in the order found per reading.
+        var flags = Array(repeating: [(Int, Set<String>, Int, String, Set<String>)](), count: judged.count)
+        var ids: [Int: String] = [:]
+        for i in results.indices where results.glance(i).hasReadingOptions {
+            let r = results[i]
+            for (k, reading) in judged.enumerated() {
                 guard let options = r.readingOptions[reading.id] else { continue }
                 let took = Set(options)
-                defer { seen.append((i, took)) }
-                guard let shared = common else {
-                    common = took
+                var st = states[k]
+                defer {
+                    if !st.seen.contains(where: { $0.took == took }) { st.seen.append((i, r.caseID, took)) }
+                    states[k] = st
+                }
+                guard let shared = st.common else {
+                    st.common = took
                     continue
                 }
                 if !shared.isDisjoint(with: took) {
-                    common = shared.intersection(took)
+                    st.common = shared.intersection(took)
                     continue
                 }
-                let other = seen.first { $0.took.isDisjoint(with: took) } ?? seen[0]
-                flag(&out[i], reading, took: took, other: out[other.index].caseID, otherTook: other.took)
-                flag(&out[other.index], reading, took: other.took, other: out[i].caseID, otherTook: took)
+                let other = st.seen.first { $0.took.isDisjoint(with: took) } ?? st.seen[0]
+                flags[k].append((i, took, other.index, other.id, other.took))
+                ids[i] = r.caseID
+            }
+        }
+        var out = results
+        for (k, reading) in judged.enumerated() {
+            for (i, took, o, otherID, otherTook) in flags[k] {
+                var a = out[i]
+                flag(&a, reading, took: took, other: otherID, otherTook: otherTook)
+                out[i] = a
+                var b = out[o]
+                flag(&b, reading, took: otherTook, other: ids[i] ?? a.caseID, otherTook: took)
+                out[o] = b
             }
         }
         return out

@@ -156,7 +156,8 @@ public struct RunResult: Sendable {
     public var startedAt: Date
     public var finishedAt: Date
     public var endpoints: [EndpointInfo]
-    public var results: [CaseResult]
+    /// In plan order; spooled to a file for `conformance run` (see `CaseResults`).
+    public var results: CaseResults
     /// The documented-row coverage of the suite that ran.
     public var coverage: [EndpointCoverage] = []
     /// The suite's roles in declared order (`access.json`), the order reports list roles in.
@@ -172,18 +173,43 @@ public struct RunResult: Sendable {
     /// Each documented enum value with the cases aimed at it and those whose answers held it.
     public var values: [ValueCoverage] = []
 
-    public var passed: Int { results.count { $0.verdict == .passed } }
+    public init(
+        targetName: String, baseURL: String, startedAt: Date, finishedAt: Date, endpoints: [EndpointInfo],
+        results: CaseResults, coverage: [EndpointCoverage] = []
+    ) {
+        self.targetName = targetName
+        self.baseURL = baseURL
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.endpoints = endpoints
+        self.results = results
+        self.coverage = coverage
+    }
+
+    public init(
+        targetName: String, baseURL: String, startedAt: Date, finishedAt: Date, endpoints: [EndpointInfo],
+        results: [CaseResult], coverage: [EndpointCoverage] = []
+    ) {
+        self.init(
+            targetName: targetName, baseURL: baseURL, startedAt: startedAt, finishedAt: finishedAt, endpoints: endpoints,
+            results: CaseResults(results), coverage: coverage)
+    }
+
+    // Counted from the results' glances: nothing is read back.
+    public var passed: Int { results.glances.count { $0.kind == .passed } }
     /// Conforming cases where the target took a documented alternative reading.
-    public var ambiguous: Int { results.count { $0.verdict == .ambiguous } }
-    public var failed: Int { results.count { $0.verdict == .failed } }
-    public var errors: Int { results.count { if case .error = $0.verdict { return true } else { return false } } }
-    public var skipped: Int { results.count { if case .skipped = $0.verdict { return true } else { return false } } }
+    public var ambiguous: Int { results.glances.count { $0.kind == .ambiguous } }
+    public var failed: Int { results.glances.count { $0.kind == .failed } }
+    public var errors: Int { results.glances.count { $0.kind == .error } }
+    public var skipped: Int { results.glances.count { $0.kind == .skipped } }
+    public var flaky: Int { results.glances.count { $0.isFlaky } }
     public var durationSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
 
     /// Certifiable only if every required case passed, without a retry
     /// (flaky) and without being skipped; optional cases never block.
-    public var blockingCases: [CaseResult] {
-        results.filter { $0.required && (!$0.verdict.conforms || $0.isFlaky) }
-    }
-    public var isCertifiable: Bool { blockingCases.isEmpty }
+    static func blocks(_ g: CaseGlance) -> Bool { g.required && (!g.conforms || g.isFlaky) }
+    public var blockingCases: [CaseResult] { Array(results.matching(Self.blocks)) }
+    /// How many cases block certification (none read back).
+    public var blockingCount: Int { results.glances.count(where: Self.blocks) }
+    public var isCertifiable: Bool { !results.glances.contains(where: Self.blocks) }
 }

@@ -3,7 +3,19 @@ import JSONKit
 /// One case, ready to run (or the reason it will not).
 public struct Job: Sendable {
     package var seq: Int
-    public var testCase: Case
+    /// The planned suite's cases (one array every job of a plan shares, not
+    /// a copy of its case: a job is a few words, whatever its case holds) and
+    /// the position of this job's case in it.
+    fileprivate let cases: [Case]
+    fileprivate let index: Int
+    /// The case's steps with the target's readings pinned, when pinning changes them.
+    fileprivate let pinnedSteps: [Step]?
+    /// The case, its steps pinned to the target's readings.
+    public var testCase: Case {
+        var c = cases[index]
+        if let pinnedSteps { c.steps = pinnedSteps }
+        return c
+    }
     /// The case's steps with `{{take POOL}}` already replaced by the values taken for this case.
     public var steps: [Step]
     /// Fixture values the steps' variables resolve to.
@@ -22,13 +34,35 @@ public enum Planner {
         suite: Suite, target: TargetProfile, credentials: Credentials, used: PoolLedger = PoolLedger(), ledger: String? = nil
     ) -> [Job] {
         let usedKeys = used.used.mapValues(Set.init)
-        let ordered = suite.cases.sorted { ($0.endpoint, $0.id) < ($1.endpoint, $1.id) }
+        // The order as indices (not a sorted copy of every case), and each
+        // job shares its case's steps with the suite unless pinning changes
+        // them: a job costs its own few fields, not a copy of its steps.
+        let order = suite.cases.indices.sorted { a, b in
+            (suite.cases[a].endpoint, suite.cases[a].id) < (suite.cases[b].endpoint, suite.cases[b].id)
+        }
         var poolNext: [String: Int] = [:]
         var jobs: [Job] = []
-        for (seq, unpinned) in ordered.enumerated() {
-            var c = unpinned
-            c.steps = c.steps.map { pinned($0, target.readings) }
-            var job = Job(seq: seq, testCase: c, steps: c.steps, fixtures: target.fixtures, skipReason: nil)
+        jobs.reserveCapacity(order.count)
+        // Cases that share one steps array (copies, as generated cases are)
+        // share one pinned array too: keyed by the array's storage, which
+        // stays put while the suite holds it.
+        var pinnedByStorage: [UnsafeRawPointer: [Step]?] = [:]
+        let cases = suite.cases
+        for (seq, index) in order.enumerated() {
+            var c = cases[index]
+            let storage = c.steps.withUnsafeBufferPointer { $0.baseAddress.map { UnsafeRawPointer($0) } }
+            let changed: [Step]?
+            if let storage, let shared = pinnedByStorage[storage] {
+                changed = shared
+            } else {
+                let pinnedSteps = c.steps.map { pinned($0, target.readings) }
+                changed = pinnedSteps != c.steps ? pinnedSteps : nil
+                if let storage { pinnedByStorage[storage] = changed }
+            }
+            if let changed { c.steps = changed }
+            var job = Job(
+                seq: seq, cases: cases, index: index, pinnedSteps: changed, steps: c.steps, fixtures: target.fixtures,
+                skipReason: nil)
             if let todo = c.skeleton {
                 job.skipReason = "skeleton case, not written yet (\(c.file)): \(todo)"
             } else if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {

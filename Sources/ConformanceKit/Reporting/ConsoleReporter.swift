@@ -10,7 +10,8 @@ public enum ConsoleReporter {
     static func rawLines(_ run: RunResult) -> [String] {
         var out: [String] = run.preflight.filter { $0.state == .refuted }.map { "PREFLIGHT \($0.detail)" }
         out += problemLines(run)
-        for r in run.results {
+        // Only the cases with a line are read back (failed, errored, flaky).
+        for r in run.results.matching({ $0.isBad || ($0.kind == .passed && $0.isFlaky) }) {
             switch r.verdict {
             case .passed:
                 if r.isFlaky {
@@ -37,7 +38,7 @@ public enum ConsoleReporter {
         }
         // One line per reading and option the target took, with its cases.
         var groups: [(finding: Finding, cases: [String])] = []
-        for r in run.results where r.verdict == .ambiguous {
+        for r in run.results.matching({ $0.kind == .ambiguous }) {
             for f in r.ambiguities {
                 if let i = groups.firstIndex(where: { $0.finding.reading == f.reading && $0.finding.actual == f.actual }) {
                     groups[i].cases.append(r.caseID)
@@ -59,7 +60,7 @@ public enum ConsoleReporter {
                 "\(run.ambiguous) ambiguous: conforming cases where the target took a documented alternative reading "
                     + "(counted as passed; they block nothing; pin a reading in the profile to be held to it)")
         }
-        let flaky = run.results.count { $0.isFlaky }
+        let flaky = run.flaky
         if flaky > 0 { out.append("\(flaky) flaky case(s): passed only after a transport retry") }
         out += warningLines(run)
         // Skip reasons grouped, most cases first; then the totals and how much was judged.

@@ -13,11 +13,11 @@ public enum GitHubAnnotations {
     /// `directory`: the working directory, so an absolute case path becomes relative to the checkout.
     public static func lines(_ run: RunResult, directory: String, cap: Int = cap) -> [String] {
         let problems = Problems.group(run.results)
-        let fileOf = Dictionary(run.results.map { ($0.caseID, $0.file) }, uniquingKeysWith: { a, _ in a })
         var out: [String] = []
         for p in problems.prefix(cap) {
             let n = p.caseIDs.count
-            let file = p.caseIDs.first.flatMap { fileOf[$0] }.map { relative($0, to: directory) } ?? ""
+            // The first case's file, read back for the few problems shown (not a map of every case).
+            let file = p.caseIDs.first.flatMap { run.results.firstIndex(ofCaseID: $0) }.map { relative(run.results[$0].file, to: directory) } ?? ""
             let what = p.check == "error" ? "could not judge: \(p.expected)" : "\(p.message)" + (p.expected.isEmpty ? "" : " (expected \(p.expected))")
             let shown = p.caseIDs.prefix(5).joined(separator: ", ") + (n > 5 ? ", … (+\(n - 5))" : "")
             var properties: [String] = []

@@ -3,8 +3,8 @@
 /// failed; errors and skips are not.
 public enum Judged {
     public static func count(_ run: RunResult) -> Int {
-        run.results.count { r in
-            switch r.verdict {
+        run.results.glances.count { g in
+            switch g.kind {
             case .passed, .ambiguous, .failed: return true
             case .error, .skipped: return false
             }
@@ -20,7 +20,7 @@ public enum Judged {
     package static func skipGroups(_ run: RunResult) -> [(reason: String, cases: Int)] {
         var groups: [(reason: String, cases: Int)] = []
         var index: [String: Int] = [:]
-        for r in run.results {
+        for r in run.results.matching({ $0.kind == .skipped }) {
             guard case .skipped(let why) = r.verdict else { continue }
             if let i = index[why] {
                 groups[i].cases += 1
@@ -66,7 +66,7 @@ public enum Judged {
         var cases: [String: Int] = [:]
         var named: [String: Set<String>] = [:]
         var order: [String] = []
-        for r in run.results {
+        for r in run.results.matching({ $0.kind == .skipped }) {
             guard case .skipped(let why) = r.verdict else { continue }
             let key: String
             var name: String?

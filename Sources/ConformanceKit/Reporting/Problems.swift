@@ -40,12 +40,18 @@ public struct Problem: Sendable, Hashable {
 package enum Problems {
     /// The problems of a run, most cases first (ties in order of first appearance).
     /// Pure: the same results give the same problems.
-    public static func group(_ results: [CaseResult]) -> [Problem] {
-        struct Key: Hashable {
-            var check, endpoint: String
-            var pointer, keyword: String?
-            var expected: String
-        }
+    private struct Key: Hashable {
+        var check, endpoint: String
+        var pointer, keyword: String?
+        var expected: String
+    }
+
+    public static func group(_ results: CaseResults) -> [Problem] {
+        // Only failed and errored cases make problems: the others are not read back.
+        group(results.matching(\.isBad))
+    }
+
+    public static func group(_ results: some Sequence<CaseResult>) -> [Problem] {
         var order: [Key] = []
         var groups: [Key: Problem] = [:]
         func add(_ key: Key, message: String, _ r: CaseResult) {
@@ -139,11 +145,16 @@ package struct WarningGroup: Sendable, Hashable {
     public var message: String
 
     /// Most findings first (ties in order of first appearance).
-    public static func group(_ results: [CaseResult]) -> [WarningGroup] {
-        struct Key: Hashable {
-            var check, endpoint: String
-            var pointer: String?
-        }
+    private struct Key: Hashable {
+        var check, endpoint: String
+        var pointer: String?
+    }
+
+    public static func group(_ results: CaseResults) -> [WarningGroup] {
+        group(results.matching(\.hasWarnings))
+    }
+
+    public static func group(_ results: some Sequence<CaseResult>) -> [WarningGroup] {
         var order: [Key] = []
         var groups: [Key: WarningGroup] = [:]
         for r in results {

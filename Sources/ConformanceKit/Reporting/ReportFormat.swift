@@ -15,9 +15,10 @@ public struct ReportContext: Sendable {
     }
 }
 
-/// One report format: its name, the file it writes and how it renders the
-/// results. `ReportFormat.all` lists them; `run` writes each, `certify`
-/// bundles those marked `certified`, `verify` checks their digests, and the
+/// One report format: its name, the file it writes and how it writes the
+/// results to a sink (streamed: see `ReportSink`). `ReportFormat.all` lists
+/// them; `run` writes each, `certify` bundles those marked `certified`,
+/// `verify` checks their digests, and the
 /// help names them. A new format is one file (a `static let` in an
 /// extension) and one line in `all`.
 public struct ReportFormat: Sendable {
@@ -27,16 +28,23 @@ public struct ReportFormat: Sendable {
     public var file: String
     /// Part of a certification bundle (its digest is in the manifest).
     public var certified: Bool
-    /// The file's text.
-    public var render: @Sendable (RunResult, ReportContext) -> String
+    /// Writes the file's text to the sink, in order (never built whole first).
+    public var stream: @Sendable (RunResult, ReportContext, ReportSink) -> Void
 
     public init(
-        name: String, file: String, certified: Bool, render: @escaping @Sendable (RunResult, ReportContext) -> String
+        name: String, file: String, certified: Bool, stream: @escaping @Sendable (RunResult, ReportContext, ReportSink) -> Void
     ) {
         self.name = name
         self.file = file
         self.certified = certified
-        self.render = render
+        self.stream = stream
+    }
+
+    /// The file's text, in memory (tests, and small texts a caller keeps).
+    public func render(_ run: RunResult, _ context: ReportContext) -> String {
+        let sink = ReportSink()
+        stream(run, context, sink)
+        return sink.text
     }
 
     /// Every report `run` writes, in the order it names them.
@@ -45,17 +53,17 @@ public struct ReportFormat: Sendable {
     /// The formats of a certification bundle, in the manifest's order.
     public static var certified: [ReportFormat] { all.filter(\.certified) }
 
-    /// Renders each of `formats` and writes it to `dir`, in order; returns
-    /// each file's name and text (the job summary is summary.md's).
+    /// Writes each of `formats` to `dir`, in order, each streamed to its file
+    /// (atomically: a temporary file, then a rename); returns each file's name
+    /// and the SHA-256 of its bytes.
     @discardableResult
     public static func write(
         _ run: RunResult, context: ReportContext, to dir: String, formats: [ReportFormat] = all
-    ) throws -> [(file: String, text: String)] {
-        var written: [(file: String, text: String)] = []
+    ) throws -> [(file: String, sha256: String)] {
+        var written: [(file: String, sha256: String)] = []
         for format in formats {
-            let text = format.render(run, context)
-            try writeAtomically(text, to: dir + "/" + format.file)
-            written.append((format.file, text))
+            let digest = try ReportSink.writeAtomically(to: dir + "/" + format.file) { format.stream(run, context, $0) }
+            written.append((format.file, digest))
         }
         return written
     }

@@ -20,6 +20,10 @@ public struct RunOptions: Sendable {
     public var clock: RunClock
     /// `--rate`: spaces every request the run sends; nil sends as fast as `jobs` allows.
     public var pacer: RequestPacer? = nil
+    /// Where the results are spooled as cases finish (a private file in a
+    /// fresh folder under this directory, see `CaseResults`); nil keeps them
+    /// in memory. `conformance run` spools, so its memory does not grow with the cases.
+    public var resultSpool: String? = nil
 
     public init(
         jobs: Int = 8, timeout: Double = 30, deadline: Double? = nil, retries: Int = 0, check: CheckOptions = .init(),
@@ -361,8 +365,8 @@ public struct Runner: Sendable {
 
     func runAll(_ jobs: [Job]) async -> RunResult {
         let started = Date()
-        var results: [CaseResult] = []
-        results.reserveCapacity(jobs.count)
+        // A spool that cannot be made (no temporary folder) leaves the results in memory: the same results.
+        var results: CaseResults = options.resultSpool.flatMap { try? CaseResults.spooled(directory: $0) } ?? []
         let width = max(1, options.jobs)
         let order = Runner.longestFirst(jobs)
         await withTaskGroup(of: CaseResult.self) { group in
@@ -382,7 +386,7 @@ public struct Runner: Sendable {
                 }
             }
         }
-        results.sort { $0.seq < $1.seq }
+        results.sortBySeq()
         let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
         var run = RunResult(
             targetName: target.name, baseURL: target.baseURL, startedAt: started, finishedAt: Date(),

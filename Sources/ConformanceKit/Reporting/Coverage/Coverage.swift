@@ -10,7 +10,8 @@ public enum Coverage {
         for c in suite.cases where c.skeleton == nil {
             for step in c.steps {
                 let key = step.endpoint + "|" + step.covers
-                if byRow[key]?.contains(c.id) != true { byRow[key, default: []].append(c.id) }
+                // A case's steps come one after another: its id, if already listed, is the last (ids are unique).
+                if byRow[key]?.last != c.id { byRow[key, default: []].append(c.id) }
             }
         }
         return suite.endpoints.map { ep in
@@ -115,8 +116,8 @@ public enum Coverage {
 extension ReportFormat {
     /// `coverage.txt`: the documented rows and parameters the suite covers, and the
     /// documented values seen on the target. Not part of a certification bundle.
-    public static let coverage = ReportFormat(name: "coverage", file: "coverage.txt", certified: false) { run, _ in
-        (Coverage.render(run.coverage) + [""] + ValueCoverage.render(run.values, observed: true)).joined(separator: "\n") + "\n"
+    public static let coverage = ReportFormat(name: "coverage", file: "coverage.txt", certified: false) { run, _, sink in
+        for line in Coverage.render(run.coverage) + [""] + ValueCoverage.render(run.values, observed: true) { sink.write(line + "\n") }
     }
 }
 

@@ -2,28 +2,36 @@ import JSONKit
 
 extension ValueCoverage {
     /// Without `results` (static coverage), only the aimed cases are filled in.
-    public static func compute(_ suite: Suite, results: [CaseResult] = []) -> [ValueCoverage] {
-        suite.documentedEnums.map { e in
+    public static func compute(_ suite: Suite, results: CaseResults = []) -> [ValueCoverage] {
+        // One pass over the results that observed values (the others are not
+        // read back): per endpoint and pointer, the cases each value was seen
+        // in (in plan order) and the undocumented values counted.
+        struct Key: Hashable { var endpoint, pointer: String }
+        var seenAt: [Key: [String: [String]]] = [:]
+        var othersAt: [Key: Int] = [:]
+        for r in results.matching(\.hasObservedValues) {
+            for o in r.observedValues {
+                let key = Key(endpoint: o.endpointID, pointer: o.pointer)
+                for v in o.seen { seenAt[key, default: [:]][v, default: []].append(r.caseID) }
+                othersAt[key, default: 0] += o.others
+            }
+        }
+        return suite.documentedEnums.map { e in
             let pattern = (try? JSONPointer(parsing: e.pointer))?.tokens ?? []
             var aimed: [String: [String]] = [:]
             for c in suite.cases {
                 for step in c.steps where step.endpoint == e.endpointID {
                     for a in step.expect.assertions where matches(pattern, a.pointer.tokens) {
                         guard case .equals(let t) = a.kind, t.variables.isEmpty, let v = t.raw.stringValue,
-                            e.values.contains(v), aimed[v]?.contains(c.id) != true
+                            e.values.contains(v), aimed[v]?.last != c.id  // a case's assertions come one after another
                         else { continue }
                         aimed[v, default: []].append(c.id)
                     }
                 }
             }
-            var seen: [String: [String]] = [:]
-            var others = 0
-            for r in results {
-                for o in r.observedValues where o.endpointID == e.endpointID && o.pointer == e.pointer {
-                    for v in o.seen { seen[v, default: []].append(r.caseID) }
-                    others += o.others
-                }
-            }
+            let key = Key(endpoint: e.endpointID, pointer: e.pointer)
+            let seen = seenAt[key] ?? [:]
+            let others = othersAt[key] ?? 0
             return ValueCoverage(
                 endpointID: e.endpointID, pointer: e.pointer,
                 values: e.values.map { Value(value: $0, aimedBy: aimed[$0]?.sorted() ?? [], seenIn: seen[$0] ?? []) },

@@ -12,162 +12,161 @@
 /// structure with an XML parser.
 public enum HTMLReporter {
     public static func render(_ run: RunResult) -> String {
+        let sink = ReportSink()
+        write(run, to: sink)
+        return sink.text
+    }
+
+    /// `render`, streamed: each section and each case is written as it is reached.
+    public static func write(_ run: RunResult, to sink: ReportSink) {
         let c = ReportFormats.Counts(run)
         let (_, headline) = ReportFormats.headline(run)
         let problems = Problems.group(run.results)
         let verdict = ReportFormats.runVerdict(run)
         let byID = ReportFormats.resultsByID(run)
-        var h = ""
-        h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
-        h += "<title>TelecomX conformance: \(e(headline)) — \(e(run.targetName))</title>\n"
-        h += "<style>\n\(css)</style>\n</head>\n<body>\n"
+        sink.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
+        sink.write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n")
+        sink.write("<title>TelecomX conformance: \(e(headline)) — \(e(run.targetName))</title>\n")
+        sink.write("<style>\n\(css)</style>\n</head>\n<body>\n")
 
         // The verdict first.
         // Passed with cases skipped: not green, and says so.
         let partial = verdict == "passed" && c.skipped > 0
-        h += "<header class=\"verdict \(partial ? "unjudged" : verdict)\">\n"
-        h += "<h1><span class=\"verdict-word\">\(partial ? "PARTIAL" : verdict.uppercased())</span> TelecomX conformance: \(e(headline))</h1>\n"
-        h += "<p>Target <strong>\(e(run.targetName))</strong> at <code>\(e(ReportFormats.withoutUserInfo(run.baseURL)))</code>"
-        h += " · started \(e(ReportFormats.iso8601(run.startedAt))) · finished \(e(ReportFormats.iso8601(run.finishedAt)))"
-        h += " · \(e(ReportFormats.duration(run.durationSeconds)))</p>\n"
-        let blocking = run.blockingCases.count
-        h += run.isCertifiable
-            ? "<p>Certifiable: <strong>yes</strong>, every required case passed.</p>\n"
-            : "<p>Certifiable: <strong>no</strong>, \(blocking) required case\(blocking == 1 ? "" : "s") did not pass cleanly (failed, errored, skipped or flaky).</p>\n"
-        h += "</header>\n"
-        h += problemsSection(problems)
+        sink.write("<header class=\"verdict \(partial ? "unjudged" : verdict)\">\n")
+        sink.write("<h1><span class=\"verdict-word\">\(partial ? "PARTIAL" : verdict.uppercased())</span> TelecomX conformance: \(e(headline))</h1>\n")
+        sink.write("<p>Target <strong>\(e(run.targetName))</strong> at <code>\(e(ReportFormats.withoutUserInfo(run.baseURL)))</code>")
+        sink.write(" · started \(e(ReportFormats.iso8601(run.startedAt))) · finished \(e(ReportFormats.iso8601(run.finishedAt)))")
+        sink.write(" · \(e(ReportFormats.duration(run.durationSeconds)))</p>\n")
+        let blocking = run.blockingCount
+        sink.write(
+            run.isCertifiable
+                ? "<p>Certifiable: <strong>yes</strong>, every required case passed.</p>\n"
+                : "<p>Certifiable: <strong>no</strong>, \(blocking) required case\(blocking == 1 ? "" : "s") did not pass cleanly (failed, errored, skipped or flaky).</p>\n")
+        sink.write("</header>\n")
+        sink.write(problemsSection(problems))
 
         // Totals.
-        h += "<section id=\"totals\">\n<h2>Totals</h2>\n<table class=\"totals\">\n<tr>"
-        for name in ["cases", "passed", "ambiguous", "failed", "errors", "skipped", "flaky", "warnings", "duration"] { h += "<th>\(name)</th>" }
-        h += "</tr>\n<tr>"
-        for v in [c.total, c.passed, c.ambiguous, c.failed, c.errors, c.skipped, c.flaky, c.warnings] { h += "<td class=\"num\">\(v)</td>" }
-        h += "<td class=\"num\">\(e(ReportFormats.duration(run.durationSeconds)))</td></tr>\n</table>\n"
-        h += "<p><small>passed, ambiguous, failed, errors and skipped add up to the cases; \(e(ReportFormats.ambiguousNote)).</small></p>\n"
-        h += "<p>\(problems.isEmpty ? "" : "<a href=\"#problems\">Problems</a> · ")<a href=\"#failures\">Failures and errors</a> · <a href=\"#endpoints\">Endpoints</a> · <a href=\"#latency\">Latency</a></p>\n"
-        h += "</section>\n"
+        sink.write("<section id=\"totals\">\n<h2>Totals</h2>\n<table class=\"totals\">\n<tr>")
+        for name in ["cases", "passed", "ambiguous", "failed", "errors", "skipped", "flaky", "warnings", "duration"] { sink.write("<th>\(name)</th>") }
+        sink.write("</tr>\n<tr>")
+        for v in [c.total, c.passed, c.ambiguous, c.failed, c.errors, c.skipped, c.flaky, c.warnings] { sink.write("<td class=\"num\">\(v)</td>") }
+        sink.write("<td class=\"num\">\(e(ReportFormats.duration(run.durationSeconds)))</td></tr>\n</table>\n")
+        sink.write("<p><small>passed, ambiguous, failed, errors and skipped add up to the cases; \(e(ReportFormats.ambiguousNote)).</small></p>\n")
+        sink.write("<p>\(problems.isEmpty ? "" : "<a href=\"#problems\">Problems</a> · ")<a href=\"#failures\">Failures and errors</a> · <a href=\"#endpoints\">Endpoints</a> · <a href=\"#latency\">Latency</a></p>\n")
+        sink.write("</section>\n")
 
         // Failures and errors, in full.
-        let bad = run.results.filter { r in
-            switch r.verdict {
-            case .failed, .error: return true
-            case .passed, .skipped, .ambiguous: return false
-            }
-        }
-        h += "<section id=\"failures\">\n<h2>Failures and errors (\(bad.count))</h2>\n"
-        if bad.isEmpty { h += "<p>None.</p>\n" } else { h += failingTable(bad, problems: problems) }
-        for r in bad { h += caseDetails(r) }
-        h += "</section>\n"
+        // Read back as they are written (twice: the table, then the cards), not held.
+        let bad = run.results.matching(\.isBad)
+        sink.write("<section id=\"failures\">\n<h2>Failures and errors (\(bad.count))</h2>\n")
+        if bad.isEmpty { sink.write("<p>None.</p>\n") } else { sink.write(failingTable(bad, problems: problems)) }
+        for r in bad { sink.write(caseDetails(r)) }
+        sink.write("</section>\n")
 
         // Where the target took a documented alternative reading.
-        let ambiguous = run.results.filter { $0.verdict == .ambiguous }
+        let ambiguous = run.results.matching { $0.kind == .ambiguous }
         if !ambiguous.isEmpty {
-            h += "<section id=\"ambiguous\">\n<h2>Ambiguous (\(ambiguous.count)): a documented alternative reading</h2>\n"
-            h += "<p>These cases conform and block nothing: where the docs are silent, the target took an alternative "
-            h += "the suite lists (Cases/readings.json). A profile can pin a reading to be held to it.</p>\n"
-            h += "<table><tr><th>case</th><th>reading</th><th>the docs</th><th>we read</th><th>the target took</th></tr>\n"
+            sink.write("<section id=\"ambiguous\">\n<h2>Ambiguous (\(ambiguous.count)): a documented alternative reading</h2>\n")
+            sink.write("<p>These cases conform and block nothing: where the docs are silent, the target took an alternative ")
+            sink.write("the suite lists (Cases/readings.json). A profile can pin a reading to be held to it.</p>\n")
+            sink.write("<table><tr><th>case</th><th>reading</th><th>the docs</th><th>we read</th><th>the target took</th></tr>\n")
             for r in ambiguous {
                 for f in r.ambiguities {
                     let reading = run.readings.first { $0.id == f.reading }
                     let doc = reading.map { "\($0.page):\($0.line) “\($0.quote)”" } ?? ""
-                    h += "<tr><td>\(e(r.caseID))</td><td><code>\(e(f.reading ?? ""))</code></td><td>\(e(doc))</td>"
-                    h += "<td>\(e(f.expected))</td><td>\(e(f.actual))</td></tr>\n"
+                    sink.write("<tr><td>\(e(r.caseID))</td><td><code>\(e(f.reading ?? ""))</code></td><td>\(e(doc))</td>")
+                    sink.write("<td>\(e(f.expected))</td><td>\(e(f.actual))</td></tr>\n")
                 }
             }
-            h += "</table>\n</section>\n"
+            sink.write("</table>\n</section>\n")
         }
 
         // Per endpoint: documented rows × outcome, then access matrices.
-        h += "<section id=\"endpoints\">\n<h2>Endpoints</h2>\n"
+        sink.write("<section id=\"endpoints\">\n<h2>Endpoints</h2>\n")
         var endpointIDs = run.endpoints.map(\.id)
         for ep in run.coverage where !endpointIDs.contains(ep.endpointID) { endpointIDs.append(ep.endpointID) }
-        for r in run.results where !endpointIDs.contains(r.endpointID) { endpointIDs.append(r.endpointID) }
+        for g in run.results.glances where !endpointIDs.contains(g.endpointID) { endpointIDs.append(g.endpointID) }
         for (index, id) in endpointIDs.enumerated() {
             let info = run.endpoints.first { $0.id == id }
             let coverage = run.coverage.first { $0.endpointID == id }
-            let results = run.results.filter { $0.endpointID == id }
-            h += "<section class=\"endpoint\" id=\"endpoint-\(index)\">\n"
-            h += "<h3>\(e(id))"
-            if let info { h += " <code>\(e(info.method)) \(e(info.path))</code>" } else if let coverage {
-                h += " <code>\(e(coverage.method)) \(e(coverage.path))</code>"
+            let results = run.results.matching { $0.endpointID == id }
+            sink.write("<section class=\"endpoint\" id=\"endpoint-\(index)\">\n")
+            sink.write("<h3>\(e(id))")
+            if let info { sink.write(" <code>\(e(info.method)) \(e(info.path))</code>") } else if let coverage {
+                sink.write(" <code>\(e(coverage.method)) \(e(coverage.path))</code>")
             }
-            h += "</h3>\n"
-            if let info, !info.title.isEmpty { h += "<p>\(e(info.title))</p>\n" }
-            let ec = results.reduce(into: [0, 0, 0, 0]) { acc, r in
-                switch r.verdict {
+            sink.write("</h3>\n")
+            if let info, !info.title.isEmpty { sink.write("<p>\(e(info.title))</p>\n") }
+            let ec = run.results.glances.filter { $0.endpointID == id }.reduce(into: [0, 0, 0, 0]) { acc, r in
+                switch r.kind {
                 case .passed, .ambiguous: acc[0] += 1
                 case .failed: acc[1] += 1
                 case .error: acc[2] += 1
                 case .skipped: acc[3] += 1
                 }
             }
-            h += "<p>\(results.count) case\(results.count == 1 ? "" : "s"): \(ec[0]) passed, \(ec[1]) failed, \(ec[2]) errors, \(ec[3]) skipped</p>\n"
-            if let coverage { h += rowsMatrix(coverage, byID: byID) }
-            h += accessMatrices(results, roleOrder: run.roles)
-            h += "</section>\n"
+            sink.write("<p>\(results.count) case\(results.count == 1 ? "" : "s"): \(ec[0]) passed, \(ec[1]) failed, \(ec[2]) errors, \(ec[3]) skipped</p>\n")
+            if let coverage { writeRowsMatrix(coverage, byID: byID, to: sink) }
+            sink.write(accessMatrices(results, roleOrder: run.roles))
+            sink.write("</section>\n")
         }
-        h += "</section>\n"
+        sink.write("</section>\n")
 
         // Latency per endpoint.
-        h += "<section id=\"latency\">\n<h2>Latency per endpoint</h2>\n"
-        h += "<p>Duration of each case that ran (every request it made); median, 95th percentile (nearest rank) and maximum.</p>\n"
-        h += "<table>\n<tr><th>endpoint</th><th>cases that ran</th><th>median</th><th>p95</th><th>max</th></tr>\n"
+        sink.write("<section id=\"latency\">\n<h2>Latency per endpoint</h2>\n")
+        sink.write("<p>Duration of each case that ran (every request it made); median, 95th percentile (nearest rank) and maximum.</p>\n")
+        sink.write("<table>\n<tr><th>endpoint</th><th>cases that ran</th><th>median</th><th>p95</th><th>max</th></tr>\n")
         for id in endpointIDs {
-            let ran = run.results.filter { r in
-                guard r.endpointID == id else { return false }
-                if case .skipped = r.verdict { return false }
-                return true
-            }
-            h += "<tr><td>\(e(id))</td><td class=\"num\">\(ran.count)</td>"
-            if let l = ReportFormats.latency(ran.map(\.durationSeconds)) {
-                for v in [l.median, l.p95, l.max] { h += "<td class=\"num\">\(e(ReportFormats.duration(v)))</td>" }
+            // Durations from the glances: nothing is read back.
+            let ran = Array(run.results.glances.filter { $0.endpointID == id && $0.kind != .skipped }.map(\.durationSeconds))
+            sink.write("<tr><td>\(e(id))</td><td class=\"num\">\(ran.count)</td>")
+            if let l = ReportFormats.latency(ran) {
+                for v in [l.median, l.p95, l.max] { sink.write("<td class=\"num\">\(e(ReportFormats.duration(v)))</td>") }
             } else {
-                h += "<td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">—</td>"
+                sink.write("<td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">—</td>")
             }
-            h += "</tr>\n"
+            sink.write("</tr>\n")
         }
-        h += "</table>\n</section>\n"
+        sink.write("</table>\n</section>\n")
 
         // Flaky, skipped, warnings.
-        let flaky = run.results.filter(\.isFlaky)
+        let flaky = run.results.matching(\.isFlaky)
         if !flaky.isEmpty {
-            h += "<section id=\"flaky\">\n<h2>Flaky (\(flaky.count)): passed only after a transport retry</h2>\n<ul>\n"
+            sink.write("<section id=\"flaky\">\n<h2>Flaky (\(flaky.count)): passed only after a transport retry</h2>\n<ul>\n")
             for r in flaky {
-                h += "<li><strong>\(e(r.caseID))</strong> (\(e(r.endpointID))): \(r.attempts.map(e).joined(separator: "; "))</li>\n"
+                sink.write("<li><strong>\(e(r.caseID))</strong> (\(e(r.endpointID))): \(r.attempts.map(e).joined(separator: "; "))</li>\n")
             }
-            h += "</ul>\n</section>\n"
+            sink.write("</ul>\n</section>\n")
         }
-        let skipped = run.results.filter { if case .skipped = $0.verdict { true } else { false } }
+        let skipped = run.results.matching { $0.kind == .skipped }
         if !skipped.isEmpty {
-            h += "<section id=\"skipped\">\n<h2>Skipped (\(skipped.count))</h2>\n<details>\n<summary>\(skipped.count) case\(skipped.count == 1 ? "" : "s") not run, with the reason</summary>\n"
-            h += "<table>\n<tr><th>case</th><th>endpoint</th><th>role</th><th>reason</th></tr>\n"
+            sink.write("<section id=\"skipped\">\n<h2>Skipped (\(skipped.count))</h2>\n<details>\n<summary>\(skipped.count) case\(skipped.count == 1 ? "" : "s") not run, with the reason</summary>\n")
+            sink.write("<table>\n<tr><th>case</th><th>endpoint</th><th>role</th><th>reason</th></tr>\n")
             for r in skipped {
-                h += "<tr><td>\(e(r.caseID))</td><td>\(e(r.endpointID))</td><td>\(e(r.role.rawValue))</td><td>\(e(ReportFormats.reason(r.verdict) ?? ""))</td></tr>\n"
+                sink.write("<tr><td>\(e(r.caseID))</td><td>\(e(r.endpointID))</td><td>\(e(r.role.rawValue))</td><td>\(e(ReportFormats.reason(r.verdict) ?? ""))</td></tr>\n")
             }
-            h += "</table>\n</details>\n</section>\n"
+            sink.write("</table>\n</details>\n</section>\n")
         }
-        let warned = run.results.filter { !$0.warnings.isEmpty }
+        let warned = run.results.matching(\.hasWarnings)
         if !warned.isEmpty {
-            h += "<section id=\"warnings\">\n<h2>Warnings (\(c.warnings))</h2>\n<details>\n<summary>Undocumented fields and the like, in \(warned.count) case\(warned.count == 1 ? "" : "s")</summary>\n"
-            h += "<table class=\"warning-groups\">\n<caption>Grouped by cause (check, endpoint, pointer with array indices as *)</caption>\n"
-            h += "<tr><th>warnings</th><th>check</th><th>pointer</th><th>endpoint</th><th>cases</th><th>e.g.</th></tr>\n"
+            sink.write("<section id=\"warnings\">\n<h2>Warnings (\(c.warnings))</h2>\n<details>\n<summary>Undocumented fields and the like, in \(warned.count) case\(warned.count == 1 ? "" : "s")</summary>\n")
+            sink.write("<table class=\"warning-groups\">\n<caption>Grouped by cause (check, endpoint, pointer with array indices as *)</caption>\n")
+            sink.write("<tr><th>warnings</th><th>check</th><th>pointer</th><th>endpoint</th><th>cases</th><th>e.g.</th></tr>\n")
             for g in WarningGroup.group(run.results) {
-                h += "<tr><td class=\"num\">\(g.findings)</td><td>\(e(g.check))</td><td><code>\(e(g.pointer ?? ""))</code></td><td>\(e(g.endpointID))</td>"
-                h += "<td class=\"num\">\(g.caseIDs.count)</td><td>\(e(g.message))</td></tr>\n"
+                sink.write("<tr><td class=\"num\">\(g.findings)</td><td>\(e(g.check))</td><td><code>\(e(g.pointer ?? ""))</code></td><td>\(e(g.endpointID))</td>")
+                sink.write("<td class=\"num\">\(g.caseIDs.count)</td><td>\(e(g.message))</td></tr>\n")
             }
-            h += "</table>\n"
-            h += "<table>\n<tr><th>case</th><th>check</th><th>pointer</th><th>message</th></tr>\n"
+            sink.write("</table>\n")
+            sink.write("<table>\n<tr><th>case</th><th>check</th><th>pointer</th><th>message</th></tr>\n")
             for r in warned {
                 for f in r.warnings {
-                    h += "<tr><td>\(e(r.caseID))</td><td>\(e(f.check.rawValue))</td><td><code>\(e(pointer(f)))</code></td><td>\(e(f.message))</td></tr>\n"
+                    sink.write("<tr><td>\(e(r.caseID))</td><td>\(e(f.check.rawValue))</td><td><code>\(e(pointer(f)))</code></td><td>\(e(f.message))</td></tr>\n")
                 }
             }
-            h += "</table>\n</details>\n</section>\n"
+            sink.write("</table>\n</details>\n</section>\n")
         }
-        h += "<footer><p>Generated by conformance. Self-contained: no script, no external resource.</p></footer>\n"
-        h += "</body>\n</html>\n"
-        return h
+        sink.write("<footer><p>Generated by conformance. Self-contained: no script, no external resource.</p></footer>\n")
+        sink.write("</body>\n</html>\n")
     }
 
     /// Problems first: "3 problems in 41 failing cases", one row per problem
@@ -192,7 +191,7 @@ public enum HTMLReporter {
     }
 
     /// One row per failing or erroring case, before their cards.
-    static func failingTable(_ bad: [CaseResult], problems: [Problem]) -> String {
+    static func failingTable(_ bad: some Sequence<CaseResult>, problems: [Problem]) -> String {
         let numbers = Problems.numbersBySeq(problems)
         var h = "<table class=\"failing\">\n<tr><th>case</th><th>endpoint</th><th>role</th><th>outcome</th><th>problems</th><th>first finding</th></tr>\n"
         for r in bad {
@@ -243,35 +242,40 @@ public enum HTMLReporter {
         return h
     }
 
-    /// Documented rows × outcome: for each row, the cases covering it, by outcome.
-    static func rowsMatrix(_ ep: EndpointCoverage, byID: [String: CaseResult]) -> String {
+    /// Documented rows × outcome: for each row, the cases covering it, by
+    /// outcome. A row's cases are looked up once (their glances kept, not
+    /// their links), and each cell is written as it is reached.
+    static func writeRowsMatrix(_ ep: EndpointCoverage, byID: (String) -> CaseGlance?, to sink: ReportSink) {
         let columns = ["passed", "ambiguous", "failed", "error", "skipped", "not run"]
-        var h = "<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n"
-        h += "<tr><th>row</th><th>status</th><th>message</th>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        sink.write("<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n")
+        sink.write("<tr><th>row</th><th>status</th><th>message</th>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n")
         for row in ep.rows {
-            var cells: [String: [String]] = [:]
-            for id in row.caseIDs {
-                let r = byID[id]
-                let column = r.map { ReportFormats.outcome($0.verdict) } ?? "not run"
-                cells[column, default: []].append(caseLink(id, r))
-            }
             let state = ReportFormats.rowState(row)
-            h += "<tr class=\"\(state)\"><td>\(e(row.rowID))</td><td class=\"num\">\(row.status)</td><td>\(e(row.message))</td>"
+            sink.write("<tr class=\"\(state)\"><td>\(e(row.rowID))</td><td class=\"num\">\(row.status)</td><td>\(e(row.message))</td>")
             if row.caseIDs.isEmpty {
                 let why = row.notProvokable.map { "not provokable: " + $0 } ?? "UNCOVERED: no case, no reason"
-                h += "<td colspan=\"\(columns.count)\" class=\"\(state)\">\(e(why))</td>"
+                sink.write("<td colspan=\"\(columns.count)\" class=\"\(state)\">\(e(why))</td>")
             } else {
-                for col in columns { h += "<td>\((cells[col] ?? []).joined(separator: " "))</td>" }
+                let glances = row.caseIDs.map(byID)
+                for col in columns {
+                    sink.write("<td>")
+                    var first = true
+                    for (id, r) in zip(row.caseIDs, glances) where (r?.label ?? "not run") == col {
+                        sink.write((first ? "" : " ") + caseLink(id, r))
+                        first = false
+                    }
+                    sink.write("</td>")
+                }
             }
-            h += "</tr>\n"
+            sink.write("</tr>\n")
         }
-        return h + "</table>\n"
+        sink.write("</table>\n")
     }
 
     /// Access level × ownership relation × outcome, one table per matrix of
     /// the endpoint (cases whose ids end in `-<role>-own|-same-reseller|-other-reseller`).
     /// Rows follow `roleOrder` (the suite's declared roles); others come last, by name.
-    static func accessMatrices(_ results: [CaseResult], roleOrder: [Role] = []) -> String {
+    static func accessMatrices(_ results: some Sequence<CaseResult>, roleOrder: [Role] = []) -> String {
         var order: [String] = []
         var cells: [String: [CaseResult]] = [:]
         for r in results {
@@ -303,7 +307,7 @@ public enum HTMLReporter {
                     h += here.map { r in
                         let expects =
                             r.covers == "success" ? "allowed" : r.covers == "unauthenticated" ? "unauthenticated" : "denied (\(r.covers))"
-                        return "\(caseLink(r.caseID, r, text: ReportFormats.outcome(r.verdict))) <small>expects \(e(expects))</small>"
+                        return "\(caseLink(r.caseID, CaseGlance(r), text: ReportFormats.outcome(r.verdict))) <small>expects \(e(expects))</small>"
                     }.joined(separator: "<br />")
                     h += "</td>"
                 }
@@ -315,11 +319,11 @@ public enum HTMLReporter {
     }
 
     /// A case id as a badge; failing and erroring cases link to their details.
-    static func caseLink(_ id: String, _ r: CaseResult?, text: String? = nil) -> String {
-        let cls = r.map { cssClass($0.verdict) } ?? "notrun"
+    static func caseLink(_ id: String, _ r: CaseGlance?, text: String? = nil) -> String {
+        let cls = r.map { cssClass($0.kind) } ?? "notrun"
         let label = e(text ?? id)
-        let tip = "title=\"\(e(id))\(r.map { ": " + e($0.verdict.label) } ?? ": not run")\""
-        switch r?.verdict {
+        let tip = "title=\"\(e(id))\(r.map { ": " + e($0.label) } ?? ": not run")\""
+        switch r?.kind {
         case .failed?, .error?:
             return "<a class=\"badge \(cls)\" href=\"#case-\(r!.seq)\" \(tip)>\(label)</a>"
         default:
@@ -328,6 +332,16 @@ public enum HTMLReporter {
     }
 
     static func badge(_ v: Verdict) -> String { "<span class=\"badge \(cssClass(v))\">\(e(v.label))</span>" }
+
+    static func cssClass(_ k: CaseGlance.Kind) -> String {
+        switch k {
+        case .passed: return "pass"
+        case .ambiguous: return "ambig"
+        case .failed: return "fail"
+        case .error: return "err"
+        case .skipped: return "skip"
+        }
+    }
 
     static func cssClass(_ v: Verdict) -> String {
         switch v {
@@ -429,7 +443,7 @@ public enum HTMLReporter {
 
 extension ReportFormat {
     /// `report.html`: one self-contained page.
-    package static let html = ReportFormat(name: "HTML report", file: "report.html", certified: true) { run, _ in
-        HTMLReporter.render(run)
+    package static let html = ReportFormat(name: "HTML report", file: "report.html", certified: true) { run, _, sink in
+        HTMLReporter.write(run, to: sink)
     }
 }

@@ -64,11 +64,87 @@ public enum JSONReporter {
     static let readableVersions: Set<String> = ["1", "2"]
 
     public static func render(_ run: RunResult, meta: RunMetadata) -> String {
-        JSONWriter(pretty: true).string(document(run, meta: meta)) + "\n"
+        let sink = ReportSink()
+        write(run, meta: meta, to: sink)
+        return sink.text
+    }
+
+    /// `render`, streamed, without a JSON tree of the whole run: the document
+    /// is written with placeholders for its three arrays that grow with the
+    /// cases (`cases`, `coverage`, `values`), and each element (a case, an
+    /// endpoint's coverage, a documented enum) is built and written in its
+    /// place as it is reached, indented as the pretty-printed whole would
+    /// indent it (the bytes are the same as `JSONWriter(pretty: true)` writing
+    /// `document`, then a newline).
+    public static func write(_ run: RunResult, meta: RunMetadata, to sink: ReportSink) {
+        let token = UInt64.random(in: 0 ... .max)
+        let placeholders = ["cases", "coverage", "values"].map { "\u{1}\($0) \(token)\u{1}" }
+        let around = JSONWriter(pretty: true).bytes(
+            document(
+                run, meta: meta, cases: .string(placeholders[0]), coverage: .string(placeholders[1]),
+                values: .string(placeholders[2])))
+        // Where each placeholder is, in order, before anything is written.
+        var cuts: [Range<Int>] = []
+        var from = 0
+        for p in placeholders {
+            var marker: [UInt8] = []
+            JSONWriter.writeString(p, into: &marker)
+            guard let at = around[from...].firstRange(of: marker) else { break }
+            cuts.append(at)
+            from = at.upperBound
+        }
+        guard cuts.count == placeholders.count else {
+            // Cannot happen (each placeholder is a member's value); the tree is then written whole.
+            sink.write(JSONWriter(pretty: true).bytes(document(run, meta: meta)))
+            sink.write("\n")
+            return
+        }
+        let byID = ReportFormats.resultsByID(run)
+        from = 0
+        for (k, cut) in cuts.enumerated() {
+            sink.write(Array(around[from..<cut.lowerBound]))
+            switch k {
+            case 0: writeArray(run.results.lazy.map(caseObject), to: sink)
+            case 1: writeArray(run.coverage.lazy.map { coverageObject($0, byID: byID) }, to: sink)
+            default: writeArray(run.values.lazy.map(valueObject), to: sink)
+            }
+            from = cut.upperBound
+        }
+        sink.write(Array(around[from...]))
+        sink.write("\n")
+    }
+
+    /// An array member of the top object: each element written alone, its
+    /// lines indented by two levels (`JSONWriter` escapes every newline inside
+    /// a string, so each raw newline is the layout's).
+    static func writeArray(_ elements: some Sequence<JSON>, to sink: ReportSink) {
+        let writer = JSONWriter(pretty: true)
+        var first = true
+        for element in elements {
+            sink.write(first ? "[\n    " : ",\n    ")
+            first = false
+            var indented: [UInt8] = []
+            let bytes = writer.bytes(element)
+            indented.reserveCapacity(bytes.count + bytes.count / 8)
+            for b in bytes {
+                indented.append(b)
+                if b == 0x0A { indented.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
+            }
+            sink.write(indented)
+        }
+        sink.write(first ? "[]" : "\n  ]")
     }
 
     /// The results as a JSON value (what `render` writes).
     public static func document(_ run: RunResult, meta: RunMetadata) -> JSON {
+        let byID = ReportFormats.resultsByID(run)
+        return document(
+            run, meta: meta, cases: .array(run.results.map(caseObject)),
+            coverage: .array(run.coverage.map { coverageObject($0, byID: byID) }), values: .array(run.values.map(valueObject)))
+    }
+
+    /// The document with these values of its `cases`, `coverage` and `values` members.
+    static func document(_ run: RunResult, meta: RunMetadata, cases: JSON, coverage: JSON, values: JSON) -> JSON {
         let counts = ReportFormats.Counts(run)
         var top = JSONObject()
         top["format"] = .string(format)
@@ -99,7 +175,7 @@ public enum JSONReporter {
         top["ambiguousCountedAs"] = .string(ReportFormats.ambiguousCountedAs)
         top["verdict"] = .string(ReportFormats.runVerdict(run))
         top["certifiable"] = .bool(run.isCertifiable)
-        top["cases"] = .array(run.results.map(caseObject))
+        top["cases"] = cases
         top["preflight"] = .array(
             run.preflight.map { p in
                 [
@@ -117,48 +193,49 @@ public enum JSONReporter {
                     "pinned": string(run.pinnedReadings[r.id]),
                 ]
             })
-        let byID = ReportFormats.resultsByID(run)
-        top["coverage"] = .array(
-            run.coverage.map { ep in
-                [
-                    "endpoint": .string(ep.endpointID), "method": .string(ep.method), "path": .string(ep.path),
-                    "file": .string(ep.file),
-                    "rows": .array(
-                        ep.rows.map { row in
-                            [
-                                "row": .string(row.rowID), "status": .number(Double(row.status)),
-                                "message": .string(row.message), "description": .string(row.description),
-                                "state": .string(ReportFormats.rowState(row)),
-                                "notProvokable": string(row.notProvokable),
-                                "cases": .array(
-                                    row.caseIDs.map { id in
-                                        ["id": .string(id), "outcome": .string(byID[id].map { ReportFormats.outcome($0.verdict) } ?? "not-run")]
-                                    }),
-                            ]
-                        }),
-                    "covered": .number(Double(ep.covered)), "explained": .number(Double(ep.explained)),
-                    "uncovered": .number(Double(ep.uncovered.count)),
-                    "bounds": .array(
-                        ep.bounds.map { b in
-                            [
-                                "id": .string(b.id), "field": .string(b.field), "kind": .string(b.kind.rawValue),
-                                "bound": .string(b.summary), "page": .string(b.page), "line": .number(Double(b.line)),
-                                "quote": .string(b.quote),
-                                "cases": .array(
-                                    b.cases.map { id in
-                                        ["id": .string(id), "outcome": .string(byID[id].map { ReportFormats.outcome($0.verdict) } ?? "not-run")]
-                                    }),
-                            ]
-                        }),
-                ]
-            })
+        top["coverage"] = coverage
         top["problems"] = .array(Problems.group(run.results).map(problemObject))
         top["generated"] = [
             "seed": run.generatedSeed.map { .number(Double($0)) } ?? .null,
             "cases": .number(Double(run.generatedCases)),
         ]
-        top["values"] = .array(run.values.map(valueObject))
+        top["values"] = values
         return .object(top)
+    }
+
+    /// One endpoint's documented rows and bounds, each with its cases' outcomes.
+    static func coverageObject(_ ep: EndpointCoverage, byID: (String) -> CaseGlance?) -> JSON {
+        [
+            "endpoint": .string(ep.endpointID), "method": .string(ep.method), "path": .string(ep.path),
+            "file": .string(ep.file),
+            "rows": .array(
+                ep.rows.map { row in
+                    [
+                        "row": .string(row.rowID), "status": .number(Double(row.status)),
+                        "message": .string(row.message), "description": .string(row.description),
+                        "state": .string(ReportFormats.rowState(row)),
+                        "notProvokable": string(row.notProvokable),
+                        "cases": .array(
+                            row.caseIDs.map { id in
+                                ["id": .string(id), "outcome": .string(byID(id)?.label ?? "not-run")]
+                            }),
+                    ]
+                }),
+            "covered": .number(Double(ep.covered)), "explained": .number(Double(ep.explained)),
+            "uncovered": .number(Double(ep.uncovered.count)),
+            "bounds": .array(
+                ep.bounds.map { b in
+                    [
+                        "id": .string(b.id), "field": .string(b.field), "kind": .string(b.kind.rawValue),
+                        "bound": .string(b.summary), "page": .string(b.page), "line": .number(Double(b.line)),
+                        "quote": .string(b.quote),
+                        "cases": .array(
+                            b.cases.map { id in
+                                ["id": .string(id), "outcome": .string(byID(id)?.label ?? "not-run")]
+                            }),
+                    ]
+                }),
+        ]
     }
 
     /// One documented enum: its values, each with the cases aimed at it and those whose answers held it.
@@ -409,17 +486,18 @@ enum ReportFormats {
 
         init(_ run: RunResult) {
             total = run.results.count
-            for r in run.results {
-                switch r.verdict {
+            for g in run.results.glances {
+                switch g.kind {
                 case .passed: passed += 1
                 case .ambiguous: ambiguous += 1
                 case .failed: failed += 1
                 case .error: errors += 1
                 case .skipped: skipped += 1
                 }
-                if r.isFlaky { flaky += 1 }
-                warnings += r.warnings.count
+                if g.isFlaky { flaky += 1 }
             }
+            // Only the results with warnings are read back.
+            for r in run.results.matching(\.hasWarnings) { warnings += r.warnings.count }
         }
     }
 
@@ -464,10 +542,9 @@ enum ReportFormats {
     }
 
     /// Results by case id (the first, should an id repeat).
-    static func resultsByID(_ run: RunResult) -> [String: CaseResult] {
-        var out: [String: CaseResult] = [:]
-        for r in run.results where out[r.caseID] == nil { out[r.caseID] = r }
-        return out
+    /// Case id → what is known of its (first) result, without holding the results.
+    static func resultsByID(_ run: RunResult) -> (String) -> CaseGlance? {
+        run.results.lookupByCaseID()
     }
 
     /// `https://user:pass@host/x` → `https://host/x`.
@@ -542,7 +619,7 @@ enum ReportFormats {
 
 extension ReportFormat {
     /// `results.json`: every result in full, for tools (format `telecomx-conformance-results`).
-    public static let results = ReportFormat(name: "results (JSON)", file: "results.json", certified: true) { run, context in
-        JSONReporter.render(run, meta: context.meta)
+    public static let results = ReportFormat(name: "results (JSON)", file: "results.json", certified: true) { run, context, sink in
+        JSONReporter.write(run, meta: context.meta, to: sink)
     }
 }

@@ -8,74 +8,96 @@ public enum JUnitReporter {
     /// and GitHub's JUnit actions read it; neither the strict Ant schema nor
     /// Jenkins xUnit's allows the attribute, so it is asked for (`--junit-file`).
     public static func render(_ run: RunResult, hostname: String = "localhost", fileAttributes: Bool = false) -> String {
-        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+        let sink = ReportSink()
+        write(run, to: sink, hostname: hostname, fileAttributes: fileAttributes)
+        return sink.text
+    }
+
+    /// `render`, streamed: each testcase is written as it is reached.
+    public static func write(_ run: RunResult, to sink: ReportSink, hostname: String = "localhost", fileAttributes: Bool = false) {
+        sink.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n")
         let timestamp = utcTimestamp(run.startedAt)
         let host = hostname.isEmpty ? "localhost" : hostname
         for (index, ep) in run.endpoints.enumerated() {
-            let cases = run.results.filter { $0.endpointID == ep.id }
-            let failures = cases.count { $0.verdict == .failed }
-            let errors = cases.count { if case .error = $0.verdict { true } else { false } }
-            let skipped = cases.count { if case .skipped = $0.verdict { true } else { false } }
-            let time = cases.reduce(0) { $0 + $1.durationSeconds }
-            x += "  <testsuite name=\"\(attr(ep.id))\" package=\"telecomx\" id=\"\(index)\""
-            x += " tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
-            x += " time=\"\(seconds(time))\" timestamp=\"\(timestamp)\" hostname=\"\(attr(host))\">\n"
-            x += "    <properties>\n"
+            // Counted from the glances (in plan order, as the time adds up); each
+            // case is read back when its testcase is written, and again only
+            // for system-out when it has warnings or ambiguities.
+            var (tests, failures, errors, skipped, ambiguous, time) = (0, 0, 0, 0, 0, 0.0)
+            for g in run.results.glances where g.endpointID == ep.id {
+                tests += 1
+                switch g.kind {
+                case .failed: failures += 1
+                case .error: errors += 1
+                case .skipped: skipped += 1
+                case .ambiguous: ambiguous += 1
+                case .passed: break
+                }
+                time += g.durationSeconds
+            }
+            let cases = run.results.matching { $0.endpointID == ep.id }
+            sink.write("  <testsuite name=\"\(attr(ep.id))\" package=\"telecomx\" id=\"\(index)\"")
+            sink.write(" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\"")
+            sink.write(" time=\"\(seconds(time))\" timestamp=\"\(timestamp)\" hostname=\"\(attr(host))\">\n")
+            sink.write("    <properties>\n")
             for (k, v) in [
                 ("endpoint", "\(ep.method) \(ep.path)"), ("title", ep.title), ("target", run.targetName),
-                ("baseURL", run.baseURL), ("ambiguous", "\(cases.count { $0.verdict == .ambiguous })"),
+                ("baseURL", run.baseURL), ("ambiguous", "\(ambiguous)"),
                 ("ambiguousCountedAs", ReportFormats.ambiguousCountedAs),
             ] {
-                x += "      <property name=\"\(attr(k))\" value=\"\(attr(v))\"/>\n"
+                sink.write("      <property name=\"\(attr(k))\" value=\"\(attr(v))\"/>\n")
             }
-            x += "    </properties>\n"
-            var out = ""
+            sink.write("    </properties>\n")
             for r in cases {
-                x += "    <testcase name=\"\(attr("\(r.caseID): \(r.title)"))\" classname=\"\(attr(ep.id))\" time=\"\(seconds(r.durationSeconds))\""
-                if fileAttributes, !r.file.isEmpty { x += " file=\"\(attr(r.file))\"" }
+                sink.write("    <testcase name=\"\(attr("\(r.caseID): \(r.title)"))\" classname=\"\(attr(ep.id))\" time=\"\(seconds(r.durationSeconds))\"")
+                if fileAttributes, !r.file.isEmpty { sink.write(" file=\"\(attr(r.file))\"") }
                 switch r.verdict {
                 case .passed where r.isFlaky, .ambiguous where r.isFlaky:
                     // Surefire/Jenkins rerun elements: one per earlier failed attempt.
-                    x += ">\n"
+                    sink.write(">\n")
                     for a in r.attempts {
-                        x += "      <flakyError type=\"transport\" message=\"\(attr(oneLine(a)))\"/>\n"
+                        sink.write("      <flakyError type=\"transport\" message=\"\(attr(oneLine(a)))\"/>\n")
                     }
-                    x += "    </testcase>\n"
+                    sink.write("    </testcase>\n")
                 case .passed, .ambiguous:
-                    x += "/>\n"
+                    sink.write("/>\n")
                 case .failed:
                     let failing = r.failures
                     let type = Array(NSOrderedSet(array: failing.map(\.check.rawValue))).compactMap { $0 as? String }
                         .joined(separator: ",")
                     var message = failing.first?.message ?? "failed"
                     if failing.count > 1 { message += " (and \(failing.count - 1) more)" }
-                    x += ">\n      <failure type=\"\(attr(type))\" message=\"\(attr(oneLine(message)))\">"
-                    x += text(details(r))
-                    x += "</failure>\n    </testcase>\n"
+                    sink.write(">\n      <failure type=\"\(attr(type))\" message=\"\(attr(oneLine(message)))\">")
+                    sink.write(text(details(r)))
+                    sink.write("</failure>\n    </testcase>\n")
                 case .error(let why):
-                    x += ">\n      <error type=\"error\" message=\"\(attr(oneLine(why)))\">"
-                    x += text(details(r))
-                    x += "</error>\n    </testcase>\n"
+                    sink.write(">\n      <error type=\"error\" message=\"\(attr(oneLine(why)))\">")
+                    sink.write(text(details(r)))
+                    sink.write("</error>\n    </testcase>\n")
                 case .skipped(let why):
-                    x += ">\n      <skipped message=\"\(attr(oneLine(why)))\"/>\n    </testcase>\n"
+                    sink.write(">\n      <skipped message=\"\(attr(oneLine(why)))\"/>\n    </testcase>\n")
                 }
+            }
+            // Escaped piece by piece (XML.escape works character by character).
+            sink.write("    <system-out>")
+            if let cov = run.coverage.first(where: { $0.endpointID == ep.id }) {
+                sink.write(text("documented-row coverage:\n" + Coverage.render([cov]).dropLast().joined(separator: "\n") + "\n"))
+            }
+            for r in run.results.matching({ $0.endpointID == ep.id && ($0.hasAmbiguities || $0.hasWarnings) }) {
                 if !r.ambiguities.isEmpty {
-                    out += "\(r.caseID): ambiguous (conforms; the target took a documented alternative reading):\n"
-                        + r.ambiguities.map { "  reading \($0.reading ?? "") \($0.message)\n" }.joined()
+                    sink.write(
+                        text(
+                            "\(r.caseID): ambiguous (conforms; the target took a documented alternative reading):\n"
+                                + r.ambiguities.map { "  reading \($0.reading ?? "") \($0.message)\n" }.joined()))
                 }
                 if !r.warnings.isEmpty {
-                    out += "\(r.caseID):\n" + r.warnings.map { "  warning [\($0.check.rawValue)] \($0.message)\n" }.joined()
+                    sink.write(text("\(r.caseID):\n" + r.warnings.map { "  warning [\($0.check.rawValue)] \($0.message)\n" }.joined()))
                 }
             }
-            if let cov = run.coverage.first(where: { $0.endpointID == ep.id }) {
-                out = "documented-row coverage:\n" + Coverage.render([cov]).dropLast().joined(separator: "\n") + "\n" + out
-            }
-            x += "    <system-out>\(text(out))</system-out>\n"
-            x += "    <system-err></system-err>\n"
-            x += "  </testsuite>\n"
+            sink.write("</system-out>\n")
+            sink.write("    <system-err></system-err>\n")
+            sink.write("  </testsuite>\n")
         }
-        x += "</testsuites>\n"
-        return x
+        sink.write("</testsuites>\n")
     }
 
     /// The text body of a failure or error: the request, the status, every finding.
@@ -126,7 +148,7 @@ public func writeAtomically(_ contents: String, to path: String) throws {
 
 extension ReportFormat {
     /// `junit.xml`: one testsuite per endpoint, one testcase per case.
-    public static let junit = ReportFormat(name: "JUnit XML", file: "junit.xml", certified: true) { run, context in
-        JUnitReporter.render(run, hostname: context.hostname, fileAttributes: context.junitFileAttributes)
+    public static let junit = ReportFormat(name: "JUnit XML", file: "junit.xml", certified: true) { run, context, sink in
+        JUnitReporter.write(run, to: sink, hostname: context.hostname, fileAttributes: context.junitFileAttributes)
     }
 }

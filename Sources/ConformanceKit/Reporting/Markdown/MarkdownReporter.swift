@@ -16,7 +16,7 @@ public enum MarkdownReporter {
         var about = "Target \(cell(run.targetName)) at \(cell(ReportFormats.withoutUserInfo(run.baseURL)))"
         about += ", started \(ReportFormats.iso8601(run.startedAt)), took \(ReportFormats.duration(run.durationSeconds))."
         out.append(about)
-        let blocking = run.blockingCases.count
+        let blocking = run.blockingCount
         out.append(
             run.isCertifiable
                 ? "Certifiable: yes, every required case passed."
@@ -144,7 +144,7 @@ public enum MarkdownReporter {
             var rows: [[String]] = run.coverage.map { ep in
                 let failing = ep.rows.filter { row in
                     row.caseIDs.contains { id in
-                        switch byID[id]?.verdict {
+                        switch byID(id)?.kind {
                         case .failed?, .error?: return true
                         default: return false
                         }
@@ -276,7 +276,8 @@ public enum MarkdownReporter {
 
 extension ReportFormat {
     /// `summary.md`: the short Markdown summary (also the GitHub job summary).
-    public static let summary = ReportFormat(name: "Markdown summary", file: "summary.md", certified: true) { run, _ in
-        MarkdownReporter.render(run)
+    public static let summary = ReportFormat(name: "Markdown summary", file: "summary.md", certified: true) { run, _, sink in
+        // Bounded (tables stop at 50 rows): written whole.
+        sink.write(MarkdownReporter.render(run))
     }
 }

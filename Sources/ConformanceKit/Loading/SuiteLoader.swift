@@ -18,8 +18,12 @@ public enum SuiteLoader {
     public static let apiValidation = ValidationOptions(
         assertFormats: true, reportUndescribedProperties: true, nullMeansAbsent: true)
 
-    public static func load(root: String) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
-        try load(root: root, sink: DiagnosticSink())
+    /// With `digest` false, `Suite.digest` stays empty and no file is hashed:
+    /// for what reports nothing about the suite's files (`run --list`).
+    public static func load(root: String, digest: Bool = true) throws(SuiteLoadError) -> (
+        suite: Suite, warnings: [Diagnostic]
+    ) {
+        try load(root: root, sink: DiagnosticSink(computesDigests: digest))
     }
 
     /// Every file of the suite at `root` that loading it reads (and so every
@@ -42,11 +46,12 @@ public enum SuiteLoader {
 
     /// The digest of the files `sink` read (each file's, as read, and the whole
     /// suite's), in the order of `relative(sink.read, to: root)`.
-    static func digest(_ sink: DiagnosticSink, root: String) -> SuiteDigest {
+    static func digest(_ sink: DiagnosticSink, root: String, files: [String]? = nil) -> SuiteDigest {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         var byPath: [String: String] = [:]
+        byPath.reserveCapacity(sink.digests.count)
         for (path, sha) in sink.digests { byPath[path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path] = sha }
-        let files = relative(sink.read, to: root).map { SuiteDigest.File(path: $0, sha256: byPath[$0] ?? "") }
+        let files = (files ?? relative(sink.read, to: root)).map { SuiteDigest.File(path: $0, sha256: byPath[$0] ?? "") }
         return SuiteDigest(files: files, sha256: SHA256.hex(SHA256.hash(files.map { "\($0.sha256)  \($0.path)\n" }.joined())))
     }
 
@@ -126,10 +131,14 @@ public enum SuiteLoader {
         var cases: [Case] = []
         var caseFiles: [String: String] = [:]  // id → file
         let endpointByID = Dictionary(endpoints.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // What a `source` may cite and each reading by id, made once for every case read or generated.
+        let sources = CitableSources(endpoints: endpoints, readings: readings)
+        let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         // Each file read on its own (on every core: `readCaseFiles`), then taken in file
         // order, so cases and diagnostics come in the same order whatever the concurrency.
         for file in readCaseFiles(
-            root: root, display: display, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access)
+            root: root, display: display, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access,
+            computesDigests: sink.computesDigests, sources: sources, readingByID: readingByID)
         {
             sink.items += file.diagnostics
             sink.read += file.read
@@ -155,7 +164,8 @@ public enum SuiteLoader {
         for (epID, list) in boundLists {
             guard let ep = endpointByID[epID] else { continue }
             let (b, generated) = readBounds(
-                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, now: now)
+                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, now: now,
+                sources: sources)
             bounds += b
             for c in generated {
                 if let other = caseFiles[c.id] {
@@ -163,7 +173,9 @@ public enum SuiteLoader {
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
+                cases.append(
+                    withReadingAlternatives(
+                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID))
             }
         }
 
@@ -181,7 +193,7 @@ public enum SuiteLoader {
             guard let ep = endpointByID[epID],
                 let (seed, made) = readNegatives(
                     spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings,
-                    access: access, overMax: overMax)
+                    access: access, overMax: overMax, sources: sources)
             else { continue }
             var added = 0
             for c in made {
@@ -190,7 +202,9 @@ public enum SuiteLoader {
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
+                cases.append(
+                    withReadingAlternatives(
+                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID))
                 added += 1
             }
             generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
@@ -256,8 +270,9 @@ public enum SuiteLoader {
             schemas: schemas, compiledSchemas: compiled)
         suite.readings = readings
         suite.api = api
-        suite.files = relative(sink.read, to: root)
-        suite.digest = digest(sink, root: root)
+        let files = relative(sink.read, to: root)
+        suite.files = files
+        if sink.computesDigests { suite.digest = digest(sink, root: root, files: files) }
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
@@ -293,14 +308,15 @@ public enum SuiteLoader {
     /// the caller takes them in order (duplicate ids are its check).
     static func readCaseFiles(
         root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading],
-        access: AccessModel
+        access: AccessModel, computesDigests: Bool = true, sources: CitableSources? = nil,
+        readingByID: [String: Reading]? = nil
     ) -> [CaseFile] {
         let rels = SuiteFiles.list(root + "/cases", recursive: true)
-        let sources = CitableSources(endpoints: endpoints, readings: readings)
+        let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
         // First of each id, as a scan of the register would find it.
-        let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let readingByID = readingByID ?? Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         @Sendable func read(_ rel: String) -> CaseFile {
-            let sink = DiagnosticSink()
+            let sink = DiagnosticSink(computesDigests: computesDigests)
             var out = CaseFile(display: display + "/cases/" + rel)
             if let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: out.display, sink: sink) {
                 for c in readCases(
@@ -431,7 +447,7 @@ func loadPreflight(
     let file = display + "/fixtures.json"
     // The file was read (and its problems reported) with the catalogue.
     guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
         case .object(let top) = parsed.value, let value = top["preflight"]
     else { return [] }
     let pn = Node(value: value, path: [.key("preflight")], file: file, sink: sink)
@@ -540,7 +556,7 @@ func loadPreflight(
 func loadUnchecked(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: String] {
     let file = display + "/fixtures.json"
     guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
         case .object(let top) = parsed.value, let value = top["unchecked"]
     else { return [:] }
     let un = Node(value: value, path: [.key("unchecked")], file: file, sink: sink)
@@ -564,7 +580,7 @@ func loadUnchecked(root: String, display: String, fixtures: [String: String], si
 func loadBlameRules(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: BlameRule] {
     let file = display + "/fixtures.json"
     guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
         case .object(let top) = parsed.value, let value = top["confirmBeforeBlame"]
     else { return [:] }
     let bn = Node(value: value, path: [.key("confirmBeforeBlame")], file: file, sink: sink)

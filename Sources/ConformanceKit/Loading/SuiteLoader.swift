@@ -1,6 +1,7 @@
 import Foundation
 import JSONKit
 import JSONSchemaKit
+import Synchronization
 
 /// Reads `Cases/`: endpoint specs, schemas, the fixture catalogue and every
 /// case, and cross-checks them. Every problem is collected, none is fatal on
@@ -125,6 +126,11 @@ public enum SuiteLoader {
             sink.add(Diagnostic(file: display + "/endpoints", keyPath: "", message: "no endpoint specs found"))
         }
 
+        // The endpoints' schemas compile on another thread while the cases are read
+        // (nothing the cases read depends on them); `wait()` before their results.
+        let earlyCompile = EndpointSchemaCompile(
+            SchemaCompiler(registry: registry, schemas: schemas, display: display), endpoints: endpoints)
+
         let preflight = loadPreflight(
             root: root, display: display, endpoints: endpoints, fixtures: fixtures, access: access, sink: sink)
 
@@ -210,46 +216,13 @@ public enum SuiteLoader {
             generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
         }
 
-        // Every schema reference must resolve and compile.
-        var compiled: [String: CompiledSchema] = [:]
-        var refused: Set<String> = []
-        var cycles: Set<[String]> = []
-        func compile(_ ref: String, at node: Node) {
-            if compiled[ref] != nil || refused.contains(ref) { return }
-            let (file, fragment) = SchemaWalk.splitReference(ref)
-            guard schemas[file] != nil else {
-                let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
-                node.error("schema '\(file)' does not exist in \(display)/schemas", hint: hint)
-                return
-            }
-            do {
-                let schema = try registry.compile(schemaBase + file + (fragment.map { "#" + $0 } ?? ""), options: apiValidation)
-                if let cycle = schema.inPlaceCycle {
-                    refused.insert(ref)
-                    let shown = cycle.map { $0.replacingOccurrences(schemaBase, "") }
-                    guard cycles.insert(Array(shown.dropLast()).sorted()).inserted else { return }
-                    let culprit = shown.first.map { String($0.prefix { $0 != "#" }) } ?? file
-                    sink.add(
-                        Diagnostic(
-                            file: display + "/" + culprit, keyPath: "",
-                            message: "these schemas apply one another in place and never finish: "
-                                + shown.map { $0.hasPrefix(culprit + "#") ? String($0.dropFirst(culprit.count)) : $0 }
-                                .joined(separator: " → ") + " (reached from '\(ref)')",
-                            hint: "a $ref (or allOf/anyOf/oneOf/not/if) chain must pass through properties, items or the like before it comes back"))
-                } else {
-                    compiled[ref] = schema
-                }
-            } catch {
-                node.error("schema '\(ref)' does not compile: \(error.description)")
-            }
-        }
-        for ep in endpoints {
-            let n = Node(value: .null, path: [.key("response"), .key("schema")], file: ep.file, sink: sink)
-            if let s = ep.responseSchema { compile(s, at: n) }
-            if let s = ep.requestSchema {
-                compile(s, at: Node(value: .null, path: [.key("request"), .key("schema")], file: ep.file, sink: sink))
-            }
-        }
+        // Every schema reference must resolve and compile: the endpoints' on the
+        // other core while the cases were read (their diagnostics come here, in
+        // the order they always came), then the cases' own.
+        earlyCompile.wait()
+        var compiler = earlyCompile.box.compiler
+        sink.items += earlyCompile.box.sink.items
+        func compile(_ ref: String, at node: Node) { compiler.compile(ref, at: node) }
         for c in cases {
             for (k, step) in c.steps.enumerated() {
                 let path: [JSONPathSegment] =
@@ -267,7 +240,7 @@ public enum SuiteLoader {
         if !errors.isEmpty { throw SuiteLoadError(sink.items) }
         var suite = Suite(
             root: root, endpoints: endpoints.sorted { $0.id < $1.id }, cases: cases, fixtures: fixtures,
-            schemas: schemas, compiledSchemas: compiled)
+            schemas: schemas, compiledSchemas: compiler.compiled)
         suite.readings = readings
         suite.api = api
         let files = relative(sink.read, to: root)
@@ -281,13 +254,104 @@ public enum SuiteLoader {
         suite.bounds = bounds
         suite.generated = generated
         suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)
-        for ref in compiled.keys {
+        for ref in compiler.compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }
             let presence = Presence.rules(for: ref, schemas: schemas)
             if !presence.isEmpty { suite.presence[ref] = presence }
         }
         return (suite, sink.items)
+    }
+
+    /// Compiles each schema reference once: what the suite keeps of it
+    /// (`compiled`), or a diagnostic at the node that names it.
+    struct SchemaCompiler: Sendable {
+        let registry: SchemaRegistry
+        let schemas: [String: JSON]
+        let display: String
+        var compiled: [String: CompiledSchema] = [:]
+        var refused: Set<String> = []
+        var cycles: Set<[String]> = []
+
+        init(registry: SchemaRegistry, schemas: [String: JSON], display: String) {
+            self.registry = registry
+            self.schemas = schemas
+            self.display = display
+        }
+
+        mutating func compile(_ ref: String, at node: Node) {
+            if compiled[ref] != nil || refused.contains(ref) { return }
+            let (file, fragment) = SchemaWalk.splitReference(ref)
+            guard schemas[file] != nil else {
+                let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
+                node.error("schema '\(file)' does not exist in \(display)/schemas", hint: hint)
+                return
+            }
+            do {
+                let schema = try registry.compile(schemaBase + file + (fragment.map { "#" + $0 } ?? ""), options: apiValidation)
+                if let cycle = schema.inPlaceCycle {
+                    refused.insert(ref)
+                    let shown = cycle.map { $0.replacingOccurrences(schemaBase, "") }
+                    guard cycles.insert(Array(shown.dropLast()).sorted()).inserted else { return }
+                    let culprit = shown.first.map { String($0.prefix { $0 != "#" }) } ?? file
+                    node.sink.add(
+                        Diagnostic(
+                            file: display + "/" + culprit, keyPath: "",
+                            message: "these schemas apply one another in place and never finish: "
+                                + shown.map { $0.hasPrefix(culprit + "#") ? String($0.dropFirst(culprit.count)) : $0 }
+                                .joined(separator: " → ") + " (reached from '\(ref)')",
+                            hint: "a $ref (or allOf/anyOf/oneOf/not/if) chain must pass through properties, items or the like before it comes back"))
+                } else {
+                    compiled[ref] = schema
+                }
+            } catch {
+                node.error("schema '\(ref)' does not compile: \(error.description)")
+            }
+        }
+    }
+
+    /// The endpoints' response and request schemas compiled on a thread of
+    /// their own, into a sink of their own, started at init; `wait()` before
+    /// reading `box`. When no thread has taken the work by then, `wait()`
+    /// does it itself (so it never waits on a thread that may not come).
+    final class EndpointSchemaCompile: @unchecked Sendable {
+        // Written by whoever takes the work (once), read only after `wait()`.
+        struct Box {
+            var compiler: SchemaCompiler
+            let sink = DiagnosticSink(computesDigests: false)
+        }
+        private(set) var box: Box
+        private let endpoints: [Endpoint]
+        /// 0: not taken, 1: taken.
+        private let taken = Atomic<Int>(0)
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ compiler: SchemaCompiler, endpoints: [Endpoint]) {
+            box = Box(compiler: compiler)
+            self.endpoints = endpoints
+            DispatchQueue.global().async { [self] in
+                guard take() else { return }
+                work()
+                done.signal()
+            }
+        }
+
+        private func take() -> Bool { taken.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
+
+        private func work() {
+            for ep in endpoints {
+                let n = Node(value: .null, path: [.key("response"), .key("schema")], file: ep.file, sink: box.sink)
+                if let s = ep.responseSchema { box.compiler.compile(s, at: n) }
+                if let s = ep.requestSchema {
+                    box.compiler.compile(
+                        s, at: Node(value: .null, path: [.key("request"), .key("schema")], file: ep.file, sink: box.sink))
+                }
+            }
+        }
+
+        func wait() {
+            if take() { work() } else { done.wait() }
+        }
     }
 
     /// One case file read: its cases (each with its reading alternatives and

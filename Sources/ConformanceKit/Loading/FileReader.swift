@@ -13,9 +13,10 @@ final class DiagnosticSink {
     /// Every file read through `SuiteFiles.parse`, as the path it was read at
     /// (what the suite digest covers: `SuiteLoader.filesRead`).
     var read: [String] = []
-    /// SHA-256 (hex) of each file in `read`, of the bytes as they were read:
-    /// the suite digest, computed once, while loading.
-    var digests: [String: String] = [:]
+    /// SHA-256 (hex) of each file in `read`, in the same order, of the bytes
+    /// as they were read ("" when `computesDigests` is false): the suite
+    /// digest, computed once, while loading.
+    var digests: [String] = []
     /// Whether `digests` is filled: `run --list` needs no digest and skips
     /// hashing every file (a sink made for one file inherits its loader's choice).
     let computesDigests: Bool
@@ -209,7 +210,7 @@ public enum SuiteFiles {
             return nil
         }
         sink.read.append(path)
-        if sink.computesDigests { sink.digests[path] = SHA256.hex(SHA256.hash(bytes)) }
+        sink.digests.append(sink.computesDigests ? SHA256.hex(SHA256.hash(bytes)) : "")
         do {
             let json = try JSONParser.parse(bytes, dialect: .json5)
             return Node(value: json, path: [], file: display, sink: sink)

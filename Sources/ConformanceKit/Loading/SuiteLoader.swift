@@ -42,23 +42,35 @@ public enum SuiteLoader {
     public static func digestOfFilesRead(root: String) -> SuiteDigest {
         let sink = DiagnosticSink()
         _ = try? load(root: root, sink: sink)
-        return digest(sink, root: root)
+        return digest(filesRead(sink, root: root))
     }
 
-    /// The digest of the files `sink` read (each file's, as read, and the whole
-    /// suite's), in the order of `relative(sink.read, to: root)`.
-    static func digest(_ sink: DiagnosticSink, root: String, files: [String]? = nil) -> SuiteDigest {
+    /// The files `sink` read, relative to `root`, sorted, each once (its first
+    /// read), with the SHA-256 it had as read ("" when the sink computed none).
+    static func filesRead(_ sink: DiagnosticSink, root: String) -> [SuiteDigest.File] {
         let prefix = root.hasSuffix("/") ? root : root + "/"
-        var byPath: [String: String] = [:]
-        byPath.reserveCapacity(sink.digests.count)
-        for (path, sha) in sink.digests { byPath[path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path] = sha }
-        let files = (files ?? relative(sink.read, to: root)).map { SuiteDigest.File(path: $0, sha256: byPath[$0] ?? "") }
-        return SuiteDigest(files: files, sha256: SHA256.hex(SHA256.hash(files.map { "\($0.sha256)  \($0.path)\n" }.joined())))
+        var files = zip(sink.read, sink.digests).map { path, sha in
+            SuiteDigest.File(path: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path, sha256: sha)
+        }
+        files.sort { $0.path < $1.path }  // stable: of two reads of a path, the first stays first
+        var out: [SuiteDigest.File] = []
+        out.reserveCapacity(files.count)
+        for f in files where out.last?.path != f.path { out.append(f) }
+        return out
     }
 
-    static func relative(_ paths: [String], to root: String) -> [String] {
-        let prefix = root.hasSuffix("/") ? root : root + "/"
-        return Set(paths.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }).sorted()
+    /// The suite's digest of `files`: each file's, and the SHA-256 of one line
+    /// per file, "SHA  PATH".
+    static func digest(_ files: [SuiteDigest.File]) -> SuiteDigest {
+        var text: [UInt8] = []
+        text.reserveCapacity(files.reduce(0) { $0 + $1.sha256.utf8.count + $1.path.utf8.count + 3 })
+        for f in files {
+            text += f.sha256.utf8
+            text += "  ".utf8
+            text += f.path.utf8
+            text.append(UInt8(ascii: "\n"))
+        }
+        return SuiteDigest(files: files, sha256: SHA256.hex(SHA256.hash(text)))
     }
 
     static func load(root: String, sink: DiagnosticSink) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
@@ -149,7 +161,7 @@ public enum SuiteLoader {
             sink.items += file.diagnostics
             sink.read += file.read
             // The certification digest covers what was read, on whichever core.
-            sink.digests.merge(file.digests) { a, _ in a }
+            sink.digests += file.digests
             for (c, alternativeDiagnostics) in file.cases {
                 if let other = caseFiles[c.id] {
                     sink.add(
@@ -243,9 +255,9 @@ public enum SuiteLoader {
             schemas: schemas, compiledSchemas: compiler.compiled)
         suite.readings = readings
         suite.api = api
-        let files = relative(sink.read, to: root)
-        suite.files = files
-        if sink.computesDigests { suite.digest = digest(sink, root: root, files: files) }
+        let read = filesRead(sink, root: root)
+        suite.files = read.map(\.path)
+        if sink.computesDigests { suite.digest = digest(read) }
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
@@ -362,8 +374,8 @@ public enum SuiteLoader {
         var cases: [(Case, [Diagnostic])] = []
         var diagnostics: [Diagnostic] = []
         var read: [String] = []
-        /// SHA-256 of each file read, by path (the suite's digest is made of them).
-        var digests: [String: String] = [:]
+        /// SHA-256 of each file in `read`, in the same order (the suite's digest is made of them).
+        var digests: [String] = []
     }
 
     /// Every file under `root/cases`, read and its cases made, in file order.

@@ -16,6 +16,28 @@ let strict: [SwiftSetting] = [
 let optimisedDebug = Context.environment["CONFORMANCE_OPTIMISED_DEBUG"] == "1"
 let optimised: [SwiftSetting] = strict + (optimisedDebug ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : [])
 
+// Release builds of `conformance` on Linux carry the Swift runtime and
+// Foundation in the executable (`-static-stdlib`): `run --list` started in
+// 43 ms of CPU instead of 52, the difference being the dynamic linker's
+// symbol lookups in libswiftCore and libFoundation*. Only the link changes
+// (the modules compile as before), so debug builds and the tests are as
+// they were. -static-stdlib names Foundation's own C parts only when the
+// modules were compiled for it, so they are named here, grouped (their
+// order does not matter), with the system's libcurl and libxml2 by their
+// run-time names (no -dev package needed).
+let staticRuntime: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-static-stdlib",
+            "-Xlinker", "--start-group",
+            "-lFoundation", "-lCoreFoundation", "-lFoundationEssentials", "-lFoundationInternationalization",
+            "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
+            "-lFoundationNetworking", "-l_CFURLSessionInterface", "-lFoundationXML", "-l_CFXMLInterface",
+            "-Xlinker", "--end-group",
+            "-Xlinker", "-l:libcurl.so.4", "-Xlinker", "-l:libxml2.so.2",
+        ], .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
     name: "TelecomXConformance",
     platforms: [.macOS(.v15)],
@@ -53,8 +75,10 @@ let package = Package(
             name: "ConformanceTesting",
             dependencies: ["ConformanceKit", "ConformanceCLI", "TelecomXSimulator", "HTTPServer"],
             swiftSettings: strict),
-        // The thin executable.
-        .executableTarget(name: "conformance", dependencies: ["ConformanceCLI"], swiftSettings: strict),
+        // The thin executable. Release builds on Linux link the Swift runtime and
+        // Foundation into it (see `staticRuntime`).
+        .executableTarget(
+            name: "conformance", dependencies: ["ConformanceCLI"], swiftSettings: strict, linkerSettings: staticRuntime),
         // Release-build benchmarks: swift run -c release conformance-bench schema
         .executableTarget(
             name: "conformance-bench",

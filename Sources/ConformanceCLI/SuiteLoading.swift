@@ -18,9 +18,10 @@ extension CLI {
         var warnings: [Diagnostic]
     }
 
-    /// The suite at `suiteRoot` and the profile at `targetPath`, judged against it.
-    static func load(suiteRoot: String, targetPath: String) throws(SuiteLoadError) -> Loaded {
-        let s = try SuiteLoader.load(root: suiteRoot)
+    /// The suite at `suiteRoot` and the profile at `targetPath`, judged against it
+    /// (`digest` false: the suite's files not hashed, for what reports no digest).
+    static func load(suiteRoot: String, targetPath: String, digest: Bool = true) throws(SuiteLoadError) -> Loaded {
+        let s = try SuiteLoader.load(root: suiteRoot, digest: digest)
         let t = try TargetLoader.load(path: targetPath, suite: s.suite)
         return Loaded(suite: s.suite, profile: t.profile, warnings: s.warnings + t.warnings)
     }

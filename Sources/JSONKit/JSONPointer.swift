@@ -32,6 +32,11 @@ public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertib
         guard s.hasPrefix("/") else { throw SyntaxError(pointer: text, message: "must be empty or start with '/'") }
         var out: [String] = []
         for raw in s.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            // No escape (the usual token): the text as it is, not rebuilt a Character at a time.
+            if !raw.utf8.contains(UInt8(ascii: "~")) {
+                out.append(String(raw))
+                continue
+            }
             var t = ""
             var it = raw.makeIterator()
             while let c = it.next() {

@@ -324,7 +324,8 @@ extension CLI {
     /// Load: the whole suite and the profile, every problem reported before anything runs.
     static func load(_ s: RunSettings, console: Console) -> Loaded? {
         do {
-            let loaded = try load(suiteRoot: s.suiteRoot, targetPath: s.targetPath)
+            // --list reports nothing about the suite's files: no digest to compute.
+            let loaded = try load(suiteRoot: s.suiteRoot, targetPath: s.targetPath, digest: !s.list)
             for w in loaded.warnings { console.err(w.description) }
             return loaded
         } catch {

@@ -13,8 +13,10 @@ import JSONKit
 /// value the option judges differently cites the reading with that side.
 func readBounds(
     _ list: Node, endpoint: Endpoint, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading],
-    access: AccessModel, now: Date
+    access: AccessModel, now: Date, sources: CitableSources? = nil
 ) -> (bounds: [Bound], cases: [Case]) {
+    // Made once here, not once per generated case.
+    let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
     guard let items = list.array else { return ([], []) }
     var bounds: [Bound] = []
     var cases: [Case] = []
@@ -115,15 +117,15 @@ func readBounds(
             return nil
         }
         if kind == .date {
-            let f = ISO8601DateFormatter()
-            f.timeZone = TimeZone(identifier: "UTC")
-            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            // As ISO8601DateFormatter wrote it (UTC, milliseconds truncated, so never
+            // the next day), without making one: that was a millisecond of `run --list`.
+            func text(_ d: Date) -> String { RFC3339.format((d.timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
             // The instant of the run is today in every time zone (UTC and the
             // vendor's Danish time alike); 26 hours earlier is before today in
             // every zone whose days have at most 25 hours.
             values = [
-                Value(label: "yesterday", json: .string(f.string(from: now.addingTimeInterval(-26 * 3600))), n: -1, inside: false),
-                Value(label: "today", json: .string(f.string(from: now)), n: 0, inside: true),
+                Value(label: "yesterday", json: .string(text(now.addingTimeInterval(-26 * 3600))), n: -1, inside: false),
+                Value(label: "today", json: .string(text(now)), n: 0, inside: true),
             ]
         } else {
             var ends = Set<Int>()
@@ -210,7 +212,7 @@ func readBounds(
             c["request"] = .object(request)
             c["expect"] = .object(expect)
             let generated = Node(value: .object(c), path: item.path, file: item.file, sink: item.sink)
-            let read = readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access)
+            let read = readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, sources: sources)
             cases += read
             ids += read.map(\.id)
         }

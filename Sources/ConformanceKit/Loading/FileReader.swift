@@ -1,15 +1,26 @@
 import Foundation
 import JSONKit
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Collects diagnostics while a file is read.
 final class DiagnosticSink {
     var items: [Diagnostic] = []
     /// Every file read through `SuiteFiles.parse`, as the path it was read at
     /// (what the suite digest covers: `SuiteLoader.filesRead`).
     var read: [String] = []
-    /// SHA-256 (hex) of each file in `read`, of the bytes as they were read:
-    /// the suite digest, computed once, while loading.
-    var digests: [String: String] = [:]
+    /// SHA-256 (hex) of each file in `read`, in the same order, of the bytes
+    /// as they were read ("" when `computesDigests` is false): the suite
+    /// digest, computed once, while loading.
+    var digests: [String] = []
+    /// Whether `digests` is filled: `run --list` needs no digest and skips
+    /// hashing every file (a sink made for one file inherits its loader's choice).
+    let computesDigests: Bool
+    init(computesDigests: Bool = true) { self.computesDigests = computesDigests }
     func add(_ d: Diagnostic) { items.append(d) }
     var hasErrors: Bool { items.contains { $0.severity == .error } }
 }
@@ -18,9 +29,35 @@ final class DiagnosticSink {
 /// problem found while reading it can say where it is.
 struct Node {
     let value: JSON
-    let path: [JSONPathSegment]
+    /// The last segment of the path and, through it, every one before it: a
+    /// child costs one small object instead of a copy of its parent's path
+    /// (a large suite makes a node for every member it reads), and the path
+    /// is put together only when something asks for it (a diagnostic).
+    private let link: PathLink?
     let file: String
     let sink: DiagnosticSink
+
+    init(value: JSON, path: [JSONPathSegment], file: String, sink: DiagnosticSink) {
+        self.init(value: value, link: path.reduce(nil) { PathLink(parent: $0, segment: $1) }, file: file, sink: sink)
+    }
+
+    private init(value: JSON, link: PathLink?, file: String, sink: DiagnosticSink) {
+        self.value = value
+        self.link = link
+        self.file = file
+        self.sink = sink
+    }
+
+    /// The path from the file's root to this value.
+    var path: [JSONPathSegment] {
+        var out: [JSONPathSegment] = []
+        var at = link
+        while let l = at {
+            out.append(l.segment)
+            at = l.parent
+        }
+        return out.reversed()
+    }
 
     var keyPath: String { JSONPathSegment.render(path) }
 
@@ -33,11 +70,11 @@ struct Node {
     }
 
     func child(_ key: String, _ value: JSON) -> Node {
-        Node(value: value, path: path + [.key(key)], file: file, sink: sink)
+        Node(value: value, link: PathLink(parent: link, segment: .key(key)), file: file, sink: sink)
     }
 
     func element(_ index: Int, _ value: JSON) -> Node {
-        Node(value: value, path: path + [.index(index)], file: file, sink: sink)
+        Node(value: value, link: PathLink(parent: link, segment: .index(index)), file: file, sink: sink)
     }
 
     /// Reads an object whose keys must come from `keys`; reports unknown keys
@@ -47,17 +84,25 @@ struct Node {
             error("must be an object, found \(value.typeName)")
             return nil
         }
-        var seen = Set<String>()
-        for m in o {
-            let at = child(m.key, m.value)
-            if !seen.insert(m.key).inserted {
-                at.error("duplicate key '\(m.key)'")
+        // A node for a member only when it has something to report; the
+        // duplicates found by a scan of the members before it (an object in a
+        // suite file has a few), or by a set when it has many.
+        var seen: Set<String>? = o.count > 16 ? Set(minimumCapacity: o.count) : nil
+        for (i, m) in o.enumerated() {
+            let duplicate: Bool
+            if seen != nil {
+                duplicate = !seen!.insert(m.key).inserted
+            } else {
+                duplicate = o.members[..<i].contains { $0.key == m.key }
+            }
+            if duplicate {
+                child(m.key, m.value).error("duplicate key '\(m.key)'")
             }
             if m.key.hasPrefix("$") { continue }
             if !keys.contains(m.key) {
                 let hint = closestMatch(to: m.key, in: keys).map { "did you mean '\($0)'?" }
                     ?? "allowed keys: \(keys.joined(separator: ", "))"
-                at.error("unknown key '\(m.key)'", hint: hint)
+                child(m.key, m.value).error("unknown key '\(m.key)'", hint: hint)
             }
         }
         return ObjectNode(node: self, object: o)
@@ -120,6 +165,16 @@ struct Node {
     }
 }
 
+/// One segment of a `Node`'s path, linked to the one before it.
+final class PathLink: Sendable {
+    let parent: PathLink?
+    let segment: JSONPathSegment
+    init(parent: PathLink?, segment: JSONPathSegment) {
+        self.parent = parent
+        self.segment = segment
+    }
+}
+
 struct ObjectNode {
     let node: Node
     let object: JSONObject
@@ -150,14 +205,14 @@ public enum SuiteFiles {
 
     /// Reads and parses a JSON/JSON5 file, reporting problems against `display`.
     static func parse(path: String, display: String, sink: DiagnosticSink) -> Node? {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = readBytes(path) else {
             sink.add(Diagnostic(file: display, keyPath: "", message: "cannot read the file"))
             return nil
         }
         sink.read.append(path)
-        sink.digests[path] = SHA256.hex(SHA256.hash([UInt8](data)))
+        sink.digests.append(sink.computesDigests ? SHA256.hex(SHA256.hash(bytes)) : "")
         do {
-            let json = try JSONParser.parse([UInt8](data), dialect: .json5)
+            let json = try JSONParser.parse(bytes, dialect: .json5)
             return Node(value: json, path: [], file: display, sink: sink)
         } catch {
             sink.add(
@@ -168,20 +223,60 @@ public enum SuiteFiles {
         }
     }
 
-    /// `.json` and `.json5` files below `dir`, sorted, as paths relative to `dir`.
-    static func list(_ dir: String, recursive: Bool) -> [String] {
-        let fm = FileManager.default
-        var out: [String] = []
-        if recursive {
-            guard let e = fm.enumerator(atPath: dir) else { return [] }
-            while let rel = e.nextObject() as? String {
-                if rel.hasSuffix(".json") || rel.hasSuffix(".json5") { out.append(rel) }
+    /// The bytes of the file at `path`, read with POSIX calls into one array
+    /// (`FileManager.contents` went through `Data` and was copied twice more);
+    /// nil when it cannot be opened or read (a folder, no permission).
+    static func readBytes(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        // One byte more than the size, so that the read that finds the end needs no growth.
+        var out = [UInt8](repeating: 0, count: max(0, Int(st.st_size)) + 1)
+        var filled = 0
+        while true {
+            if filled == out.count { out.append(contentsOf: repeatElement(0, count: max(4096, out.count))) }
+            let n = out.withUnsafeMutableBytes { buffer in
+                read(fd, buffer.baseAddress! + filled, buffer.count - filled)
             }
-        } else {
-            out = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter {
-                $0.hasSuffix(".json") || $0.hasSuffix(".json5")
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        out.removeSubrange(filled...)
+        return out
+    }
+
+    /// `.json` and `.json5` files below `dir`, sorted, as paths relative to `dir`.
+    /// Listed with `opendir`/`readdir` (FileManager's enumerator was a tenth
+    /// of a large suite's load); as it did, hidden entries count and a
+    /// symbolic link is listed but not descended into.
+    static func list(_ dir: String, recursive: Bool) -> [String] {
+        var out: [String] = []
+        func walk(_ dir: String, prefix: String) {
+            guard let d = opendir(dir) else { return }
+            defer { closedir(d) }
+            while let entry = readdir(d) {
+                let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                    String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+                }
+                if name == "." || name == ".." { continue }
+                let rel = prefix + name
+                if name.hasSuffix(".json") || name.hasSuffix(".json5") { out.append(rel) }
+                guard recursive else { continue }
+                var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+                if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+                    var st = stat()
+                    isDirectory = lstat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+                }
+                if isDirectory { walk(dir + "/" + name, prefix: rel + "/") }
             }
         }
+        walk(dir, prefix: "")
         return out.sorted()
     }
 }

@@ -21,8 +21,10 @@ import JSONKit
 /// (`create-gen-pbx-type`), not the value, so they stay stable.
 func readNegatives(
     _ node: Node, endpoint: Endpoint, schemas: [String: JSON], endpoints: [Endpoint], fixtures: [String: String],
-    readings: [Reading], access: AccessModel, overMax: [String: JSON] = [:]
+    readings: [Reading], access: AccessModel, overMax: [String: JSON] = [:], sources: CitableSources? = nil
 ) -> (seed: UInt64, cases: [Case])? {
+    // Made once here, not once per generated case.
+    let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
     guard let o = node.object(keys: ["seed", "role", "request", "replaces", "rows", "max", "prefix"]),
         let seedNode = o.required("seed"), let seed = seedNode.int, let role = o.required("role"),
         let prefix = o.required("prefix")?.nonEmptyString
@@ -156,7 +158,7 @@ func readNegatives(
         }
         c["expect"] = .object(expect)
         let generated = Node(value: .object(c), path: node.path, file: node.file, sink: node.sink)
-        for var made in readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access) {
+        for var made in readCases(generated, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, sources: sources) {
             if fromBound {
                 cases.append(made)
                 continue

@@ -204,17 +204,36 @@ func withReadingAlternatives(
         guard let endpoint = endpoints.first(where: { $0.id == step.endpoint }) else { continue }
         let role = step.role ?? c.role
         let level = access.level(of: role)
-        let accessCited = endpoint.accessReadings.filter { cit in
+        func citesLevel(_ cit: ReadingCitation) -> Bool {
             cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
         }
-        let cited = accessCited + step.citations + endpoint.responseReadings + endpoint.unauthenticatedReadings
-        var seen = Set<String>()
-        let applicable = cited.filter { seen.insert($0.reading).inserted }
+        // The ids of the readings cited (access line for this level, the step, the
+        // success and unauthenticated responses), each once, in that order: a few
+        // at most, so a scan, not a set (this runs once per case).
+        var applicable: [String] = []
+        func cite(_ id: String) { if !applicable.contains(id) { applicable.append(id) } }
+        for cit in endpoint.accessReadings where citesLevel(cit) { cite(cit.reading) }
+        for cit in step.citations { cite(cit.reading) }
+        for cit in endpoint.responseReadings { cite(cit.reading) }
+        for cit in endpoint.unauthenticatedReadings { cite(cit.reading) }
         guard !applicable.isEmpty else { continue }
         var combos: [[ReadingChoice]] = [[]]
-        for cit in applicable {
-            guard let r = reading(cit.reading) else { continue }
-            combos = combos.flatMap { prefix in r.options.map { prefix + [ReadingChoice(reading: r.id, option: $0.id)] } }
+        // Each reading's option as the suite takes it.
+        var oursOption: [(reading: String, option: String)] = []
+        for id in applicable {
+            guard let r = reading(id) else { continue }
+            oursOption.append((r.id, r.ours.id))
+            let options = r.options
+            var next: [[ReadingChoice]] = []
+            next.reserveCapacity(combos.count * options.count)
+            for prefix in combos {
+                for o in options {
+                    var combo = prefix
+                    combo.append(ReadingChoice(reading: r.id, option: o.id))
+                    next.append(combo)
+                }
+            }
+            combos = next
         }
         if combos.count > maxReadingCombinations {
             sink.add(
@@ -224,8 +243,9 @@ func withReadingAlternatives(
             continue
         }
         let ours = combos.first { combo in
-            combo.allSatisfy { ch in reading(ch.reading)?.ours.id == ch.option }
+            combo.allSatisfy { ch in oursOption.first { $0.reading == ch.reading }?.option == ch.option }
         } ?? []
+        let accessCited = endpoint.accessReadings.filter(citesLevel)
         var alternatives: [StepAlternative] = []
         for combo in combos where combo != ours {
             var covers = step.covers

@@ -1,6 +1,7 @@
 import Foundation
 import JSONKit
 import JSONSchemaKit
+import Synchronization
 
 /// Reads `Cases/`: endpoint specs, schemas, the fixture catalogue and every
 /// case, and cross-checks them. Every problem is collected, none is fatal on
@@ -18,8 +19,12 @@ public enum SuiteLoader {
     public static let apiValidation = ValidationOptions(
         assertFormats: true, reportUndescribedProperties: true, nullMeansAbsent: true)
 
-    public static func load(root: String) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
-        try load(root: root, sink: DiagnosticSink())
+    /// With `digest` false, `Suite.digest` stays empty and no file is hashed:
+    /// for what reports nothing about the suite's files (`run --list`).
+    public static func load(root: String, digest: Bool = true) throws(SuiteLoadError) -> (
+        suite: Suite, warnings: [Diagnostic]
+    ) {
+        try load(root: root, sink: DiagnosticSink(computesDigests: digest))
     }
 
     /// Every file of the suite at `root` that loading it reads (and so every
@@ -37,22 +42,35 @@ public enum SuiteLoader {
     public static func digestOfFilesRead(root: String) -> SuiteDigest {
         let sink = DiagnosticSink()
         _ = try? load(root: root, sink: sink)
-        return digest(sink, root: root)
+        return digest(filesRead(sink, root: root))
     }
 
-    /// The digest of the files `sink` read (each file's, as read, and the whole
-    /// suite's), in the order of `relative(sink.read, to: root)`.
-    static func digest(_ sink: DiagnosticSink, root: String) -> SuiteDigest {
+    /// The files `sink` read, relative to `root`, sorted, each once (its first
+    /// read), with the SHA-256 it had as read ("" when the sink computed none).
+    static func filesRead(_ sink: DiagnosticSink, root: String) -> [SuiteDigest.File] {
         let prefix = root.hasSuffix("/") ? root : root + "/"
-        var byPath: [String: String] = [:]
-        for (path, sha) in sink.digests { byPath[path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path] = sha }
-        let files = relative(sink.read, to: root).map { SuiteDigest.File(path: $0, sha256: byPath[$0] ?? "") }
-        return SuiteDigest(files: files, sha256: SHA256.hex(SHA256.hash(files.map { "\($0.sha256)  \($0.path)\n" }.joined())))
+        var files = zip(sink.read, sink.digests).map { path, sha in
+            SuiteDigest.File(path: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path, sha256: sha)
+        }
+        files.sort { $0.path < $1.path }  // stable: of two reads of a path, the first stays first
+        var out: [SuiteDigest.File] = []
+        out.reserveCapacity(files.count)
+        for f in files where out.last?.path != f.path { out.append(f) }
+        return out
     }
 
-    static func relative(_ paths: [String], to root: String) -> [String] {
-        let prefix = root.hasSuffix("/") ? root : root + "/"
-        return Set(paths.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }).sorted()
+    /// The suite's digest of `files`: each file's, and the SHA-256 of one line
+    /// per file, "SHA  PATH".
+    static func digest(_ files: [SuiteDigest.File]) -> SuiteDigest {
+        var text: [UInt8] = []
+        text.reserveCapacity(files.reduce(0) { $0 + $1.sha256.utf8.count + $1.path.utf8.count + 3 })
+        for f in files {
+            text += f.sha256.utf8
+            text += "  ".utf8
+            text += f.path.utf8
+            text.append(UInt8(ascii: "\n"))
+        }
+        return SuiteDigest(files: files, sha256: SHA256.hex(SHA256.hash(text)))
     }
 
     static func load(root: String, sink: DiagnosticSink) throws(SuiteLoadError) -> (suite: Suite, warnings: [Diagnostic]) {
@@ -120,21 +138,30 @@ public enum SuiteLoader {
             sink.add(Diagnostic(file: display + "/endpoints", keyPath: "", message: "no endpoint specs found"))
         }
 
+        // The endpoints' schemas compile on another thread while the cases are read
+        // (nothing the cases read depends on them); `wait()` before their results.
+        let earlyCompile = EndpointSchemaCompile(
+            SchemaCompiler(registry: registry, schemas: schemas, display: display), endpoints: endpoints)
+
         let preflight = loadPreflight(
             root: root, display: display, endpoints: endpoints, fixtures: fixtures, access: access, sink: sink)
 
         var cases: [Case] = []
         var caseFiles: [String: String] = [:]  // id → file
         let endpointByID = Dictionary(endpoints.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // What a `source` may cite and each reading by id, made once for every case read or generated.
+        let sources = CitableSources(endpoints: endpoints, readings: readings)
+        let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         // Each file read on its own (on every core: `readCaseFiles`), then taken in file
         // order, so cases and diagnostics come in the same order whatever the concurrency.
         for file in readCaseFiles(
-            root: root, display: display, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access)
+            root: root, display: display, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access,
+            computesDigests: sink.computesDigests, sources: sources, readingByID: readingByID)
         {
             sink.items += file.diagnostics
             sink.read += file.read
             // The certification digest covers what was read, on whichever core.
-            sink.digests.merge(file.digests) { a, _ in a }
+            sink.digests += file.digests
             for (c, alternativeDiagnostics) in file.cases {
                 if let other = caseFiles[c.id] {
                     sink.add(
@@ -155,7 +182,8 @@ public enum SuiteLoader {
         for (epID, list) in boundLists {
             guard let ep = endpointByID[epID] else { continue }
             let (b, generated) = readBounds(
-                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, now: now)
+                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, now: now,
+                sources: sources)
             bounds += b
             for c in generated {
                 if let other = caseFiles[c.id] {
@@ -163,7 +191,9 @@ public enum SuiteLoader {
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
+                cases.append(
+                    withReadingAlternatives(
+                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID))
             }
         }
 
@@ -181,7 +211,7 @@ public enum SuiteLoader {
             guard let ep = endpointByID[epID],
                 let (seed, made) = readNegatives(
                     spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings,
-                    access: access, overMax: overMax)
+                    access: access, overMax: overMax, sources: sources)
             else { continue }
             var added = 0
             for c in made {
@@ -190,52 +220,21 @@ public enum SuiteLoader {
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(withReadingAlternatives(c, endpoints: endpoints, readings: readings, access: access, sink: sink))
+                cases.append(
+                    withReadingAlternatives(
+                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID))
                 added += 1
             }
             generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
         }
 
-        // Every schema reference must resolve and compile.
-        var compiled: [String: CompiledSchema] = [:]
-        var refused: Set<String> = []
-        var cycles: Set<[String]> = []
-        func compile(_ ref: String, at node: Node) {
-            if compiled[ref] != nil || refused.contains(ref) { return }
-            let (file, fragment) = SchemaWalk.splitReference(ref)
-            guard schemas[file] != nil else {
-                let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
-                node.error("schema '\(file)' does not exist in \(display)/schemas", hint: hint)
-                return
-            }
-            do {
-                let schema = try registry.compile(schemaBase + file + (fragment.map { "#" + $0 } ?? ""), options: apiValidation)
-                if let cycle = schema.inPlaceCycle {
-                    refused.insert(ref)
-                    let shown = cycle.map { $0.replacingOccurrences(schemaBase, "") }
-                    guard cycles.insert(Array(shown.dropLast()).sorted()).inserted else { return }
-                    let culprit = shown.first.map { String($0.prefix { $0 != "#" }) } ?? file
-                    sink.add(
-                        Diagnostic(
-                            file: display + "/" + culprit, keyPath: "",
-                            message: "these schemas apply one another in place and never finish: "
-                                + shown.map { $0.hasPrefix(culprit + "#") ? String($0.dropFirst(culprit.count)) : $0 }
-                                .joined(separator: " → ") + " (reached from '\(ref)')",
-                            hint: "a $ref (or allOf/anyOf/oneOf/not/if) chain must pass through properties, items or the like before it comes back"))
-                } else {
-                    compiled[ref] = schema
-                }
-            } catch {
-                node.error("schema '\(ref)' does not compile: \(error.description)")
-            }
-        }
-        for ep in endpoints {
-            let n = Node(value: .null, path: [.key("response"), .key("schema")], file: ep.file, sink: sink)
-            if let s = ep.responseSchema { compile(s, at: n) }
-            if let s = ep.requestSchema {
-                compile(s, at: Node(value: .null, path: [.key("request"), .key("schema")], file: ep.file, sink: sink))
-            }
-        }
+        // Every schema reference must resolve and compile: the endpoints' on the
+        // other core while the cases were read (their diagnostics come here, in
+        // the order they always came), then the cases' own.
+        earlyCompile.wait()
+        var compiler = earlyCompile.box.compiler
+        sink.items += earlyCompile.box.sink.items
+        func compile(_ ref: String, at node: Node) { compiler.compile(ref, at: node) }
         for c in cases {
             for (k, step) in c.steps.enumerated() {
                 let path: [JSONPathSegment] =
@@ -253,11 +252,12 @@ public enum SuiteLoader {
         if !errors.isEmpty { throw SuiteLoadError(sink.items) }
         var suite = Suite(
             root: root, endpoints: endpoints.sorted { $0.id < $1.id }, cases: cases, fixtures: fixtures,
-            schemas: schemas, compiledSchemas: compiled)
+            schemas: schemas, compiledSchemas: compiler.compiled)
         suite.readings = readings
         suite.api = api
-        suite.files = relative(sink.read, to: root)
-        suite.digest = digest(sink, root: root)
+        let read = filesRead(sink, root: root)
+        suite.files = read.map(\.path)
+        if sink.computesDigests { suite.digest = digest(read) }
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
@@ -266,13 +266,104 @@ public enum SuiteLoader {
         suite.bounds = bounds
         suite.generated = generated
         suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)
-        for ref in compiled.keys {
+        for ref in compiler.compiled.keys {
             let rules = Visibility.rules(for: ref, schemas: schemas)
             if !rules.isEmpty { suite.visibility[ref] = rules }
             let presence = Presence.rules(for: ref, schemas: schemas)
             if !presence.isEmpty { suite.presence[ref] = presence }
         }
         return (suite, sink.items)
+    }
+
+    /// Compiles each schema reference once: what the suite keeps of it
+    /// (`compiled`), or a diagnostic at the node that names it.
+    struct SchemaCompiler: Sendable {
+        let registry: SchemaRegistry
+        let schemas: [String: JSON]
+        let display: String
+        var compiled: [String: CompiledSchema] = [:]
+        var refused: Set<String> = []
+        var cycles: Set<[String]> = []
+
+        init(registry: SchemaRegistry, schemas: [String: JSON], display: String) {
+            self.registry = registry
+            self.schemas = schemas
+            self.display = display
+        }
+
+        mutating func compile(_ ref: String, at node: Node) {
+            if compiled[ref] != nil || refused.contains(ref) { return }
+            let (file, fragment) = SchemaWalk.splitReference(ref)
+            guard schemas[file] != nil else {
+                let hint = closestMatch(to: file, in: schemas.keys).map { "did you mean '\($0)'?" }
+                node.error("schema '\(file)' does not exist in \(display)/schemas", hint: hint)
+                return
+            }
+            do {
+                let schema = try registry.compile(schemaBase + file + (fragment.map { "#" + $0 } ?? ""), options: apiValidation)
+                if let cycle = schema.inPlaceCycle {
+                    refused.insert(ref)
+                    let shown = cycle.map { $0.replacingOccurrences(schemaBase, "") }
+                    guard cycles.insert(Array(shown.dropLast()).sorted()).inserted else { return }
+                    let culprit = shown.first.map { String($0.prefix { $0 != "#" }) } ?? file
+                    node.sink.add(
+                        Diagnostic(
+                            file: display + "/" + culprit, keyPath: "",
+                            message: "these schemas apply one another in place and never finish: "
+                                + shown.map { $0.hasPrefix(culprit + "#") ? String($0.dropFirst(culprit.count)) : $0 }
+                                .joined(separator: " → ") + " (reached from '\(ref)')",
+                            hint: "a $ref (or allOf/anyOf/oneOf/not/if) chain must pass through properties, items or the like before it comes back"))
+                } else {
+                    compiled[ref] = schema
+                }
+            } catch {
+                node.error("schema '\(ref)' does not compile: \(error.description)")
+            }
+        }
+    }
+
+    /// The endpoints' response and request schemas compiled on a thread of
+    /// their own, into a sink of their own, started at init; `wait()` before
+    /// reading `box`. When no thread has taken the work by then, `wait()`
+    /// does it itself (so it never waits on a thread that may not come).
+    final class EndpointSchemaCompile: @unchecked Sendable {
+        // Written by whoever takes the work (once), read only after `wait()`.
+        struct Box {
+            var compiler: SchemaCompiler
+            let sink = DiagnosticSink(computesDigests: false)
+        }
+        private(set) var box: Box
+        private let endpoints: [Endpoint]
+        /// 0: not taken, 1: taken.
+        private let taken = Atomic<Int>(0)
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ compiler: SchemaCompiler, endpoints: [Endpoint]) {
+            box = Box(compiler: compiler)
+            self.endpoints = endpoints
+            DispatchQueue.global().async { [self] in
+                guard take() else { return }
+                work()
+                done.signal()
+            }
+        }
+
+        private func take() -> Bool { taken.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
+
+        private func work() {
+            for ep in endpoints {
+                let n = Node(value: .null, path: [.key("response"), .key("schema")], file: ep.file, sink: box.sink)
+                if let s = ep.responseSchema { box.compiler.compile(s, at: n) }
+                if let s = ep.requestSchema {
+                    box.compiler.compile(
+                        s, at: Node(value: .null, path: [.key("request"), .key("schema")], file: ep.file, sink: box.sink))
+                }
+            }
+        }
+
+        func wait() {
+            if take() { work() } else { done.wait() }
+        }
     }
 
     /// One case file read: its cases (each with its reading alternatives and
@@ -283,8 +374,8 @@ public enum SuiteLoader {
         var cases: [(Case, [Diagnostic])] = []
         var diagnostics: [Diagnostic] = []
         var read: [String] = []
-        /// SHA-256 of each file read, by path (the suite's digest is made of them).
-        var digests: [String: String] = [:]
+        /// SHA-256 of each file in `read`, in the same order (the suite's digest is made of them).
+        var digests: [String] = []
     }
 
     /// Every file under `root/cases`, read and its cases made, in file order.
@@ -293,14 +384,15 @@ public enum SuiteLoader {
     /// the caller takes them in order (duplicate ids are its check).
     static func readCaseFiles(
         root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading],
-        access: AccessModel
+        access: AccessModel, computesDigests: Bool = true, sources: CitableSources? = nil,
+        readingByID: [String: Reading]? = nil
     ) -> [CaseFile] {
         let rels = SuiteFiles.list(root + "/cases", recursive: true)
-        let sources = CitableSources(endpoints: endpoints, readings: readings)
+        let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
         // First of each id, as a scan of the register would find it.
-        let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let readingByID = readingByID ?? Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         @Sendable func read(_ rel: String) -> CaseFile {
-            let sink = DiagnosticSink()
+            let sink = DiagnosticSink(computesDigests: computesDigests)
             var out = CaseFile(display: display + "/cases/" + rel)
             if let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: out.display, sink: sink) {
                 for c in readCases(
@@ -431,7 +523,7 @@ func loadPreflight(
     let file = display + "/fixtures.json"
     // The file was read (and its problems reported) with the catalogue.
     guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
         case .object(let top) = parsed.value, let value = top["preflight"]
     else { return [] }
     let pn = Node(value: value, path: [.key("preflight")], file: file, sink: sink)
@@ -540,7 +632,7 @@ func loadPreflight(
 func loadUnchecked(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: String] {
     let file = display + "/fixtures.json"
     guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
         case .object(let top) = parsed.value, let value = top["unchecked"]
     else { return [:] }
     let un = Node(value: value, path: [.key("unchecked")], file: file, sink: sink)
@@ -564,7 +656,7 @@ func loadUnchecked(root: String, display: String, fixtures: [String: String], si
 func loadBlameRules(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: BlameRule] {
     let file = display + "/fixtures.json"
     guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink()),
+        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
         case .object(let top) = parsed.value, let value = top["confirmBeforeBlame"]
     else { return [:] }
     let bn = Node(value: value, path: [.key("confirmBeforeBlame")], file: file, sink: sink)

@@ -1,0 +1,108 @@
+import Foundation
+import JSONKit
+import TestSupport
+import Testing
+
+@testable import ConformanceKit
+
+/// The loader's file layer: listing with `readdir`, reading with POSIX calls,
+/// key paths kept as links. Each is compared with what it replaced.
+@Suite struct SuiteFilesTests {
+    /// The listing `SuiteFiles.list` replaced (FileManager), for the comparison.
+    func listedByFileManager(_ dir: String, recursive: Bool) -> [String] {
+        let fm = FileManager.default
+        let all: [String] =
+            recursive
+            ? (fm.enumerator(atPath: dir)?.allObjects as? [String] ?? [])
+            : ((try? fm.contentsOfDirectory(atPath: dir)) ?? [])
+        return all.filter { $0.hasSuffix(".json") || $0.hasSuffix(".json5") }.sorted()
+    }
+
+    @Test func listsWhatFileManagerListed() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        for rel in [
+            "a.json", "b.json5", "notes.txt", ".hidden.json", "sub/c.json", "sub/deeper/d.json", "sub/deeper/e.md",
+            "z/y/x/w.json", "folder.json/inside.json",
+        ] {
+            try tmp.write("tree/" + rel, "{}")
+        }
+        let dir = tmp.path + "/tree"
+        // A link to a folder is listed by name (it ends in .json) but not walked into, as before.
+        try FileManager.default.createSymbolicLink(atPath: dir + "/linked.json", withDestinationPath: dir + "/sub")
+        for recursive in [true, false] {
+            let listed = SuiteFiles.list(dir, recursive: recursive)
+            #expect(listed == listedByFileManager(dir, recursive: recursive), "recursive: \(recursive)")
+        }
+        #expect(SuiteFiles.list(dir, recursive: true).contains("sub/deeper/d.json"))
+        #expect(SuiteFiles.list(dir + "/missing", recursive: true).isEmpty)
+    }
+
+    @Test func readsEveryByteOfFilesOfAnySize() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        for size in [0, 1, 4095, 4096, 4097, 100_000] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let path = tmp.path + "/f\(size)"
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            #expect(SuiteFiles.readBytes(path) == bytes, "size \(size)")
+        }
+        #expect(SuiteFiles.readBytes(tmp.path + "/missing") == nil)
+        #expect(SuiteFiles.readBytes(tmp.path) == nil, "a folder is not a file to read")
+    }
+
+    @Test func aFolderNamedLikeACaseFileCannotBeRead() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        try tmp.write("x.json/inner.json", "{}")
+        let sink = DiagnosticSink()
+        #expect(SuiteFiles.parse(path: tmp.path + "/x.json", display: "Cases/cases/x.json", sink: sink) == nil)
+        #expect(sink.items.map(\.description) == ["Cases/cases/x.json: cannot read the file"])
+    }
+
+    /// A node keeps its path as links; the path and key path read back as the
+    /// segments that led to it, and its diagnostics carry them.
+    @Test func nodesKeepTheirKeyPath() {
+        let sink = DiagnosticSink()
+        let root = Node(value: .null, path: [.key("steps")], file: "f.json", sink: sink)
+        let leaf = root.element(2, .null).child("expect", .null).child("status", .string("x"))
+        #expect(leaf.path == [.key("steps"), .index(2), .key("expect"), .key("status")])
+        #expect(leaf.keyPath == "steps[2].expect.status")
+        _ = leaf.int
+        #expect(sink.items.map(\.description) == ["f.json: steps[2].expect.status: must be an integer, found string"])
+        let rebuilt = Node(value: .null, path: leaf.path, file: "f.json", sink: sink)
+        #expect(rebuilt.keyPath == leaf.keyPath)
+        #expect(Node(value: .null, path: [], file: "f.json", sink: sink).path.isEmpty)
+    }
+
+    /// Duplicate keys are found in a small object (by a scan) and in a large
+    /// one (by a set), each reported once, at its own key path.
+    @Test func duplicateKeysAreReportedInSmallAndLargeObjects() {
+        for count in [3, 40] {
+            let sink = DiagnosticSink()
+            var members = (0..<count).map { JSONObject.Member(key: "k\($0)", value: .number(Double($0))) }
+            members.append(JSONObject.Member(key: "k1", value: .null))
+            members.append(JSONObject.Member(key: "k1", value: .null))
+            let node = Node(value: .object(JSONObject(members)), path: [.key("o")], file: "f.json", sink: sink)
+            #expect(node.object(keys: (0..<count).map { "k\($0)" }) != nil)
+            #expect(
+                sink.items.map(\.description) == Array(repeating: "f.json: o.k1: duplicate key 'k1'", count: 2),
+                "\(count) members")
+        }
+    }
+
+    /// `run --list` loads without the digest: nothing else changes, and the
+    /// digest a run computes is still the one `verify` asks the loader for.
+    @Test func aLoadWithoutTheDigestDiffersInTheDigestOnly() throws {
+        let (full, fullWarnings) = try SuiteLoader.load(root: Project.cases)
+        let (listed, listedWarnings) = try SuiteLoader.load(root: Project.cases, digest: false)
+        #expect(listed.digest.files.isEmpty && listed.digest.sha256.isEmpty)
+        #expect(full.digest.files.count == full.files.count && full.digest.sha256.count == 64)
+        #expect(full.digest.files.allSatisfy { $0.sha256.count == 64 })
+        #expect(listed.files == full.files)
+        // (Ids, not whole cases: a date bound's cases hold the instant of the load.)
+        #expect(listed.cases.map(\.id) == full.cases.map(\.id) && !full.cases.isEmpty)
+        #expect(listedWarnings.map(\.description) == fullWarnings.map(\.description))
+        #expect(SuiteLoader.digestOfFilesRead(root: Project.cases) == full.digest)
+    }
+}

@@ -35,7 +35,7 @@ func median(_ xs: [Double]) -> Double {
 
 /// One run of `suite` against a fresh simulator, over http or (through a TLS front) https.
 func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keepAlive: Bool) async throws
-    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)
+    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)
 {
     let sim = try EmbeddedSimulator()
     defer { sim.stop() }
@@ -52,11 +52,13 @@ func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keep
     let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
     let transport = URLSessionTransport(maxConnections: jobs, caFile: front?.caFile, keepAliveSeconds: keepAlive ? 2 : 0)
     defer { transport.closeConnections() }
+    let cpuBefore = cpuSeconds(children: false)
     let start = ContinuousClock.now
     let r = await Conformance.run(
         suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let wall = secondsSince(start)
-    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics)
+    let cpu = cpuSeconds(children: false) - cpuBefore
+    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics, cpu)
 }
 
 func rateBenchmark() async throws {
@@ -76,7 +78,8 @@ func rateBenchmark() async throws {
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
     print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + ", openssl s_client per kept connection on our side")
-    print("scheme  keep-alive  requests  wall (s)   req/s  connections  conn/req  threads  threads/req  passed")
+    print("(CPU ms/req: this process's user + system CPU per request: our client and the simulator in it; not s_client, socat or wrk)")
+    print("scheme  keep-alive  requests  wall (s)   req/s  CPU ms/req  connections  conn/req  threads  threads/req  passed")
     var rates: [String: Double] = [:]
     // BENCH_ROUNDS (default 2): each pair alternated that often, the best rate kept (a shared machine lends the cores unevenly).
     let rounds = max(1, env["BENCH_ROUNDS"].flatMap { Int($0) } ?? 2)
@@ -90,8 +93,8 @@ func rateBenchmark() async throws {
             rates["\(https) \(keepAlive)"] = max(rate, rates["\(https) \(keepAlive)"] ?? 0)
             print(
                 String(
-                    format: "%-6@  %-10@  %8d  %8.2f  %6.0f  %11d  %8.3f  %7d  %11.3f  %d of %d", (https ? "https" : "http") as NSString,
-                    (keepAlive ? "yes" : "no") as NSString, r.requests, r.wall, rate, r.statistics.connections,
+                    format: "%-6@  %-10@  %8d  %8.2f  %6.0f  %10.3f  %11d  %8.3f  %7d  %11.3f  %d of %d", (https ? "https" : "http") as NSString,
+                    (keepAlive ? "yes" : "no") as NSString, r.requests, r.wall, rate, r.cpu * 1000 / Double(max(1, r.requests)), r.statistics.connections,
                     Double(r.statistics.connections) / Double(max(1, r.requests)), r.statistics.threads,
                     Double(r.statistics.threads) / Double(max(1, r.requests)), r.passed, r.cases))
         }
@@ -99,7 +102,8 @@ func rateBenchmark() async throws {
     if let a = rates["false true"], let b = rates["false false"], let c = rates["true true"], let d = rates["true false"] {
         print(String(format: "best of each: keep-alive vs one connection per request: http %.2f×, https %.2f×; http vs https (keep-alive): %.2f×", a / b, c / d, a / c))
     }
-    if schemes.contains("http"), let ours = rates["false true"] {
+    // BENCH_WRK=no skips wrk (to profile our side alone).
+    if schemes.contains("http"), env["BENCH_WRK"] != "no", let ours = rates["false true"] {
         try await wrkComparison(suite: many, profile: profile, jobs: jobs, ours: ours)
     }
 
@@ -108,7 +112,7 @@ func rateBenchmark() async throws {
     for https in httpsChoices {
         // Three runs each, the median: one run is 0.3 s, noisy on a shared machine.
         var w: [Double] = []
-        var last: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)?
+        var last: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)?
         for _ in 0..<3 {
             let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
             w.append(r.wall)
@@ -355,9 +359,15 @@ func wrkComparison(suite: Suite, profile: TargetProfile, jobs: Int, ours: Double
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
+    // CPU while wrk runs: this process's is the simulator's alone (nothing
+    // else of ours runs then); wrk's own is a child's, counted once reaped.
+    let simulatorBefore = cpuSeconds(children: false)
+    let wrkBefore = cpuSeconds(children: true)
     try p.run()
     let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     p.waitUntilExit()
+    let simulatorCPU = cpuSeconds(children: false) - simulatorBefore
+    let wrkCPU = cpuSeconds(children: true) - wrkBefore
     guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
         let theirs = Double(line.split(separator: " ").last ?? "")
     else {
@@ -365,8 +375,15 @@ func wrkComparison(suite: Suite, profile: TargetProfile, jobs: Int, ours: Double
         return
     }
     let non2xx = text.split(separator: "\n").first { $0.contains("Non-2xx") }.map { ", " + $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    let served = text.split(separator: "\n").first { $0.contains("requests in") }.flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") }
     print(
         String(
             format: "wrk on the same GET mix (%d requests recorded from the cases, replayed in turn; -t 2 -c %d -d 5s, keep-alive): %.0f req/s%@; ours (best, keep-alive): %.0f req/s = %.2f× wrk",
             requests.count, jobs, theirs, non2xx as NSString, ours, ours / theirs))
+    if let served, served > 0 {
+        print(
+            String(
+                format: "CPU per request under wrk: the simulator %.3f ms, wrk %.3f ms (%d requests in %.1f s of wall)",
+                simulatorCPU * 1000 / Double(served), wrkCPU * 1000 / Double(served), served, 5.0))
+    }
 }

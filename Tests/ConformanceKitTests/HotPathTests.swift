@@ -37,6 +37,13 @@ struct HotPathTests {
         #expect(shellDoubleQuoted("é$\"", keeping: reference) == "\"é\\$\\\"\"")
     }
 
+    @Test func trimmingSpacesOverBytesIsTheSame() {
+        for s in ["", " ", "   ", "a", " a", "a ", "  a b  ", "\ta\t", " \r\n ", "{{ x | upper }}", " x\u{301} ", " \u{301}x ", " é "] {
+            let sub = Substring(s)
+            #expect(sub.trimmingSpaces() == String(sub.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()), "\(s.debugDescription)")
+        }
+    }
+
     static func legacyIsJSON(_ s: String) -> Bool {
         let media = s.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
         return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))

@@ -100,29 +100,34 @@ public enum Presence {
         var trail: [Step] = []
         for rule in rules {
             guard let name = rule.path.last else { continue }
+            // What the visit reads, taken out of the rule once: captured whole, the rule was copied at every object.
+            let conditions = rule.conditions
+            let reading = rule.reading
+            let inert = rule.inert
+            let source = rule.source
             eachObject(rule.path.dropLast(), in: body, trail: &trail) { parent, trail in
                 guard let v = parent[name], !v.isNull else { return }
-                let unmet = rule.conditions.filter { !$0.holds(in: parent) }
+                let unmet = conditions.filter { !$0.holds(in: parent) }
                 if unmet.isEmpty { return }
                 let at = Presence.pointer(trail).appending(name)
-                let condition = rule.conditions.map(\.text).joined(separator: " and ")
+                let condition = conditions.map(\.text).joined(separator: " and ")
                 let got = unmet.map { c -> String in
                     var s: JSON? = .object(parent)
                     for k in c.member { s = s?.objectValue?[k] }
                     return "\(c.member.joined(separator: ".")) \(s.map { Checker.show($0) } ?? "absent")"
                 }.joined(separator: ", ")
-                if let id = rule.reading, isInert(v, rule.inert), pinned[id] == nil || pinned[id] == inertOption {
+                if let id = reading, isInert(v, inert), pinned[id] == nil || pinned[id] == inertOption {
                     if pinned[id] == nil {
-                        inertHits[id, default: []].append((at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(rule.source))"))
+                        inertHits[id, default: []].append((at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(source))"))
                     }
                     return
                 }
                 out.append(
                     Finding(
                         check: .schema, pointer: at, keyword: "x-onlyIf",
-                        expected: "absent or null unless \(condition) (\(rule.source))",
+                        expected: "absent or null unless \(condition) (\(source))",
                         actual: "\(Checker.show(v)) with \(got)",
-                        message: "\(at) holds \(Checker.show(v)) although \(got): the docs show it only if \(condition) (\(rule.source))"))
+                        message: "\(at) holds \(Checker.show(v)) although \(got): the docs show it only if \(condition) (\(source))"))
             }
         }
         for (id, hits) in inertHits.sorted(by: { $0.key < $1.key }) {

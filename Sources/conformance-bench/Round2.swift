@@ -133,23 +133,29 @@ func rateBenchmark() async throws {
                 byCPU.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(byCPU)))
     }
 
-    print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive:")
+    print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive, http and https in turn:")
+    // BENCH_SUITE_RUNS (default 5) runs of each, http and https taking turns
+    // (so that both meet the same moments of a shared machine's load), the
+    // medians: one run is 0.2-0.3 s.
+    let suiteRuns = max(1, env["BENCH_SUITE_RUNS"].flatMap { Int($0) } ?? 5)
+    var w: [Bool: [Double]] = [:]
+    var last: [Bool: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)] = [:]
+    for _ in 0..<suiteRuns {
+        for https in httpsChoices {
+            let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
+            w[https, default: []].append(r.wall)
+            last[https] = r
+        }
+    }
     var walls: [Bool: Double] = [:]
     for https in httpsChoices {
-        // Three runs each, the median: one run is 0.3 s, noisy on a shared machine.
-        var w: [Double] = []
-        var last: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)?
-        for _ in 0..<3 {
-            let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
-            w.append(r.wall)
-            last = r
-        }
-        walls[https] = median(w)
-        if let r = last {
+        let times = w[https] ?? []
+        walls[https] = median(times)
+        if let r = last[https] {
             print(
                 String(
                     format: "%-5@  median wall %.3f s  (%@)  %d requests, %d connections, %d threads, %d of %d passed",
-                    (https ? "https" : "http") as NSString, median(w), w.map { String(format: "%.3f", $0) }.joined(separator: ", ") as NSString,
+                    (https ? "https" : "http") as NSString, median(times), times.map { String(format: "%.3f", $0) }.joined(separator: ", ") as NSString,
                     r.requests, r.statistics.connections, r.statistics.threads, r.passed, r.cases))
         }
     }

@@ -22,6 +22,8 @@ struct Connection {
     /// reset the connection before the client has read that response.
     private static let lingerSeconds = 1.0
     private static let lingerMaxBytes = 1 << 20
+    /// The largest body written together with its head (copied behind it).
+    static let oneWriteMaxBytes = 1 << 20
 
     init(fd: Int32, wakeFD: Int32, core: ServerCore) {
         self.fd = fd
@@ -94,7 +96,14 @@ struct Connection {
             !request.wantsKeepAlive || response.headers.hasToken("close", in: "Connection") || core.isStopping
         let (head, body) = ResponseSerializer.parts(
             response, close: close, requestVersion: request.version, headRequest: request.method == "HEAD")
-        guard write(head), body.isEmpty || write(body) else { return false }
+        // Head and body in one write when the body is small enough to copy
+        // cheaply: in two, the client wakes for the head alone and again for
+        // the body (over loopback, with TCP_NODELAY, each is a segment of its own).
+        if body.count <= Self.oneWriteMaxBytes {
+            guard write(body.isEmpty ? head : head + body) else { return false }
+        } else {
+            guard write(head), write(body) else { return false }
+        }
         if close { linger() }
         return !close
     }

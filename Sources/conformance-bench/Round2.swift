@@ -9,7 +9,11 @@
 // whole suite over http and over https. BENCH_SCHEMES=http (or https) runs one.
 // When wrk is on PATH, it is pointed at a simulator with the GET requests the
 // cases sent (recorded from one run, replayed in turn by a Lua script, over
-// --jobs connections kept alive) and its rate printed beside ours.
+// --jobs connections kept alive) right after each of our http keep-alive
+// runs and for about as long, and each pair's ratio printed (the simulator
+// runs in this process for both, so both share the two cores with it). CPU
+// per request is this process's: ours, client and simulator; under wrk, the
+// simulator's alone, with wrk's own beside it.
 //
 // load [N...]: the suite loaded as `run` loads it, made N cases (default
 // 0, 2,500 and 25,000) with copies of its case files under new ids in a
@@ -36,7 +40,7 @@ func median(_ xs: [Double]) -> Double {
 
 /// One run of `suite` against a fresh simulator, over http or (through a TLS front) https.
 func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keepAlive: Bool) async throws
-    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)
+    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)
 {
     let sim = try EmbeddedSimulator()
     defer { sim.stop() }
@@ -53,11 +57,13 @@ func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keep
     let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
     let transport = URLSessionTransport(maxConnections: jobs, caFile: front?.caFile, keepAliveSeconds: keepAlive ? 2 : 0)
     defer { transport.closeConnections() }
+    let cpuBefore = cpuSeconds(children: false)
     let start = ContinuousClock.now
     let r = await Conformance.run(
         suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let wall = secondsSince(start)
-    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics)
+    let cpu = cpuSeconds(children: false) - cpuBefore
+    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics, cpu)
 }
 
 func rateBenchmark() async throws {
@@ -77,54 +83,85 @@ func rateBenchmark() async throws {
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
     print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + ", openssl s_client per kept connection on our side")
-    print("scheme  keep-alive  requests  wall (s)   req/s  connections  conn/req  threads  threads/req  passed")
+    print("(CPU ms/req: this process's user + system CPU per request: our client and the simulator in it; not s_client, socat or wrk)")
+    print("scheme  keep-alive  requests  wall (s)   req/s  CPU ms/req  connections  conn/req  threads  threads/req  passed")
     var rates: [String: Double] = [:]
     // BENCH_ROUNDS (default 2): each pair alternated that often, the best rate kept (a shared machine lends the cores unevenly).
     let rounds = max(1, env["BENCH_ROUNDS"].flatMap { Int($0) } ?? 2)
     // BENCH_SCHEMES (default "http,https"): which schemes to run (e.g. "http" alone, to profile).
     let schemes = (env["BENCH_SCHEMES"] ?? "http,https").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     let httpsChoices = [false, true].filter { schemes.contains($0 ? "https" : "http") }
+    // BENCH_WRK=no skips wrk (to profile our side alone). Otherwise wrk runs
+    // right after each of our http keep-alive runs, for about as long.
+    let wrk = schemes.contains("http") && env["BENCH_WRK"] != "no" ? try await WrkReplay(suite: many, profile: profile, jobs: jobs) : nil
+    var pairs: [(ours: Double, oursCPU: Double, wrk: WrkReplay.Run)] = []
     for https in httpsChoices {
         for keepAlive in Array(repeating: [true, false], count: rounds).flatMap({ $0 }) {
             let r = try await timedRun(suite: many, profile: profile, jobs: jobs, https: https, keepAlive: keepAlive)
             let rate = Double(r.requests) / r.wall
             rates["\(https) \(keepAlive)"] = max(rate, rates["\(https) \(keepAlive)"] ?? 0)
+            let cpu = r.cpu * 1000 / Double(max(1, r.requests))
             print(
                 String(
-                    format: "%-6@  %-10@  %8d  %8.2f  %6.0f  %11d  %8.3f  %7d  %11.3f  %d of %d", (https ? "https" : "http") as NSString,
-                    (keepAlive ? "yes" : "no") as NSString, r.requests, r.wall, rate, r.statistics.connections,
+                    format: "%-6@  %-10@  %8d  %8.2f  %6.0f  %10.3f  %11d  %8.3f  %7d  %11.3f  %d of %d", (https ? "https" : "http") as NSString,
+                    (keepAlive ? "yes" : "no") as NSString, r.requests, r.wall, rate, cpu, r.statistics.connections,
                     Double(r.statistics.connections) / Double(max(1, r.requests)), r.statistics.threads,
                     Double(r.statistics.threads) / Double(max(1, r.requests)), r.passed, r.cases))
+            if !https, keepAlive, let wrk, let w = try wrk.replay(seconds: max(2, Int(r.wall.rounded()))) {
+                pairs.append((rate, cpu, w))
+                print(
+                    String(
+                        format: "  then wrk  %6.0f req/s  CPU ms/req: simulator %.3f, wrk %.3f  (%d requests; %@)  ours / wrk %.2f× (by CPU per request: %.2f×)",
+                        w.rate, w.simulatorCPU * 1000 / Double(max(1, w.served)), w.wrkCPU * 1000 / Double(max(1, w.served)), w.served,
+                        w.non2xx as NSString, rate / w.rate,
+                        (w.simulatorCPU + w.wrkCPU) * 1000 / Double(max(1, w.served)) / max(cpu, 1e-9)))
+            }
         }
     }
     if let a = rates["false true"], let b = rates["false false"], let c = rates["true true"], let d = rates["true false"] {
         print(String(format: "best of each: keep-alive vs one connection per request: http %.2f×, https %.2f×; http vs https (keep-alive): %.2f×", a / b, c / d, a / c))
     }
-    if schemes.contains("http"), let ours = rates["false true"] {
-        try await wrkComparison(suite: many, profile: profile, jobs: jobs, ours: ours)
+    // The ratio by CPU: what the rates would be if both were bound by the
+    // same cores (wrk's CPU and the simulator's per request, against ours:
+    // client and simulator); less moved by other processes than the wall.
+    if let wrk, !pairs.isEmpty {
+        let ratios = pairs.map { $0.ours / $0.wrk.rate }
+        let byCPU = pairs.map { ($0.wrk.simulatorCPU + $0.wrk.wrkCPU) * 1000 / Double(max(1, $0.wrk.served)) / max($0.oursCPU, 1e-9) }
+        print(
+            String(
+                format: "wrk on the same GET mix (%d requests recorded from the cases against a simulator of its own, replayed in turn; -t 2 -c %d, keep-alive; the simulator in this process, as for ours): ours / wrk %@, median %.2f×; by CPU per request %@, median %.2f×",
+                wrk.recorded, jobs, ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(ratios),
+                byCPU.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(byCPU)))
     }
 
-    print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive:")
+    print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive, http and https in turn:")
+    // BENCH_SUITE_RUNS (default 5) runs of each, http and https taking turns
+    // (so that both meet the same moments of a shared machine's load), the
+    // medians: one run is 0.2-0.3 s.
+    let suiteRuns = max(1, env["BENCH_SUITE_RUNS"].flatMap { Int($0) } ?? 5)
+    var w: [Bool: [Double]] = [:]
+    var last: [Bool: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)] = [:]
+    for _ in 0..<suiteRuns {
+        for https in httpsChoices {
+            let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
+            w[https, default: []].append(r.wall)
+            last[https] = r
+        }
+    }
     var walls: [Bool: Double] = [:]
     for https in httpsChoices {
-        // Three runs each, the median: one run is 0.3 s, noisy on a shared machine.
-        var w: [Double] = []
-        var last: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics)?
-        for _ in 0..<3 {
-            let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
-            w.append(r.wall)
-            last = r
-        }
-        walls[https] = median(w)
-        if let r = last {
+        let times = w[https] ?? []
+        walls[https] = median(times)
+        if let r = last[https] {
             print(
                 String(
                     format: "%-5@  median wall %.3f s  (%@)  %d requests, %d connections, %d threads, %d of %d passed",
-                    (https ? "https" : "http") as NSString, median(w), w.map { String(format: "%.3f", $0) }.joined(separator: ", ") as NSString,
+                    (https ? "https" : "http") as NSString, median(times), times.map { String(format: "%.3f", $0) }.joined(separator: ", ") as NSString,
                     r.requests, r.statistics.connections, r.statistics.threads, r.passed, r.cases))
         }
     }
     if let h = walls[false], let s = walls[true] { print(String(format: "https / http: %.2f×", s / h)) }
+    print(String(format: "load average %.2f at the end (the machine is shared: figures move with it)", loadAverage()))
 }
 
 /// A copy of `root` whose cases/ holds copies of the suite's case files
@@ -341,61 +378,96 @@ final class RecordingTransport: Transport {
     }
 }
 
-/// wrk against a fresh simulator with the GET requests the read-only cases
-/// send (recorded from one run against it, so that tokens and ids are its
-/// own), replayed in turn over `jobs` connections for 5 s; its rate beside
-/// ours. Without wrk on PATH, says how to get it.
-func wrkComparison(suite: Suite, profile: TargetProfile, jobs: Int, ours: Double) async throws {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    guard let wrk = path.split(separator: ":").map({ String($0) + "/wrk" }).first(where: { access($0, X_OK) == 0 }) else {
-        print("wrk: not on PATH (apt-get install wrk, then run again for its figure on the same GET mix)")
-        return
+/// wrk against a simulator of its own with the GET requests the read-only
+/// cases send (recorded from one run against that simulator, so that tokens
+/// and ids are its own), replayed in turn over `jobs` connections kept alive.
+/// `replay` runs it once; the benchmark calls it right after each of our
+/// http keep-alive runs, so that each pair shares the machine's load of the
+/// moment (the cores are shared; a wrk run minutes later is no comparison).
+final class WrkReplay {
+    let wrk: String
+    let sim: EmbeddedSimulator
+    let file: String
+    let jobs: Int
+    let recorded: Int
+
+    struct Run {
+        var rate: Double
+        var served: Int
+        var non2xx: String
+        var simulatorCPU: Double
+        var wrkCPU: Double
     }
-    let sim = try EmbeddedSimulator()
-    defer { sim.stop() }
-    var target = profile
-    target.baseURL = sim.baseURL
-    let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
-    let inner = URLSessionTransport(maxConnections: jobs, caFile: nil, keepAliveSeconds: 2)
-    defer { inner.closeConnections() }
-    let recorder = RecordingTransport(inner, limit: 5_000)
-    _ = await Conformance.run(
-        suite: suite, target: target, credentials: credentials, transport: recorder, options: RunOptions(jobs: jobs, timeout: 30))
-    let requests = recorder.recorded.withLock { $0 }
-    guard !requests.isEmpty else { throw BenchError("the run sent no GET request to replay") }
-    func lua(_ s: String) -> String { "[==[" + s + "]==]" }
-    var script = "local reqs = {\n"
-    for r in requests {
-        guard let u = URLComponents(string: r.url) else { continue }
-        let target = (u.percentEncodedPath.isEmpty ? "/" : u.percentEncodedPath) + (u.percentEncodedQuery.map { "?" + $0 } ?? "")
-        let headers = r.headers.filter { $0.name.lowercased() != "host" }.map { "[\(lua($0.name))] = \(lua($0.value))" }.joined(separator: ", ")
-        script += "  wrk.format(\"GET\", \(lua(target)), {\(headers)}),\n"
+
+    /// nil (having said why) when wrk is not on PATH.
+    init?(suite: Suite, profile: TargetProfile, jobs: Int) async throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        guard let wrk = path.split(separator: ":").map({ String($0) + "/wrk" }).first(where: { access($0, X_OK) == 0 }) else {
+            print("wrk: not on PATH (apt-get install wrk, then run again for its figure on the same GET mix)")
+            return nil
+        }
+        self.wrk = wrk
+        self.jobs = jobs
+        sim = try EmbeddedSimulator()
+        var target = profile
+        target.baseURL = sim.baseURL
+        let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
+        let inner = URLSessionTransport(maxConnections: jobs, caFile: nil, keepAliveSeconds: 2)
+        defer { inner.closeConnections() }
+        let recorder = RecordingTransport(inner, limit: 5_000)
+        _ = await Conformance.run(
+            suite: suite, target: target, credentials: credentials, transport: recorder, options: RunOptions(jobs: jobs, timeout: 30))
+        let requests = recorder.recorded.withLock { $0 }
+        guard !requests.isEmpty else { throw BenchError("the run sent no GET request to replay") }
+        recorded = requests.count
+        func lua(_ s: String) -> String { "[==[" + s + "]==]" }
+        var script = "local reqs = {\n"
+        for r in requests {
+            guard let u = URLComponents(string: r.url) else { continue }
+            let target = (u.percentEncodedPath.isEmpty ? "/" : u.percentEncodedPath) + (u.percentEncodedQuery.map { "?" + $0 } ?? "")
+            let headers = r.headers.filter { $0.name.lowercased() != "host" }.map { "[\(lua($0.name))] = \(lua($0.value))" }.joined(separator: ", ")
+            script += "  wrk.format(\"GET\", \(lua(target)), {\(headers)}),\n"
+        }
+        script += "}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n"
+        file = NSTemporaryDirectory() + "bench-wrk-\(ProcessInfo.processInfo.processIdentifier).lua"
+        // The recorded requests carry the simulator's tokens: readable by us alone.
+        guard FileManager.default.createFile(atPath: file, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw BenchError("could not write \(file)")
+        }
     }
-    script += "}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n"
-    let file = NSTemporaryDirectory() + "bench-wrk-\(ProcessInfo.processInfo.processIdentifier).lua"
-    // The recorded requests carry the simulator's tokens: readable by us alone.
-    guard FileManager.default.createFile(atPath: file, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
-        throw BenchError("could not write \(file)")
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: file)
+        sim.stop()
     }
-    defer { try? FileManager.default.removeItem(atPath: file) }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: wrk)
-    p.arguments = ["-t", "2", "-c", String(jobs), "-d", "5s", "-s", file, sim.baseURL]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
-        let theirs = Double(line.split(separator: " ").last ?? "")
-    else {
-        print("wrk: no rate in its output: \(text.prefix(300))")
-        return
+
+    /// One wrk run of `seconds`; nil (having said why) when its output has no rate.
+    func replay(seconds: Int) throws -> Run? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wrk)
+        p.arguments = ["-t", "2", "-c", String(jobs), "-d", "\(seconds)s", "-s", file, sim.baseURL]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        // CPU while wrk runs: this process's is the simulator's alone (nothing
+        // else of ours runs then); wrk's own is a child's, counted once reaped.
+        let simulatorBefore = cpuSeconds(children: false)
+        let wrkBefore = cpuSeconds(children: true)
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let simulatorCPU = cpuSeconds(children: false) - simulatorBefore
+        let wrkCPU = cpuSeconds(children: true) - wrkBefore
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
+            let rate = Double(line.split(separator: " ").last ?? "")
+        else {
+            print("wrk: no rate in its output: \(text.prefix(300))")
+            return nil
+        }
+        let non2xx = text.split(separator: "\n").first { $0.contains("Non-2xx") }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "all 2xx or 3xx"
+        let served = text.split(separator: "\n").first { $0.contains("requests in") }.flatMap {
+            Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+        } ?? 0
+        return Run(rate: rate, served: served, non2xx: non2xx, simulatorCPU: simulatorCPU, wrkCPU: wrkCPU)
     }
-    let non2xx = text.split(separator: "\n").first { $0.contains("Non-2xx") }.map { ", " + $0.trimmingCharacters(in: .whitespaces) } ?? ""
-    print(
-        String(
-            format: "wrk on the same GET mix (%d requests recorded from the cases, replayed in turn; -t 2 -c %d -d 5s, keep-alive): %.0f req/s%@; ours (best, keep-alive): %.0f req/s = %.2f× wrk",
-            requests.count, jobs, theirs, non2xx as NSString, ours, ours / theirs))
 }

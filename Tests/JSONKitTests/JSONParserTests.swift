@@ -352,3 +352,40 @@ import Testing
         }
     }
 }
+
+/// Strings of a document that is not all ASCII are checked as UTF-8 without
+/// the generic `String(validating:)` (issue 24): the same strings are
+/// accepted, the same bytes refused, with and without escapes, in keys and
+/// in values.
+@Test func nonASCIIStringsAreValidatedAsBefore() throws {
+    let valid: [[UInt8]] = [
+        Array("é".utf8), Array("€".utf8), Array("😀".utf8), Array("aø\u{10FFFF}b".utf8), Array("Ærø".utf8), [],
+    ]
+    for s in valid {
+        let expected = String(decoding: s, as: UTF8.self)
+        // A value, a key, and a value with an escape (the slow path), in a document with non-ASCII elsewhere.
+        let doc = Array(#"{"ø":""#.utf8) + s + Array(#"",""#.utf8) + s + Array(#"":1,"e":"\n"#.utf8) + s + Array(#""}"#.utf8)
+        let v = try JSONParser.parse(doc)
+        #expect(v.objectValue?["ø"]?.stringValue == expected)
+        #expect(v.objectValue?[expected]?.numberValue == 1)
+        #expect(v.objectValue?["e"]?.stringValue == "\n" + expected)
+    }
+    let invalid: [[UInt8]] = [
+        [0xC3, 0x28], [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98], [0xF8, 0x88, 0x80, 0x80, 0x80],
+        [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80], [0x61, 0xFF, 0x62], [0xEF, 0xBF, 0xBD, 0xC3],
+    ]
+    for s in invalid {
+        for doc in [
+            Array(#"{"ø":""#.utf8) + s + Array(#""}"#.utf8),
+            Array(#"{"ø":1,""#.utf8) + s + Array(#"":2}"#.utf8),
+            Array(#"["\t"#.utf8) + s + Array(#"", "é"]"#.utf8),
+        ] {
+            #expect(throws: JSONParseError.self, "\(s)") { try JSONParser.parse(doc) }
+            do {
+                _ = try JSONParser.parse(doc)
+            } catch {
+                #expect(error.message == "string is not valid UTF-8", "\(s): \(error)")
+            }
+        }
+    }
+}

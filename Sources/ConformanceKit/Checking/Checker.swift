@@ -244,8 +244,35 @@ package enum Checker {
     }
 
     static func isJSONContentType(_ s: String) -> Bool {
+        if let ascii = isASCIIJSONContentType(s) { return ascii }
         let media = s.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
         return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+    }
+
+    /// `isJSONContentType` for an ASCII value, over its bytes (nil for any
+    /// other): the first non-empty part before a `;`, spaces trimmed, compared
+    /// without case. The same answer as the `String` path (no non-ASCII
+    /// character is involved), which was 1.3 % of a run's CPU (perf, issue 24).
+    static func isASCIIJSONContentType(_ s: String) -> Bool? {
+        var s = s
+        return s.withUTF8 { u -> Bool? in
+            guard !u.contains(where: { $0 >= 0x80 }) else { return nil }
+            // The first part between semicolons that is not empty (split omits empty ones).
+            var from = 0
+            while from < u.count, u[from] == 0x3B { from += 1 }
+            var to = from
+            while to < u.count, u[to] != 0x3B { to += 1 }
+            while from < to, u[from] == 0x20 { from += 1 }
+            while to > from, u[to - 1] == 0x20 { to -= 1 }
+            func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+            func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
+                guard range.count == text.utf8CodeUnitCount else { return false }
+                return range.allSatisfy { lower(u[$0]) == text.utf8Start[$0 - range.lowerBound] }
+            }
+            let n = to - from
+            if equals(from..<to, "application/json") { return true }
+            return n >= 17 && equals(from..<(from + 12), "application/") && equals((to - 5)..<to, "+json")
+        }
     }
 }
 

@@ -97,31 +97,37 @@ public enum Presence {
     ) -> [Finding] {
         var out: [Finding] = []
         var inertHits: [String: [(at: JSONPointer, text: String)]] = [:]
+        var trail: [Step] = []
         for rule in rules {
             guard let name = rule.path.last else { continue }
-            for parentPointer in Visibility.matches(rule.path.dropLast(), in: body, at: JSONPointer()) {
-                guard case .object(let parent)? = parentPointer.resolve(in: body), let v = parent[name], !v.isNull else { continue }
-                let unmet = rule.conditions.filter { !$0.holds(in: parent) }
-                if unmet.isEmpty { continue }
-                let at = parentPointer.appending(name)
-                let condition = rule.conditions.map(\.text).joined(separator: " and ")
+            // What the visit reads, taken out of the rule once: captured whole, the rule was copied at every object.
+            let conditions = rule.conditions
+            let reading = rule.reading
+            let inert = rule.inert
+            let source = rule.source
+            eachObject(rule.path.dropLast(), in: body, trail: &trail) { parent, trail in
+                guard let v = parent[name], !v.isNull else { return }
+                let unmet = conditions.filter { !$0.holds(in: parent) }
+                if unmet.isEmpty { return }
+                let at = Presence.pointer(trail).appending(name)
+                let condition = conditions.map(\.text).joined(separator: " and ")
                 let got = unmet.map { c -> String in
                     var s: JSON? = .object(parent)
                     for k in c.member { s = s?.objectValue?[k] }
                     return "\(c.member.joined(separator: ".")) \(s.map { Checker.show($0) } ?? "absent")"
                 }.joined(separator: ", ")
-                if let id = rule.reading, isInert(v, rule.inert), pinned[id] == nil || pinned[id] == inertOption {
+                if let id = reading, isInert(v, inert), pinned[id] == nil || pinned[id] == inertOption {
                     if pinned[id] == nil {
-                        inertHits[id, default: []].append((at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(rule.source))"))
+                        inertHits[id, default: []].append((at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(source))"))
                     }
-                    continue
+                    return
                 }
                 out.append(
                     Finding(
                         check: .schema, pointer: at, keyword: "x-onlyIf",
-                        expected: "absent or null unless \(condition) (\(rule.source))",
+                        expected: "absent or null unless \(condition) (\(source))",
                         actual: "\(Checker.show(v)) with \(got)",
-                        message: "\(at) holds \(Checker.show(v)) although \(got): the docs show it only if \(condition) (\(rule.source))"))
+                        message: "\(at) holds \(Checker.show(v)) although \(got): the docs show it only if \(condition) (\(source))"))
             }
         }
         for (id, hits) in inertHits.sorted(by: { $0.key < $1.key }) {
@@ -140,5 +146,50 @@ public enum Presence {
             out.append(f)
         }
         return out.sorted { ($0.pointer?.description ?? "") < ($1.pointer?.description ?? "") }
+    }
+
+    /// One step from an object towards a member the rules name.
+    enum Step {
+        case key(String)
+        case index(Int)
+    }
+
+    static func pointer(_ trail: [Step]) -> JSONPointer {
+        JSONPointer(tokens: trail.map { step in
+            switch step {
+            case .key(let k): k
+            case .index(let i): String(i)
+            }
+        })
+    }
+
+    /// Calls `visit` with each object that `path` leads to in `value` (a `*`
+    /// step takes every item of an array, in order) and the steps that lead
+    /// there: the objects `Visibility.matches` names, in the same order,
+    /// without building a pointer for each and walking to it again (a
+    /// pointer is made only for a violation; perf, issue 24).
+    static func eachObject(
+        _ path: ArraySlice<String>, in value: JSON, trail: inout [Step], _ visit: (JSONObject, [Step]) -> Void
+    ) {
+        guard let head = path.first else {
+            if case .object(let o) = value { visit(o, trail) }
+            return
+        }
+        let rest = path.dropFirst()
+        switch (head, value) {
+        case ("*", .array(let a)):
+            for (i, item) in a.enumerated() {
+                trail.append(.index(i))
+                eachObject(rest, in: item, trail: &trail, visit)
+                trail.removeLast()
+            }
+        case (_, .object(let o)):
+            guard let v = o[head] else { return }
+            trail.append(.key(head))
+            eachObject(rest, in: v, trail: &trail, visit)
+            trail.removeLast()
+        default:
+            return
+        }
     }
 }

@@ -281,7 +281,17 @@ public struct Template: Sendable, Hashable {
 
 extension Substring {
     func trimmingSpaces() -> String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        // ASCII over bytes (each byte one Character there): the Character walk
+        // below was 1.5 % of a run's CPU (templates filled per request; issue 24).
+        let u = utf8
+        if !u.contains(where: { $0 >= 0x80 }) {
+            var from = u.startIndex
+            var to = u.endIndex
+            while from < to, u[from] == 0x20 { from = u.index(after: from) }
+            while to > from, u[u.index(before: to)] == 0x20 { to = u.index(before: to) }
+            return String(self[from..<to])
+        }
+        return String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }
 

@@ -439,9 +439,15 @@ enum PlainHTTP {
             if headEnd - start > limits.maxHeaderBytes {
                 throw TransportError("the response headers exceed \(limits.maxHeaderBytes >> 10) KB; reading stopped")
             }
-            let text = String(decoding: buffer[start..<headEnd], as: UTF8.self)
+            let head = buffer[start..<headEnd]
             start = headEnd + 4
             gotHead = true
+            if !head.contains(where: { $0 >= 0x80 }) {
+                let (status, isHTTP11, headers) = try Exchange.asciiHead(head)
+                http11 = isHTTP11
+                return (status, headers)
+            }
+            let text = String(decoding: head, as: UTF8.self)
             var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
             let statusLine = lines.removeFirst()
             let parts = statusLine.split(separator: " ", maxSplits: 2)
@@ -465,6 +471,51 @@ enum PlainHTTP {
                 headers[name] = headers[name].map { $0 + ", " + value } ?? value
             }
             return (status, headers)
+        }
+
+        /// `readHead`'s reading of an ASCII head, over its bytes: the same
+        /// lines (split at CR LF), checks, errors, names (lowercased) and
+        /// values (spaces and tabs trimmed: the whitespace `trimmingCharacters`
+        /// finds in ASCII), without the `String` splitting and trimming that
+        /// were most of the transport's CPU (perf, issue 24).
+        static func asciiHead(_ head: ArraySlice<UInt8>) throws(TransportError) -> (Int, Bool, [String: String]) {
+            var lines: [ArraySlice<UInt8>] = []
+            var i = head.startIndex
+            var lineStart = i
+            while i < head.endIndex {
+                if head[i] == 13, i + 1 < head.endIndex, head[i + 1] == 10 {
+                    lines.append(head[lineStart..<i])
+                    i += 2
+                    lineStart = i
+                } else {
+                    i += 1
+                }
+            }
+            lines.append(head[lineStart..<head.endIndex])
+            let statusLine = String(decoding: lines[0], as: UTF8.self)
+            let parts = statusLine.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
+                throw Exchange.notHTTP
+            }
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                if line.first == 0x20 || line.first == 0x09 {
+                    throw TransportError(
+                        "protocol error: a folded header line (obs-fold, a line starting with a space or tab) in the response headers; HTTP/1.1 no longer allows it")
+                }
+                if line.contains(where: { $0 == 0 || $0 == 13 }) {
+                    throw TransportError("protocol error: a response header line holds a NUL or a bare CR")
+                }
+                guard let colon = line.firstIndex(of: 0x3A) else { continue }
+                let name = String(decoding: line[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+                var from = colon + 1
+                var to = line.endIndex
+                while from < to, line[from] == 0x20 || line[from] == 0x09 { from += 1 }
+                while to > from, line[to - 1] == 0x20 || line[to - 1] == 0x09 { to -= 1 }
+                let value = String(decoding: line[from..<to], as: UTF8.self)
+                headers[name] = headers[name].map { $0 + ", " + value } ?? value
+            }
+            return (status, parts[0] == "HTTP/1.1", headers)
         }
 
         var tooLarge: TransportError {

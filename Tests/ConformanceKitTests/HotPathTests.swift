@@ -1,0 +1,141 @@
+@testable import ConformanceKit
+import Foundation
+import JSONKit
+import Testing
+
+/// The byte-level fast paths of issue 24 (perf) give the answers of the
+/// `String` and `Character` code they stand in front of.
+struct HotPathTests {
+    /// The `Character` walk `shellDoubleQuoted` did for every curl line.
+    static func legacyShellDoubleQuoted(_ s: String, keeping reference: String) -> String {
+        func esc(_ part: Substring) -> String {
+            var out = ""
+            for c in part {
+                if c == "\"" || c == "\\" || c == "$" || c == "`" { out.append("\\") }
+                out.append(c)
+            }
+            return out
+        }
+        let parts = s.split(separator: reference, omittingEmptySubsequences: false)
+        return "\"" + parts.map(esc).joined(separator: reference) + "\""
+    }
+
+    @Test func shellQuotingOverBytesIsTheSame() {
+        let reference = "${TELECOMX_OWNER_TOKEN}"
+        let pieces = ["a", "\"", "\\", "$", "`", "{", "}", "${", reference, "\r\n", "\r", "\n", " ", "'", "%2B", "${TELECOMX", "_OWNER_TOKEN}"]
+        var rng = SystemRandomNumberGenerator()
+        var samples = ["", reference, reference + reference, "$" + reference, reference + "}", "Authorization: Bearer " + reference]
+        for _ in 0..<500 {
+            samples.append((0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+        }
+        for s in samples {
+            #expect(asciiShellDoubleQuoted(s, keeping: reference) == Self.legacyShellDoubleQuoted(s, keeping: reference), "\(s.debugDescription)")
+            #expect(shellDoubleQuoted(s, keeping: reference) == Self.legacyShellDoubleQuoted(s, keeping: reference))
+        }
+        // Not ASCII: the Character walk itself.
+        #expect(asciiShellDoubleQuoted("é$", keeping: reference) == nil)
+        #expect(shellDoubleQuoted("é$\"", keeping: reference) == "\"é\\$\\\"\"")
+    }
+
+    @Test func trimmingSpacesOverBytesIsTheSame() {
+        for s in ["", " ", "   ", "a", " a", "a ", "  a b  ", "\ta\t", " \r\n ", "{{ x | upper }}", " x\u{301} ", " \u{301}x ", " é "] {
+            let sub = Substring(s)
+            #expect(sub.trimmingSpaces() == String(sub.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()), "\(s.debugDescription)")
+        }
+    }
+
+    static func legacyIsJSON(_ s: String) -> Bool {
+        let media = s.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
+        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+    }
+
+    @Test func contentTypeOverBytesIsTheSame() {
+        let values = [
+            "", ";", ";;", "application/json", "Application/JSON", "application/json; charset=utf-8", "  application/json  ;x",
+            ";application/json", ";; application/json", "application/json ", "\tapplication/json", "application/problem+json",
+            "application/+json", "application/json+", "application/jsonx", "application/vnd.api+JSON; v=1", "text/json",
+            "application", "application/", "+json", "application/+jso", "application/json;", "APPLICATION/HAL+JSON",
+            "application/ json", "application/json\t", " ", "application/problem+json ; q=1",
+        ]
+        for v in values {
+            #expect(Checker.isASCIIJSONContentType(v) == Self.legacyIsJSON(v), "\(v.debugDescription)")
+            #expect(Checker.isJSONContentType(v) == Self.legacyIsJSON(v))
+        }
+        #expect(Checker.isASCIIJSONContentType("application/jsön") == nil)
+        #expect(Checker.isJSONContentType("application/json\u{301}") == Self.legacyIsJSON("application/json\u{301}"))
+    }
+
+    /// The `String` reading of a head that `PlainHTTP` did for every answer.
+    static func legacyHead(_ head: [UInt8]) -> Result<(Int, Bool, [String: String]), TransportError> {
+        let text = String(decoding: head, as: UTF8.self)
+        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
+        let statusLine = lines.removeFirst()
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
+            return .failure(PlainHTTP.Exchange.notHTTP)
+        }
+        var headers: [String: String] = [:]
+        for line in lines {
+            if line.first == " " || line.first == "\t" { return .failure(TransportError("obs-fold")) }
+            if line.utf8.contains(where: { $0 == 0 || $0 == 13 }) { return .failure(TransportError("NUL or CR")) }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[name] = headers[name].map { $0 + ", " + value } ?? value
+        }
+        return .success((status, parts[0] == "HTTP/1.1", headers))
+    }
+
+    @Test func headOverBytesIsTheSame() {
+        let heads = [
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12",
+            "HTTP/1.1 200 OK\r\nX-A:  1 \t\r\nx-a:2\r\nX-EMPTY:\r\nX-Tabs:\t\t\r\nno colon here\r\nSet-Cookie: a=b; c",
+            "HTTP/1.0 404\r\nA: b", "HTTP/1.1  200 OK", "HTTP/2 200 OK", "HTTP/1.1 99 Low", "HTTP/1.1 1000 High", "HTTP/1.1 abc",
+            "HTTP/1.1 200 OK\r\n folded: x", "HTTP/1.1 200 OK\r\n\tfolded: x", "HTTP/1.1 200 OK\r\nA: b\rc",
+            "HTTP/1.1 200 OK\r\nA: b\u{0}c", "HTTP/1.1 200 OK\r\n:empty name", "HTTP/1.1 200 OK\r\nA: b\r\r\nC: d",
+            "HTTP/1.1 200 OK\r\nKey:Value:With:Colons", "HTTP/1.1 204 No Content\r\n\r\nA: b", "", "HTTP/1.1",
+        ]
+        for h in heads {
+            let bytes = Array(h.utf8)
+            let fast: Result<(Int, Bool, [String: String]), TransportError>
+            do throws(TransportError) {
+                fast = .success(try PlainHTTP.Exchange.asciiHead(bytes[...]))
+            } catch {
+                fast = .failure(error)
+            }
+            switch (fast, Self.legacyHead(bytes)) {
+            case (.success(let a), .success(let b)):
+                #expect(a.0 == b.0 && a.1 == b.1 && a.2 == b.2, "\(h.debugDescription)")
+            case (.failure(let a), .failure(let b)):
+                // The same failure: named alike (the legacy copy names the two protocol errors briefly).
+                let kind = a.message.contains("obs-fold") ? "obs-fold" : a.message.contains("NUL") ? "NUL or CR" : a.message
+                #expect(kind == b.message, "\(h.debugDescription)")
+            default:
+                Issue.record("\(h.debugDescription): \(fast) vs \(Self.legacyHead(bytes))")
+            }
+        }
+    }
+
+    /// `Presence.eachObject` visits the objects `Visibility.matches` named
+    /// and `resolve` found, in the same order, under the same pointers.
+    @Test func presenceWalkFindsTheSameObjects() throws {
+        let doc = try JSONParser.parse(
+            #"{"items":[{"a":{"b":1}},{"a":null},{"a":{"c":2}},7,{"x":1},{"a":[{"b":3}]}],"*":{"a":{"z":0}},"a":{"b":{}}}"#)
+        let paths: [[String]] = [
+            [], ["items"], ["items", "*"], ["items", "*", "a"], ["items", "*", "a", "*"], ["*", "a"], ["a", "b"], ["a", "*"], ["missing"],
+            ["items", "3"],
+        ]
+        for path in paths {
+            let expected = Visibility.matches(path[...], in: doc, at: JSONPointer()).compactMap { p -> (JSONPointer, JSONObject)? in
+                guard case .object(let o)? = p.resolve(in: doc) else { return nil }
+                return (p, o)
+            }
+            var seen: [(JSONPointer, JSONObject)] = []
+            var trail: [Presence.Step] = []
+            Presence.eachObject(path[...], in: doc, trail: &trail) { o, t in seen.append((Presence.pointer(t), o)) }
+            #expect(seen.map(\.0) == expected.map(\.0), "\(path)")
+            #expect(seen.map { JSON.object($0.1) } == expected.map { JSON.object($0.1) }, "\(path)")
+            #expect(trail.isEmpty)
+        }
+    }
+}

@@ -292,12 +292,21 @@ func memoryBenchmark() async throws {
     defer { transport.closeConnections() }
     var options = RunOptions(jobs: jobs, timeout: 30)
     options.resultSpool = NSTemporaryDirectory()  // as `run` does
+    // The resident set and peak when the last case finishes, before the run's
+    // checks over all results and the coverage (`Conformance.run` does both after).
+    let lastCase = Mutex<(Double, Double)?>(nil)
+    options.progress = { done, total, _ in
+        if done == total { lastCase.withLock { $0 = (residentMB(), peakMemoryMB()) } }
+    }
     let start = ContinuousClock.now
     let result = await Conformance.run(
         suite: big, target: target, credentials: credentials, transport: transport, options: options, plan: plan)
     let wall = secondsSince(start)
+    if let (resident, peak) = lastCase.withLock({ $0 }) {
+        print("cases run".padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "  %13.1f  %16.1f", resident, peak))
+    }
     let spooled = result.results.isSpooled ? "spooled" : "in memory"
-    line("run (\(result.passed) of \(result.results.count) passed, \(spooled), \(String(format: "%.1f", wall)) s)")
+    line("run + coverage (\(result.passed) of \(result.results.count) passed, \(spooled), \(String(format: "%.1f", wall)) s)")
     let meta = RunMetadata(toolVersion: "bench", suiteVersion: "bench", targetName: target.name, baseURL: target.baseURL, profileFile: "bench")
     let dir = NSTemporaryDirectory() + "conformance-bench-reports-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -281,9 +281,13 @@ func residentMB() -> Double {
 /// memory [N]: where a run's memory goes as the cases multiply. N generated
 /// cases (default 10,000) are the suite's read-only cases repeated under new
 /// ids (copies in the suite's case list: the loaded suite grows as a
-/// generated one would), planned and run against the simulator in this
-/// process (`--jobs` BENCH_JOBS, default 8) over loopback, as `run` runs
-/// them: each result spooled to a private file as its case finishes
+/// generated one would), planned and run against the simulator
+/// (`--jobs` BENCH_JOBS, default 8) over loopback, as `run` runs them. The
+/// simulator is a process of its own (`conformance serve --port 0`, the
+/// release executable beside this one), as a staging server would be, so
+/// the peak printed is the harness's; its own peak (VmHWM) is printed
+/// apart. BENCH_SIMULATOR=embedded runs it in this process instead (its
+/// seeded state, threads and garbage then count in the peak). Each result is spooled to a private file as its case finishes
 /// (`RunOptions.resultSpool`), then every report streamed to its file
 /// (`ReportFormat.write`) in a temporary folder, removed at the end. The
 /// allocator settings `run` applies (`AllocatorTuning`) are applied here too
@@ -295,7 +299,12 @@ func memoryBenchmark() async throws {
     let jobs = ProcessInfo.processInfo.environment["BENCH_JOBS"].flatMap { Int($0) } ?? 8
     let (suite, _) = try SuiteLoader.load(root: "Cases")
     let (profile, _) = try TargetLoader.load(path: "Cases/targets/simulator.json", suite: suite)
+    let embedded = ProcessInfo.processInfo.environment["BENCH_SIMULATOR"] == "embedded"
     print("conformance-bench memory — release build, \(n) generated cases (the suite's read-only cases repeated under new ids), --jobs \(jobs)")
+    print(
+        embedded
+            ? "simulator: in this process (BENCH_SIMULATOR=embedded): its memory counts in the peak"
+            : "simulator: a separate process (conformance serve --port 0): the peak is the harness's alone")
     print("stage                                    resident (MB)  peak so far (MB)")
     func line(_ stage: String) {
         let padded = stage.count < 40 ? stage + String(repeating: " ", count: 40 - stage.count) : stage
@@ -311,23 +320,47 @@ func memoryBenchmark() async throws {
         return c
     }
     line("\(n) cases generated")
-    let sim = try EmbeddedSimulator()
-    defer { sim.stop() }
     var target = profile
-    target.baseURL = sim.baseURL
-    let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
+    let credentials: Credentials
+    var sim: EmbeddedSimulator?
+    var server: SimulatorProcess?
+    defer {
+        sim?.stop()
+        server?.stop()
+    }
+    if embedded {
+        let s = try EmbeddedSimulator()
+        sim = s
+        target.baseURL = s.baseURL
+        credentials = Credentials(profile: target, environment: s.environment(for: profile))
+    } else {
+        let s = try SimulatorProcess()
+        server = s
+        target.baseURL = s.baseURL
+        credentials = Credentials(profile: target, environment: s.exported)
+    }
+    line(embedded ? "simulator started (this process)" : "simulator started (pid \(server!.process.processIdentifier))")
     let plan = Planner.plan(suite: big, target: target, credentials: credentials)
     line("planned (\(plan.count) jobs)")
     let transport = URLSessionTransport(maxConnections: jobs)
     defer { transport.closeConnections() }
     var options = RunOptions(jobs: jobs, timeout: 30)
     options.resultSpool = NSTemporaryDirectory()  // as `run` does
+    // The resident set and peak when the last case finishes, before the run's
+    // checks over all results and the coverage (`Conformance.run` does both after).
+    let lastCase = Mutex<(Double, Double)?>(nil)
+    options.progress = { done, total, _ in
+        if done == total { lastCase.withLock { $0 = (residentMB(), peakMemoryMB()) } }
+    }
     let start = ContinuousClock.now
     let result = await Conformance.run(
         suite: big, target: target, credentials: credentials, transport: transport, options: options, plan: plan)
     let wall = secondsSince(start)
+    if let (resident, peak) = lastCase.withLock({ $0 }) {
+        print("cases run".padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "  %13.1f  %16.1f", resident, peak))
+    }
     let spooled = result.results.isSpooled ? "spooled" : "in memory"
-    line("run (\(result.passed) of \(result.results.count) passed, \(spooled), \(String(format: "%.1f", wall)) s)")
+    line("run + coverage (\(result.passed) of \(result.results.count) passed, \(spooled), \(String(format: "%.1f", wall)) s)")
     let meta = RunMetadata(toolVersion: "bench", suiteVersion: "bench", targetName: target.name, baseURL: target.baseURL, profileFile: "bench")
     let dir = NSTemporaryDirectory() + "conformance-bench-reports-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -340,7 +373,14 @@ func memoryBenchmark() async throws {
     }
     line("reports written (\(bytes / 1024) KB, \(String(format: "%.1f", reportSeconds)) s)")
     let peak = peakMemoryMB()
-    print(String(format: "peak %.1f MB; growth over the loaded suite %.1f MB, %.2f KB a case", peak, peak - base, (peak - base) * 1024 / Double(max(1, n))))
+    print(
+        String(
+            format: "peak %.1f MB (%@, --jobs %d); growth over the loaded suite %.1f MB, %.2f KB a case", peak,
+            (embedded ? "harness and simulator in one process" : "the harness alone") as NSString, jobs, peak - base,
+            (peak - base) * 1024 / Double(max(1, n))))
+    if let server {
+        print(String(format: "simulator process peak (VmHWM) %.1f MB, not counted above", server.peakMB))
+    }
     print(String(format: "load average %.2f", loadAverage()))
 }
 

@@ -93,15 +93,36 @@ import Testing
 
     // MARK: JSON
 
-    /// results.json is streamed case by case (no tree of the whole run); its
-    /// bytes are those of the tree pretty-printed whole, for a varied run
-    /// (newlines, quotes and control characters inside strings, nested
-    /// findings) and for a run without cases.
+    /// results.json is streamed case by case (no tree of the whole run), and
+    /// each list of case ids inside coverage and values id by id; its bytes
+    /// are those of the tree pretty-printed whole, for a varied run (newlines,
+    /// quotes and control characters inside strings, nested findings; rows,
+    /// bounds and enum values with no, one and several cases, a case id that
+    /// looks like a placeholder) and for a run without cases.
     @Test func jsonStreamedIsTheTreePrettyPrintedWhole() {
         let meta = RunMetadata(toolVersion: "0", suiteVersion: "s", targetName: "t", baseURL: "http://127.0.0.1:1", profileFile: "p.json")
         var mixed = Self.mixedRun()
         mixed.results[1].responseExcerpt = "{\n  \"a\": \"line\\nbreak \u{1} \\\"q\\\"\"\n}"
         mixed.results[1].findings[0].message = "two\nlines\t\u{2028}"
+        mixed.coverage[0].rows[0].caseIDs.append("\u{1}0 1\u{1}")
+        mixed.coverage[0].bounds = [
+            Bound(
+                id: "get-bound", endpoint: "mvno-account-get", field: "name", kind: .length, min: 1, max: 3, page: "p.txt", line: 4,
+                quote: "1 to 3 \"characters\"", cases: ["get-bound-below", "get-by-id"]),
+            Bound(
+                id: "get-empty", endpoint: "mvno-account-get", field: "n", kind: .range, min: nil, max: 9, page: "p.txt", line: 5,
+                quote: "at most 9", cases: []),
+        ]
+        mixed.values = [
+            ValueCoverage(
+                endpointID: "mvno-account-get", pointer: "/state",
+                values: [
+                    .init(value: "ACTIVE", aimedBy: ["get-by-id", "get-by-number"], seenIn: ["get-by-id", "get-as-admin", "create-ok"]),
+                    .init(value: "CLOSED", aimedBy: ["get-unknown-id"], seenIn: []),
+                    .init(value: "NEW", aimedBy: [], seenIn: ["get-by-number"]),
+                ], others: 2),
+            ValueCoverage(endpointID: "mvno-account-create", pointer: "/items/*/type", values: [], others: 0),
+        ]
         for run in [mixed, Self.run([])] {
             let whole = JSONWriter(pretty: true).string(JSONReporter.document(run, meta: meta)) + "\n"
             #expect(JSONReporter.render(run, meta: meta) == whole)

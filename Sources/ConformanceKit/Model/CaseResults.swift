@@ -21,7 +21,10 @@ public struct CaseGlance: Sendable, Hashable {
     var hasObservedValues: Bool
 
     /// As `Verdict.label`: passed, ambiguous, failed, error, skipped.
-    public var label: String {
+    public var label: String { Self.label(kind) }
+
+    /// The label of a kind (as `label`).
+    public static func label(_ kind: Kind) -> String {
         switch kind {
         case .passed: return "passed"
         case .ambiguous: return "ambiguous"

@@ -38,7 +38,8 @@ public enum Coverage {
             var cov = EndpointCoverage(endpointID: ep.id, method: ep.method, path: ep.path, file: ep.file, rows: rows)
             cov.bounds = suite.bounds.filter { $0.endpoint == ep.id }
             cov.parameters = ep.parameters.map { p in
-                let ids = suite.cases.filter { c in
+                // Lazily: the ids of the cases that send it, not first a copy of each such case.
+                let ids = suite.cases.lazy.filter { c in
                     c.steps.contains { step in
                         step.endpoint == ep.id
                             && (p.location == .path

@@ -243,8 +243,10 @@ public enum HTMLReporter {
     }
 
     /// Documented rows × outcome: for each row, the cases covering it, by
-    /// outcome. A row's cases are looked up once (their glances kept, not
-    /// their links), and each cell is written as it is reached.
+    /// outcome. A row's cases are looked up once (a byte a case kept, its
+    /// outcome: no list of their glances or links), and each cell is written
+    /// link by link as it is reached; a failing or erroring case, whose link
+    /// needs its number, is looked up again.
     static func writeRowsMatrix(_ ep: EndpointCoverage, byID: (String) -> CaseGlance?, to sink: ReportSink) {
         let columns = ["passed", "ambiguous", "failed", "error", "skipped", "not run"]
         sink.write("<table class=\"matrix rows\">\n<caption>Documented rows × outcome (\(ep.rows.count) rows: \(ep.covered) covered, \(ep.explained) explained, \(ep.uncovered.count) uncovered)</caption>\n")
@@ -256,12 +258,22 @@ public enum HTMLReporter {
                 let why = row.notProvokable.map { "not provokable: " + $0 } ?? "UNCOVERED: no case, no reason"
                 sink.write("<td colspan=\"\(columns.count)\" class=\"\(state)\">\(e(why))</td>")
             } else {
-                let glances = row.caseIDs.map(byID)
-                for col in columns {
+                // The column of each case: its kind's raw value (the columns' order), or that of "not run".
+                let notRun = UInt8(columns.count - 1)
+                var column = [UInt8]()
+                column.reserveCapacity(row.caseIDs.count)
+                for id in row.caseIDs { column.append(byID(id)?.kind.rawValue ?? notRun) }
+                for col in columns.indices {
                     sink.write("<td>")
                     var first = true
-                    for (id, r) in zip(row.caseIDs, glances) where (r?.label ?? "not run") == col {
-                        sink.write((first ? "" : " ") + caseLink(id, r))
+                    for (id, c) in zip(row.caseIDs, column) where Int(c) == col {
+                        let kind = CaseGlance.Kind(rawValue: c)
+                        let link: String
+                        switch kind {
+                        case .failed?, .error?: link = caseLink(id, byID(id))
+                        default: link = caseLink(id, kind: kind, seq: nil)
+                        }
+                        sink.write((first ? "" : " ") + link)
                         first = false
                     }
                     sink.write("</td>")
@@ -320,12 +332,17 @@ public enum HTMLReporter {
 
     /// A case id as a badge; failing and erroring cases link to their details.
     static func caseLink(_ id: String, _ r: CaseGlance?, text: String? = nil) -> String {
-        let cls = r.map { cssClass($0.kind) } ?? "notrun"
+        caseLink(id, kind: r?.kind, seq: r?.seq, text: text)
+    }
+
+    /// `caseLink` from the case's outcome (nil: not run) and number (needed for a failing or erroring case).
+    static func caseLink(_ id: String, kind: CaseGlance.Kind?, seq: Int?, text: String? = nil) -> String {
+        let cls = kind.map { cssClass($0) } ?? "notrun"
         let label = e(text ?? id)
-        let tip = "title=\"\(e(id))\(r.map { ": " + e($0.label) } ?? ": not run")\""
-        switch r?.kind {
+        let tip = "title=\"\(e(id))\(kind.map { ": " + e(CaseGlance.label($0)) } ?? ": not run")\""
+        switch kind {
         case .failed?, .error?:
-            return "<a class=\"badge \(cls)\" href=\"#case-\(r!.seq)\" \(tip)>\(label)</a>"
+            return "<a class=\"badge \(cls)\" href=\"#case-\(seq ?? 0)\" \(tip)>\(label)</a>"
         default:
             return "<span class=\"badge \(cls)\" \(tip)>\(label)</span>"
         }

@@ -104,9 +104,9 @@ public enum JSONReporter {
         for (k, cut) in cuts.enumerated() {
             sink.write(Array(around[from..<cut.lowerBound]))
             switch k {
-            case 0: writeArray(run.results.lazy.map(caseObject), to: sink)
-            case 1: writeArray(run.coverage.lazy.map { coverageObject($0, byID: byID) }, to: sink)
-            default: writeArray(run.values.lazy.map(valueObject), to: sink)
+            case 0: writeArray(run.results.lazy.map { (caseObject($0), Holes()) }, level: 1, to: sink)
+            case 1: writeArray(run.coverage.lazy.map { streamedCoverageObject($0, byID: byID) }, level: 1, to: sink)
+            default: writeArray(run.values.lazy.map(streamedValueObject), level: 1, to: sink)
             }
             from = cut.upperBound
         }
@@ -114,25 +114,84 @@ public enum JSONReporter {
         sink.write("\n")
     }
 
-    /// An array member of the top object: each element written alone, its
-    /// lines indented by two levels (`JSONWriter` escapes every newline inside
-    /// a string, so each raw newline is the layout's).
-    static func writeArray(_ elements: some Sequence<JSON>, to sink: ReportSink) {
-        let writer = JSONWriter(pretty: true)
-        var first = true
-        for element in elements {
-            sink.write(first ? "[\n    " : ",\n    ")
-            first = false
-            var indented: [UInt8] = []
-            let bytes = writer.bytes(element)
-            indented.reserveCapacity(bytes.count + bytes.count / 8)
-            for b in bytes {
-                indented.append(b)
-                if b == 0x0A { indented.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
-            }
-            sink.write(indented)
+    /// Lists of case ids inside an element (a row's cases, an enum value's
+    /// `seenIn`), written id by id where the element holds a placeholder
+    /// string instead of building them: placeholder → the list's elements,
+    /// made one at a time as they are written.
+    struct Holes {
+        var token: UInt64 = 0
+        var lists: [(placeholder: String, elements: AnySequence<JSON>)] = []
+
+        /// A placeholder for `elements`, to put where the array goes.
+        mutating func add(_ elements: some Sequence<JSON>) -> JSON {
+            if lists.isEmpty { token = .random(in: 0 ... .max) }
+            let p = "\u{1}\(lists.count) \(token)\u{1}"
+            lists.append((p, AnySequence(elements)))
+            return .string(p)
         }
-        sink.write(first ? "[]" : "\n  ]")
+    }
+
+    /// An array at nesting `level` (its `[` where the writer is): each element
+    /// written alone, as `JSONWriter(pretty: true)` writes the array whole.
+    static func writeArray(_ elements: some Sequence<(JSON, Holes)>, level: Int, to sink: ReportSink) {
+        let inner = [UInt8](("\n" + String(repeating: "  ", count: level + 1)).utf8)
+        var first = true
+        for (element, holes) in elements {
+            sink.write(first ? "[" : ",")
+            sink.write(inner)
+            first = false
+            writeValue(element, level: level + 1, holes: holes, to: sink)
+        }
+        sink.write(first ? "[]" : "\n" + String(repeating: "  ", count: level) + "]")
+    }
+
+    /// `value` at nesting `level` (its first line where the writer is, the
+    /// others indented by `level`; `JSONWriter` escapes every newline inside
+    /// a string, so each raw newline is the layout's), each placeholder of
+    /// `holes` replaced by its list, written element by element.
+    static func writeValue(_ value: JSON, level: Int, holes: Holes, to sink: ReportSink) {
+        let bytes = JSONWriter(pretty: true).bytes(value)
+        let pad = [UInt8](repeating: 0x20, count: 2 * level)
+        var markers: [[UInt8]] = []
+        for h in holes.lists {
+            var m: [UInt8] = []
+            JSONWriter.writeString(h.placeholder, into: &m)
+            markers.append(m)
+        }
+        var lead: [UInt8] = []  // what every placeholder starts with: the quote and the escaped \u{1}
+        if !markers.isEmpty {
+            JSONWriter.writeString("\u{1}", into: &lead)
+            lead.removeLast()
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        var lineStart = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A {
+                out.append(b)
+                out.append(contentsOf: pad)
+                lineStart = i + 1
+                i += 1
+                continue
+            }
+            if b == 0x22, !markers.isEmpty, bytes[i...].starts(with: lead),
+                let k = markers.firstIndex(where: { bytes[i...].starts(with: $0) })
+            {
+                sink.write(out)
+                out.removeAll(keepingCapacity: true)
+                // The placeholder is a member's value: the list is at that member's level.
+                var spaces = 0
+                while lineStart + spaces < i, bytes[lineStart + spaces] == 0x20 { spaces += 1 }
+                writeArray(holes.lists[k].elements.lazy.map { ($0, Holes()) }, level: level + spaces / 2, to: sink)
+                i += markers[k].count
+                continue
+            }
+            out.append(b)
+            i += 1
+        }
+        sink.write(out)
     }
 
     /// The results as a JSON value (what `render` writes).
@@ -205,6 +264,22 @@ public enum JSONReporter {
 
     /// One endpoint's documented rows and bounds, each with its cases' outcomes.
     static func coverageObject(_ ep: EndpointCoverage, byID: (String) -> CaseGlance?) -> JSON {
+        coverageObject(ep) { ids in .array(ids.map { caseOutcome($0, byID: byID) }) }
+    }
+
+    /// `coverageObject` with each list of cases (a row's, a bound's) a placeholder, written case by case.
+    static func streamedCoverageObject(_ ep: EndpointCoverage, byID: @escaping (String) -> CaseGlance?) -> (JSON, Holes) {
+        var holes = Holes()
+        let o = coverageObject(ep) { ids in holes.add(ids.lazy.map { caseOutcome($0, byID: byID) }) }
+        return (o, holes)
+    }
+
+    static func caseOutcome(_ id: String, byID: (String) -> CaseGlance?) -> JSON {
+        ["id": .string(id), "outcome": .string(byID(id)?.label ?? "not-run")]
+    }
+
+    /// The coverage object, with `cases` making each list of case ids' value.
+    static func coverageObject(_ ep: EndpointCoverage, cases: (_ ids: [String]) -> JSON) -> JSON {
         [
             "endpoint": .string(ep.endpointID), "method": .string(ep.method), "path": .string(ep.path),
             "file": .string(ep.file),
@@ -215,10 +290,7 @@ public enum JSONReporter {
                         "message": .string(row.message), "description": .string(row.description),
                         "state": .string(ReportFormats.rowState(row)),
                         "notProvokable": string(row.notProvokable),
-                        "cases": .array(
-                            row.caseIDs.map { id in
-                                ["id": .string(id), "outcome": .string(byID(id)?.label ?? "not-run")]
-                            }),
+                        "cases": cases(row.caseIDs),
                     ]
                 }),
             "covered": .number(Double(ep.covered)), "explained": .number(Double(ep.explained)),
@@ -229,10 +301,7 @@ public enum JSONReporter {
                         "id": .string(b.id), "field": .string(b.field), "kind": .string(b.kind.rawValue),
                         "bound": .string(b.summary), "page": .string(b.page), "line": .number(Double(b.line)),
                         "quote": .string(b.quote),
-                        "cases": .array(
-                            b.cases.map { id in
-                                ["id": .string(id), "outcome": .string(byID(id)?.label ?? "not-run")]
-                            }),
+                        "cases": cases(b.cases),
                     ]
                 }),
         ]
@@ -240,6 +309,18 @@ public enum JSONReporter {
 
     /// One documented enum: its values, each with the cases aimed at it and those whose answers held it.
     static func valueObject(_ v: ValueCoverage) -> JSON {
+        valueObject(v) { ids in .array(ids.map { .string($0) }) }
+    }
+
+    /// `valueObject` with each list of case ids a placeholder, written id by id.
+    static func streamedValueObject(_ v: ValueCoverage) -> (JSON, Holes) {
+        var holes = Holes()
+        let o = valueObject(v) { ids in holes.add(ids.lazy.map { .string($0) }) }
+        return (o, holes)
+    }
+
+    /// The value object, with `ids` making each list of case ids' value.
+    static func valueObject(_ v: ValueCoverage, ids: (_ ids: [String]) -> JSON) -> JSON {
         var o = JSONObject()
         o["endpoint"] = .string(v.endpointID)
         o["pointer"] = .string(v.pointer)
@@ -248,8 +329,8 @@ public enum JSONReporter {
                 var e = JSONObject()
                 e["value"] = .string(x.value)
                 e["seen"] = .bool(!x.seenIn.isEmpty)
-                e["seenIn"] = .array(x.seenIn.map { .string($0) })
-                e["aimedBy"] = .array(x.aimedBy.map { .string($0) })
+                e["seenIn"] = ids(x.seenIn)
+                e["aimedBy"] = ids(x.aimedBy)
                 return .object(e)
             })
         o["others"] = .number(Double(v.others))

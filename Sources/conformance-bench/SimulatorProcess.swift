@@ -1,0 +1,72 @@
+// The simulator as a process of its own (`conformance serve --port 0`, the
+// release executable beside this one), so that a benchmark measuring the
+// harness's memory does not count the simulator's: a run against a staging
+// server has no simulator in its process.
+import ConformanceKit
+import Foundation
+
+final class SimulatorProcess {
+    let process: Process
+    let output: FileHandle
+    let baseURL: String
+    /// The `export NAME=value` assignments `serve` prints (demo tokens and logins).
+    let exported: [String: String]
+
+    /// Starts `conformance serve --port 0` and reads what it prints up to its
+    /// last start-up line (bounded: 20 s, 64 KB).
+    init() throws {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let exe = here.appendingPathComponent("conformance").path
+        guard FileManager.default.isExecutableFile(atPath: exe) else {
+            throw BenchError("\(exe) not found: swift build -c release --product conformance first (or BENCH_SIMULATOR=embedded)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["serve", "--port", "0"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        process = p
+        output = pipe.fileHandleForReading
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !text.contains("press Ctrl-C"), text.utf8.count < 65_536, ContinuousClock.now < deadline {
+            let chunk = output.availableData
+            if chunk.isEmpty { break }  // end of file: it exited
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let listening = text.split(separator: "\n").first(where: { $0.contains("listening on http://") }),
+            let url = listening.split(separator: " ").last, text.contains("press Ctrl-C")
+        else {
+            p.terminate()
+            p.waitUntilExit()
+            throw BenchError("conformance serve did not start (it printed \(text.utf8.count) bytes)")
+        }
+        baseURL = String(url)
+        var env: [String: String] = [:]
+        for line in text.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("export ") {
+            for assignment in line.split(separator: " ").dropFirst() where assignment.contains("=") {
+                let parts = assignment.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { env[String(parts[0])] = String(parts[1]) }
+            }
+        }
+        exported = env
+    }
+
+    /// The peak resident set of the simulator's process so far (VmHWM), in MB.
+    var peakMB: Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kb / 1024
+    }
+
+    /// SIGTERM, then waits for it to exit.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}

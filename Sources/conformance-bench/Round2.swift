@@ -130,13 +130,18 @@ func rateBenchmark() async throws {
 /// A copy of `root` whose cases/ holds copies of the suite's case files
 /// under new ids (matrices expand as theirs do), as many as make the loaded
 /// suite `cases` cases or the first count above it (the suite's own included).
-func generatedSuite(root: String, cases wanted: Int) throws -> (dir: String, files: Int, expected: Int) {
+func generatedSuite(root: String, cases wanted: Int, reuse: Bool = false) throws -> (dir: String, files: Int, expected: Int) {
     let fm = FileManager.default
     // How many cases each file makes (a matrix makes one a cell).
     let (base, _) = try SuiteLoader.load(root: root, digest: false)
     let perFile = Dictionary(grouping: base.cases, by: \.file).mapValues(\.count)
     let display = SuiteLoader.displayPath(root) + "/cases/"
-    let dir = NSTemporaryDirectory() + "bench-load-\(ProcessInfo.processInfo.processIdentifier)-\(wanted)"
+    let dir = NSTemporaryDirectory() + "bench-load-" + (reuse ? "kept" : "\(ProcessInfo.processInfo.processIdentifier)") + "-\(wanted)"
+    let marker = dir + "/.bench-complete"
+    if reuse, let text = try? String(contentsOfFile: marker, encoding: .utf8) {
+        let parts = text.split(separator: " ").compactMap { Int($0) }
+        if parts.count == 2 { return (dir, parts[0], parts[1]) }
+    }
     try? fm.removeItem(atPath: dir)
     try fm.copyItem(atPath: root, toPath: dir)
     let caseDir = dir + "/cases"
@@ -167,6 +172,7 @@ func generatedSuite(root: String, cases wanted: Int) throws -> (dir: String, fil
         }
         k += 1
     }
+    if reuse { try "\(written) \(expected)".write(toFile: marker, atomically: true, encoding: .utf8) }
     return (dir, written, expected)
 }
 
@@ -178,8 +184,12 @@ func loadBenchmark() throws {
     print("cases asked  case files added  cases loaded  load (s)  per case (µs)  CPU (s)")
     var at25k: (wall: Double, cpu: Double, cases: Int)?
     for n in sizes.isEmpty ? [0, 2_500, 25_000] : sizes {
-        let (dir, files, expected) = try generatedSuite(root: "Cases", cases: n)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // BENCH_LOAD_KEEP=1 keeps the generated copy (its path printed) and
+        // takes it again on the next run, to profile the load alone.
+        let keep = ProcessInfo.processInfo.environment["BENCH_LOAD_KEEP"] == "1"
+        let (dir, files, expected) = try generatedSuite(root: "Cases", cases: n, reuse: keep)
+        defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
+        if keep { print("(kept: \(dir))") }
         var times: [Double] = []
         var cpu: [Double] = []
         var cases = 0

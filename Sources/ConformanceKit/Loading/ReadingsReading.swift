@@ -211,7 +211,10 @@ func addReadingAlternatives(
         if let readingByID { return readingByID[id] }
         return readings.first { $0.id == id }
     }
-    for (k, step) in c.steps.enumerated() {
+    // By index: an `enumerated()` iterator holds the steps array, so setting a
+    // step's alternatives below copied every step of the case.
+    for k in c.steps.indices {
+        let step = c.steps[k]
         guard let at = endpoints.firstIndex(where: { $0.id == step.endpoint }) else { continue }
         let endpoint = endpoints[at]
         let role = step.role ?? c.role

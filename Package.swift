@@ -28,7 +28,8 @@ let optimised: [SwiftSetting] = strict + (optimisedDebug ? [.unsafeFlags(["-O"],
 let staticRuntime: [LinkerSetting] = [
     .unsafeFlags(
         [
-            "-static-stdlib",
+            // lld: gold warns of the mktemp in FoundationEssentials' archive.
+            "-static-stdlib", "-use-ld=lld",
             "-Xlinker", "--start-group",
             "-lFoundation", "-lCoreFoundation", "-lFoundationEssentials", "-lFoundationInternationalization",
             "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",

@@ -17,6 +17,24 @@ public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Parses the string form; also accepts the URI-fragment form `#/a/b`.
     public init(parsing text: String) throws(SyntaxError) {
+        // The usual pointer ("/a/b", no '~', not a fragment): split over the
+        // UTF-8 bytes ('/' is one byte and never inside another character's).
+        // `split` by Character was 1 % of a 25,000-case load, which names a
+        // pointer in every assertion.
+        if text.utf8.first == UInt8(ascii: "/"), !text.utf8.contains(UInt8(ascii: "~")) {
+            var copy = text
+            tokens = copy.withUTF8 { b in
+                var out: [String] = []
+                var start = 1
+                for i in 1..<b.count where b[i] == UInt8(ascii: "/") {
+                    out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                    start = i + 1
+                }
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<b.count]), as: UTF8.self))
+                return out
+            }
+            return
+        }
         var s = Substring(text)
         if s.hasPrefix("#") {
             s = s.dropFirst()

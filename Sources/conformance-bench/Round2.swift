@@ -167,13 +167,18 @@ func rateBenchmark() async throws {
 /// A copy of `root` whose cases/ holds copies of the suite's case files
 /// under new ids (matrices expand as theirs do), as many as make the loaded
 /// suite `cases` cases or the first count above it (the suite's own included).
-func generatedSuite(root: String, cases wanted: Int) throws -> (dir: String, files: Int, expected: Int) {
+func generatedSuite(root: String, cases wanted: Int, reuse: Bool = false) throws -> (dir: String, files: Int, expected: Int) {
     let fm = FileManager.default
     // How many cases each file makes (a matrix makes one a cell).
     let (base, _) = try SuiteLoader.load(root: root, digest: false)
     let perFile = Dictionary(grouping: base.cases, by: \.file).mapValues(\.count)
     let display = SuiteLoader.displayPath(root) + "/cases/"
-    let dir = NSTemporaryDirectory() + "bench-load-\(ProcessInfo.processInfo.processIdentifier)-\(wanted)"
+    let dir = NSTemporaryDirectory() + "bench-load-" + (reuse ? "kept" : "\(ProcessInfo.processInfo.processIdentifier)") + "-\(wanted)"
+    let marker = dir + "/.bench-complete"
+    if reuse, let text = try? String(contentsOfFile: marker, encoding: .utf8) {
+        let parts = text.split(separator: " ").compactMap { Int($0) }
+        if parts.count == 2 { return (dir, parts[0], parts[1]) }
+    }
     try? fm.removeItem(atPath: dir)
     try fm.copyItem(atPath: root, toPath: dir)
     let caseDir = dir + "/cases"
@@ -204,6 +209,7 @@ func generatedSuite(root: String, cases wanted: Int) throws -> (dir: String, fil
         }
         k += 1
     }
+    if reuse { try "\(written) \(expected)".write(toFile: marker, atomically: true, encoding: .utf8) }
     return (dir, written, expected)
 }
 
@@ -215,8 +221,12 @@ func loadBenchmark() throws {
     print("cases asked  case files added  cases loaded  load (s)  per case (µs)  CPU (s)")
     var at25k: (wall: Double, cpu: Double, cases: Int)?
     for n in sizes.isEmpty ? [0, 2_500, 25_000] : sizes {
-        let (dir, files, expected) = try generatedSuite(root: "Cases", cases: n)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // BENCH_LOAD_KEEP=1 keeps the generated copy (its path printed) and
+        // takes it again on the next run, to profile the load alone.
+        let keep = ProcessInfo.processInfo.environment["BENCH_LOAD_KEEP"] == "1"
+        let (dir, files, expected) = try generatedSuite(root: "Cases", cases: n, reuse: keep)
+        defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
+        if keep { print("(kept: \(dir))") }
         var times: [Double] = []
         var cpu: [Double] = []
         var cases = 0
@@ -249,16 +259,10 @@ func startupBenchmark() throws {
     var cpu: [Double] = []
     for i in 0..<(runs + 1) {
         let before = cpuSeconds(children: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = ["run", "--list"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
         let start = ContinuousClock.now
-        try p.run()
-        p.waitUntilExit()
+        let status = try spawnAndWait(exe, ["run", "--list"])
         let t = secondsSince(start)
-        if p.terminationStatus != 0 { throw BenchError("conformance run --list exited \(p.terminationStatus)") }
+        if status != 0 { throw BenchError("conformance run --list exited \(status)") }
         if i > 0 {  // the first warms the page cache
             times.append(t * 1000)
             cpu.append((cpuSeconds(children: true) - before) * 1000)
@@ -268,6 +272,40 @@ func startupBenchmark() throws {
     print("conformance-bench startup — `conformance run --list`, \(runs) runs after one warm-up")
     print(String(format: "median %.1f ms (min %.1f, max %.1f); CPU (user + system) median %.1f ms (goal: 50 ms)", median(times), s.first ?? 0, s.last ?? 0, median(cpu)))
     print(String(format: "load average %.2f (wall time on a shared machine waits for a core; the CPU time does not)", loadAverage()))
+}
+
+/// Runs `exe` with `args`, its output to /dev/null, and waits for it: its
+/// exit status. With posix_spawn and waitpid on Linux: Foundation's
+/// `Process.waitUntilExit` looks every 50 ms, which added 50 ms to the wall
+/// time of a run of about 50.
+func spawnAndWait(_ exe: String, _ args: [String]) throws -> Int32 {
+    #if os(Linux)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, exe, &actions, nil, argv, environ)
+        guard rc == 0 else { throw BenchError("cannot start \(exe): error \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw BenchError("waitpid: error \(errno)") }
+        }
+        // WIFEXITED / WEXITSTATUS; a signal counts as a failure.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    #else
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    #endif
 }
 
 /// The resident set now (not the peak), from /proc/self/statm; 0 where there is none.

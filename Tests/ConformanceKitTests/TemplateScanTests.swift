@@ -1,4 +1,5 @@
 @testable import ConformanceKit
+import JSONKit
 import Testing
 
 /// `Template.variableNames` scans bytes; it finds what the scan by Character found.
@@ -16,6 +17,19 @@ struct TemplateScanTests {
     @Test func theFiltersAreFound() {
         #expect(Template.filterNames(in: "{{a | dropLast}}{{b}}{{ c|dropFirst }}") == ["dropLast", "dropFirst"])
         #expect(Template(.string("{{a | dropLast}}{{b | dropLast}}")).filterNames == ["dropLast"])
+    }
+
+    /// The loader's one walk finds what `variables` and `filterNames` find, in the same order.
+    @Test func oneWalkFindsWhatTheTwoFind() throws {
+        for text in [
+            #"{"a{{k}}": ["{{x | dropLast}}", {"b": "{{y}}{{x}}"}], "c": "{{ z | dropFirst }}{{k | dropLast}}", "d": 1}"#,
+            #""plain""#, #"["{{a}}", "{{b|dropFirst}}", "{{a | dropLast}}"]"#, #"{"{{only.key | dropLast}}": null}"#,
+        ] {
+            let t = Template(try JSONParser.parse(text))
+            let (variables, filters) = t.variablesAndFilters()
+            #expect(variables == t.variables, "\(text)")
+            #expect(filters == t.filterNames, "\(text)")
+        }
     }
 
     @Test func theNamesAreFound() {

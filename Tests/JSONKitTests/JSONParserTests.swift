@@ -164,6 +164,17 @@ import Testing
         #expect(try JSONPointer(parsing: "#/a~1b").tokens == ["a/b"])
     }
 
+    /// Pointers without '~' are split over bytes; the fragment form (`#`)
+    /// still goes the general way: both give the same tokens.
+    @Test(arguments: [
+        ("/", [""]), ("//", ["", ""]), ("/a", ["a"]), ("/a/", ["a", ""]), ("/a//b", ["a", "", "b"]),
+        ("/items/0/ratePlan", ["items", "0", "ratePlan"]), ("/é/ü x/1", ["é", "ü x", "1"]), ("/🇫🇷/a", ["🇫🇷", "a"]),
+    ])
+    func plainPointersSplitAsTheGeneralPathDoes(text: String, tokens: [String]) throws {
+        #expect(try JSONPointer(parsing: text).tokens == tokens)
+        #expect(try JSONPointer(parsing: "#" + text).tokens == tokens)
+    }
+
     @Test func rejectsMalformedPointers() {
         #expect(throws: JSONPointer.SyntaxError.self) { try JSONPointer(parsing: "a") }
         #expect(throws: JSONPointer.SyntaxError.self) { try JSONPointer(parsing: "/a~2") }

@@ -50,14 +50,15 @@ struct VariableScope {
 
     func check(_ t: Template, at node: Node) -> Bool {
         var ok = true
-        for f in t.filterNames where Template.filters[f] == nil {
+        let (variables, filterNames) = t.variablesAndFilters()
+        for f in filterNames where Template.filters[f] == nil {
             node.error(
                 "unknown filter '\(f)' in '{{NAME | \(f)}}'",
                 hint: closestMatch(to: f, in: Template.filters.keys.sorted()).map { "did you mean '\($0)'?" }
                     ?? "filters: \(Template.filters.keys.sorted().joined(separator: ", "))")
             ok = false
         }
-        for v in t.variables {
+        for v in variables {
             if v == "relation" {
                 if !relation {
                     node.error("'{{relation}}' is only defined in a case with a matrix of relations")
@@ -787,5 +788,33 @@ func replacingRelation(in v: JSON, with value: JSON) -> JSON {
     case .array(let a): return .array(a.map { replacingRelation(in: $0, with: value) })
     case .object(let o): return .object(JSONObject(o.map { .init(key: $0.key, value: replacingRelation(in: $0.value, with: value)) }))
     default: return v
+    }
+}
+
+extension Template {
+    /// `variables` and `filterNames` in one walk of the value, each in order of
+    /// first use (keys name variables, never filters, as in those two): two
+    /// walks were 3 % of a 25,000-case load, which checks every template.
+    func variablesAndFilters() -> (variables: [String], filters: [String]) {
+        var names: [String] = []
+        var filters: [String] = []
+        func visit(_ v: JSON) {
+            switch v {
+            case .string(let s):
+                for r in Template.referenceBytes(in: s) {
+                    if !names.contains(r.name) { names.append(r.name) }
+                    if let f = r.filter, !filters.contains(f) { filters.append(f) }
+                }
+            case .array(let a): a.forEach(visit)
+            case .object(let o):
+                for m in o {
+                    for r in Template.referenceBytes(in: m.key) where !names.contains(r.name) { names.append(r.name) }
+                    visit(m.value)
+                }
+            default: break
+            }
+        }
+        visit(raw)
+        return (names, filters)
     }
 }

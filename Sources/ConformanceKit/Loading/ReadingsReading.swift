@@ -195,13 +195,28 @@ func withReadingAlternatives(
     readingByID: [String: Reading]? = nil
 ) -> Case {
     var c = c
+    addReadingAlternatives(&c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID)
+    return c
+}
+
+/// `withReadingAlternatives` in place: a case the caller owns alone gets its
+/// steps' alternatives without a copy of its steps (a large load does this
+/// once per case).
+func addReadingAlternatives(
+    _ c: inout Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
+    readingByID: [String: Reading]? = nil
+) {
     // A lookup per citation, not a scan of the register (a large suite calls this once per case).
     func reading(_ id: String) -> Reading? {
         if let readingByID { return readingByID[id] }
         return readings.first { $0.id == id }
     }
-    for (k, step) in c.steps.enumerated() {
-        guard let endpoint = endpoints.first(where: { $0.id == step.endpoint }) else { continue }
+    // By index: an `enumerated()` iterator holds the steps array, so setting a
+    // step's alternatives below copied every step of the case.
+    for k in c.steps.indices {
+        let step = c.steps[k]
+        guard let at = endpoints.firstIndex(where: { $0.id == step.endpoint }) else { continue }
+        let endpoint = endpoints[at]
         let role = step.role ?? c.role
         let level = access.level(of: role)
         func citesLevel(_ cit: ReadingCitation) -> Bool {
@@ -223,13 +238,13 @@ func withReadingAlternatives(
         for id in applicable {
             guard let r = reading(id) else { continue }
             oursOption.append((r.id, r.ours.id))
-            let options = r.options
+            // `r.options` is `[ours] + alternatives`, an array made at each call: the ids in that order.
             var next: [[ReadingChoice]] = []
-            next.reserveCapacity(combos.count * options.count)
+            next.reserveCapacity(combos.count * (1 + r.alternatives.count))
             for prefix in combos {
-                for o in options {
+                for o in -1..<r.alternatives.count {
                     var combo = prefix
-                    combo.append(ReadingChoice(reading: r.id, option: o.id))
+                    combo.append(ReadingChoice(reading: r.id, option: o < 0 ? r.ours.id : r.alternatives[o].id))
                     next.append(combo)
                 }
             }
@@ -323,5 +338,4 @@ func withReadingAlternatives(
         c.steps[k].readings = ours
         c.steps[k].alternatives = alternatives
     }
-    return c
 }

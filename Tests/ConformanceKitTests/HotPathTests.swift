@@ -6,31 +6,17 @@ import Testing
 /// The byte-level fast paths of issue 24 (perf) give the answers of the
 /// `String` and `Character` code they stand in front of.
 struct HotPathTests {
-    /// The `Character` walk `shellDoubleQuoted` did for every curl line.
-    static func legacyShellDoubleQuoted(_ s: String, keeping reference: String) -> String {
-        func esc(_ part: Substring) -> String {
-            var out = ""
-            for c in part {
-                if c == "\"" || c == "\\" || c == "$" || c == "`" { out.append("\\") }
-                out.append(c)
-            }
-            return out
-        }
-        let parts = s.split(separator: reference, omittingEmptySubsequences: false)
-        return "\"" + parts.map(esc).joined(separator: reference) + "\""
-    }
-
     @Test func shellQuotingOverBytesIsTheSame() {
         let reference = "${TELECOMX_OWNER_TOKEN}"
         let pieces = ["a", "\"", "\\", "$", "`", "{", "}", "${", reference, "\r\n", "\r", "\n", " ", "'", "%2B", "${TELECOMX", "_OWNER_TOKEN}"]
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix64(24)  // seeded: a failure replays
         var samples = ["", reference, reference + reference, "$" + reference, reference + "}", "Authorization: Bearer " + reference]
         for _ in 0..<500 {
             samples.append((0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
         }
         for s in samples {
-            #expect(asciiShellDoubleQuoted(s, keeping: reference) == Self.legacyShellDoubleQuoted(s, keeping: reference), "\(s.debugDescription)")
-            #expect(shellDoubleQuoted(s, keeping: reference) == Self.legacyShellDoubleQuoted(s, keeping: reference))
+            #expect(asciiShellDoubleQuoted(s, keeping: reference) == characterShellDoubleQuoted(s, keeping: reference), "\(s.debugDescription)")
+            #expect(shellDoubleQuoted(s, keeping: reference) == characterShellDoubleQuoted(s, keeping: reference))
         }
         // Not ASCII: the Character walk itself.
         #expect(asciiShellDoubleQuoted("é$", keeping: reference) == nil)

@@ -288,7 +288,7 @@ extension Array where Element: Hashable {
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): small, fast and the same on every machine.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(_ seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -96,7 +96,12 @@ func encodeQuery(_ s: String) -> String {
 
 /// `"…"` for a POSIX shell, escaping everything but the one variable reference we mean to expand.
 func shellDoubleQuoted(_ s: String, keeping reference: String) -> String {
-    if let quoted = asciiShellDoubleQuoted(s, keeping: reference) { return quoted }
+    asciiShellDoubleQuoted(s, keeping: reference) ?? characterShellDoubleQuoted(s, keeping: reference)
+}
+
+/// `shellDoubleQuoted` by `Character`, for any text (the ASCII path is
+/// compared with it in HotPathTests).
+func characterShellDoubleQuoted(_ s: String, keeping reference: String) -> String {
     func esc(_ part: Substring) -> String {
         var out = ""
         for c in part {

@@ -75,11 +75,7 @@ func rateBenchmark() async throws {
     let jobs = env["BENCH_JOBS"].flatMap { Int($0) } ?? 8
     let readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
     var many = suite
-    many.cases = (0..<count).map { i in
-        var c = readOnly[i % readOnly.count]
-        c.id += "-\(i)"
-        return c
-    }
+    many.cases = repeated(readOnly, count: count)
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
     print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + ", openssl s_client per kept connection on our side")
@@ -352,11 +348,7 @@ func memoryBenchmark() async throws {
     let base = peakMemoryMB()
     let readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
     var big = suite
-    big.cases = (0..<n).map { i in
-        var c = readOnly[i % readOnly.count]
-        c.id += "-\(i)"
-        return c
-    }
+    big.cases = repeated(readOnly, count: n)
     line("\(n) cases generated")
     var target = profile
     let credentials: Credentials
@@ -547,5 +539,15 @@ final class WrkReplay {
             Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
         } ?? 0
         return Run(rate: rate, served: served, non2xx: non2xx, simulatorCPU: simulatorCPU, wrkCPU: wrkCPU)
+    }
+}
+
+/// `count` cases taken from `pool` in turn, each under a new id (`ID-i`):
+/// the generated cases of the rate, memory and hostile modes.
+func repeated(_ pool: [Case], count: Int) -> [Case] {
+    (0..<count).map { i in
+        var c = pool[i % pool.count]
+        c.id += "-\(i)"
+        return c
     }
 }

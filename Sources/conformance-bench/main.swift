@@ -191,11 +191,7 @@ func hostileBenchmark() async throws {
     let answerMB = env["BENCH_ANSWER_MB"].flatMap { Int($0) } ?? 400
     let readOnly = suite.cases.filter { !$0.isMutating(in: suite) && $0.steps.count == 1 }
     var many = suite
-    many.cases = (0..<count).map { i in
-        var c = readOnly[i % readOnly.count]
-        c.id += "-\(i)"
-        return c
-    }
+    many.cases = repeated(readOnly, count: count)
     print("conformance-bench hostile — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
     print("\(count) cases, each answered with \(answerMB) MB; --max-body-mb \(capMB) --jobs \(jobs); bound: jobs × cap + 100 MB = \(jobs * capMB + 100) MB")
     print(String(format: "peak memory before: %.1f MB", peakMemoryMB()))

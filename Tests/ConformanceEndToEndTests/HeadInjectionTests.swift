@@ -61,6 +61,32 @@ import Testing
         (#"{"in": "cookie", "name": "token"}"#, "abc\u{1B}def"),
     ])
     func aCredentialWithAControlCharacterIsRefusedAtStartAndNothingIsSent(_ auth: String, _ value: String) async throws {
+        let (status, c, connections) = try await Self.runGetByID(auth: auth, token: value)
+        #expect(status == 2, "\(c.out)\n\(c.err)")
+        #expect(c.err.contains("environment variable TELECOMX_OWNER_TOKEN holds a control character"), "\(c.err)")
+        #expect(!(c.out + c.err).contains("abc"), "the value is never shown")
+        #expect(connections == 0, "nothing was sent")
+    }
+
+    /// A cookie credential holding `;` cannot travel byte for byte:
+    /// `token=abc;admin=1` would be two cookies; nor can spaces around it
+    /// (trimmed). It is refused at start, named, never shown, and nothing is
+    /// sent. (A space inside, a quote or a backslash travel: SecretLeakTests.)
+    @Test(arguments: ["abc;admin=1", " abcdef", "abcdef\t"])
+    func aCookieCredentialThatWouldSplitIsRefusedAtStart(_ value: String) async throws {
+        let (status, c, connections) = try await Self.runGetByID(auth: #"{"in": "cookie", "name": "token"}"#, token: value)
+        #expect(status == 2, "\(c.out)\n\(c.err)")
+        #expect(c.err.contains("environment variable TELECOMX_OWNER_TOKEN holds a ';' or starts or ends with a space"), "\(c.err)")
+        #expect(c.err.contains("cannot travel unchanged in the cookie token"), "\(c.err)")
+        #expect(!(c.out + c.err).contains("abc"), "the value is never shown")
+        #expect(connections == 0, "nothing was sent")
+    }
+
+    /// `run --case get-by-id` with the simulator profile's `auth` replaced by
+    /// `auth` (JSON), its base URL a listener that only counts connections,
+    /// and `token` in TELECOMX_OWNER_TOKEN: the exit status, the output and
+    /// how many connections reached the listener.
+    static func runGetByID(auth: String, token: String) async throws -> (Int32, Capture, Int) {
         let listener = try Backlog()
         defer { listener.stop() }
         let tmp = TempDir()
@@ -71,35 +97,8 @@ import Testing
         try tmp.write("target.json", JSONWriter(pretty: true).string(.object(profile)))
         let (status, c) = await conformance(
             ["run", "--suite", Project.cases, "--reports", tmp.path + "/r", "--target", tmp.path + "/target.json", "--case", "get-by-id"],
-            environment: ["TELECOMX_OWNER_TOKEN": value])
-        #expect(status == 2, "\(c.out)\n\(c.err)")
-        #expect(c.err.contains("environment variable TELECOMX_OWNER_TOKEN holds a control character"), "\(c.err)")
-        #expect(!(c.out + c.err).contains("abc"), "the value is never shown")
-        #expect(listener.connections() == 0, "nothing was sent")
-    }
-
-    /// A cookie credential holding `;` cannot travel byte for byte:
-    /// `token=abc;admin=1` would be two cookies; nor can spaces around it
-    /// (trimmed). It is refused at start, named, never shown, and nothing is
-    /// sent. (A space inside, a quote or a backslash travel: SecretLeakTests.)
-    @Test(arguments: ["abc;admin=1", " abcdef", "abcdef\t"])
-    func aCookieCredentialThatWouldSplitIsRefusedAtStart(_ value: String) async throws {
-        let listener = try Backlog()
-        defer { listener.stop() }
-        let tmp = TempDir()
-        defer { tmp.cleanup() }
-        var profile = try #require(try JSONParser.parse(Array(tmp.readProject("Cases/targets/simulator.json").utf8)).objectValue)
-        profile["auth"] = try JSONParser.parse(Array(#"{"in": "cookie", "name": "token"}"#.utf8))
-        profile["baseURL"] = .string("http://127.0.0.1:\(listener.port)")
-        try tmp.write("target.json", JSONWriter(pretty: true).string(.object(profile)))
-        let (status, c) = await conformance(
-            ["run", "--suite", Project.cases, "--reports", tmp.path + "/r", "--target", tmp.path + "/target.json", "--case", "get-by-id"],
-            environment: ["TELECOMX_OWNER_TOKEN": value])
-        #expect(status == 2, "\(c.out)\n\(c.err)")
-        #expect(c.err.contains("environment variable TELECOMX_OWNER_TOKEN holds a ';' or starts or ends with a space"), "\(c.err)")
-        #expect(c.err.contains("cannot travel unchanged in the cookie token"), "\(c.err)")
-        #expect(!(c.out + c.err).contains("abc"), "the value is never shown")
-        #expect(listener.connections() == 0, "nothing was sent")
+            environment: ["TELECOMX_OWNER_TOKEN": token])
+        return (status, c, listener.connections())
     }
 
     /// A case's header name or value with CR/LF: the suite does not load (exit 2), naming the file and key path.

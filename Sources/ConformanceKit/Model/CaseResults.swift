@@ -163,6 +163,15 @@ public struct CaseResults: RandomAccessCollection, MutableCollection, Expressibl
         }
     }
 
+    /// Room for `n` results: a run knows how many it will append, and an
+    /// index grown by doubling holds up to twice that (and both the old and
+    /// the new storage while it grows).
+    public mutating func reserveCapacity(_ n: Int) {
+        guard spool != nil else { return memory.reserveCapacity(n) }
+        uniqueSpool()
+        spool!.entries.reserveCapacity(n)
+    }
+
     /// Puts the results in plan order (by `seq`; the run appends them as they finish).
     public mutating func sortBySeq() {
         guard spool != nil else { return memory.sort { $0.seq < $1.seq } }

@@ -38,12 +38,13 @@ extension ValueCoverage {
                     }
                 }
             }
+            for i in aimed.values.indices { aimed.values[i].sort() }  // in place: the lists are not held twice
             let key = Key(endpoint: e.endpointID, pointer: e.pointer)
             let seen = seenAt[key] ?? [:]
             let others = othersAt[key] ?? 0
             return ValueCoverage(
                 endpointID: e.endpointID, pointer: e.pointer,
-                values: e.values.map { Value(value: $0, aimedBy: aimed[$0]?.sorted() ?? [], seenIn: seen[$0] ?? []) },
+                values: e.values.map { Value(value: $0, aimedBy: aimed[$0] ?? [], seenIn: seen[$0] ?? []) },
                 others: others)
         }
     }

@@ -379,8 +379,12 @@ func memoryBenchmark() async throws {
     // The resident set and peak when the last case finishes, before the run's
     // checks over all results and the coverage (`Conformance.run` does both after).
     let lastCase = Mutex<(Double, Double)?>(nil)
+    let tuned = ProcessInfo.processInfo.environment["BENCH_DEFAULT_MALLOC"] != "1"
     options.progress = { done, total, _ in
-        if done == total { lastCase.withLock { $0 = (residentMB(), peakMemoryMB()) } }
+        if done == total {
+            lastCase.withLock { $0 = (residentMB(), peakMemoryMB()) }
+            if tuned { AllocatorTuning.releaseFreed() }  // as `run` does
+        }
     }
     let start = ContinuousClock.now
     let cpuBefore = cpuSeconds(children: false)

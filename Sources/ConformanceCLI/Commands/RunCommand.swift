@@ -540,8 +540,10 @@ extension CLI {
         progress?.setTotal(plan.count)
         progress?.enter("sending the first cases")
         let early = Mutex(EarlyStop(maxFailures: s.maxFailures))
-        let onProgress: @Sendable (Int, Int, CaseResult) -> Void = { _, _, last in
+        let onProgress: @Sendable (Int, Int, CaseResult) -> Void = { done, total, last in
             progress?.finished(last)
+            // The last case is in: the heap kept for the requests goes back before the coverage and the reports.
+            if done == total { AllocatorTuning.releaseFreed() }
             if let why = early.withLock({ $0.finished(last) }), stop.reason == nil {
                 stop.halt(why)
                 console.err("stopping: \(why); the cases not yet run are skipped")

@@ -34,8 +34,8 @@ public enum AllocatorTuning {
     /// arena): called once the last case of a run finishes, so that the
     /// coverage and the reports that follow reuse pages instead of adding
     /// theirs to the arenas' high water of the requests in flight (a run
-    /// keeps `keptFreeBytes` of freed heap while cases run, for speed). A few
-    /// milliseconds; nothing where the C library has no `malloc_trim`.
+    /// keeps `keptFreeBytes` of freed heap while cases run, for speed). Once
+    /// a run; nothing where the C library has no `malloc_trim`.
     public static func releaseFreed() {
         #if os(Linux)
             typealias MallocTrim = @convention(c) (Int) -> Int32

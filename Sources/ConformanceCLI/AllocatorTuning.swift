@@ -19,11 +19,30 @@ import Foundation
 /// core, and memory freed in one arena is not reused by another. With eight
 /// requests in flight (and, for the built-in simulator, a thread per
 /// connection), that held a large page's worth of memory per arena: a
-/// 10,000-case run peaked at 104 MB. Two arenas per core bring it to about
-/// 85 MB, for about a tenth of the throughput.
+/// 10,000-case run peaked at 104 MB. Two arenas per core brought it to about
+/// 85 MB, for about a tenth of the throughput; one arena per core (the
+/// Swift runtime's cooperative pool has a thread per core) takes the cases'
+/// share of a 10,000-case run from 29 to 24 MB (peak 70 to 65 MB, the
+/// simulator apart) at the same cases/s and CPU a case within the noise of
+/// this machine (1,013-1,280 cases/s, 579-634 µs a case, both settings, two runs
+/// each, load average 7-8; `conformance-bench memory`).
 public enum AllocatorTuning {
     public static let keptFreeBytes: Int32 = 64 << 20
-    public static var arenas: Int32 { Int32(clamping: 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+    public static var arenas: Int32 { Int32(clamping: max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    /// Gives the freed heap back to the kernel (`malloc_trim(0)`, every
+    /// arena): called once the last case of a run finishes, so that the
+    /// coverage and the reports that follow reuse pages instead of adding
+    /// theirs to the arenas' high water of the requests in flight (a run
+    /// keeps `keptFreeBytes` of freed heap while cases run, for speed). Once
+    /// a run; nothing where the C library has no `malloc_trim`.
+    public static func releaseFreed() {
+        #if os(Linux)
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
+    }
 
     /// Applies the settings; false where the C library has no `mallopt`
     /// (not glibc), which changes nothing but speed.

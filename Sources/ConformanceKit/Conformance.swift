@@ -20,7 +20,7 @@ public enum Conformance {
     /// known free on the target before any case.
     public static func run(
         suite: Suite, target: TargetProfile, credentials: Credentials, transport: any Transport,
-        options: RunOptions, plan: [Job]? = nil, confirmedFree: Set<String> = []
+        options: RunOptions, plan: Plan? = nil, confirmedFree: Set<String> = []
     ) async -> RunResult {
         var runner = engine(suite: suite, target: target, credentials: credentials, transport: transport, options: options)
         runner.confirmedFree = confirmedFree

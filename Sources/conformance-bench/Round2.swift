@@ -379,18 +379,29 @@ func memoryBenchmark() async throws {
     // The resident set and peak when the last case finishes, before the run's
     // checks over all results and the coverage (`Conformance.run` does both after).
     let lastCase = Mutex<(Double, Double)?>(nil)
+    let tuned = ProcessInfo.processInfo.environment["BENCH_DEFAULT_MALLOC"] != "1"
     options.progress = { done, total, _ in
-        if done == total { lastCase.withLock { $0 = (residentMB(), peakMemoryMB()) } }
+        if done == total {
+            lastCase.withLock { $0 = (residentMB(), peakMemoryMB()) }
+            if tuned { AllocatorTuning.releaseFreed() }  // as `run` does
+        }
     }
     let start = ContinuousClock.now
+    let cpuBefore = cpuSeconds(children: false)
     let result = await Conformance.run(
         suite: big, target: target, credentials: credentials, transport: transport, options: options, plan: plan)
     let wall = secondsSince(start)
+    let cpu = cpuSeconds(children: false) - cpuBefore
     if let (resident, peak) = lastCase.withLock({ $0 }) {
         print("cases run".padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "  %13.1f  %16.1f", resident, peak))
     }
     let spooled = result.results.isSpooled ? "spooled" : "in memory"
     line("run + coverage (\(result.passed) of \(result.results.count) passed, \(spooled), \(String(format: "%.1f", wall)) s)")
+    // Throughput, to weigh allocator settings: the harness's CPU (user + system) is the figure a busy machine does not blur.
+    print(
+        String(
+            format: "run: %.0f cases/s, the harness's CPU %.1f s (%.0f µs a case)", Double(n) / max(wall, 1e-9), cpu,
+            cpu * 1e6 / Double(max(1, n))))
     let meta = RunMetadata(toolVersion: "bench", suiteVersion: "bench", targetName: target.name, baseURL: target.baseURL, profileFile: "bench")
     let dir = NSTemporaryDirectory() + "conformance-bench-reports-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: dir) }

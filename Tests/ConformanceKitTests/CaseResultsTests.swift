@@ -92,6 +92,26 @@ import Testing
         #expect(copy.glance(3).kind == .failed)
     }
 
+    /// The index keeps 32-bit id hashes and seqs: ids whose hashes collide
+    /// are told apart by reading back, and a seq beyond 32 bits moves the
+    /// results into memory instead of being cut.
+    @Test func collidingIdHashesAndAWideSeqReadBackAsWritten() throws {
+        #expect(SpoolIndex.hash("costarring") == SpoolIndex.hash("liquid"), "a known FNV-1a 32-bit collision")
+        func result(_ seq: Int, _ id: String) -> CaseResult {
+            CaseResult(
+                seq: seq, caseID: id, title: "", file: "", endpointID: "ep", covers: "", role: "OWNER", verdict: .passed,
+                findings: [], request: nil, status: nil, responseExcerpt: nil, durationSeconds: 0)
+        }
+        var s = try Self.spooled([result(1, "liquid"), result(0, "costarring")])
+        #expect(s.firstIndex(ofCaseID: "liquid") == 1 && s.firstIndex(ofCaseID: "costarring") == 0)
+        let byID = s.lookupByCaseID()
+        #expect(byID("liquid")?.seq == 1 && byID("costarring")?.seq == 0)
+        let wide = Int(Int32.max) + 1
+        s.append(result(wide, "wide"))
+        #expect(!s.isSpooled)
+        #expect(s.map(\.caseID) == ["costarring", "liquid", "wide"] && s.glance(2).seq == wide)
+    }
+
     @Test func theReportsOfSpooledResultsAreThoseOfTheSameResultsInMemory() throws {
         let results = Self.varied().sorted { $0.seq < $1.seq }
         let endpoints = (0..<3).map { EndpointInfo(id: "ep\($0)", title: "Endpoint \($0)", method: "GET", path: "/x/\($0)") }

@@ -140,7 +140,7 @@ extension CLI {
             return .passed
         }
         progress.enter("checking the profile against the target")
-        if plan.contains(where: { $0.skipReason == nil }), interruption.stop.reason == nil,
+        if plan.hasJobsToRun, interruption.stop.reason == nil,
             !(await interruption.run { [settings] in await profileMeetsTarget(suite: suite, target: target, settings, stop: interruption.stop, console: console) }),
             interruption.stop.reason == nil
         {
@@ -361,7 +361,7 @@ extension CLI {
     }
 
     /// `--list`: the plan, one line a case; nothing is sent.
-    static func list(_ plan: [Job], console: Console) {
+    static func list(_ plan: Plan, console: Console) {
         for job in plan {
             let c = job.testCase
             var line = "\(c.endpoint)/\(c.id)  \(c.role)  covers \(c.covers)"
@@ -425,7 +425,7 @@ extension CLI {
     }
 
     /// `--dry-run`: every planned request, secrets redacted; nothing is sent.
-    static func dryRun(_ plan: [Job], suite: Suite, target: RunTarget, console: Console) {
+    static func dryRun(_ plan: Plan, suite: Suite, target: RunTarget, console: Console) {
         let runner = Conformance.engine(
             suite: suite, target: target.profile, credentials: target.credentials,
             transport: Network.transport(maxConnections: 1), options: RunOptions())
@@ -530,7 +530,7 @@ extension CLI {
     /// Run: send the plan, with a progress line on a terminal. Ctrl-C or SIGTERM stops
     /// sending, gives requests in flight a moment, then cancels them; the result holds what finished.
     static func execute(
-        _ plan: [Job], suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [],
+        _ plan: Plan, suite: Suite, target: RunTarget, _ s: RunSettings, confirmedFree: Set<String> = [],
         interruption: Interruption? = nil, progress: RunProgress? = nil, console: Console
     ) async -> RunResult {
         let profile = target.profile
@@ -540,8 +540,10 @@ extension CLI {
         progress?.setTotal(plan.count)
         progress?.enter("sending the first cases")
         let early = Mutex(EarlyStop(maxFailures: s.maxFailures))
-        let onProgress: @Sendable (Int, Int, CaseResult) -> Void = { _, _, last in
+        let onProgress: @Sendable (Int, Int, CaseResult) -> Void = { done, total, last in
             progress?.finished(last)
+            // The last case is in: the heap kept for the requests goes back before the coverage and the reports.
+            if done == total { AllocatorTuning.releaseFreed() }
             if let why = early.withLock({ $0.finished(last) }), stop.reason == nil {
                 stop.halt(why)
                 console.err("stopping: \(why); the cases not yet run are skipped")

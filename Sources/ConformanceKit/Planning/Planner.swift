@@ -25,6 +25,53 @@ public struct Job: Sendable {
     public var taken: [String: JSON] = [:]
 }
 
+/// The planned jobs in plan order (endpoint id, then case id), each made
+/// when it is read: the plan keeps the suite's cases, the order as 4-byte
+/// positions, the pinned steps once per distinct steps array, and only for
+/// the jobs that have them a skip reason or the values taken from pools. A
+/// plan of 100,000 cases holds about 0.4 MB, not a job of 80 bytes each.
+public struct Plan: RandomAccessCollection, Sendable {
+    fileprivate let cases: [Case]
+    /// Plan position → position of the case in `cases`.
+    fileprivate let order: [Int32]
+    /// Steps array storage (as an address) → the steps pinned to the target's
+    /// readings, for the arrays pinning changes. The addresses stay put while
+    /// `cases` holds the arrays.
+    fileprivate let pinned: [Int: [Step]]
+    fileprivate let fixtures: [String: JSON]
+    /// Plan position → why the job is skipped.
+    fileprivate let skipReasons: [Int32: String]
+    /// Plan position → the steps with `{{take POOL}}` replaced and the values taken.
+    fileprivate let takes: [Int32: ([Step], [String: JSON])]
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { order.count }
+
+    public subscript(seq: Int) -> Job {
+        let index = Int(order[seq])
+        let steps = cases[index].steps
+        let pinnedSteps = Plan.storage(of: steps).flatMap { pinned[$0] }
+        var job = Job(
+            seq: seq, cases: cases, index: index, pinnedSteps: pinnedSteps, steps: pinnedSteps ?? steps, fixtures: fixtures,
+            skipReason: skipReasons[Int32(seq)])
+        if let (taken, values) = takes[Int32(seq)] {
+            job.steps = taken
+            job.taken = values
+        }
+        return job
+    }
+
+    /// Whether any job is to run (not skipped), without making the jobs.
+    public var hasJobsToRun: Bool { skipReasons.count < order.count }
+
+    /// The plan positions of the jobs that took values from pools, in order.
+    var takingPositions: [Int] { takes.keys.map(Int.init).sorted() }
+
+    fileprivate static func storage(of steps: [Step]) -> Int? {
+        steps.withUnsafeBufferPointer { $0.baseAddress.map { Int(bitPattern: UnsafeRawPointer($0)) } }
+    }
+}
+
 public enum Planner {
     /// Cases in a stable order (endpoint id, then case id), numbered, with
     /// fixtures checked and pool values taken. Captures resolve at run time.
@@ -32,25 +79,22 @@ public enum Planner {
     /// `PoolLedger`), skipped; `ledger` names where they are recorded.
     public static func plan(
         suite: Suite, target: TargetProfile, credentials: Credentials, used: PoolLedger = PoolLedger(), ledger: String? = nil
-    ) -> [Job] {
+    ) -> Plan {
         let usedKeys = used.used.mapValues(Set.init)
-        // The order as indices (not a sorted copy of every case), and each
-        // job shares its case's steps with the suite unless pinning changes
-        // them: a job costs its own few fields, not a copy of its steps.
-        let order = suite.cases.indices.sorted { a, b in
-            (suite.cases[a].endpoint, suite.cases[a].id) < (suite.cases[b].endpoint, suite.cases[b].id)
-        }
-        var poolNext: [String: Int] = [:]
-        var jobs: [Job] = []
-        jobs.reserveCapacity(order.count)
-        // Cases that share one steps array (copies, as generated cases are)
-        // share one pinned array too: keyed by the array's storage, which
-        // stays put while the suite holds it.
-        var pinnedByStorage: [UnsafeRawPointer: [Step]?] = [:]
+        // The order as positions (not a sorted copy of every case); each job
+        // is made when it is read, sharing its case's steps with the suite
+        // unless pinning changes them.
         let cases = suite.cases
+        let order = Planner.order(cases)
+        var poolNext: [String: Int] = [:]
+        // Cases that share one steps array (copies, as generated cases are)
+        // share one pinned array too: keyed by the array's storage.
+        var pinnedByStorage: [Int: [Step]?] = [:]
+        var skipReasons: [Int32: String] = [:]
+        var takes: [Int32: ([Step], [String: JSON])] = [:]
         for (seq, index) in order.enumerated() {
-            var c = cases[index]
-            let storage = c.steps.withUnsafeBufferPointer { $0.baseAddress.map { UnsafeRawPointer($0) } }
+            var c = cases[Int(index)]
+            let storage = Plan.storage(of: c.steps)
             let changed: [Step]?
             if let storage, let shared = pinnedByStorage[storage] {
                 changed = shared
@@ -60,34 +104,40 @@ public enum Planner {
                 if let storage { pinnedByStorage[storage] = changed }
             }
             if let changed { c.steps = changed }
-            var job = Job(
-                seq: seq, cases: cases, index: index, pinnedSteps: changed, steps: c.steps, fixtures: target.fixtures,
-                skipReason: nil)
+            var skipReason: String?
             if let todo = c.skeleton {
-                job.skipReason = "skeleton case, not written yet (\(c.file)): \(todo)"
+                skipReason = "skeleton case, not written yet (\(c.file)): \(todo)"
             } else if let missing = c.fixtureVariables.first(where: { target.fixtures[$0] == nil }) {
-                job.skipReason =
+                skipReason =
                     "target \(target.name) has no fixture '\(missing)' (\(suite.fixtures[missing] ?? "")); add it to \(target.file)"
             } else if let role = ([c.role] + c.steps.compactMap(\.role)).first(where: {
                 suite.access.hasCredential($0) && !credentials.has($0)
             }) {
-                job.skipReason = "no credential for role \(role): "
+                skipReason = "no credential for role \(role): "
                     + (credentials.missing[role]
                         ?? "\(target.file) names no environment variable for \(role) under credentials")
             } else if c.isMutating(in: suite), !target.allowMutations {
-                job.skipReason =
+                skipReason =
                     "mutating case; target \(target.name) does not allow mutations (set \"allowMutations\": true in \(target.file))"
             } else {
                 switch takePools(c, fixtures: target.fixtures, next: &poolNext, used: usedKeys, ledger: ledger) {
                 case .success(let (steps, taken)):
-                    job.steps = steps
-                    job.taken = taken
-                case .failure(let why): job.skipReason = why.message
+                    if !taken.isEmpty { takes[Int32(seq)] = (steps, taken) }
+                case .failure(let why): skipReason = why.message
                 }
             }
-            jobs.append(job)
+            if let skipReason { skipReasons[Int32(seq)] = skipReason }
         }
-        return jobs
+        return Plan(
+            cases: cases, order: order, pinned: pinnedByStorage.compactMapValues { $0 }, fixtures: target.fixtures,
+            skipReasons: skipReasons, takes: takes)
+    }
+
+    /// The plan order: the positions of `cases` by endpoint id, then case id.
+    static func order(_ cases: [Case]) -> [Int32] {
+        (0..<Int32(cases.count)).sorted { a, b in
+            (cases[Int(a)].endpoint, cases[Int(a)].id) < (cases[Int(b)].endpoint, cases[Int(b)].id)
+        }
     }
 
     struct PoolError: Error { var message: String }

@@ -53,15 +53,16 @@ public struct PoolLedger: Sendable, Hashable {
     }
 
     /// Adds the values each job took that was sent (at least one request).
-    public mutating func record(_ jobs: [Job], _ results: CaseResults) {
+    public mutating func record(_ jobs: Plan, _ results: CaseResults) {
         // Only the results of jobs that took a value are read back.
-        let took = Set(jobs.lazy.filter { !$0.taken.isEmpty }.map(\.seq))
+        let taking = jobs.takingPositions
+        let took = Set(taking)
         var sent: [Int: Bool] = [:]
         for i in results.indices where took.contains(results.glance(i).seq) {
             let r = results[i]
             sent[r.seq] = (sent[r.seq] ?? false) || r.requests > 0
         }
-        for job in jobs where sent[job.seq] == true {
+        for job in taking.map({ jobs[$0] }) where sent[job.seq] == true {
             for (pool, value) in job.taken.sorted(by: { $0.key < $1.key }) {
                 let k = PoolLedger.key(value)
                 if !(used[pool] ?? []).contains(k) { used[pool, default: []].append(k) }

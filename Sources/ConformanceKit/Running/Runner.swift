@@ -119,11 +119,11 @@ public struct Runner: Sendable {
     let scrubbers = ScrubberCache()
 
     /// Sends `jobs`; `Conformance.run` adds what the report stage computes (coverage).
-    func run(_ jobs: [Job]) async -> RunResult {
+    func run(_ jobs: Plan) async -> RunResult {
         var me = self
         // Clamped to a year: the deadline is Double seconds on the run's clock, kept finite.
         if let d = options.deadline { me.deadlineAt = options.clock.now() + min(max(d, 0), 365 * 86400) }
-        let checked = jobs.contains { $0.skipReason == nil } ? await me.preflight() : []
+        let checked = jobs.hasJobsToRun ? await me.preflight() : []
         for o in checked where o.state == .refuted {
             for f in o.fixtures where me.refuted[f] == nil { me.refuted[f] = o.detail }
         }
@@ -363,16 +363,17 @@ public struct Runner: Sendable {
         return result
     }
 
-    func runAll(_ jobs: [Job]) async -> RunResult {
+    func runAll(_ jobs: Plan) async -> RunResult {
         let started = Date()
         // A spool that cannot be made (no temporary folder) leaves the results in memory: the same results.
         var results: CaseResults = options.resultSpool.flatMap { try? CaseResults.spooled(directory: $0) } ?? []
+        results.reserveCapacity(jobs.count)
         let width = max(1, options.jobs)
         let order = Runner.longestFirst(jobs)
         await withTaskGroup(of: CaseResult.self) { group in
             var next = 0
             while next < order.count && next < width {
-                let job = jobs[order[next]]
+                let job = jobs[Int(order[next])]
                 group.addTask { await self.execute(job) }
                 next += 1
             }
@@ -380,7 +381,7 @@ public struct Runner: Sendable {
                 results.append(r)
                 options.progress?(results.count, jobs.count, r)
                 if next < order.count {
-                    let job = jobs[order[next]]
+                    let job = jobs[Int(order[next])]
                     group.addTask { await self.execute(job) }
                     next += 1
                 }
@@ -404,9 +405,10 @@ public struct Runner: Sendable {
     /// case started last would keep the run waiting after every other lane has
     /// finished; started first, it runs beside the short ones. Results are put
     /// back in plan order whatever the order of execution.
-    static func longestFirst(_ jobs: [Job]) -> [Int] {
-        let cost = jobs.map(estimatedRequests)
-        return jobs.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
+    /// Positions and costs as 4-byte integers: two arrays of the plan's length, not of jobs.
+    static func longestFirst(_ jobs: Plan) -> [Int32] {
+        let cost = jobs.map { Int32(clamping: estimatedRequests($0)) }
+        return (0..<Int32(jobs.count)).sorted { cost[Int($0)] != cost[Int($1)] ? cost[Int($0)] > cost[Int($1)] : $0 < $1 }
     }
 
     /// Requests a job is expected to make: one per step, plus, for a walk, the

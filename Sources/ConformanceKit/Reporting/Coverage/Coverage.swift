@@ -14,25 +14,30 @@ public enum Coverage {
                 if byRow[key]?.last != c.id { byRow[key, default: []].append(c.id) }
             }
         }
+        // Sorted in place: each row's list then shares the dictionary's
+        // storage, not a sorted copy of it (a row of every case of an endpoint
+        // was held twice while its coverage was made).
+        for i in byRow.values.indices { byRow.values[i].sort() }
+        for i in pending.values.indices { pending.values[i].sort() }
         return suite.endpoints.map { ep in
             var rows: [RowCoverage] = [
                 RowCoverage(
                     rowID: "success", status: ep.successStatus, message: "", description: "documented response",
-                    caseIDs: byRow[ep.id + "|success"]?.sorted() ?? [], notProvokable: nil,
-                    skeletons: pending[ep.id + "|success"]?.sorted() ?? [])
+                    caseIDs: byRow[ep.id + "|success"] ?? [], notProvokable: nil,
+                    skeletons: pending[ep.id + "|success"] ?? [])
             ]
             for e in ep.errors {
                 rows.append(
                     RowCoverage(
                         rowID: e.id, status: e.status, message: e.message, description: e.description,
-                        caseIDs: byRow[ep.id + "|" + e.id]?.sorted() ?? [], notProvokable: e.notProvokable,
-                        skeletons: pending[ep.id + "|" + e.id]?.sorted() ?? []))
+                        caseIDs: byRow[ep.id + "|" + e.id] ?? [], notProvokable: e.notProvokable,
+                        skeletons: pending[ep.id + "|" + e.id] ?? []))
             }
             if let u = ep.unauthenticated {
                 rows.append(
                     RowCoverage(
                         rowID: "unauthenticated", status: u.status, message: u.message,
-                        description: "no or unknown credentials", caseIDs: byRow[ep.id + "|unauthenticated"]?.sorted() ?? [],
+                        description: "no or unknown credentials", caseIDs: byRow[ep.id + "|unauthenticated"] ?? [],
                         notProvokable: nil))
             }
             var cov = EndpointCoverage(endpointID: ep.id, method: ep.method, path: ep.path, file: ep.file, rows: rows)

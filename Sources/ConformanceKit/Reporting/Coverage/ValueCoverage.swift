@@ -9,10 +9,19 @@ extension ValueCoverage {
         struct Key: Hashable { var endpoint, pointer: String }
         var seenAt: [Key: [String: [String]]] = [:]
         var othersAt: [Key: Int] = [:]
+        // A result read back has an id of its own (a fresh string each); the
+        // suite's case at the result's plan position holds the same id, which
+        // the lists share instead (a case's id is kept once, not once a list).
+        let order = results.isEmpty ? [] : Planner.order(suite.cases)
         for r in results.matching(\.hasObservedValues) {
+            var id = r.caseID
+            if order.indices.contains(r.seq) {
+                let shared = suite.cases[Int(order[r.seq])].id
+                if shared == id { id = shared }
+            }
             for o in r.observedValues {
                 let key = Key(endpoint: o.endpointID, pointer: o.pointer)
-                for v in o.seen { seenAt[key, default: [:]][v, default: []].append(r.caseID) }
+                for v in o.seen { seenAt[key, default: [:]][v, default: []].append(id) }
                 othersAt[key, default: 0] += o.others
             }
         }
@@ -29,12 +38,13 @@ extension ValueCoverage {
                     }
                 }
             }
+            for i in aimed.values.indices { aimed.values[i].sort() }  // in place: the lists are not held twice
             let key = Key(endpoint: e.endpointID, pointer: e.pointer)
             let seen = seenAt[key] ?? [:]
             let others = othersAt[key] ?? 0
             return ValueCoverage(
                 endpointID: e.endpointID, pointer: e.pointer,
-                values: e.values.map { Value(value: $0, aimedBy: aimed[$0]?.sorted() ?? [], seenIn: seen[$0] ?? []) },
+                values: e.values.map { Value(value: $0, aimedBy: aimed[$0] ?? [], seenIn: seen[$0] ?? []) },
                 others: others)
         }
     }

@@ -233,10 +233,13 @@ func addReadingAlternatives(
         // at most, so a scan, not a set (this runs once per case).
         var applicable: [String] = []
         func cite(_ id: String) { if !applicable.contains(id) { applicable.append(id) } }
-        for cit in endpoints[at].accessReadings where citesLevel(cit, level) { cite(cit.reading) }
-        for cit in c.steps[k].citations { cite(cit.reading) }
-        for cit in endpoints[at].responseReadings { cite(cit.reading) }
-        for cit in endpoints[at].unauthenticatedReadings { cite(cit.reading) }
+        // By index: a `for cit in` copies each citation (its effects and strings retained).
+        for j in endpoints[at].accessReadings.indices where citesLevel(endpoints[at].accessReadings[j], level) {
+            cite(endpoints[at].accessReadings[j].reading)
+        }
+        for j in c.steps[k].citations.indices { cite(c.steps[k].citations[j].reading) }
+        for j in endpoints[at].responseReadings.indices { cite(endpoints[at].responseReadings[j].reading) }
+        for j in endpoints[at].unauthenticatedReadings.indices { cite(endpoints[at].unauthenticatedReadings[j].reading) }
         guard !applicable.isEmpty else { continue }
         var combos: [[ReadingChoice]] = [[]]
         for id in applicable {

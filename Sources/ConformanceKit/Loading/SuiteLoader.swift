@@ -253,17 +253,20 @@ public enum SuiteLoader {
         // compiled or refused (`compile` returns at once for those): building
         // an array of expectations and a key path for every step was a tenth
         // of the part of a large load that runs on one core.
-        func compile(_ ref: String?, _ c: Case, _ k: Int) {
-            guard let ref, compiler.needsCompiling(ref) else { return }
-            let path: [JSONPathSegment] =
-                c.steps.count > 1 ? [.key("steps"), .index(k), .key("expect"), .key("schema")] : [.key("expect"), .key("schema")]
-            compiler.compile(ref, at: Node(value: .null, path: path, file: c.file, sink: sink))
-        }
-        // By index: no copy of a case, a step or an alternative (each retained every field).
+        // By index, and the compiler asked in place: a nested function that took a
+        // case and captured the compiler copied both at every step (each copy
+        // retained every field).
         for i in cases.indices {
-            for k in cases[i].steps.indices {
-                compile(cases[i].steps[k].expect.schema, cases[i], k)
-                for j in cases[i].steps[k].alternatives.indices { compile(cases[i].steps[k].alternatives[j].expect.schema, cases[i], k) }
+            let steps = cases[i].steps.count
+            for k in 0..<steps {
+                if let ref = cases[i].steps[k].expect.schema, compiler.needsCompiling(ref) {
+                    compiler.compile(ref, at: schemaNode(file: cases[i].file, steps: steps, k, sink: sink))
+                }
+                for j in cases[i].steps[k].alternatives.indices {
+                    if let ref = cases[i].steps[k].alternatives[j].expect.schema, compiler.needsCompiling(ref) {
+                        compiler.compile(ref, at: schemaNode(file: cases[i].file, steps: steps, k, sink: sink))
+                    }
+                }
             }
         }
 
@@ -295,6 +298,13 @@ public enum SuiteLoader {
             if !presence.isEmpty { suite.presence[ref] = presence }
         }
         return (suite, sink.items)
+    }
+
+    /// The node that names step `k`'s schema in a case of `steps` steps read from `file`.
+    static func schemaNode(file: String, steps: Int, _ k: Int, sink: DiagnosticSink) -> Node {
+        let path: [JSONPathSegment] =
+            steps > 1 ? [.key("steps"), .index(k), .key("expect"), .key("schema")] : [.key("expect"), .key("schema")]
+        return Node(value: .null, path: path, file: file, sink: sink)
     }
 
     /// Compiles each schema reference once: what the suite keeps of it

@@ -759,6 +759,20 @@ func describe(_ r: Relation) -> String {
 }
 
 func kebab(_ s: String) -> String {
+    // ASCII (every role and relation name): the same over bytes, without a Character or a case table per letter.
+    if s.utf8.allSatisfy({ $0 < 0x80 }) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 4)
+        for b in s.utf8 {
+            if b >= 0x41 && b <= 0x5A {
+                bytes.append(0x2D)
+                bytes.append(b | 0x20)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
     var out = ""
     for c in s {
         if c.isUppercase {

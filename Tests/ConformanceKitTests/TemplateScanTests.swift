@@ -32,6 +32,17 @@ struct TemplateScanTests {
         }
     }
 
+    /// `pathParameters` and `kebab` walk ASCII as bytes and anything else by Character; both give what the walk by Character gave.
+    @Test func pathParametersAndKebabOverBytes() {
+        #expect(pathParameters("/mvno/{MVNO_ID}/sims/{SIM}") == ["MVNO_ID", "SIM"])
+        #expect(pathParameters("/{a}{b}/x}") == ["a", "b"])
+        #expect(pathParameters("/a/{unclosed") == [])
+        #expect(pathParameters("/ø/{Å}/{b}") == ["Å", "b"])
+        #expect(kebab("otherCustomer") == "other-customer")
+        #expect(kebab("own") == "own")
+        #expect(kebab("ÅbcDé") == "-åbc-dé")
+    }
+
     @Test func theNamesAreFound() {
         #expect(Template.variableNames(in: "x{{ a.b }}y{{c}}z{{unclosed") == ["a.b", "c"])
     }

@@ -135,7 +135,10 @@ func findEndpoint(_ n: Node, _ endpoints: [Endpoint]) -> Endpoint? {
 }
 
 func findRow(_ n: Node, _ s: String, in endpoint: Endpoint) -> String? {
-    if endpoint.rowIDs.contains(s) { return s }
+    // `rowIDs` asked without making its array (once per step of every case).
+    if s == "success" || (s == "unauthenticated" && endpoint.unauthenticated != nil) || endpoint.errors.contains(where: { $0.id == s }) {
+        return s
+    }
     let hint = closestMatch(to: s, in: endpoint.rowIDs).map { "did you mean '\($0)'?" }
         ?? "rows of \(endpoint.id): \(endpoint.rowIDs.joined(separator: ", "))"
     n.error("'\(s)' is not a documented row of \(endpoint.id)", hint: hint)
@@ -756,6 +759,20 @@ func describe(_ r: Relation) -> String {
 }
 
 func kebab(_ s: String) -> String {
+    // ASCII (every role and relation name): the same over bytes, without a Character or a case table per letter.
+    if s.utf8.allSatisfy({ $0 < 0x80 }) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 4)
+        for b in s.utf8 {
+            if b >= 0x41 && b <= 0x5A {
+                bytes.append(0x2D)
+                bytes.append(b | 0x20)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
     var out = ""
     for c in s {
         if c.isUppercase {

@@ -192,10 +192,12 @@ let maxReadingCombinations = 64
 /// every reading as the suite takes it.
 func withReadingAlternatives(
     _ c: Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
-    readingByID: [String: Reading]? = nil
+    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil
 ) -> Case {
     var c = c
-    addReadingAlternatives(&c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID)
+    addReadingAlternatives(
+        &c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
+        endpointIndex: endpointIndex)
     return c
 }
 
@@ -204,40 +206,44 @@ func withReadingAlternatives(
 /// once per case).
 func addReadingAlternatives(
     _ c: inout Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
-    readingByID: [String: Reading]? = nil
+    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil
 ) {
     // A lookup per citation, not a scan of the register (a large suite calls this once per case).
     func reading(_ id: String) -> Reading? {
         if let readingByID { return readingByID[id] }
         return readings.first { $0.id == id }
     }
+    func citesLevel(_ cit: ReadingCitation, _ level: String?) -> Bool {
+        cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
+    }
     // By index: an `enumerated()` iterator holds the steps array, so setting a
-    // step's alternatives below copied every step of the case.
+    // step's alternatives below copied every step of the case. The step and its
+    // endpoint are read in place, not copied (each copy retained and released
+    // every field: a third of this function's time in a large load).
     for k in c.steps.indices {
-        let step = c.steps[k]
-        guard let at = endpoints.firstIndex(where: { $0.id == step.endpoint }) else { continue }
-        let endpoint = endpoints[at]
-        let role = step.role ?? c.role
+        // The first endpoint of that id, as the scan finds it; by the caller's index when it made one.
+        let found =
+            endpointIndex.map { $0[c.steps[k].endpoint] }
+            ?? endpoints.firstIndex { $0.id == c.steps[k].endpoint }
+        guard let at = found else { continue }
+        let role = c.steps[k].role ?? c.role
         let level = access.level(of: role)
-        func citesLevel(_ cit: ReadingCitation) -> Bool {
-            cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
-        }
         // The ids of the readings cited (access line for this level, the step, the
         // success and unauthenticated responses), each once, in that order: a few
         // at most, so a scan, not a set (this runs once per case).
         var applicable: [String] = []
         func cite(_ id: String) { if !applicable.contains(id) { applicable.append(id) } }
-        for cit in endpoint.accessReadings where citesLevel(cit) { cite(cit.reading) }
-        for cit in step.citations { cite(cit.reading) }
-        for cit in endpoint.responseReadings { cite(cit.reading) }
-        for cit in endpoint.unauthenticatedReadings { cite(cit.reading) }
+        // By index: a `for cit in` copies each citation (its effects and strings retained).
+        for j in endpoints[at].accessReadings.indices where citesLevel(endpoints[at].accessReadings[j], level) {
+            cite(endpoints[at].accessReadings[j].reading)
+        }
+        for j in c.steps[k].citations.indices { cite(c.steps[k].citations[j].reading) }
+        for j in endpoints[at].responseReadings.indices { cite(endpoints[at].responseReadings[j].reading) }
+        for j in endpoints[at].unauthenticatedReadings.indices { cite(endpoints[at].unauthenticatedReadings[j].reading) }
         guard !applicable.isEmpty else { continue }
         var combos: [[ReadingChoice]] = [[]]
-        // Each reading's option as the suite takes it.
-        var oursOption: [(reading: String, option: String)] = []
         for id in applicable {
             guard let r = reading(id) else { continue }
-            oursOption.append((r.id, r.ours.id))
             // `r.options` is `[ours] + alternatives`, an array made at each call: the ids in that order.
             var next: [[ReadingChoice]] = []
             next.reserveCapacity(combos.count * (1 + r.alternatives.count))
@@ -257,17 +263,23 @@ func addReadingAlternatives(
                     message: "case '\(c.id)' step \(k + 1) cites \(applicable.count) readings: \(combos.count) combinations, more than \(maxReadingCombinations)"))
             continue
         }
-        let ours = combos.first { combo in
-            combo.allSatisfy { ch in oursOption.first { $0.reading == ch.reading }?.option == ch.option }
-        } ?? []
-        let accessCited = endpoint.accessReadings.filter(citesLevel)
+        // Every reading's own option comes first in its loop above, so the first
+        // combination is the suite's own reading of them all.
+        let ours = combos[0]
+        guard combos.count > 1 else {
+            c.steps[k].readings = ours
+            c.steps[k].alternatives = []
+            continue
+        }
+        let accessCited = endpoints[at].accessReadings.filter { citesLevel($0, level) }
         var alternatives: [StepAlternative] = []
-        for combo in combos where combo != ours {
-            var covers = step.covers
-            var expect = step.expect
+        alternatives.reserveCapacity(combos.count - 1)
+        for combo in combos.dropFirst() where combo != ours {
+            var covers = c.steps[k].covers
+            var expect = c.steps[k].expect
             func recover(_ newCovers: String) {
                 guard newCovers != covers else { return }
-                let base = rowExpectation(newCovers, endpoint: endpoint)
+                let base = rowExpectation(newCovers, endpoint: endpoints[at])
                 expect.status = base.status
                 expect.errorMessage = base.errorMessage
                 expect.schema = base.schema
@@ -284,11 +296,11 @@ func addReadingAlternatives(
                     let map = e.levelAs, let from = level, let mapped = map[from]
                 else { continue }
                 expect.visibilityLevel = mapped
-                if c.isMatrixCell, !endpoint.accessRule.isEmpty,
-                    let denial = access.deniedRow(of: endpoint)
+                if c.isMatrixCell, !endpoints[at].accessRule.isEmpty,
+                    let denial = access.deniedRow(of: endpoints[at])
                 {
                     let allowed = AccessGrant.allows(
-                        endpoint.accessRule, level: mapped, user: access.relation(of: role) ?? .none, cell: c.relation)
+                        endpoints[at].accessRule, level: mapped, user: access.relation(of: role) ?? .none, cell: c.relation)
                     if allowed == nil {
                         sink.add(
                             Diagnostic(
@@ -301,7 +313,7 @@ func addReadingAlternatives(
                 }
             }
             for ch in combo {
-                guard let cit = step.citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
+                guard let cit = c.steps[k].citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
                 else { continue }
                 if let cv = e.covers { recover(cv) }
                 if let s = e.status { expect.status = s }
@@ -321,13 +333,13 @@ func addReadingAlternatives(
                 }
             }
             for ch in combo {
-                guard let cit = endpoint.responseReadings.first(where: { $0.reading == ch.reading }),
+                guard let cit = endpoints[at].responseReadings.first(where: { $0.reading == ch.reading }),
                     let e = cit.effects[ch.option], let s = e.status, covers == "success"
                 else { continue }
                 expect.status = s
             }
             for ch in combo {
-                guard let cit = endpoint.unauthenticatedReadings.first(where: { $0.reading == ch.reading }),
+                guard let cit = endpoints[at].unauthenticatedReadings.first(where: { $0.reading == ch.reading }),
                     let e = cit.effects[ch.option], covers == "unauthenticated"
                 else { continue }
                 if let s = e.status { expect.status = s }

@@ -103,7 +103,8 @@ public enum SuiteLoader {
             }
         }
 
-        let (fixtures, fixtureTypes) = loadFixtureCatalogue(root: root, display: display, sink: sink)
+        // fixtures.json parsed once: its preflight, unchecked and confirmBeforeBlame are read from the same tree.
+        let (fixtures, fixtureTypes, catalogue) = loadFixtureCatalogue(root: root, display: display, sink: sink)
         let readings = loadReadings(root: root, display: display, sink: sink)
         let api = loadAPIInfo(root: root, display: display, sink: sink)
         // Levels and roles before the specs and cases that name them.
@@ -144,7 +145,7 @@ public enum SuiteLoader {
             SchemaCompiler(registry: registry, schemas: schemas, display: display), endpoints: endpoints)
 
         let preflight = loadPreflight(
-            root: root, display: display, endpoints: endpoints, fixtures: fixtures, access: access, sink: sink)
+            catalogue, display: display, endpoints: endpoints, fixtures: fixtures, access: access, sink: sink)
 
         var cases: [Case] = []
         var caseFiles: [String: String] = [:]  // id → file
@@ -152,11 +153,12 @@ public enum SuiteLoader {
         // What a `source` may cite and each reading by id, made once for every case read or generated.
         let sources = CitableSources(endpoints: endpoints, readings: readings)
         let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let endpointIndex = Dictionary(endpoints.indices.map { (endpoints[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
         // Each file read on its own (on every core: `readCaseFiles`), then taken in file
         // order, so cases and diagnostics come in the same order whatever the concurrency.
         var caseFileList = readCaseFiles(
             root: root, display: display, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access,
-            computesDigests: sink.computesDigests, sources: sources, readingByID: readingByID)
+            computesDigests: sink.computesDigests, sources: sources, readingByID: readingByID, endpointIndex: endpointIndex)
         // Room for them all at once (growing these was a tenth of the part of a large load on one core).
         let caseCount = caseFileList.reduce(0) { $0 + $1.cases.count }
         cases.reserveCapacity(caseCount)
@@ -204,7 +206,8 @@ public enum SuiteLoader {
                 caseFiles[c.id] = c.file
                 cases.append(
                     withReadingAlternatives(
-                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID))
+                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
+                        endpointIndex: endpointIndex))
             }
         }
 
@@ -233,7 +236,8 @@ public enum SuiteLoader {
                 caseFiles[c.id] = c.file
                 cases.append(
                     withReadingAlternatives(
-                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID))
+                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
+                        endpointIndex: endpointIndex))
                 added += 1
             }
             generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
@@ -249,22 +253,26 @@ public enum SuiteLoader {
         // compiled or refused (`compile` returns at once for those): building
         // an array of expectations and a key path for every step was a tenth
         // of the part of a large load that runs on one core.
-        func compile(_ ref: String?, _ c: Case, _ k: Int) {
-            guard let ref, compiler.needsCompiling(ref) else { return }
-            let path: [JSONPathSegment] =
-                c.steps.count > 1 ? [.key("steps"), .index(k), .key("expect"), .key("schema")] : [.key("expect"), .key("schema")]
-            compiler.compile(ref, at: Node(value: .null, path: path, file: c.file, sink: sink))
-        }
-        for c in cases {
-            for k in c.steps.indices {
-                compile(c.steps[k].expect.schema, c, k)
-                for a in c.steps[k].alternatives { compile(a.expect.schema, c, k) }
+        // By index, and the compiler asked in place: a nested function that took a
+        // case and captured the compiler copied both at every step (each copy
+        // retained every field).
+        for i in cases.indices {
+            let steps = cases[i].steps.count
+            for k in 0..<steps {
+                if let ref = cases[i].steps[k].expect.schema, compiler.needsCompiling(ref) {
+                    compiler.compile(ref, at: schemaNode(file: cases[i].file, steps: steps, k, sink: sink))
+                }
+                for j in cases[i].steps[k].alternatives.indices {
+                    if let ref = cases[i].steps[k].alternatives[j].expect.schema, compiler.needsCompiling(ref) {
+                        compiler.compile(ref, at: schemaNode(file: cases[i].file, steps: steps, k, sink: sink))
+                    }
+                }
             }
         }
 
         // Read before the errors are counted, so that a mistake in them stops the load too.
-        let unchecked = loadUnchecked(root: root, display: display, fixtures: fixtures, sink: sink)
-        let blameRules = loadBlameRules(root: root, display: display, fixtures: fixtures, sink: sink)
+        let unchecked = loadUnchecked(catalogue, display: display, fixtures: fixtures, sink: sink)
+        let blameRules = loadBlameRules(catalogue, display: display, fixtures: fixtures, sink: sink)
         let errors = sink.items.filter { $0.severity == .error }
         if !errors.isEmpty { throw SuiteLoadError(sink.items) }
         var suite = Suite(
@@ -290,6 +298,13 @@ public enum SuiteLoader {
             if !presence.isEmpty { suite.presence[ref] = presence }
         }
         return (suite, sink.items)
+    }
+
+    /// The node that names step `k`'s schema in a case of `steps` steps read from `file`.
+    static func schemaNode(file: String, steps: Int, _ k: Int, sink: DiagnosticSink) -> Node {
+        let path: [JSONPathSegment] =
+            steps > 1 ? [.key("steps"), .index(k), .key("expect"), .key("schema")] : [.key("expect"), .key("schema")]
+        return Node(value: .null, path: path, file: file, sink: sink)
     }
 
     /// Compiles each schema reference once: what the suite keeps of it
@@ -406,12 +421,14 @@ public enum SuiteLoader {
     static func readCaseFiles(
         root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading],
         access: AccessModel, computesDigests: Bool = true, sources: CitableSources? = nil,
-        readingByID: [String: Reading]? = nil
+        readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil
     ) -> [CaseFile] {
         let rels = SuiteFiles.list(root + "/cases", recursive: true)
         let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
         // First of each id, as a scan of the register would find it.
         let readingByID = readingByID ?? Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let endpointIndex =
+            endpointIndex ?? Dictionary(endpoints.indices.map { (endpoints[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
         @Sendable func read(_ rel: String) -> CaseFile {
             let sink = DiagnosticSink(computesDigests: computesDigests)
             var out = CaseFile(display: display + "/cases/" + rel)
@@ -425,7 +442,8 @@ public enum SuiteLoader {
                 while var c = made.popLast() {
                     let alternatives = DiagnosticSink()
                     addReadingAlternatives(
-                        &c, endpoints: endpoints, readings: readings, access: access, sink: alternatives, readingByID: readingByID)
+                        &c, endpoints: endpoints, readings: readings, access: access, sink: alternatives, readingByID: readingByID,
+                        endpointIndex: endpointIndex)
                     out.cases.append((c, alternatives.items))
                 }
             }
@@ -499,21 +517,24 @@ public enum SuiteLoader {
 
     // MARK: fixture catalogue
 
-    /// Each fixture's description and type: `{"type": "id", "description": "…"}`.
+    /// Each fixture's description and type: `{"type": "id", "description": "…"}`;
+    /// and the file's top-level object as parsed (nil when it is missing or
+    /// does not parse), for the other members' readers.
     static func loadFixtureCatalogue(root: String, display: String, sink: DiagnosticSink) -> (
-        [String: String], [String: FixtureType]
+        [String: String], [String: FixtureType], JSONObject?
     ) {
         let file = display + "/fixtures.json"
         guard FileManager.default.fileExists(atPath: root + "/fixtures.json") else {
             sink.add(Diagnostic(file: file, keyPath: "", message: "the fixture catalogue is missing"))
-            return ([:], [:])
+            return ([:], [:], nil)
         }
-        guard let node = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: sink),
-            let obj = node.object(keys: ["fixtures", "preflight", "unchecked", "confirmBeforeBlame"]), let list = obj.required("fixtures")
-        else { return ([:], [:]) }
+        guard let node = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: sink) else { return ([:], [:], nil) }
+        let top = node.value.objectValue
+        guard let obj = node.object(keys: ["fixtures", "preflight", "unchecked", "confirmBeforeBlame"]), let list = obj.required("fixtures")
+        else { return ([:], [:], top) }
         guard case .object(let entries) = list.value else {
             list.error("must be an object mapping each fixture name to {type, description}")
-            return ([:], [:])
+            return ([:], [:], top)
         }
         var out: [String: String] = [:]
         var types: [String: FixtureType] = [:]
@@ -535,21 +556,19 @@ public enum SuiteLoader {
             }
             if let description = fo.required("description")?.nonEmptyString { out[m.key] = description }
         }
-        return (out, types)
+        return (out, types, top)
     }
 }
 
-/// `preflight` of the fixture catalogue: read-only requests that confirm fixtures.
+/// `preflight` of the fixture catalogue (`catalogue`, its top-level object):
+/// read-only requests that confirm fixtures.
 func loadPreflight(
-    root: String, display: String, endpoints: [Endpoint], fixtures: [String: String], access: AccessModel,
+    _ catalogue: JSONObject?, display: String, endpoints: [Endpoint], fixtures: [String: String], access: AccessModel,
     sink: DiagnosticSink
 ) -> [PreflightCheck] {
     let file = display + "/fixtures.json"
     // The file was read (and its problems reported) with the catalogue.
-    guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
-        case .object(let top) = parsed.value, let value = top["preflight"]
-    else { return [] }
+    guard let value = catalogue?["preflight"] else { return [] }
     let pn = Node(value: value, path: [.key("preflight")], file: file, sink: sink)
     guard let list = pn.array else {
         pn.error("must list read-only requests")
@@ -653,12 +672,9 @@ func loadPreflight(
 
 /// `unchecked` of the fixture catalogue: each fixture no preflight request
 /// checks, with why. Every fixture is checked or listed here.
-func loadUnchecked(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: String] {
+func loadUnchecked(_ catalogue: JSONObject?, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: String] {
     let file = display + "/fixtures.json"
-    guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
-        case .object(let top) = parsed.value, let value = top["unchecked"]
-    else { return [:] }
+    guard let value = catalogue?["unchecked"] else { return [:] }
     let un = Node(value: value, path: [.key("unchecked")], file: file, sink: sink)
     guard case .object(let uo) = value else {
         un.error("must map each fixture no preflight request checks to why")
@@ -677,12 +693,9 @@ func loadUnchecked(root: String, display: String, fixtures: [String: String], si
 }
 
 /// `confirmBeforeBlame` of the fixture catalogue: fixture → {why, missing?}.
-func loadBlameRules(root: String, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: BlameRule] {
+func loadBlameRules(_ catalogue: JSONObject?, display: String, fixtures: [String: String], sink: DiagnosticSink) -> [String: BlameRule] {
     let file = display + "/fixtures.json"
-    guard FileManager.default.fileExists(atPath: root + "/fixtures.json"),
-        let parsed = SuiteFiles.parse(path: root + "/fixtures.json", display: file, sink: DiagnosticSink(computesDigests: false)),
-        case .object(let top) = parsed.value, let value = top["confirmBeforeBlame"]
-    else { return [:] }
+    guard let value = catalogue?["confirmBeforeBlame"] else { return [:] }
     let bn = Node(value: value, path: [.key("confirmBeforeBlame")], file: file, sink: sink)
     guard case .object(let bo) = value else {
         bn.error("must map each fixture to {why, missing?}")

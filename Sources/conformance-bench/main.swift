@@ -234,7 +234,7 @@ func hostileBenchmark() async throws {
         print((tls ? "https, " : "http, ") + name
             + String(format: ": %d of %d cases stopped at the cap in %.2f s; peak memory (max RSS) so far: %.1f MB",
                 capped, r.results.count, Double(wall.seconds) + Double(wall.attoseconds) / 1e18, peakMemoryMB())
-            + (tls ? " (the openssl s_client processes, separate, are not counted)" : ""))
+            + (tls && !URLSessionTransport.tlsInProcess ? " (the openssl s_client processes, separate, are not counted)" : ""))
         if capped != r.results.count {
             let other = r.results.first { if case .error(let m) = $0.verdict { !m.contains("MB cap") } else { true } }
             print("  not stopped at the cap: \(other.map { "\($0.caseID): \($0.verdict)" } ?? "")")

@@ -6,6 +6,10 @@ import Foundation
     import Darwin
 #endif
 
+/// The fall-back TLS carrier (`TLSLibrary` in the process is the first
+/// choice): used where libssl cannot be loaded, where an `https_proxy`
+/// applies, or when `CONFORMANCE_TLS_CARRIER=s_client` asks for it.
+///
 /// TLS for `https://` targets through the system's `openssl s_client`, so
 /// that `PlainHTTP` reads a TLS answer under the same hard caps as a plain
 /// one: the harness speaks HTTP/1.1 over one end of a socket pair, and

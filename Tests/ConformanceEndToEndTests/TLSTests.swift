@@ -159,6 +159,24 @@ struct TLSFrontError: Error, CustomStringConvertible {
         #expect(TLSLibrary.load(names: ["libssl-absent.so.9"]) == nil)
     }
 
+    /// The trust a CA file gives is loaded once, and again when the file
+    /// changes (as each `s_client` read it): a server's new certificate
+    /// written over the old one at the same path is trusted at once.
+    @Test func aCAFileIsLoadedOnceAndAgainWhenItChanges() throws {
+        let library = try #require(TLSLibrary.shared)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tls-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let caFile = dir.appendingPathComponent("cert.pem").path
+        try TLSFront.certificate(in: dir, subjectAltName: "IP:127.0.0.1")
+        let first = try library.context(caFile: caFile).get()
+        #expect(try library.context(caFile: caFile).get() == first, "loaded once")
+        try TLSFront.certificate(in: dir, subjectAltName: "IP:127.0.0.1")
+        #expect(try library.context(caFile: caFile).get() != first, "read again after the file changed")
+        let missing = library.context(caFile: dir.appendingPathComponent("absent.pem").path)
+        #expect(throws: TransportError.self) { try missing.get() }
+    }
+
     /// Hostile TLS peers, in the process: a broken record for a hello, a
     /// close in the middle of the handshake, a handshake never answered. Each
     /// ends in a named error within the timeout: no crash, no hang.

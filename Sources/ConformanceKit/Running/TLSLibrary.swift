@@ -65,7 +65,7 @@ final class TLSLibrary: @unchecked Sendable {
     let ERR_reason_error_string: @convention(c) (UInt) -> CString?
     let ERR_clear_error: @convention(c) () -> Void
 
-    /// SSL_CTX per CA file ("" for the system's trust), at most `maxContexts`.
+    /// SSL_CTX per CA file as it is now (path and `stat` identity; "" for the system's trust), at most `maxContexts`.
     private let contexts = Mutex(ContextCache())
     static let maxContexts = 8
 
@@ -172,9 +172,24 @@ final class TLSLibrary: @unchecked Sendable {
 
     /// The SSL_CTX for `caFile` (nil: the system's trust), made on first use
     /// and kept (at most `maxContexts`; the oldest is released, and the
-    /// sessions still using it hold their own reference).
+    /// sessions still using it hold their own reference). A CA file that
+    /// changes (another inode, size or modification time: a test server's
+    /// new certificate written over the old) is read again, as each
+    /// `s_client` read it.
     func context(caFile: String?) -> Result<P, TransportError> {
-        let key = caFile ?? ""
+        var key = ""
+        if let caFile {
+            var st = stat()
+            guard stat(caFile, &st) == 0 else {
+                return .failure(TransportError("TLS: could not read the CA file \(caFile) (\(String(cString: strerror(errno))))", kind: .connection))
+            }
+            #if canImport(Darwin)
+                let mtime = "\(st.st_mtimespec.tv_sec).\(st.st_mtimespec.tv_nsec)"
+            #else
+                let mtime = "\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+            #endif
+            key = "\(st.st_dev):\(st.st_ino):\(st.st_size):\(mtime):" + caFile
+        }
         return contexts.withLock { cache in
             if let known = cache.byFile[key] { return known }
             let made = makeContext(caFile: caFile)

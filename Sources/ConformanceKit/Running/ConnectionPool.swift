@@ -33,7 +33,8 @@ final class KeptConnection {
         return poll(&p, 1, 0) != 0
     }
 
-    /// Closes the socket; for a tunnel also ends and reaps its `s_client` (bounded).
+    /// Closes the socket; for TLS in the process first sends close_notify; for a
+    /// tunnel also ends and reaps its `s_client` (bounded).
     func close() {
         if let tunnel {
             tunnel.close()
@@ -70,8 +71,9 @@ final class TransportCounters: Sendable {
 ///
 /// - A worker is a thread because the exchange blocks in `poll` (never on
 ///   the cooperative pool), and because an `s_client` is bound to the
-///   thread that started it (`TLSTunnel.deathSignalWrapper`): the worker
-///   starts it and closes it before the worker ends.
+///   thread that started it (`TLSTunnel.deathSignalWrapper`), and a
+///   `TLSSession` to the thread that blocked SIGPIPE for it: the worker
+///   opens either and closes it before the worker ends.
 /// - A worker with nothing to do for `idleSeconds` closes its connection and
 ///   ends, so an idle run holds no connection and no thread, and no server
 ///   sees a connection older than that without a request on it.

@@ -152,7 +152,7 @@ public final class URLSessionTransport: Transport {
     /// Requests sent, connections opened and threads started so far (the `http`/`https` paths; the benchmark prints them).
     public var statistics: TransportStatistics { pool.counters.snapshot }
 
-    /// Closes every kept connection (ending its `s_client`) and stops
+    /// Closes every kept connection (its TLS session, or its `s_client`) and stops
     /// keeping new ones; waits at most `wait` seconds for that. Later
     /// requests each have a connection of their own.
     public func closeConnections(wait: Double = 3) { pool.shutdown(wait: wait) }

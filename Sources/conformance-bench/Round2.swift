@@ -78,8 +78,8 @@ func rateBenchmark() async throws {
     many.cases = repeated(readOnly, count: count)
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
-    print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + ", openssl s_client per kept connection on our side")
-    print("(CPU ms/req: this process's user + system CPU per request: our client and the simulator in it; not s_client, socat or wrk)")
+    print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + "; on our side: " + URLSessionTransport.tlsCarrier)
+    print("(CPU ms/req: this process's user + system CPU per request: our client (and its TLS, when in the process) and the simulator in it; not s_client, socat or wrk)")
     print("scheme  keep-alive  requests  wall (s)   req/s  CPU ms/req  connections  conn/req  threads  threads/req  passed")
     var rates: [String: Double] = [:]
     // BENCH_ROUNDS (default 2): each pair alternated that often, the best rate kept (a shared machine lends the cores unevenly).
@@ -156,7 +156,9 @@ func rateBenchmark() async throws {
                     r.requests, r.statistics.connections, r.statistics.threads, r.passed, r.cases))
         }
     }
-    if let h = walls[false], let s = walls[true] { print(String(format: "https / http: %.2f×", s / h)) }
+    if let h = walls[false], let s = walls[true] {
+        print(String(format: "https / http: %.2f× (TLS carrier: %@)", s / h, (URLSessionTransport.tlsInProcess ? "libssl in the process" : "openssl s_client") as NSString))
+    }
     print(String(format: "load average %.2f at the end (the machine is shared: figures move with it)", loadAverage()))
 }
 

@@ -225,20 +225,25 @@ import Testing
         #expect(server.acceptedConnectionCount == 1)
     }
 
-    /// https: one `s_client` carries every request in turn, and ends when the connections are closed.
-    @Test func oneSClientCarriesEveryHTTPSRequestAndEndsWithThePool() async throws {
+    /// https: one TLS connection (for the `s_client` carrier, one `s_client`)
+    /// carries every request in turn, and ends when the connections are closed.
+    /// Both carriers: libssl in the process, and `s_client`, which the pool
+    /// takes when the library does not load (a loader given a name that is not there).
+    @Test(arguments: [false, true]) func oneSClientCarriesEveryHTTPSRequestAndEndsWithThePool(sClient: Bool) async throws {
         let (backend, _) = try Self.server { n in Self.ok(#"{"n":\#(n)}"#) }
         defer { backend.shutdown() }
         let front = try TLSFront(backendPort: backend.port)
         defer { front.stop() }
-        let t = URLSessionTransport(maxConnections: 2, caFile: front.caFile, keepAliveSeconds: 600)
+        let library = sClient ? TLSLibrary.load(names: ["libssl-absent.so.9"]) : TLSLibrary.shared
+        #expect((library == nil) == sClient)
+        let t = URLSessionTransport(maxConnections: 2, maxBodyBytes: 10 << 20, caFile: front.caFile, keepAliveSeconds: 600, tlsLibrary: library)
         for n in 0..<6 {
             let r = await Self.send(t, "GET", "https://127.0.0.1:\(front.port)/x")
             #expect((try? r.get().body) == Array(#"{"n":\#(n)}"#.utf8), "\(r)")
         }
         #expect(backend.acceptedConnectionCount == 1, "one TLS connection, relayed to one backend connection")
         #expect(t.statistics.connections == 1)
-        #expect(TLSDeadlineTests.sClients(port: front.port).count == 1, "the kept s_client")
+        #expect(TLSDeadlineTests.sClients(port: front.port).count == (sClient ? 1 : 0), "the kept s_client, or none in the process")
         t.closeConnections(wait: 10)
         #expect(TLSDeadlineTests.noSClientRemains(port: front.port).isEmpty)
         // Closed: later requests still work, each on a connection (and s_client) of its own, ended after it.

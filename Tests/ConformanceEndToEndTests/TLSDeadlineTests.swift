@@ -181,6 +181,8 @@ import Testing
     /// The harness killed outright (SIGKILL: no handler runs) while a server
     /// holds the TLS handshake (it accepts and never speaks): its s_client
     /// ends too (Linux: setpriv --pdeathsig), not when the server gives up.
+    /// (`s_client` carries https:// only where libssl cannot be loaded, or
+    /// asked for with `CONFORMANCE_TLS_CARRIER=s_client`, as here.)
     @Test func aKilledHarnessLeavesNoSClientBehind() async throws {
         let exe = try #require(Self.executable(), "the conformance executable (swift build --build-tests builds it)")
         try #require(TLSTunnel.deathSignalWrapper != nil, "setpriv (util-linux) is needed on Linux")
@@ -194,7 +196,11 @@ import Testing
             "run", "--suite", Project.cases, "--reports", tmp.path + "/r", "--target", Project.cases + "/targets/simulator.json",
             "--base-url", "https://127.0.0.1:\(listener.port)", "--case", "get-by-id", "--timeout", "120",
         ]
-        p.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TELECOMX_OWNER_TOKEN": "owner-test-token-1", "CI": "1"]
+        // The s_client carrier (TLS in the process has no child to leave behind).
+        p.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TELECOMX_OWNER_TOKEN": "owner-test-token-1", "CI": "1",
+            "CONFORMANCE_TLS_CARRIER": "s_client",
+        ]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         p.standardInput = FileHandle.nullDevice

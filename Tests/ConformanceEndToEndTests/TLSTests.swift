@@ -152,6 +152,49 @@ struct TLSFrontError: Error, CustomStringConvertible {
         #expect(URLSessionTransport.tlsHasHardCap, "no openssl on PATH: https:// would fall back to URLSession")
     }
 
+    /// OpenSSL's libssl carries `https://` in the process; a library that
+    /// cannot be loaded leaves `s_client` (KeepAliveTests runs both carriers).
+    @Test func libsslIsLoadedInTheProcess() {
+        #expect(TLSLibrary.shared != nil, "libssl.so.3 (libssl3, which openssl depends on) did not load: https:// goes through s_client")
+        #expect(TLSLibrary.load(names: ["libssl-absent.so.9"]) == nil)
+    }
+
+    /// The trust a CA file gives is loaded once, and again when the file
+    /// changes (as each `s_client` read it): a server's new certificate
+    /// written over the old one at the same path is trusted at once.
+    @Test func aCAFileIsLoadedOnceAndAgainWhenItChanges() throws {
+        let library = try #require(TLSLibrary.shared)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tls-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let caFile = dir.appendingPathComponent("cert.pem").path
+        try TLSFront.certificate(in: dir, subjectAltName: "IP:127.0.0.1")
+        let first = try library.context(caFile: caFile).get()
+        #expect(try library.context(caFile: caFile).get() == first, "loaded once")
+        try TLSFront.certificate(in: dir, subjectAltName: "IP:127.0.0.1")
+        #expect(try library.context(caFile: caFile).get() != first, "read again after the file changed")
+        let missing = library.context(caFile: dir.appendingPathComponent("absent.pem").path)
+        #expect(throws: TransportError.self) { try missing.get() }
+    }
+
+    /// Hostile TLS peers, in the process: a broken record for a hello, a
+    /// close in the middle of the handshake, a handshake never answered. Each
+    /// ends in a named error within the timeout: no crash, no hang.
+    @Test func hostileTLSPeersEndInANamedError() async throws {
+        let garbage = try RawListener(answer: [0x16, 0x03, 0x03, 0x40, 0x00] + [UInt8](repeating: 0xA5, count: 300))
+        defer { garbage.stop() }
+        let g = await Self.get("https://127.0.0.1:\(garbage.port)/", caFile: nil, timeout: 10)
+        #expect(g.failureMessage?.hasPrefix("TLS: ") == true, "\(g)")
+        let closing = try RawListener(answer: [])
+        defer { closing.stop() }
+        let c = await Self.get("https://127.0.0.1:\(closing.port)/", caFile: nil, timeout: 10)
+        #expect(c.failureMessage?.hasPrefix("TLS: ") == true, "\(c)")
+        let held = try HeadInjectionTests.Backlog()
+        defer { held.stop() }
+        let h = await Self.get("https://127.0.0.1:\(held.port)/", caFile: nil, timeout: 1)
+        #expect(h.failureMessage == "timed out after 1 s (the per-request timeout)", "\(h)")
+    }
+
     @Test func answerOverTLS() async throws {
         let (backend, port) = try Self.server { r in
             HTTPResponse(status: 201, headers: HTTPHeaders([("Content-Type", "application/json"), ("X-Seen", r.target)]),

@@ -8,31 +8,38 @@ import Synchronization
     import Darwin
 #endif
 
-/// An open connection an answer left usable: its socket (for `https://`, our
-/// end of the socket pair to its `s_client`). Owned by one worker thread.
+/// An open connection an answer left usable: its socket (for `https://`, the
+/// socket its `TLSSession` runs over, or our end of the socket pair to its
+/// `s_client`). Owned by one worker thread.
 final class KeptConnection {
     let origin: String
     let fd: Int32
     let tunnel: TLSTunnel.Connection?
+    let tls: TLSSession?
 
-    init(origin: String, fd: Int32, tunnel: TLSTunnel.Connection?) {
+    init(origin: String, fd: Int32, tunnel: TLSTunnel.Connection?, tls: TLSSession? = nil) {
         self.origin = origin
         self.fd = fd
         self.tunnel = tunnel
+        self.tls = tls
     }
 
     /// Whether the connection has something to read while no request is
     /// under way: the end of the stream (the server, or its `s_client`,
     /// closed it) or bytes nobody asked for. Either way it carries no more.
     var isClosedByPeer: Bool {
+        if let tls { return tls.isClosedByPeer }
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&p, 1, 0) != 0
     }
 
-    /// Closes the socket; for a tunnel also ends and reaps its `s_client` (bounded).
+    /// Closes the socket; for TLS in the process first sends close_notify; for a
+    /// tunnel also ends and reaps its `s_client` (bounded).
     func close() {
         if let tunnel {
             tunnel.close()
+        } else if let tls {
+            tls.close()
         } else {
             _ = poolClose(fd)
         }
@@ -64,8 +71,9 @@ final class TransportCounters: Sendable {
 ///
 /// - A worker is a thread because the exchange blocks in `poll` (never on
 ///   the cooperative pool), and because an `s_client` is bound to the
-///   thread that started it (`TLSTunnel.deathSignalWrapper`): the worker
-///   starts it and closes it before the worker ends.
+///   thread that started it (`TLSTunnel.deathSignalWrapper`), and a
+///   `TLSSession` to the thread that blocked SIGPIPE for it: the worker
+///   opens either and closes it before the worker ends.
 /// - A worker with nothing to do for `idleSeconds` closes its connection and
 ///   ends, so an idle run holds no connection and no thread, and no server
 ///   sees a connection older than that without a request on it.
@@ -79,6 +87,8 @@ final class TransportCounters: Sendable {
 final class ConnectionPool: Sendable {
     let capacity: Int
     let idleSeconds: Double
+    /// The library `https://` uses in the process; nil: `s_client` (`TLSTunnel`).
+    let tlsLibrary: TLSLibrary?
     let counters = TransportCounters()
     private let state = Mutex(State())
     /// Entered by each worker for its life: `shutdown` waits for it (bounded).
@@ -102,9 +112,10 @@ final class ConnectionPool: Sendable {
     }
 
     /// `capacity` 0: no worker, every exchange on a connection of its own.
-    init(capacity: Int, idleSeconds: Double = 2) {
+    init(capacity: Int, idleSeconds: Double = 2, tlsLibrary: TLSLibrary? = TLSLibrary.shared) {
         self.capacity = max(0, capacity)
         self.idleSeconds = idleSeconds
+        self.tlsLibrary = tlsLibrary
     }
 
     /// Runs `job` on an idle worker, a new one (below capacity), or a thread of its own.
@@ -133,9 +144,11 @@ final class ConnectionPool: Sendable {
         case .alone:
             counters.threads.add(1, ordering: .relaxed)
             let counters = self.counters
+            let tlsLibrary = self.tlsLibrary
             let thread = Thread {
                 var exchange = PlainHTTP.Exchange(deadline: job.deadline, timeout: job.timeout, flag: job.flag, limits: job.limits)
                 exchange.caFile = job.caFile
+                exchange.tlsLibrary = tlsLibrary
                 exchange.counters = counters
                 job.continuation.resume(returning: exchange.run(job.request, url: job.url))
             }
@@ -227,6 +240,7 @@ final class ConnectionPool: Sendable {
                 guard case .job(let job) = message else { return }
                 var exchange = PlainHTTP.Exchange(deadline: job.deadline, timeout: job.timeout, flag: job.flag, limits: job.limits)
                 exchange.caFile = job.caFile
+                exchange.tlsLibrary = pool.tlsLibrary
                 exchange.counters = pool.counters
                 exchange.keepAlive = true
                 let (result, next) = exchange.run(job.request, url: job.url, kept: kept)

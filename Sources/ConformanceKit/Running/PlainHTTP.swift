@@ -119,6 +119,10 @@ enum PlainHTTP {
         var fd: Int32 = -1
         /// For `https://`: the `openssl s_client` that `fd` talks to.
         var tunnel: TLSTunnel.Connection?
+        /// For `https://` in the process: the TLS session over `fd`.
+        var tls: TLSSession?
+        /// The library `https://` uses; nil: `s_client` (`TLSTunnel`).
+        var tlsLibrary: TLSLibrary? = TLSLibrary.shared
         var caFile: String?
         /// Whether a status line and headers were read (after that, a failure is the server's, not the tunnel's).
         var gotHead = false
@@ -198,6 +202,7 @@ enum PlainHTTP {
             while true {
                 fd = -1
                 tunnel = nil
+                tls = nil
                 buffer = []
                 start = 0
                 gotHead = false
@@ -209,7 +214,7 @@ enum PlainHTTP {
                 switch outcome {
                 case .success(let answer):
                     if keepAlive, reusable, start == buffer.count, !flag.isSet {
-                        return (.success(answer), KeptConnection(origin: origin, fd: fd, tunnel: tunnel))
+                        return (.success(answer), KeptConnection(origin: origin, fd: fd, tunnel: tunnel, tls: tls))
                     }
                     closeConnection()
                     return (.success(answer), nil)
@@ -228,10 +233,13 @@ enum PlainHTTP {
         mutating func closeConnection() {
             if let tunnel {
                 tunnel.close()
+            } else if let tls {
+                tls.close()
             } else if fd >= 0 {
                 close(fd)
             }
             tunnel = nil
+            tls = nil
             fd = -1
         }
 
@@ -243,6 +251,14 @@ enum PlainHTTP {
                 if let kept {
                     fd = kept.fd
                     tunnel = kept.tunnel
+                    tls = kept.tls
+                } else if https, let tlsLibrary, TLSTunnel.proxy(for: host, environment: TLSTunnel.proxyEnvironment) == nil {
+                    // TLS in the process (a proxy is s_client's: it speaks CONNECT).
+                    try connect(host: host, port: port)
+                    counters?.connectionOpened()
+                    tls = try TLSSession(library: tlsLibrary, fd: fd, host: host, caFile: caFile) { s, events throws(TransportError) in
+                        try wait(s, events: events)
+                    }
                 } else if https {
                     let t = try TLSTunnel.open(host: host, port: port, caFile: caFile)
                     tunnel = t
@@ -337,6 +353,10 @@ enum PlainHTTP {
         }
 
         mutating func write(_ bytes: [UInt8]) throws(TransportError) {
+            if let tls {
+                try tls.write(bytes) { s, events throws(TransportError) in try wait(s, events: events) }
+                return
+            }
             var offset = 0
             while offset < bytes.count {
                 let n = bytes.withUnsafeBytes { b in systemSend(fd, b.baseAddress! + offset, b.count - offset) }
@@ -369,6 +389,22 @@ enum PlainHTTP {
                 return true
             }
             var chunk = [UInt8](repeating: 0, count: max(1, min(room, 64 << 10)))
+            if let tls {
+                var failure: TransportError?
+                let n = chunk.withUnsafeMutableBytes { b -> Int in
+                    do throws(TransportError) {
+                        return try tls.read(into: b) { s, events throws(TransportError) in try wait(s, events: events) }
+                    } catch {
+                        failure = error
+                        return 0
+                    }
+                }
+                if let failure { throw failure }
+                if n == 0 { return false }
+                buffer.append(contentsOf: chunk[..<n])
+                received += n
+                return true
+            }
             while true {
                 let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0 {

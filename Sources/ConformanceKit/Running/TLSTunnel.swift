@@ -6,6 +6,10 @@ import Foundation
     import Darwin
 #endif
 
+/// The fall-back TLS carrier (`TLSLibrary` in the process is the first
+/// choice): used where libssl cannot be loaded, where an `https_proxy`
+/// applies, or when `CONFORMANCE_TLS_CARRIER=s_client` asks for it.
+///
 /// TLS for `https://` targets through the system's `openssl s_client`, so
 /// that `PlainHTTP` reads a TLS answer under the same hard caps as a plain
 /// one: the harness speaks HTTP/1.1 over one end of a socket pair, and
@@ -233,7 +237,7 @@ enum TLSTunnel {
     /// IP address), send SNI for names, HTTP/1.1 by ALPN, no interactive
     /// command letters, no session output.
     static func arguments(host: String, port: Int, caFile: String?, environment: [String: String]) -> [String] {
-        let isIP = host.contains(":") || host.split(separator: ".").allSatisfy { Int($0) != nil } && host.split(separator: ".").count == 4
+        let isIP = isIPAddress(host)
         let hostPort = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
         // -quiet implies -ign_eof; -no_ign_eof after it makes the end of our
         // socket (our close, or our process's end) end s_client too.
@@ -242,6 +246,11 @@ enum TLSTunnel {
         if let caFile { args += ["-CAfile", caFile] }
         if let proxy = proxy(for: host, environment: environment) { args += ["-proxy", proxy] }
         return args
+    }
+
+    /// Whether `host` is an IP address (verified as one, no SNI) rather than a name.
+    static func isIPAddress(_ host: String) -> Bool {
+        host.contains(":") || host.split(separator: ".").allSatisfy { Int($0) != nil } && host.split(separator: ".").count == 4
     }
 
     /// host:port of the HTTPS proxy to use for `host`, from `https_proxy` /

@@ -91,9 +91,10 @@ public protocol Transport: Sendable {
 /// body stopped at the cap, so no answer costs more than the cap.
 ///
 /// - `http://` over a TCP socket of our own.
-/// - `https://` through `openssl s_client` (`TLSTunnel`): TLS and certificate
-///   verification by OpenSSL, HTTP and the caps by us. Only when no `openssl`
-///   is on PATH does it fall back to URLSession (FoundationNetworking), whose
+/// - `https://` through OpenSSL's libssl in the process (`TLSLibrary`), or
+///   where it cannot be loaded through `openssl s_client` (`TLSTunnel`): TLS
+///   and certificate verification by OpenSSL, HTTP and the caps by us. Only
+///   with neither does it fall back to URLSession (FoundationNetworking), whose
 ///   delegate sees chunks only after libcurl has queued them, so the cap is
 ///   enforced late there (`tlsHasHardCap` tells; the run says so).
 /// - Redirects are not followed: a 3xx is the answer the target gave, judged
@@ -104,7 +105,7 @@ public protocol Transport: Sendable {
 public final class URLSessionTransport: Transport {
     let session: URLSession
     let tasks: TaskTable
-    /// Kept-alive connections for `http://` and (through `s_client`) `https://`, at most `maxConnections`.
+    /// Kept-alive connections for `http://` and `https://` (libssl in the process, or `s_client`), at most `maxConnections`.
     let pool: ConnectionPool
     public let maxBodyBytes: Int
     public static let maxHeaderBytes = 64 << 10
@@ -113,13 +114,23 @@ public final class URLSessionTransport: Transport {
     /// users set `SSL_CERT_FILE`, which OpenSSL reads).
     let caFile: String?
 
-    /// Whether `https://` answers are read under the hard caps (an `openssl` is on PATH).
-    package static var tlsHasHardCap: Bool { TLSTunnel.openssl != nil }
+    /// Whether `https://` answers are read under the hard caps (OpenSSL's libssl loaded, or an `openssl` on PATH).
+    package static var tlsHasHardCap: Bool { TLSLibrary.shared != nil || TLSTunnel.openssl != nil }
+
+    /// How `https://` is carried in this process (the benchmark prints it).
+    package static var tlsCarrier: String { TLSLibrary.carrierDescription }
+    /// Whether `https://` runs in this process (libssl loaded), not through `s_client`.
+    package static var tlsInProcess: Bool { TLSLibrary.shared != nil }
 
     /// `keepAliveSeconds`: how long a kept connection may wait for its next
     /// request before it is closed; 0: no connection is kept (one per
     /// request, as before the pool; the benchmark compares).
-    public init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20, caFile: String? = nil, keepAliveSeconds: Double = 2) {
+    public convenience init(maxConnections: Int = 8, maxBodyBytes: Int = 10 << 20, caFile: String? = nil, keepAliveSeconds: Double = 2) {
+        self.init(maxConnections: maxConnections, maxBodyBytes: maxBodyBytes, caFile: caFile, keepAliveSeconds: keepAliveSeconds, tlsLibrary: TLSLibrary.shared)
+    }
+
+    /// `tlsLibrary` nil: `https://` through `s_client` (tests of that carrier).
+    init(maxConnections: Int, maxBodyBytes: Int, caFile: String?, keepAliveSeconds: Double, tlsLibrary: TLSLibrary?) {
         self.caFile = caFile
         let config = URLSessionConfiguration.ephemeral
         config.httpCookieAcceptPolicy = .never
@@ -130,7 +141,7 @@ public final class URLSessionTransport: Transport {
         self.maxBodyBytes = maxBodyBytes
         tasks = TaskTable(maxBodyBytes: maxBodyBytes)
         session = URLSession(configuration: config, delegate: tasks, delegateQueue: nil)
-        pool = ConnectionPool(capacity: keepAliveSeconds > 0 ? maxConnections : 0, idleSeconds: keepAliveSeconds)
+        pool = ConnectionPool(capacity: keepAliveSeconds > 0 ? maxConnections : 0, idleSeconds: keepAliveSeconds, tlsLibrary: tlsLibrary)
     }
 
     deinit {
@@ -141,7 +152,7 @@ public final class URLSessionTransport: Transport {
     /// Requests sent, connections opened and threads started so far (the `http`/`https` paths; the benchmark prints them).
     public var statistics: TransportStatistics { pool.counters.snapshot }
 
-    /// Closes every kept connection (ending its `s_client`) and stops
+    /// Closes every kept connection (its TLS session, or its `s_client`) and stops
     /// keeping new ones; waits at most `wait` seconds for that. Later
     /// requests each have a connection of their own.
     public func closeConnections(wait: Double = 3) { pool.shutdown(wait: wait) }
@@ -153,7 +164,7 @@ public final class URLSessionTransport: Transport {
             throw TransportError("invalid URL (the base URL or a path parameter cannot form one)")
         }
         let scheme = url.scheme?.lowercased()
-        if scheme == "http" || (scheme == "https" && TLSTunnel.openssl != nil) {
+        if scheme == "http" || (scheme == "https" && (pool.tlsLibrary != nil || TLSTunnel.openssl != nil)) {
             let start = ContinuousClock.now
             let r = try await PlainHTTP.send(
                 request, url: url, timeout: timeout,

@@ -303,7 +303,8 @@ private struct Parser {
                 e.path.append(.key(key))
                 throw e
             }
-            members.append(JSONObject.Member(key: key, value: value))
+            // Moved, not copied: the copy cost a retain and a release of each key and value (perf, issue 24).
+            members.append(JSONObject.Member(key: consume key, value: consume value))
             guard i < buf.count else { throw Failure(message: "unterminated object, expected '}'", offset: i) }
             if buf[i] == UInt8(ascii: ",") {
                 i += 1

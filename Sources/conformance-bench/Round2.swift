@@ -6,7 +6,8 @@
 // second, connections opened and threads started per request, with the
 // connections kept alive and without (one per request, as before); then the
 // same over https (Tests/Tools/tls-front.py before the simulator); then the
-// whole suite over http and over https. BENCH_SCHEMES=http (or https) runs one.
+// whole suite over http and over https. BENCH_SCHEMES=http (or https) runs one;
+// BENCH_KEEPALIVE=only leaves out the runs without keep-alive.
 // When wrk is on PATH, it is pointed at a simulator with the GET requests the
 // cases sent (recorded from one run, replayed in turn by a Lua script, over
 // --jobs connections kept alive) right after each of our http keep-alive
@@ -92,7 +93,9 @@ func rateBenchmark() async throws {
     let wrk = schemes.contains("http") && env["BENCH_WRK"] != "no" ? try await WrkReplay(suite: many, profile: profile, jobs: jobs) : nil
     var pairs: [(ours: Double, oursCPU: Double, wrk: WrkReplay.Run)] = []
     for https in httpsChoices {
-        for keepAlive in Array(repeating: [true, false], count: rounds).flatMap({ $0 }) {
+        // BENCH_KEEPALIVE=only leaves out the runs with one connection per request (to profile the kept ones alone).
+        let modes = env["BENCH_KEEPALIVE"] == "only" ? [true] : [true, false]
+        for keepAlive in Array(repeating: modes, count: rounds).flatMap({ $0 }) {
             let r = try await timedRun(suite: many, profile: profile, jobs: jobs, https: https, keepAlive: keepAlive)
             let rate = Double(r.requests) / r.wall
             rates["\(https) \(keepAlive)"] = max(rate, rates["\(https) \(keepAlive)"] ?? 0)

@@ -124,4 +124,52 @@ struct HotPathTests {
             #expect(trail.isEmpty)
         }
     }
+
+    /// `Invariants.httpDate` as it was: the fields written with
+    /// `String(format:)` and read back by `RFC3339.seconds`.
+    static func legacyHTTPDate(_ s: String) -> Double? {
+        let parts = s.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let m = months.firstIndex(of: String(parts[2])),
+            let year = Int(parts[3]), (1...31).contains(day), (1970...9999).contains(year)
+        else { return nil }
+        let t = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard t.count == 3, (0...23).contains(t[0]), (0...59).contains(t[1]), (0...60).contains(t[2]) else { return nil }
+        return RFC3339.seconds(String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, m + 1, day, t[0], t[1], t[2]))
+    }
+
+    @Test func httpDateWithoutFormattingIsTheSame() {
+        var samples = [
+            "Sun, 06 Nov 1994 08:49:37 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:60 GMT",
+            "Mon, 29 Feb 2024 12:00:00 GMT", "Mon, 29 Feb 2023 12:00:00 GMT", "Mon, 29 Feb 2000 12:00:00 GMT",
+            "Mon, 29 Feb 1900 12:00:00 GMT", "Mon, 31 Apr 2024 12:00:00 GMT", "Mon, 30 Feb 2024 12:00:00 GMT",
+            "Mon, 06 Nov 1994 08:49:37 UTC", "Mon,  06 Nov 1994  08:49:37 GMT ", "Mon, +6 Nov +1994 08:49:37 GMT",
+            "Mon, 06 Nov 1994 08::49:37 GMT", "Mon, 06 Nov 1994 08:x:49:37 GMT", "Mon, 06 Nov 1994 24:00:00 GMT",
+            "Mon, 00 Nov 1994 08:49:37 GMT", "Mon, 32 Jan 1994 08:49:37 GMT", "Mon, 06 nov 1994 08:49:37 GMT",
+            "Mon, 06 Nov 1969 08:49:37 GMT", "Mon, 06 Nov 10000 08:49:37 GMT", "", "GMT", "Mon, 06 Nov 1994 8:9:7 GMT",
+        ]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        for _ in 0..<2_000 {
+            let day = Int.random(in: -1...33, using: &rng), year = Int.random(in: 1960...10_010, using: &rng)
+            let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo"].randomElement(using: &rng)!
+            let (h, m, s) = (Int.random(in: -1...25, using: &rng), Int.random(in: 0...61, using: &rng), Int.random(in: 0...62, using: &rng))
+            samples.append("Tue, \(day) \(month) \(year) \(h):\(m):\(s) GMT")
+        }
+        for s in samples {
+            #expect(Invariants.httpDate(s) == Self.legacyHTTPDate(s), "\(s.debugDescription)")
+        }
+        #expect(Invariants.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+    }
+
+    /// A documented enum's pointer is parsed once, and again when it changes.
+    @Test func documentedEnumTokensFollowItsPointer() throws {
+        let body = try JSONParser.parse(#"{"a":[{"s":"X"},{"s":"Y"}],"s":"Y"}"#)
+        var e = DocumentedEnum(endpointID: "e", pointer: "/a/*/s", values: ["X", "Y"])
+        #expect(e.tokens == ["a", "*", "s"])
+        #expect(DocumentedValues.observe(body, enums: [e], conforms: true).map(\.seen) == [["X", "Y"]])
+        e.pointer = "/s"
+        #expect(e.tokens == ["s"])
+        #expect(DocumentedValues.observe(body, enums: [e], conforms: true).map(\.seen) == [["Y"]])
+        #expect(DocumentedEnum(endpointID: "e", pointer: "/a/~2", values: []).tokens == [])  // not a pointer: the whole answer, as before
+    }
 }

@@ -20,8 +20,14 @@ import JSONKit
 package struct Scrubber: Sendable {
     /// The UTF-8 of each secret and of its derived forms, longest first.
     private(set) var secrets: [[UInt8]] {
-        didSet { begins = Scrubber.firstBytes(of: secrets) }
+        didSet {
+            begins = Scrubber.firstBytes(of: secrets)
+            firsts = secrets.map { $0[0] }
+        }
     }
+    /// The first byte of each secret, in `secrets`' order: the scan compares
+    /// it before it touches the secret (empty secrets are never kept).
+    private var firsts: [UInt8] = []
     /// By byte value: whether some secret begins with that byte. The scan
     /// tries the secrets only where one begins or an escape does (most
     /// bytes of a long answer are neither), so it costs a table look-up a byte.
@@ -53,6 +59,7 @@ package struct Scrubber: Sendable {
         for s in all { forms.formUnion(Scrubber.encodings(of: Array(s.utf8))) }
         self.secrets = forms.filter { !$0.isEmpty }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
         begins = Scrubber.firstBytes(of: self.secrets)
+        firsts = self.secrets.map { $0[0] }
     }
 
     public var isEmpty: Bool { secrets.isEmpty }
@@ -122,10 +129,18 @@ package struct Scrubber: Sendable {
     /// ellipsis (`…`) marks where a value was cut: a secret's beginning that
     /// runs up to one is replaced too, so no prefix survives a cut.
     public func callAsFunction(_ text: String) -> String {
-        guard !secrets.isEmpty else { return text }
+        guard !secrets.isEmpty, mayHoldSecret(text) else { return text }
         let bytes = Array(text.utf8)
         guard let out = scrubbed(bytes, cuts: Scrubber.ellipses(in: bytes)) else { return text }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether some byte of `text` begins a secret or an escape: where none
+    /// does, `scrubbed` replaces nothing, so most of an excerpt's strings
+    /// are let through without the copy to an array (perf, issue 24).
+    func mayHoldSecret(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { u in u.contains { Scrubber.isEscapeStart($0) || begins[Int($0)] } }
     }
 
     /// The same on bytes (a body that is not JSON).
@@ -155,8 +170,8 @@ package struct Scrubber: Sendable {
                 i += 1
                 continue
             }
-            for s in secrets where escape || c == s[0] {
-                if let e = Scrubber.end(t, i, s, 0, cuts: cuts) {
+            for k in secrets.indices where escape || c == firsts[k] {
+                if let e = Scrubber.end(t, i, secrets[k], 0, cuts: cuts) {
                     if !changed {
                         out.reserveCapacity(t.count)
                         out.append(contentsOf: t[..<i])

@@ -219,7 +219,7 @@ func addReadingAlternatives(
     // By index: an `enumerated()` iterator holds the steps array, so setting a
     // step's alternatives below copied every step of the case. The step and its
     // endpoint are read in place, not copied (each copy retained and released
-    // every field: a third of this function's time in a large load).
+    // every field, for every step of every case).
     for k in c.steps.indices {
         // The first endpoint of that id, as the scan finds it; by the caller's index when it made one.
         let found =

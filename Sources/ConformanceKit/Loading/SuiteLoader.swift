@@ -250,12 +250,11 @@ public enum SuiteLoader {
         var compiler = earlyCompile.box.compiler
         sink.items += earlyCompile.box.sink.items
         // The node that names a schema is made only for a reference not yet
-        // compiled or refused (`compile` returns at once for those): building
-        // an array of expectations and a key path for every step was a tenth
-        // of the part of a large load that runs on one core.
-        // By index, and the compiler asked in place: a nested function that took a
-        // case and captured the compiler copied both at every step (each copy
-        // retained every field).
+        // compiled or refused (`needsCompiling`): building an array of
+        // expectations and a key path for every step was a tenth of the part of
+        // a large load that runs on one core. By index, and the compiler asked
+        // in place: a nested function that took a case and captured the
+        // compiler copied both at every step (each copy retained every field).
         for i in cases.indices {
             let steps = cases[i].steps.count
             for k in 0..<steps {

@@ -90,6 +90,8 @@ package enum Invariants {
         case .eachDaysAfter(let from, let to, let days, let zone):
             guard let items else { return [missingItems(paging)] }
             var out: [Finding] = []
+            // The zone's calendar made once for the page, not for each item (perf, issue 24).
+            let calendar = zone.flatMap(Self.calendar(in:))
             for (i, item) in items.enumerated() {
                 let base = paging.items.appending(i)
                 // The rule is stated for every item: a member it needs being
@@ -111,7 +113,7 @@ package enum Invariants {
                 }
                 guard dates.count == 2 else { continue }
                 let (a, b) = (dates[0], dates[1])
-                let expected = zone.flatMap { Self.adding(days: days, to: a, in: $0) } ?? a + Double(days) * 86_400
+                let expected = calendar.flatMap { Self.adding(days: days, to: a, in: $0) } ?? a + Double(days) * 86_400
                 if abs(b - expected) > 0.5 {
                     let at = JSONPointer(tokens: base.tokens + to.tokens)
                     out.append(
@@ -179,13 +181,18 @@ package enum Invariants {
     /// formatter per value cost milliseconds per page).
     static func parseDate(_ s: String) -> Double? { RFC3339.seconds(s) }
 
-    /// `seconds` plus `days` calendar days in the time zone `zone` (the same
+    /// `seconds` plus `days` calendar days in `calendar`'s time zone (the same
     /// wall-clock time, so an hour more or less across a DST change).
-    static func adding(days: Int, to seconds: Double, in zone: String) -> Double? {
+    static func adding(days: Int, to seconds: Double, in calendar: Calendar) -> Double? {
+        calendar.date(byAdding: .day, value: days, to: Date(timeIntervalSince1970: seconds))?.timeIntervalSince1970
+    }
+
+    /// The Gregorian calendar in the time zone `zone`; nil for a zone Foundation does not know.
+    static func calendar(in zone: String) -> Calendar? {
         guard let tz = TimeZone(identifier: zone) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = tz
-        return calendar.date(byAdding: .day, value: days, to: Date(timeIntervalSince1970: seconds))?.timeIntervalSince1970
+        return calendar
     }
 
     static func formatDate(_ seconds: Double) -> String { RFC3339.format(seconds) }

@@ -197,22 +197,28 @@ package enum Invariants {
 
     static func formatDate(_ seconds: Double) -> String { RFC3339.format(seconds) }
 
-    /// Seconds since 1970 of an HTTP Date header (IMF-fixdate, RFC 9110
-    /// 5.6.7: `Sun, 06 Nov 1994 08:49:37 GMT`); nil for any other form.
-    public static func httpDate(_ s: String) -> Double? {
+    /// The fields of an HTTP Date header (IMF-fixdate, RFC 9110 5.6.7:
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`), each in its range (a day the month
+    /// does not have is still let through); nil for any other form.
+    static func httpDateFields(_ s: String) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)? {
         let parts = s.split(separator: " ")
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let m = months.firstIndex(of: String(parts[2])),
             let year = Int(parts[3]), (1...31).contains(day), (1970...9999).contains(year)
         else { return nil }
         let t = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard t.count == 3, (0...23).contains(t[0]), (0...59).contains(t[1]), (0...60).contains(t[2]),
-            day <= CivilDate.daysInMonth(year: year, month: m + 1)
-        else { return nil }
+        guard t.count == 3, (0...23).contains(t[0]), (0...59).contains(t[1]), (0...60).contains(t[2]) else { return nil }
+        return (year, m + 1, day, t[0], t[1], t[2])
+    }
+
+    /// Seconds since 1970 of an HTTP Date header (`httpDateFields`); nil for
+    /// any other form or a day its month does not have.
+    public static func httpDate(_ s: String) -> Double? {
+        guard let f = httpDateFields(s), f.day <= CivilDate.daysInMonth(year: f.year, month: f.month) else { return nil }
         // What `RFC3339.seconds` makes of the same fields written as a date-time
         // (it was given `String(format:)`'s text, 0.9 % of a run's CPU for the
         // Date header of every answer: perf, issue 24); HotPathTests compares.
-        let days = CivilDate(year: year, month: m + 1, day: day).daysSince1970
-        return Double(days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2])
+        let days = CivilDate(year: f.year, month: f.month, day: f.day).daysSince1970
+        return Double(days * 86_400 + f.hour * 3600 + f.minute * 60 + f.second)
     }
 }

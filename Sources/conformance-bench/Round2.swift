@@ -332,18 +332,28 @@ func residentMB() -> Double {
 /// allocator settings `run` applies (`AllocatorTuning`) are applied here too
 /// (main.swift; BENCH_DEFAULT_MALLOC=1 leaves them out). Prints the resident
 /// set after each stage and the peak, and the growth per case. One N per
-/// process: the peak is the process's.
+/// process: the peak is the process's. The console's lines (what `run`
+/// prints) are produced too, into a counter, after the reports.
+/// BENCH_FAULT=a,b (simulator `--fault` names, `conformance faults`) makes
+/// the cases fail, BENCH_VARIANT=a,b (`--variant`) makes them ambiguous: e.g.
+/// BENCH_FAULT=wrong-content-type fails every case (JSON sent as text/plain),
+/// so that what is kept per failing case shows. Not with BENCH_SIMULATOR=embedded.
 func memoryBenchmark() async throws {
     let n = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }.first ?? 10_000
     let jobs = ProcessInfo.processInfo.environment["BENCH_JOBS"].flatMap { Int($0) } ?? 8
     let (suite, _) = try SuiteLoader.load(root: "Cases")
     let (profile, _) = try TargetLoader.load(path: "Cases/targets/simulator.json", suite: suite)
     let embedded = ProcessInfo.processInfo.environment["BENCH_SIMULATOR"] == "embedded"
+    var simulatorArguments: [String] = []
+    for (variable, option) in [("BENCH_FAULT", "--fault"), ("BENCH_VARIANT", "--variant")] {
+        for name in (ProcessInfo.processInfo.environment[variable] ?? "").split(separator: ",") { simulatorArguments += [option, String(name)] }
+    }
+    if embedded, !simulatorArguments.isEmpty { throw BenchError("BENCH_FAULT and BENCH_VARIANT need the simulator as a process (not BENCH_SIMULATOR=embedded)") }
     print("conformance-bench memory — release build, \(n) generated cases (the suite's read-only cases repeated under new ids), --jobs \(jobs)")
     print(
         embedded
             ? "simulator: in this process (BENCH_SIMULATOR=embedded): its memory counts in the peak"
-            : "simulator: a separate process (conformance serve --port 0): the peak is the harness's alone")
+            : "simulator: a separate process (conformance serve --port 0\(simulatorArguments.isEmpty ? "" : " " + simulatorArguments.joined(separator: " "))): the peak is the harness's alone")
     print("stage                                    resident (MB)  peak so far (MB)")
     func line(_ stage: String) {
         let padded = stage.count < 40 ? stage + String(repeating: " ", count: 40 - stage.count) : stage
@@ -369,7 +379,7 @@ func memoryBenchmark() async throws {
         target.baseURL = s.baseURL
         credentials = Credentials(profile: target, environment: s.environment(for: profile))
     } else {
-        let s = try SimulatorProcess()
+        let s = try SimulatorProcess(simulatorArguments)
         server = s
         target.baseURL = s.baseURL
         credentials = Credentials(profile: target, environment: s.exported)
@@ -418,6 +428,13 @@ func memoryBenchmark() async throws {
         bytes += ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + f.file)[.size]) as? Int) ?? 0
     }
     line("reports written (\(bytes / 1024) KB, \(String(format: "%.1f", reportSeconds)) s)")
+    // The console, as `run` prints it (RunCommand.printVerdicts), into a counter.
+    var consoleLines = 0, consoleBytes = 0
+    for l in ConsoleReporter.lines(result) {
+        consoleLines += 1
+        consoleBytes += l.utf8.count + 1
+    }
+    line("console (\(consoleLines) lines, \(consoleBytes / 1024) KB)")
     let peak = peakMemoryMB()
     print(
         String(

@@ -13,8 +13,9 @@ final class SimulatorProcess {
     let exported: [String: String]
 
     /// Starts `conformance serve --port 0` and reads what it prints up to its
-    /// last start-up line (bounded: 20 s, 64 KB).
-    init() throws {
+    /// last start-up line (bounded: 20 s, 64 KB). `extra` is passed on
+    /// (`--fault NAME`, `--variant NAME`).
+    init(_ extra: [String] = []) throws {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let exe = here.appendingPathComponent("conformance").path
         guard FileManager.default.isExecutableFile(atPath: exe) else {
@@ -22,7 +23,7 @@ final class SimulatorProcess {
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = ["serve", "--port", "0"]
+        p.arguments = ["serve", "--port", "0"] + extra
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice

@@ -19,7 +19,7 @@ import Testing
             let file = try #require(line.split(separator: ",").first.map { String($0.dropFirst("::error file=".count)) })
             #expect(!file.hasPrefix("/") && FileManager.default.fileExists(atPath: Project.root + "/" + file), "\(line)")
             #expect(line.contains(",line=1,title=conformance%3A \(p.check)"), "\(line)")
-            #expect(line.contains(p.caseIDs[0]), "the message names the cases: \(line)")
+            #expect(line.contains(p.firstCaseIDs[0]), "the message names the cases: \(line)")
             #expect(!line.dropFirst(2).contains("\n"))
         }
     }

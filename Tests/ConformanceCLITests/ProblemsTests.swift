@@ -50,21 +50,21 @@ import Testing
         let problems = Problems.group(run.results)
         #expect(problems.map(\.number) == [1, 2, 3, 4])
         // Most cases first; the case's role is not part of the cause.
-        #expect(problems[0].check == "visibility" && problems[0].pointer == "/socs" && problems[0].caseIDs.count == 30)
+        #expect(problems[0].check == "visibility" && problems[0].pointer == "/socs" && problems[0].caseCount == 30)
         #expect(problems[0].expected == "absent (visible to ADMIN only)")
-        #expect(problems[1].check == "visibility" && problems[1].pointer == "/notes" && problems[1].caseIDs.count == 15)
+        #expect(problems[1].check == "visibility" && problems[1].pointer == "/notes" && problems[1].caseCount == 15)
         // Array indices normalized: two findings of one case count the case once.
         #expect(problems[2].check == "schema" && problems[2].pointer == "/mvnoAccounts/*/state")
         #expect(problems[2].keyword == "/properties/mvnoAccounts/items/properties/state/enum")
-        #expect(problems[2].caseIDs == (0..<11).map { "deleted-page-\($0)" })
+        #expect(problems[2].firstCaseIDs == (0..<11).map { "deleted-page-\($0)" })
         #expect(problems[2].endpointID == "mvno-deleted-list")
         // An error is a problem of its own kind; warnings, passes and skips are none.
-        #expect(problems[3].check == "error" && problems[3].expected == "timed out after 30 s" && problems[3].caseIDs == ["get-unknown-id"])
+        #expect(problems[3].check == "error" && problems[3].expected == "timed out after 30 s" && problems[3].firstCaseIDs == ["get-unknown-id"])
         #expect(Problems.caseCount(problems) == 42)
         #expect(Problems.headline(problems) == "4 problems in 42 failing cases")
         // The seqs point at the cases (reports link to #case-SEQ).
         for p in problems {
-            for (id, seq) in zip(p.caseIDs, p.caseSeqs) { #expect(run.results[seq].caseID == id) }
+            for (id, seq) in zip(p.firstCaseIDs, p.caseSeqs) { #expect(run.results[seq].caseID == id) }
         }
         #expect(Problems.group(run.results) == problems, "a pure function")
         #expect(Problems.group(R.run([R.result("a", .passed)]).results).isEmpty)
@@ -80,7 +80,7 @@ import Testing
             R.result("f", .failed, findings: [Self.wrongStatus]),
         ]
         let problems = Problems.group(R.run(results).results)
-        #expect(problems.map(\.caseIDs) == [["a", "f"], ["b"], ["c"], ["d"], ["e"]])
+        #expect(problems.map(\.firstCaseIDs) == [["a", "f"], ["b"], ["c"], ["d"], ["e"]])
         #expect(Problems.normalizedPointer("/a/10/b/x1/2") == "/a/*/b/x1/*")
         #expect(Problems.normalizedPointer("") == "")
     }

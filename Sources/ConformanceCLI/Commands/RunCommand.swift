@@ -629,9 +629,9 @@ extension CLI {
         return .usage
     }
 
-    /// The console's failures and the closing count line.
+    /// The console's failures and the closing count line, each printed as it is made.
     static func printVerdicts(_ result: RunResult, console: Console) {
-        for line in ConsoleReporter.lines(result) { console.out(console.painted(line)) }
+        ConsoleReporter.write(result) { console.out(console.painted($0)) }
     }
 
     static func appendToFile(_ text: String, path: String) {

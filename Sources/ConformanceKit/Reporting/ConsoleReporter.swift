@@ -4,18 +4,49 @@ public enum ConsoleReporter {
     /// Every line with its control characters escaped (`TerminalText`): the
     /// lines quote answers, and a server must not drive the terminal.
     public static func lines(_ run: RunResult) -> [String] {
-        rawLines(run).map(TerminalText.escapingControls)
+        var out: [String] = []
+        write(run) { out.append($0) }
+        return out
     }
 
-    static func rawLines(_ run: RunResult) -> [String] {
-        var out: [String] = run.preflight.filter { $0.state == .refuted }.map { "PREFLIGHT \($0.detail)" }
-        out += problemLines(run)
-        // Only the cases with a line are read back (failed, errored, flaky).
-        for r in run.results.matching({ $0.isBad || ($0.kind == .passed && $0.isFlaky) }) {
+    /// `lines`, each handed to `emit` as it is made (as `run` prints them):
+    /// nothing is kept per case, however many cases fail.
+    public static func write(_ run: RunResult, _ emit: (String) -> Void) {
+        writeRaw(run) { emit(TerminalText.escapingControls($0)) }
+    }
+
+    /// Failed or errored cases shown in detail (their FAIL or ERROR line, what
+    /// was sent, the answer, the curl line); the cases after them are counted
+    /// in one line: the console is read by a person, the reports list every case.
+    public static let detailedCasesShown = 50
+
+    /// The line that stands for the failed or errored cases not shown in detail.
+    static func moreCasesLine(_ more: Int) -> String {
+        "… \(more) more failed or errored case\(more == 1 ? "" : "s") not shown here: junit.xml, results.json and report.html list every one"
+    }
+
+    static func writeRaw(_ run: RunResult, _ out: (String) -> Void) {
+        for p in run.preflight where p.state == .refuted { out("PREFLIGHT \(p.detail)") }
+        problemLines(run).forEach(out)
+        // Only the cases with a line are read back (failed, errored, flaky); past
+        // `detailedCasesShown` failed or errored cases, the others are only counted.
+        var detailed = 0, notShown = 0
+        for i in run.results.indices {
+            let g = run.results.glance(i)
+            if g.isBad {
+                guard detailed < detailedCasesShown else {
+                    notShown += 1
+                    continue
+                }
+                detailed += 1
+            } else if !(g.kind == .passed && g.isFlaky) {
+                continue
+            }
+            let r = run.results[i]
             switch r.verdict {
             case .passed:
                 if r.isFlaky {
-                    out.append("FLAKY \(r.endpointID)/\(r.caseID): passed after \(r.attempts.count) retr\(r.attempts.count == 1 ? "y" : "ies") (\(r.attempts.joined(separator: "; ")))")
+                    out("FLAKY \(r.endpointID)/\(r.caseID): passed after \(r.attempts.count) retr\(r.attempts.count == 1 ? "y" : "ies") (\(r.attempts.joined(separator: "; ")))")
                 }
             case .skipped: continue
             case .ambiguous:
@@ -23,60 +54,64 @@ public enum ConsoleReporter {
             case .failed:
                 let first = r.failures.first?.message ?? "failed"
                 let more = r.failures.count > 1 ? " (+\(r.failures.count - 1) more)" : ""
-                out.append("FAIL  \(r.endpointID)/\(r.caseID): \(first)\(more)")
+                out("FAIL  \(r.endpointID)/\(r.caseID): \(first)\(more)")
                 // What was sent, in the case's words (a generated case names the member and the value it sent wrong).
-                out.append("      case: \(r.title)")
+                out("      case: \(r.title)")
                 // A wrong message or envelope is read from the body: show what was read (scrubbed and masked before it was kept).
                 if r.failures.contains(where: { $0.check == .errorMessage || $0.check == .contentType }), let excerpt = r.responseExcerpt {
-                    out.append("      answered: \(r.status.map(String.init) ?? "?") \(oneLine(excerpt))")
+                    out("      answered: \(r.status.map(String.init) ?? "?") \(oneLine(excerpt))")
                 }
-                if let curl = r.request?.curl { out.append("      reproduce: \(curl)") }
+                if let curl = r.request?.curl { out("      reproduce: \(curl)") }
             case .error(let why):
-                out.append("ERROR \(r.endpointID)/\(r.caseID): \(why)")
-                if let curl = r.request?.curl { out.append("      reproduce: \(curl)") }
+                out("ERROR \(r.endpointID)/\(r.caseID): \(why)")
+                if let curl = r.request?.curl { out("      reproduce: \(curl)") }
             }
         }
-        // One line per reading and option the target took, with its cases.
-        var groups: [(finding: Finding, cases: [String])] = []
+        if notShown > 0 { out(moreCasesLine(notShown)) }
+        // One line per reading and option the target took, with how many cases and the first few.
+        var groups: [(finding: Finding, count: Int, shown: [String])] = []
         for r in run.results.matching({ $0.kind == .ambiguous }) {
             for f in r.ambiguities {
                 if let i = groups.firstIndex(where: { $0.finding.reading == f.reading && $0.finding.actual == f.actual }) {
-                    groups[i].cases.append(r.caseID)
+                    groups[i].count += 1
+                    if groups[i].shown.count < ambiguousCasesShown { groups[i].shown.append(r.caseID) }
                 } else {
-                    groups.append((f, [r.caseID]))
+                    groups.append((f, 1, [r.caseID]))
                 }
             }
         }
         for g in groups {
-            let shown = g.cases.prefix(4).joined(separator: ", ") + (g.cases.count > 4 ? ", … (+\(g.cases.count - 4))" : "")
+            let shown = g.shown.joined(separator: ", ") + (g.count > ambiguousCasesShown ? ", … (+\(g.count - ambiguousCasesShown))" : "")
             let id = g.finding.reading ?? ""
             let doc = run.readings.first { $0.id == id }.map { " (\($0.page):\($0.line) “\($0.quote)”)" } ?? ""
-            out.append(
+            out(
                 "AMBIG reading '\(id)'\(doc): we read \(g.finding.expected); the target took \(g.finding.actual): "
-                    + "\(g.cases.count) case\(g.cases.count == 1 ? "" : "s"): \(shown)")
+                    + "\(g.count) case\(g.count == 1 ? "" : "s"): \(shown)")
         }
         if run.ambiguous > 0 {
-            out.append(
+            out(
                 "\(run.ambiguous) ambiguous: conforming cases where the target took a documented alternative reading "
                     + "(counted as passed; they block nothing; pin a reading in the profile to be held to it)")
         }
         let flaky = run.flaky
-        if flaky > 0 { out.append("\(flaky) flaky case(s): passed only after a transport retry") }
-        out += warningLines(run)
+        if flaky > 0 { out("\(flaky) flaky case(s): passed only after a transport retry") }
+        warningLines(run).forEach(out)
         // Skip reasons grouped, most cases first; then the totals and how much was judged.
         let skips = Judged.skipGroups(run)
-        for g in skips.prefix(skipReasonsShown) { out.append("SKIP  \(g.cases) case\(g.cases == 1 ? "" : "s"): \(g.reason)") }
+        for g in skips.prefix(skipReasonsShown) { out("SKIP  \(g.cases) case\(g.cases == 1 ? "" : "s"): \(g.reason)") }
         if skips.count > skipReasonsShown {
-            out.append("SKIP  … \(skips.count - skipReasonsShown) more reason\(skips.count - skipReasonsShown == 1 ? "" : "s") (summary.md lists them)")
+            out("SKIP  … \(skips.count - skipReasonsShown) more reason\(skips.count - skipReasonsShown == 1 ? "" : "s") (summary.md lists them)")
         }
         if run.ambiguous > 0 || run.errors > 0 {
             // The reports' five numbers; the closing line folds two of them, as JUnit readers do.
-            out.append("totals: \(ReportFormats.totals(run)); the last line counts ambiguous as passed and errors as failed")
+            out("totals: \(ReportFormats.totals(run)); the last line counts ambiguous as passed and errors as failed")
         }
-        if run.skipped > 0 || run.errors > 0 { out.append(Judged.line(run)) }
-        out.append(summaryLine(run))
-        return out
+        if run.skipped > 0 || run.errors > 0 { out(Judged.line(run)) }
+        out(summaryLine(run))
     }
+
+    /// Case ids shown per ambiguity group (reading and option taken).
+    static let ambiguousCasesShown = 4
 
     /// Warning groups shown on the console (the reports list every warning).
     static let warningGroupsShown = 5
@@ -123,11 +158,11 @@ public enum ConsoleReporter {
         guard !problems.isEmpty else { return [] }
         var out = ["\(Problems.headline(problems)):"]
         for p in problems {
-            let n = p.caseIDs.count
+            let n = p.caseCount
             let expected = p.check == "error" ? "" : p.expected.isEmpty ? "" : ", expected \(p.expected)"
             out.append("  \(p.number). \(p.title)\(expected): \(n) case\(n == 1 ? "" : "s")")
             if p.check == "error" { out.append("     \(p.expected)") } else { out.append("     e.g. \(p.message)") }
-            let shown = p.caseIDs.prefix(casesPerProblem).joined(separator: ", ")
+            let shown = p.firstCaseIDs.prefix(casesPerProblem).joined(separator: ", ")
             out.append("     " + shown + (n > casesPerProblem ? ", … (+\(n - casesPerProblem))" : ""))
         }
         out.append("cases:")

@@ -15,11 +15,11 @@ public enum GitHubAnnotations {
         let problems = Problems.group(run.results)
         var out: [String] = []
         for p in problems.prefix(cap) {
-            let n = p.caseIDs.count
+            let n = p.caseCount
             // The first case's file, read back for the few problems shown (not a map of every case).
-            let file = p.caseIDs.first.flatMap { run.results.firstIndex(ofCaseID: $0) }.map { relative(run.results[$0].file, to: directory) } ?? ""
+            let file = p.firstCaseIDs.first.flatMap { run.results.firstIndex(ofCaseID: $0) }.map { relative(run.results[$0].file, to: directory) } ?? ""
             let what = p.check == "error" ? "could not judge: \(p.expected)" : "\(p.message)" + (p.expected.isEmpty ? "" : " (expected \(p.expected))")
-            let shown = p.caseIDs.prefix(5).joined(separator: ", ") + (n > 5 ? ", … (+\(n - 5))" : "")
+            let shown = p.firstCaseIDs.prefix(5).joined(separator: ", ") + (n > 5 ? ", … (+\(n - 5))" : "")
             var properties: [String] = []
             if !file.isEmpty { properties += ["file=" + property(file), "line=1"] }
             properties.append("title=" + property("conformance: \(p.title) (\(n) case\(n == 1 ? "" : "s"))"))

@@ -23,9 +23,14 @@ public struct Problem: Sendable, Hashable {
     public var expected: String
     /// The message of the first finding of the group, as an example.
     public var message: String
-    /// The cases with at least one finding of this group, in plan order.
-    public var caseIDs: [String]
-    /// Their `seq`, parallel to `caseIDs` (reports link to `#case-SEQ`).
+    /// How many cases have at least one finding of this group.
+    public var caseCount: Int { caseSeqs.count }
+    /// The ids of the first of them (at most `Problems.caseIDsKept`), in plan
+    /// order: what the console, summary.md and annotations show. A report that
+    /// lists every case reads the ids back by seq (`Problems.caseIDs`).
+    public var firstCaseIDs: [String]
+    /// Every such case's `seq`, in plan order (reports link to `#case-SEQ`):
+    /// 8 bytes a case, not its id.
     package var caseSeqs: [Int]
 
     /// A one-line name: `visibility /notes on widget-get`.
@@ -56,8 +61,9 @@ package enum Problems {
         var groups: [Key: Problem] = [:]
         func add(_ key: Key, message: String, _ r: CaseResult) {
             if var g = groups[key] {
+                groups[key] = nil  // uniquely referenced while it grows
                 if g.caseSeqs.last != r.seq {
-                    g.caseIDs.append(r.caseID)
+                    if g.firstCaseIDs.count < caseIDsKept { g.firstCaseIDs.append(r.caseID) }
                     g.caseSeqs.append(r.seq)
                 }
                 groups[key] = g
@@ -65,7 +71,7 @@ package enum Problems {
                 order.append(key)
                 groups[key] = Problem(
                     number: 0, check: key.check, endpointID: key.endpoint, pointer: key.pointer, keyword: key.keyword,
-                    expected: key.expected, message: message, caseIDs: [r.caseID], caseSeqs: [r.seq])
+                    expected: key.expected, message: message, firstCaseIDs: [r.caseID], caseSeqs: [r.seq])
             }
         }
         for r in results {
@@ -86,7 +92,7 @@ package enum Problems {
         }
         let first = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         let sorted = order.sorted { a, b in
-            let na = groups[a]!.caseIDs.count, nb = groups[b]!.caseIDs.count
+            let na = groups[a]!.caseCount, nb = groups[b]!.caseCount
             return na != nb ? na > nb : first[a]! < first[b]!
         }
         return sorted.enumerated().map { i, key in
@@ -94,6 +100,21 @@ package enum Problems {
             p.number = i + 1
             return p
         }
+    }
+
+    /// Case ids kept per problem: as many as any place shows (summary.md's 30).
+    static let caseIDsKept = 30
+
+    /// Case id by seq, each read back when asked (for reports that list every
+    /// case of a problem: `caseSeqs.lazy.map(caseID)`). Results are in plan
+    /// order with seq = index unless they were merged or filtered: then an index by seq.
+    package static func caseIDBySeq(_ results: CaseResults) -> (Int) -> String {
+        if results.indices.allSatisfy({ results.glance($0).seq == $0 }) {
+            return { seq in results.indices.contains(seq) ? results[seq].caseID : "" }
+        }
+        var index: [Int: Int] = [:]
+        for i in results.indices where index[results.glance(i).seq] == nil { index[results.glance(i).seq] = i }
+        return { seq in index[seq].map { results[$0].caseID } ?? "" }
     }
 
     /// Cases with at least one problem (failed or errored), counted once each.
@@ -107,11 +128,28 @@ package enum Problems {
         return "\(n) problem\(n == 1 ? "" : "s") in \(cases) failing case\(cases == 1 ? "" : "s")"
     }
 
-    /// For each case seq, the numbers of the problems it shows.
-    static func numbersBySeq(_ problems: [Problem]) -> [Int: [Int]] {
-        var out: [Int: [Int]] = [:]
-        for p in problems { for s in p.caseSeqs { out[s, default: []].append(p.number) } }
-        return out.mapValues { $0.sorted() }
+    /// For each failed or errored case, the numbers of the problems it shows,
+    /// asked in the order of the results the problems were grouped from (as
+    /// the cases are written): each problem's seqs are a subsequence of
+    /// theirs, so a cursor per problem, not a map of every case.
+    struct NumbersBySeq {
+        let problems: [Problem]
+        var cursors: [Int]
+
+        init(_ problems: [Problem]) {
+            self.problems = problems
+            cursors = Array(repeating: 0, count: problems.count)
+        }
+
+        /// The numbers (ascending) of the problems the next case, `seq`, is in.
+        mutating func next(_ seq: Int) -> [Int] {
+            var out: [Int] = []
+            for (k, p) in problems.enumerated() where cursors[k] < p.caseSeqs.count && p.caseSeqs[cursors[k]] == seq {
+                cursors[k] += 1
+                out.append(p.number)
+            }
+            return out.sorted()
+        }
     }
 
     /// A JSON pointer with every all-digit token read as `*`.

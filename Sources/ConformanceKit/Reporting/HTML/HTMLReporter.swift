@@ -43,7 +43,7 @@ public enum HTMLReporter {
                 ? "<p>Certifiable: <strong>yes</strong>, every required case passed.</p>\n"
                 : "<p>Certifiable: <strong>no</strong>, \(blocking) required case\(blocking == 1 ? "" : "s") did not pass cleanly (failed, errored, skipped or flaky).</p>\n")
         sink.write("</header>\n")
-        sink.write(problemsSection(problems))
+        writeProblemsSection(problems, caseID: Problems.caseIDBySeq(run.results), to: sink)
 
         // Totals.
         sink.write("<section id=\"totals\">\n<h2>Totals</h2>\n<table class=\"totals\">\n<tr>")
@@ -58,8 +58,9 @@ public enum HTMLReporter {
         // Failures and errors, in full.
         // Read back as they are written (twice: the table, then the cards), not held.
         let bad = run.results.matching(\.isBad)
-        sink.write("<section id=\"failures\">\n<h2>Failures and errors (\(bad.count))</h2>\n")
-        if bad.isEmpty { sink.write("<p>None.</p>\n") } else { sink.write(failingTable(bad, problems: problems)) }
+        let badCount = run.results.glances.filter(\.isBad).count  // counted from the index, not read back
+        sink.write("<section id=\"failures\">\n<h2>Failures and errors (\(badCount))</h2>\n")
+        if badCount == 0 { sink.write("<p>None.</p>\n") } else { writeFailingTable(bad, problems: problems, to: sink) }
         for r in bad { sink.write(caseDetails(r)) }
         sink.write("</section>\n")
 
@@ -170,38 +171,41 @@ public enum HTMLReporter {
     }
 
     /// Problems first: "3 problems in 41 failing cases", one row per problem
-    /// with links to its cases. Nothing when every case passed.
-    static func problemsSection(_ problems: [Problem]) -> String {
-        guard !problems.isEmpty else { return "" }
-        var h = "<section id=\"problems\">\n<h2>\(e(Problems.headline(problems)))</h2>\n"
-        h += "<p>Findings that share a cause (check, endpoint, place, rule and expected value) are one problem; most cases first.</p>\n"
-        h += "<table class=\"problems\">\n<tr><th>#</th><th>problem</th><th>expected</th><th>example</th><th>cases</th></tr>\n"
+    /// with links to its cases (every one, its id read back by seq as it is
+    /// written). Nothing when every case passed.
+    static func writeProblemsSection(_ problems: [Problem], caseID: (Int) -> String, to sink: ReportSink) {
+        guard !problems.isEmpty else { return }
+        sink.write("<section id=\"problems\">\n<h2>\(e(Problems.headline(problems)))</h2>\n")
+        sink.write("<p>Findings that share a cause (check, endpoint, place, rule and expected value) are one problem; most cases first.</p>\n")
+        sink.write("<table class=\"problems\">\n<tr><th>#</th><th>problem</th><th>expected</th><th>example</th><th>cases</th></tr>\n")
         for p in problems {
-            h += "<tr id=\"problem-\(p.number)\"><td class=\"num\">\(p.number)</td>"
+            var h = "<tr id=\"problem-\(p.number)\"><td class=\"num\">\(p.number)</td>"
             h += "<td><strong>\(e(p.check))</strong>"
             if let pointer = p.pointer { h += " <code>\(e(pointer.isEmpty ? "(root)" : pointer))</code>" }
             if let keyword = p.keyword, !keyword.isEmpty { h += " <small>rule <code>\(e(keyword))</code></small>" }
             h += "<br /><small>\(e(p.endpointID))</small></td>"
             h += "<td>\(p.check == "error" ? "" : long(p.expected))</td><td>\(long(p.message))</td>"
-            h += "<td><strong>\(p.caseIDs.count)</strong>: "
-            h += zip(p.caseIDs, p.caseSeqs).map { id, seq in "<a href=\"#case-\(seq)\">\(e(id))</a>" }.joined(separator: ", ")
-            h += "</td></tr>\n"
+            h += "<td><strong>\(p.caseCount)</strong>: "
+            sink.write(h)
+            for (k, seq) in p.caseSeqs.enumerated() { sink.write("\(k == 0 ? "" : ", ")<a href=\"#case-\(seq)\">\(e(caseID(seq)))</a>") }
+            sink.write("</td></tr>\n")
         }
-        return h + "</table>\n</section>\n"
+        sink.write("</table>\n</section>\n")
     }
 
-    /// One row per failing or erroring case, before their cards.
-    static func failingTable(_ bad: some Sequence<CaseResult>, problems: [Problem]) -> String {
-        let numbers = Problems.numbersBySeq(problems)
-        var h = "<table class=\"failing\">\n<tr><th>case</th><th>endpoint</th><th>role</th><th>outcome</th><th>problems</th><th>first finding</th></tr>\n"
+    /// One row per failing or erroring case, before their cards, each written as it is read.
+    static func writeFailingTable(_ bad: some Sequence<CaseResult>, problems: [Problem], to sink: ReportSink) {
+        var numbers = Problems.NumbersBySeq(problems)
+        sink.write("<table class=\"failing\">\n<tr><th>case</th><th>endpoint</th><th>role</th><th>outcome</th><th>problems</th><th>first finding</th></tr>\n")
         for r in bad {
             let first: String
             if case .error(let why) = r.verdict { first = why } else { first = r.failures.first?.message ?? "" }
-            let links = (numbers[r.seq] ?? []).map { "<a href=\"#problem-\($0)\">#\($0)</a>" }.joined(separator: " ")
-            h += "<tr><td><a href=\"#case-\(r.seq)\">\(e(r.caseID))</a></td><td>\(e(r.endpointID))</td><td>\(e(r.role.rawValue))</td>"
+            let links = numbers.next(r.seq).map { "<a href=\"#problem-\($0)\">#\($0)</a>" }.joined(separator: " ")
+            var h = "<tr><td><a href=\"#case-\(r.seq)\">\(e(r.caseID))</a></td><td>\(e(r.endpointID))</td><td>\(e(r.role.rawValue))</td>"
             h += "<td>\(badge(r.verdict))</td><td>\(links)</td><td>\(long(first))</td></tr>\n"
+            sink.write(h)
         }
-        return h + "</table>\n"
+        sink.write("</table>\n")
     }
 
     /// One failing or erroring case, with everything needed to reproduce it.

@@ -70,19 +70,20 @@ public enum JSONReporter {
     }
 
     /// `render`, streamed, without a JSON tree of the whole run: the document
-    /// is written with placeholders for its three arrays that grow with the
-    /// cases (`cases`, `coverage`, `values`), and each element (a case, an
-    /// endpoint's coverage, a documented enum) is built and written in its
+    /// is written with placeholders for its four arrays that grow with the
+    /// cases (`cases`, `coverage`, `problems`, `values`), and each element (a case, an
+    /// endpoint's coverage, a problem, a documented enum) is built and written in its
     /// place as it is reached, indented as the pretty-printed whole would
     /// indent it (the bytes are the same as `JSONWriter(pretty: true)` writing
     /// `document`, then a newline).
     public static func write(_ run: RunResult, meta: RunMetadata, to sink: ReportSink) {
         let token = UInt64.random(in: 0 ... .max)
-        let placeholders = ["cases", "coverage", "values"].map { "\u{1}\($0) \(token)\u{1}" }
+        // In the order the document holds them.
+        let placeholders = ["cases", "coverage", "problems", "values"].map { "\u{1}\($0) \(token)\u{1}" }
         let around = JSONWriter(pretty: true).bytes(
             document(
                 run, meta: meta, cases: .string(placeholders[0]), coverage: .string(placeholders[1]),
-                values: .string(placeholders[2])))
+                problems: .string(placeholders[2]), values: .string(placeholders[3])))
         // Where each placeholder is, in order, before anything is written.
         var cuts: [Range<Int>] = []
         var from = 0
@@ -106,6 +107,15 @@ public enum JSONReporter {
             switch k {
             case 0: writeArray(run.results.lazy.map { (caseObject($0), Holes()) }, level: 1, to: sink)
             case 1: writeArray(run.coverage.lazy.map { streamedCoverageObject($0, byID: byID) }, level: 1, to: sink)
+            case 2:
+                // Each problem's cases written id by id, read back by seq.
+                let caseID = Problems.caseIDBySeq(run.results)
+                writeArray(
+                    Problems.group(run.results).lazy.map { p in
+                        var holes = Holes()
+                        let o = problemObject(p, cases: holes.add(p.caseSeqs.lazy.map { .string(caseID($0)) }))
+                        return (o, holes)
+                    }, level: 1, to: sink)
             default: writeArray(run.values.lazy.map(streamedValueObject), level: 1, to: sink)
             }
             from = cut.upperBound
@@ -197,13 +207,16 @@ public enum JSONReporter {
     /// The results as a JSON value (what `render` writes).
     public static func document(_ run: RunResult, meta: RunMetadata) -> JSON {
         let byID = ReportFormats.resultsByID(run)
+        let caseID = Problems.caseIDBySeq(run.results)
         return document(
             run, meta: meta, cases: .array(run.results.map(caseObject)),
-            coverage: .array(run.coverage.map { coverageObject($0, byID: byID) }), values: .array(run.values.map(valueObject)))
+            coverage: .array(run.coverage.map { coverageObject($0, byID: byID) }),
+            problems: .array(Problems.group(run.results).map { problemObject($0, cases: .array($0.caseSeqs.map { .string(caseID($0)) })) }),
+            values: .array(run.values.map(valueObject)))
     }
 
     /// The document with these values of its `cases`, `coverage` and `values` members.
-    static func document(_ run: RunResult, meta: RunMetadata, cases: JSON, coverage: JSON, values: JSON) -> JSON {
+    static func document(_ run: RunResult, meta: RunMetadata, cases: JSON, coverage: JSON, problems: JSON, values: JSON) -> JSON {
         let counts = ReportFormats.Counts(run)
         var top = JSONObject()
         top["format"] = .string(format)
@@ -253,7 +266,7 @@ public enum JSONReporter {
                 ]
             })
         top["coverage"] = coverage
-        top["problems"] = .array(Problems.group(run.results).map(problemObject))
+        top["problems"] = problems
         top["generated"] = [
             "seed": run.generatedSeed.map { .number(Double($0)) } ?? .null,
             "cases": .number(Double(run.generatedCases)),
@@ -369,7 +382,8 @@ public enum JSONReporter {
         return .object(o)
     }
 
-    static func problemObject(_ p: Problem) -> JSON {
+    /// A problem, with `cases` the value of its `cases` member (its case ids).
+    static func problemObject(_ p: Problem, cases: JSON) -> JSON {
         var o = JSONObject()
         o["number"] = .number(Double(p.number))
         o["check"] = .string(p.check)
@@ -378,7 +392,7 @@ public enum JSONReporter {
         o["keyword"] = string(p.keyword)
         o["expected"] = .string(p.expected)
         o["message"] = .string(p.message)
-        o["cases"] = .array(p.caseIDs.map(JSON.string))
+        o["cases"] = cases
         return .object(o)
     }
 

@@ -34,19 +34,16 @@ public enum MarkdownReporter {
         out.append("")
         out.append("Passed, ambiguous, failed, errors and skipped add up to the cases; \(ReportFormats.ambiguousNote).")
 
-        let bad = run.results.filter { r in
-            switch r.verdict {
-            case .failed, .error: return true
-            case .passed, .skipped, .ambiguous: return false
-            }
-        }
-        if !bad.isEmpty {
+        // Counted from the index; only the rows the table shows are read back.
+        let badCount = run.results.glances.filter(\.isBad).count
+        if badCount > 0 {
+            let shown = Array(run.results.matching(\.isBad).prefix(maxTableRows))
             out.append("")
-            out.append("### Failures and errors (\(bad.count))")
+            out.append("### Failures and errors (\(badCount))")
             out.append("")
             out += table(
-                ["case", "endpoint", "outcome", "check", "pointer", "message"],
-                rows: bad.map { r in
+                ["case", "endpoint", "outcome", "check", "pointer", "message"], more: badCount - shown.count,
+                rows: shown.map { r in
                     switch r.verdict {
                     case .error(let why):
                         return [cell(r.caseID), cell(r.endpointID), "error", "", "", cell(why)]
@@ -82,21 +79,24 @@ public enum MarkdownReporter {
             }
         }
 
-        let ambiguous = run.results.filter { $0.verdict == .ambiguous }
-        if !ambiguous.isEmpty {
+        // Read back one at a time; per reading and option taken, a count and the first ids shown.
+        let ambiguous = run.results.matching { $0.kind == .ambiguous }
+        let ambiguousCount = run.results.glances.filter { $0.kind == .ambiguous }.count
+        if ambiguousCount > 0 {
             out.append("")
-            out.append("### Ambiguous (\(ambiguous.count)): the target took a documented alternative reading")
+            out.append("### Ambiguous (\(ambiguousCount)): the target took a documented alternative reading")
             out.append("")
             out.append("These conform and block nothing; a profile can pin a reading (`\"readings\": {ID: OPTION}`) to be held to it.")
             out.append("")
-            var byReading: [(String, [String], String)] = []
+            var byReading: [(String, [String], String, count: Int)] = []
             for r in ambiguous {
                 for f in r.ambiguities {
                     let key = f.reading ?? ""
                     if let i = byReading.firstIndex(where: { $0.0 == key && $0.2 == f.actual }) {
-                        byReading[i].1.append(r.caseID)
+                        byReading[i].count += 1
+                        if byReading[i].1.count < 5 { byReading[i].1.append(r.caseID) }
                     } else {
-                        byReading.append((key, [r.caseID], f.actual))
+                        byReading.append((key, [r.caseID], f.actual, 1))
                     }
                 }
             }
@@ -104,23 +104,24 @@ public enum MarkdownReporter {
                 ["reading", "we read", "the target took", "cases"],
                 rows: byReading.map { item in
                     let reading = run.readings.first { $0.id == item.0 }
-                    let shown = item.1.prefix(5).map(cell).joined(separator: ", ")
+                    let shown = item.1.map(cell).joined(separator: ", ")
                     return [
                         cell(item.0), cell(reading?.ours.says ?? ""), cell(item.2),
-                        "\(item.1.count): \(shown)\(item.1.count > 5 ? ", …" : "")",
+                        "\(item.count): \(shown)\(item.count > 5 ? ", …" : "")",
                     ]
                 })
         }
 
-        let flaky = run.results.filter(\.isFlaky)
-        if !flaky.isEmpty {
+        // Counted from the index; only the ten shown are read back.
+        let flakyCount = run.results.glances.filter(\.isFlaky).count
+        if flakyCount > 0 {
             out.append("")
-            out.append("### Flaky (\(flaky.count)): passed only after a transport retry")
+            out.append("### Flaky (\(flakyCount)): passed only after a transport retry")
             out.append("")
-            for r in flaky.prefix(10) {
+            for r in run.results.matching(\.isFlaky).prefix(10) {
                 out.append("- \(cell(r.caseID)) (\(cell(r.endpointID))): \(r.attempts.count) earlier attempt\(r.attempts.count == 1 ? "" : "s"), first: \(cell(r.attempts.first ?? ""))")
             }
-            if flaky.count > 10 { out.append("- … and \(flaky.count - 10) more") }
+            if flakyCount > 10 { out.append("- … and \(flakyCount - 10) more") }
         }
 
         if c.skipped > 0 {
@@ -195,7 +196,7 @@ public enum MarkdownReporter {
         guard !problems.isEmpty else { return [] }
         var out = ["### \(Problems.headline(problems))", ""]
         for p in problems.prefix(maxProblems) {
-            let n = p.caseIDs.count
+            let n = p.caseCount
             var line = "\(p.number). **\(cell(p.check))** "
             if let pointer = p.pointer { line += "`" + code(pointer.isEmpty ? "(root)" : pointer) + "` " }
             if let keyword = p.keyword, !keyword.isEmpty { line += "(rule `" + code(keyword) + "`) " }
@@ -204,7 +205,7 @@ public enum MarkdownReporter {
             line += ": \(n) case\(n == 1 ? "" : "s")"
             out.append(line)
             out.append("    - e.g. \(cell(p.message))")
-            let shown = p.caseIDs.prefix(maxCasesPerProblem).map(cell).joined(separator: ", ")
+            let shown = p.firstCaseIDs.prefix(maxCasesPerProblem).map(cell).joined(separator: ", ")
             out.append("    - " + shown + (n > maxCasesPerProblem ? ", … and \(n - maxCasesPerProblem) more" : ""))
         }
         if problems.count > maxProblems { out += ["", "… and \(problems.count - maxProblems) more problems"] }
@@ -222,13 +223,14 @@ public enum MarkdownReporter {
     /// Warning groups in summary.md (report.html lists them all).
     static let warningGroupsShown = 20
 
-    static func table(_ header: [String], align: [String]? = nil, rows: [[String]], keepLast: Bool = false) -> [String] {
+    /// `more`: rows after `rows` not given (counted as hidden; not with `keepLast`).
+    static func table(_ header: [String], align: [String]? = nil, more: Int = 0, rows: [[String]], keepLast: Bool = false) -> [String] {
         var out = ["| " + header.joined(separator: " | ") + " |"]
         out.append("|" + (align ?? header.map { _ in "---" }).joined(separator: "|") + "|")
         var shown = rows
         var hidden = 0
-        if rows.count > maxTableRows {
-            hidden = rows.count - maxTableRows
+        if rows.count + more > maxTableRows {
+            hidden = rows.count + more - maxTableRows
             shown = Array(rows.prefix(keepLast ? maxTableRows - 1 : maxTableRows))
             if keepLast, let last = rows.last { shown.append(last) }
         }

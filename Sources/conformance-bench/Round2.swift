@@ -430,7 +430,7 @@ func memoryBenchmark() async throws {
     line("reports written (\(bytes / 1024) KB, \(String(format: "%.1f", reportSeconds)) s)")
     // The console, as `run` prints it (RunCommand.printVerdicts), into a counter.
     var consoleLines = 0, consoleBytes = 0
-    for l in ConsoleReporter.lines(result) {
+    ConsoleReporter.write(result) { l in
         consoleLines += 1
         consoleBytes += l.utf8.count + 1
     }

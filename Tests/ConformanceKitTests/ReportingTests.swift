@@ -74,6 +74,45 @@ import Testing
         #expect(TerminalText.escapingControls("tab\there, ünïcode, 🚀") == "tab\there, ünïcode, 🚀")
     }
 
+    /// Past `detailedCasesShown` failed or errored cases the console counts
+    /// the rest in one line (at the cap, the output is as it always was); the
+    /// reports still list every case, and a problem keeps its count, not every id.
+    @Test func consoleDetailsTheFirstBadCasesAndCountsTheRestWhileReportsListEveryOne() throws {
+        let n = ConsoleReporter.detailedCasesShown
+        let status = Finding(check: .status, expected: "404", actual: "400", message: "expected status 404, got 400")
+        var results = (0..<(n + 12)).map { i in
+            i % 5 == 4 ? result("c\(i)", .error("timeout")) : result("c\(i)", .failed, findings: [status])
+        }
+        results.append(result("p", .passed))
+        for i in results.indices { results[i].seq = i }
+        let lines = ConsoleReporter.lines(run(results))
+        let detailed = lines.filter { $0.hasPrefix("FAIL  ") || $0.hasPrefix("ERROR ") }
+        #expect(detailed.count == n)
+        #expect(detailed.last?.contains(" ep/c\(n - 1): ") == true, "the first \(n), in order")
+        #expect(!lines.contains { $0.contains("ep/c\(n):") })
+        #expect(lines.filter { $0.hasPrefix("… ") } == [ConsoleReporter.moreCasesLine(12)])
+        #expect(ConsoleReporter.moreCasesLine(12) == "… 12 more failed or errored cases not shown here: junit.xml, results.json and report.html list every one")
+        #expect(lines.last == "1 passed, \(n + 12) failed, 0 skipped")
+        #expect(lines.contains("  1. status on ep, expected 404: \(n + 12 - (n + 12) / 5) cases"))
+        let atCap = ConsoleReporter.lines(run(Array(results.prefix(n))))
+        #expect(atCap.filter { $0.hasPrefix("FAIL  ") || $0.hasPrefix("ERROR ") }.count == n)
+        #expect(!atCap.contains { $0.hasPrefix("… ") })
+
+        let problems = Problems.group(run(results).results)
+        #expect(problems.map(\.caseCount) == [n + 12 - (n + 12) / 5, (n + 12) / 5])
+        #expect(problems[0].firstCaseIDs.count == Problems.caseIDsKept)
+        let meta = RunMetadata(toolVersion: "0", suiteVersion: "s", targetName: "t", baseURL: "http://127.0.0.1:1", profileFile: "p.json")
+        let json = try JSONParser.parse(JSONReporter.render(run(results), meta: meta))
+        let listed = json["problems"]?.arrayValue?.flatMap { $0["cases"]?.arrayValue?.compactMap(\.stringValue) ?? [] } ?? []
+        #expect(listed.sorted() == results.dropLast().map(\.caseID).sorted(), "every failed or errored case, each in its problem")
+        let xml = JUnitReporter.render(run(results))
+        let html = HTMLReporter.render(run(results))
+        for r in results.dropLast() {
+            #expect(xml.contains("<testcase name=\"\(r.caseID): "), "\(r.caseID) in junit.xml")
+            #expect(html.contains(">\(r.caseID)</a></td>"), "\(r.caseID) in report.html's failing table")
+        }
+    }
+
     @Test func consoleClosingLineCountsErrorsAsFailed() {
         let r = run([result("p", .passed), result("e", .error("timeout")), result("s", .skipped("x"))])
         #expect(ConsoleReporter.lines(r).last == "1 passed, 1 failed, 1 skipped")

@@ -124,7 +124,7 @@ public enum ConsoleReporter {
         var out = ["\(total) warning\(total == 1 ? "" : "s") in \(groups.count) group\(groups.count == 1 ? "" : "s") (not failures; the reports list each):"]
         for g in groups.prefix(warningGroupsShown) {
             let at = g.pointer.map { " " + ($0.isEmpty ? "(root)" : $0) } ?? ""
-            let cases = g.caseIDs.count
+            let cases = g.cases
             out.append("  \(g.findings)× \(g.check)\(at) on \(g.endpointID) in \(cases) case\(cases == 1 ? "" : "s"), e.g. \(g.message)")
         }
         if groups.count > warningGroupsShown {

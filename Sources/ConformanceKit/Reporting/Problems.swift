@@ -27,7 +27,7 @@ public struct Problem: Sendable, Hashable {
     public var caseCount: Int { caseSeqs.count }
     /// The ids of the first of them (at most `Problems.caseIDsKept`), in plan
     /// order: what the console, summary.md and annotations show. A report that
-    /// lists every case reads the ids back by seq (`Problems.caseIDs`).
+    /// lists every case reads the ids back by seq (`Problems.caseIDBySeq`).
     public var firstCaseIDs: [String]
     /// Every such case's `seq`, in plan order (reports link to `#case-SEQ`):
     /// 8 bytes a case, not its id.
@@ -179,7 +179,10 @@ package struct WarningGroup: Sendable, Hashable {
     public var pointer: String?
     /// Warning findings in the group (an array item each, often).
     public var findings: Int
-    public var caseIDs: [String]
+    /// Cases with a finding of the group (a count: the reports list the findings case by case).
+    public var cases: Int
+    /// The last of them, so that a case with several findings counts once.
+    var lastCaseID: String
     public var message: String
 
     /// Most findings first (ties in order of first appearance).
@@ -200,12 +203,15 @@ package struct WarningGroup: Sendable, Hashable {
                 let key = Key(check: f.check.rawValue, endpoint: r.endpointID, pointer: f.pointer.map { Problems.normalizedPointer($0.description) })
                 if var g = groups[key] {
                     g.findings += 1
-                    if g.caseIDs.last != r.caseID { g.caseIDs.append(r.caseID) }
+                    if g.lastCaseID != r.caseID {
+                        g.cases += 1
+                        g.lastCaseID = r.caseID
+                    }
                     groups[key] = g
                 } else {
                     order.append(key)
                     groups[key] = WarningGroup(
-                        check: key.check, endpointID: key.endpoint, pointer: key.pointer, findings: 1, caseIDs: [r.caseID], message: f.message)
+                        check: key.check, endpointID: key.endpoint, pointer: key.pointer, findings: 1, cases: 1, lastCaseID: r.caseID, message: f.message)
                 }
             }
         }

@@ -155,7 +155,7 @@ public enum HTMLReporter {
             sink.write("<tr><th>warnings</th><th>check</th><th>pointer</th><th>endpoint</th><th>cases</th><th>e.g.</th></tr>\n")
             for g in WarningGroup.group(run.results) {
                 sink.write("<tr><td class=\"num\">\(g.findings)</td><td>\(e(g.check))</td><td><code>\(e(g.pointer ?? ""))</code></td><td>\(e(g.endpointID))</td>")
-                sink.write("<td class=\"num\">\(g.caseIDs.count)</td><td>\(e(g.message))</td></tr>\n")
+                sink.write("<td class=\"num\">\(g.cases)</td><td>\(e(g.message))</td></tr>\n")
             }
             sink.write("</table>\n")
             sink.write("<table>\n<tr><th>case</th><th>check</th><th>pointer</th><th>message</th></tr>\n")

@@ -71,7 +71,7 @@ public enum MarkdownReporter {
             out += table(
                 ["warnings", "check", "pointer", "endpoint", "cases", "e.g."], align: ["---:", "---", "---", "---", "---:", "---"],
                 rows: warningGroups.prefix(warningGroupsShown).map { g in
-                    [String(g.findings), cell(g.check), cell(g.pointer ?? ""), cell(g.endpointID), String(g.caseIDs.count), cell(g.message)]
+                    [String(g.findings), cell(g.check), cell(g.pointer ?? ""), cell(g.endpointID), String(g.cases), cell(g.message)]
                 })
             if warningGroups.count > warningGroupsShown {
                 out.append("")

@@ -26,9 +26,17 @@ import Foundation
 /// simulator apart) at the same cases/s and CPU a case within the noise of
 /// this machine (1,013-1,280 cases/s, 579-634 µs a case, both settings, two runs
 /// each, load average 7-8; `conformance-bench memory`).
+///
+/// One more than the cores, not one per core: the main thread keeps the main
+/// arena, and with one arena per core a loader thread reading case files
+/// shared an arena with another in about half the runs: those loads of
+/// 25,000 cases took 0.91-0.98 s (1.3-1.45 s of CPU, the lock contended)
+/// instead of 0.50-0.55 s (0.9 s). With cores + 1, 14 of 14 loads were fast;
+/// the peak at 100,000 generated cases is 92.9 MB against 90.5 (one run each,
+/// idle machine; `conformance-bench load 25000`, `memory 100000`).
 public enum AllocatorTuning {
     public static let keptFreeBytes: Int32 = 64 << 20
-    public static var arenas: Int32 { Int32(clamping: max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+    public static var arenas: Int32 { Int32(clamping: max(1, ProcessInfo.processInfo.activeProcessorCount) + 1) }
 
     /// Gives the freed heap back to the kernel (`malloc_trim(0)`, every
     /// arena): called once the last case of a run finishes, so that the

@@ -84,15 +84,16 @@ public enum RFC3339 {
         // eight a date, for every date of every page (perf, issue 24).
         func byte(_ at: Int, _ c: UInt8) -> Bool { at < b.count && b[at] == c }
         func byte(_ at: Int, _ c: UInt8, _ d: UInt8) -> Bool { at < b.count && (b[at] == c || b[at] == d) }
-        guard let year = digits(0, 4), byte(4, 0x2D), let month = digits(5, 2), byte(7, 0x2D), let day = digits(8, 2),
-            byte(10, 0x54, 0x74), let hour = digits(11, 2), byte(13, 0x3A), let minute = digits(14, 2), byte(16, 0x3A),
+        let dash = UInt8(ascii: "-"), colon = UInt8(ascii: ":")
+        guard let year = digits(0, 4), byte(4, dash), let month = digits(5, 2), byte(7, dash), let day = digits(8, 2),
+            byte(10, UInt8(ascii: "T"), UInt8(ascii: "t")), let hour = digits(11, 2), byte(13, colon), let minute = digits(14, 2), byte(16, colon),
             let second = digits(17, 2),
             (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month),
             hour < 24, minute < 60, second <= 60
         else { return nil }
         var i = 19
         var fraction = 0.0
-        if byte(i, 0x2E) {
+        if byte(i, UInt8(ascii: ".")) {
             i += 1
             var scale = 0.1
             let start = i
@@ -104,11 +105,11 @@ public enum RFC3339 {
             guard i > start else { return nil }
         }
         var offset = 0
-        if byte(i, 0x5A, 0x7A) {
+        if byte(i, UInt8(ascii: "Z"), UInt8(ascii: "z")) {
             i += 1
-        } else if byte(i, 0x2B, 0x2D) {
+        } else if byte(i, UInt8(ascii: "+"), dash) {
             let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
-            guard let oh = digits(i + 1, 2), byte(i + 3, 0x3A), let om = digits(i + 4, 2), oh < 24, om < 60 else { return nil }
+            guard let oh = digits(i + 1, 2), byte(i + 3, colon), let om = digits(i + 4, 2), oh < 24, om < 60 else { return nil }
             offset = sign * (oh * 3600 + om * 60)
             i += 6
         } else {

@@ -135,10 +135,7 @@ func findEndpoint(_ n: Node, _ endpoints: [Endpoint]) -> Endpoint? {
 }
 
 func findRow(_ n: Node, _ s: String, in endpoint: Endpoint) -> String? {
-    // `rowIDs` asked without making its array (once per step of every case).
-    if s == "success" || (s == "unauthenticated" && endpoint.unauthenticated != nil) || endpoint.errors.contains(where: { $0.id == s }) {
-        return s
-    }
+    if endpoint.hasRow(s) { return s }
     let hint = closestMatch(to: s, in: endpoint.rowIDs).map { "did you mean '\($0)'?" }
         ?? "rows of \(endpoint.id): \(endpoint.rowIDs.joined(separator: ", "))"
     n.error("'\(s)' is not a documented row of \(endpoint.id)", hint: hint)

@@ -60,6 +60,12 @@ public struct Endpoint: Sendable, Hashable {
     /// and `"unauthenticated"` when the spec states that behaviour.
     public var rowIDs: [String] { ["success"] + errors.map(\.id) + (unauthenticated == nil ? [] : ["unauthenticated"]) }
 
+    /// Whether `id` is one of `rowIDs`, without making the array (the loader
+    /// asks once per step of every case).
+    public func hasRow(_ id: String) -> Bool {
+        id == "success" || (id == "unauthenticated" && unauthenticated != nil) || errors.contains { $0.id == id }
+    }
+
     /// The documented parameter `name` in `location`, if any.
     public func parameter(_ name: String, in location: Parameter.Location) -> Parameter? {
         parameters.first { $0.name == name && $0.location == location }

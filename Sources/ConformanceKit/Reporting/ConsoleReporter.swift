@@ -69,19 +69,9 @@ public enum ConsoleReporter {
         }
         if notShown > 0 { out(moreCasesLine(notShown)) }
         // One line per reading and option the target took, with how many cases and the first few.
-        var groups: [(finding: Finding, count: Int, shown: [String])] = []
-        for r in run.results.matching({ $0.kind == .ambiguous }) {
-            for f in r.ambiguities {
-                if let i = groups.firstIndex(where: { $0.finding.reading == f.reading && $0.finding.actual == f.actual }) {
-                    groups[i].count += 1
-                    if groups[i].shown.count < ambiguousCasesShown { groups[i].shown.append(r.caseID) }
-                } else {
-                    groups.append((f, 1, [r.caseID]))
-                }
-            }
-        }
+        let groups = AmbiguityGroup.group(run.results, keep: ambiguousCasesShown)
         for g in groups {
-            let shown = g.shown.joined(separator: ", ") + (g.count > ambiguousCasesShown ? ", … (+\(g.count - ambiguousCasesShown))" : "")
+            let shown = g.firstCaseIDs.joined(separator: ", ") + (g.count > ambiguousCasesShown ? ", … (+\(g.count - ambiguousCasesShown))" : "")
             let id = g.finding.reading ?? ""
             let doc = run.readings.first { $0.id == id }.map { " (\($0.page):\($0.line) “\($0.quote)”)" } ?? ""
             out(

@@ -222,3 +222,28 @@ package struct WarningGroup: Sendable, Hashable {
         }.map { groups[$0]! }
     }
 }
+
+/// The ambiguous cases grouped by reading and the option the target took,
+/// in order of first appearance: how many cases, and the ids of the first
+/// `keep` (the console and summary.md show a few; the reports list each case).
+package struct AmbiguityGroup: Sendable {
+    /// The group's first finding (its reading, what we read, what the target took).
+    package var finding: Finding
+    package var count: Int
+    package var firstCaseIDs: [String]
+
+    package static func group(_ results: CaseResults, keep: Int) -> [AmbiguityGroup] {
+        var groups: [AmbiguityGroup] = []
+        for r in results.matching({ $0.kind == .ambiguous }) {
+            for f in r.ambiguities {
+                if let i = groups.firstIndex(where: { $0.finding.reading == f.reading && $0.finding.actual == f.actual }) {
+                    groups[i].count += 1
+                    if groups[i].firstCaseIDs.count < keep { groups[i].firstCaseIDs.append(r.caseID) }
+                } else {
+                    groups.append(AmbiguityGroup(finding: f, count: 1, firstCaseIDs: [r.caseID]))
+                }
+            }
+        }
+        return groups
+    }
+}

@@ -79,8 +79,7 @@ public enum MarkdownReporter {
             }
         }
 
-        // Read back one at a time; per reading and option taken, a count and the first ids shown.
-        let ambiguous = run.results.matching { $0.kind == .ambiguous }
+        // Per reading and option taken, a count and the first ids shown.
         let ambiguousCount = run.results.glances.filter { $0.kind == .ambiguous }.count
         if ambiguousCount > 0 {
             out.append("")
@@ -88,26 +87,15 @@ public enum MarkdownReporter {
             out.append("")
             out.append("These conform and block nothing; a profile can pin a reading (`\"readings\": {ID: OPTION}`) to be held to it.")
             out.append("")
-            var byReading: [(String, [String], String, count: Int)] = []
-            for r in ambiguous {
-                for f in r.ambiguities {
-                    let key = f.reading ?? ""
-                    if let i = byReading.firstIndex(where: { $0.0 == key && $0.2 == f.actual }) {
-                        byReading[i].count += 1
-                        if byReading[i].1.count < 5 { byReading[i].1.append(r.caseID) }
-                    } else {
-                        byReading.append((key, [r.caseID], f.actual, 1))
-                    }
-                }
-            }
             out += table(
                 ["reading", "we read", "the target took", "cases"],
-                rows: byReading.map { item in
-                    let reading = run.readings.first { $0.id == item.0 }
-                    let shown = item.1.map(cell).joined(separator: ", ")
+                rows: AmbiguityGroup.group(run.results, keep: ambiguousCasesShown).map { g in
+                    let id = g.finding.reading ?? ""
+                    let reading = run.readings.first { $0.id == id }
+                    let shown = g.firstCaseIDs.map(cell).joined(separator: ", ")
                     return [
-                        cell(item.0), cell(reading?.ours.says ?? ""), cell(item.2),
-                        "\(item.count): \(shown)\(item.count > 5 ? ", …" : "")",
+                        cell(id), cell(reading?.ours.says ?? ""), cell(g.finding.actual),
+                        "\(g.count): \(shown)\(g.count > ambiguousCasesShown ? ", …" : "")",
                     ]
                 })
         }
@@ -222,6 +210,9 @@ public enum MarkdownReporter {
     /// `keepLast`, for a totals row), then a "… and N more" line.
     /// Warning groups in summary.md (report.html lists them all).
     static let warningGroupsShown = 20
+
+    /// Case ids shown per ambiguity group (reading and option taken).
+    static let ambiguousCasesShown = 5
 
     /// `more`: rows after `rows` not given (counted as hidden; not with `keepLast`).
     static func table(_ header: [String], align: [String]? = nil, more: Int = 0, rows: [[String]], keepLast: Bool = false) -> [String] {

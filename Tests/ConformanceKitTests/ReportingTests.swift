@@ -113,6 +113,28 @@ import Testing
         }
     }
 
+    @Test func consoleShowsTheFirstFlakyCasesAndCountsTheRest() {
+        let n = ConsoleReporter.detailedCasesShown
+        var results = (0..<(n + 7)).map { i in
+            var r = result("f\(i)", .passed)
+            r.attempts = ["connection reset"]
+            return r
+        }
+        results.append(result("x", .failed, findings: [Finding(check: .status, expected: "200", actual: "500", message: "expected status 200, got 500")]))
+        for i in results.indices { results[i].seq = i }
+        let lines = ConsoleReporter.lines(run(results))
+        let flaky = lines.filter { $0.hasPrefix("FLAKY ") }
+        #expect(flaky.count == n)
+        #expect(flaky.first == "FLAKY ep/f0: passed after 1 retry (connection reset)")
+        #expect(!lines.contains { $0.hasPrefix("FLAKY ep/f\(n):") })
+        #expect(lines.filter { $0.hasPrefix("… ") } == [ConsoleReporter.moreFlakyLine(7)])
+        #expect(lines.contains("FAIL  ep/x: expected status 200, got 500"), "a failure after the flaky cases is still shown")
+        #expect(lines.contains("\(n + 7) flaky case(s): passed only after a transport retry"))
+        let atCap = ConsoleReporter.lines(run(Array(results.prefix(n))))
+        #expect(atCap.filter { $0.hasPrefix("FLAKY ") }.count == n)
+        #expect(!atCap.contains { $0.hasPrefix("… ") })
+    }
+
     @Test func consoleClosingLineCountsErrorsAsFailed() {
         let r = run([result("p", .passed), result("e", .error("timeout")), result("s", .skipped("x"))])
         #expect(ConsoleReporter.lines(r).last == "1 passed, 1 failed, 1 skipped")

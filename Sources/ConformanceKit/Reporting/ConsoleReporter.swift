@@ -25,12 +25,19 @@ public enum ConsoleReporter {
         "… \(more) more failed or errored case\(more == 1 ? "" : "s") not shown here: junit.xml, results.json and report.html list every one"
     }
 
+    /// The line that stands for the flaky cases past the first `detailedCasesShown`.
+    static func moreFlakyLine(_ more: Int) -> String {
+        "… \(more) more flaky case\(more == 1 ? "" : "s") not shown here: junit.xml (flakyError) and results.json (attempts) list every one"
+    }
+
     static func writeRaw(_ run: RunResult, _ out: (String) -> Void) {
         for p in run.preflight where p.state == .refuted { out("PREFLIGHT \(p.detail)") }
         problemLines(run).forEach(out)
         // Only the cases with a line are read back (failed, errored, flaky); past
         // `detailedCasesShown` failed or errored cases, the others are only counted.
-        var detailed = 0, notShown = 0
+        // FLAKY lines are capped the same way, on their own count: a server that
+        // needs a retry for every case must not bury the failures.
+        var detailed = 0, notShown = 0, flakyShown = 0, flakyNotShown = 0
         for i in run.results.indices {
             let g = run.results.glance(i)
             if g.isBad {
@@ -39,7 +46,13 @@ public enum ConsoleReporter {
                     continue
                 }
                 detailed += 1
-            } else if !(g.kind == .passed && g.isFlaky) {
+            } else if g.kind == .passed && g.isFlaky {
+                guard flakyShown < detailedCasesShown else {
+                    flakyNotShown += 1
+                    continue
+                }
+                flakyShown += 1
+            } else {
                 continue
             }
             let r = run.results[i]
@@ -68,6 +81,7 @@ public enum ConsoleReporter {
             }
         }
         if notShown > 0 { out(moreCasesLine(notShown)) }
+        if flakyNotShown > 0 { out(moreFlakyLine(flakyNotShown)) }
         // One line per reading and option the target took, with how many cases and the first few.
         let groups = AmbiguityGroup.group(run.results, keep: ambiguousCasesShown)
         for g in groups {

@@ -14,7 +14,10 @@
 // runs and for about as long, and each pair's ratio printed (the simulator
 // runs in this process for both, so both share the two cores with it). CPU
 // per request is this process's: ours, client and simulator; under wrk, the
-// simulator's alone, with wrk's own beside it.
+// simulator's alone, with wrk's own beside it. Right after wrk, the same
+// requests go through our transport alone (answers read whole and dropped,
+// as wrk does), so that the gap to wrk is split into what carrying the
+// requests costs and what judging the answers costs.
 //
 // load [N...]: the suite loaded as `run` loads it, made N cases (default
 // 0, 2,500 and 25,000) with copies of its case files under new ids in a
@@ -92,6 +95,7 @@ func rateBenchmark() async throws {
     // right after each of our http keep-alive runs, for about as long.
     let wrk = schemes.contains("http") && env["BENCH_WRK"] != "no" ? try await WrkReplay(suite: many, profile: profile, jobs: jobs) : nil
     var pairs: [(ours: Double, oursCPU: Double, wrk: WrkReplay.Run)] = []
+    var alone: [Double] = []
     for https in httpsChoices {
         // BENCH_KEEPALIVE=only leaves out the runs with one connection per request (to profile the kept ones alone).
         let modes = env["BENCH_KEEPALIVE"] == "only" ? [true] : [true, false]
@@ -114,6 +118,20 @@ func rateBenchmark() async throws {
                         w.rate, w.simulatorCPU * 1000 / Double(max(1, w.served)), w.wrkCPU * 1000 / Double(max(1, w.served)), w.served,
                         w.non2xx as NSString, rate / w.rate,
                         (w.simulatorCPU + w.wrkCPU) * 1000 / Double(max(1, w.served)) / max(cpu, 1e-9)))
+                // What the gap is made of: the same requests through our
+                // transport alone (read, not judged), right after, as many as ours sent.
+                let a = await wrk.transportAlone(count: r.requests)
+                alone.append(a.rate / w.rate)
+                let simulatorMs = w.simulatorCPU * 1000 / Double(max(1, w.served))
+                print(
+                    String(
+                        format: "  then our transport alone (the same GET mix, answers read whole and dropped, as wrk does: not parsed, not judged)  %6.0f req/s  CPU ms/req %.3f  ours / wrk %.2f×  (answers %.1f KB on average; %d failed)",
+                        a.rate, a.cpu * 1000 / Double(max(1, a.requests)), a.rate / w.rate, Double(a.bytes) / Double(max(1, a.requests - a.failures)) / 1000,
+                        a.failures))
+                print(
+                    String(
+                        format: "  our client's CPU per request, the simulator's (%.3f ms, under wrk) set aside: %.3f ms judged, %.3f ms transport alone; wrk %.3f ms",
+                        simulatorMs, cpu - simulatorMs, a.cpu * 1000 / Double(max(1, a.requests)) - simulatorMs, w.wrkCPU * 1000 / Double(max(1, w.served))))
             }
         }
     }
@@ -131,6 +149,7 @@ func rateBenchmark() async throws {
                 format: "wrk on the same GET mix (%d requests recorded from the cases against a simulator of its own, replayed in turn; -t 2 -c %d, keep-alive; the simulator in this process, as for ours): ours / wrk %@, median %.2f×; by CPU per request %@, median %.2f×",
                 wrk.recorded, jobs, ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(ratios),
                 byCPU.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(byCPU)))
+        print(String(format: "our transport alone on the same mix: ours / wrk %@, median %.2f×", alone.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(alone)))
     }
 
     print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive, http and https in turn:")
@@ -493,6 +512,8 @@ final class WrkReplay {
     let file: String
     let jobs: Int
     let recorded: Int
+    /// The recorded GET requests (with the simulator's tokens: kept in memory only).
+    let requests: [OutgoingRequest]
 
     struct Run {
         var rate: Double
@@ -523,6 +544,7 @@ final class WrkReplay {
         let requests = recorder.recorded.withLock { $0 }
         guard !requests.isEmpty else { throw BenchError("the run sent no GET request to replay") }
         recorded = requests.count
+        self.requests = requests
         func lua(_ s: String) -> String { "[==[" + s + "]==]" }
         var script = "local reqs = {\n"
         for r in requests {
@@ -572,6 +594,53 @@ final class WrkReplay {
             Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
         } ?? 0
         return Run(rate: rate, served: served, non2xx: non2xx, simulatorCPU: simulatorCPU, wrkCPU: wrkCPU)
+    }
+}
+
+extension WrkReplay {
+    struct Alone {
+        var rate: Double
+        var requests: Int
+        var cpu: Double
+        var bytes: Int
+        var failures: Int
+    }
+
+    /// Our transport alone on wrk's mix: the recorded requests in turn from
+    /// `jobs` tasks over `jobs` kept connections, each answer read whole
+    /// (under the same caps) and dropped, neither parsed nor judged, as wrk
+    /// does; `count` requests against the same simulator. CPU is this
+    /// process's: our transport and the simulator.
+    func transportAlone(count: Int) async -> Alone {
+        let transport = URLSessionTransport(maxConnections: jobs, caFile: nil, keepAliveSeconds: 2)
+        defer { transport.closeConnections() }
+        let requests = self.requests
+        let jobs = self.jobs
+        let cpuBefore = cpuSeconds(children: false)
+        let start = ContinuousClock.now
+        let (bytes, failures) = await withTaskGroup(of: (Int, Int).self) { group in
+            for j in 0..<jobs {
+                group.addTask {
+                    var bytes = 0
+                    var failures = 0
+                    var i = j
+                    while i < count {
+                        do {
+                            bytes += try await transport.send(requests[i % requests.count], timeout: 30).body.count
+                        } catch {
+                            failures += 1
+                        }
+                        i += jobs
+                    }
+                    return (bytes, failures)
+                }
+            }
+            var total = (0, 0)
+            for await r in group { total = (total.0 + r.0, total.1 + r.1) }
+            return total
+        }
+        let wall = secondsSince(start)
+        return Alone(rate: Double(count) / wall, requests: count, cpu: cpuSeconds(children: false) - cpuBefore, bytes: bytes, failures: failures)
     }
 }
 

@@ -45,6 +45,29 @@ import Testing
         return R.run(results)
     }
 
+    @Test func failingCasesAreCountedOnceWithoutASetWhenSeqsAscend() {
+        // Seeded overlapping seqs, ascending per problem (the merge) and then
+        // out of order (merged shards: the set); both against a set's count.
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ n: Int) -> Int {
+            seed ^= seed << 13
+            seed ^= seed >> 7
+            seed ^= seed << 17
+            return Int(seed % UInt64(n))
+        }
+        for round in 0..<40 {
+            let problems = (0..<(1 + next(6))).map { k in
+                var seqs = Array(Set((0..<next(30)).map { _ in next(60) })).sorted()
+                if round % 4 == 3, seqs.count > 1 { seqs.swapAt(0, seqs.count - 1) }
+                return Problem(
+                    number: k + 1, check: "status", endpointID: "ep", pointer: nil, keyword: nil, expected: "200", message: "m",
+                    firstCaseIDs: [], caseSeqs: seqs)
+            }
+            #expect(Problems.caseCount(problems) == Set(problems.flatMap(\.caseSeqs)).count, "round \(round)")
+        }
+        #expect(Problems.caseCount([]) == 0)
+    }
+
     @Test func findingsThatShareACauseAreOneProblem() throws {
         let run = Self.triageRun()
         let problems = Problems.group(run.results)

@@ -118,8 +118,23 @@ package enum Problems {
     }
 
     /// Cases with at least one problem (failed or errored), counted once each.
+    /// Each problem's seqs ascend when the results were grouped in seq order
+    /// (always, unless merged out of order): then a merge with a cursor per
+    /// problem counts them, with nothing kept per case; otherwise a set.
     package static func caseCount(_ problems: [Problem]) -> Int {
-        Set(problems.flatMap(\.caseSeqs)).count
+        guard problems.allSatisfy({ p in zip(p.caseSeqs, p.caseSeqs.dropFirst()).allSatisfy { $0 < $1 } }) else {
+            return Set(problems.flatMap(\.caseSeqs)).count
+        }
+        var cursors = Array(repeating: 0, count: problems.count)
+        var count = 0
+        while true {
+            // The smallest seq not yet counted; every problem holding it steps past it.
+            var low = Int.max
+            for (k, p) in problems.enumerated() where cursors[k] < p.caseSeqs.count { low = min(low, p.caseSeqs[cursors[k]]) }
+            if low == Int.max { return count }
+            count += 1
+            for (k, p) in problems.enumerated() where cursors[k] < p.caseSeqs.count && p.caseSeqs[cursors[k]] == low { cursors[k] += 1 }
+        }
     }
 
     /// "3 problems in 41 failing cases" (or "1 problem in 1 failing case").

@@ -322,6 +322,26 @@ struct TLSFrontError: Error, CustomStringConvertible {
         let ip = TLSTunnel.arguments(host: "127.0.0.1", port: 8443, caFile: "ca.pem", environment: [:])
         #expect(ip.contains("-verify_ip") && ip.contains("-noservername") && ip.contains("127.0.0.1:8443") && ip.contains("ca.pem"))
     }
+
+    @Test func theRunSaysWhatCarriesHTTPS() {
+        func line(_ url: String, _ env: [String: String] = [:], inProcess: Bool = true, openssl: String? = "/usr/bin/openssl") -> String? {
+            URLSessionTransport.tlsLine(baseURL: url, environment: env, inProcess: inProcess, openssl: openssl)
+        }
+        #expect(line("http://127.0.0.1:8080") == nil)
+        #expect(line("https://api.example/v1") == "https: TLS by OpenSSL's libssl in this process (certificates verified)")
+        #expect(line("HTTPS://api.example") != nil)
+        #expect(
+            line("https://api.example", ["https_proxy": "http://u:secret@proxy.corp:3128"])
+                == "https: TLS by openssl s_client, one per kept connection (through the https_proxy proxy.corp:3128, which it speaks CONNECT to; certificates verified)")
+        #expect(line("https://api.example", ["https_proxy": "proxy.corp:3128", "no_proxy": "api.example"])?.contains("libssl in this process") == true)
+        #expect(line("https://api.example", inProcess: false)?.contains("(libssl.so.3 could not be loaded; certificates verified)") == true)
+        #expect(line("https://api.example", ["CONFORMANCE_TLS_CARRIER": "s_client"], inProcess: false)?.contains("(CONFORMANCE_TLS_CARRIER=s_client;") == true)
+        #expect(line("https://api.example", inProcess: false, openssl: nil)?.hasPrefix("https: TLS by URLSession: neither libssl.so.3 nor the openssl command") == true)
+        // What the process itself has: this machine has both (openSSLIsThere, libsslIsLoadedInTheProcess).
+        #expect(
+            URLSessionTransport.tlsLine(baseURL: "https://127.0.0.1:1", environment: [:], inProcess: URLSessionTransport.tlsInProcess, openssl: TLSTunnel.openssl)
+                == "https: TLS by OpenSSL's libssl in this process (certificates verified)")
+    }
 }
 
 extension Result where Failure == TransportError {

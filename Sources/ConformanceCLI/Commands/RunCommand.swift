@@ -96,6 +96,11 @@ extension CLI {
             let profile = target.profile
             let plural = suite.endpoints.count == 1 ? "" : "s"
             console.out("conformance \(version): \(suite.cases.count) cases, \(suite.endpoints.count) endpoint\(plural), target \(profile.name) at \(profile.baseURL)")
+            if let tls = URLSessionTransport.tlsLine(
+                baseURL: profile.baseURL, environment: environment, inProcess: URLSessionTransport.tlsInProcess, openssl: URLSessionTransport.opensslCommand)
+            {
+                console.out(tls)
+            }
             if let g = suite.generated { console.out("generated \(g.cases) cases from seed \(g.seed) (negative inputs; --tag generated selects them with the bound cases)") }
         }
         // Taken before the pool ledger under the reports folder is read: two runs into one folder would share it.

@@ -122,6 +122,25 @@ public final class URLSessionTransport: Transport {
     /// Whether `https://` runs in this process (libssl loaded), not through `s_client`.
     package static var tlsInProcess: Bool { TLSLibrary.shared != nil }
 
+    /// The `openssl` command `s_client` runs from, nil when none is on PATH.
+    package static var opensslCommand: String? { TLSTunnel.openssl }
+
+    /// What carries a run to an `https://` base URL, as `run` says it in its
+    /// opening lines (nil for `http://`): a refused handshake reads
+    /// differently by carrier, and the last fall-back reads bodies under a late cap.
+    package static func tlsLine(baseURL: String, environment: [String: String], inProcess: Bool, openssl: String?) -> String? {
+        guard let url = URL(string: baseURL), url.scheme?.lowercased() == "https", let host = url.host else { return nil }
+        let proxy = TLSTunnel.proxy(for: host, environment: environment)
+        if inProcess, proxy == nil { return "https: TLS by OpenSSL's libssl in this process (certificates verified)" }
+        if openssl != nil {
+            let why =
+                proxy.map { "through the https_proxy \($0), which it speaks CONNECT to" }
+                ?? (environment["CONFORMANCE_TLS_CARRIER"] == "s_client" ? "CONFORMANCE_TLS_CARRIER=s_client" : "libssl.so.3 could not be loaded")
+            return "https: TLS by openssl s_client, one per kept connection (\(why); certificates verified)"
+        }
+        return "https: TLS by URLSession: neither libssl.so.3 nor the openssl command was found, so an answer's body is capped only after it is read (apt-get install openssl)"
+    }
+
     /// `keepAliveSeconds`: how long a kept connection may wait for its next
     /// request before it is closed; 0: no connection is kept (one per
     /// request, as before the pool; the benchmark compares).

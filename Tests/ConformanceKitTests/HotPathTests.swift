@@ -192,6 +192,12 @@ struct HotPathTests {
         #expect(PlainHTTP.originForm(url.absoluteString) == "/v1/accounts?limit=5&status=active")
     }
 
+    @Test func hostColonOverBytesIsTheSame() {
+        for host in ["127.0.0.1", "::1", "fe80::1%25eth0", "example.com", "", ":", "a:b", "é:x", "ex\u{301}ample", ":\u{301}", "日本:1"] {
+            #expect(PlainHTTP.isIPv6(host) == host.contains(":"), "\(host.debugDescription)")
+        }
+    }
+
     /// `Content-Length` read over digits gives the value, or the error, the list reading gives.
     @Test func contentLengthOverDigitsIsTheSame() {
         var fields = ["", "0", "00", "000000000000000000000012", "12", "123456789012345678", "1234567890123456789", "0001234567890123456789",

@@ -68,7 +68,7 @@ enum PlainHTTP {
     /// unless one side says otherwise, and we close ours when we do not keep it.
     static func requestBytes(_ request: OutgoingRequest, url: URL, host: String) -> [UInt8] {
         let target = originForm(url.absoluteString) ?? componentsOriginForm(url)
-        let hostField = (host.contains(":") ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
+        let hostField = (isIPv6(host) ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
         var head = "\(request.method) \(target) HTTP/1.1\r\nHost: \(hostField)\r\n"
         for h in request.headers where h.name.lowercased() != "host" && h.name.lowercased() != "connection" {
             head += "\(h.name): \(h.value)\r\n"
@@ -76,6 +76,13 @@ enum PlainHTTP {
         if let body = request.body { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
         return Array(head.utf8) + (request.body ?? [])
+    }
+
+    /// Whether `host` holds a ":" (an IPv6 address, bracketed in `Host`):
+    /// over bytes for an ASCII host, not through Foundation's
+    /// `contains` for every request (perf, issue 24).
+    static func isIPv6(_ host: String) -> Bool {
+        host.utf8.allSatisfy { $0 < 0x80 } ? host.utf8.contains(UInt8(ascii: ":")) : host.contains(":")
     }
 
     /// The origin-form target (path, "/" when empty, then "?" and the query

@@ -378,6 +378,9 @@ private struct Parser {
         let open = i
         i += 1
         let start = i
+        // The bytes of the string so far ORed together: a high bit set means
+        // a byte past ASCII (only such a string needs its UTF-8 checked).
+        var seen: UInt64 = 0
         // Fast path: skip 8 bytes at a time while none is a quote, a backslash or a control character.
         if quote == 0x22, let base = buf.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101
@@ -389,17 +392,20 @@ private struct Parser {
                 let hit = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)) & highs
                 if hit != 0 {
                     // The lowest flagged byte is exact (a borrow only flags bytes above
-                    // a true hit): step straight to it.
-                    i += hit.trailingZeroBitCount >> 3
+                    // a true hit): step straight to it, keeping the bytes before it.
+                    let before = hit.trailingZeroBitCount >> 3
+                    seen |= x & ~(UInt64.max << UInt64(before << 3))
+                    i += before
                     break
                 }
+                seen |= x
                 i += 8
             }
         }
         while i < buf.count {
             let b = buf[i]
             if b == quote {
-                let s = try makeString(start, i, open: open)
+                let s = try makeString(start, i, open: open, ascii: ascii || seen & 0x8080_8080_8080_8080 == 0)
                 i += 1
                 return s
             }
@@ -407,6 +413,7 @@ private struct Parser {
             if b < 0x20 {
                 throw Failure(message: "control character in string (escape it as \\u00\(hex2(b)))", offset: i)
             }
+            seen |= UInt64(b)
             i += 1
         }
         guard i < buf.count else { throw Failure(message: "unterminated string", offset: open) }
@@ -523,19 +530,23 @@ private struct Parser {
         }
     }
 
-    @inline(__always) mutating func makeString(_ start: Int, _ end: Int, open: Int) throws(Failure) -> String {
+    /// The string of the bytes `start..<end`; `ascii`: they are all ASCII (no UTF-8 to check).
+    @inline(__always) mutating func makeString(_ start: Int, _ end: Int, open: Int, ascii: Bool) throws(Failure) -> String {
         let count = end - start
         guard strings.enabled, count <= StringCache.maxLength, let base = buf.baseAddress else {
-            return try newString(start, end, open: open)
+            return try newString(start, end, open: open, ascii: ascii)
         }
         let set = strings.set(base, start, count, bufferCount: buf.count)
         if let s = strings.hit(set, base, start, count, bufferCount: buf.count) { return s }
-        let s = try newString(start, end, open: open)
+        let s = try newString(start, end, open: open, ascii: ascii)
         strings.store(set, start: start, count: count, s)
         return s
     }
 
-    func newString(_ start: Int, _ end: Int, open: Int) throws(Failure) -> String {
+    /// An ASCII string is made as it is, in a document that is not ASCII
+    /// too: one "ø" in a page no longer sends every other string of it
+    /// through the UTF-8 check and its comparison (perf, issue 24).
+    func newString(_ start: Int, _ end: Int, open: Int, ascii: Bool) throws(Failure) -> String {
         let slice = UnsafeBufferPointer(rebasing: buf[start..<end])
         if ascii { return String(decoding: slice, as: UTF8.self) }
         guard let s = validUTF8String(slice) else {

@@ -167,4 +167,51 @@ struct HotPathTests {
         #expect(DocumentedValues.observe(body, enums: [e], conforms: true).map(\.seen) == [["Y"]])
         #expect(DocumentedEnum(endpointID: "e", pointer: "/a/~2", values: []).tokens == [])  // not a pointer: the whole answer, as before
     }
+    /// The request target read from the URL's text is the one `URLComponents` gave.
+    @Test func originFormOverBytesIsTheSame() throws {
+        let pieces = [
+            "/", "/v1", "/accounts", "?", "&", "=", "#", "%20", "%2F", "%", "a", "Z", "9", "-", "._~", "!$'()*+,;", ":", "@", "//", "??",
+            "[", "]", " ", "é", "{", "}", "|", "^", "`", "\\", "\"", "<", ">", "\t",
+        ]
+        let prefixes = ["http://127.0.0.1:8080", "https://api.example.com", "http://h", "http://[::1]:80", "http://u:p@h:1", "HTTP://h", "ftp://h"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        var texts = prefixes + prefixes.map { $0 + "/" } + ["http://h?x", "http://h#f", "http://h/a?b#c?d", "http://h/a#b?c", "http://h/?", "http://h/a?"]
+        for _ in 0..<1_000 {
+            texts.append(prefixes.randomElement(using: &rng)! + (0..<Int.random(in: 0...10, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+        }
+        var fast = 0
+        for text in texts {
+            guard let url = URL(string: text) else { continue }
+            if let target = PlainHTTP.originForm(url.absoluteString) {
+                fast += 1
+                #expect(target == PlainHTTP.componentsOriginForm(url), "\(text.debugDescription)")
+            }
+        }
+        #expect(fast > 200)  // the fast path was taken, and compared, often
+        let url = try #require(URL(string: "http://127.0.0.1:8080/v1/accounts?limit=5&status=active"))
+        #expect(PlainHTTP.originForm(url.absoluteString) == "/v1/accounts?limit=5&status=active")
+    }
+
+    @Test func hostColonOverBytesIsTheSame() {
+        for host in ["127.0.0.1", "::1", "fe80::1%25eth0", "example.com", "", ":", "a:b", "é:x", "ex\u{301}ample", ":\u{301}", "日本:1"] {
+            #expect(PlainHTTP.isIPv6(host) == host.contains(":"), "\(host.debugDescription)")
+        }
+    }
+
+    /// `Content-Length` read over digits gives the value, or the error, the list reading gives.
+    @Test func contentLengthOverDigitsIsTheSame() {
+        var fields = ["", "0", "00", "000000000000000000000012", "12", "123456789012345678", "1234567890123456789", "0001234567890123456789",
+            "12, 12", "12,13", " 12", "12 ", "1\u{0}", "-1", "+1", "١٢", "12a", ",", "999999999999999999", "9999999999999999999"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        for _ in 0..<2_000 {
+            fields.append(String((0..<Int.random(in: 0...22, using: &rng)).map { _ in "000123456789, ".randomElement(using: &rng)! }))
+        }
+        func reading(_ f: (String) throws(TransportError) -> Int, _ field: String) -> String {
+            do throws(TransportError) { return "\(try f(field))" } catch { return error.message }
+        }
+        for field in fields {
+            #expect(
+                reading(PlainHTTP.Exchange.contentLength, field) == reading(PlainHTTP.Exchange.listedContentLength, field), "\(field.debugDescription)")
+        }
+    }
 }

@@ -353,6 +353,25 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
     }
 
+    /// In a document that is not all ASCII, each string is checked on its
+    /// own: an ASCII one is read as it is, a bad byte anywhere in another one
+    /// (at every offset from its start, within a word or past it) is still refused.
+    @Test func eachStringOfAMixedDocumentIsCheckedOnItsOwn() throws {
+        for size in [100, 20_000] {  // without and with the string cache
+            let filler = String(repeating: #""abcdefghijklmnopqrs","Blåbærgrød","#, count: size / 34 + 1)
+            for offset in 0..<20 {
+                let good = String(repeating: "x", count: offset) + "ø" + String(repeating: "y", count: 19 - offset)
+                let v = try JSONParser.parse("[" + filler + "\"\(good)\",\"\(good.replacingOccurrences(of: "ø", with: "o"))\"]")
+                let items = try #require(v.arrayValue)
+                #expect(items.suffix(2) == [.string(good), .string(good.replacingOccurrences(of: "ø", with: "o"))])
+                #expect(items.first == "abcdefghijklmnopqrs" && items[1] == "Blåbærgrød")
+                var bad = Array(("[" + filler + "\"").utf8) + Array(repeating: 0x78, count: offset) + [0xC3, 0x28]
+                bad += Array(repeating: 0x79, count: 19 - offset) + Array("\"]".utf8)
+                #expect(throws: JSONParseError.self, "bad byte at \(offset)") { try JSONParser.parse(bad) }
+            }
+        }
+    }
+
     @Test func shortStringsAtTheEndOfTheInput() throws {
         // Strings shorter than a word, ending within 8 bytes of the end of the input.
         let filler = String(repeating: #""abcdefghijklmnop","#, count: 1500)

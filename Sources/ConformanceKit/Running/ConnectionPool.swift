@@ -228,6 +228,7 @@ final class ConnectionPool: Sendable {
         func main() {
             var kept: KeptConnection?
             defer { kept?.close() }
+            let readBuffer = ReadBuffer()
             while true {
                 if wake.wait(timeout: .now() + pool.idleSeconds) == .timedOut {
                     if pool.retire(self) { return }
@@ -243,6 +244,7 @@ final class ConnectionPool: Sendable {
                 exchange.tlsLibrary = pool.tlsLibrary
                 exchange.counters = pool.counters
                 exchange.keepAlive = true
+                exchange.readBuffer = readBuffer
                 let (result, next) = exchange.run(job.request, url: job.url, kept: kept)
                 kept = next
                 // Free before answering, so that the caller's next request finds this worker and its connection.

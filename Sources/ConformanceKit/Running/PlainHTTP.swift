@@ -67,10 +67,8 @@ enum PlainHTTP {
     /// header (the request's own is dropped): HTTP/1.1 connections persist
     /// unless one side says otherwise, and we close ours when we do not keep it.
     static func requestBytes(_ request: OutgoingRequest, url: URL, host: String) -> [UInt8] {
-        let c = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        let path = (c?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-        let target = path + (c?.percentEncodedQuery.map { "?" + $0 } ?? "")
-        let hostField = (host.contains(":") ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
+        let target = originForm(url.absoluteString) ?? componentsOriginForm(url)
+        let hostField = (isIPv6(host) ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
         var head = "\(request.method) \(target) HTTP/1.1\r\nHost: \(hostField)\r\n"
         for h in request.headers where h.name.lowercased() != "host" && h.name.lowercased() != "connection" {
             head += "\(h.name): \(h.value)\r\n"
@@ -78,6 +76,62 @@ enum PlainHTTP {
         if let body = request.body { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
         return Array(head.utf8) + (request.body ?? [])
+    }
+
+    /// Whether `host` holds a ":" (an IPv6 address, bracketed in `Host`):
+    /// over bytes for an ASCII host, not through Foundation's
+    /// `contains` for every request (perf, issue 24).
+    static func isIPv6(_ host: String) -> Bool {
+        host.utf8.allSatisfy { $0 < 0x80 } ? host.utf8.contains(UInt8(ascii: ":")) : host.contains(":")
+    }
+
+    /// The origin-form target (path, "/" when empty, then "?" and the query
+    /// when there is one) as `URLComponents` gives it, by `componentsOriginForm`.
+    static func componentsOriginForm(_ url: URL) -> String {
+        let c = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = (c?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        return path + (c?.percentEncodedQuery.map { "?" + $0 } ?? "")
+    }
+
+    /// `componentsOriginForm` read straight from the text of an `http://` or
+    /// `https://` URL (the authority ends at the first "/", "?" or "#", the
+    /// path at "?" or "#", the query at "#"), without making a
+    /// `URLComponents` for every request (perf, issue 24); nil for any other
+    /// text (then `URLComponents` reads it).
+    static func originForm(_ text: String) -> String? {
+        var utf8 = text.utf8[...]
+        if utf8.starts(with: "http://".utf8) {
+            utf8 = utf8.dropFirst(7)
+        } else if utf8.starts(with: "https://".utf8) {
+            utf8 = utf8.dropFirst(8)
+        } else {
+            return nil
+        }
+        let pathStart = utf8.firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 } ?? utf8.endIndex
+        let rest = utf8[pathStart...]
+        // Only RFC 3986's characters (brackets in the authority alone, for an IPv6 host): anything else is left to URLComponents.
+        guard utf8[..<pathStart].allSatisfy({ uriByte($0) || $0 == 0x5B || $0 == 0x5D }), rest.allSatisfy(uriByte) else { return nil }
+        if rest.isEmpty { return "/" }
+        let pathEnd = rest.firstIndex { $0 == 0x3F || $0 == 0x23 } ?? rest.endIndex
+        var target = pathEnd == pathStart ? "/" : String(Substring(rest[..<pathEnd]))
+        if pathEnd < rest.endIndex, rest[pathEnd] == 0x3F {
+            let query = rest[rest.index(after: pathEnd)...]
+            target += "?" + String(Substring(query[..<(query.firstIndex(of: 0x23) ?? query.endIndex)]))
+        }
+        return target
+    }
+
+    /// Whether `b` may stand unencoded in a URL's path, query or fragment
+    /// (RFC 3986 2.2, 2.3; "%" of an escape).
+    @inline(__always) static func uriByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "%"): true
+        case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"): true
+        case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"): true
+        case UInt8(ascii: "@"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"): true
+        default: false
+        }
     }
 
     /// Reads a whole response from `bytes` (what a server wrote before
@@ -139,6 +193,9 @@ enum PlainHTTP {
         var counters: TransportCounters?
         var buffer: [UInt8] = []
         var start = 0
+        /// Where reads land before they join `buffer`: the worker's, reused
+        /// by each of its exchanges; nil: one for each read.
+        var readBuffer: ReadBuffer?
         /// The whole answer, when parsing from memory rather than a socket (`parse`).
         var input: [UInt8]?
         var inputOffset = 0
@@ -388,27 +445,29 @@ enum PlainHTTP {
                 received += n
                 return true
             }
-            var chunk = [UInt8](repeating: 0, count: max(1, min(room, 64 << 10)))
+            // The worker's buffer when it has one: not 64 KB allocated and zeroed for each read (perf, issue 24).
+            let scratch = readBuffer ?? ReadBuffer()
+            readBuffer = scratch
+            let chunk = UnsafeMutableRawBufferPointer(rebasing: scratch.bytes[..<max(1, min(room, ReadBuffer.size))])
             if let tls {
                 var failure: TransportError?
-                let n = chunk.withUnsafeMutableBytes { b -> Int in
-                    do throws(TransportError) {
-                        return try tls.read(into: b) { s, events throws(TransportError) in try wait(s, events: events) }
-                    } catch {
-                        failure = error
-                        return 0
-                    }
+                let n: Int
+                do throws(TransportError) {
+                    n = try tls.read(into: chunk) { s, events throws(TransportError) in try wait(s, events: events) }
+                } catch {
+                    failure = error
+                    n = 0
                 }
                 if let failure { throw failure }
                 if n == 0 { return false }
-                buffer.append(contentsOf: chunk[..<n])
+                buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<n]))
                 received += n
                 return true
             }
             while true {
-                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                let n = recv(fd, chunk.baseAddress, chunk.count, 0)
                 if n > 0 {
-                    buffer.append(contentsOf: chunk[..<n])
+                    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<n]))
                     received += n
                     return true
                 }
@@ -571,6 +630,16 @@ enum PlainHTTP {
                 while buffer.count - start < length {
                     guard try fill(room: length - (buffer.count - start)) else { throw Exchange.closedEarly }
                 }
+                if start + length == buffer.count {
+                    // The body ends what was read (as on a kept connection): it
+                    // becomes the answer's bytes, moved to the front rather
+                    // than copied into an array of its own (perf, issue 24).
+                    var body: [UInt8] = []
+                    swap(&body, &buffer)
+                    body.removeSubrange(0..<start)
+                    start = 0
+                    return body
+                }
                 defer { start += length }  // past the body: what follows (nothing, on a connection kept) is the next answer's
                 return Array(buffer[start..<(start + length)])
             }
@@ -622,6 +691,23 @@ enum PlainHTTP {
         /// values allowed, RFC 9110 8.6), at most 18 digits, so never
         /// negative and never past an Int.
         static func contentLength(_ field: String) throws(TransportError) -> Int {
+            // Digits alone, as nearly every answer sends it: read without splitting and trimming (perf, issue 24).
+            var n = 0
+            var significant = 0
+            for b in field.utf8 {
+                guard b >= 0x30 && b <= 0x39 else { return try listedContentLength(field) }
+                if significant > 0 || b != 0x30 {
+                    significant += 1
+                    if significant > maxDigits.decimal { return try listedContentLength(field) }
+                    n = n * 10 + Int(b - 0x30)
+                }
+            }
+            if field.isEmpty { return try listedContentLength(field) }
+            return n
+        }
+
+        /// `contentLength` of any other field: a list of equal values, spaces, or not a length.
+        static func listedContentLength(_ field: String) throws(TransportError) -> Int {
             let values = Set(field.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) })
             guard values.count == 1, let v = values.first, !v.isEmpty, v.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                 throw TransportError("protocol error: invalid Content-Length '\(quoted(field))' (not one non-negative decimal number)")
@@ -671,6 +757,14 @@ enum PlainHTTP {
             }
         }
     }
+}
+
+/// Room for one read from a socket, made once and reused (a pool's worker
+/// keeps one for all its exchanges). Used by one thread at a time.
+final class ReadBuffer {
+    static let size = 64 << 10
+    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: ReadBuffer.size, alignment: 16)
+    deinit { bytes.deallocate() }
 }
 
 private func systemConnect(_ s: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> Int32 {

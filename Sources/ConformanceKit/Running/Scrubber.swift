@@ -151,6 +151,9 @@ package struct Scrubber: Sendable {
     /// `text`, one of our sentences, scrubbed of the secrets that cannot be
     /// mistaken for our own words (see `sentenceMinimum`).
     public func sentences(_ text: String) -> String {
+        // Every secret long enough (the usual case: tokens and their
+        // forms): this scrubber as it is, without rebuilding its tables.
+        guard let shortest = secrets.last, shortest.count < Scrubber.sentenceMinimum else { return self(text) }
         var long = self
         long.secretsFilter(minimum: Scrubber.sentenceMinimum)
         return long(text)

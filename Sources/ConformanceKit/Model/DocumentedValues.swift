@@ -80,90 +80,36 @@ package enum DocumentedValues {
     /// when `conforms`) and how many values are not documented. Pointers
     /// where the body holds nothing are left out. The values are judged as
     /// they are reached, not gathered into an array and a set of strings
-    /// first, and the enums whose pointers end in members of the same
-    /// objects (`/mvnoAccounts/*/state`, `/mvnoAccounts/*/numberState`) are
-    /// read in one walk to those objects, not one walk each (perf, issue
-    /// 24): at most `valueLimit` values per pointer, the first ones in
-    /// document order, as a walk per pointer reads them.
+    /// first (perf, issue 24): at most `valueLimit` of them per pointer.
     package static func observe(_ body: JSON, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
-        // What each enum saw: its documented values by position (a bit each
-        // for the first 64, a set past them), how many others, how many values.
-        struct Tally {
+        var out: [ValueObservation] = []
+        for e in enums {
+            // Which documented values were seen, by position: a bit each for the first 64, a set past them.
             var bits: UInt64 = 0
             var past64 = Set<Int>()
             var others = 0
             var reached = 0
-        }
-        var tallies = [Tally](repeating: Tally(), count: enums.count)
-        let values = enums.map(\.values)  // not the enums, copied whole at every value
-        func judge(_ v: JSON, _ i: Int) {
-            if v.isNull { return }
-            guard let k = values[i].firstIndex(of: text(v)) else {
-                tallies[i].others += 1
-                return
-            }
-            if k < 64 { tallies[i].bits |= 1 << UInt64(k) } else { tallies[i].past64.insert(k) }
-        }
-        var groups: [(parent: ArraySlice<String>, members: [(i: Int, name: String)])] = []
-        for (i, e) in enums.enumerated() {
-            guard let name = e.tokens.last, name != "*" else {
-                var reached = 0  // not `tallies[i].reached` in place: `judge` writes the tallies during the walk
-                each(e.tokens[...], in: body, reached: &reached) { judge($0, i) }
-                tallies[i].reached = reached
-                continue
-            }
-            let parent = e.tokens.dropLast()
-            if let g = groups.firstIndex(where: { $0.parent == parent }) {
-                groups[g].members.append((i, name))
-            } else {
-                groups.append((parent, [(i, name)]))
-            }
-        }
-        for group in groups {
-            eachParent(group.parent, in: body) { parent in
-                var open = false
-                for (i, name) in group.members where tallies[i].reached < valueLimit {
-                    open = true
-                    guard let v = parent[name] else { continue }
-                    tallies[i].reached += 1
-                    judge(v, i)
+            let values = e.values  // not `e`, copied whole at every value
+            each(e.tokens[...], in: body, reached: &reached) { v in
+                if v.isNull { return }
+                guard let k = values.firstIndex(of: text(v)) else {
+                    others += 1
+                    return
                 }
-                return open
+                if k < 64 { bits |= 1 << UInt64(k) } else { past64.insert(k) }
             }
-        }
-        var out: [ValueObservation] = []
-        for (i, e) in enums.enumerated() {
-            let t = tallies[i]
             var kept: [String] = []
-            if conforms, t.bits != 0 || !t.past64.isEmpty {
+            if conforms, bits != 0 || !past64.isEmpty {
                 for v in e.values {
                     let k = e.values.firstIndex(of: v)!
-                    if k < 64 ? t.bits & (1 << UInt64(k)) != 0 : t.past64.contains(k) { kept.append(v) }
+                    if k < 64 ? bits & (1 << UInt64(k)) != 0 : past64.contains(k) { kept.append(v) }
                 }
             }
-            if !kept.isEmpty || t.others > 0 {
-                out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: t.others))
+            if !kept.isEmpty || others > 0 {
+                out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: others))
             }
         }
         return out
-    }
-
-    /// Calls `visit` with each object `path` reaches in `value`, in the order
-    /// `each` reaches values, while `visit` returns true.
-    @discardableResult
-    static func eachParent(_ path: ArraySlice<String>, in value: JSON, _ visit: (JSONObject) -> Bool) -> Bool {
-        guard let head = path.first else {
-            guard case .object(let o) = value else { return true }
-            return visit(o)
-        }
-        let rest = path.dropFirst()
-        if head == "*" {
-            guard case .array(let items) = value else { return true }
-            for item in items where !eachParent(rest, in: item, visit) { return false }
-        } else if case .object(let o) = value, let v = o[head] {
-            return eachParent(rest, in: v, visit)
-        }
-        return true
     }
 
     /// How many values of one answer `observe` reads at one pointer, at most.

@@ -19,8 +19,8 @@ struct StepJudge: Sendable {
     ) -> (Checker.Judgement, taken: [String: Set<String>]) {
         // The alternatives differ from the expectation in what they expect,
         // not in the answer: what the schema, presence and invariants find
-        // is found once for all of them.
-        let memo = Checker.Memo(strict: options.strict)
+        // is found once for all of them (a step without any keeps nothing).
+        let memo = step.alternatives.isEmpty ? nil : Checker.Memo(strict: options.strict)
         var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options, memo: memo)
         // Each alternative is judged once, and only where its verdict is read.
         let judgedAlternatives = judgeAlternatives(step, exchange, context, heldPassed: j.verdict == .passed, memo: memo)

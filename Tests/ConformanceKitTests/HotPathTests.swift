@@ -168,9 +168,10 @@ struct HotPathTests {
         #expect(DocumentedEnum(endpointID: "e", pointer: "/a/~2", values: []).tokens == [])  // not a pointer: the whole answer, as before
     }
 
-    /// `JSONObject`'s look-up before it passed over keys on their UTF-8
-    /// count and first byte: `String ==` (canonical equivalence) from the end.
-    @Test func objectLookupByCountAndFirstByteIsTheSame() {
+    /// `JSONObject`'s look-up before it passed over the members of another
+    /// UTF-8 length for a plain key: `String ==` (canonical equivalence)
+    /// from the end, on plain keys and keys that are not.
+    @Test func objectLookupByLengthIsTheSame() {
         // Canonically equal to ASCII with more bytes (KELVIN SIGN, GREEK QUESTION MARK, GREEK VARIA),
         // combining sequences, prefixes of one another, the empty key.
         let pool = [

@@ -89,6 +89,32 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     public subscript(key: String) -> JSON? {
         get {
+            // A plain key (ASCII without `K`, `;` or a backquote: the keys the
+            // suite looks up) passes over the members of another length on
+            // their UTF-8 counts, a field of the string, instead of a call
+            // into `String ==` for each: an account has thirty members, and
+            // presence, invariants and the coverage look several up in every
+            // item of a page (perf, issue 24). `==` is canonical equivalence,
+            // which this keeps: the only characters that decompose to ASCII
+            // are ASCII and three that decompose to `K`, `;` and a backquote
+            // (KELVIN SIGN, GREEK QUESTION MARK, GREEK VARIA), so a string
+            // equal to a plain key is that key, byte for byte.
+            var plain = true
+            for b in key.utf8 where b >= 0x80 || b == UInt8(ascii: "K") || b == UInt8(ascii: ";") || b == UInt8(ascii: "`") {
+                plain = false
+                break
+            }
+            if plain {
+                let n = key.utf8.count
+                return members.withUnsafeBufferPointer { buf in
+                    var i = buf.count - 1
+                    while i >= 0 {
+                        if buf[i].key.utf8.count == n, buf[i].key == key { return buf[i].value }
+                        i -= 1
+                    }
+                    return nil
+                }
+            }
             var i = members.count - 1
             while i >= 0 {
                 if members[i].key == key { return members[i].value }

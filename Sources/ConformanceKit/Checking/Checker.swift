@@ -29,9 +29,26 @@ package enum Checker {
         public var now: Double? = nil
     }
 
+    /// The findings of the checks that read only the answer and what stays
+    /// the same for every judgement of one step's answer (the schema, its
+    /// presence rules, the invariants; not the expectation's status,
+    /// message or assertions), kept by schema or rule so that judging the
+    /// answer again as one of the step's alternatives, with the same schema
+    /// or rule, does not walk it again (perf, issue 24). One per answer and
+    /// context: only `expect` may differ between the judgements that share it.
+    package final class Memo {
+        let strict: Bool
+        var schema: [String: [Finding]] = [:]
+        var presence: [String: [Finding]] = [:]
+        var invariants: [Invariant: [Finding]] = [:]
+        init(strict: Bool) { self.strict = strict }
+    }
+
     public static func judge(
-        _ exchange: HTTPExchange, context: Context, suite: Suite, target: TargetProfile, options: CheckOptions
+        _ exchange: HTTPExchange, context: Context, suite: Suite, target: TargetProfile, options: CheckOptions,
+        memo givenMemo: Memo? = nil
     ) -> Judgement {
+        let memo = givenMemo?.strict == options.strict ? givenMemo : nil
         let expect = context.expect.oneOf.isEmpty ? context.expect : context.expect.row(answering: exchange, at: target.errorMessagePointer)
         var findings: [Finding] = []
 
@@ -106,15 +123,22 @@ package enum Checker {
         }
 
         if let ref = expect.schema, let body, statusMatches, let schema = suite.compiledSchemas[ref] {
-            let result = schema.validate(body)
-            for v in result.violations {
-                findings.append(
-                    Finding(
-                        check: .schema, pointer: v.instanceLocation, keyword: v.keywordLocation,
-                        expected: v.expected, actual: v.actual, message: v.message))
-            }
-            for m in result.undescribedMembers {
-                findings.append(undocumented(m, in: body, schema: ref, strict: options.strict))
+            if let kept = memo?.schema[ref] {
+                findings += kept
+            } else {
+                var found: [Finding] = []
+                let result = schema.validate(body)
+                for v in result.violations {
+                    found.append(
+                        Finding(
+                            check: .schema, pointer: v.instanceLocation, keyword: v.keywordLocation,
+                            expected: v.expected, actual: v.actual, message: v.message))
+                }
+                for m in result.undescribedMembers {
+                    found.append(undocumented(m, in: body, schema: ref, strict: options.strict))
+                }
+                memo?.schema[ref] = found
+                findings += found
             }
         }
 
@@ -125,7 +149,13 @@ package enum Checker {
         }
 
         if let ref = expect.schema, let body, statusMatches, let rules = suite.presence[ref] {
-            findings += Presence.violations(in: body, rules: rules, readings: suite.readings, pinned: target.readings)
+            if let kept = memo?.presence[ref] {
+                findings += kept
+            } else {
+                let found = Presence.violations(in: body, rules: rules, readings: suite.readings, pinned: target.readings)
+                memo?.presence[ref] = found
+                findings += found
+            }
         }
 
         if let body, statusMatches {
@@ -134,9 +164,15 @@ package enum Checker {
             }
             if let paging = context.endpoint.paging {
                 for inv in expect.invariants {
-                    findings += Invariants.check(
+                    if let kept = memo?.invariants[inv] {
+                        findings += kept
+                        continue
+                    }
+                    let found = Invariants.check(
                         inv, body: body, paging: paging, request: context.request, bindings: context.bindings,
                         now: exchange.headers["date"].flatMap(Invariants.httpDate) ?? context.now)
+                    memo?.invariants[inv] = found
+                    findings += found
                 }
             }
         }

@@ -5,7 +5,9 @@ extension PresenceCondition {
     // crashed Swift 6.3.1's optimiser in release builds (CopyPropagation,
     // "Found ownership error").
     func holds(in parent: JSONObject) -> Bool {
-        let value = JSONPointer(tokens: member).resolve(in: .object(parent))
+        // A sibling (the usual member, `pbx`) is looked up in place, without
+        // a pointer made and the parent wrapped for every object.
+        let value = member.count == 1 ? parent[member[0]] : JSONPointer(tokens: member).resolve(in: .object(parent))
         let absent = value == nil || value == .null
         switch test {
         case .above(let b):
@@ -95,41 +97,58 @@ public enum Presence {
     public static func violations(
         in body: JSON, rules: [PresenceRule], readings: [Reading] = [], pinned: [String: String] = [:]
     ) -> [Finding] {
-        var out: [Finding] = []
-        var inertHits: [String: [(at: JSONPointer, text: String)]] = [:]
+        // Rules that share a parent (`extension`, `extensionNumber` and `dnd`
+        // of every account) are judged in one walk over the objects, not one
+        // walk each (perf, issue 24). What each rule finds is kept apart and
+        // joined in rule order: the findings and the first inert hit of a
+        // reading are those of a walk per rule.
+        var found = [[Finding]](repeating: [], count: rules.count)
+        var inertByRule = [[(id: String, at: JSONPointer, text: String)]](repeating: [], count: rules.count)
         var trail: [Step] = []
-        for rule in rules {
+        // What the visit reads of each rule, taken out of it once (a rule
+        // copied whole at every object costs a retain per field).
+        var parents: [(path: ArraySlice<String>, rules: [(r: Int, name: String, conditions: [PresenceCondition])])] = []
+        for (r, rule) in rules.enumerated() {
             guard let name = rule.path.last else { continue }
-            // What the visit reads, taken out of the rule once: captured whole, the rule was copied at every object.
-            let conditions = rule.conditions
-            let reading = rule.reading
-            let inert = rule.inert
-            let source = rule.source
-            eachObject(rule.path.dropLast(), in: body, trail: &trail) { parent, trail in
-                guard let v = parent[name], !v.isNull else { return }
-                let unmet = conditions.filter { !$0.holds(in: parent) }
-                if unmet.isEmpty { return }
-                let at = Presence.pointer(trail).appending(name)
-                let condition = conditions.map(\.text).joined(separator: " and ")
-                let got = unmet.map { c -> String in
-                    var s: JSON? = .object(parent)
-                    for k in c.member { s = s?.objectValue?[k] }
-                    return "\(c.member.joined(separator: ".")) \(s.map { Checker.show($0) } ?? "absent")"
-                }.joined(separator: ", ")
-                if let id = reading, isInert(v, inert), pinned[id] == nil || pinned[id] == inertOption {
-                    if pinned[id] == nil {
-                        inertHits[id, default: []].append((at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(source))"))
-                    }
-                    return
-                }
-                out.append(
-                    Finding(
-                        check: .schema, pointer: at, keyword: "x-onlyIf",
-                        expected: "absent or null unless \(condition) (\(source))",
-                        actual: "\(Checker.show(v)) with \(got)",
-                        message: "\(at) holds \(Checker.show(v)) although \(got): the docs show it only if \(condition) (\(source))"))
+            let parent = rule.path.dropLast()
+            if let g = parents.firstIndex(where: { $0.path == parent }) {
+                parents[g].rules.append((r, name, rule.conditions))
+            } else {
+                parents.append((parent, [(r, name, rule.conditions)]))
             }
         }
+        for group in parents {
+            eachObject(group.path, in: body, trail: &trail) { parent, trail in
+                for (r, name, conditions) in group.rules {
+                    guard let v = parent[name], !v.isNull else { continue }
+                    guard conditions.contains(where: { !$0.holds(in: parent) }) else { continue }
+                    let unmet = conditions.filter { !$0.holds(in: parent) }
+                    let at = Presence.pointer(trail).appending(name)
+                    let condition = conditions.map(\.text).joined(separator: " and ")
+                    let got = unmet.map { c -> String in
+                        var s: JSON? = .object(parent)
+                        for k in c.member { s = s?.objectValue?[k] }
+                        return "\(c.member.joined(separator: ".")) \(s.map { Checker.show($0) } ?? "absent")"
+                    }.joined(separator: ", ")
+                    let rule = rules[r]
+                    if let id = rule.reading, isInert(v, rule.inert), pinned[id] == nil || pinned[id] == inertOption {
+                        if pinned[id] == nil {
+                            inertByRule[r].append((id, at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(rule.source))"))
+                        }
+                        continue
+                    }
+                    found[r].append(
+                        Finding(
+                            check: .schema, pointer: at, keyword: "x-onlyIf",
+                            expected: "absent or null unless \(condition) (\(rule.source))",
+                            actual: "\(Checker.show(v)) with \(got)",
+                            message: "\(at) holds \(Checker.show(v)) although \(got): the docs show it only if \(condition) (\(rule.source))"))
+                }
+            }
+        }
+        var out = Array(found.joined())
+        var inertHits: [String: [(at: JSONPointer, text: String)]] = [:]
+        for hit in inertByRule.joined() { inertHits[hit.id, default: []].append((hit.at, hit.text)) }
         for (id, hits) in inertHits.sorted(by: { $0.key < $1.key }) {
             let reading = readings.first { $0.id == id }
             let ours = reading?.ours

@@ -17,9 +17,13 @@ struct StepJudge: Sendable {
     func judge(
         _ step: Step, _ exchange: HTTPExchange, _ context: inout Checker.Context
     ) -> (Checker.Judgement, taken: [String: Set<String>]) {
-        var j = check(exchange, context: context)
+        // The alternatives differ from the expectation in what they expect,
+        // not in the answer: what the schema, presence and invariants find
+        // is found once for all of them (a step without any keeps nothing).
+        let memo = step.alternatives.isEmpty ? nil : Checker.Memo(strict: options.strict)
+        var j = Checker.judge(exchange, context: context, suite: suite, target: target, options: options, memo: memo)
         // Each alternative is judged once, and only where its verdict is read.
-        let judgedAlternatives = judgeAlternatives(step, exchange, context, heldPassed: j.verdict == .passed)
+        let judgedAlternatives = judgeAlternatives(step, exchange, context, heldPassed: j.verdict == .passed, memo: memo)
         let taken = optionsTaken(step, judgedAlternatives, heldPassed: j.verdict == .passed)
         if j.verdict == .failed, let (alt, judged, taken) = alternative(judgedAlternatives) {
             // The answer departs from the suite's reading but meets a
@@ -71,13 +75,13 @@ struct StepJudge: Sendable {
     /// reading the one-option check follows (not pinned, not asked per case).
     /// Otherwise none is judged: a passing answer costs one judgement.
     func judgeAlternatives(
-        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context, heldPassed: Bool
+        _ step: Step, _ exchange: HTTPExchange, _ context: Checker.Context, heldPassed: Bool, memo: Checker.Memo? = nil
     ) -> [(alt: StepAlternative, judgement: Checker.Judgement)] {
         guard !step.alternatives.isEmpty, !heldPassed || step.readings.contains(where: followsOneOption) else { return [] }
         return step.alternatives.map { alt in
             var ctx = context
             ctx.expect = alt.expect
-            return (alt, Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options))
+            return (alt, Checker.judge(exchange, context: ctx, suite: suite, target: target, options: options, memo: memo))
         }
     }
 

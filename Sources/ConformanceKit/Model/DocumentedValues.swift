@@ -78,19 +78,33 @@ package enum DocumentedValues {
 
     /// What `body` holds at each of `enums`: the documented values (only
     /// when `conforms`) and how many values are not documented. Pointers
-    /// where the body holds nothing are left out.
+    /// where the body holds nothing are left out. The values are judged as
+    /// they are reached, not gathered into an array and a set of strings
+    /// first (perf, issue 24): at most `valueLimit` of them per pointer.
     package static func observe(_ body: JSON, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
         var out: [ValueObservation] = []
         for e in enums {
-            var found: [JSON] = []
-            collect(e.tokens[...], in: body, into: &found, limit: 10_000)
-            var seen = Set<String>()
+            // Which documented values were seen, by position: a bit each for the first 64, a set past them.
+            var bits: UInt64 = 0
+            var past64 = Set<Int>()
             var others = 0
-            for v in found where !v.isNull {
-                let t = text(v)
-                if e.values.contains(t) { seen.insert(t) } else { others += 1 }
+            var reached = 0
+            let values = e.values  // not `e`, copied whole at every value
+            each(e.tokens[...], in: body, reached: &reached) { v in
+                if v.isNull { return }
+                guard let k = values.firstIndex(of: text(v)) else {
+                    others += 1
+                    return
+                }
+                if k < 64 { bits |= 1 << UInt64(k) } else { past64.insert(k) }
             }
-            let kept = conforms ? e.values.filter(seen.contains) : []
+            var kept: [String] = []
+            if conforms, bits != 0 || !past64.isEmpty {
+                for v in e.values {
+                    let k = e.values.firstIndex(of: v)!
+                    if k < 64 ? bits & (1 << UInt64(k)) != 0 : past64.contains(k) { kept.append(v) }
+                }
+            }
             if !kept.isEmpty || others > 0 {
                 out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: others))
             }
@@ -98,17 +112,23 @@ package enum DocumentedValues {
         return out
     }
 
-    static func collect(_ path: ArraySlice<String>, in value: JSON, into found: inout [JSON], limit: Int) {
-        guard found.count < limit else { return }
+    /// How many values of one answer `observe` reads at one pointer, at most.
+    static let valueLimit = 10_000
+
+    /// Calls `visit` with each value `path` reaches in `value` (`*` takes
+    /// every item of an array), until `reached` is `valueLimit`.
+    static func each(_ path: ArraySlice<String>, in value: JSON, reached: inout Int, _ visit: (JSON) -> Void) {
+        guard reached < valueLimit else { return }
         guard let head = path.first else {
-            found.append(value)
-            return
+            reached += 1
+            return visit(value)
         }
         let rest = path.dropFirst()
         if head == "*" {
-            for item in value.arrayValue ?? [] { collect(rest, in: item, into: &found, limit: limit) }
+            guard case .array(let items) = value else { return }
+            for item in items { each(rest, in: item, reached: &reached, visit) }
         } else if case .object(let o) = value, let v = o[head] {
-            collect(rest, in: v, into: &found, limit: limit)
+            each(rest, in: v, reached: &reached, visit)
         }
     }
 

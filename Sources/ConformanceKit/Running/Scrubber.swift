@@ -23,6 +23,7 @@ package struct Scrubber: Sendable {
         didSet {
             begins = Scrubber.firstBytes(of: secrets)
             firsts = secrets.map { $0[0] }
+            (pairs, singles) = Scrubber.pairs(of: secrets)
         }
     }
     /// The first byte of each secret, in `secrets`' order: the scan compares
@@ -32,6 +33,42 @@ package struct Scrubber: Sendable {
     /// tries the secrets only where one begins or an escape does (most
     /// bytes of a long answer are neither), so it costs a table look-up a byte.
     private var begins: [Bool] = Scrubber.firstBytes(of: [])
+
+    /// By pair of bytes, a bit each (65,536 bits): whether some secret of
+    /// two bytes or more begins with that pair. With `singles` (by byte:
+    /// whether a secret is that one byte) and `begins`, `isCandidate` tells
+    /// the places where a secret may begin: the hex and base64 forms begin
+    /// with most letters and digits, so `begins` alone let most of an
+    /// answer's strings through to the scan (perf, issue 24).
+    private var pairs: [UInt64] = []
+    private var singles: [Bool] = Scrubber.firstBytes(of: [])
+
+    static func pairs(of secrets: [[UInt8]]) -> (pairs: [UInt64], singles: [Bool]) {
+        var pairs = [UInt64](repeating: 0, count: 1024)
+        var singles = [Bool](repeating: false, count: 256)
+        for s in secrets {
+            if s.count == 1 {
+                singles[Int(s[0])] = true
+            } else if s.count > 1 {
+                let k = Int(s[0]) << 8 | Int(s[1])
+                pairs[k >> 6] |= 1 << UInt64(k & 63)
+            }
+        }
+        return (pairs, singles)
+    }
+
+    /// Whether a secret may begin at `t[i]`: an escape that may encode its
+    /// first byte, a secret of that one byte, or its first byte followed by
+    /// its second, by an escape that may encode the second, or by a cut
+    /// (an ellipsis, whose first byte is 0xE2): `end` matches nothing else.
+    @inline(__always) func isCandidate(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        let c = t[i]
+        if Scrubber.isEscapeStart(c) || singles[Int(c)] { return true }
+        guard begins[Int(c)], i + 1 < t.count else { return false }
+        let d = t[i + 1]
+        let k = Int(c) << 8 | Int(d)
+        return pairs[k >> 6] & (1 << UInt64(k & 63)) != 0 || Scrubber.isEscapeStart(d) || d == 0xE2
+    }
 
     static func firstBytes(of secrets: [[UInt8]]) -> [Bool] {
         var table = [Bool](repeating: false, count: 256)
@@ -60,6 +97,7 @@ package struct Scrubber: Sendable {
         self.secrets = forms.filter { !$0.isEmpty }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
         begins = Scrubber.firstBytes(of: self.secrets)
         firsts = self.secrets.map { $0[0] }
+        (pairs, singles) = Scrubber.pairs(of: self.secrets)
     }
 
     public var isEmpty: Bool { secrets.isEmpty }
@@ -113,6 +151,9 @@ package struct Scrubber: Sendable {
     /// `text`, one of our sentences, scrubbed of the secrets that cannot be
     /// mistaken for our own words (see `sentenceMinimum`).
     public func sentences(_ text: String) -> String {
+        // Every secret long enough (the usual case: tokens and their
+        // forms): this scrubber as it is, without rebuilding its tables.
+        guard let shortest = secrets.last, shortest.count < Scrubber.sentenceMinimum else { return self(text) }
         var long = self
         long.secretsFilter(minimum: Scrubber.sentenceMinimum)
         return long(text)
@@ -135,12 +176,15 @@ package struct Scrubber: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Whether some byte of `text` begins a secret or an escape: where none
-    /// does, `scrubbed` replaces nothing, so most of an excerpt's strings
-    /// are let through without the copy to an array (perf, issue 24).
+    /// Whether a secret may begin at some byte of `text` (`isCandidate`):
+    /// where none may, `scrubbed` replaces nothing, so most of an excerpt's
+    /// strings are let through without the copy to an array (perf, issue 24).
     func mayHoldSecret(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { u in u.contains { Scrubber.isEscapeStart($0) || begins[Int($0)] } }
+        return text.withUTF8 { u in
+            for i in u.indices where isCandidate(u, i) { return true }
+            return false
+        }
     }
 
     /// The same on bytes (a body that is not JSON).
@@ -165,7 +209,7 @@ package struct Scrubber: Sendable {
         outer: while i < t.count {
             let c = t[i]
             let escape = Scrubber.isEscapeStart(c)
-            guard escape || begins[Int(c)] else {
+            guard t.withUnsafeBufferPointer({ isCandidate($0, i) }) else {
                 if changed { out.append(c) }
                 i += 1
                 continue

@@ -539,7 +539,8 @@ struct HotPathTests {
             defaultLimit: 100, minLimit: 1, maxLimit: 500)
         let request = PlannedRequest(method: "GET", path: "/l", query: [], headers: [], body: nil)
         let (from, to) = (JSONPointer(tokens: ["deleted"]), JSONPointer(tokens: ["until"]))
-        let now = try #require(RFC3339.seconds("2026-03-01T00:00:00Z"))
+        // The rule's "now", injected as a fixed instant: no clock is read and nothing is timed.
+        let fixedInstant = try #require(RFC3339.seconds("2026-03-01T00:00:00Z"))
         let dates: [JSON?] = [
             nil, .null, 5, "not a date", "2026-01-01T00:00:00Z", "2026-01-31T00:00:00Z", "2026-02-01T00:00:00Z", "2026-03-05T00:00:00Z",
             "2026-04-04T00:00:00Z", "2026-02-27T23:30:00Z",
@@ -553,7 +554,7 @@ struct HotPathTests {
                 if let d = dates.randomElement(using: &rng)! { o["until"] = d }
                 return .object(o)
             }
-            for time in [nil, now] {
+            for time in [nil, fixedInstant] {
                 let got = Invariants.check(
                     .eachDaysAfter(from: from, to: to, days: 30), body: ["list": .array(items)], paging: paging, request: request, bindings: [:], now: time)
                 #expect(got == Self.legacyDaysAfter(items, items: paging.items, from: from, to: to, days: 30, now: time))

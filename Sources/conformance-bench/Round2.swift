@@ -7,7 +7,8 @@
 // connections kept alive and without (one per request, as before); then the
 // same over https (Tests/Tools/tls-front.py before the simulator); then the
 // whole suite over http and over https. BENCH_SCHEMES=http (or https) runs one;
-// BENCH_KEEPALIVE=only leaves out the runs without keep-alive.
+// BENCH_KEEPALIVE=only leaves out the runs without keep-alive;
+// BENCH_ENDPOINTS=a,b (or -a) keeps (or leaves out) the cases of endpoints.
 // When wrk is on PATH, it is pointed at a simulator with the GET requests the
 // cases sent (recorded from one run, replayed in turn by a Lua script, over
 // --jobs connections kept alive) right after each of our http keep-alive
@@ -77,11 +78,24 @@ func rateBenchmark() async throws {
     let (profile, _) = try TargetLoader.load(path: root + "/targets/simulator.json", suite: suite)
     let count = env["BENCH_CASES"].flatMap { Int($0) } ?? 3_000
     let jobs = env["BENCH_JOBS"].flatMap { Int($0) } ?? 8
-    let readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
+    var readOnly = suite.cases.filter { !$0.isMutating(in: suite) }
+    // BENCH_ENDPOINTS=a,b keeps the read-only cases of those endpoints alone
+    // (-a leaves a's out): e.g. mvno-account-get for the small answers,
+    // mvno-deleted-list for the pages, to see what each costs.
+    if let wanted = env["BENCH_ENDPOINTS"] {
+        let names = wanted.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let kept = Set(names.filter { !$0.hasPrefix("-") }), left = Set(names.filter { $0.hasPrefix("-") }.map { String($0.dropFirst()) })
+        let known = Set(readOnly.map(\.endpoint))
+        if let unknown = kept.union(left).subtracting(known).sorted().first {
+            throw BenchError("BENCH_ENDPOINTS: no read-only case of endpoint \(unknown); the endpoints are \(known.sorted().joined(separator: ", "))")
+        }
+        readOnly = readOnly.filter { (kept.isEmpty || kept.contains($0.endpoint)) && !left.contains($0.endpoint) }
+        guard !readOnly.isEmpty else { throw BenchError("BENCH_ENDPOINTS=\(wanted) leaves no case") }
+    }
     var many = suite
     many.cases = repeated(readOnly, count: count)
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
-    print("\(count) read-only cases (the suite's \(readOnly.count), repeated) against the simulator on loopback:")
+    print("\(count) read-only cases (the suite's \(readOnly.count)\(env["BENCH_ENDPOINTS"].map { " of BENCH_ENDPOINTS=" + $0 } ?? ""), repeated) against the simulator on loopback:")
     print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + "; on our side: " + URLSessionTransport.tlsCarrier)
     print("(CPU ms/req: this process's user + system CPU per request: our client (and its TLS, when in the process) and the simulator in it; not s_client, socat or wrk)")
     print("scheme  keep-alive  requests  wall (s)   req/s  CPU ms/req  connections  conn/req  threads  threads/req  passed")

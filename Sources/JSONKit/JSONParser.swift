@@ -321,8 +321,16 @@ private struct Parser {
             throw Failure(message: "unexpected \(describe(i)), expected ',' or '}'", offset: i)
         }
         // A hint, not a promise: capped so that one huge object cannot make its
-        // small siblings reserve room they will not use.
-        shape?.pointee.memberCount = min(members.count, Shapes.keysPerShape)
+        // small siblings reserve room they will not use. It keeps the larger
+        // count of siblings of about one size: an account with one optional
+        // member more than the one before it grew its array to twice the room
+        // (a second allocation and a copy, perf, issue 24); one under half the
+        // hint (another kind of object at this depth) sets it anew.
+        if let shape {
+            let n = min(members.count, Shapes.keysPerShape)
+            let hint = shape.pointee.memberCount
+            if n > hint || n * 2 < hint { shape.pointee.memberCount = n }
+        }
         depth -= 1
         return .object(JSONObject(members))
     }

@@ -131,6 +131,8 @@ struct Evaluator {
     /// A member that `properties` declares and that holds `null` is taken as
     /// absent (see `ValidationOptions.nullMeansAbsent`).
     var nullMeansAbsent = false
+    /// The fast path's key look-ups of the objects already seen, made on first use.
+    var siblings: SiblingSlots?
 
     static let maxDepth = 1_000
     static let maxInPlace = 100
@@ -348,7 +350,7 @@ struct Evaluator {
             return contains(node, k, kw, a, inst, ann)
         case .members:
             guard case .object(let o) = inst else { return true }
-            return applyMembers(node, t.members[Int(kw.a)], o, ann)
+            return applyMembers(node, t.members[Int(kw.a)], o, ann, table: kw.a)
         case .propertyNames:
             guard case .object(let o) = inst else { return true }
             return propertyNames(node, kw, o)
@@ -863,7 +865,7 @@ struct Evaluator {
         }
     }
 
-    mutating func applyMembers(_ node: Int32, _ m: FMembers, _ o: JSONObject, _ ann: AnnotationsRef) -> Bool {
+    mutating func applyMembers(_ node: Int32, _ m: FMembers, _ o: JSONObject, _ ann: AnnotationsRef, table: Int32) -> Bool {
         var ok = true
         let members = o.members
         if !collect && ann == nil && m.patternCount == 0 {
@@ -872,15 +874,21 @@ struct Evaluator {
             let slots = t.slots
             let bytes = t.bytes
             let declares = t.nodes[Int(node)].flags & FNode.declaresProperties != 0
+            if m.slotMask >= 0 && SiblingSlots.usable && siblings == nil { siblings = SiblingSlots(tables: t.members.count) }
+            let siblings = self.siblings
             return members.withUnsafeBufferPointer { buf in
                 guard let base = buf.baseAddress else { return true }
                 for i in 0..<buf.count {
                     let p = base + i
                     var c: Int32 = -1
                     if m.slotMask >= 0 {
-                        c =
-                            p.pointee.key.utf8.withContiguousStorageIfAvailable { Tables.lookup(m, $0, slots, bytes) }
-                            ?? Tables.property(m, p.pointee.key, slots, bytes)
+                        if let siblings {
+                            c = siblings.child(table, m, i, p, slots, bytes)
+                        } else {
+                            c =
+                                p.pointee.key.utf8.withContiguousStorageIfAvailable { Tables.lookup(m, $0, slots, bytes) }
+                                ?? Tables.property(m, p.pointee.key, slots, bytes)
+                        }
                     }
                     if c >= 0, nullMeansAbsent, case .null = p.pointee.value { continue }
                     let target = c >= 0 ? c : m.additional
@@ -1166,5 +1174,75 @@ enum Numbers {
             }
         }
         return (digits, exponent)
+    }
+}
+
+/// The property each member of the last object a `properties` table was
+/// applied to named, by the member's position, for the next object of that
+/// table: the items of a page are siblings of one shape, and the parser gives
+/// each of them the same key strings (`Shapes`), so a member whose key is, bit
+/// for bit, the key at its position in the previous sibling names the same
+/// property without hashing it (perf, issue 24: the look-up was most of
+/// validation's own time on the deleted-accounts pages). Bits equal means the
+/// same string: the same storage object, alive (the instance is not
+/// mutated or freed while it is evaluated, and the cache lives for one
+/// evaluation), or the same inline small string. Any other key is looked up
+/// as before (`Tables.lookup`) and remembered in its place.
+final class SiblingSlots {
+    struct Entry {
+        var bits: (UInt64, UInt64)
+        var child: Int32
+    }
+    /// Positions remembered per table; members past it are looked up every time.
+    static let positions = 64
+    static let keyOffset = MemoryLayout<JSONObject.Member>.offset(of: \.key)
+    /// A `String` is read as two words: where it is not two words, no cache.
+    static let usable = MemoryLayout<String>.size == 16 && keyOffset != nil
+    /// Per members table, `positions` entries, made when the table is first used.
+    let tables: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>
+    let count: Int
+    /// Members answered from the cache (for the tests).
+    var hits = 0
+
+    init(tables count: Int) {
+        self.count = count
+        tables = .allocate(capacity: max(1, count))
+        tables.initialize(repeating: nil, count: max(1, count))
+    }
+
+    deinit {
+        for k in 0..<max(1, count) { tables[k]?.deallocate() }
+        tables.deallocate()
+    }
+
+    /// The child of `m` (members table `table`) that the key of the member at
+    /// `p`, at `position` in its object, names; -1 for none (as `Tables.lookup`).
+    @inline(__always) func child(
+        _ table: Int32, _ m: FMembers, _ position: Int, _ p: UnsafePointer<JSONObject.Member>,
+        _ slots: UnsafeBufferPointer<PropSlot>, _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> Int32 {
+        guard position < SiblingSlots.positions, let offset = SiblingSlots.keyOffset else {
+            return p.pointee.key.utf8.withContiguousStorageIfAvailable { Tables.lookup(m, $0, slots, bytes) }
+                ?? Tables.property(m, p.pointee.key, slots, bytes)
+        }
+        let entries: UnsafeMutablePointer<Entry>
+        if let made = tables[Int(table)] {
+            entries = made
+        } else {
+            entries = .allocate(capacity: SiblingSlots.positions)
+            entries.initialize(repeating: Entry(bits: (0, 0), child: Int32.min), count: SiblingSlots.positions)
+            tables[Int(table)] = entries
+        }
+        let bits = UnsafeRawPointer(p).load(fromByteOffset: offset, as: (UInt64, UInt64).self)
+        let e = entries + position
+        if e.pointee.child != Int32.min && e.pointee.bits == bits {
+            hits &+= 1
+            return e.pointee.child
+        }
+        let c =
+            p.pointee.key.utf8.withContiguousStorageIfAvailable { Tables.lookup(m, $0, slots, bytes) }
+            ?? Tables.property(m, p.pointee.key, slots, bytes)
+        e.pointee = Entry(bits: bits, child: c)
+        return c
     }
 }

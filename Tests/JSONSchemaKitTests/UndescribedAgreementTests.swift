@@ -95,3 +95,102 @@ struct UndescribedAgreementTests {
         #expect(result.violations == compiled.plain.validate(instance).violations)
     }
 }
+
+/// `SiblingSlots` answers a member's property from the previous sibling's key
+/// at the same position when the key strings are the same bits (perf, issue
+/// 24). The reference is the hashed look-up it replaces on that path
+/// (`Tables.property`), asked for every member of seeded sibling objects:
+/// parsed (the parser shares keys between siblings), built with fresh strings
+/// of the same text, shuffled, with members missing, undeclared, long, inline,
+/// non-ASCII and canonically equivalent but different bytes.
+@Suite("Sibling key cache agrees with the look-up")
+struct SiblingSlotsTests {
+    static let declared = [
+        "id", "state", "a", "customerName", "preterminateUntil", "aVeryLongPropertyNameIndeed", "bø", "caf\u{E9}",
+    ]
+    static let undeclared = ["x", "cafe\u{301}", "anotherUndeclaredLongName", "b\u{F8}x", "ID"]
+
+    static func schema() throws -> CompiledSchema {
+        var props: [(String, JSON)] = []
+        for (k, name) in declared.enumerated() { props.append((name, k % 2 == 0 ? ["type": "string"] : [:])) }
+        var registry = SchemaRegistry()
+        let doc: JSON = ["type": "object", "properties": .object(JSONObject(pairs: props)), "additionalProperties": ["type": "number"]]
+        try registry.register(doc, uri: "file:///t/siblings.json")
+        return try registry.compile("file:///t/siblings.json")
+    }
+
+    /// Seeded objects: each a random selection of keys, mostly in the order of
+    /// the one before (siblings), sometimes shuffled.
+    static func objects(seed: UInt64, count: Int) -> [[(String, JSON)]] {
+        var rng = seed
+        func next(_ n: Int) -> Int {
+            rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((rng >> 33) % UInt64(n))
+        }
+        let names = declared + undeclared
+        var out: [[(String, JSON)]] = []
+        var keys = Array(names.prefix(6))
+        for _ in 0..<count {
+            switch next(6) {
+            case 0:
+                var g = SeededGenerator(state: rng)
+                keys.shuffle(using: &g)
+            case 1: if !keys.isEmpty { keys.remove(at: next(keys.count)) }
+            case 2: keys.insert(names[next(names.count)], at: next(keys.count + 1))
+            default: break
+            }
+            out.append(keys.map { k in (k, next(4) == 0 ? .number(Double(next(9))) : .string("v\(next(9))")) })
+        }
+        return out
+    }
+
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state
+        }
+    }
+
+    @Test("every member of seeded siblings, parsed and built")
+    func agreesWithLookup() throws {
+        let schema = try Self.schema()
+        let seeded = Self.objects(seed: 24, count: 400)
+        // Parsed: the parser shares key strings between siblings, as in a page.
+        let text = "[" + seeded.map { o in "{" + o.map { "\"\($0.0)\": 0" }.joined(separator: ",") + "}" }.joined(separator: ",") + "]"
+        let parsed = try #require(JSONParser.parse(text).arrayValue).compactMap(\.objectValue)
+        // Built: a fresh string for every key (equal text, other storage).
+        let built = seeded.map { o in JSONObject(pairs: o.map { (String(decoding: Array($0.0.utf8), as: UTF8.self), $0.1) }) }
+        try #require(parsed.count == seeded.count)
+        var compared = 0
+        var hits = 0
+        schema.program.withTables { t in
+            guard let table = t.members.firstIndex(where: { $0.slotMask >= 0 }) else { return }
+            let m = t.members[table]
+            for objects in [parsed, built, parsed + built] {
+                let cache = SiblingSlots(tables: t.members.count)
+                for o in objects {
+                    o.members.withUnsafeBufferPointer { buf in
+                        for i in buf.indices {
+                            let old = Tables.property(m, buf[i].key, t.slots, t.bytes)
+                            let new = cache.child(Int32(table), m, i, buf.baseAddress! + i, t.slots, t.bytes)
+                            #expect(new == old, "\(buf[i].key) at \(i)")
+                            compared += 1
+                        }
+                    }
+                }
+                hits += cache.hits
+            }
+        }
+        // Both paths reached: most members answered from the cache, and the
+        // look-up for the rest (keys moved, inserted, or fresh strings).
+        #expect(compared > 4_000)
+        #expect(hits > compared / 3)
+        #expect(hits < compared)
+        // And the fast path's verdicts (cache on) agree with the full evaluation's (cache off).
+        for o in parsed + built {
+            let v = JSON.object(o)
+            #expect(schema.isValid(v) == schema.validate(v).violations.isEmpty)
+        }
+    }
+}

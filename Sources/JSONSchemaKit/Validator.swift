@@ -25,6 +25,8 @@ public struct CompiledSchema: Sendable {
             var fast = Evaluator(program: program, tables: t, collect: false)
             fast.allDescribed = options.reportUndescribedProperties
             fast.nullMeansAbsent = options.nullMeansAbsent
+            fast.siblings = SiblingSlots(tables: t.members.count)
+            defer { fast.siblings?.release() }
             let valid = fast.eval(program.root, instance, nil)
             if !valid {
                 var full = Evaluator(program: program, tables: t, collect: true)
@@ -46,6 +48,8 @@ public struct CompiledSchema: Sendable {
         program.withTables { t in
             var ev = Evaluator(program: program, tables: t, collect: false)
             ev.nullMeansAbsent = options.nullMeansAbsent
+            ev.siblings = SiblingSlots(tables: t.members.count)
+            defer { ev.siblings?.release() }
             return ev.eval(program.root, instance, nil)
         }
     }
@@ -131,7 +135,10 @@ struct Evaluator {
     /// A member that `properties` declares and that holds `null` is taken as
     /// absent (see `ValidationOptions.nullMeansAbsent`).
     var nullMeansAbsent = false
-    /// The fast path's key look-ups of the objects already seen, made on first use.
+    /// The fast path's key look-ups of the objects already seen (nil: none
+    /// kept); made and released by the caller around one evaluation. Plain
+    /// pointers: the evaluator is copied into closures, and a reference
+    /// counted field cost a retain and a release at each copy.
     var siblings: SiblingSlots?
 
     static let maxDepth = 1_000
@@ -874,8 +881,7 @@ struct Evaluator {
             let slots = t.slots
             let bytes = t.bytes
             let declares = t.nodes[Int(node)].flags & FNode.declaresProperties != 0
-            if m.slotMask >= 0 && SiblingSlots.usable && siblings == nil { siblings = SiblingSlots(tables: t.members.count) }
-            let siblings = self.siblings
+            let siblings = m.slotMask >= 0 ? self.siblings : nil
             return members.withUnsafeBufferPointer { buf in
                 guard let base = buf.baseAddress else { return true }
                 for i in 0..<buf.count {
@@ -1188,30 +1194,33 @@ enum Numbers {
 /// mutated or freed while it is evaluated, and the cache lives for one
 /// evaluation), or the same inline small string. Any other key is looked up
 /// as before (`Tables.lookup`) and remembered in its place.
-final class SiblingSlots {
+struct SiblingSlots {
     struct Entry {
         var bits: (UInt64, UInt64)
         var child: Int32
     }
     /// Positions remembered per table; members past it are looked up every time.
     static let positions = 64
-    static let keyOffset = MemoryLayout<JSONObject.Member>.offset(of: \.key)
-    /// A `String` is read as two words: where it is not two words, no cache.
-    static let usable = MemoryLayout<String>.size == 16 && keyOffset != nil
     /// Per members table, `positions` entries, made when the table is first used.
     let tables: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>
     let count: Int
-    /// Members answered from the cache (for the tests).
-    var hits = 0
+    /// Where a member's key is: its two words are read from there.
+    let offset: Int
 
-    init(tables count: Int) {
-        self.count = count
-        tables = .allocate(capacity: max(1, count))
-        tables.initialize(repeating: nil, count: max(1, count))
+    /// Room for `count` members tables; nil where a `String` is not two words
+    /// (its bits are what is compared), and then every key is looked up.
+    init?(tables count: Int) {
+        guard MemoryLayout<String>.size == 16, let offset = MemoryLayout<JSONObject.Member>.offset(of: \.key) else {
+            return nil
+        }
+        self.count = max(1, count)
+        self.offset = offset
+        tables = .allocate(capacity: self.count)
+        tables.initialize(repeating: nil, count: self.count)
     }
 
-    deinit {
-        for k in 0..<max(1, count) { tables[k]?.deallocate() }
+    func release() {
+        for k in 0..<count { tables[k]?.deallocate() }
         tables.deallocate()
     }
 
@@ -1221,28 +1230,35 @@ final class SiblingSlots {
         _ table: Int32, _ m: FMembers, _ position: Int, _ p: UnsafePointer<JSONObject.Member>,
         _ slots: UnsafeBufferPointer<PropSlot>, _ bytes: UnsafeBufferPointer<UInt8>
     ) -> Int32 {
-        guard position < SiblingSlots.positions, let offset = SiblingSlots.keyOffset else {
+        guard position < SiblingSlots.positions else {
             return p.pointee.key.utf8.withContiguousStorageIfAvailable { Tables.lookup(m, $0, slots, bytes) }
                 ?? Tables.property(m, p.pointee.key, slots, bytes)
         }
-        let entries: UnsafeMutablePointer<Entry>
-        if let made = tables[Int(table)] {
-            entries = made
-        } else {
-            entries = .allocate(capacity: SiblingSlots.positions)
-            entries.initialize(repeating: Entry(bits: (0, 0), child: Int32.min), count: SiblingSlots.positions)
-            tables[Int(table)] = entries
-        }
+        let e = entry(table, position)
         let bits = UnsafeRawPointer(p).load(fromByteOffset: offset, as: (UInt64, UInt64).self)
-        let e = entries + position
-        if e.pointee.child != Int32.min && e.pointee.bits == bits {
-            hits &+= 1
-            return e.pointee.child
-        }
+        if e.pointee.child != Int32.min && e.pointee.bits == bits { return e.pointee.child }
         let c =
             p.pointee.key.utf8.withContiguousStorageIfAvailable { Tables.lookup(m, $0, slots, bytes) }
             ?? Tables.property(m, p.pointee.key, slots, bytes)
         e.pointee = Entry(bits: bits, child: c)
         return c
+    }
+
+    /// The entry of `position` in members table `table`'s (made on first use).
+    @inline(__always) func entry(_ table: Int32, _ position: Int) -> UnsafeMutablePointer<Entry> {
+        if let made = tables[Int(table)] { return made + position }
+        let entries = UnsafeMutablePointer<Entry>.allocate(capacity: SiblingSlots.positions)
+        entries.initialize(repeating: Entry(bits: (0, 0), child: Int32.min), count: SiblingSlots.positions)
+        tables[Int(table)] = entries
+        return entries + position
+    }
+
+    /// Whether `child` will answer the member at `p` from the cache (for the
+    /// tests, which count that both paths ran).
+    func remembers(_ table: Int32, _ position: Int, _ p: UnsafePointer<JSONObject.Member>) -> Bool {
+        guard position < SiblingSlots.positions else { return false }
+        let e = entry(table, position)
+        return e.pointee.child != Int32.min
+            && e.pointee.bits == UnsafeRawPointer(p).load(fromByteOffset: offset, as: (UInt64, UInt64).self)
     }
 }

@@ -187,21 +187,6 @@ package struct Scrubber: Sendable {
         }
     }
 
-    /// Whether no string, key or `null`/`true`/`false` of the JSON text
-    /// `body` can hold a secret: `body` has no backslash, so each of them
-    /// is its own bytes of `body` as they stand (the parser refuses what is
-    /// not UTF-8), and `scrubbed` finds no secret in `body` (in any form,
-    /// whole or cut at an ellipsis). A secret inside one of them would be
-    /// found at the same place in `body`: `isCandidate` and `end` only read
-    /// the bytes that follow, and those are the same up to its end.
-    /// Numbers are not covered: the writer spells them its own way.
-    func cannotHoldSecret(inJSON body: [UInt8]) -> Bool {
-        guard !secrets.isEmpty else { return true }
-        guard !body.contains(0x5C) else { return false }
-        let candidate = body.withUnsafeBufferPointer { u in u.indices.contains { isCandidate(u, $0) } }
-        return !candidate || scrubbed(body, cuts: Scrubber.ellipses(in: body)) == nil
-    }
-
     /// The same on bytes (a body that is not JSON).
     public func bytes(_ b: [UInt8]) -> [UInt8] {
         guard !secrets.isEmpty else { return b }

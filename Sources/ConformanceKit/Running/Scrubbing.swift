@@ -35,8 +35,9 @@ extension Runner {
         var limit = Runner.excerptLimit
         if let parsed {
             limit = jsonLimit
+            let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
             let (text, truncated) = JSONWriter(pretty: true).prefix(
-                parsed, limit: limit, masked: sensitive, scrub: Runner.excerptRewrite(body, scrub, limit: limit))
+                parsed, limit: limit, masked: sensitive, scrub: rewrite)
             return truncated ? text + Runner.truncatedMark : text
         }
         // Not JSON: scrub enough bytes that a secret running past the limit
@@ -44,29 +45,6 @@ extension Runner {
         let head = Array(body.prefix(limit + scrub.longestForm))
         let text = Runner.clipped(scrub.bytes(head), to: limit)
         return head.count < body.count && !text.hasSuffix(Runner.truncatedMark) ? text + Runner.truncatedMark : text
-    }
-
-    /// What the excerpt's writer passes each text of a JSON answer through
-    /// (keys, strings, and literals as it spells them): the scrubber, or
-    /// nil when there are no secrets. For an answer in which no secret can
-    /// occur (`Scrubber.cannotHoldSecret(inJSON:)`: most answers), only the
-    /// texts the writer spells itself go through it (numbers, `null`,
-    /// `true`, `false`, and strings that read like them): a key or string
-    /// of such an answer comes out of the scrubber unchanged, so it is not
-    /// scanned again (perf, issue 24). The answer is scanned whole, so only
-    /// one at most a few times the excerpt's length is (a long page is
-    /// scrubbed string by string, as far as its excerpt goes).
-    static func excerptRewrite(_ body: [UInt8], _ scrub: Scrubber, limit: Int) -> ((String) -> String)? {
-        guard !scrub.isEmpty else { return nil }
-        guard body.count <= 4 * limit, scrub.cannotHoldSecret(inJSON: body) else { return { scrub($0) } }
-        return { text in Runner.isWrittenLiteral(text) ? scrub(text) : text }
-    }
-
-    /// Whether `text` may be a literal the writer spells (`formatNumber`'s
-    /// digits, `-`, or `null`; `true`; `false`) rather than bytes of the answer.
-    static func isWrittenLiteral(_ text: String) -> Bool {
-        guard let b = text.utf8.first else { return false }
-        return b == 0x2D || (b >= 0x30 && b <= 0x39) || text == "null" || text == "true" || text == "false"
     }
 
     /// A finding about a sensitive field shows no value.

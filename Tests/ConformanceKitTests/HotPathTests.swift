@@ -706,4 +706,33 @@ struct HotPathTests {
         #expect(changed > 1_000)  // variables were filled, dropped or kept
         #expect(whole > 50)  // and whole strings took their bound value
     }
+
+    /// `encodeQuery` as it was: a Character appended per byte.
+    static func legacyEncodeQuery(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+                out.append(Character(Unicode.Scalar(b)))
+            default:
+                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+
+    @Test func queryEncodedOverBytesIsTheSame() {
+        let every = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let pieces = ["a", "Z", "0", "9", " ", "/", "?", "#", "%", "+", "=", "&", "~", "-", "é", "\u{2026}", "\u{301}", "acc-0001", "+447700900123"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        var samples = ["", every, String(every.reversed()), "+447700900123", "acc-0001", "limit"]
+        for _ in 0..<300 { samples.append((0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()) }
+        var encoded = 0
+        for s in samples {
+            let legacy = Self.legacyEncodeQuery(s)
+            #expect(encodeQuery(s) == legacy, "\(s.debugDescription)")
+            if legacy != s { encoded += 1 }
+        }
+        #expect(encoded > 150)  // the samples did need escapes, and others did not
+    }
 }

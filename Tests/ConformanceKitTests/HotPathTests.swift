@@ -735,4 +735,96 @@ struct HotPathTests {
         }
         #expect(encoded > 150)  // the samples did need escapes, and others did not
     }
+
+    /// `Template.variables`, `RequestTemplate.variables` and
+    /// `Case.fixtureVariables` as they were: an array of names per template,
+    /// arrays of templates and of names joined per step.
+    static func legacyVariables(_ t: Template) -> [String] {
+        var out: [String] = []
+        func visit(_ v: JSON) {
+            switch v {
+            case .string(let s):
+                for name in Template.variableNames(in: s) where !out.contains(name) { out.append(name) }
+            case .array(let a): a.forEach(visit)
+            case .object(let o):
+                for m in o {
+                    for name in Template.variableNames(in: m.key) where !out.contains(name) { out.append(name) }
+                    visit(m.value)
+                }
+            default: break
+            }
+        }
+        visit(t.raw)
+        return out
+    }
+
+    static func legacyVariables(_ r: RequestTemplate) -> [String] {
+        var out: [String] = []
+        let templates = r.pathParams.sorted { $0.key < $1.key }.map(\.value) + r.query.map(\.value) + r.headers.map(\.value)
+            + (r.body.map { [$0] } ?? []) + (r.rawBody.map { [$0] } ?? [])
+        for t in templates {
+            for v in legacyVariables(t) where !out.contains(v) { out.append(v) }
+        }
+        return out
+    }
+
+    static func legacyFixtureVariables(_ c: Case) -> [String] {
+        var out: [String] = []
+        for step in c.steps {
+            var names = legacyVariables(step.request)
+            for a in step.expect.assertions + step.alternatives.flatMap(\.expect.assertions) {
+                if case .equals(let t) = a.kind { names += legacyVariables(t) }
+            }
+            for inv in step.expect.invariants {
+                switch inv {
+                case .eachEquals(_, let t), .noneEquals(_, let t), .eachContains(_, let t), .someEquals(_, let t): names += legacyVariables(t)
+                default: break
+                }
+            }
+            for n in names where !n.hasPrefix(capturedPrefix) && !out.contains(n) {
+                out.append(n.hasPrefix(takePrefix) ? String(n.dropFirst(takePrefix.count)) : n)
+            }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+
+    /// The variables collected into one array are those of the arrays
+    /// joined: every case of the project's suite, each also with its steps
+    /// twice and reversed, and with seeded path parameters, queries and
+    /// headers (a name used twice, captured, taken, and `take take x` beside
+    /// `take x`, whose stripped names meet).
+    @Test func variablesCollectedInOneArrayAreTheSame() throws {
+        let project = try SuiteLoader.load(root: Project.cases).suite
+        var cases = project.cases
+        for c in project.cases {
+            var twice = c
+            twice.steps = c.steps + c.steps.reversed()
+            cases.append(twice)
+        }
+        let pieces = ["{{a}}", "{{ b }}", "{{captured.id}}", "{{take pool}}", "{{take take pool}}", "{{pool}}", "{{a | dropLast}}", "x", "{{", "}}"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        for c in project.cases.prefix(60) {
+            var seeded = c
+            for i in seeded.steps.indices {
+                func text() -> Template { Template(.string((0..<Int.random(in: 0...4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())) }
+                for k in 0..<Int.random(in: 0...3, using: &rng) { seeded.steps[i].request.pathParams["p\(k)"] = text() }
+                seeded.steps[i].request.query.append((name: "q", value: text()))
+                seeded.steps[i].request.headers.append((name: "h", value: text()))
+            }
+            cases.append(seeded)
+        }
+        var named = 0, stripped = 0
+        for c in cases {
+            let legacy = Self.legacyFixtureVariables(c)
+            #expect(c.fixtureVariables == legacy, "\(c.id)")
+            for step in c.steps {
+                #expect(step.request.variables == Self.legacyVariables(step.request), "\(c.id)")
+            }
+            if !legacy.isEmpty { named += 1 }
+            if c.steps.contains(where: { Self.legacyVariables($0.request).contains { $0.hasPrefix(takePrefix) || $0.hasPrefix(capturedPrefix) } }) { stripped += 1 }
+        }
+        #expect(named > 300)  // the cases did use fixtures
+        #expect(stripped > 40)  // and captured or taken values, left out or stripped
+    }
 }

@@ -563,4 +563,316 @@ struct HotPathTests {
         }
         #expect(findings > 1_000)
     }
+    /// `ValueCoverage.compute`'s aimed cases as they were found: one pass
+    /// over every case per documented enum.
+    static func legacyAimed(_ suite: Suite) -> [[String: [String]]] {
+        suite.documentedEnums.map { e in
+            let pattern = (try? JSONPointer(parsing: e.pointer))?.tokens ?? []
+            var aimed: [String: [String]] = [:]
+            for c in suite.cases {
+                for step in c.steps where step.endpoint == e.endpointID {
+                    for a in step.expect.assertions where ValueCoverage.matches(pattern, a.pointer.tokens) {
+                        guard case .equals(let t) = a.kind, t.variables.isEmpty, let v = t.raw.stringValue,
+                            e.values.contains(v), aimed[v]?.last != c.id
+                        else { continue }
+                        aimed[v, default: []].append(c.id)
+                    }
+                }
+            }
+            for i in aimed.values.indices { aimed.values[i].sort() }
+            return aimed
+        }
+    }
+
+    /// The aimed cases found in one pass over the cases for all the enums
+    /// are those of one pass per enum: the project's suite, and the same
+    /// cases reversed and doubled (a case's id twice in a row, then apart).
+    @Test func valueCoverageInOnePassIsTheSame() throws {
+        let project = try SuiteLoader.load(root: Project.cases).suite
+        var reversed = project
+        reversed.cases.reverse()
+        var doubled = project
+        doubled.cases = project.cases.flatMap { [$0, $0] } + project.cases
+        var aimedValues = 0
+        for suite in [project, reversed, doubled] {
+            let legacy = Self.legacyAimed(suite)
+            let fast = ValueCoverage.compute(suite)
+            #expect(fast.map(\.pointer) == suite.documentedEnums.map(\.pointer))
+            #expect(fast.map { v in Dictionary(v.values.filter { !$0.aimedBy.isEmpty }.map { ($0.value, $0.aimedBy) }, uniquingKeysWith: { a, _ in a }) } == legacy)
+            aimedValues += fast.reduce(0) { $0 + $1.values.filter { !$0.aimedBy.isEmpty }.count }
+        }
+        #expect(aimedValues > 30)  // the suite's assertions did aim at documented values
+    }
+
+    /// `Planner.percentEncodePathSegment` as it was: a `Character` per byte.
+    static func legacyPercentEncodePathSegment(_ s: String, reserved: Bool) -> String {
+        var out = ""
+        for b in s.utf8 {
+            let c = Character(Unicode.Scalar(b))
+            if b < 0x80, c.isLetter || c.isNumber || (reserved ? "-._~" : "-._~+:@!$&'()*,;=").contains(c) {
+                out.append(c)
+            } else {
+                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+
+    @Test func pathSegmentEncodedOverBytesIsTheSame() {
+        let every = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let pieces = ["a", "Z", "0", "9", " ", "/", "?", "#", "%", "+", ":", "@", "~", "é", "\u{2026}", "ª", "²", "\u{301}", "acc-0001", "{}", "=&"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        var samples = ["", every, String(every.reversed()), "+447700900123", "acc-0001"]
+        for _ in 0..<300 { samples.append((0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()) }
+        var encoded = 0
+        for s in samples {
+            for reserved in [false, true] {
+                let legacy = Self.legacyPercentEncodePathSegment(s, reserved: reserved)
+                #expect(Planner.percentEncodePathSegment(s, reserved: reserved) == legacy, "\(s.debugDescription) \(reserved)")
+                if legacy != s { encoded += 1 }
+            }
+        }
+        #expect(encoded > 300)  // the samples did need escapes, and others did not
+    }
+
+    /// `Template.filled` as it was: the `Character` walk for every string.
+    static func legacyFilled(_ t: Template, _ bindings: [String: JSON], keepUnknown: Bool) -> JSON {
+        func walk(_ v: JSON) -> JSON {
+            switch v {
+            case .string(let s):
+                let names = Template.variableNames(in: s)
+                if names.isEmpty { return v }
+                if names.count == 1, s.hasPrefix("{{"), s.hasSuffix("}}"), let whole = bindings[names[0]],
+                    s.dropFirst(2).dropLast(2).trimmingCharactersSpaces() == names[0]
+                {
+                    return whole
+                }
+                return .string(Template.replaceVariables(in: s, bindings, keepUnknown: keepUnknown))
+            case .array(let a): return .array(a.map(walk))
+            case .object(let o):
+                return .object(
+                    JSONObject(o.map { .init(key: Template.replaceVariables(in: $0.key, bindings, keepUnknown: keepUnknown), value: walk($0.value)) }))
+            default: return v
+            }
+        }
+        return walk(t.raw)
+    }
+
+    /// Templates filled over bytes are those of the Character walk: seeded
+    /// strings (braces unclosed, nested and doubled, filters, spaces, marks
+    /// that join a brace) as values and keys, and every template of the
+    /// project's suite, with and without `keepUnknown`.
+    @Test func templatesFilledOverBytesAreTheSame() throws {
+        let pieces = ["{{", "}}", "{", "}", " ", "|", "a", "b", "x y", "dropLast", "dropFirst", "upper", "captured.id", "take pool", "é", "\u{301}", "\r\n", "-", "+44"]
+        let bindings: [String: JSON] = [
+            "a": .string("A+1"), "b": .number(12), "x y": .string("é\u{301}"), "captured.id": .string("acc-0001"),
+            "take pool": .bool(true), "": .string("empty"), "{a": .null,
+        ]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        var samples: [JSON] = ["{{a}}", "{{ b }}", "{{a | dropLast}}", "{{b|dropFirst}}", "{{a | upper}}", "{{}}", "{{}", "{{{a}}", "{{a}}}}", "{{ {{a}}", "x{{a}}", "{{a}}{{b}}", "{{c}}", "{{\u{301}a}}"].map(JSON.string)
+        for _ in 0..<600 {
+            let text = (0..<Int.random(in: 0...9, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            let key = (0..<Int.random(in: 0...4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            samples.append(Bool.random(using: &rng) ? .string(text) : .object(JSONObject([.init(key: key, value: .array([.string(text), .number(1)]))])))
+        }
+        let project = try SuiteLoader.load(root: Project.cases).suite
+        var fixtures: [String: JSON] = [:]
+        for (i, c) in project.cases.enumerated() {
+            for step in c.steps {
+                let r = step.request
+                let ts = Array(r.pathParams.values) + r.query.map(\.value) + r.headers.map(\.value) + [r.body, r.rawBody].compactMap { $0 }
+                    + step.expect.assertions.compactMap { a -> Template? in if case .equals(let t) = a.kind { t } else { nil } }
+                for t in ts {
+                    samples.append(t.raw)
+                    // Some variables bound (as text or as a number), others left unbound.
+                    for name in t.variables where i % 3 != 0 { fixtures[name] = i % 2 == 0 ? .string("v-\(name)") : .number(Double(i)) }
+                }
+            }
+        }
+        var changed = 0, whole = 0
+        for raw in samples {
+            for keep in [false, true] {
+                for b in [bindings, fixtures] {
+                    let legacy = Self.legacyFilled(Template(raw), b, keepUnknown: keep)
+                    let fast = Template(raw).filled(b, keepUnknown: keep)
+                    // Members in the same order too (JSON's == sets order aside).
+                    #expect(fast == legacy && "\(fast)" == "\(legacy)", "\(raw) \(keep)")
+                    if legacy != raw { changed += 1 }
+                    if case .string = raw, legacy.stringValue == nil { whole += 1 }
+                }
+            }
+        }
+        #expect(samples.count > 900)  // the project's templates were there
+        #expect(changed > 1_000)  // variables were filled, dropped or kept
+        #expect(whole > 50)  // and whole strings took their bound value
+    }
+
+    /// `encodeQuery` as it was: a Character appended per byte.
+    static func legacyEncodeQuery(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+                out.append(Character(Unicode.Scalar(b)))
+            default:
+                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+
+    @Test func queryEncodedOverBytesIsTheSame() {
+        let every = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let pieces = ["a", "Z", "0", "9", " ", "/", "?", "#", "%", "+", "=", "&", "~", "-", "é", "\u{2026}", "\u{301}", "acc-0001", "+447700900123"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        var samples = ["", every, String(every.reversed()), "+447700900123", "acc-0001", "limit"]
+        for _ in 0..<300 { samples.append((0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()) }
+        var encoded = 0
+        for s in samples {
+            let legacy = Self.legacyEncodeQuery(s)
+            #expect(encodeQuery(s) == legacy, "\(s.debugDescription)")
+            if legacy != s { encoded += 1 }
+        }
+        #expect(encoded > 150)  // the samples did need escapes, and others did not
+    }
+
+    /// `Template.variables`, `RequestTemplate.variables` and
+    /// `Case.fixtureVariables` as they were: an array of names per template,
+    /// arrays of templates and of names joined per step.
+    static func legacyVariables(_ t: Template) -> [String] {
+        var out: [String] = []
+        func visit(_ v: JSON) {
+            switch v {
+            case .string(let s):
+                for name in Template.variableNames(in: s) where !out.contains(name) { out.append(name) }
+            case .array(let a): a.forEach(visit)
+            case .object(let o):
+                for m in o {
+                    for name in Template.variableNames(in: m.key) where !out.contains(name) { out.append(name) }
+                    visit(m.value)
+                }
+            default: break
+            }
+        }
+        visit(t.raw)
+        return out
+    }
+
+    static func legacyVariables(_ r: RequestTemplate) -> [String] {
+        var out: [String] = []
+        let templates = r.pathParams.sorted { $0.key < $1.key }.map(\.value) + r.query.map(\.value) + r.headers.map(\.value)
+            + (r.body.map { [$0] } ?? []) + (r.rawBody.map { [$0] } ?? [])
+        for t in templates {
+            for v in legacyVariables(t) where !out.contains(v) { out.append(v) }
+        }
+        return out
+    }
+
+    static func legacyFixtureVariables(_ c: Case) -> [String] {
+        var out: [String] = []
+        for step in c.steps {
+            var names = legacyVariables(step.request)
+            for a in step.expect.assertions + step.alternatives.flatMap(\.expect.assertions) {
+                if case .equals(let t) = a.kind { names += legacyVariables(t) }
+            }
+            for inv in step.expect.invariants {
+                switch inv {
+                case .eachEquals(_, let t), .noneEquals(_, let t), .eachContains(_, let t), .someEquals(_, let t): names += legacyVariables(t)
+                default: break
+                }
+            }
+            for n in names where !n.hasPrefix(capturedPrefix) && !out.contains(n) {
+                out.append(n.hasPrefix(takePrefix) ? String(n.dropFirst(takePrefix.count)) : n)
+            }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+
+    /// The variables collected into one array are those of the arrays
+    /// joined: every case of the project's suite, each also with its steps
+    /// twice and reversed, and with seeded path parameters, queries and
+    /// headers (a name used twice, captured, taken, and `take take x` beside
+    /// `take x`, whose stripped names meet).
+    @Test func variablesCollectedInOneArrayAreTheSame() throws {
+        let project = try SuiteLoader.load(root: Project.cases).suite
+        var cases = project.cases
+        for c in project.cases {
+            var twice = c
+            twice.steps = c.steps + c.steps.reversed()
+            cases.append(twice)
+        }
+        let pieces = ["{{a}}", "{{ b }}", "{{captured.id}}", "{{take pool}}", "{{take take pool}}", "{{pool}}", "{{a | dropLast}}", "x", "{{", "}}"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        for c in project.cases.prefix(60) {
+            var seeded = c
+            for i in seeded.steps.indices {
+                func text() -> Template { Template(.string((0..<Int.random(in: 0...4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())) }
+                for k in 0..<Int.random(in: 0...3, using: &rng) { seeded.steps[i].request.pathParams["p\(k)"] = text() }
+                seeded.steps[i].request.query.append((name: "q", value: text()))
+                seeded.steps[i].request.headers.append((name: "h", value: text()))
+            }
+            cases.append(seeded)
+        }
+        var named = 0, stripped = 0
+        for c in cases {
+            let legacy = Self.legacyFixtureVariables(c)
+            #expect(c.fixtureVariables == legacy, "\(c.id)")
+            for step in c.steps {
+                #expect(step.request.variables == Self.legacyVariables(step.request), "\(c.id)")
+            }
+            if !legacy.isEmpty { named += 1 }
+            if c.steps.contains(where: { Self.legacyVariables($0.request).contains { $0.hasPrefix(takePrefix) || $0.hasPrefix(capturedPrefix) } }) { stripped += 1 }
+        }
+        #expect(named > 300)  // the cases did use fixtures
+        #expect(stripped > 40)  // and captured or taken values, left out or stripped
+    }
+
+    /// The writer's masked members as they were found: every key looked up.
+    /// Written here as the document with those members' values replaced by
+    /// `"***"` first, then written with nothing masked.
+    static func legacyMasked(_ v: JSON, _ masked: Set<String>) -> JSON {
+        switch v {
+        case .array(let a): return .array(a.map { legacyMasked($0, masked) })
+        case .object(let o):
+            return .object(JSONObject(o.map { .init(key: $0.key, value: !$0.value.isNull && masked.contains($0.key) ? .string("***") : legacyMasked($0.value, masked)) }))
+        default: return v
+        }
+    }
+
+    /// Keys of a length no masked key has are not looked up: the same
+    /// excerpts, for ASCII keys and for keys equal to another of another
+    /// length (KELVIN SIGN and K, é composed and not), long keys, and the
+    /// empty key.
+    @Test func maskedKeysLookedUpByLengthAreTheSame() {
+        let long = String(repeating: "k", count: 70)
+        let keys = ["pin", "pin1", "puk1", "K", "\u{212A}", "Key", "\u{212A}ey", "\u{E9}", "e\u{301}", "", "token", long, long + "x", "msisdn", "id"]
+        let sets: [Set<String>] = [["pin1", "puk1"], ["K"], ["\u{212A}ey"], ["e\u{301}"], [""], [long + "y"], ["token", "pin"], Set(keys)]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        func value(_ depth: Int) -> JSON {
+            switch Int.random(in: 0...(depth > 2 ? 2 : 4), using: &rng) {
+            case 0: return .null
+            case 1: return .string("1234")
+            case 2: return .number(5)
+            case 3: return .array((0..<Int.random(in: 0...3, using: &rng)).map { _ in value(depth + 1) })
+            default:
+                return .object(JSONObject((0..<Int.random(in: 0...5, using: &rng)).map { _ in .init(key: keys.randomElement(using: &rng)!, value: value(depth + 1)) }))
+            }
+        }
+        var hidden = 0
+        for _ in 0..<300 {
+            let v = value(0)
+            for masked in sets {
+                for writer in [JSONWriter(), JSONWriter(pretty: true, sortKeys: true)] {
+                    for limit in [40, 100_000] {
+                        let fast = writer.prefix(v, limit: limit, masked: masked)
+                        let legacy = writer.prefix(Self.legacyMasked(v, masked), limit: limit)
+                        #expect(fast == legacy, "\(v) \(masked)")
+                        if limit > 40, fast.text.contains("\"***\"") { hidden += 1 }
+                    }
+                }
+            }
+        }
+        #expect(hidden > 300)  // members were masked, by keys of every kind
+    }
 }

@@ -172,6 +172,14 @@ public struct Template: Sendable, Hashable {
     /// Names of the variables used, in order of first use.
     public var variables: [String] {
         var out: [String] = []
+        collectVariables(into: &out)
+        return out
+    }
+
+    /// Appends to `out` each variable used not in it yet, in order of first
+    /// use: `variables` without an array of its own for each template (the
+    /// planner asks for every case's; perf, issue 24).
+    func collectVariables(into out: inout [String]) {
         func visit(_ v: JSON) {
             switch v {
             case .string(let s):
@@ -186,7 +194,6 @@ public struct Template: Sendable, Hashable {
             }
         }
         visit(raw)
-        return out
     }
 
     static func variableNames(in s: String) -> [String] {
@@ -404,12 +411,24 @@ public struct RequestTemplate: Sendable, Hashable {
     /// Every variable the request uses.
     public var variables: [String] {
         var out: [String] = []
-        let templates = pathParams.sorted { $0.key < $1.key }.map(\.value) + query.map(\.value) + headers.map(\.value)
-            + (body.map { [$0] } ?? []) + (rawBody.map { [$0] } ?? [])
-        for t in templates {
-            for v in t.variables where !out.contains(v) { out.append(v) }
-        }
+        collectVariables(into: &out)
         return out
+    }
+
+    /// Appends to `out` each variable the request uses not in it yet: path
+    /// parameters (by name), query, headers, body, in order of first use,
+    /// each template collecting into `out` (no array of templates, nor one
+    /// of names per template: perf, issue 24).
+    func collectVariables(into out: inout [String]) {
+        if pathParams.count == 1, let only = pathParams.first {
+            only.value.collectVariables(into: &out)
+        } else if !pathParams.isEmpty {
+            for p in pathParams.sorted(by: { $0.key < $1.key }) { p.value.collectVariables(into: &out) }
+        }
+        for q in query { q.value.collectVariables(into: &out) }
+        for h in headers { h.value.collectVariables(into: &out) }
+        body?.collectVariables(into: &out)
+        rawBody?.collectVariables(into: &out)
     }
 }
 
@@ -489,14 +508,23 @@ public struct Case: Sendable, Hashable {
     /// Every fixture variable used (not captures), in order.
     package var fixtureVariables: [String] {
         var out: [String] = []
+        // Each step's names gathered once each (a name twice in a step adds
+        // nothing below): no arrays joined per step (perf, issue 24).
+        var names: [String] = []
         for step in steps {
-            var names = step.request.variables
-            for a in step.expect.assertions + step.alternatives.flatMap(\.expect.assertions) {
-                if case .equals(let t) = a.kind { names += t.variables }
+            names.removeAll(keepingCapacity: true)
+            step.request.collectVariables(into: &names)
+            for a in step.expect.assertions {
+                if case .equals(let t) = a.kind { t.collectVariables(into: &names) }
+            }
+            for alternative in step.alternatives {
+                for a in alternative.expect.assertions {
+                    if case .equals(let t) = a.kind { t.collectVariables(into: &names) }
+                }
             }
             for inv in step.expect.invariants {
                 switch inv {
-                case .eachEquals(_, let t), .noneEquals(_, let t), .eachContains(_, let t), .someEquals(_, let t): names += t.variables
+                case .eachEquals(_, let t), .noneEquals(_, let t), .eachContains(_, let t), .someEquals(_, let t): t.collectVariables(into: &names)
                 default: break
                 }
             }

@@ -25,19 +25,34 @@ extension ValueCoverage {
                 othersAt[key, default: 0] += o.others
             }
         }
-        return suite.documentedEnums.map { e in
-            let pattern = (try? JSONPointer(parsing: e.pointer))?.tokens ?? []
-            var aimed: [String: [String]] = [:]
-            for c in suite.cases {
-                for step in c.steps where step.endpoint == e.endpointID {
-                    for a in step.expect.assertions where matches(pattern, a.pointer.tokens) {
-                        guard case .equals(let t) = a.kind, t.variables.isEmpty, let v = t.raw.stringValue,
-                            e.values.contains(v), aimed[v]?.last != c.id  // a case's assertions come one after another
-                        else { continue }
-                        aimed[v, default: []].append(c.id)
+        // The cases that aim at each documented value, in one pass over the
+        // cases for all the enums (one pass per enum copied every case once
+        // per enum: perf, issue 24); each enum's lists fill in case order as before.
+        let enums = suite.documentedEnums
+        let patterns = enums.map { (try? JSONPointer(parsing: $0.pointer))?.tokens ?? [] }
+        var byEndpoint: [String: [Int]] = [:]
+        for (k, e) in enums.enumerated() { byEndpoint[e.endpointID, default: []].append(k) }
+        var aimedAt = [[String: [String]]](repeating: [:], count: enums.count)
+        if !byEndpoint.isEmpty {
+            for i in suite.cases.indices {
+                for step in suite.cases[i].steps {
+                    guard let ks = byEndpoint[step.endpoint] else { continue }
+                    for a in step.expect.assertions {
+                        guard case .equals(let t) = a.kind, let v = t.raw.stringValue else { continue }
+                        for k in ks where matches(patterns[k], a.pointer.tokens) {
+                            let id = suite.cases[i].id
+                            guard t.variables.isEmpty, enums[k].values.contains(v), aimedAt[k][v]?.last != id  // a case's assertions come one after another
+                            else { continue }
+                            aimedAt[k][v, default: []].append(id)
+                        }
                     }
                 }
             }
+        }
+        return enums.indices.map { k in
+            let e = enums[k]
+            var aimed = aimedAt[k]
+            aimedAt[k] = [:]
             for i in aimed.values.indices { aimed.values[i].sort() }  // in place: the lists are not held twice
             let key = Key(endpoint: e.endpointID, pointer: e.pointer)
             let seen = seenAt[key] ?? [:]

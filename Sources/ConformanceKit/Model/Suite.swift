@@ -213,34 +213,52 @@ public struct Template: Sendable, Hashable {
     static func referenceBytes(in s: String) -> [(name: String, filter: String?)] {
         var s = s
         return s.withUTF8 { bytes -> [(name: String, filter: String?)] in
-            let n = bytes.count
             var out: [(name: String, filter: String?)] = []
-            func text(_ a: Int, _ b: Int) -> String {
-                var a = a, b = b
-                while a < b, bytes[a] == 0x20 { a += 1 }
-                while b > a, bytes[b - 1] == 0x20 { b -= 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self)
-            }
-            var i = 0
-            while i + 1 < n {
-                guard bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else {
-                    i += 1
-                    continue
-                }
-                let from = i + 2
-                var j = from
-                while j + 1 < n, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
-                guard j + 1 < n else { break }  // no closing "}}"
+            eachReference(bytes) { open, close, bar in
                 // `NAME | FILTER`: the name is what stands before the bar.
-                if let bar = (from..<j).first(where: { bytes[$0] == UInt8(ascii: "|") }) {
-                    out.append((text(from, bar), text(bar + 1, j)))
+                if let bar {
+                    out.append((trimmed(bytes, open + 2, bar), trimmed(bytes, bar + 1, close)))
                 } else {
-                    out.append((text(from, j), nil))
+                    out.append((trimmed(bytes, open + 2, close), nil))
                 }
-                i = j + 2
+                return true
             }
             return out
         }
+    }
+
+    /// Each complete `{{…}}` of `bytes`, in order: where its `{{` starts,
+    /// where its closing `}}` starts, and its first bar, if any; `body`
+    /// returns false to stop. One scan for the loader (`referenceBytes`)
+    /// and the filling (`filledASCII`).
+    static func eachReference(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (_ open: Int, _ close: Int, _ bar: Int?) -> Bool) {
+        let n = bytes.count
+        var i = 0
+        while i + 1 < n {
+            guard bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else {
+                i += 1
+                continue
+            }
+            let from = i + 2
+            var j = from
+            while j + 1 < n, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
+            guard j + 1 < n else { return }  // no closing "}}"
+            var bar: Int?
+            for k in from..<j where bytes[k] == UInt8(ascii: "|") {
+                bar = k
+                break
+            }
+            guard body(i, j, bar) else { return }
+            i = j + 2
+        }
+    }
+
+    /// `bytes[a..<b]` without the spaces at either end, as a string.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> String {
+        var a = a, b = b
+        while a < b, bytes[a] == 0x20 { a += 1 }
+        while b > a, bytes[b - 1] == 0x20 { b -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self)
     }
 
     /// The scan by Character `variableNames` replaced (the tests compare the two).

@@ -64,33 +64,17 @@ extension Template {
         return s.withUTF8 { bytes -> ByteFill in
             let n = bytes.count
             for b in bytes where b >= 0x80 { return .notASCII }
-            func text(_ a: Int, _ b: Int) -> String {
-                var a = a, b = b
-                while a < b, bytes[a] == 0x20 { a += 1 }
-                while b > a, bytes[b - 1] == 0x20 { b -= 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self)
-            }
             var out: [UInt8] = []
             var found = false
             var copied = 0  // the bytes before it are in `out` (or replaced there)
-            var i = 0
-            while i + 1 < n {
-                guard bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else {
-                    i += 1
-                    continue
-                }
-                let from = i + 2
-                var j = from
-                while j + 1 < n, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
-                guard j + 1 < n else { break }  // no closing "}}"
-                var bar: Int?
-                for k in from..<j where bytes[k] == UInt8(ascii: "|") {
-                    bar = k
-                    break
-                }
-                let name = text(from, bar ?? j)
+            var wholeValue: JSON?
+            Template.eachReference(bytes) { i, j, bar in
+                let name = Template.trimmed(bytes, i + 2, bar ?? j)
                 // The whole string one `{{NAME}}` (no filter): the bound value itself, so numbers stay numbers.
-                if whole, i == 0, j + 2 == n, bar == nil, let value = bindings[name] { return .whole(value) }
+                if whole, i == 0, j + 2 == n, bar == nil, let value = bindings[name] {
+                    wholeValue = value
+                    return false
+                }
                 if !found {
                     found = true
                     out.reserveCapacity(n + 16)
@@ -98,14 +82,15 @@ extension Template {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<i]))
                 if let v = bindings[name] {
                     // A filter the loader does not know is refused there; here it keeps the text whole.
-                    let apply = bar.flatMap { Template.filters[text($0 + 1, j)] }
+                    let apply = bar.flatMap { Template.filters[Template.trimmed(bytes, $0 + 1, j)] }
                     out.append(contentsOf: (apply.map { $0(v.textValue) } ?? v.textValue).utf8)
                 } else if keepUnknown {
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<(j + 2)]))
                 }
-                i = j + 2
-                copied = i
+                copied = j + 2
+                return true
             }
+            if let wholeValue { return .whole(wholeValue) }
             guard found else { return .unchanged }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<n]))
             return .text(String(decoding: out, as: UTF8.self))

@@ -113,10 +113,25 @@ func schemaBenchmark() throws {
 
     let pageDoc = BenchmarkDocuments.deletedPage(count: 500, total: 650)
     let pageBytes = JSONWriter().bytes(pageDoc)
+    let account0 = try JSONParser.parse(Array(BenchmarkDocuments.fullAccountJSON.utf8))
+    if let dir = ProcessInfo.processInfo.environment["BENCH_DUMP"], !dir.isEmpty {
+        // The same page and the suite's schemas as the validator sees them
+        // (augmented at load), for a side-by-side run with other validators
+        // (orjson + jsonschema-rs: Tests/Tools/compare-jsonschema-rs.py).
+        let base = URL(fileURLWithPath: dir, isDirectory: true)
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        try Data(pageBytes).write(to: base.appendingPathComponent("page.json"))
+        try Data(JSONWriter().bytes(account0)).write(to: base.appendingPathComponent("account.json"))
+        for (ref, doc) in suite.schemas {
+            let file = base.appendingPathComponent(ref)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(JSONWriter().bytes(doc)).write(to: file)
+        }
+        print("wrote page.json, account.json and \(suite.schemas.count) schemas to \(dir) (page schema \(listSchema), account schema \(readSchema))")
+    }
     print("conformance-bench schema — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
     measure("deleted page, 500 accounts", bytes: pageBytes, schema: page)
-    let account = try JSONParser.parse(Array(BenchmarkDocuments.fullAccountJSON.utf8))
-    measure("account (get), fully populated", bytes: JSONWriter().bytes(account), schema: accountSchema)
+    measure("account (get), fully populated", bytes: JSONWriter().bytes(account0), schema: accountSchema)
     print(String(format: "peak memory (max RSS): %.1f MB", peakMemoryMB()))
 }
 

@@ -58,7 +58,7 @@ import Testing
         var profile = try ProjectSuite.profile("simulator.json")
         for r in suite.readings { if let alt = r.alternatives.first { profile.readings[r.id] = alt.id } }
         let plan = Planner.plan(suite: suite, target: profile, credentials: Credentials(profile: profile, environment: [:]))
-        #expect(plan.contains { $0.testCase.steps != suite.cases.first(where: { c in c.id == $0.testCase.id })?.steps })
+        #expect(plan.contains { job in job.testCase.steps != suite.cases.first(where: { $0.id == job.testCase.id })?.steps })
         let listed = Planner.listing(suite)
         #expect(listed.count == plan.count && plan.count == suite.cases.count)
         for (c, job) in zip(listed, plan) {

@@ -168,7 +168,7 @@ public enum SuiteLoader {
                 bounds: boundLists.map { ($0.endpoint, $0.node.value, $0.node.path, $0.node.file) },
                 negatives: negativeSpecs.map { ($0.endpoint, $0.node.value, $0.node.path, $0.node.file) },
                 endpointByID: endpointByID, endpoints: endpoints, schemas: schemas, fixtures: fixtures, readings: readings,
-                access: access, sources: sources, now: Date()))
+                access: access, sources: sources, readingByID: readingByID, endpointIndex: endpointIndex, now: Date()))
         // Each file read on its own (on every core: `readCaseFiles`), then taken in file
         // order, so cases and diagnostics come in the same order whatever the concurrency.
         var caseFileList = readCaseFiles(
@@ -212,16 +212,14 @@ public enum SuiteLoader {
             guard let (b, generated, diagnostics) = made.bounds[k] else { continue }
             sink.items += diagnostics
             bounds += b
-            for c in generated {
+            for (c, alternativeDiagnostics) in generated {
                 if let other = caseFiles[c.id] {
                     list.error("generated case id '\(c.id)' is also used by \(other)")
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(
-                    withReadingAlternatives(
-                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
-                        endpointIndex: endpointIndex))
+                sink.items += alternativeDiagnostics
+                cases.append(c)
             }
         }
 
@@ -231,16 +229,14 @@ public enum SuiteLoader {
             sink.items += made.negatives[k].diagnostics
             guard let (seed, negatives) = made.negatives[k].made else { continue }
             var added = 0
-            for c in negatives {
+            for (c, alternativeDiagnostics) in negatives {
                 if let other = caseFiles[c.id] {
                     spec.error("generated case id '\(c.id)' is also used by \(other)")
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(
-                    withReadingAlternatives(
-                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
-                        endpointIndex: endpointIndex))
+                sink.items += alternativeDiagnostics
+                cases.append(c)
                 added += 1
             }
             generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
@@ -439,12 +435,16 @@ public enum SuiteLoader {
             var readings: [Reading]
             var access: AccessModel
             var sources: CitableSources
+            var readingByID: [String: Reading]
+            var endpointIndex: [String: Int]
             var now: Date
         }
         /// By position in `Inputs`: nil for a bounds list of an unknown endpoint.
+        /// Each case comes with its reading alternatives and the diagnostics those
+        /// gave (taken only for a case whose id is not taken already, as for a case file).
         struct Made {
-            var bounds: [(bounds: [Bound], cases: [Case], diagnostics: [Diagnostic])?] = []
-            var negatives: [(made: (seed: UInt64, cases: [Case])?, diagnostics: [Diagnostic])] = []
+            var bounds: [(bounds: [Bound], cases: [(Case, [Diagnostic])], diagnostics: [Diagnostic])?] = []
+            var negatives: [(made: (seed: UInt64, cases: [(Case, [Diagnostic])])?, diagnostics: [Diagnostic])] = []
         }
         // Written by whoever takes the work (once), read only after `wait()`.
         private var made = Made()
@@ -475,7 +475,7 @@ public enum SuiteLoader {
                 let (b, cases) = readBounds(
                     Node(value: list.value, path: list.path, file: list.file, sink: sink), endpoint: ep, endpoints: i.endpoints,
                     fixtures: i.fixtures, readings: i.readings, access: i.access, now: i.now, sources: i.sources)
-                made.bounds.append((b, cases, sink.items))
+                made.bounds.append((b, cases.map(withAlternatives), sink.items))
             }
             for spec in i.negatives {
                 // A count bound states what a list over its maximum answers (with its readings): a
@@ -493,8 +493,19 @@ public enum SuiteLoader {
                         endpoints: i.endpoints, fixtures: i.fixtures, readings: i.readings, access: i.access, overMax: overMax,
                         sources: i.sources)
                 }
-                made.negatives.append((result, sink.items))
+                made.negatives.append((result.map { ($0.seed, $0.cases.map(withAlternatives)) }, sink.items))
             }
+        }
+
+        /// `c` with its reading alternatives, and the diagnostics they gave.
+        private func withAlternatives(_ c: Case) -> (Case, [Diagnostic]) {
+            let i = inputs
+            var c = c
+            let sink = DiagnosticSink(computesDigests: false)
+            addReadingAlternatives(
+                &c, endpoints: i.endpoints, readings: i.readings, access: i.access, sink: sink, readingByID: i.readingByID,
+                endpointIndex: i.endpointIndex)
+            return (c, sink.items)
         }
 
         func wait() -> Made {

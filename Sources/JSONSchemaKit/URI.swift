@@ -116,8 +116,29 @@ struct URIReference: Sendable, Hashable {
         return path
     }
 
+    /// Whether `path` has a segment "." or "..": the only segments
+    /// `removeDotSegments` changes (a path without one comes back as it is).
+    /// Over bytes: `contains(".")` went through Foundation's string search,
+    /// and every `$ref` the suite's schemas hold ("….schema.json#/…") has a
+    /// dot in its path.
+    static func hasDotSegment(_ path: String) -> Bool {
+        var length = 0
+        var dots = true
+        for b in path.utf8 {
+            if b == UInt8(ascii: "/") {
+                if length > 0, length <= 2, dots { return true }
+                length = 0
+                dots = true
+            } else {
+                length += 1
+                if b != UInt8(ascii: ".") { dots = false }
+            }
+        }
+        return length > 0 && length <= 2 && dots
+    }
+
     static func removeDotSegments(_ path: String) -> String {
-        guard path.contains(".") else { return path }
+        guard hasDotSegment(path) else { return path }
         var input = Substring(path)
         // Work segment-wise following RFC 3986 §5.2.4.
         var out = ""
@@ -159,8 +180,14 @@ extension Unicode.Scalar {
 enum URIs {
     /// Resolves `reference` against `base` (an absolute URI) and returns the text.
     static func resolve(_ reference: String, against base: String) -> String {
+        // A fragment alone ("#/$defs/x") keeps the base's scheme, authority,
+        // path and query as they are (RFC 3986 §5.2.2, an empty path): the
+        // base's text up to its own fragment, which parsing and recomposing
+        // gave back byte for byte.
+        if reference.utf8.first == UInt8(ascii: "#") { return split(base).base + reference }
         let r = URIReference(parsing: reference)
-        if r.isAbsolute { return URIReference(parsing: reference).normalizedAbsolute.string }
+        // Parsing loses nothing: without a dot segment the text is the answer.
+        if r.isAbsolute { return URIReference.hasDotSegment(r.path) ? r.normalizedAbsolute.string : reference }
         return r.resolved(against: URIReference(parsing: base)).string
     }
 
@@ -175,7 +202,7 @@ enum URIs {
     /// Makes `uri` absolute: a reference without a scheme is resolved against `file:///`.
     static func absolute(_ uri: String) -> String {
         let r = URIReference(parsing: uri)
-        if r.isAbsolute { return r.normalizedAbsolute.string }
+        if r.isAbsolute { return URIReference.hasDotSegment(r.path) ? r.normalizedAbsolute.string : uri }
         return r.resolved(against: URIReference(parsing: "file:///")).string
     }
 }

@@ -1,5 +1,6 @@
 import ConformanceCLI
 import ConformanceKit
+import ConformanceTesting
 import Foundation
 import Testing
 
@@ -46,6 +47,26 @@ import Testing
         #expect(status == 0)
         #expect(c.out.contains("mvno-account-get/get-by-id  OWNER  covers success"))
         #expect(c.out.contains("2 cases"))
+    }
+
+    /// `--list` prints `Planner.listing` instead of making the plan: the same
+    /// cases in the same order, with what a line shows unchanged by planning,
+    /// also when the target pins every reading to an alternative (pinning
+    /// rewrites the steps) and has no credentials (every case skipped).
+    @Test func listingIsThePlansCasesInThePlansOrder() throws {
+        let suite = try ProjectSuite.suite()
+        var profile = try ProjectSuite.profile("simulator.json")
+        for r in suite.readings { if let alt = r.alternatives.first { profile.readings[r.id] = alt.id } }
+        let plan = Planner.plan(suite: suite, target: profile, credentials: Credentials(profile: profile, environment: [:]))
+        #expect(plan.contains { job in job.testCase.steps != suite.cases.first(where: { $0.id == job.testCase.id })?.steps })
+        let listed = Planner.listing(suite)
+        #expect(listed.count == plan.count && plan.count == suite.cases.count)
+        for (c, job) in zip(listed, plan) {
+            let p = job.testCase
+            #expect(
+                [c.endpoint, c.id, c.role.description, c.covers, c.tags.joined(separator: ","), String(c.steps.count)]
+                    == [p.endpoint, p.id, p.role.description, p.covers, p.tags.joined(separator: ","), String(p.steps.count)])
+        }
     }
 
     @Test func dryRunPrintsRequestsWithSecretsRedacted() async {

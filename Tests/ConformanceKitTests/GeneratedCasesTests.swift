@@ -95,4 +95,47 @@ import Testing
         let notes = try #require(generated.first { $0.id == "create-gen-notes-type" })
         #expect(notes.steps[0].expect.oneOf.map(\.row) == ["400-bad_request"], "no row names notes: a bad body")
     }
+
+    /// The bounds' and negative inputs' cases are made on another thread while
+    /// the case files are read; their diagnostics still come where they always
+    /// came: each bounds list's own, then its cases' (a duplicate id), list by
+    /// list in endpoint file order, then the negative inputs', the same on
+    /// every load.
+    @Test func generatedCasesReportWhereTheyAlwaysDid() throws {
+        let generatedID = try #require(try Self.suite().cases.first { $0.id.hasPrefix("deleted-bound-limit") }?.id)
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let root = try tmp.copySuite()
+        func edit(_ rel: String, _ from: String, _ to: String) throws {
+            let text = try String(contentsOfFile: root + "/" + rel, encoding: .utf8)
+            let at = try #require(text.range(of: from), "\(from) in \(rel)")
+            try text.replacingCharacters(in: at, with: to).write(toFile: root + "/" + rel, atomically: true, encoding: .utf8)
+        }
+        try edit("endpoints/mvno-account-create.json", #""id": "create-bound-start-date","#, #""id": 7,"#)
+        try edit("endpoints/mvno-account-create.json", #""prefix": "create-gen","#, #""prefix": 7,"#)
+        let dupFile = "cases/mvno-deleted-list/zz-duplicate.json"
+        try FileManager.default.copyItem(atPath: root + "/cases/mvno-deleted-list/anonymous.json", toPath: root + "/" + dupFile)
+        try edit(dupFile, #""id": "deleted-anonymous""#, "\"id\": \"\(generatedID)\"")
+        func problems() -> [Diagnostic] {
+            do {
+                _ = try SuiteLoader.load(root: root)
+                return []
+            } catch { return error.diagnostics }
+        }
+        let first = problems()
+        #expect(first == problems())
+        let create = root + "/endpoints/mvno-account-create.json"
+        let bound = first.firstIndex { $0.file == create && $0.keyPath == "bounds[3].id" }
+        let duplicate = first.firstIndex {
+            $0.file == root + "/endpoints/mvno-deleted-list.json" && $0.keyPath == "bounds"
+                && $0.message == "generated case id '\(generatedID)' is also used by \(root)/\(dupFile)"
+        }
+        let negative = first.firstIndex { $0.file == create && $0.keyPath == "negatives.prefix" }
+        let fromCaseFiles = first.lastIndex { $0.file.contains("/cases/") }
+        #expect(bound != nil && duplicate != nil && negative != nil, "\(first.map(\.description))")
+        if let bound, let duplicate, let negative {
+            #expect(bound < duplicate && duplicate < negative)
+            #expect(fromCaseFiles.map { $0 < bound } ?? true)
+        }
+    }
 }

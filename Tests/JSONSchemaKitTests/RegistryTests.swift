@@ -1,5 +1,5 @@
 import JSONKit
-import JSONSchemaKit
+@testable import JSONSchemaKit
 import Testing
 
 @Suite("Registry, references and schema errors")
@@ -230,5 +230,34 @@ struct RegistryTests {
         }
         // A failed registration leaves the registry unchanged.
         #expect(registry.document("file:///t/c.json") == nil)
+    }
+
+    @Test("resolution's short cuts (a fragment alone, an absolute URI without dot segments) give what RFC 3986's steps give")
+    func resolutionShortCuts() {
+        let bases = [
+            "file:///suite/schemas/mvno-account.schema.json", "file:///suite/schemas/a.json#/$defs/x",
+            "https://example.com/a/b.json?q=1#frag", "urn:example:thing", "file:///t/./x/../y.json",
+        ]
+        let references = [
+            "#/$defs/x", "#", "#anchor", "file:///suite/schemas/common.schema.json#/$defs/id",
+            "https://json-schema.org/draft/2020-12/meta/core", "file:///a/./b/../c.json#/x", "http://h/a/..",
+            "other.json", "../up.json#/y", "//host/p.json",
+        ]
+        for base in bases {
+            for ref in references {
+                let steps = URIReference(parsing: ref).resolved(against: URIReference(parsing: base)).string
+                #expect(URIs.resolve(ref, against: base) == steps, "\(ref) against \(base)")
+            }
+        }
+        #expect(URIs.absolute("file:///suite/schemas/a.schema.json#/x") == "file:///suite/schemas/a.schema.json#/x")
+        #expect(URIs.absolute("file:///suite/./a/../b.json") == "file:///suite/b.json")
+        for (path, dotted) in [
+            ("/a/./b", true), ("/a/../b", true), (".", true), ("..", true), ("/a/.", true), ("/a/..", true), ("./a", true),
+            ("../a", true), ("/a.b/c.json", false), ("/.../x", false), ("/.a/b.", false), ("", false), ("//", false),
+        ] {
+            #expect(URIReference.hasDotSegment(path) == dotted, "\(path)")
+            if !dotted { #expect(URIReference.removeDotSegments(path) == path) }
+        }
+        #expect(URIReference.removeDotSegments("/a/b/../c/./d.json") == "/a/c/d.json")
     }
 }

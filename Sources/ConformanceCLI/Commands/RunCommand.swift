@@ -84,8 +84,7 @@ extension CLI {
         settings.suiteDigest = loaded.suite.digest
         guard let suite = try select(settings.selection, from: loaded.suite, console: console) else { return .usage }
         if settings.list {
-            let credentials = Credentials(profile: loaded.profile, environment: environment)
-            list(Planner.plan(suite: suite, target: loaded.profile, credentials: credentials), console: console)
+            list(Planner.listing(suite), console: console)
             return .passed
         }
         guard let target = try startTarget(loaded.profile, settings, environment: environment, console: console) else {
@@ -365,16 +364,17 @@ extension CLI {
         return suite
     }
 
-    /// `--list`: the plan, one line a case; nothing is sent.
-    static func list(_ plan: Plan, console: Console) {
-        for job in plan {
-            let c = job.testCase
-            var line = "\(c.endpoint)/\(c.id)  \(c.role)  covers \(c.covers)"
-            if c.steps.count > 1 { line += "  (\(c.steps.count) steps)" }
-            if !c.tags.isEmpty { line += "  [\(c.tags.joined(separator: ","))]" }
-            console.out(line)
+    /// `--list`: the plan's cases (`Planner.listing`), one line a case; nothing is sent.
+    /// Written at once: a write (and a `Data`) per line was a few percent of `run --list`.
+    static func list(_ cases: [Case], console: Console) {
+        var text = ""
+        for c in cases {
+            text += "\(c.endpoint)/\(c.id)  \(c.role)  covers \(c.covers)"
+            if c.steps.count > 1 { text += "  (\(c.steps.count) steps)" }
+            if !c.tags.isEmpty { text += "  [\(c.tags.joined(separator: ","))]" }
+            text += "\n"
         }
-        console.out("\(plan.count) cases")
+        console.out(text + "\(cases.count) cases")
     }
 
     /// The server the cases go to: the profile with its base URL and the credentials to send.

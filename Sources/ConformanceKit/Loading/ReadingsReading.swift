@@ -189,21 +189,9 @@ let maxReadingCombinations = 64
 /// combination of the options of the readings that apply to it (cited by the
 /// step itself, by its endpoint's access line for the case's level, or by its
 /// endpoint's success response). The step's own `expect` stays the one with
-/// every reading as the suite takes it.
-func withReadingAlternatives(
-    _ c: Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
-    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil
-) -> Case {
-    var c = c
-    addReadingAlternatives(
-        &c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
-        endpointIndex: endpointIndex)
-    return c
-}
-
-/// `withReadingAlternatives` in place: a case the caller owns alone gets its
-/// steps' alternatives without a copy of its steps (a large load does this
-/// once per case).
+/// every reading as the suite takes it. In place: a case the caller owns alone
+/// gets its steps' alternatives without a copy of its steps (a large load does
+/// this once per case).
 func addReadingAlternatives(
     _ c: inout Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
     readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil

@@ -82,6 +82,12 @@ public enum SuiteLoader {
             ])
         }
 
+        // The built-in meta-schemas every registry starts from are registered
+        // once a process (their patterns also start ICU's regular expressions):
+        // begun on another core while the suite's schemas are read. Whichever
+        // thread comes first does it; the other waits for it (a `static let`).
+        DispatchQueue.global().async { _ = SchemaRegistry() }
+
         // Schemas first: specs and cases refer to them.
         var schemas: [String: JSON] = [:]
         for rel in SuiteFiles.list(root + "/schemas", recursive: true) {
@@ -90,9 +96,9 @@ public enum SuiteLoader {
                 schemas[ref] = node.value
             }
         }
-        var registry = SchemaRegistry()
         // Answers are validated against each object as all pages document it together.
         let validated = DocumentedElsewhere.augmented(schemas, base: schemaBase)
+        var registry = SchemaRegistry()
         for (ref, doc) in validated.sorted(by: { $0.key < $1.key }) {
             do {
                 try registry.register(doc, uri: schemaBase + ref)
@@ -154,6 +160,15 @@ public enum SuiteLoader {
         let sources = CitableSources(endpoints: endpoints, readings: readings)
         let readingByID = Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let endpointIndex = Dictionary(endpoints.indices.map { (endpoints[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+        // The cases generated from the bounds and the negative inputs are made on
+        // another thread while the case files are read (they read only the
+        // endpoints, schemas and registers); taken below, where they always were.
+        let generation = GeneratedCases(
+            GeneratedCases.Inputs(
+                bounds: boundLists.map { ($0.endpoint, $0.node.value, $0.node.path, $0.node.file) },
+                negatives: negativeSpecs.map { ($0.endpoint, $0.node.value, $0.node.path, $0.node.file) },
+                endpointByID: endpointByID, endpoints: endpoints, schemas: schemas, fixtures: fixtures, readings: readings,
+                access: access, sources: sources, readingByID: readingByID, endpointIndex: endpointIndex, now: Date()))
         // Each file read on its own (on every core: `readCaseFiles`), then taken in file
         // order, so cases and diagnostics come in the same order whatever the concurrency.
         var caseFileList = readCaseFiles(
@@ -189,55 +204,39 @@ public enum SuiteLoader {
             }
         }
 
-        // Cases generated from the documented bounds, as matrices are expanded.
+        // Cases generated from the documented bounds, as matrices are expanded:
+        // each list's diagnostics, then its cases' (ids, alternatives), as before.
+        let made = generation.wait()
         var bounds: [Bound] = []
-        let now = Date()
-        for (epID, list) in boundLists {
-            guard let ep = endpointByID[epID] else { continue }
-            let (b, generated) = readBounds(
-                list, endpoint: ep, endpoints: endpoints, fixtures: fixtures, readings: readings, access: access, now: now,
-                sources: sources)
+        for (k, (_, list)) in boundLists.enumerated() {
+            guard let (b, generated, diagnostics) = made.bounds[k] else { continue }
+            sink.items += diagnostics
             bounds += b
-            for c in generated {
+            for (c, alternativeDiagnostics) in generated {
                 if let other = caseFiles[c.id] {
                     list.error("generated case id '\(c.id)' is also used by \(other)")
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(
-                    withReadingAlternatives(
-                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
-                        endpointIndex: endpointIndex))
+                sink.items += alternativeDiagnostics
+                cases.append(c)
             }
         }
 
         // Negative inputs generated from the request schemas.
         var generated: (seed: UInt64, cases: Int)?
-        for (epID, spec) in negativeSpecs {
-            // A count bound states what a list over its maximum answers (with its readings): a
-            // generated max-items break of the same member expects the same.
-            var overMax: [String: JSON] = [:]
-            for (boundEP, list) in boundLists where boundEP == epID {
-                for item in list.value.arrayValue ?? [] where item["kind"]?.stringValue == "count" {
-                    if let f = item["field"]?.stringValue, let outside = item["outside"] { overMax[f] = outside }
-                }
-            }
-            guard let ep = endpointByID[epID],
-                let (seed, made) = readNegatives(
-                    spec, endpoint: ep, schemas: schemas, endpoints: endpoints, fixtures: fixtures, readings: readings,
-                    access: access, overMax: overMax, sources: sources)
-            else { continue }
+        for (k, (_, spec)) in negativeSpecs.enumerated() {
+            sink.items += made.negatives[k].diagnostics
+            guard let (seed, negatives) = made.negatives[k].made else { continue }
             var added = 0
-            for c in made {
+            for (c, alternativeDiagnostics) in negatives {
                 if let other = caseFiles[c.id] {
                     spec.error("generated case id '\(c.id)' is also used by \(other)")
                     continue
                 }
                 caseFiles[c.id] = c.file
-                cases.append(
-                    withReadingAlternatives(
-                        c, endpoints: endpoints, readings: readings, access: access, sink: sink, readingByID: readingByID,
-                        endpointIndex: endpointIndex))
+                sink.items += alternativeDiagnostics
+                cases.append(c)
                 added += 1
             }
             generated = (generated?.seed ?? seed, (generated?.cases ?? 0) + added)
@@ -289,13 +288,12 @@ public enum SuiteLoader {
         suite.confirmBeforeBlame = blameRules
         suite.bounds = bounds
         suite.generated = generated
-        suite.documentedEnums = DocumentedValues.catalogue(endpoints: suite.endpoints, schemas: schemas)
-        for ref in compiler.compiled.keys {
-            let rules = Visibility.rules(for: ref, schemas: schemas)
-            if !rules.isEmpty { suite.visibility[ref] = rules }
-            let presence = Presence.rules(for: ref, schemas: schemas)
-            if !presence.isEmpty { suite.presence[ref] = presence }
-        }
+        // The endpoints' schemas were annotated on the thread that compiled them; the rest here.
+        var annotations = earlyCompile.box
+        for ref in compiler.compiled.keys { annotations.annotate(ref, schemas: schemas) }
+        suite.documentedEnums = annotations.documentedEnums
+        suite.visibility = annotations.visibility
+        suite.presence = annotations.presence
         return (suite, sink.items)
     }
 
@@ -366,6 +364,22 @@ public enum SuiteLoader {
         struct Box {
             var compiler: SchemaCompiler
             let sink = DiagnosticSink(computesDigests: false)
+            /// What a loaded suite keeps of each compiled schema (`Suite.visibility`,
+            /// `presence`) and of the endpoints' documented values, made on this
+            /// thread too (a load with errors does not read them).
+            var visibility: [String: [VisibilityRule]] = [:]
+            var presence: [String: [PresenceRule]] = [:]
+            var annotated: Set<String> = []
+            var documentedEnums: [DocumentedEnum] = []
+
+            /// The visibility and presence rules of `ref`, once.
+            mutating func annotate(_ ref: String, schemas: [String: JSON]) {
+                guard annotated.insert(ref).inserted else { return }
+                let rules = Visibility.rules(for: ref, schemas: schemas)
+                if !rules.isEmpty { visibility[ref] = rules }
+                let presence = Presence.rules(for: ref, schemas: schemas)
+                if !presence.isEmpty { self.presence[ref] = presence }
+            }
         }
         private(set) var box: Box
         private let endpoints: [Endpoint]
@@ -394,10 +408,109 @@ public enum SuiteLoader {
                         s, at: Node(value: .null, path: [.key("request"), .key("schema")], file: ep.file, sink: box.sink))
                 }
             }
+            let schemas = box.compiler.schemas
+            for ref in box.compiler.compiled.keys { box.annotate(ref, schemas: schemas) }
+            box.documentedEnums = DocumentedValues.catalogue(endpoints: endpoints.sorted { $0.id < $1.id }, schemas: schemas)
         }
 
         func wait() {
             if take() { work() } else { done.wait() }
+        }
+    }
+
+    /// The cases generated from the endpoints' `bounds` and `negatives`, made
+    /// on a thread of their own (started at init), each list into a sink of
+    /// its own; `wait()` for them. When no thread has taken the work by then,
+    /// `wait()` does it itself (so it never waits on a thread that may not come).
+    final class GeneratedCases: @unchecked Sendable {
+        /// What generating reads: each list as the endpoint id, value, path and
+        /// file of its node (a node is remade on the thread, into its own sink).
+        struct Inputs: Sendable {
+            var bounds: [(endpoint: String, value: JSON, path: [JSONPathSegment], file: String)]
+            var negatives: [(endpoint: String, value: JSON, path: [JSONPathSegment], file: String)]
+            var endpointByID: [String: Endpoint]
+            var endpoints: [Endpoint]
+            var schemas: [String: JSON]
+            var fixtures: [String: String]
+            var readings: [Reading]
+            var access: AccessModel
+            var sources: CitableSources
+            var readingByID: [String: Reading]
+            var endpointIndex: [String: Int]
+            var now: Date
+        }
+        /// By position in `Inputs`: nil for a bounds list of an unknown endpoint.
+        /// Each case comes with its reading alternatives and the diagnostics those
+        /// gave (taken only for a case whose id is not taken already, as for a case file).
+        struct Made {
+            var bounds: [(bounds: [Bound], cases: [(Case, [Diagnostic])], diagnostics: [Diagnostic])?] = []
+            var negatives: [(made: (seed: UInt64, cases: [(Case, [Diagnostic])])?, diagnostics: [Diagnostic])] = []
+        }
+        // Written by whoever takes the work (once), read only after `wait()`.
+        private var made = Made()
+        private let inputs: Inputs
+        /// 0: not taken, 1: taken.
+        private let taken = Atomic<Int>(0)
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ inputs: Inputs) {
+            self.inputs = inputs
+            DispatchQueue.global().async { [self] in
+                guard take() else { return }
+                work()
+                done.signal()
+            }
+        }
+
+        private func take() -> Bool { taken.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
+
+        private func work() {
+            let i = inputs
+            for list in i.bounds {
+                guard let ep = i.endpointByID[list.endpoint] else {
+                    made.bounds.append(nil)
+                    continue
+                }
+                let sink = DiagnosticSink(computesDigests: false)
+                let (b, cases) = readBounds(
+                    Node(value: list.value, path: list.path, file: list.file, sink: sink), endpoint: ep, endpoints: i.endpoints,
+                    fixtures: i.fixtures, readings: i.readings, access: i.access, now: i.now, sources: i.sources)
+                made.bounds.append((b, cases.map(withAlternatives), sink.items))
+            }
+            for spec in i.negatives {
+                // A count bound states what a list over its maximum answers (with its readings): a
+                // generated max-items break of the same member expects the same.
+                var overMax: [String: JSON] = [:]
+                for list in i.bounds where list.endpoint == spec.endpoint {
+                    for item in list.value.arrayValue ?? [] where item["kind"]?.stringValue == "count" {
+                        if let f = item["field"]?.stringValue, let outside = item["outside"] { overMax[f] = outside }
+                    }
+                }
+                let sink = DiagnosticSink(computesDigests: false)
+                let result = i.endpointByID[spec.endpoint].flatMap { ep in
+                    readNegatives(
+                        Node(value: spec.value, path: spec.path, file: spec.file, sink: sink), endpoint: ep, schemas: i.schemas,
+                        endpoints: i.endpoints, fixtures: i.fixtures, readings: i.readings, access: i.access, overMax: overMax,
+                        sources: i.sources)
+                }
+                made.negatives.append((result.map { ($0.seed, $0.cases.map(withAlternatives)) }, sink.items))
+            }
+        }
+
+        /// `c` with its reading alternatives, and the diagnostics they gave.
+        private func withAlternatives(_ c: Case) -> (Case, [Diagnostic]) {
+            let i = inputs
+            var c = c
+            let sink = DiagnosticSink(computesDigests: false)
+            addReadingAlternatives(
+                &c, endpoints: i.endpoints, readings: i.readings, access: i.access, sink: sink, readingByID: i.readingByID,
+                endpointIndex: i.endpointIndex)
+            return (c, sink.items)
+        }
+
+        func wait() -> Made {
+            if take() { work() } else { done.wait() }
+            return made
         }
     }
 

@@ -133,6 +133,17 @@ public enum Planner {
             skipReasons: skipReasons, takes: takes)
     }
 
+    /// The suite's cases in plan order, as `run --list` prints them: the
+    /// plan without its making. A listing reads a case's endpoint, id, role,
+    /// `covers`, tags and number of steps, none of which planning changes
+    /// (pinning a step to the target's readings keeps the steps, and skip
+    /// reasons and pool takes are not listed), so the steps are not pinned,
+    /// the fixtures not checked and no pool taken: that was a tenth of
+    /// `run --list`'s CPU.
+    public static func listing(_ suite: Suite) -> [Case] {
+        order(suite.cases).map { suite.cases[Int($0)] }
+    }
+
     /// The plan order: the positions of `cases` by endpoint id, then case id.
     static func order(_ cases: [Case]) -> [Int32] {
         (0..<Int32(cases.count)).sorted { a, b in

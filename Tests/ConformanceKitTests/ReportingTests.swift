@@ -160,3 +160,60 @@ import Testing
         #expect(masked["list"]?[0]?["puk1"] == "***")
     }
 }
+
+/// The reader `conformance merge` uses instead of FoundationXML (issue 24: libxml2 at every start).
+@Suite struct XMLReaderTests {
+    @Test func readsElementsAttributesTextAndWhereEachElementWasWritten() throws {
+        let doc = """
+            \u{FEFF}<?xml version="1.0" encoding="UTF-8"?>
+            <!-- a comment --><testsuites>
+              <testsuite name="a &amp; b" note='it&apos;s &#10;two&#x20;lines'>
+                <testcase name="x &lt;1&gt;" time="0.5"><failure message="m">why <![CDATA[<raw> & more]]> ok</failure></testcase>
+                <testcase name="y"/>
+                <?pi ignored?>
+                <system-out>out &quot;text&quot;</system-out>
+              </testsuite>
+            </testsuites>
+            """
+        let bytes = Array(doc.utf8)
+        let root = try XMLReader.parse(bytes)
+        #expect(root.name == "testsuites")
+        let ts = try #require(root.elements(named: "testsuite").first)
+        #expect(ts.attribute("name") == "a & b")
+        #expect(ts.attribute("note") == "it's \ntwo lines")
+        let cases = ts.elements(named: "testcase")
+        #expect(cases.map { $0.attribute("name") } == ["x <1>", "y"])
+        #expect(cases[0].elements(named: "failure").first?.text == "why <raw> & more ok")
+        #expect(ts.elements(named: "system-out").first?.text == "out \"text\"")
+        // Each element's bytes, as written: what merge copies.
+        #expect(String(decoding: bytes[cases[1].start..<cases[1].end], as: UTF8.self) == #"<testcase name="y"/>"#)
+        #expect(String(decoding: bytes[cases[0].start..<cases[0].end], as: UTF8.self).hasSuffix("ok</failure></testcase>"))
+    }
+
+    @Test func refusesWhatIsNotAWellFormedUTF8DocumentWithoutCrashing() {
+        let refused: [(String, String)] = [
+            ("<a><b></a>", "closes no open"),
+            ("<a>", "unterminated"),
+            ("<a x=1/>", "quoted value"),
+            ("<a x='1' x='2'/>", "given twice"),
+            ("<a>&nope;</a>", "unknown entity"),
+            ("<a>&#xD800;</a>", "no character"),
+            ("<a>fish & chips</a>", "starts no reference"),
+            ("<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>", "DOCTYPE"),
+            ("<a/><b/>", "after the root"),
+            ("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>", "UTF-8 only"),
+            ("", "no root"),
+            ("<nope", "unterminated start tag"),
+            (String(repeating: "<a>", count: 100_000), "nested deeper"),
+        ]
+        for (doc, why) in refused {
+            #expect(throws: XMLReader.ParseError.self, "\(doc.prefix(40))") { try XMLReader.parse(Array(doc.utf8)) }
+            do {
+                _ = try XMLReader.parse(Array(doc.utf8))
+            } catch {
+                #expect(error.message.contains(why), "\(doc.prefix(40)): \(error)")
+            }
+        }
+        #expect(throws: XMLReader.ParseError.self) { try XMLReader.parse([0x3C, 0x61, 0x3E, 0xFF, 0x3C, 0x2F, 0x61, 0x3E]) }
+    }
+}

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
 /// Merges JUnit reports of shards into one: test suites of the same name are
 /// joined (their test cases concatenated, counts and times summed), so the
 /// result has the same shape and totals as an unsharded run's report.
@@ -17,8 +13,9 @@ public enum JUnitMerge {
     struct SuiteAccumulator {
         var name: String
         var attributes: [String: String]
-        var properties: [XMLElement] = []
-        var testcases: [XMLElement] = []
+        /// Each as it was written in its shard's report.
+        var properties: [String] = []
+        var testcases: [String] = []
         var out: [String] = []
         var err: [String] = []
         var tests = 0, failures = 0, errors = 0, skipped = 0
@@ -29,42 +26,47 @@ public enum JUnitMerge {
         var order: [String] = []
         var suites: [String: SuiteAccumulator] = [:]
         for file in files {
-            let doc: XMLDocument
+            let root: XMLReader.Element
+            let bytes: [UInt8]
             do {
-                doc = try XMLDocument(contentsOf: URL(fileURLWithPath: file), options: [])
+                bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
             } catch {
-                throw MergeError(file: file, message: "not a readable XML file (\(error.localizedDescription))")
+                throw MergeError(file: file, message: "not a readable file (\(error.localizedDescription))")
             }
-            guard let root = doc.rootElement() else { throw MergeError(file: file, message: "empty document") }
-            let elements: [XMLElement]
+            do {
+                root = try XMLReader.parse(bytes)
+            } catch {
+                throw MergeError(file: file, message: "not a readable XML file (\(error))")
+            }
+            func source(_ e: XMLReader.Element) -> String { String(decoding: bytes[e.start..<e.end], as: UTF8.self) }
+            let elements: [XMLReader.Element]
             switch root.name {
-            case "testsuites": elements = root.elements(forName: "testsuite")
+            case "testsuites": elements = root.elements(named: "testsuite")
             case "testsuite": elements = [root]
-            default: throw MergeError(file: file, message: "root element is <\(root.name ?? "?")>, not <testsuites> or <testsuite>")
+            default: throw MergeError(file: file, message: "root element is <\(root.name)>, not <testsuites> or <testsuite>")
             }
             for ts in elements {
-                guard let name = ts.attribute(forName: "name")?.stringValue else {
+                guard let name = ts.attribute("name") else {
                     throw MergeError(file: file, message: "a <testsuite> has no name")
                 }
                 var acc = suites[name] ?? SuiteAccumulator(name: name, attributes: [:])
                 if suites[name] == nil {
                     order.append(name)
-                    for a in ts.attributes ?? [] { if let n = a.name { acc.attributes[n] = a.stringValue ?? "" } }
-                    acc.properties = ts.elements(forName: "properties").flatMap { $0.elements(forName: "property") }
-                        .map { $0.copy() as! XMLElement }
-                } else if let t = ts.attribute(forName: "timestamp")?.stringValue, let mine = acc.attributes["timestamp"], t < mine {
+                    for a in ts.attributes { acc.attributes[a.name] = a.value }
+                    acc.properties = ts.elements(named: "properties").flatMap { $0.elements(named: "property") }.map(source)
+                } else if let t = ts.attribute("timestamp"), let mine = acc.attributes["timestamp"], t < mine {
                     acc.attributes["timestamp"] = t
                 }
-                for tc in ts.elements(forName: "testcase") {
-                    acc.testcases.append(tc.copy() as! XMLElement)
+                for tc in ts.elements(named: "testcase") {
+                    acc.testcases.append(source(tc))
                     acc.tests += 1
-                    if !tc.elements(forName: "failure").isEmpty { acc.failures += 1 }
-                    if !tc.elements(forName: "error").isEmpty { acc.errors += 1 }
-                    if !tc.elements(forName: "skipped").isEmpty { acc.skipped += 1 }
-                    acc.time += Double(tc.attribute(forName: "time")?.stringValue ?? "0") ?? 0
+                    if !tc.elements(named: "failure").isEmpty { acc.failures += 1 }
+                    if !tc.elements(named: "error").isEmpty { acc.errors += 1 }
+                    if !tc.elements(named: "skipped").isEmpty { acc.skipped += 1 }
+                    acc.time += Double(tc.attribute("time") ?? "0") ?? 0
                 }
-                if let o = ts.elements(forName: "system-out").first?.stringValue, !o.isEmpty { acc.out.append(o) }
-                if let e = ts.elements(forName: "system-err").first?.stringValue, !e.isEmpty { acc.err.append(e) }
+                if let o = ts.elements(named: "system-out").first?.text, !o.isEmpty { acc.out.append(o) }
+                if let e = ts.elements(named: "system-err").first?.text, !e.isEmpty { acc.err.append(e) }
                 suites[name] = acc
             }
         }
@@ -81,9 +83,9 @@ public enum JUnitMerge {
             x += " time=\"\(JUnitReporter.seconds(s.time))\" timestamp=\"\(XML.escape(s.attributes["timestamp"] ?? "1970-01-01T00:00:00", attribute: true))\""
             x += " hostname=\"\(XML.escape(s.attributes["hostname"] ?? "localhost", attribute: true))\">\n"
             x += "    <properties>\n"
-            for p in s.properties { x += "      " + p.xmlString + "\n" }
+            for p in s.properties { x += "      " + p + "\n" }
             x += "    </properties>\n"
-            for tc in s.testcases { x += "    " + tc.xmlString(options: []) + "\n" }
+            for tc in s.testcases { x += "    " + tc + "\n" }
             x += "    <system-out>\(XML.escape(s.out.joined(separator: "\n")))</system-out>\n"
             x += "    <system-err>\(XML.escape(s.err.joined(separator: "\n")))</system-err>\n"
             x += "  </testsuite>\n"

@@ -2,10 +2,6 @@ import Foundation
 import JSONKit
 import Synchronization
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A request as it goes on the wire (credentials included: it never leaves the runner).
 public struct OutgoingRequest: Sendable {
     public var method: String
@@ -93,18 +89,19 @@ public protocol Transport: Sendable {
 /// - `http://` over a TCP socket of our own.
 /// - `https://` through OpenSSL's libssl in the process (`TLSLibrary`), or
 ///   where it cannot be loaded through `openssl s_client` (`TLSTunnel`): TLS
-///   and certificate verification by OpenSSL, HTTP and the caps by us. Only
-///   with neither does it fall back to URLSession (FoundationNetworking), whose
-///   delegate sees chunks only after libcurl has queued them, so the cap is
-///   enforced late there (`tlsHasHardCap` tells; the run says so).
+///   and certificate verification by OpenSSL, HTTP and the caps by us. With
+///   neither, an `https://` request is not sent: it fails with the reason
+///   and the fix (the run says so in its opening lines). There was a last
+///   fall-back to URLSession, which read bodies under a late cap; it went
+///   with FoundationNetworking, whose libcurl and the libraries it loads were
+///   about 5.5 ms of every start of the executable (issue 24), and which
+///   could not run without libssl anyway (Debian's libcurl needs it).
 /// - Redirects are not followed: a 3xx is the answer the target gave, judged
 ///   like any other, so credentials never travel to another host and a
 ///   redirect loop cannot hold the run.
 /// - TLS certificates are always verified.
 /// (The name stays from when URLSession carried every request.)
 public final class URLSessionTransport: Transport {
-    let session: URLSession
-    let tasks: TaskTable
     /// Kept-alive connections for `http://` and `https://` (libssl in the process, or `s_client`), at most `maxConnections`.
     let pool: ConnectionPool
     public let maxBodyBytes: Int
@@ -114,7 +111,7 @@ public final class URLSessionTransport: Transport {
     /// users set `SSL_CERT_FILE`, which OpenSSL reads).
     let caFile: String?
 
-    /// Whether `https://` answers are read under the hard caps (OpenSSL's libssl loaded, or an `openssl` on PATH).
+    /// Whether `https://` can be carried: OpenSSL's libssl loaded, or an `openssl` on PATH (both read under the hard caps).
     package static var tlsHasHardCap: Bool { TLSLibrary.shared != nil || TLSTunnel.openssl != nil }
 
     /// How `https://` is carried in this process (the benchmark prints it).
@@ -127,7 +124,7 @@ public final class URLSessionTransport: Transport {
 
     /// What carries a run to an `https://` base URL, as `run` says it in its
     /// opening lines (nil for `http://`): a refused handshake reads
-    /// differently by carrier, and the last fall-back reads bodies under a late cap.
+    /// differently by carrier, and with no carrier no request is sent.
     package static func tlsLine(baseURL: String, environment: [String: String], inProcess: Bool, openssl: String?) -> String? {
         guard let url = URL(string: baseURL), url.scheme?.lowercased() == "https", let host = url.host else { return nil }
         let proxy = TLSTunnel.proxy(for: host, environment: environment)
@@ -138,7 +135,7 @@ public final class URLSessionTransport: Transport {
                 ?? (environment["CONFORMANCE_TLS_CARRIER"] == "s_client" ? "CONFORMANCE_TLS_CARRIER=s_client" : "libssl.so.3 could not be loaded")
             return "https: TLS by openssl s_client, one per kept connection (\(why); certificates verified)"
         }
-        return "https: TLS by URLSession: neither libssl.so.3 nor the openssl command was found, so an answer's body is capped only after it is read (apt-get install openssl)"
+        return "https: no TLS carrier: " + noCarrier
     }
 
     /// `keepAliveSeconds`: how long a kept connection may wait for its next
@@ -151,20 +148,11 @@ public final class URLSessionTransport: Transport {
     /// `tlsLibrary` nil: `https://` through `s_client` (tests of that carrier).
     init(maxConnections: Int, maxBodyBytes: Int, caFile: String?, keepAliveSeconds: Double, tlsLibrary: TLSLibrary?) {
         self.caFile = caFile
-        let config = URLSessionConfiguration.ephemeral
-        config.httpCookieAcceptPolicy = .never
-        config.httpShouldSetCookies = false
-        config.urlCache = nil
-        config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        config.httpMaximumConnectionsPerHost = max(1, maxConnections)
         self.maxBodyBytes = maxBodyBytes
-        tasks = TaskTable(maxBodyBytes: maxBodyBytes)
-        session = URLSession(configuration: config, delegate: tasks, delegateQueue: nil)
         pool = ConnectionPool(capacity: keepAliveSeconds > 0 ? maxConnections : 0, idleSeconds: keepAliveSeconds, tlsLibrary: tlsLibrary)
     }
 
     deinit {
-        session.invalidateAndCancel()
         pool.shutdown()
     }
 
@@ -191,65 +179,16 @@ public final class URLSessionTransport: Transport {
                 pool: pool)
             return HTTPExchange(status: r.status, headers: r.headers, body: r.body, seconds: (ContinuousClock.now - start).seconds)
         }
-        var r = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        r.httpMethod = request.method
-        for h in request.headers { r.addValue(h.value, forHTTPHeaderField: h.name) }
-        if let b = request.body { r.httpBody = Data(b) }
-        let start = ContinuousClock.now
-        let task = session.dataTask(with: r)
-        let id = task.taskIdentifier
-        let tasks = self.tasks
-        let timer = Task {
-            try? await Task.sleep(for: .seconds(timeout))
-            if Task.isCancelled { return }
-            let timedOut = TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout)
-            if tasks.finish(id, with: .failure(timedOut)) { task.cancel() }
-        }
-        // Whichever comes first resumes the continuation, exactly once: the
-        // answer, the deadline (URLSession's own timeout is only an idle
-        // timeout, and a server that trickles bytes must not hold us), or
-        // cancellation of the calling task (Ctrl-C).
-        let outcome: TaskTable.Outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { cont in
-                tasks.register(task, timeout: timeout, continuation: cont)
-                task.resume()
-            }
-        } onCancel: {
-            if tasks.finish(id, with: .failure(TransportError("cancelled"))) { task.cancel() }
-        }
-        timer.cancel()  // answered in time: the timer must not sleep on for the whole timeout
-        let seconds = (ContinuousClock.now - start).seconds
-        switch outcome {
-        case .failure(let e):
-            throw e
-        case .success(let (http, body)):
-            var headers: [String: String] = [:]
-            for (k, v) in http.allHeaderFields {
-                if let k = k as? String, let v = v as? String { headers[k.lowercased()] = v }
-            }
-            return HTTPExchange(status: http.statusCode, headers: headers, body: body, seconds: seconds)
-        }
+        // Neither libssl nor an openssl command (the base URL is http or https: the profile's check).
+        throw TransportError(
+            scheme == "https"
+                ? "request not sent: \(URLSessionTransport.noCarrier)"
+                : "request not sent: the URL's scheme is not http or https")
     }
 
-    static func describe(_ error: any Error, timeout: Double) -> (String, TransportError.Kind) {
-        let ns = error as NSError
-        if ns.domain == NSURLErrorDomain {
-            switch ns.code {
-            case NSURLErrorTimedOut: return ("timed out after \(formatSeconds(timeout)) (the per-request timeout)", .timeout)
-            case NSURLErrorCannotConnectToHost: return ("connection refused", .connection)
-            case NSURLErrorNetworkConnectionLost: return ("connection lost before the response was complete", .connection)
-            case NSURLErrorCannotFindHost: return ("host not found", .other)
-            case NSURLErrorBadServerResponse:
-                return ("no valid HTTP response (the connection closed early or the bytes were not HTTP)", .connection)
-            case NSURLErrorCancelled: return ("cancelled", .other)
-            default: break
-            }
-        }
-        if ns.localizedDescription.contains("transfer closed") {
-            return ("the connection closed before the whole body arrived (\(ns.localizedDescription))", .connection)
-        }
-        return ("transport error: \(ns.localizedDescription) (\(ns.domain) \(ns.code))", .other)
-    }
+    /// Why no `https://` request can be sent, and the fix.
+    static let noCarrier =
+        "neither libssl.so.3 could be loaded nor an openssl command found on PATH, so no https:// request can be sent (apt-get install openssl)"
 }
 
 func formatSeconds(_ s: Double) -> String {
@@ -260,91 +199,5 @@ extension Duration {
     var seconds: Double {
         let c = components
         return Double(c.seconds) + Double(c.attoseconds) / 1e18
-    }
-}
-
-/// The session delegate: collects each task's bytes (up to the cap) and
-/// resumes its continuation exactly once.
-final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
-    typealias Outcome = Result<(HTTPURLResponse, [UInt8]), TransportError>
-    struct Entry {
-        var continuation: CheckedContinuation<Outcome, Never>
-        var response: HTTPURLResponse?
-        var body: [UInt8] = []
-        var timeout: Double
-        var failure: TransportError?
-    }
-    let entries = Mutex<[Int: Entry]>([:])
-    let maxBodyBytes: Int
-
-    init(maxBodyBytes: Int) { self.maxBodyBytes = maxBodyBytes }
-
-    func register(_ task: URLSessionTask, timeout: Double, continuation: CheckedContinuation<Outcome, Never>) {
-        entries.withLock { $0[task.taskIdentifier] = Entry(continuation: continuation, timeout: timeout) }
-    }
-
-    /// Ends a task's wait with `outcome` unless it has ended already; true if this call ended it.
-    func finish(_ id: Int, with outcome: Outcome) -> Bool {
-        guard let e = entries.withLock({ $0.removeValue(forKey: id) }) else { return false }
-        e.continuation.resume(returning: outcome)
-        return true
-    }
-
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
-        entries.withLock { table in
-            let id = dataTask.taskIdentifier
-            table[id]?.response = response as? HTTPURLResponse
-            // Room for the announced length up front (within the cap): no
-            // doubling and copying while a large page arrives.
-            let announced = response.expectedContentLength
-            if announced > 0 { table[id]?.body.reserveCapacity(Int(min(announced, Int64(maxBodyBytes)))) }
-        }
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        // The entry is changed in place: copying it out and back would copy the
-        // whole body so far on every chunk (quadratic in the body's size).
-        let over = entries.withLock { table -> Bool in
-            let id = dataTask.taskIdentifier
-            guard let count = table[id]?.body.count else { return false }
-            if count + data.count > maxBodyBytes {
-                table[id]?.failure = TransportError(
-                    "the response body is larger than the \(maxBodyBytes >> 20) MB cap (--max-body-mb); reading stopped")
-                return true
-            }
-            table[id]?.body.append(contentsOf: data)
-            return false
-        }
-        if over { dataTask.cancel() }
-    }
-
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)  // never follow: the 3xx itself is the answer
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        guard let e = entries.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
-        if let failure = e.failure {
-            e.continuation.resume(returning: .failure(failure))
-        } else if let error, e.response == nil, (error as NSError).localizedDescription.contains("Out of memory") {
-            // libcurl's answer to a header line over its 100 KB limit.
-            e.continuation.resume(
-                returning: .failure(
-                    TransportError("the response headers exceed \(URLSessionTransport.maxHeaderBytes >> 10) KB; reading stopped")))
-        } else if let error {
-            let (message, kind) = URLSessionTransport.describe(error, timeout: e.timeout)
-            e.continuation.resume(returning: .failure(TransportError(message, kind: kind)))
-        } else if let response = e.response ?? (task.response as? HTTPURLResponse) {
-            e.continuation.resume(returning: .success((response, e.body)))
-        } else {
-            e.continuation.resume(returning: .failure(TransportError("not an HTTP response")))
-        }
     }
 }

@@ -65,6 +65,22 @@ import Testing
         #expect(try await Self.send(t, "GET", server.baseURL + "/x").get().status == 200)
         #expect(server.acceptedConnectionCount == 2)
         #expect(t.statistics == TransportStatistics(requests: 23, connections: 2, threads: 1))
+        #expect(!t.fallbackStarted, "http:// never needs the URLSession fall-back")
+    }
+
+    /// The URLSession fall-back is made only when a request needs it (making
+    /// one starts libcurl: memory, issue 24), and then carries that request.
+    @Test func theFallbackSessionIsMadeForTheFirstRequestThatNeedsIt() async {
+        let t = URLSessionTransport(maxConnections: 1, keepAliveSeconds: 600)
+        defer { t.closeConnections() }
+        #expect(!t.fallbackStarted)
+        let r = await Self.send(t, "GET", "x-unknown://127.0.0.1/x", timeout: 10)
+        #expect(t.fallbackStarted)
+        if case .failure(let e) = r {
+            #expect(!e.message.isEmpty)
+        } else {
+            Issue.record("a scheme nothing carries was answered")
+        }
     }
 
     @Test func concurrentRequestsUseAtMostTheirNumberOfConnections() async throws {

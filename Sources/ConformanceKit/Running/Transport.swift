@@ -103,7 +103,11 @@ public protocol Transport: Sendable {
 /// - TLS certificates are always verified.
 /// (The name stays from when URLSession carried every request.)
 public final class URLSessionTransport: Transport {
-    let session: URLSession
+    /// The fall-back's session, made when a request first needs it: making
+    /// one starts libcurl (its TLS libraries' initialisation), about 5.6 MB
+    /// of resident memory in every run that never uses it (memory, issue 24).
+    private let fallback = Mutex<URLSession?>(nil)
+    private let maxConnections: Int
     let tasks: TaskTable
     /// Kept-alive connections for `http://` and `https://` (libssl in the process, or `s_client`), at most `maxConnections`.
     let pool: ConnectionPool
@@ -151,22 +155,35 @@ public final class URLSessionTransport: Transport {
     /// `tlsLibrary` nil: `https://` through `s_client` (tests of that carrier).
     init(maxConnections: Int, maxBodyBytes: Int, caFile: String?, keepAliveSeconds: Double, tlsLibrary: TLSLibrary?) {
         self.caFile = caFile
-        let config = URLSessionConfiguration.ephemeral
-        config.httpCookieAcceptPolicy = .never
-        config.httpShouldSetCookies = false
-        config.urlCache = nil
-        config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        config.httpMaximumConnectionsPerHost = max(1, maxConnections)
+        self.maxConnections = maxConnections
         self.maxBodyBytes = maxBodyBytes
         tasks = TaskTable(maxBodyBytes: maxBodyBytes)
-        session = URLSession(configuration: config, delegate: tasks, delegateQueue: nil)
         pool = ConnectionPool(capacity: keepAliveSeconds > 0 ? maxConnections : 0, idleSeconds: keepAliveSeconds, tlsLibrary: tlsLibrary)
     }
 
     deinit {
-        session.invalidateAndCancel()
+        fallback.withLock { $0 }?.invalidateAndCancel()
         pool.shutdown()
     }
+
+    /// The fall-back's session, made on first use.
+    var session: URLSession {
+        fallback.withLock { made in
+            if let made { return made }
+            let config = URLSessionConfiguration.ephemeral
+            config.httpCookieAcceptPolicy = .never
+            config.httpShouldSetCookies = false
+            config.urlCache = nil
+            config.requestCachePolicy = .reloadIgnoringLocalCacheData
+            config.httpMaximumConnectionsPerHost = max(1, maxConnections)
+            let session = URLSession(configuration: config, delegate: tasks, delegateQueue: nil)
+            made = session
+            return session
+        }
+    }
+
+    /// Whether the fall-back's session has been made (tests).
+    var fallbackStarted: Bool { fallback.withLock { $0 != nil } }
 
     /// Requests sent, connections opened and threads started so far (the `http`/`https` paths; the benchmark prints them).
     public var statistics: TransportStatistics { pool.counters.snapshot }

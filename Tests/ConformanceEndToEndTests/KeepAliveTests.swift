@@ -67,6 +67,20 @@ import Testing
         #expect(t.statistics == TransportStatistics(requests: 23, connections: 2, threads: 1))
     }
 
+    /// No fall-back carrier (URLSession went with FoundationNetworking, issue
+    /// 24): a URL no carrier reads is refused with the reason, nothing sent.
+    @Test func aSchemeNothingCarriesIsRefusedWithTheReason() async {
+        let t = URLSessionTransport(maxConnections: 1, keepAliveSeconds: 600)
+        defer { t.closeConnections() }
+        let r = await Self.send(t, "GET", "x-unknown://127.0.0.1/x", timeout: 10)
+        if case .failure(let e) = r {
+            #expect(e.message == "request not sent: the URL's scheme is not http or https")
+        } else {
+            Issue.record("a scheme nothing carries was answered")
+        }
+        #expect(t.statistics.requests == 0 && t.statistics.connections == 0)
+    }
+
     @Test func concurrentRequestsUseAtMostTheirNumberOfConnections() async throws {
         let (server, _) = try Self.server { _ in Self.ok() }
         defer { server.shutdown() }

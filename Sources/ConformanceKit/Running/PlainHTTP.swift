@@ -616,6 +616,8 @@ enum PlainHTTP {
         var tooLarge: TransportError {
             TransportError("the response body is larger than the \(limits.maxBodyBytes >> 20) MB cap (--max-body-mb); reading stopped")
         }
+        /// How far ahead of the bytes received a `Content-Length` body is given room (8 MB).
+        static let upfrontBodyBytes = 8 << 20
         static let closedEarly = TransportError(
             "the connection closed before the whole body arrived", kind: .connection)
 
@@ -627,6 +629,14 @@ enum PlainHTTP {
                     throw TransportError(
                         "the response body is larger than the \(limits.maxBodyBytes >> 20) MB cap (--max-body-mb): Content-Length \(length); not read")
                 }
+                // Room for the whole body before reading it: appended 64 KB at a
+                // time, the array doubled up to twice the body (a 522 KB page in
+                // 1 MB, each smaller copy freed on the way), and every answer
+                // waiting to be judged held that much (memory, issue 24). At most
+                // `upfrontBodyBytes` ahead of what arrived, so a length the
+                // target declares but does not send reserves no more than that.
+                let whole = start + min(length, Exchange.upfrontBodyBytes)
+                if buffer.count - start < length, buffer.capacity < whole { buffer.reserveCapacity(whole) }
                 while buffer.count - start < length {
                     guard try fill(room: length - (buffer.count - start)) else { throw Exchange.closedEarly }
                 }

@@ -355,11 +355,39 @@ public enum SuiteLoader {
         }
     }
 
+    /// Work begun on another core at init and finished by `finishWork()`:
+    /// whichever comes first does it, once, so `finishWork()` never waits on a
+    /// thread that may not come (on two busy cores, the global queue's may not).
+    class SpareCoreWork: @unchecked Sendable {
+        /// 0: not taken, 1: taken.
+        private let taken = Atomic<Int>(0)
+        private let done = DispatchSemaphore(value: 0)
+
+        /// Subclasses set what `work()` reads first, then call this.
+        init() {
+            DispatchQueue.global().async { [self] in
+                guard take() else { return }
+                work()
+                done.signal()
+            }
+        }
+
+        private func take() -> Bool { taken.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
+
+        /// The work (subclasses): its results are read only after `finishWork()`.
+        func work() {}
+
+        /// Returns once the work is done, doing it here if no thread has taken it.
+        func finishWork() {
+            if take() { work() } else { done.wait() }
+        }
+    }
+
     /// The endpoints' response and request schemas compiled on a thread of
     /// their own, into a sink of their own, started at init; `wait()` before
     /// reading `box`. When no thread has taken the work by then, `wait()`
     /// does it itself (so it never waits on a thread that may not come).
-    final class EndpointSchemaCompile: @unchecked Sendable {
+    final class EndpointSchemaCompile: SpareCoreWork, @unchecked Sendable {
         // Written by whoever takes the work (once), read only after `wait()`.
         struct Box {
             var compiler: SchemaCompiler
@@ -383,23 +411,13 @@ public enum SuiteLoader {
         }
         private(set) var box: Box
         private let endpoints: [Endpoint]
-        /// 0: not taken, 1: taken.
-        private let taken = Atomic<Int>(0)
-        private let done = DispatchSemaphore(value: 0)
-
         init(_ compiler: SchemaCompiler, endpoints: [Endpoint]) {
             box = Box(compiler: compiler)
             self.endpoints = endpoints
-            DispatchQueue.global().async { [self] in
-                guard take() else { return }
-                work()
-                done.signal()
-            }
+            super.init()
         }
 
-        private func take() -> Bool { taken.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
-
-        private func work() {
+        override func work() {
             for ep in endpoints {
                 let n = Node(value: .null, path: [.key("response"), .key("schema")], file: ep.file, sink: box.sink)
                 if let s = ep.responseSchema { box.compiler.compile(s, at: n) }
@@ -413,16 +431,14 @@ public enum SuiteLoader {
             box.documentedEnums = DocumentedValues.catalogue(endpoints: endpoints.sorted { $0.id < $1.id }, schemas: schemas)
         }
 
-        func wait() {
-            if take() { work() } else { done.wait() }
-        }
+        func wait() { finishWork() }
     }
 
     /// The cases generated from the endpoints' `bounds` and `negatives`, made
     /// on a thread of their own (started at init), each list into a sink of
     /// its own; `wait()` for them. When no thread has taken the work by then,
     /// `wait()` does it itself (so it never waits on a thread that may not come).
-    final class GeneratedCases: @unchecked Sendable {
+    final class GeneratedCases: SpareCoreWork, @unchecked Sendable {
         /// What generating reads: each list as the endpoint id, value, path and
         /// file of its node (a node is remade on the thread, into its own sink).
         struct Inputs: Sendable {
@@ -449,22 +465,12 @@ public enum SuiteLoader {
         // Written by whoever takes the work (once), read only after `wait()`.
         private var made = Made()
         private let inputs: Inputs
-        /// 0: not taken, 1: taken.
-        private let taken = Atomic<Int>(0)
-        private let done = DispatchSemaphore(value: 0)
-
         init(_ inputs: Inputs) {
             self.inputs = inputs
-            DispatchQueue.global().async { [self] in
-                guard take() else { return }
-                work()
-                done.signal()
-            }
+            super.init()
         }
 
-        private func take() -> Bool { taken.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
-
-        private func work() {
+        override func work() {
             let i = inputs
             for list in i.bounds {
                 guard let ep = i.endpointByID[list.endpoint] else {
@@ -509,7 +515,7 @@ public enum SuiteLoader {
         }
 
         func wait() -> Made {
-            if take() { work() } else { done.wait() }
+            finishWork()
             return made
         }
     }

@@ -101,21 +101,27 @@ struct XMLReader {
         throw fail("unterminated \(what)", at: from)
     }
 
+    /// Skips a comment or a processing instruction at `i`; false when neither starts there.
+    private mutating func skipCommentOrInstruction() throws(ParseError) -> Bool {
+        if starts("<!--") {
+            i += 4
+            _ = try skip(past: "-->", what: "comment")
+        } else if starts("<?") {
+            i += 2
+            _ = try skip(past: "?>", what: "processing instruction")
+        } else {
+            return false
+        }
+        return true
+    }
+
     /// Comments, processing instructions and white space between elements.
     private mutating func misc() throws(ParseError) {
         while true {
             skipSpace()
-            if starts("<!--") {
-                i += 4
-                _ = try skip(past: "-->", what: "comment")
-            } else if starts("<?") {
-                i += 2
-                _ = try skip(past: "?>", what: "processing instruction")
-            } else if starts("<!DOCTYPE") {
-                throw fail("a DOCTYPE is not read (no entity of a DTD is expanded)")
-            } else {
-                return
-            }
+            if try skipCommentOrInstruction() { continue }
+            if starts("<!DOCTYPE") { throw fail("a DOCTYPE is not read (no entity of a DTD is expanded)") }
+            return
         }
     }
 
@@ -214,20 +220,11 @@ struct XMLReader {
                 parent.content.append(.text(try decoded(from..<i)))
                 continue
             }
-            if starts("<!--") {
-                i += 4
-                _ = try skip(past: "-->", what: "comment")
-                continue
-            }
+            if try skipCommentOrInstruction() { continue }
             if starts("<![CDATA[") {
                 i += 9
                 let r = try skip(past: "]]>", what: "CDATA section")
                 open.last?.content.append(.text(try string(r)))
-                continue
-            }
-            if starts("<?") {
-                i += 2
-                _ = try skip(past: "?>", what: "processing instruction")
                 continue
             }
             if starts("</") {

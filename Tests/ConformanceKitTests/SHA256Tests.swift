@@ -21,6 +21,26 @@ import ConformanceKit
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
+    /// The system's libcrypto (what `hash` uses when it loads) and our own
+    /// code give the same digest for every length around the block
+    /// boundaries and for seeded messages up to 100 KB. On Linux the library
+    /// must load here (libssl3, which the TLS tests need too, brings it).
+    @Test func theSystemLibraryAndOurOwnCodeAgree() {
+        #if os(Linux)
+            #expect(SHA256.usesSystemLibrary, "libcrypto.so.3 did not load: every digest comes from our own code")
+        #endif
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return seed >> 17
+        }
+        let lengths = Array(0...200) + (0..<40).map { _ in Int(next() % 100_000) }
+        for length in lengths {
+            let message = (0..<length).map { _ in UInt8(truncatingIfNeeded: next()) }
+            #expect(SHA256.hash(message) == SHA256.swiftHash(message), "length \(length)")
+        }
+    }
+
     @Test func oneMillionAInOneGoAndInUnevenChunks() {
         let expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
         let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)

@@ -1,7 +1,21 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4), Foundation only: digests of report files and inputs,
-/// so a later `verify` can tell that a report belongs to the files it names.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// SHA-256 (FIPS 180-4): digests of report files and inputs, so a later
+/// `verify` can tell that a report belongs to the files it names.
+///
+/// A one-shot `hash` goes through the system's OpenSSL (`libcrypto.so.3`,
+/// loaded once with `dlopen`, as `TLSLibrary` loads libssl) when it loads
+/// and gives the FIPS example digest: its SHA-256 uses the processor's SHA
+/// instructions, about ten times our own code's speed, which loading 25,000
+/// case files (15 MB hashed for the suite's digest) felt. Without it (or with
+/// `CONFORMANCE_SHA256=swift`) the same digest comes from `SHA256Hasher`,
+/// Foundation only.
 ///
 /// ```swift
 /// SHA256.hex(SHA256.hash(Array("abc".utf8)))   // "ba7816bf…f20015ad"
@@ -10,10 +24,19 @@ import Foundation
 public enum SHA256 {
     /// The 32-byte digest of `bytes`.
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+        if let system = SystemSHA256.shared { return system.hash(bytes) }
+        return swiftHash(bytes)
+    }
+
+    /// The digest by our own code (`SHA256Hasher`), whatever the system has.
+    package static func swiftHash(_ bytes: [UInt8]) -> [UInt8] {
         var h = SHA256Hasher()
         h.update(bytes)
         return h.finalize()
     }
+
+    /// Whether `hash` goes through the system's libcrypto in this process.
+    package static var usesSystemLibrary: Bool { SystemSHA256.shared != nil }
 
     /// The digest of a string's UTF-8 bytes.
     public static func hash(_ text: String) -> [UInt8] { hash(Array(text.utf8)) }
@@ -41,6 +64,57 @@ public enum SHA256 {
         }
         return hex(h.finalize())
     }
+}
+
+/// libcrypto's `SHA256_Init`, `SHA256_Update` and `SHA256_Final` (the
+/// one-shot `SHA256` of OpenSSL 3 looks the digest up among its providers at
+/// every call, which cost as much as the hashing for a case file of a few
+/// hundred bytes), loaded once per process; nil when the library or a
+/// function is missing, when they do not give the FIPS 180-2 digest of "abc",
+/// or when `CONFORMANCE_SHA256=swift`.
+struct SystemSHA256: @unchecked Sendable {
+    // @unchecked: C function pointers, set once; the handle is never closed.
+    typealias Context = UnsafeMutableRawPointer
+    let initialise: @convention(c) (Context?) -> Int32
+    let update: @convention(c) (Context?, UnsafeRawPointer?, Int) -> Int32
+    let final: @convention(c) (UnsafeMutablePointer<UInt8>?, Context?) -> Int32
+
+    /// `SHA256_CTX` is 112 bytes in OpenSSL 1.1 and 3; room to spare.
+    static let contextBytes = 256
+
+    func hash(_ bytes: [UInt8]) -> [UInt8] {
+        withUnsafeTemporaryAllocation(byteCount: Self.contextBytes, alignment: 16) { context in
+            [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+                _ = initialise(context.baseAddress)
+                bytes.withUnsafeBytes { _ = update(context.baseAddress, $0.baseAddress, $0.count) }
+                _ = final(out.baseAddress, context.baseAddress)
+                count = 32
+            }
+        }
+    }
+
+    static let shared: SystemSHA256? = {
+        if ProcessInfo.processInfo.environment["CONFORMANCE_SHA256"] == "swift" { return nil }
+        #if canImport(Darwin)
+            let names = ["libcrypto.3.dylib"]
+        #else
+            let names = ["libcrypto.so.3"]
+        #endif
+        for name in names {
+            guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
+            if let i = dlsym(handle, "SHA256_Init"), let u = dlsym(handle, "SHA256_Update"), let f = dlsym(handle, "SHA256_Final") {
+                let system = SystemSHA256(
+                    initialise: unsafeBitCast(i, to: (@convention(c) (Context?) -> Int32).self),
+                    update: unsafeBitCast(u, to: (@convention(c) (Context?, UnsafeRawPointer?, Int) -> Int32).self),
+                    final: unsafeBitCast(f, to: (@convention(c) (UnsafeMutablePointer<UInt8>?, Context?) -> Int32).self))
+                if SHA256.hex(system.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+                    return system
+                }
+            }
+            dlclose(handle)
+        }
+        return nil
+    }()
 }
 
 /// Incremental SHA-256: feed bytes in pieces of any size with `update`, then

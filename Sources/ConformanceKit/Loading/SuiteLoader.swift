@@ -48,8 +48,13 @@ public enum SuiteLoader {
     /// The files `sink` read, relative to `root`, sorted, each once (its first
     /// read), with the SHA-256 it had as read ("" when the sink computed none).
     static func filesRead(_ sink: DiagnosticSink, root: String) -> [SuiteDigest.File] {
+        filesRead(read: sink.read, digests: sink.digests, root: root)
+    }
+
+    /// The files of `read` (paths as read, each with its SHA-256 in `digests`), as `filesRead(_:root:)` gives them.
+    static func filesRead(read: [String], digests: [String], root: String) -> [SuiteDigest.File] {
         let prefix = root.hasSuffix("/") ? root : root + "/"
-        var files = zip(sink.read, sink.digests).map { path, sha in
+        var files = zip(read, digests).map { path, sha in
             SuiteDigest.File(path: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path, sha256: sha)
         }
         files.sort { $0.path < $1.path }  // stable: of two reads of a path, the first stays first
@@ -204,6 +209,12 @@ public enum SuiteLoader {
             }
         }
 
+        // Every file is read by now: the list of them and the suite's digest are
+        // made on another core while the generated cases are taken and the
+        // cases' schemas compiled (a large suite's 19,000 files took a tenth of
+        // the part of its load that runs on one core).
+        let files = FilesRead(read: sink.read, digests: sink.digests, root: root, digest: sink.computesDigests)
+
         // Cases generated from the documented bounds, as matrices are expanded:
         // each list's diagnostics, then its cases' (ids, alternatives), as before.
         let made = generation.wait()
@@ -278,9 +289,9 @@ public enum SuiteLoader {
             schemas: schemas, compiledSchemas: compiler.compiled)
         suite.readings = readings
         suite.api = api
-        let read = filesRead(sink, root: root)
-        suite.files = read.map(\.path)
-        if sink.computesDigests { suite.digest = digest(read) }
+        files.finishWork()
+        suite.files = files.read.map(\.path)
+        if let digest = files.digest { suite.digest = digest }
         suite.access = access
         suite.fixtureTypes = fixtureTypes
         suite.preflight = preflight
@@ -380,6 +391,25 @@ public enum SuiteLoader {
         /// Returns once the work is done, doing it here if no thread has taken it.
         func finishWork() {
             if take() { work() } else { done.wait() }
+        }
+    }
+
+    /// The files a load read, sorted, and the suite's digest of them (when the
+    /// load computes digests), made on another core; read after `finishWork()`.
+    final class FilesRead: SpareCoreWork, @unchecked Sendable {
+        // Written by whoever takes the work (once), read only after `finishWork()`.
+        private let input: (read: [String], digests: [String], root: String, digest: Bool)
+        private(set) var read: [SuiteDigest.File] = []
+        private(set) var digest: SuiteDigest?
+
+        init(read: [String], digests: [String], root: String, digest: Bool) {
+            input = (read, digests, root, digest)
+            super.init()
+        }
+
+        override func work() {
+            read = SuiteLoader.filesRead(read: input.read, digests: input.digests, root: input.root)
+            if input.digest { digest = SuiteLoader.digest(read) }
         }
     }
 
@@ -575,18 +605,19 @@ public enum SuiteLoader {
         guard workers > 1, rels.count >= 64 else { return rels.map(read) }
         let chunk = 32
         let chunks = (rels.count + chunk - 1) / chunk
-        // Each slot is written by exactly one iteration, and read only after all have finished.
+        // Each slot is written by exactly one iteration, and read only after all have
+        // finished: straight into the array returned (a buffer copied into an array
+        // retained and released every file's lists, on one core, after the others).
         struct Slots: @unchecked Sendable { let base: UnsafeMutablePointer<CaseFile> }
-        let slots = Slots(base: .allocate(capacity: rels.count))
-        defer { slots.base.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: chunks) { k in
-            for i in (k * chunk)..<min(rels.count, (k + 1) * chunk) {
-                (slots.base + i).initialize(to: read(rels[i]))
+        return [CaseFile](unsafeUninitializedCapacity: rels.count) { buffer, count in
+            let slots = Slots(base: buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                for i in (k * chunk)..<min(rels.count, (k + 1) * chunk) {
+                    (slots.base + i).initialize(to: read(rels[i]))
+                }
             }
+            count = rels.count
         }
-        let out = Array(UnsafeBufferPointer(start: slots.base, count: rels.count))
-        slots.base.deinitialize(count: rels.count)
-        return out
     }
 
     /// Each parameter's schema must compile (references resolve against the

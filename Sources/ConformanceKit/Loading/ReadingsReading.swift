@@ -185,52 +185,53 @@ func rowExpectation(_ covers: String, endpoint: Endpoint) -> Expectation {
 /// How many combinations of reading options one step may carry.
 let maxReadingCombinations = 64
 
-/// Gives every step of `c` its alternatives: one expectation for each
-/// combination of the options of the readings that apply to it (cited by the
-/// step itself, by its endpoint's access line for the case's level, or by its
-/// endpoint's success response). The step's own `expect` stays the one with
-/// every reading as the suite takes it. In place: a case the caller owns alone
-/// gets its steps' alternatives without a copy of its steps (a large load does
-/// this once per case).
-func addReadingAlternatives(
-    _ c: inout Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
-    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil
-) {
-    // A lookup per citation, not a scan of the register (a large suite calls this once per case).
-    func reading(_ id: String) -> Reading? {
-        if let readingByID { return readingByID[id] }
-        return readings.first { $0.id == id }
+/// What a step's reading alternatives take from its endpoint, its role's
+/// access level and its own citations, and not from the case: which readings
+/// apply, every combination of their options, and what each choice of a
+/// combination changes where its reading is cited. A step that cites nothing
+/// has the plan of its endpoint and level (`ReadingPlans`, made once per load:
+/// the same for every such step of the endpoint at that level).
+struct ReadingPlan: Sendable {
+    /// One combination other than the suite's own, with its effects in the
+    /// order the alternative applies them.
+    struct Combination: Sendable {
+        var choices: [ReadingChoice]
+        /// The access line's: the level the case's is read as, by which choice.
+        var levelsAs: [(choice: ReadingChoice, level: String)] = []
+        /// The step's own citations' effects, choice by choice.
+        var stepEffects: [(reading: String, effect: ReadingEffect)] = []
+        /// The success response's status (the last choice that states one), for a step covering success.
+        var successStatus: Int?
+        /// The unauthenticated answer's status and message (the last of each), for a step covering it.
+        var unauthenticatedStatus: Int?
+        var unauthenticatedMessage: String??
     }
-    func citesLevel(_ cit: ReadingCitation, _ level: String?) -> Bool {
-        cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
-    }
-    // By index: an `enumerated()` iterator holds the steps array, so setting a
-    // step's alternatives below copied every step of the case. The step and its
-    // endpoint are read in place, not copied (each copy retained and released
-    // every field, for every step of every case).
-    for k in c.steps.indices {
-        // The first endpoint of that id, as the scan finds it; by the caller's index when it made one.
-        let found =
-            endpointIndex.map { $0[c.steps[k].endpoint] }
-            ?? endpoints.firstIndex { $0.id == c.steps[k].endpoint }
-        guard let at = found else { continue }
-        let role = c.steps[k].role ?? c.role
-        let level = access.level(of: role)
+    /// How many readings apply (none: the step keeps no readings), and how many combinations of options they make.
+    var applicable = 0
+    var count = 0
+    /// The suite's own combination (every reading's own option), and the others
+    /// (filled only when there are at most `maxReadingCombinations`).
+    var ours: [ReadingChoice] = []
+    var others: [Combination] = []
+
+    init(endpoint ep: Endpoint, level: String?, citations: [ReadingCitation], reading: (String) -> Reading?) {
+        func citesLevel(_ cit: ReadingCitation) -> Bool {
+            cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
+        }
         // The ids of the readings cited (access line for this level, the step, the
         // success and unauthenticated responses), each once, in that order: a few
-        // at most, so a scan, not a set (this runs once per case).
-        var applicable: [String] = []
-        func cite(_ id: String) { if !applicable.contains(id) { applicable.append(id) } }
-        // By index: a `for cit in` copies each citation (its effects and strings retained).
-        for j in endpoints[at].accessReadings.indices where citesLevel(endpoints[at].accessReadings[j], level) {
-            cite(endpoints[at].accessReadings[j].reading)
-        }
-        for j in c.steps[k].citations.indices { cite(c.steps[k].citations[j].reading) }
-        for j in endpoints[at].responseReadings.indices { cite(endpoints[at].responseReadings[j].reading) }
-        for j in endpoints[at].unauthenticatedReadings.indices { cite(endpoints[at].unauthenticatedReadings[j].reading) }
-        guard !applicable.isEmpty else { continue }
+        // at most, so a scan, not a set.
+        var ids: [String] = []
+        func cite(_ id: String) { if !ids.contains(id) { ids.append(id) } }
+        let accessCited = ep.accessReadings.filter(citesLevel)
+        for cit in accessCited { cite(cit.reading) }
+        for cit in citations { cite(cit.reading) }
+        for cit in ep.responseReadings { cite(cit.reading) }
+        for cit in ep.unauthenticatedReadings { cite(cit.reading) }
+        applicable = ids.count
+        guard !ids.isEmpty else { return }
         var combos: [[ReadingChoice]] = [[]]
-        for id in applicable {
+        for id in ids {
             guard let r = reading(id) else { continue }
             // `r.options` is `[ours] + alternatives`, an array made at each call: the ids in that order.
             var next: [[ReadingChoice]] = []
@@ -244,25 +245,117 @@ func addReadingAlternatives(
             }
             combos = next
         }
-        if combos.count > maxReadingCombinations {
+        count = combos.count
+        // Every reading's own option comes first in its loop above, so the first
+        // combination is the suite's own reading of them all.
+        ours = combos[0]
+        guard count > 1, count <= maxReadingCombinations else { return }
+        others.reserveCapacity(count - 1)
+        for combo in combos.dropFirst() where combo != ours {
+            var made = Combination(choices: combo)
+            // Access first (it decides the row), then the step's own readings,
+            // then the success status (which applies to whatever is success by then).
+            for ch in combo {
+                guard let cit = accessCited.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
+                    let map = e.levelAs, let from = level, let mapped = map[from]
+                else { continue }
+                made.levelsAs.append((ch, mapped))
+            }
+            for ch in combo {
+                guard let cit = citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option] else { continue }
+                made.stepEffects.append((ch.reading, e))
+            }
+            for ch in combo {
+                guard let cit = ep.responseReadings.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
+                    let s = e.status
+                else { continue }
+                made.successStatus = s
+            }
+            for ch in combo {
+                guard let cit = ep.unauthenticatedReadings.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
+                else { continue }
+                if let s = e.status { made.unauthenticatedStatus = s }
+                if let m = e.errorMessage { made.unauthenticatedMessage = .some(m) }
+            }
+            others.append(made)
+        }
+    }
+}
+
+/// The reading plan of a step that cites no reading, for each endpoint and
+/// each role's level: made once per load, before the case files are read on
+/// every core (each such step took its endpoint's readings apart again, a
+/// sixth of a large load).
+struct ReadingPlans: Sendable {
+    /// By endpoint index, then by the index of the role in the access model
+    /// (one more: a role it does not declare, which has no level).
+    let plans: [[ReadingPlan]]
+    let roles: [Role]
+
+    init(endpoints: [Endpoint], access: AccessModel, reading: (String) -> Reading?) {
+        roles = access.roles.map(\.role)
+        let levels = access.roles.map(\.level) + [nil]
+        plans = endpoints.map { ep in levels.map { ReadingPlan(endpoint: ep, level: $0, citations: [], reading: reading) } }
+    }
+
+    /// The plan for a step of `endpoint` (an index into the load's endpoints) run as `role`.
+    func plan(endpoint: Int, role: Role) -> ReadingPlan {
+        plans[endpoint][roles.firstIndex(of: role) ?? roles.count]
+    }
+}
+
+/// Gives every step of `c` its alternatives: one expectation for each
+/// combination of the options of the readings that apply to it (cited by the
+/// step itself, by its endpoint's access line for the case's level, or by its
+/// endpoint's success response). The step's own `expect` stays the one with
+/// every reading as the suite takes it. In place: a case the caller owns alone
+/// gets its steps' alternatives without a copy of its steps (a large load does
+/// this once per case). With `plans`, a step that cites no reading takes its
+/// endpoint's and level's plan, and its alternatives share their choices.
+func addReadingAlternatives(
+    _ c: inout Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
+    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil, plans: ReadingPlans? = nil
+) {
+    // A lookup per citation, not a scan of the register (a large suite calls this once per case).
+    func reading(_ id: String) -> Reading? {
+        if let readingByID { return readingByID[id] }
+        return readings.first { $0.id == id }
+    }
+    // By index: an `enumerated()` iterator holds the steps array, so setting a
+    // step's alternatives below copied every step of the case. The step and its
+    // endpoint are read in place, not copied (each copy retained and released
+    // every field, for every step of every case).
+    for k in c.steps.indices {
+        // The first endpoint of that id, as the scan finds it; by the caller's index when it made one.
+        let found =
+            endpointIndex.map { $0[c.steps[k].endpoint] }
+            ?? endpoints.firstIndex { $0.id == c.steps[k].endpoint }
+        guard let at = found else { continue }
+        let role = c.steps[k].role ?? c.role
+        let level = access.level(of: role)
+        let plan =
+            if let plans, c.steps[k].citations.isEmpty {
+                plans.plan(endpoint: at, role: role)
+            } else {
+                ReadingPlan(endpoint: endpoints[at], level: level, citations: c.steps[k].citations, reading: reading)
+            }
+        guard plan.applicable > 0 else { continue }
+        if plan.count > maxReadingCombinations {
             sink.add(
                 Diagnostic(
                     file: c.file, keyPath: "",
-                    message: "case '\(c.id)' step \(k + 1) cites \(applicable.count) readings: \(combos.count) combinations, more than \(maxReadingCombinations)"))
+                    message: "case '\(c.id)' step \(k + 1) cites \(plan.applicable) readings: \(plan.count) combinations, more than \(maxReadingCombinations)"))
             continue
         }
-        // Every reading's own option comes first in its loop above, so the first
-        // combination is the suite's own reading of them all.
-        let ours = combos[0]
-        guard combos.count > 1 else {
-            c.steps[k].readings = ours
+        guard plan.count > 1 else {
+            c.steps[k].readings = plan.ours
             c.steps[k].alternatives = []
             continue
         }
-        let accessCited = endpoints[at].accessReadings.filter { citesLevel($0, level) }
         var alternatives: [StepAlternative] = []
-        alternatives.reserveCapacity(combos.count - 1)
-        for combo in combos.dropFirst() where combo != ours {
+        alternatives.reserveCapacity(plan.others.count)
+        // By index: a `for … in` copies each combination (its arrays and strings retained).
+        for n in plan.others.indices {
             var covers = c.steps[k].covers
             var expect = c.steps[k].expect
             func recover(_ newCovers: String) {
@@ -277,12 +370,8 @@ func addReadingAlternatives(
                 expect.oneOf = []
                 covers = newCovers
             }
-            // Access first (it decides the row), then the step's own readings,
-            // then the success status (which applies to whatever is success by then).
-            for ch in combo {
-                guard let cit = accessCited.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
-                    let map = e.levelAs, let from = level, let mapped = map[from]
-                else { continue }
+            for j in plan.others[n].levelsAs.indices {
+                let (ch, mapped) = plan.others[n].levelsAs[j]
                 expect.visibilityLevel = mapped
                 if c.isMatrixCell, !endpoints[at].accessRule.isEmpty,
                     let denial = access.deniedRow(of: endpoints[at])
@@ -300,9 +389,8 @@ func addReadingAlternatives(
                     expect.visibilityLevel = mapped
                 }
             }
-            for ch in combo {
-                guard let cit = c.steps[k].citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
-                else { continue }
+            for j in plan.others[n].stepEffects.indices {
+                let (reading, e) = plan.others[n].stepEffects[j]
                 if let cv = e.covers { recover(cv) }
                 if let s = e.status { expect.status = s }
                 if let m = e.errorMessage { expect.errorMessage = m }
@@ -310,7 +398,7 @@ func addReadingAlternatives(
                 if let a = e.assertions { expect.assertions = a }
                 if let i = e.invariants {
                     expect.invariants = i
-                    expect.invariantSources = i.map { _ in readingSourcePrefix + ch.reading }
+                    expect.invariantSources = i.map { _ in readingSourcePrefix + reading }
                 }
                 if let rows = e.oneOf, let first = rows.first {
                     expect.oneOf = rows
@@ -320,22 +408,14 @@ func addReadingAlternatives(
                     expect.assertions = []
                 }
             }
-            for ch in combo {
-                guard let cit = endpoints[at].responseReadings.first(where: { $0.reading == ch.reading }),
-                    let e = cit.effects[ch.option], let s = e.status, covers == "success"
-                else { continue }
-                expect.status = s
+            if covers == "success", let s = plan.others[n].successStatus { expect.status = s }
+            if covers == "unauthenticated" {
+                if let s = plan.others[n].unauthenticatedStatus { expect.status = s }
+                if let m = plan.others[n].unauthenticatedMessage { expect.errorMessage = m }
             }
-            for ch in combo {
-                guard let cit = endpoints[at].unauthenticatedReadings.first(where: { $0.reading == ch.reading }),
-                    let e = cit.effects[ch.option], covers == "unauthenticated"
-                else { continue }
-                if let s = e.status { expect.status = s }
-                if let m = e.errorMessage { expect.errorMessage = m }
-            }
-            alternatives.append(StepAlternative(choices: combo, expect: expect))
+            alternatives.append(StepAlternative(choices: plan.others[n].choices, expect: expect))
         }
-        c.steps[k].readings = ours
+        c.steps[k].readings = plan.ours
         c.steps[k].alternatives = alternatives
     }
 }

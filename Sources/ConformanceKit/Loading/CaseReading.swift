@@ -126,8 +126,16 @@ extension String {
 }
 
 func findEndpoint(_ n: Node, _ endpoints: [Endpoint]) -> Endpoint? {
+    findEndpointIndex(n, endpoints).map { endpoints[$0] }
+}
+
+/// Where in `endpoints` the endpoint `n` names is (the first of that id), or
+/// nil with a diagnostic: the case reader takes it there, in place (an
+/// `Endpoint` copied out of the array retained and released each of its
+/// fields, for every case and step).
+func findEndpointIndex(_ n: Node, _ endpoints: [Endpoint]) -> Int? {
     guard let s = n.string else { return nil }
-    if let e = endpoints.first(where: { $0.id == s }) { return e }
+    if let i = endpoints.firstIndex(where: { $0.id == s }) { return i }
     let hint = closestMatch(to: s, in: endpoints.map(\.id)).map { "did you mean '\($0)'?" }
         ?? "endpoints: \(endpoints.map(\.id).joined(separator: ", "))"
     n.error("unknown endpoint '\(s)'", hint: hint)
@@ -166,25 +174,23 @@ func readCases(
     else { return [] }
     let id = o.required("id")?.nonEmptyString
     let title = o.required("title")?.nonEmptyString
-    let endpoint = o.required("endpoint").flatMap { findEndpoint($0, endpoints) }
+    let endpointAt = o.required("endpoint").flatMap { findEndpointIndex($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
-    let level = o.optional("level").flatMap(readLevel) ?? endpoint?.level ?? .required
+    let level = o.optional("level").flatMap(readLevel) ?? endpointAt.map { endpoints[$0].level } ?? .required
     let skeleton = o.optional("skeleton")?.nonEmptyString
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
             node.child(k, .null).error("a matrix case derives '\(k)' from the endpoint's access rule; remove it")
         }
-        guard let id, let title, let endpoint else { return [] }
-        return readMatrix(m, id: id, title: title, tags: tags, requestNode: o.optional("request"), endpoint: endpoint,
-            endpoints: endpoints, fixtures: fixtures, access: access, file: node.file).map { c in
-                var c = c
-                c.level = level
-                return c
-            }
+        guard let id, let title, let at = endpointAt else { return [] }
+        var cells = readMatrix(m, id: id, title: title, tags: tags, requestNode: o.optional("request"), endpoint: endpoints[at],
+            endpoints: endpoints, fixtures: fixtures, access: access, file: node.file)
+        for i in cells.indices { cells[i].level = level }
+        return cells
     }
     let role = o.required("role").flatMap(access.readRole)
     var covers: String?
-    if let cn = o.required("covers"), let s = cn.string, let endpoint { covers = findRow(cn, s, in: endpoint) }
+    if let cn = o.required("covers"), let s = cn.string, let at = endpointAt { covers = findRow(cn, s, in: endpoints[at]) }
 
     var scope = VariableScope(fixtures: fixtures)
     let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
@@ -207,14 +213,14 @@ func readCases(
                 continue
             }
             let last = k == list.count - 1
-            let ep = so.optional("endpoint").flatMap { findEndpoint($0, endpoints) } ?? endpoint
+            let epAt = so.optional("endpoint").flatMap { findEndpointIndex($0, endpoints) } ?? endpointAt
             var stepCovers: String? = nil
-            if let cn = so.optional("covers"), let s = cn.string, let ep { stepCovers = findRow(cn, s, in: ep) }
-            if last, let ep, let endpoint, ep.id == endpoint.id, stepCovers == nil { stepCovers = covers }
-            guard let ep,
+            if let cn = so.optional("covers"), let s = cn.string, let epAt { stepCovers = findRow(cn, s, in: endpoints[epAt]) }
+            if last, let epAt, let endpointAt, endpoints[epAt].id == endpoints[endpointAt].id, stepCovers == nil { stepCovers = covers }
+            guard let epAt,
                 var step = readStep(
-                    so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope, readings: readings,
-                    access: access)
+                    so.node, object: so, endpoint: endpoints[epAt], covers: stepCovers ?? "success", scope: &scope,
+                    readings: readings, access: access)
             else {
                 ok = false
                 continue
@@ -238,7 +244,7 @@ func readCases(
                     ok = false
                     continue
                 }
-                guard findRow(othersNode, others, in: ep) != nil else {
+                guard findRow(othersNode, others, in: endpoints[epAt]) != nil else {
                     ok = false
                     continue
                 }
@@ -247,22 +253,22 @@ func readCases(
             }
             steps.append(step)
         }
-    } else if let endpoint, let covers {
-        if o.object["request"] == nil, !pathParameters(endpoint.path).isEmpty {
-            node.error("missing request.params.\(pathParameters(endpoint.path)[0]), which \(endpoint.path) needs")
+    } else if let at = endpointAt, let covers {
+        if o.object["request"] == nil, !pathParameters(endpoints[at].path).isEmpty {
+            node.error("missing request.params.\(pathParameters(endpoints[at].path)[0]), which \(endpoints[at].path) needs")
             ok = false
         } else if let step = readStep(
-            node, object: o, endpoint: endpoint, covers: covers, scope: &scope, readings: readings, access: access)
+            node, object: o, endpoint: endpoints[at], covers: covers, scope: &scope, readings: readings, access: access)
         {
             steps.append(step)
         } else {
             ok = false
         }
     }
-    guard let id, let title, let endpoint, let covers, let role, ok, !steps.isEmpty else { return [] }
+    guard let id, let title, let at = endpointAt, let covers, let role, ok, !steps.isEmpty else { return [] }
     return [
         Case(
-            id: id, title: title, file: node.file, endpoint: endpoint.id, covers: covers, role: role, tags: tags, steps: steps,
+            id: id, title: title, file: node.file, endpoint: endpoints[at].id, covers: covers, role: role, tags: tags, steps: steps,
             level: level, skeleton: skeleton)
     ]
 }

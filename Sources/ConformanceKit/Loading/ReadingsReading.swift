@@ -81,7 +81,7 @@ enum CitationPlace {
 /// Reads `{READING: {OPTION: effect}}`, checking every reading and option
 /// against the register.
 func readCitations(
-    _ node: Node?, place: CitationPlace, readings: [Reading], endpoint: Endpoint?, access: AccessModel
+    _ node: Node?, place: CitationPlace, readings: [Reading], endpoint: Endpoint, access: AccessModel
 ) -> [ReadingCitation] {
     guard let node else { return [] }
     guard case .object(let o) = node.value else {
@@ -122,14 +122,14 @@ func readCitations(
     return out
 }
 
-func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint?, access: AccessModel) -> ReadingEffect? {
+func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint, access: AccessModel) -> ReadingEffect? {
     guard let o = n.object(keys: place.keys) else { return nil }
     var e = ReadingEffect()
     var ok = true
     if let s = o.optional("status") {
         if let st = s.httpStatus { e.status = st } else { ok = false }
     }
-    if let c = o.optional("covers"), let s = c.string, let endpoint {
+    if let c = o.optional("covers"), let s = c.string {
         if let row = findRow(c, s, in: endpoint) { e.covers = row } else { ok = false }
     }
     if let en = o.optional("error") {

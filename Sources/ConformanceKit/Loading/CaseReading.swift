@@ -129,6 +129,13 @@ func findEndpoint(_ n: Node, _ endpoints: [Endpoint]) -> Endpoint? {
     findEndpointIndex(n, endpoints).map { endpoints[$0] }
 }
 
+/// `body` given the endpoint at `i` in place: `endpoints[i]` as an argument
+/// is a copy (each of its fields retained, then released), once or twice for
+/// every step of a large load.
+func withEndpoint<R>(_ endpoints: [Endpoint], _ i: Int, _ body: (Endpoint) -> R) -> R {
+    endpoints.withUnsafeBufferPointer { body($0[i]) }
+}
+
 /// Where in `endpoints` the endpoint `n` names is (the first of that id), or
 /// nil with a diagnostic: the case reader takes it there, in place (an
 /// `Endpoint` copied out of the array retained and released each of its
@@ -190,7 +197,9 @@ func readCases(
     }
     let role = o.required("role").flatMap(access.readRole)
     var covers: String?
-    if let cn = o.required("covers"), let s = cn.string, let at = endpointAt { covers = findRow(cn, s, in: endpoints[at]) }
+    if let cn = o.required("covers"), let s = cn.string, let at = endpointAt {
+        covers = withEndpoint(endpoints, at) { findRow(cn, s, in: $0) }
+    }
 
     var scope = VariableScope(fixtures: fixtures)
     let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
@@ -215,12 +224,16 @@ func readCases(
             let last = k == list.count - 1
             let epAt = so.optional("endpoint").flatMap { findEndpointIndex($0, endpoints) } ?? endpointAt
             var stepCovers: String? = nil
-            if let cn = so.optional("covers"), let s = cn.string, let epAt { stepCovers = findRow(cn, s, in: endpoints[epAt]) }
+            if let cn = so.optional("covers"), let s = cn.string, let epAt {
+                stepCovers = withEndpoint(endpoints, epAt) { findRow(cn, s, in: $0) }
+            }
             if last, let epAt, let endpointAt, endpoints[epAt].id == endpoints[endpointAt].id, stepCovers == nil { stepCovers = covers }
             guard let epAt,
-                var step = readStep(
-                    so.node, object: so, endpoint: endpoints[epAt], covers: stepCovers ?? "success", scope: &scope,
-                    readings: readings, access: access)
+                var step = withEndpoint(endpoints, epAt, {
+                    readStep(
+                        so.node, object: so, endpoint: $0, covers: stepCovers ?? "success", scope: &scope, readings: readings,
+                        access: access)
+                })
             else {
                 ok = false
                 continue
@@ -257,9 +270,9 @@ func readCases(
         if o.object["request"] == nil, !pathParameters(endpoints[at].path).isEmpty {
             node.error("missing request.params.\(pathParameters(endpoints[at].path)[0]), which \(endpoints[at].path) needs")
             ok = false
-        } else if let step = readStep(
-            node, object: o, endpoint: endpoints[at], covers: covers, scope: &scope, readings: readings, access: access)
-        {
+        } else if let step = withEndpoint(endpoints, at, {
+            readStep(node, object: o, endpoint: $0, covers: covers, scope: &scope, readings: readings, access: access)
+        }) {
             steps.append(step)
         } else {
             ok = false

@@ -192,27 +192,35 @@ let maxReadingCombinations = 64
 /// has the plan of its endpoint and level (`ReadingPlans`, made once per load:
 /// the same for every such step of the endpoint at that level).
 struct ReadingPlan: Sendable {
-    /// One combination other than the suite's own, with its effects in the
-    /// order the alternative applies them.
-    struct Combination: Sendable {
-        var choices: [ReadingChoice]
-        /// The access line's: the level the case's is read as, by which choice.
-        var levelsAs: [(choice: ReadingChoice, level: String)] = []
-        /// The step's own citations' effects, choice by choice.
-        var stepEffects: [(reading: String, effect: ReadingEffect)] = []
-        /// The success response's status (the last choice that states one), for a step covering success.
+    /// One option of one applicable reading, and what choosing it changes
+    /// where the reading is cited.
+    struct Option: Sendable {
+        var choice: ReadingChoice
+        /// The access line's: the level the case's is read as.
+        var levelAs: String?
+        /// The step's own citation's effect.
+        var step: ReadingEffect?
+        /// The success response's status, for a step covering success.
         var successStatus: Int?
-        /// The unauthenticated answer's status and message (the last of each), for a step covering it.
+        /// The unauthenticated answer's status and message, for a step covering it.
         var unauthenticatedStatus: Int?
         var unauthenticatedMessage: String??
     }
+    /// Each applicable reading of the register, with its options (ours first).
+    var readings: [[Option]] = []
+    /// In a combination's index, what one option of each reading counts (the
+    /// first reading's is the most significant digit, as the combinations go).
+    var strides: [Int] = []
     /// How many readings apply (none: the step keeps no readings), and how many combinations of options they make.
     var applicable = 0
     var count = 0
     /// The suite's own combination (every reading's own option), and the others
-    /// (filled only when there are at most `maxReadingCombinations`).
+    /// (filled only when there are at most `maxReadingCombinations`), each with its index.
     var ours: [ReadingChoice] = []
-    var others: [Combination] = []
+    var others: [(index: Int, choices: [ReadingChoice])] = []
+
+    /// The option of reading `p` in the combination numbered `index`.
+    func option(_ p: Int, in index: Int) -> Int { index / strides[p] % readings[p].count }
 
     init(endpoint ep: Endpoint, level: String?, citations: [ReadingCitation], reading: (String) -> Reading?) {
         func citesLevel(_ cit: ReadingCitation) -> Bool {
@@ -230,54 +238,43 @@ struct ReadingPlan: Sendable {
         for cit in ep.unauthenticatedReadings { cite(cit.reading) }
         applicable = ids.count
         guard !ids.isEmpty else { return }
-        var combos: [[ReadingChoice]] = [[]]
+        // Each option's effects found once (the first citation of its reading at
+        // each place, as a scan finds it), not once per combination holding it.
+        count = 1
         for id in ids {
             guard let r = reading(id) else { continue }
-            // `r.options` is `[ours] + alternatives`, an array made at each call: the ids in that order.
-            var next: [[ReadingChoice]] = []
-            next.reserveCapacity(combos.count * (1 + r.alternatives.count))
-            for prefix in combos {
-                for o in -1..<r.alternatives.count {
-                    var combo = prefix
-                    combo.append(ReadingChoice(reading: r.id, option: o < 0 ? r.ours.id : r.alternatives[o].id))
-                    next.append(combo)
+            let access = accessCited.first { $0.reading == r.id }
+            let step = citations.first { $0.reading == r.id }
+            let response = ep.responseReadings.first { $0.reading == r.id }
+            let unauthenticated = ep.unauthenticatedReadings.first { $0.reading == r.id }
+            var options: [Option] = []
+            options.reserveCapacity(1 + r.alternatives.count)
+            for o in -1..<r.alternatives.count {
+                let id = o < 0 ? r.ours.id : r.alternatives[o].id
+                var made = Option(choice: ReadingChoice(reading: r.id, option: id))
+                if let map = access?.effects[id]?.levelAs, let from = level { made.levelAs = map[from] }
+                made.step = step?.effects[id]
+                made.successStatus = response?.effects[id]?.status
+                if let e = unauthenticated?.effects[id] {
+                    made.unauthenticatedStatus = e.status
+                    made.unauthenticatedMessage = e.errorMessage
                 }
+                options.append(made)
             }
-            combos = next
+            let (product, overflow) = count.multipliedReportingOverflow(by: options.count)
+            count = overflow ? Int.max : product
+            readings.append(options)
         }
-        count = combos.count
-        // Every reading's own option comes first in its loop above, so the first
-        // combination is the suite's own reading of them all.
-        ours = combos[0]
+        // Every reading's own option comes first, so the first combination is
+        // the suite's own reading of them all.
+        ours = readings.map { $0[0].choice }
         guard count > 1, count <= maxReadingCombinations else { return }
+        strides = Array(repeating: 1, count: readings.count)
+        for p in readings.indices.dropLast().reversed() { strides[p] = strides[p + 1] * readings[p + 1].count }
         others.reserveCapacity(count - 1)
-        for combo in combos.dropFirst() where combo != ours {
-            var made = Combination(choices: combo)
-            // Access first (it decides the row), then the step's own readings,
-            // then the success status (which applies to whatever is success by then).
-            for ch in combo {
-                guard let cit = accessCited.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
-                    let map = e.levelAs, let from = level, let mapped = map[from]
-                else { continue }
-                made.levelsAs.append((ch, mapped))
-            }
-            for ch in combo {
-                guard let cit = citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option] else { continue }
-                made.stepEffects.append((ch.reading, e))
-            }
-            for ch in combo {
-                guard let cit = ep.responseReadings.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
-                    let s = e.status
-                else { continue }
-                made.successStatus = s
-            }
-            for ch in combo {
-                guard let cit = ep.unauthenticatedReadings.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
-                else { continue }
-                if let s = e.status { made.unauthenticatedStatus = s }
-                if let m = e.errorMessage { made.unauthenticatedMessage = .some(m) }
-            }
-            others.append(made)
+        for index in 1..<count {
+            let choices = readings.indices.map { readings[$0][option($0, in: index)].choice }
+            if choices != ours { others.append((index, choices)) }
         }
     }
 }
@@ -356,6 +353,7 @@ func addReadingAlternatives(
         alternatives.reserveCapacity(plan.others.count)
         // By index: a `for … in` copies each combination (its arrays and strings retained).
         for n in plan.others.indices {
+            let index = plan.others[n].index
             var covers = c.steps[k].covers
             var expect = c.steps[k].expect
             func recover(_ newCovers: String) {
@@ -370,8 +368,11 @@ func addReadingAlternatives(
                 expect.oneOf = []
                 covers = newCovers
             }
-            for j in plan.others[n].levelsAs.indices {
-                let (ch, mapped) = plan.others[n].levelsAs[j]
+            // Access first (it decides the row), then the step's own readings,
+            // then the success status (which applies to whatever is success by then).
+            for p in plan.readings.indices {
+                let o = plan.option(p, in: index)
+                guard let mapped = plan.readings[p][o].levelAs else { continue }
                 expect.visibilityLevel = mapped
                 if c.isMatrixCell, !endpoints[at].accessRule.isEmpty,
                     let denial = access.deniedRow(of: endpoints[at])
@@ -379,6 +380,7 @@ func addReadingAlternatives(
                     let allowed = AccessGrant.allows(
                         endpoints[at].accessRule, level: mapped, user: access.relation(of: role) ?? .none, cell: c.relation)
                     if allowed == nil {
+                        let ch = plan.readings[p][o].choice
                         sink.add(
                             Diagnostic(
                                 file: c.file, keyPath: "matrix",
@@ -389,8 +391,9 @@ func addReadingAlternatives(
                     expect.visibilityLevel = mapped
                 }
             }
-            for j in plan.others[n].stepEffects.indices {
-                let (reading, e) = plan.others[n].stepEffects[j]
+            for p in plan.readings.indices {
+                let o = plan.option(p, in: index)
+                guard let e = plan.readings[p][o].step else { continue }
                 if let cv = e.covers { recover(cv) }
                 if let s = e.status { expect.status = s }
                 if let m = e.errorMessage { expect.errorMessage = m }
@@ -398,7 +401,7 @@ func addReadingAlternatives(
                 if let a = e.assertions { expect.assertions = a }
                 if let i = e.invariants {
                     expect.invariants = i
-                    expect.invariantSources = i.map { _ in readingSourcePrefix + reading }
+                    expect.invariantSources = i.map { _ in readingSourcePrefix + plan.readings[p][o].choice.reading }
                 }
                 if let rows = e.oneOf, let first = rows.first {
                     expect.oneOf = rows
@@ -408,10 +411,16 @@ func addReadingAlternatives(
                     expect.assertions = []
                 }
             }
-            if covers == "success", let s = plan.others[n].successStatus { expect.status = s }
-            if covers == "unauthenticated" {
-                if let s = plan.others[n].unauthenticatedStatus { expect.status = s }
-                if let m = plan.others[n].unauthenticatedMessage { expect.errorMessage = m }
+            if covers == "success" {
+                for p in plan.readings.indices {
+                    if let s = plan.readings[p][plan.option(p, in: index)].successStatus { expect.status = s }
+                }
+            } else if covers == "unauthenticated" {
+                for p in plan.readings.indices {
+                    let o = plan.option(p, in: index)
+                    if let s = plan.readings[p][o].unauthenticatedStatus { expect.status = s }
+                    if let m = plan.readings[p][o].unauthenticatedMessage { expect.errorMessage = m }
+                }
             }
             alternatives.append(StepAlternative(choices: plan.others[n].choices, expect: expect))
         }

@@ -367,13 +367,16 @@ func readStep(
         (rn ?? node).error("missing request.params.\(name), which \(endpoint.path) needs")
         ok = false
     }
-    for name in request.pathParams.keys.sorted() where !names.contains(name) {
+    // Sorted only when one is undocumented (the diagnostics' order): no array per step otherwise.
+    for name in request.pathParams.keys.contains(where: { !names.contains($0) }) ? request.pathParams.keys.sorted() : []
+    where !names.contains(name) {
         node.child("request", .null).child("params", .null).child(name, .null).error(
             "\(endpoint.path) has no parameter '\(name)'",
             hint: closestMatch(to: name, in: names).map { "did you mean '\($0)'?" })
         ok = false
     }
-    let documentedQuery = endpoint.parameters.filter { $0.location == .query }.map(\.name)
+    // The documented names gathered only for a step that sends a query.
+    let documentedQuery = request.query.isEmpty ? [] : endpoint.parameters.filter { $0.location == .query }.map(\.name)
     for q in request.query where !documentedQuery.contains(q.name) {
         node.child("request", .null).child("query", .null).child(q.name, .null).error(
             "\(endpoint.id) documents no query parameter '\(q.name)'",
@@ -383,9 +386,16 @@ func readStep(
         ok = false
     }
     if let rn {
-        let all = request.pathParams.sorted { $0.key < $1.key }.map(\.value) + request.query.map(\.value)
-            + request.headers.map(\.value) + (request.body.map { [$0] } ?? [])
-        for t in all where !scope.check(t, at: rn) { ok = false }
+        // In that order (path parameters by name, query, headers, body), each checked
+        // where it is: no array of every template, nor a sorted copy of a single parameter.
+        if request.pathParams.count == 1, let only = request.pathParams.first {
+            if !scope.check(only.value, at: rn) { ok = false }
+        } else {
+            for p in request.pathParams.sorted(by: { $0.key < $1.key }) where !scope.check(p.value, at: rn) { ok = false }
+        }
+        for q in request.query where !scope.check(q.value, at: rn) { ok = false }
+        for h in request.headers where !scope.check(h.value, at: rn) { ok = false }
+        if let body = request.body, !scope.check(body, at: rn) { ok = false }
     }
 
     let row = endpoint.errors.first { $0.id == covers }
@@ -394,8 +404,10 @@ func readStep(
     if let en = o.required("expect"),
         let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants", "readings", "oneOf"])
     {
-        citations = readCitations(
-            eo.optional("readings"), place: .step(scope), readings: readings, endpoint: endpoint, access: access)
+        // Only for a step that cites readings: `.step(scope)` is a copy of the scope (its sets retained).
+        if let cited = eo.optional("readings") {
+            citations = readCitations(cited, place: .step(scope), readings: readings, endpoint: endpoint, access: access)
+        }
         var status = eo.optional("status")?.httpStatus
         var message = eo.optional("error")?.string
         var schema = eo.optional("schema")?.nonEmptyString

@@ -183,7 +183,7 @@ func readCases(
     let title = o.required("title")?.nonEmptyString
     let endpointAt = o.required("endpoint").flatMap { findEndpointIndex($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
-    let level = o.optional("level").flatMap(readLevel) ?? endpointAt.map { endpoints[$0].level } ?? .required
+    let level = o.optional("level").flatMap(readLevel) ?? endpointAt.map { i in withEndpoint(endpoints, i) { $0.level } } ?? .required
     let skeleton = o.optional("skeleton")?.nonEmptyString
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
@@ -227,7 +227,8 @@ func readCases(
             if let cn = so.optional("covers"), let s = cn.string, let epAt {
                 stepCovers = withEndpoint(endpoints, epAt) { findRow(cn, s, in: $0) }
             }
-            if last, let epAt, let endpointAt, endpoints[epAt].id == endpoints[endpointAt].id, stepCovers == nil { stepCovers = covers }
+            // The same id is the same index: both are the first endpoint of their id.
+            if last, let epAt, let endpointAt, epAt == endpointAt, stepCovers == nil { stepCovers = covers }
             guard let epAt,
                 var step = withEndpoint(endpoints, epAt, {
                     readStep(
@@ -281,7 +282,7 @@ func readCases(
     guard let id, let title, let at = endpointAt, let covers, let role, ok, !steps.isEmpty else { return [] }
     return [
         Case(
-            id: id, title: title, file: node.file, endpoint: endpoints[at].id, covers: covers, role: role, tags: tags, steps: steps,
+            id: id, title: title, file: node.file, endpoint: withEndpoint(endpoints, at) { $0.id }, covers: covers, role: role, tags: tags, steps: steps,
             level: level, skeleton: skeleton)
     ]
 }
@@ -535,10 +536,14 @@ func readStep(
     return step
 }
 
+/// An assertion's keys and its kinds, made once (an array literal per assertion was an allocation each).
+let assertionKeys = ["pointer", "equals", "exists", "absent", "type", "source"]
+let assertionKinds = ["equals", "exists", "absent", "type"]
+
 func readAssertion(_ n: Node, scope: VariableScope) -> Assertion? {
-    guard let ao = n.object(keys: ["pointer", "equals", "exists", "absent", "type", "source"]) else { return nil }
+    guard let ao = n.object(keys: assertionKeys) else { return nil }
     let pointer = readPointer(ao.required("pointer"))
-    let kinds = ["equals", "exists", "absent", "type"].filter { ao.object[$0] != nil }
+    let kinds = assertionKinds.filter { ao.object[$0] != nil }
     guard kinds.count == 1 else {
         n.error("give exactly one of equals, exists, absent, type (found \(kinds.isEmpty ? "none" : kinds.joined(separator: ", ")))")
         return nil

@@ -334,7 +334,9 @@ func addReadingAlternatives(
             if let plans, c.steps[k].citations.isEmpty {
                 plans.plan(endpoint: at, role: role)
             } else {
-                ReadingPlan(endpoint: endpoints[at], level: level, citations: c.steps[k].citations, reading: reading)
+                withEndpoint(endpoints, at) {
+                    ReadingPlan(endpoint: $0, level: level, citations: c.steps[k].citations, reading: reading)
+                }
             }
         guard plan.applicable > 0 else { continue }
         if plan.count > maxReadingCombinations {

@@ -168,16 +168,22 @@ struct CitableSources: Sendable {
     }
 }
 
+/// The keys of a case file, a step, its request and its expectation, made once
+/// (an array literal is an allocation at each call: several for every step).
+let caseKeys = [
+    "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level", "skeleton",
+]
+let stepKeys = ["endpoint", "covers", "role", "request", "expect", "capture", "concurrent"]
+let requestKeys = ["params", "query", "headers", "body", "rawBody", "encodeReserved"]
+let expectKeys = ["status", "error", "schema", "assert", "invariants", "readings", "oneOf"]
+
 /// Reads a case file: one case, or several when it declares a `matrix`.
 func readCases(
     _ node: Node, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading] = [], access: AccessModel,
     sources: CitableSources? = nil
 ) -> [Case] {
     guard
-        let o = node.object(keys: [
-            "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level",
-            "skeleton",
-        ])
+        let o = node.object(keys: caseKeys)
     else { return [] }
     let id = o.required("id")?.nonEmptyString
     let title = o.required("title")?.nonEmptyString
@@ -217,7 +223,7 @@ func readCases(
             return []
         }
         for (k, stepNode) in list.enumerated() {
-            guard let so = stepNode.object(keys: ["endpoint", "covers", "role", "request", "expect", "capture", "concurrent"]) else {
+            guard let so = stepNode.object(keys: stepKeys) else {
                 ok = false
                 continue
             }
@@ -296,7 +302,7 @@ func readStep(
     var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
     let rn = o.optional("request")
     if let rn {
-        if let ro = rn.object(keys: ["params", "query", "headers", "body", "rawBody", "encodeReserved"]) {
+        if let ro = rn.object(keys: requestKeys) {
             if let p = ro.optional("params") {
                 if case .object(let po) = p.value {
                     for m in po {
@@ -403,7 +409,7 @@ func readStep(
     var expect: Expectation?
     var citations: [ReadingCitation] = []
     if let en = o.required("expect"),
-        let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants", "readings", "oneOf"])
+        let eo = en.object(keys: expectKeys)
     {
         // Only for a step that cites readings: `.step(scope)` is a copy of the scope (its sets retained).
         if let cited = eo.optional("readings") {
@@ -757,18 +763,13 @@ func readMatrix(
             scope.relation = false
             var requestValue = requestNode?.value ?? .null
             if let value { requestValue = replacingRelation(in: requestValue, with: value) }
-            let cellNode = Node(
-                value: requestValue, path: requestNode?.path ?? [.key("request")], file: file, sink: m.sink)
             var obj = JSONObject()
             if requestNode != nil { obj["request"] = requestValue }
             obj["expect"] = .object(JSONObject())
             let holder = Node(value: .object(obj), path: [], file: file, sink: m.sink)
             guard let ho = holder.object(keys: ["request", "expect"]),
                 let step = readStep(holder, object: ho, endpoint: endpoint, covers: covers, scope: &scope, access: access)
-            else {
-                _ = cellNode
-                return []
-            }
+            else { return [] }
             let cellID = [id, role.rawValue.lowercased().replacingOccurrences("_", "-"), relation.map { kebab($0.rawValue) }]
                 .compactMap { $0 }.joined(separator: "-")
             let cellTitle = "\(title): \(role)\(relation.map { " on \(describe($0))" } ?? "") is \(!credential ? "unauthenticated" : allowed ? "allowed" : "denied")"

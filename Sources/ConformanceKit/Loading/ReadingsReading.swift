@@ -329,13 +329,12 @@ func addReadingAlternatives(
             ?? endpoints.firstIndex { $0.id == c.steps[k].endpoint }
         guard let at = found else { continue }
         let role = c.steps[k].role ?? c.role
-        let level = access.level(of: role)
         let plan =
             if let plans, c.steps[k].citations.isEmpty {
                 plans.plan(endpoint: at, role: role)
             } else {
                 withEndpoint(endpoints, at) {
-                    ReadingPlan(endpoint: $0, level: level, citations: c.steps[k].citations, reading: reading)
+                    ReadingPlan(endpoint: $0, level: access.level(of: role), citations: c.steps[k].citations, reading: reading)
                 }
             }
         guard plan.applicable > 0 else { continue }

@@ -129,13 +129,6 @@ func findEndpoint(_ n: Node, _ endpoints: [Endpoint]) -> Endpoint? {
     findEndpointIndex(n, endpoints).map { endpoints[$0] }
 }
 
-/// `body` given the endpoint at `i` in place: `endpoints[i]` as an argument
-/// is a copy (each of its fields retained, then released), once or twice for
-/// every step of a large load.
-func withEndpoint<R>(_ endpoints: [Endpoint], _ i: Int, _ body: (Endpoint) -> R) -> R {
-    endpoints.withUnsafeBufferPointer { body($0[i]) }
-}
-
 /// Where in `endpoints` the endpoint `n` names is (the first of that id), or
 /// nil with a diagnostic: the case reader takes it there, in place (an
 /// `Endpoint` copied out of the array retained and released each of its
@@ -189,7 +182,7 @@ func readCases(
     let title = o.required("title")?.nonEmptyString
     let endpointAt = o.required("endpoint").flatMap { findEndpointIndex($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
-    let level = o.optional("level").flatMap(readLevel) ?? endpointAt.map { i in withEndpoint(endpoints, i) { $0.level } } ?? .required
+    let level = o.optional("level").flatMap(readLevel) ?? endpointAt.map { endpoints[$0].level } ?? .required
     let skeleton = o.optional("skeleton")?.nonEmptyString
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
@@ -204,7 +197,7 @@ func readCases(
     let role = o.required("role").flatMap(access.readRole)
     var covers: String?
     if let cn = o.required("covers"), let s = cn.string, let at = endpointAt {
-        covers = withEndpoint(endpoints, at) { findRow(cn, s, in: $0) }
+        covers = findRow(cn, s, in: endpoints[at])
     }
 
     var scope = VariableScope(fixtures: fixtures)
@@ -231,16 +224,14 @@ func readCases(
             let epAt = so.optional("endpoint").flatMap { findEndpointIndex($0, endpoints) } ?? endpointAt
             var stepCovers: String? = nil
             if let cn = so.optional("covers"), let s = cn.string, let epAt {
-                stepCovers = withEndpoint(endpoints, epAt) { findRow(cn, s, in: $0) }
+                stepCovers = findRow(cn, s, in: endpoints[epAt])
             }
             // The same id is the same index: both are the first endpoint of their id.
             if last, let epAt, let endpointAt, epAt == endpointAt, stepCovers == nil { stepCovers = covers }
             guard let epAt,
-                var step = withEndpoint(endpoints, epAt, {
-                    readStep(
-                        so.node, object: so, endpoint: $0, covers: stepCovers ?? "success", scope: &scope, readings: readings,
-                        access: access)
-                })
+                var step = readStep(
+                    so.node, object: so, endpoint: endpoints[epAt], covers: stepCovers ?? "success", scope: &scope,
+                    readings: readings, access: access)
             else {
                 ok = false
                 continue
@@ -277,9 +268,9 @@ func readCases(
         if o.object["request"] == nil, !pathParameters(endpoints[at].path).isEmpty {
             node.error("missing request.params.\(pathParameters(endpoints[at].path)[0]), which \(endpoints[at].path) needs")
             ok = false
-        } else if let step = withEndpoint(endpoints, at, {
-            readStep(node, object: o, endpoint: $0, covers: covers, scope: &scope, readings: readings, access: access)
-        }) {
+        } else if let step = readStep(
+            node, object: o, endpoint: endpoints[at], covers: covers, scope: &scope, readings: readings, access: access)
+        {
             steps.append(step)
         } else {
             ok = false
@@ -288,7 +279,7 @@ func readCases(
     guard let id, let title, let at = endpointAt, let covers, let role, ok, !steps.isEmpty else { return [] }
     return [
         Case(
-            id: id, title: title, file: node.file, endpoint: withEndpoint(endpoints, at) { $0.id }, covers: covers, role: role, tags: tags, steps: steps,
+            id: id, title: title, file: node.file, endpoint: endpoints[at].id, covers: covers, role: role, tags: tags, steps: steps,
             level: level, skeleton: skeleton)
     ]
 }

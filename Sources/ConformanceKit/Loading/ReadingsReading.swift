@@ -333,9 +333,7 @@ func addReadingAlternatives(
             if let plans, c.steps[k].citations.isEmpty {
                 plans.plan(endpoint: at, role: role)
             } else {
-                withEndpoint(endpoints, at) {
-                    ReadingPlan(endpoint: $0, level: access.level(of: role), citations: c.steps[k].citations, reading: reading)
-                }
+                ReadingPlan(endpoint: endpoints[at], level: access.level(of: role), citations: c.steps[k].citations, reading: reading)
             }
         guard plan.applicable > 0 else { continue }
         if plan.count > maxReadingCombinations {

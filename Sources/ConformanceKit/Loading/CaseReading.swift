@@ -183,6 +183,9 @@ func readCases(
     let endpointAt = o.required("endpoint").flatMap { findEndpointIndex($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
     let level = o.optional("level").flatMap(readLevel) ?? endpointAt.map { endpoints[$0].level } ?? .required
+    // The case's endpoint copied once: `endpoints[i]` as an argument is a copy at each
+    // call (every field retained and released), and a step's reading and its row check each made one.
+    let caseEndpoint = endpointAt.map { endpoints[$0] }
     let skeleton = o.optional("skeleton")?.nonEmptyString
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
@@ -196,9 +199,7 @@ func readCases(
     }
     let role = o.required("role").flatMap(access.readRole)
     var covers: String?
-    if let cn = o.required("covers"), let s = cn.string, let at = endpointAt {
-        covers = findRow(cn, s, in: endpoints[at])
-    }
+    if let cn = o.required("covers"), let s = cn.string, let caseEndpoint { covers = findRow(cn, s, in: caseEndpoint) }
 
     var scope = VariableScope(fixtures: fixtures)
     let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
@@ -224,15 +225,29 @@ func readCases(
             let epAt = so.optional("endpoint").flatMap { findEndpointIndex($0, endpoints) } ?? endpointAt
             var stepCovers: String? = nil
             if let cn = so.optional("covers"), let s = cn.string, let epAt {
-                stepCovers = findRow(cn, s, in: endpoints[epAt])
+                if epAt == endpointAt, let caseEndpoint {
+                    stepCovers = findRow(cn, s, in: caseEndpoint)
+                } else {
+                    stepCovers = findRow(cn, s, in: endpoints[epAt])
+                }
             }
             // The same id is the same index: both are the first endpoint of their id.
             if last, let epAt, let endpointAt, epAt == endpointAt, stepCovers == nil { stepCovers = covers }
-            guard let epAt,
-                var step = readStep(
-                    so.node, object: so, endpoint: endpoints[epAt], covers: stepCovers ?? "success", scope: &scope,
-                    readings: readings, access: access)
-            else {
+            guard let epAt else {
+                ok = false
+                continue
+            }
+            let read =
+                if epAt == endpointAt, let caseEndpoint {
+                    readStep(
+                        so.node, object: so, endpoint: caseEndpoint, covers: stepCovers ?? "success", scope: &scope,
+                        readings: readings, access: access)
+                } else {
+                    readStep(
+                        so.node, object: so, endpoint: endpoints[epAt], covers: stepCovers ?? "success", scope: &scope,
+                        readings: readings, access: access)
+                }
+            guard var step = read else {
                 ok = false
                 continue
             }
@@ -264,12 +279,12 @@ func readCases(
             }
             steps.append(step)
         }
-    } else if let at = endpointAt, let covers {
-        if o.object["request"] == nil, !pathParameters(endpoints[at].path).isEmpty {
-            node.error("missing request.params.\(pathParameters(endpoints[at].path)[0]), which \(endpoints[at].path) needs")
+    } else if let endpoint = caseEndpoint, let covers {
+        if o.object["request"] == nil, !pathParameters(endpoint.path).isEmpty {
+            node.error("missing request.params.\(pathParameters(endpoint.path)[0]), which \(endpoint.path) needs")
             ok = false
         } else if let step = readStep(
-            node, object: o, endpoint: endpoints[at], covers: covers, scope: &scope, readings: readings, access: access)
+            node, object: o, endpoint: endpoint, covers: covers, scope: &scope, readings: readings, access: access)
         {
             steps.append(step)
         } else {

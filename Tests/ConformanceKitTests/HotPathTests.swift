@@ -875,4 +875,43 @@ struct HotPathTests {
         }
         #expect(hidden > 300)  // members were masked, by keys of every kind
     }
+
+    /// The reading plans made once per endpoint and level give the
+    /// alternatives (and diagnostics) the plan made for each step gives:
+    /// every case of the project's suite, run as each declared role and as a
+    /// role the access model does not declare, as a matrix cell and not.
+    @Test func readingPlansPerEndpointAreThePerStepOnes() throws {
+        let project = try SuiteLoader.load(root: Project.cases).suite
+        let byID = Dictionary(project.readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let plans = ReadingPlans(endpoints: project.endpoints, access: project.access) { byID[$0] }
+        var planned = 0
+        var withAlternatives = 0
+        for original in project.cases {
+            for role in project.access.roles.map(\.role) + [Role("UNDECLARED")] {
+                for cell in [false, true] {
+                    var c = original
+                    c.role = role
+                    c.isMatrixCell = cell
+                    for k in c.steps.indices {
+                        c.steps[k].role = nil
+                        c.steps[k].readings = []
+                        c.steps[k].alternatives = []
+                    }
+                    var perStep = c
+                    let sinks = (DiagnosticSink(), DiagnosticSink())
+                    addReadingAlternatives(
+                        &c, endpoints: project.endpoints, readings: project.readings, access: project.access, sink: sinks.0,
+                        plans: plans)
+                    addReadingAlternatives(
+                        &perStep, endpoints: project.endpoints, readings: project.readings, access: project.access,
+                        sink: sinks.1)
+                    #expect(c == perStep, "\(c.id) as \(role)")
+                    #expect(sinks.0.items.map(\.description) == sinks.1.items.map(\.description), "\(c.id) as \(role)")
+                    planned += c.steps.filter(\.citations.isEmpty).count
+                    withAlternatives += c.steps.filter { !$0.alternatives.isEmpty }.count
+                }
+            }
+        }
+        #expect(planned > 1000 && withAlternatives > 1000, "\(planned) steps planned, \(withAlternatives) with alternatives")
+    }
 }

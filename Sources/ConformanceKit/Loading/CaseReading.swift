@@ -126,8 +126,16 @@ extension String {
 }
 
 func findEndpoint(_ n: Node, _ endpoints: [Endpoint]) -> Endpoint? {
+    findEndpointIndex(n, endpoints).map { endpoints[$0] }
+}
+
+/// Where in `endpoints` the endpoint `n` names is (the first of that id), or
+/// nil with a diagnostic: the case reader takes it there, in place (an
+/// `Endpoint` copied out of the array retained and released each of its
+/// fields, for every case and step).
+func findEndpointIndex(_ n: Node, _ endpoints: [Endpoint]) -> Int? {
     guard let s = n.string else { return nil }
-    if let e = endpoints.first(where: { $0.id == s }) { return e }
+    if let i = endpoints.firstIndex(where: { $0.id == s }) { return i }
     let hint = closestMatch(to: s, in: endpoints.map(\.id)).map { "did you mean '\($0)'?" }
         ?? "endpoints: \(endpoints.map(\.id).joined(separator: ", "))"
     n.error("unknown endpoint '\(s)'", hint: hint)
@@ -153,38 +161,45 @@ struct CitableSources: Sendable {
     }
 }
 
+/// The keys of a case file, a step, its request and its expectation, made once
+/// (an array literal is an allocation at each call: several for every step).
+let caseKeys = [
+    "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level", "skeleton",
+]
+let stepKeys = ["endpoint", "covers", "role", "request", "expect", "capture", "concurrent"]
+let requestKeys = ["params", "query", "headers", "body", "rawBody", "encodeReserved"]
+let expectKeys = ["status", "error", "schema", "assert", "invariants", "readings", "oneOf"]
+
 /// Reads a case file: one case, or several when it declares a `matrix`.
 func readCases(
     _ node: Node, endpoints: [Endpoint], fixtures: [String: String], readings: [Reading] = [], access: AccessModel,
     sources: CitableSources? = nil
 ) -> [Case] {
     guard
-        let o = node.object(keys: [
-            "id", "title", "endpoint", "covers", "role", "tags", "request", "expect", "capture", "steps", "matrix", "level",
-            "skeleton",
-        ])
+        let o = node.object(keys: caseKeys)
     else { return [] }
     let id = o.required("id")?.nonEmptyString
     let title = o.required("title")?.nonEmptyString
-    let endpoint = o.required("endpoint").flatMap { findEndpoint($0, endpoints) }
+    let endpointAt = o.required("endpoint").flatMap { findEndpointIndex($0, endpoints) }
     let tags = o.optional("tags")?.strings ?? []
-    let level = o.optional("level").flatMap(readLevel) ?? endpoint?.level ?? .required
+    let level = o.optional("level").flatMap(readLevel) ?? endpointAt.map { endpoints[$0].level } ?? .required
+    // The case's endpoint copied once: `endpoints[i]` as an argument is a copy at each
+    // call (every field retained and released), and a step's reading and its row check each made one.
+    let caseEndpoint = endpointAt.map { endpoints[$0] }
     let skeleton = o.optional("skeleton")?.nonEmptyString
     if let m = o.optional("matrix") {
         for k in ["role", "covers", "expect", "steps", "capture"] where o.object[k] != nil {
             node.child(k, .null).error("a matrix case derives '\(k)' from the endpoint's access rule; remove it")
         }
-        guard let id, let title, let endpoint else { return [] }
-        return readMatrix(m, id: id, title: title, tags: tags, requestNode: o.optional("request"), endpoint: endpoint,
-            endpoints: endpoints, fixtures: fixtures, access: access, file: node.file).map { c in
-                var c = c
-                c.level = level
-                return c
-            }
+        guard let id, let title, let at = endpointAt else { return [] }
+        var cells = readMatrix(m, id: id, title: title, tags: tags, requestNode: o.optional("request"), endpoint: endpoints[at],
+            endpoints: endpoints, fixtures: fixtures, access: access, file: node.file)
+        for i in cells.indices { cells[i].level = level }
+        return cells
     }
     let role = o.required("role").flatMap(access.readRole)
     var covers: String?
-    if let cn = o.required("covers"), let s = cn.string, let endpoint { covers = findRow(cn, s, in: endpoint) }
+    if let cn = o.required("covers"), let s = cn.string, let caseEndpoint { covers = findRow(cn, s, in: caseEndpoint) }
 
     var scope = VariableScope(fixtures: fixtures)
     let sources = sources ?? CitableSources(endpoints: endpoints, readings: readings)
@@ -202,20 +217,37 @@ func readCases(
             return []
         }
         for (k, stepNode) in list.enumerated() {
-            guard let so = stepNode.object(keys: ["endpoint", "covers", "role", "request", "expect", "capture", "concurrent"]) else {
+            guard let so = stepNode.object(keys: stepKeys) else {
                 ok = false
                 continue
             }
             let last = k == list.count - 1
-            let ep = so.optional("endpoint").flatMap { findEndpoint($0, endpoints) } ?? endpoint
+            let epAt = so.optional("endpoint").flatMap { findEndpointIndex($0, endpoints) } ?? endpointAt
             var stepCovers: String? = nil
-            if let cn = so.optional("covers"), let s = cn.string, let ep { stepCovers = findRow(cn, s, in: ep) }
-            if last, let ep, let endpoint, ep.id == endpoint.id, stepCovers == nil { stepCovers = covers }
-            guard let ep,
-                var step = readStep(
-                    so.node, object: so, endpoint: ep, covers: stepCovers ?? "success", scope: &scope, readings: readings,
-                    access: access)
-            else {
+            if let cn = so.optional("covers"), let s = cn.string, let epAt {
+                if epAt == endpointAt, let caseEndpoint {
+                    stepCovers = findRow(cn, s, in: caseEndpoint)
+                } else {
+                    stepCovers = findRow(cn, s, in: endpoints[epAt])
+                }
+            }
+            // The same id is the same index: both are the first endpoint of their id.
+            if last, let epAt, let endpointAt, epAt == endpointAt, stepCovers == nil { stepCovers = covers }
+            guard let epAt else {
+                ok = false
+                continue
+            }
+            let read =
+                if epAt == endpointAt, let caseEndpoint {
+                    readStep(
+                        so.node, object: so, endpoint: caseEndpoint, covers: stepCovers ?? "success", scope: &scope,
+                        readings: readings, access: access)
+                } else {
+                    readStep(
+                        so.node, object: so, endpoint: endpoints[epAt], covers: stepCovers ?? "success", scope: &scope,
+                        readings: readings, access: access)
+                }
+            guard var step = read else {
                 ok = false
                 continue
             }
@@ -238,7 +270,7 @@ func readCases(
                     ok = false
                     continue
                 }
-                guard findRow(othersNode, others, in: ep) != nil else {
+                guard findRow(othersNode, others, in: endpoints[epAt]) != nil else {
                     ok = false
                     continue
                 }
@@ -247,7 +279,7 @@ func readCases(
             }
             steps.append(step)
         }
-    } else if let endpoint, let covers {
+    } else if let endpoint = caseEndpoint, let covers {
         if o.object["request"] == nil, !pathParameters(endpoint.path).isEmpty {
             node.error("missing request.params.\(pathParameters(endpoint.path)[0]), which \(endpoint.path) needs")
             ok = false
@@ -259,10 +291,10 @@ func readCases(
             ok = false
         }
     }
-    guard let id, let title, let endpoint, let covers, let role, ok, !steps.isEmpty else { return [] }
+    guard let id, let title, let at = endpointAt, let covers, let role, ok, !steps.isEmpty else { return [] }
     return [
         Case(
-            id: id, title: title, file: node.file, endpoint: endpoint.id, covers: covers, role: role, tags: tags, steps: steps,
+            id: id, title: title, file: node.file, endpoint: endpoints[at].id, covers: covers, role: role, tags: tags, steps: steps,
             level: level, skeleton: skeleton)
     ]
 }
@@ -276,7 +308,7 @@ func readStep(
     var request = RequestTemplate(pathParams: [:], query: [], headers: [], body: nil)
     let rn = o.optional("request")
     if let rn {
-        if let ro = rn.object(keys: ["params", "query", "headers", "body", "rawBody", "encodeReserved"]) {
+        if let ro = rn.object(keys: requestKeys) {
             if let p = ro.optional("params") {
                 if case .object(let po) = p.value {
                     for m in po {
@@ -348,13 +380,16 @@ func readStep(
         (rn ?? node).error("missing request.params.\(name), which \(endpoint.path) needs")
         ok = false
     }
-    for name in request.pathParams.keys.sorted() where !names.contains(name) {
+    // Sorted only when one is undocumented (the diagnostics' order): no array per step otherwise.
+    for name in request.pathParams.keys.contains(where: { !names.contains($0) }) ? request.pathParams.keys.sorted() : []
+    where !names.contains(name) {
         node.child("request", .null).child("params", .null).child(name, .null).error(
             "\(endpoint.path) has no parameter '\(name)'",
             hint: closestMatch(to: name, in: names).map { "did you mean '\($0)'?" })
         ok = false
     }
-    let documentedQuery = endpoint.parameters.filter { $0.location == .query }.map(\.name)
+    // The documented names gathered only for a step that sends a query.
+    let documentedQuery = request.query.isEmpty ? [] : endpoint.parameters.filter { $0.location == .query }.map(\.name)
     for q in request.query where !documentedQuery.contains(q.name) {
         node.child("request", .null).child("query", .null).child(q.name, .null).error(
             "\(endpoint.id) documents no query parameter '\(q.name)'",
@@ -364,19 +399,28 @@ func readStep(
         ok = false
     }
     if let rn {
-        let all = request.pathParams.sorted { $0.key < $1.key }.map(\.value) + request.query.map(\.value)
-            + request.headers.map(\.value) + (request.body.map { [$0] } ?? [])
-        for t in all where !scope.check(t, at: rn) { ok = false }
+        // In that order (path parameters by name, query, headers, body), each checked
+        // where it is: no array of every template, nor a sorted copy of a single parameter.
+        if request.pathParams.count == 1, let only = request.pathParams.first {
+            if !scope.check(only.value, at: rn) { ok = false }
+        } else {
+            for p in request.pathParams.sorted(by: { $0.key < $1.key }) where !scope.check(p.value, at: rn) { ok = false }
+        }
+        for q in request.query where !scope.check(q.value, at: rn) { ok = false }
+        for h in request.headers where !scope.check(h.value, at: rn) { ok = false }
+        if let body = request.body, !scope.check(body, at: rn) { ok = false }
     }
 
     let row = endpoint.errors.first { $0.id == covers }
     var expect: Expectation?
     var citations: [ReadingCitation] = []
     if let en = o.required("expect"),
-        let eo = en.object(keys: ["status", "error", "schema", "assert", "invariants", "readings", "oneOf"])
+        let eo = en.object(keys: expectKeys)
     {
-        citations = readCitations(
-            eo.optional("readings"), place: .step(scope), readings: readings, endpoint: endpoint, access: access)
+        // Only for a step that cites readings: `.step(scope)` is a copy of the scope (its sets retained).
+        if let cited = eo.optional("readings") {
+            citations = readCitations(cited, place: .step(scope), readings: readings, endpoint: endpoint, access: access)
+        }
         var status = eo.optional("status")?.httpStatus
         var message = eo.optional("error")?.string
         var schema = eo.optional("schema")?.nonEmptyString
@@ -504,10 +548,14 @@ func readStep(
     return step
 }
 
+/// An assertion's keys and its kinds, made once (an array literal per assertion was an allocation each).
+let assertionKeys = ["pointer", "equals", "exists", "absent", "type", "source"]
+let assertionKinds = ["equals", "exists", "absent", "type"]
+
 func readAssertion(_ n: Node, scope: VariableScope) -> Assertion? {
-    guard let ao = n.object(keys: ["pointer", "equals", "exists", "absent", "type", "source"]) else { return nil }
+    guard let ao = n.object(keys: assertionKeys) else { return nil }
     let pointer = readPointer(ao.required("pointer"))
-    let kinds = ["equals", "exists", "absent", "type"].filter { ao.object[$0] != nil }
+    let kinds = assertionKinds.filter { ao.object[$0] != nil }
     guard kinds.count == 1 else {
         n.error("give exactly one of equals, exists, absent, type (found \(kinds.isEmpty ? "none" : kinds.joined(separator: ", ")))")
         return nil
@@ -721,18 +769,13 @@ func readMatrix(
             scope.relation = false
             var requestValue = requestNode?.value ?? .null
             if let value { requestValue = replacingRelation(in: requestValue, with: value) }
-            let cellNode = Node(
-                value: requestValue, path: requestNode?.path ?? [.key("request")], file: file, sink: m.sink)
             var obj = JSONObject()
             if requestNode != nil { obj["request"] = requestValue }
             obj["expect"] = .object(JSONObject())
             let holder = Node(value: .object(obj), path: [], file: file, sink: m.sink)
             guard let ho = holder.object(keys: ["request", "expect"]),
                 let step = readStep(holder, object: ho, endpoint: endpoint, covers: covers, scope: &scope, access: access)
-            else {
-                _ = cellNode
-                return []
-            }
+            else { return [] }
             let cellID = [id, role.rawValue.lowercased().replacingOccurrences("_", "-"), relation.map { kebab($0.rawValue) }]
                 .compactMap { $0 }.joined(separator: "-")
             let cellTitle = "\(title): \(role)\(relation.map { " on \(describe($0))" } ?? "") is \(!credential ? "unauthenticated" : allowed ? "allowed" : "denied")"

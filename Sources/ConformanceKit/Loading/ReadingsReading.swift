@@ -81,7 +81,7 @@ enum CitationPlace {
 /// Reads `{READING: {OPTION: effect}}`, checking every reading and option
 /// against the register.
 func readCitations(
-    _ node: Node?, place: CitationPlace, readings: [Reading], endpoint: Endpoint?, access: AccessModel
+    _ node: Node?, place: CitationPlace, readings: [Reading], endpoint: Endpoint, access: AccessModel
 ) -> [ReadingCitation] {
     guard let node else { return [] }
     guard case .object(let o) = node.value else {
@@ -122,14 +122,14 @@ func readCitations(
     return out
 }
 
-func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint?, access: AccessModel) -> ReadingEffect? {
+func readEffect(_ n: Node, place: CitationPlace, endpoint: Endpoint, access: AccessModel) -> ReadingEffect? {
     guard let o = n.object(keys: place.keys) else { return nil }
     var e = ReadingEffect()
     var ok = true
     if let s = o.optional("status") {
         if let st = s.httpStatus { e.status = st } else { ok = false }
     }
-    if let c = o.optional("covers"), let s = c.string, let endpoint {
+    if let c = o.optional("covers"), let s = c.string {
         if let row = findRow(c, s, in: endpoint) { e.covers = row } else { ok = false }
     }
     if let en = o.optional("error") {
@@ -185,24 +185,138 @@ func rowExpectation(_ covers: String, endpoint: Endpoint) -> Expectation {
 /// How many combinations of reading options one step may carry.
 let maxReadingCombinations = 64
 
+/// What a step's reading alternatives take from its endpoint, its role's
+/// access level and its own citations, and not from the case: which readings
+/// apply, every combination of their options, and what each choice of a
+/// combination changes where its reading is cited. A step that cites nothing
+/// has the plan of its endpoint and level (`ReadingPlans`, made once per load:
+/// the same for every such step of the endpoint at that level).
+struct ReadingPlan: Sendable {
+    /// One option of one applicable reading, and what choosing it changes
+    /// where the reading is cited.
+    struct Option: Sendable {
+        var choice: ReadingChoice
+        /// The access line's: the level the case's is read as.
+        var levelAs: String?
+        /// The step's own citation's effect.
+        var step: ReadingEffect?
+        /// The success response's status, for a step covering success.
+        var successStatus: Int?
+        /// The unauthenticated answer's status and message, for a step covering it.
+        var unauthenticatedStatus: Int?
+        var unauthenticatedMessage: String??
+    }
+    /// Each applicable reading of the register, with its options (ours first).
+    var readings: [[Option]] = []
+    /// In a combination's index, what one option of each reading counts (the
+    /// first reading's is the most significant digit, as the combinations go).
+    var strides: [Int] = []
+    /// How many readings apply (none: the step keeps no readings), and how many combinations of options they make.
+    var applicable = 0
+    var count = 0
+    /// The suite's own combination (every reading's own option), and the others
+    /// (filled only when there are at most `maxReadingCombinations`), each with its index.
+    var ours: [ReadingChoice] = []
+    var others: [(index: Int, choices: [ReadingChoice])] = []
+
+    /// The option of reading `p` in the combination numbered `index`.
+    func option(_ p: Int, in index: Int) -> Int { index / strides[p] % readings[p].count }
+
+    init(endpoint ep: Endpoint, level: String?, citations: [ReadingCitation], reading: (String) -> Reading?) {
+        func citesLevel(_ cit: ReadingCitation) -> Bool {
+            cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
+        }
+        // The ids of the readings cited (access line for this level, the step, the
+        // success and unauthenticated responses), each once, in that order: a few
+        // at most, so a scan, not a set.
+        var ids: [String] = []
+        func cite(_ id: String) { if !ids.contains(id) { ids.append(id) } }
+        let accessCited = ep.accessReadings.filter(citesLevel)
+        for cit in accessCited { cite(cit.reading) }
+        for cit in citations { cite(cit.reading) }
+        for cit in ep.responseReadings { cite(cit.reading) }
+        for cit in ep.unauthenticatedReadings { cite(cit.reading) }
+        applicable = ids.count
+        guard !ids.isEmpty else { return }
+        // Each option's effects found once (the first citation of its reading at
+        // each place, as a scan finds it), not once per combination holding it.
+        count = 1
+        for id in ids {
+            guard let r = reading(id) else { continue }
+            let access = accessCited.first { $0.reading == r.id }
+            let step = citations.first { $0.reading == r.id }
+            let response = ep.responseReadings.first { $0.reading == r.id }
+            let unauthenticated = ep.unauthenticatedReadings.first { $0.reading == r.id }
+            var options: [Option] = []
+            options.reserveCapacity(1 + r.alternatives.count)
+            for o in -1..<r.alternatives.count {
+                let id = o < 0 ? r.ours.id : r.alternatives[o].id
+                var made = Option(choice: ReadingChoice(reading: r.id, option: id))
+                if let map = access?.effects[id]?.levelAs, let from = level { made.levelAs = map[from] }
+                made.step = step?.effects[id]
+                made.successStatus = response?.effects[id]?.status
+                if let e = unauthenticated?.effects[id] {
+                    made.unauthenticatedStatus = e.status
+                    made.unauthenticatedMessage = e.errorMessage
+                }
+                options.append(made)
+            }
+            let (product, overflow) = count.multipliedReportingOverflow(by: options.count)
+            count = overflow ? Int.max : product
+            readings.append(options)
+        }
+        // Every reading's own option comes first, so the first combination is
+        // the suite's own reading of them all.
+        ours = readings.map { $0[0].choice }
+        guard count > 1, count <= maxReadingCombinations else { return }
+        strides = Array(repeating: 1, count: readings.count)
+        for p in readings.indices.dropLast().reversed() { strides[p] = strides[p + 1] * readings[p + 1].count }
+        others.reserveCapacity(count - 1)
+        for index in 1..<count {
+            let choices = readings.indices.map { readings[$0][option($0, in: index)].choice }
+            if choices != ours { others.append((index, choices)) }
+        }
+    }
+}
+
+/// The reading plan of a step that cites no reading, for each endpoint and
+/// each role's level: made once per load, before the case files are read on
+/// every core (each such step took its endpoint's readings apart again, a
+/// sixth of a large load).
+struct ReadingPlans: Sendable {
+    /// By endpoint index, then by the index of the role in the access model
+    /// (one more: a role it does not declare, which has no level).
+    let plans: [[ReadingPlan]]
+    let roles: [Role]
+
+    init(endpoints: [Endpoint], access: AccessModel, reading: (String) -> Reading?) {
+        roles = access.roles.map(\.role)
+        let levels = access.roles.map(\.level) + [nil]
+        plans = endpoints.map { ep in levels.map { ReadingPlan(endpoint: ep, level: $0, citations: [], reading: reading) } }
+    }
+
+    /// The plan for a step of `endpoint` (an index into the load's endpoints) run as `role`.
+    func plan(endpoint: Int, role: Role) -> ReadingPlan {
+        plans[endpoint][roles.firstIndex(of: role) ?? roles.count]
+    }
+}
+
 /// Gives every step of `c` its alternatives: one expectation for each
 /// combination of the options of the readings that apply to it (cited by the
 /// step itself, by its endpoint's access line for the case's level, or by its
 /// endpoint's success response). The step's own `expect` stays the one with
 /// every reading as the suite takes it. In place: a case the caller owns alone
 /// gets its steps' alternatives without a copy of its steps (a large load does
-/// this once per case).
+/// this once per case). With `plans`, a step that cites no reading takes its
+/// endpoint's and level's plan, and its alternatives share their choices.
 func addReadingAlternatives(
     _ c: inout Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
-    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil
+    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil, plans: ReadingPlans? = nil
 ) {
     // A lookup per citation, not a scan of the register (a large suite calls this once per case).
     func reading(_ id: String) -> Reading? {
         if let readingByID { return readingByID[id] }
         return readings.first { $0.id == id }
-    }
-    func citesLevel(_ cit: ReadingCitation, _ level: String?) -> Bool {
-        cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
     }
     // By index: an `enumerated()` iterator holds the steps array, so setting a
     // step's alternatives below copied every step of the case. The step and its
@@ -215,54 +329,30 @@ func addReadingAlternatives(
             ?? endpoints.firstIndex { $0.id == c.steps[k].endpoint }
         guard let at = found else { continue }
         let role = c.steps[k].role ?? c.role
-        let level = access.level(of: role)
-        // The ids of the readings cited (access line for this level, the step, the
-        // success and unauthenticated responses), each once, in that order: a few
-        // at most, so a scan, not a set (this runs once per case).
-        var applicable: [String] = []
-        func cite(_ id: String) { if !applicable.contains(id) { applicable.append(id) } }
-        // By index: a `for cit in` copies each citation (its effects and strings retained).
-        for j in endpoints[at].accessReadings.indices where citesLevel(endpoints[at].accessReadings[j], level) {
-            cite(endpoints[at].accessReadings[j].reading)
-        }
-        for j in c.steps[k].citations.indices { cite(c.steps[k].citations[j].reading) }
-        for j in endpoints[at].responseReadings.indices { cite(endpoints[at].responseReadings[j].reading) }
-        for j in endpoints[at].unauthenticatedReadings.indices { cite(endpoints[at].unauthenticatedReadings[j].reading) }
-        guard !applicable.isEmpty else { continue }
-        var combos: [[ReadingChoice]] = [[]]
-        for id in applicable {
-            guard let r = reading(id) else { continue }
-            // `r.options` is `[ours] + alternatives`, an array made at each call: the ids in that order.
-            var next: [[ReadingChoice]] = []
-            next.reserveCapacity(combos.count * (1 + r.alternatives.count))
-            for prefix in combos {
-                for o in -1..<r.alternatives.count {
-                    var combo = prefix
-                    combo.append(ReadingChoice(reading: r.id, option: o < 0 ? r.ours.id : r.alternatives[o].id))
-                    next.append(combo)
-                }
+        let plan =
+            if let plans, c.steps[k].citations.isEmpty {
+                plans.plan(endpoint: at, role: role)
+            } else {
+                ReadingPlan(endpoint: endpoints[at], level: access.level(of: role), citations: c.steps[k].citations, reading: reading)
             }
-            combos = next
-        }
-        if combos.count > maxReadingCombinations {
+        guard plan.applicable > 0 else { continue }
+        if plan.count > maxReadingCombinations {
             sink.add(
                 Diagnostic(
                     file: c.file, keyPath: "",
-                    message: "case '\(c.id)' step \(k + 1) cites \(applicable.count) readings: \(combos.count) combinations, more than \(maxReadingCombinations)"))
+                    message: "case '\(c.id)' step \(k + 1) cites \(plan.applicable) readings: \(plan.count) combinations, more than \(maxReadingCombinations)"))
             continue
         }
-        // Every reading's own option comes first in its loop above, so the first
-        // combination is the suite's own reading of them all.
-        let ours = combos[0]
-        guard combos.count > 1 else {
-            c.steps[k].readings = ours
+        guard plan.count > 1 else {
+            c.steps[k].readings = plan.ours
             c.steps[k].alternatives = []
             continue
         }
-        let accessCited = endpoints[at].accessReadings.filter { citesLevel($0, level) }
         var alternatives: [StepAlternative] = []
-        alternatives.reserveCapacity(combos.count - 1)
-        for combo in combos.dropFirst() where combo != ours {
+        alternatives.reserveCapacity(plan.others.count)
+        // By index: a `for … in` copies each combination (its arrays and strings retained).
+        for n in plan.others.indices {
+            let index = plan.others[n].index
             var covers = c.steps[k].covers
             var expect = c.steps[k].expect
             func recover(_ newCovers: String) {
@@ -279,10 +369,9 @@ func addReadingAlternatives(
             }
             // Access first (it decides the row), then the step's own readings,
             // then the success status (which applies to whatever is success by then).
-            for ch in combo {
-                guard let cit = accessCited.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
-                    let map = e.levelAs, let from = level, let mapped = map[from]
-                else { continue }
+            for p in plan.readings.indices {
+                let o = plan.option(p, in: index)
+                guard let mapped = plan.readings[p][o].levelAs else { continue }
                 expect.visibilityLevel = mapped
                 if c.isMatrixCell, !endpoints[at].accessRule.isEmpty,
                     let denial = access.deniedRow(of: endpoints[at])
@@ -290,6 +379,7 @@ func addReadingAlternatives(
                     let allowed = AccessGrant.allows(
                         endpoints[at].accessRule, level: mapped, user: access.relation(of: role) ?? .none, cell: c.relation)
                     if allowed == nil {
+                        let ch = plan.readings[p][o].choice
                         sink.add(
                             Diagnostic(
                                 file: c.file, keyPath: "matrix",
@@ -300,9 +390,9 @@ func addReadingAlternatives(
                     expect.visibilityLevel = mapped
                 }
             }
-            for ch in combo {
-                guard let cit = c.steps[k].citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
-                else { continue }
+            for p in plan.readings.indices {
+                let o = plan.option(p, in: index)
+                guard let e = plan.readings[p][o].step else { continue }
                 if let cv = e.covers { recover(cv) }
                 if let s = e.status { expect.status = s }
                 if let m = e.errorMessage { expect.errorMessage = m }
@@ -310,7 +400,7 @@ func addReadingAlternatives(
                 if let a = e.assertions { expect.assertions = a }
                 if let i = e.invariants {
                     expect.invariants = i
-                    expect.invariantSources = i.map { _ in readingSourcePrefix + ch.reading }
+                    expect.invariantSources = i.map { _ in readingSourcePrefix + plan.readings[p][o].choice.reading }
                 }
                 if let rows = e.oneOf, let first = rows.first {
                     expect.oneOf = rows
@@ -320,22 +410,20 @@ func addReadingAlternatives(
                     expect.assertions = []
                 }
             }
-            for ch in combo {
-                guard let cit = endpoints[at].responseReadings.first(where: { $0.reading == ch.reading }),
-                    let e = cit.effects[ch.option], let s = e.status, covers == "success"
-                else { continue }
-                expect.status = s
+            if covers == "success" {
+                for p in plan.readings.indices {
+                    if let s = plan.readings[p][plan.option(p, in: index)].successStatus { expect.status = s }
+                }
+            } else if covers == "unauthenticated" {
+                for p in plan.readings.indices {
+                    let o = plan.option(p, in: index)
+                    if let s = plan.readings[p][o].unauthenticatedStatus { expect.status = s }
+                    if let m = plan.readings[p][o].unauthenticatedMessage { expect.errorMessage = m }
+                }
             }
-            for ch in combo {
-                guard let cit = endpoints[at].unauthenticatedReadings.first(where: { $0.reading == ch.reading }),
-                    let e = cit.effects[ch.option], covers == "unauthenticated"
-                else { continue }
-                if let s = e.status { expect.status = s }
-                if let m = e.errorMessage { expect.errorMessage = m }
-            }
-            alternatives.append(StepAlternative(choices: combo, expect: expect))
+            alternatives.append(StepAlternative(choices: plan.others[n].choices, expect: expect))
         }
-        c.steps[k].readings = ours
+        c.steps[k].readings = plan.ours
         c.steps[k].alternatives = alternatives
     }
 }

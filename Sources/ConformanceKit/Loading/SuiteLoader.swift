@@ -577,6 +577,8 @@ public enum SuiteLoader {
         let readingByID = readingByID ?? Dictionary(readings.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let endpointIndex =
             endpointIndex ?? Dictionary(endpoints.indices.map { (endpoints[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+        // What the alternatives of a step citing no reading take from its endpoint and level, made once here.
+        let plans = ReadingPlans(endpoints: endpoints, access: access) { readingByID[$0] }
         @Sendable func read(_ rel: String) -> CaseFile {
             let sink = DiagnosticSink(computesDigests: computesDigests)
             var out = CaseFile(display: display + "/cases/" + rel)
@@ -591,7 +593,7 @@ public enum SuiteLoader {
                     let alternatives = DiagnosticSink()
                     addReadingAlternatives(
                         &c, endpoints: endpoints, readings: readings, access: access, sink: alternatives, readingByID: readingByID,
-                        endpointIndex: endpointIndex)
+                        endpointIndex: endpointIndex, plans: plans)
                     out.cases.append((c, alternatives.items))
                 }
             }

@@ -31,8 +31,13 @@ def serve(conn):
     back = None
     try:
         conn.settimeout(30)
+        # No Nagle on either side (socat runs with nodelay too, as TLS fronts
+        # do): a response relayed in two TLS records otherwise waited for the
+        # client's delayed ACK, 40 ms, before its second record went out.
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         tls = ctx.wrap_socket(conn, server_side=True)
         back = socket.create_connection(("127.0.0.1", backend), timeout=30)
+        back.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         while True:
             readable = [tls] if tls.pending() else select.select([tls, back], [], [], 30)[0]
             if not readable:

@@ -898,7 +898,12 @@ struct HotPathTests {
                         c.steps[k].alternatives = []
                     }
                     var perStep = c
+                    var reference = c
                     let sinks = (DiagnosticSink(), DiagnosticSink())
+                    let referenceSink = DiagnosticSink()
+                    referenceReadingAlternatives(
+                        &reference, endpoints: project.endpoints, readings: project.readings, access: project.access,
+                        sink: referenceSink)
                     addReadingAlternatives(
                         &c, endpoints: project.endpoints, readings: project.readings, access: project.access, sink: sinks.0,
                         plans: plans)
@@ -907,6 +912,9 @@ struct HotPathTests {
                         sink: sinks.1)
                     #expect(c == perStep, "\(c.id) as \(role)")
                     #expect(sinks.0.items.map(\.description) == sinks.1.items.map(\.description), "\(c.id) as \(role)")
+                    // And both as the loop the plans replaced gave them (kept below, as it was at d3313ac).
+                    #expect(perStep == reference, "\(c.id) as \(role)")
+                    #expect(sinks.1.items.map(\.description) == referenceSink.items.map(\.description), "\(c.id) as \(role)")
                     planned += c.steps.filter(\.citations.isEmpty).count
                     withAlternatives += c.steps.filter { !$0.alternatives.isEmpty }.count
                 }
@@ -915,3 +923,156 @@ struct HotPathTests {
         #expect(planned > 1000 && withAlternatives > 1000, "\(planned) steps planned, \(withAlternatives) with alternatives")
     }
 }
+
+/// `addReadingAlternatives` as it was before the reading plans (d3313ac): every
+/// combination built by copying prefixes, each choice's citation and effect
+/// looked up in every combination. `readingPlansPerEndpointAreThePerStepOnes`
+/// compares the plans with it.
+private func referenceReadingAlternatives(
+    _ c: inout Case, endpoints: [Endpoint], readings: [Reading], access: AccessModel, sink: DiagnosticSink,
+    readingByID: [String: Reading]? = nil, endpointIndex: [String: Int]? = nil
+) {
+    // A lookup per citation, not a scan of the register (a large suite calls this once per case).
+    func reading(_ id: String) -> Reading? {
+        if let readingByID { return readingByID[id] }
+        return readings.first { $0.id == id }
+    }
+    func citesLevel(_ cit: ReadingCitation, _ level: String?) -> Bool {
+        cit.effects.values.contains { $0.levelAs?[level ?? ""] != nil }
+    }
+    // By index: an `enumerated()` iterator holds the steps array, so setting a
+    // step's alternatives below copied every step of the case. The step and its
+    // endpoint are read in place, not copied (each copy retained and released
+    // every field, for every step of every case).
+    for k in c.steps.indices {
+        // The first endpoint of that id, as the scan finds it; by the caller's index when it made one.
+        let found =
+            endpointIndex.map { $0[c.steps[k].endpoint] }
+            ?? endpoints.firstIndex { $0.id == c.steps[k].endpoint }
+        guard let at = found else { continue }
+        let role = c.steps[k].role ?? c.role
+        let level = access.level(of: role)
+        // The ids of the readings cited (access line for this level, the step, the
+        // success and unauthenticated responses), each once, in that order: a few
+        // at most, so a scan, not a set (this runs once per case).
+        var applicable: [String] = []
+        func cite(_ id: String) { if !applicable.contains(id) { applicable.append(id) } }
+        // By index: a `for cit in` copies each citation (its effects and strings retained).
+        for j in endpoints[at].accessReadings.indices where citesLevel(endpoints[at].accessReadings[j], level) {
+            cite(endpoints[at].accessReadings[j].reading)
+        }
+        for j in c.steps[k].citations.indices { cite(c.steps[k].citations[j].reading) }
+        for j in endpoints[at].responseReadings.indices { cite(endpoints[at].responseReadings[j].reading) }
+        for j in endpoints[at].unauthenticatedReadings.indices { cite(endpoints[at].unauthenticatedReadings[j].reading) }
+        guard !applicable.isEmpty else { continue }
+        var combos: [[ReadingChoice]] = [[]]
+        for id in applicable {
+            guard let r = reading(id) else { continue }
+            // `r.options` is `[ours] + alternatives`, an array made at each call: the ids in that order.
+            var next: [[ReadingChoice]] = []
+            next.reserveCapacity(combos.count * (1 + r.alternatives.count))
+            for prefix in combos {
+                for o in -1..<r.alternatives.count {
+                    var combo = prefix
+                    combo.append(ReadingChoice(reading: r.id, option: o < 0 ? r.ours.id : r.alternatives[o].id))
+                    next.append(combo)
+                }
+            }
+            combos = next
+        }
+        if combos.count > maxReadingCombinations {
+            sink.add(
+                Diagnostic(
+                    file: c.file, keyPath: "",
+                    message: "case '\(c.id)' step \(k + 1) cites \(applicable.count) readings: \(combos.count) combinations, more than \(maxReadingCombinations)"))
+            continue
+        }
+        // Every reading's own option comes first in its loop above, so the first
+        // combination is the suite's own reading of them all.
+        let ours = combos[0]
+        guard combos.count > 1 else {
+            c.steps[k].readings = ours
+            c.steps[k].alternatives = []
+            continue
+        }
+        let accessCited = endpoints[at].accessReadings.filter { citesLevel($0, level) }
+        var alternatives: [StepAlternative] = []
+        alternatives.reserveCapacity(combos.count - 1)
+        for combo in combos.dropFirst() where combo != ours {
+            var covers = c.steps[k].covers
+            var expect = c.steps[k].expect
+            func recover(_ newCovers: String) {
+                guard newCovers != covers else { return }
+                let base = rowExpectation(newCovers, endpoint: endpoints[at])
+                expect.status = base.status
+                expect.errorMessage = base.errorMessage
+                expect.schema = base.schema
+                expect.assertions = []
+                expect.invariants = []
+                expect.invariantSources = []
+                expect.oneOf = []
+                covers = newCovers
+            }
+            // Access first (it decides the row), then the step's own readings,
+            // then the success status (which applies to whatever is success by then).
+            for ch in combo {
+                guard let cit = accessCited.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option],
+                    let map = e.levelAs, let from = level, let mapped = map[from]
+                else { continue }
+                expect.visibilityLevel = mapped
+                if c.isMatrixCell, !endpoints[at].accessRule.isEmpty,
+                    let denial = access.deniedRow(of: endpoints[at])
+                {
+                    let allowed = AccessGrant.allows(
+                        endpoints[at].accessRule, level: mapped, user: access.relation(of: role) ?? .none, cell: c.relation)
+                    if allowed == nil {
+                        sink.add(
+                            Diagnostic(
+                                file: c.file, keyPath: "matrix",
+                                message: "cell '\(c.id)': read as \(mapped) (reading '\(ch.reading)', option '\(ch.option)'), whether \(role) may act on \(c.relation.map(describe) ?? "its own customer") depends on the target's fixtures",
+                                hint: "drop \(role) from matrix.roles and write that case by hand"))
+                    }
+                    recover(allowed == true ? "success" : denial.id)
+                    expect.visibilityLevel = mapped
+                }
+            }
+            for ch in combo {
+                guard let cit = c.steps[k].citations.first(where: { $0.reading == ch.reading }), let e = cit.effects[ch.option]
+                else { continue }
+                if let cv = e.covers { recover(cv) }
+                if let s = e.status { expect.status = s }
+                if let m = e.errorMessage { expect.errorMessage = m }
+                if let s = e.schema { expect.schema = s }
+                if let a = e.assertions { expect.assertions = a }
+                if let i = e.invariants {
+                    expect.invariants = i
+                    expect.invariantSources = i.map { _ in readingSourcePrefix + ch.reading }
+                }
+                if let rows = e.oneOf, let first = rows.first {
+                    expect.oneOf = rows
+                    expect.status = first.status
+                    expect.errorMessage = first.message
+                    expect.schema = nil
+                    expect.assertions = []
+                }
+            }
+            for ch in combo {
+                guard let cit = endpoints[at].responseReadings.first(where: { $0.reading == ch.reading }),
+                    let e = cit.effects[ch.option], let s = e.status, covers == "success"
+                else { continue }
+                expect.status = s
+            }
+            for ch in combo {
+                guard let cit = endpoints[at].unauthenticatedReadings.first(where: { $0.reading == ch.reading }),
+                    let e = cit.effects[ch.option], covers == "unauthenticated"
+                else { continue }
+                if let s = e.status { expect.status = s }
+                if let m = e.errorMessage { expect.errorMessage = m }
+            }
+            alternatives.append(StepAlternative(choices: combo, expect: expect))
+        }
+        c.steps[k].readings = ours
+        c.steps[k].alternatives = alternatives
+    }
+}
+

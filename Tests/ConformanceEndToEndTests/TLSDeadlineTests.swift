@@ -217,6 +217,61 @@ import Testing
         #expect(left.isEmpty, "s_client \(left) outlived the harness")
     }
 
+    /// What `TLSTunnel.spawn` starts, run to its end: its standard output and
+    /// exit status (reads bounded by a 20 s hang guard, not a speed test).
+    static func spawned(_ path: String, _ args: [String]) throws -> (output: String, status: Int32) {
+        var pair: [Int32] = [-1, -1]
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        let pid = try TLSTunnel.spawn(path, args, stdio: pair[1], stderr: pair[1])
+        close(pair[1])
+        defer { close(pair[0]) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(pair[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while out.count < 1 << 20 {
+            let n = read(pair[0], &chunk, chunk.count)
+            if n <= 0 { break }
+            out += chunk[..<n]
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return (String(decoding: out, as: UTF8.self), status)
+    }
+
+    /// `s_client` is run only while the process that started `setpriv` is its
+    /// parent: a harness killed before `setpriv` set the death signal left an
+    /// `s_client` behind (seen once in a full test run, held by a server that
+    /// never answers). The check itself, as `sh` runs it after `setpriv`.
+    @Test func sClientRunsOnlyUnderTheProcessThatStartedIt() throws {
+        let sh = try #require(TLSTunnel.shell, "/bin/sh")
+        let ours = try Self.spawned(sh, ["-c", TLSTunnel.parentCheck, String(getpid()), "/bin/echo", "ran"])
+        #expect(ours.output == "ran\n" && ours.status == 0, "\(ours)")
+        let orphan = try Self.spawned(sh, ["-c", TLSTunnel.parentCheck, "1", "/bin/echo", "ran"])
+        #expect(orphan.output.isEmpty && orphan.status != 0, "\(orphan)")
+        let args = TLSTunnel.wrapperArguments(openssl: "/usr/bin/openssl", ["s_client"], parent: 42)
+        #expect(args == ["--pdeathsig", "KILL", "--", sh, "-c", TLSTunnel.parentCheck, "42", "/usr/bin/openssl", "s_client"])
+    }
+
+    /// A started `s_client` has its standard input, output and error and no
+    /// other descriptor of ours: one it inherited kept a parent's pipe or
+    /// socket open as long as it lived (Foundation's `Process` on Linux then
+    /// waited for it to end).
+    @Test func sClientInheritsNoOtherDescriptor() throws {
+        try #require(TLSTunnel.addCloseFrom != nil, "posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later)")
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        // Far above what the process has open, and without close-on-exec.
+        let high = fcntl(fds[0], F_DUPFD, 300)
+        defer { for fd in fds + [high] { close(fd) } }
+        try #require(high >= 300 && fcntl(high, F_GETFD) & FD_CLOEXEC == 0)
+        let listed = try Self.spawned("/bin/sh", ["-c", "ls /proc/self/fd"])
+        let open = Set(listed.output.split(separator: "\n").map(String.init))
+        #expect(listed.status == 0 && open.contains("0") && open.contains("2"), "\(listed)")
+        #expect(!open.contains(String(high)), "descriptors the child had: \(open.sorted())")
+        #expect(open.allSatisfy { Int($0).map { $0 <= 3 } ?? false }, "descriptors the child had: \(open.sorted())")
+    }
+
     @Test func theCLIHonoursSIGINTOverHTTPS() async throws {
         let r = try await runCLI(["--timeout", "120"], interrupt: true)
         defer { try? FileManager.default.removeItem(atPath: (r.reports as NSString).deletingLastPathComponent) }

@@ -220,7 +220,7 @@ enum TLSTunnel {
         let pid: pid_t
         do throws(TransportError) {
             if let wrapper = deathSignalWrapper {
-                pid = try spawn(wrapper, ["--pdeathsig", "KILL", "--", openssl] + args, stdio: pair[1], stderr: errPipe[1])
+                pid = try spawn(wrapper, wrapperArguments(openssl: openssl, args, parent: getpid()), stdio: pair[1], stderr: errPipe[1])
             } else {
                 pid = try spawn(openssl, args, stdio: pair[1], stderr: errPipe[1])
             }
@@ -232,6 +232,34 @@ enum TLSTunnel {
         _ = systemClose(errPipe[1])
         return Connection(fd: pair[0], pid: pid, errors: errPipe[0])
     }
+
+    /// `setpriv`'s arguments: the death signal set, then `s_client` run
+    /// through `sh` only while `parent` (our process) is still its parent. A
+    /// process killed after `setpriv` started but before it set the signal
+    /// would never send it (the kernel does not look back), and `s_client`
+    /// would outlive it, held by a server that never answers; the signal
+    /// survives the `exec` of `sh` and of `s_client`. Without `/bin/sh`,
+    /// `s_client` directly, as before.
+    static func wrapperArguments(openssl: String, _ args: [String], parent: pid_t) -> [String] {
+        guard let sh = shell else { return ["--pdeathsig", "KILL", "--", openssl] + args }
+        return ["--pdeathsig", "KILL", "--", sh, "-c", parentCheck, String(parent), openssl] + args
+    }
+
+    /// Runs its arguments only if its parent is the process whose id is `$0`.
+    static let parentCheck = #"[ "$PPID" = "$0" ] && exec "$@""#
+
+    static let shell: String? = access("/bin/sh", X_OK) == 0 ? "/bin/sh" : nil
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; the
+    /// Glibc module does not declare it), looked up once: nil where there is none.
+    static let addCloseFrom: (@convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32)? = {
+        #if os(Linux)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+            return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32).self)
+        #else
+            return nil
+        #endif
+    }()
 
     /// The `s_client` command line: verify the chain and the host name (or
     /// IP address), send SNI for names, HTTP/1.1 by ALPN, no interactive
@@ -287,6 +315,13 @@ enum TLSTunnel {
         posix_spawn_file_actions_adddup2(&actions, stdio, 0)
         posix_spawn_file_actions_adddup2(&actions, stdio, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        // Nothing else of ours goes with it: an `s_client` held every descriptor
+        // its process had without close-on-exec (a parent's pipe or socket pair,
+        // another connection's socket), and a parent waiting for one to close
+        // (Foundation's `Process` on Linux waits so) waited as long as it lived.
+        if let addCloseFrom = TLSTunnel.addCloseFrom {
+            withUnsafeMutablePointer(to: &actions) { _ = addCloseFrom(UnsafeMutableRawPointer($0), 3) }
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup($0) } + [nil]
         defer { for p in argv + envp { free(p) } }

@@ -210,7 +210,11 @@ import Testing
         while Self.sClients(port: listener.port).isEmpty, Date() < until, p.isRunning { usleep(50_000) }
         #expect(!Self.sClients(port: listener.port).isEmpty, "an s_client was started")
         kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        // Hang guard (20 s), not a speed test: `waitUntilExit` waited 15 minutes
+        // once, while an orphaned s_client held what Foundation watches.
+        let until2 = Date().addingTimeInterval(20)
+        while p.isRunning, Date() < until2 { usleep(20_000) }
+        #expect(!p.isRunning, "the killed harness was not seen to end within 20 s")
         let start = ContinuousClock.now
         let left = Self.noSClientRemains(port: listener.port)
         print("TLS held handshake, conformance SIGKILLed: s_client gone after \(String(format: "%.2f", (ContinuousClock.now - start).seconds)) s")

@@ -360,11 +360,7 @@ enum PlainHTTP {
                 node = a.pointee.ai_next
                 let s = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
                 guard s >= 0 else { continue }
-                let flags = fcntl(s, F_GETFL)
-                _ = fcntl(s, F_SETFL, flags | O_NONBLOCK)
-                _ = fcntl(s, F_SETFD, FD_CLOEXEC)
-                var one: Int32 = 1
-                _ = setsockopt(s, Int32(IPPROTO_TCP), Int32(TCP_NODELAY), &one, socklen_t(MemoryLayout<Int32>.size))
+                PlainHTTP.prepare(socket: s, to: a.pointee.ai_addr)
                 if systemConnect(s, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 {
                     fd = s
                     return
@@ -775,6 +771,60 @@ final class ReadBuffer {
     static let size = 64 << 10
     let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: ReadBuffer.size, alignment: 16)
     deinit { bytes.deallocate() }
+}
+
+extension PlainHTTP {
+    /// The receive buffer asked for on a connection to a loopback address.
+    package static let loopbackReceiveBuffer: Int32 = 1 << 20
+
+    /// Sets up a new socket before it connects to `address`: non-blocking,
+    /// closed on exec, no Nagle delay; and, to a loopback address, a receive
+    /// buffer of `loopbackReceiveBuffer`.
+    ///
+    /// Why the buffer on loopback: there the segment size is 64 KB, and a new
+    /// connection's receive window (autotuned from 128 KB of buffer) is about
+    /// one segment. A large answer relayed by a TLS front in 16 KB records
+    /// then filled the window; as we read it, the window reopened a few KB at
+    /// a time, less than the sender sends (silly-window avoidance), and the
+    /// sender waited for its persist timer: 200 ms, about one https run of
+    /// the whole suite in 15 through nginx or the Python front (captured with
+    /// tcpdump: window updates of 3, 27 and 59 units, then 206 ms of nothing).
+    /// A fixed buffer turns off the kernel's autotuning for the socket, which
+    /// on a long, fast network could cap the window below what autotuning
+    /// would reach; so only loopback gets it, where the round trip is
+    /// microseconds and 2 MB (the kernel doubles the value, up to
+    /// `net.core.rmem_max`) is far above what it needs.
+    package static func prepare(socket s: Int32, to address: UnsafePointer<sockaddr>?) {
+        let flags = fcntl(s, F_GETFL)
+        _ = fcntl(s, F_SETFL, flags | O_NONBLOCK)
+        _ = fcntl(s, F_SETFD, FD_CLOEXEC)
+        var one: Int32 = 1
+        _ = setsockopt(s, Int32(IPPROTO_TCP), Int32(TCP_NODELAY), &one, socklen_t(MemoryLayout<Int32>.size))
+        if let address, isLoopback(address) {
+            var size = loopbackReceiveBuffer
+            _ = setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+
+    /// Whether `address` is a loopback address: 127.0.0.0/8, `::1`, or
+    /// `::ffff:127.x.y.z` (IPv4 mapped into IPv6).
+    package static func isLoopback(_ address: UnsafePointer<sockaddr>) -> Bool {
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                UInt32(bigEndian: $0.pointee.sin_addr.s_addr) >> 24 == 127
+            }
+        case AF_INET6:
+            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a -> Bool in
+                let b = withUnsafeBytes(of: a.pointee.sin6_addr) { Array($0) }
+                guard b.count == 16 else { return false }
+                if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return true }  // ::1
+                return b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF && b[12] == 127  // ::ffff:127.x.y.z
+            }
+        default:
+            return false
+        }
+    }
 }
 
 private func systemConnect(_ s: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> Int32 {

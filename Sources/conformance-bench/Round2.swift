@@ -45,7 +45,7 @@ func median(_ xs: [Double]) -> Double {
 
 /// One run of `suite` against a fresh simulator, over http or (through a TLS front) https.
 func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keepAlive: Bool) async throws
-    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)
+    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double, machineCPU: Double)
 {
     let sim = try EmbeddedSimulator()
     defer { sim.stop() }
@@ -62,13 +62,13 @@ func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keep
     let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
     let transport = URLSessionTransport(maxConnections: jobs, caFile: front?.caFile, keepAliveSeconds: keepAlive ? 2 : 0)
     defer { transport.closeConnections() }
-    let cpuBefore = cpuSeconds(children: false)
+    let cpuBefore = cpuSeconds(children: false), busyBefore = machineBusySeconds()
     let start = ContinuousClock.now
     let r = await Conformance.run(
         suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let wall = secondsSince(start)
-    let cpu = cpuSeconds(children: false) - cpuBefore
-    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics, cpu)
+    let cpu = cpuSeconds(children: false) - cpuBefore, busy = machineBusySeconds() - busyBefore
+    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics, cpu, busy)
 }
 
 func rateBenchmark() async throws {
@@ -96,7 +96,7 @@ func rateBenchmark() async throws {
     many.cases = repeated(readOnly, count: count)
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count)\(env["BENCH_ENDPOINTS"].map { " of BENCH_ENDPOINTS=" + $0 } ?? ""), repeated) against the simulator on loopback:")
-    print("https through " + (TLSFront.socat != nil ? "socat OPENSSL-LISTEN (a process per connection; BENCH_TLS_FRONT=python for tls-front.py)" : "Tests/Tools/tls-front.py (Python; no socat on PATH)") + "; on our side: " + URLSessionTransport.tlsCarrier)
+    print("https through " + TLSFront.described + "; on our side: " + URLSessionTransport.tlsCarrier)
     print("(CPU ms/req: this process's user + system CPU per request: our client (and its TLS, when in the process) and the simulator in it; not s_client, socat or wrk)")
     print("scheme  keep-alive  requests  wall (s)   req/s  CPU ms/req  connections  conn/req  threads  threads/req  passed")
     var rates: [String: Double] = [:]
@@ -172,10 +172,13 @@ func rateBenchmark() async throws {
     // medians: one run is 0.2-0.3 s.
     let suiteRuns = max(1, env["BENCH_SUITE_RUNS"].flatMap { Int($0) } ?? 5)
     var w: [Bool: [Double]] = [:]
-    var last: [Bool: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double)] = [:]
+    var busy: [Bool: [Double]] = [:], own: [Bool: [Double]] = [:]
+    var last: [Bool: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double, machineCPU: Double)] = [:]
     for _ in 0..<suiteRuns {
         for https in httpsChoices {
             let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
+            busy[https, default: []].append(r.machineCPU)
+            own[https, default: []].append(r.cpu)
             w[https, default: []].append(r.wall)
             last[https] = r
         }
@@ -190,6 +193,10 @@ func rateBenchmark() async throws {
                     format: "%-5@  median wall %.3f s  (%@)  %d requests, %d connections, %d threads, %d of %d passed",
                     (https ? "https" : "http") as NSString, median(times), times.map { String(format: "%.3f", $0) }.joined(separator: ", ") as NSString,
                     r.requests, r.statistics.connections, r.statistics.threads, r.passed, r.cases))
+            print(
+                String(
+                    format: "       median CPU: this process %.3f s (client and simulator), the whole machine %.3f s (the front's processes too; to 10 ms)",
+                    median(own[https] ?? []), median(busy[https] ?? [])))
         }
     }
     if let h = walls[false], let s = walls[true] {
@@ -489,6 +496,21 @@ func cpuSeconds(children: Bool) -> Double {
         getrusage(children ? RUSAGE_CHILDREN : RUSAGE_SELF, &usage)
     #endif
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// The whole machine's busy CPU seconds so far (every process, the kernel's
+/// work included: /proc/stat's first line less idle and iowait), to 10 ms.
+/// Around a suite run on an otherwise idle machine, it is what the run cost:
+/// our client, the simulator, and the TLS front's processes, which our own
+/// rusage does not see.
+func machineBusySeconds() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+        let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
+    else { return 0 }
+    let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+    guard ticks.count >= 5 else { return 0 }
+    let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+    return (ticks.reduce(0, +) - ticks[3] - ticks[4]) / max(hz, 1)
 }
 
 /// The one-minute load average (the machine is shared; figures vary with it).

@@ -259,12 +259,25 @@ func hostileBenchmark() async throws {
 }
 
 /// A TLS front before a plain loopback server, with a throwaway self-signed
-/// certificate (as the TLS tests use it): `socat OPENSSL-LISTEN` (a process
-/// per connection, relaying in C) when `socat` is on PATH, else
-/// Tests/Tools/tls-front.py (Python, a thread per connection, as the tests
-/// use). `BENCH_TLS_FRONT=python` asks for the Python one. `kind` says which:
-/// the benchmark prints it, since the front's own cost is part of the path.
+/// certificate (as the TLS tests use it). The front stands for the TLS
+/// terminator before a staging server; its own CPU shares the two cores with
+/// our client, so which one it is moves the https figure, and the benchmark
+/// prints it. In order of preference (`BENCH_TLS_FRONT=nginx|socat|python`
+/// asks for one):
+/// - nginx's stream module (`nginx-light` and `libnginx-mod-stream` on
+///   Debian): pre-forked workers, an event loop, TLS terminated and the bytes
+///   relayed to the backend, as a staging server's front does;
+/// - `socat OPENSSL-LISTEN`: a process forked per connection, each loading the
+///   certificate and key again (about 7 ms of CPU a connection here);
+/// - Tests/Tools/tls-front.py: Python, a thread per connection, every chunk
+///   relayed in Python.
 final class TLSFront {
+    enum Kind {
+        case nginx(String, module: String)
+        case socat(String)
+        case python
+    }
+
     let dir: String
     let port: Int
     let process: Process
@@ -272,11 +285,29 @@ final class TLSFront {
     let kind: String
     var caFile: String { dir + "/cert.pem" }
 
-    static let socat: String? = {
-        if ProcessInfo.processInfo.environment["BENCH_TLS_FRONT"] == "python" { return nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { String($0) + "/socat" }.first { access($0, X_OK) == 0 }
+    static let chosen: Kind = {
+        let env = ProcessInfo.processInfo.environment
+        let wanted = env["BENCH_TLS_FRONT"]
+        func onPath(_ name: String, extra: [String] = []) -> String? {
+            let path = (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init) + extra
+            return path.map { $0 + "/" + name }.first { access($0, X_OK) == 0 }
+        }
+        if wanted == nil || wanted == "nginx", let nginx = onPath("nginx", extra: ["/usr/sbin"]) {
+            let module = "/usr/lib/nginx/modules/ngx_stream_module.so"
+            if FileManager.default.fileExists(atPath: module) { return .nginx(nginx, module: module) }
+        }
+        if wanted == nil || wanted == "socat", let socat = onPath("socat") { return .socat(socat) }
+        return .python
     }()
+
+    /// What the benchmark's header says about the front.
+    static var described: String {
+        switch chosen {
+        case .nginx: return "nginx's stream module (worker processes with an event loop; BENCH_TLS_FRONT=socat or python for the others)"
+        case .socat: return "socat OPENSSL-LISTEN (a process per connection; no nginx with its stream module on PATH; BENCH_TLS_FRONT=python for tls-front.py)"
+        case .python: return "Tests/Tools/tls-front.py (Python; neither nginx with its stream module nor socat on PATH)"
+        }
+    }
 
     init(backendPort: Int) throws {
         dir = NSTemporaryDirectory() + "/bench-tls-\(ProcessInfo.processInfo.processIdentifier)"
@@ -289,9 +320,38 @@ final class TLSFront {
         try req.run()
         req.waitUntilExit()
         process = Process()
-        if let socat = TLSFront.socat {
-            // socat cannot say which port it chose: take a free one (a
-            // listener on port 0, closed), then wait until socat accepts on it.
+        switch TLSFront.chosen {
+        case .nginx(let nginx, let module):
+            // Neither front can say which port it chose: take a free one (a
+            // listener on port 0, closed), then wait until the front accepts on it.
+            let p = try TLSFront.freePort()
+            let config = """
+                load_module \(module);
+                daemon off;
+                worker_processes 2;
+                pid \(dir)/nginx.pid;
+                error_log \(dir)/error.log;
+                events { worker_connections 256; }
+                stream {
+                    server {
+                        listen 127.0.0.1:\(p) ssl backlog=64;
+                        ssl_certificate \(dir)/cert.pem;
+                        ssl_certificate_key \(dir)/key.pem;
+                        proxy_pass 127.0.0.1:\(backendPort);
+                    }
+                }
+
+                """
+            try config.write(toFile: dir + "/nginx.conf", atomically: true, encoding: .utf8)
+            process.executableURL = URL(fileURLWithPath: nginx)
+            process.arguments = ["-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"]
+            process.standardInput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try TLSFront.waitUntilAccepting(p, process: process, name: "nginx")
+            port = p
+            kind = "nginx \(TLSFront.version(nginx, ["-v"], prefix: "nginx version: nginx/")) (stream module, 2 worker processes)"
+        case .socat(let socat):
             // backlog=64 (socat's default is 5, as tls-front.py's is 64): eight
             // connections opened at once overflowed it, and each SYN dropped
             // cost a 1 s retransmission (TcpExtListenOverflows counted them).
@@ -304,32 +364,37 @@ final class TLSFront {
             process.standardInput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            let until = ContinuousClock.now + .seconds(10)
-            while !TLSFront.accepts(p) {
-                guard process.isRunning, ContinuousClock.now < until else { throw BenchError("socat did not listen on port \(p)") }
-                usleep(10_000)
+            try TLSFront.waitUntilAccepting(p, process: process, name: "socat")
+            port = p
+            kind = "socat \(TLSFront.version(socat, ["-V"], prefix: "socat version ")) (OPENSSL-LISTEN, a process per connection)"
+        case .python:
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "Tests/Tools/tls-front.py", dir + "/cert.pem", dir + "/key.pem", String(backendPort)]
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            var text = ""
+            while !text.contains("\n") {
+                let d = output.fileHandleForReading.availableData
+                if d.isEmpty { break }
+                text += String(decoding: d, as: UTF8.self)
+            }
+            guard text.hasPrefix("PORT "), let p = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "tls-front.py did not start: \(text)"])
             }
             port = p
-            kind = "socat \(TLSFront.socatVersion(socat)) (OPENSSL-LISTEN, a process per connection)"
-            return
+            kind = "Tests/Tools/tls-front.py (Python, a thread per connection)"
         }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "Tests/Tools/tls-front.py", dir + "/cert.pem", dir + "/key.pem", String(backendPort)]
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let d = output.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            text += String(decoding: d, as: UTF8.self)
+    }
+
+    /// Waits (10 s at most) until something accepts on `port`, while `process` runs.
+    static func waitUntilAccepting(_ port: Int, process: Process, name: String) throws {
+        let until = ContinuousClock.now + .seconds(10)
+        while !accepts(port) {
+            guard process.isRunning, ContinuousClock.now < until else { throw BenchError("\(name) did not listen on port \(port)") }
+            usleep(10_000)
         }
-        guard text.hasPrefix("PORT "), let p = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "tls-front.py did not start: \(text)"])
-        }
-        port = p
-        kind = "Tests/Tools/tls-front.py (Python, a thread per connection)"
     }
 
     /// A loopback port that was free a moment ago.
@@ -363,17 +428,18 @@ final class TLSFront {
         }
     }
 
-    static func socatVersion(_ socat: String) -> String {
+    /// The version `exe` prints after `prefix` (on standard output or error), or "".
+    static func version(_ exe: String, _ arguments: [String], prefix: String) -> String {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: socat)
-        p.arguments = ["-V"]
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = arguments
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        p.standardError = out
         guard (try? p.run()) != nil else { return "" }
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        return text.split(separator: "\n").first { $0.hasPrefix("socat version") }.map { String($0.split(separator: " ")[2]) } ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count).split(separator: " ")[0]) } ?? ""
     }
 
     func stop() {
@@ -381,7 +447,8 @@ final class TLSFront {
         // SIGKILL for socat: it inherits our ignored SIGTERM (the runner
         // watches it), so terminate() would leave it running. Its children
         // end with their connections.
-        if TLSFront.socat != nil { kill(process.processIdentifier, SIGKILL) }
+        // (nginx sets its own handler: SIGTERM stops its master and workers.)
+        if case .socat = TLSFront.chosen { kill(process.processIdentifier, SIGKILL) }
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: dir)

@@ -41,6 +41,58 @@ import ConformanceKit
         }
     }
 
+    /// The incremental hasher through libcrypto (what the report sink and
+    /// `hexOfFile` use) and through our own code agree, fed the same seeded
+    /// messages in seeded pieces (empty ones too), and agree with the one-shot
+    /// digest.
+    @Test func theIncrementalHasherAgreesWithOurOwnCodeInAnyPieces() {
+        #if os(Linux)
+            #expect(SHA256Hasher().usesSystemLibrary, "libcrypto.so.3 did not load: the incremental hasher runs our own code")
+        #endif
+        #expect(!SHA256Hasher(systemLibrary: false).usesSystemLibrary)
+        var seed: UInt64 = 0xD1B5_4A32_D192_ED03
+        func next() -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return seed >> 17
+        }
+        for round in 0..<120 {
+            let length = round < 70 ? round * 3 : Int(next() % 20_000)
+            let message = (0..<length).map { _ in UInt8(truncatingIfNeeded: next()) }
+            var system = SHA256Hasher()
+            var own = SHA256Hasher(systemLibrary: false)
+            var offset = 0
+            while offset < message.count {
+                let n = min(Int(next() % 150), message.count - offset)  // 0 included
+                let piece = Array(message[offset..<offset + n])
+                system.update(piece)
+                own.update(piece)
+                offset += n
+            }
+            #expect(system.finalize() == own.finalize(), "length \(length)")
+            #expect(own.finalize() == SHA256.swiftHash(message), "length \(length)")
+        }
+    }
+
+    /// A copy of a hasher goes on apart from the original, through libcrypto
+    /// (whose context is shared until one of them changes) and our own code.
+    @Test func aCopiedHasherGoesOnApart() {
+        for systemLibrary in [true, false] {
+            var first = SHA256Hasher(systemLibrary: systemLibrary)
+            first.update("ab")
+            var second = first
+            second.update("c")
+            #expect(SHA256.hex(second.finalize()) == hex("abc"), "systemLibrary \(systemLibrary)")
+            #expect(SHA256.hex(first.finalize()) == hex("ab"), "systemLibrary \(systemLibrary)")
+            first.update("x")
+            #expect(SHA256.hex(first.finalize()) == hex("abx"), "systemLibrary \(systemLibrary)")
+            #expect(SHA256.hex(second.finalize()) == hex("abc"), "systemLibrary \(systemLibrary)")
+            let third = second
+            second.update("d")
+            #expect(SHA256.hex(third.finalize()) == hex("abc"), "systemLibrary \(systemLibrary)")
+            #expect(SHA256.hex(second.finalize()) == hex("abcd"), "systemLibrary \(systemLibrary)")
+        }
+    }
+
     @Test func oneMillionAInOneGoAndInUnevenChunks() {
         let expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
         let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
@@ -74,11 +126,13 @@ import ConformanceKit
     }
 
     @Test func finalizeDoesNotConsumeTheHasher() {
-        var h = SHA256Hasher()
-        h.update("ab")
-        _ = h.finalize()
-        h.update(Data("c".utf8))
-        #expect(SHA256.hex(h.finalize()) == hex("abc"))
+        for systemLibrary in [true, false] {
+            var h = SHA256Hasher(systemLibrary: systemLibrary)
+            h.update("ab")
+            _ = h.finalize()
+            h.update(Data("c".utf8))
+            #expect(SHA256.hex(h.finalize()) == hex("abc"), "systemLibrary \(systemLibrary)")
+        }
     }
 
     /// Real files, against the system's sha256sum: files of the repository and

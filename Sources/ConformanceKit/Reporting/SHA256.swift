@@ -30,7 +30,7 @@ public enum SHA256 {
 
     /// The digest by our own code (`SHA256Hasher`), whatever the system has.
     package static func swiftHash(_ bytes: [UInt8]) -> [UInt8] {
-        var h = SHA256Hasher()
+        var h = SHA256Hasher(systemLibrary: false)
         h.update(bytes)
         return h.finalize()
     }
@@ -119,7 +119,103 @@ struct SystemSHA256: @unchecked Sendable {
 
 /// Incremental SHA-256: feed bytes in pieces of any size with `update`, then
 /// `finalize` (which does not consume the hasher: more bytes may follow).
+///
+/// Through the system's libcrypto when `SHA256.hash` uses it (a context of
+/// its own, copied on write, so a copied hasher goes on apart), else our own
+/// code (`OwnSHA256Hasher`). The reports of every run are hashed as they are
+/// written (`ReportSink`), and `hexOfFile` hashes reports and profiles: our
+/// own code was a tenth of the CPU of the whole test suite, unoptimised as
+/// the tests build the engine, and libcrypto's SHA instructions do the same
+/// work several times faster in any build.
 package struct SHA256Hasher: Sendable {
+    private var own: OwnSHA256Hasher?
+    private var system: SystemSHA256Context?
+
+    /// `systemLibrary` false: our own code, whatever the system has (tests compare the two).
+    package init(systemLibrary: Bool = true) {
+        if systemLibrary, let library = SystemSHA256.shared {
+            system = SystemSHA256Context(library)
+        } else {
+            own = OwnSHA256Hasher()
+        }
+    }
+
+    public init() { self.init(systemLibrary: true) }
+
+    /// Whether this hasher goes through libcrypto.
+    package var usesSystemLibrary: Bool { system != nil }
+
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    public mutating func update(_ data: Data) {
+        data.withUnsafeBytes { update($0) }
+    }
+
+    public mutating func update(_ text: String) {
+        update(Array(text.utf8))
+    }
+
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard !buffer.isEmpty else { return }
+        if system != nil {
+            if !isKnownUniquelyReferenced(&system!) { system = SystemSHA256Context(copying: system!) }
+            system!.update(buffer)
+        } else {
+            own!.update(buffer)
+        }
+    }
+
+    /// The digest of everything fed so far.
+    public func finalize() -> [UInt8] {
+        if let system { return system.finalized() }
+        return own!.finalize()
+    }
+}
+
+/// A libcrypto `SHA256_CTX` of our own, for `SHA256Hasher`. The context is
+/// plain data (eight words of state, the length, a 64-byte block and two
+/// counts: no pointers), so copying its bytes copies the hash in progress.
+final class SystemSHA256Context: @unchecked Sendable {
+    // @unchecked: owned by one hasher at a time (copied before a shared one is changed).
+    let library: SystemSHA256
+    let context: UnsafeMutableRawPointer
+
+    init(_ library: SystemSHA256) {
+        self.library = library
+        context = .allocate(byteCount: SystemSHA256.contextBytes, alignment: 16)
+        context.initializeMemory(as: UInt8.self, repeating: 0, count: SystemSHA256.contextBytes)
+        _ = library.initialise(context)
+    }
+
+    init(copying other: SystemSHA256Context) {
+        library = other.library
+        context = .allocate(byteCount: SystemSHA256.contextBytes, alignment: 16)
+        context.copyMemory(from: other.context, byteCount: SystemSHA256.contextBytes)
+    }
+
+    deinit { context.deallocate() }
+
+    func update(_ buffer: UnsafeRawBufferPointer) {
+        _ = library.update(context, buffer.baseAddress, buffer.count)
+    }
+
+    /// The digest so far, from a copy of the context (this one can go on).
+    func finalized() -> [UInt8] {
+        withUnsafeTemporaryAllocation(byteCount: SystemSHA256.contextBytes, alignment: 16) { copy in
+            copy.baseAddress!.copyMemory(from: context, byteCount: SystemSHA256.contextBytes)
+            return [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+                _ = library.final(out.baseAddress, copy.baseAddress)
+                count = 32
+            }
+        }
+    }
+}
+
+/// Our own incremental SHA-256 (Foundation only): what `SHA256Hasher` uses
+/// when libcrypto does not load, or with `CONFORMANCE_SHA256=swift`.
+package struct OwnSHA256Hasher: Sendable {
     private var h0: UInt32 = 0x6a09_e667
     private var h1: UInt32 = 0xbb67_ae85
     private var h2: UInt32 = 0x3c6e_f372
@@ -207,7 +303,7 @@ package struct SHA256Hasher: Sendable {
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
             var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
-            SHA256Hasher.k.withUnsafeBufferPointer { k in
+            OwnSHA256Hasher.k.withUnsafeBufferPointer { k in
                 for t in 0..<64 {
                     let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
                     let ch = (e & f) ^ (~e & g)

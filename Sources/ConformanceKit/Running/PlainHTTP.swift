@@ -750,7 +750,14 @@ enum PlainHTTP {
         /// One CRLF-terminated line (at most 4 KB), without its CRLF.
         mutating func readLine() throws(TransportError) -> String {
             while true {
-                if let cr = buffer[start...].firstIndex(of: 10) {
+                // memchr, not a generic search: a chunked answer of small
+                // chunks reads a line per chunk (in the unoptimised build the
+                // tests use, the generic search was 5 % of the suite's CPU).
+                let newline: Int? = buffer.withUnsafeBufferPointer { b in
+                    guard start < b.count, let base = b.baseAddress, let p = memchr(base + start, 10, b.count - start) else { return nil }
+                    return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                }
+                if let cr = newline {
                     var line = buffer[start..<cr]
                     if line.last == 13 { line = line.dropLast() }
                     start = cr + 1

@@ -229,21 +229,10 @@ package struct OwnSHA256Hasher: Sendable {
     /// Bytes fed so far.
     private var length: UInt64 = 0
 
-    public init() { pending.reserveCapacity(64) }
+    init() { pending.reserveCapacity(64) }
 
-    public mutating func update(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { update($0) }
-    }
-
-    public mutating func update(_ data: Data) {
-        data.withUnsafeBytes { update($0) }
-    }
-
-    public mutating func update(_ text: String) {
-        update(Array(text.utf8))
-    }
-
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+    /// (`SHA256Hasher` takes arrays, data and text and hands their bytes here.)
+    mutating func update(_ buffer: UnsafeRawBufferPointer) {
         guard !buffer.isEmpty else { return }
         length &+= UInt64(buffer.count)
         var rest = buffer[...]
@@ -264,7 +253,7 @@ package struct OwnSHA256Hasher: Sendable {
     }
 
     /// The digest of everything fed so far.
-    public func finalize() -> [UInt8] {
+    func finalize() -> [UInt8] {
         var copy = self
         let bitLength = length &* 8
         var tail = pending

@@ -63,9 +63,10 @@ import Testing
         #expect(listed.count == plan.count && plan.count == suite.cases.count)
         for (c, job) in zip(listed, plan) {
             let p = job.testCase
-            #expect(
-                [c.endpoint, c.id, c.role.description, c.covers, c.tags.joined(separator: ","), String(c.steps.count)]
-                    == [p.endpoint, p.id, p.role.description, p.covers, p.tags.joined(separator: ","), String(p.steps.count)])
+            // Typed apart: as one literal comparison it took 6 s to type-check.
+            let listedRow: [String] = [c.endpoint, c.id, c.role.description, c.covers, c.tags.joined(separator: ","), String(c.steps.count)]
+            let plannedRow: [String] = [p.endpoint, p.id, p.role.description, p.covers, p.tags.joined(separator: ","), String(p.steps.count)]
+            #expect(listedRow == plannedRow)
         }
     }
 

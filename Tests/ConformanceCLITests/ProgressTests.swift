@@ -100,7 +100,8 @@ import Testing
         let pacer = RequestPacer(perSecond: 4, clock: clock, sleep: { _ in })
         var delays: [Double] = []
         for _ in 0..<10 { delays.append(pacer.reserve()) }
-        #expect(delays == (0..<10).map { Double($0) * 0.25 })
+        let spaced: [Double] = (0..<10).map { (i: Int) -> Double in Double(i) * 0.25 }
+        #expect(delays == spaced)
         // Time moves past the reserved slots: the next request goes at once, and the one after waits a gap.
         now.withLock { $0 = 110 }
         #expect(pacer.reserve() == 0)

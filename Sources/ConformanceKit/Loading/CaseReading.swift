@@ -222,32 +222,21 @@ func readCases(
                 continue
             }
             let last = k == list.count - 1
-            let epAt = so.optional("endpoint").flatMap { findEndpointIndex($0, endpoints) } ?? endpointAt
-            var stepCovers: String? = nil
-            if let cn = so.optional("covers"), let s = cn.string, let epAt {
-                if epAt == endpointAt, let caseEndpoint {
-                    stepCovers = findRow(cn, s, in: caseEndpoint)
-                } else {
-                    stepCovers = findRow(cn, s, in: endpoints[epAt])
-                }
-            }
-            // The same id is the same index: both are the first endpoint of their id.
-            if last, let epAt, let endpointAt, epAt == endpointAt, stepCovers == nil { stepCovers = covers }
-            guard let epAt else {
+            guard let epAt = so.optional("endpoint").flatMap({ findEndpointIndex($0, endpoints) }) ?? endpointAt else {
                 ok = false
                 continue
             }
-            let read =
-                if epAt == endpointAt, let caseEndpoint {
-                    readStep(
-                        so.node, object: so, endpoint: caseEndpoint, covers: stepCovers ?? "success", scope: &scope,
-                        readings: readings, access: access)
-                } else {
-                    readStep(
-                        so.node, object: so, endpoint: endpoints[epAt], covers: stepCovers ?? "success", scope: &scope,
-                        readings: readings, access: access)
-                }
-            guard var step = read else {
+            // The same id is the same index: both are the first endpoint of their id.
+            let sameAsCase = epAt == endpointAt
+            let stepEndpoint = if sameAsCase, let caseEndpoint { caseEndpoint } else { endpoints[epAt] }
+            var stepCovers: String? = nil
+            if let cn = so.optional("covers"), let s = cn.string { stepCovers = findRow(cn, s, in: stepEndpoint) }
+            if last, sameAsCase, stepCovers == nil { stepCovers = covers }
+            guard
+                var step = readStep(
+                    so.node, object: so, endpoint: stepEndpoint, covers: stepCovers ?? "success", scope: &scope,
+                    readings: readings, access: access)
+            else {
                 ok = false
                 continue
             }

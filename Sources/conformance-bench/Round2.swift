@@ -282,6 +282,7 @@ func loadBenchmark() throws {
         if cases != expected { throw BenchError("expected \(expected) cases, loaded \(cases)") }
         print(String(format: "%11d  %16d  %12d  %8.3f  %13.1f  %7.3f", n, files, cases, median(times), median(times) / Double(max(1, cases)) * 1e6, median(cpu)))
         if n == 25_000 { at25k = (median(times), median(cpu), cases) }
+        print("             each load (s): " + times.map { String(format: "%.3f", $0) }.joined(separator: ", ") + "; CPU (s): " + cpu.map { String(format: "%.3f", $0) }.joined(separator: ", "))
     }
     if let r = at25k {
         print(String(format: "25,000 cases (%d loaded): %.3f s wall, %.3f s CPU (goal: under 0.6 s)", r.cases, r.wall, r.cpu))

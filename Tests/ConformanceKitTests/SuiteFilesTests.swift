@@ -51,6 +51,40 @@ import Testing
         #expect(SuiteFiles.readBytes(tmp.path) == nil, "a folder is not a file to read")
     }
 
+    /// Opened relative to a folder's descriptor (as the case files are), a
+    /// file reads the same bytes as by its whole path, at every size about a
+    /// page and about the one-read path's edge (the size `fstat` gives).
+    @Test func readsTheSameBytesRelativeToAFolder() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let folder = open(tmp.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        #expect(folder >= 0)
+        defer { close(folder) }
+        for size in [0, 1, 4095, 4096, 4097, 65_536, 100_000] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ 3) }
+            try tmp.write("sub/f\(size).json", String(decoding: [], as: UTF8.self))
+            #expect(FileManager.default.createFile(atPath: tmp.path + "/sub/f\(size).json", contents: Data(bytes)))
+            #expect(SuiteFiles.readBytes("sub/f\(size).json", in: folder) == bytes, "size \(size)")
+            #expect(SuiteFiles.readBytes(tmp.path + "/sub/f\(size).json", in: folder) == bytes, "an absolute path ignores the folder")
+        }
+        #expect(SuiteFiles.readBytes("sub/missing.json", in: folder) == nil)
+        #expect(SuiteFiles.readBytes("sub", in: folder) == nil, "a folder is not a file to read")
+        // Not a regular file: read on to its end, whatever size it reports.
+        let stat = try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
+        let fromProc = SuiteFiles.readBytes("/proc/self/stat").map { String(decoding: $0, as: UTF8.self) }
+        #expect(fromProc?.split(separator: " ").first == stat.split(separator: " ").first && (fromProc?.count ?? 0) > 20)
+        // parse: the same node and the same record of the file read, either way.
+        try tmp.write("sub/case.json", #"{"id": "a", "n": [1, 2, {"k": "é"}]}"#)
+        let byPath = DiagnosticSink(), relative = DiagnosticSink()
+        let a = SuiteFiles.parse(path: tmp.path + "/sub/case.json", display: "Cases/cases/sub/case.json", sink: byPath)
+        let b = SuiteFiles.parse(
+            path: tmp.path + "/sub/case.json", display: "Cases/cases/sub/case.json", sink: relative, directory: folder,
+            relative: "sub/case.json")
+        #expect(a?.value == b?.value && a?.value["n"]?[2]?["k"] == "é")
+        #expect(byPath.read == relative.read && relative.read == [tmp.path + "/sub/case.json"])
+        #expect(byPath.digests == relative.digests && relative.digests.first?.count == 64)
+    }
+
     @Test func aFolderNamedLikeACaseFileCannotBeRead() throws {
         let tmp = TempDir()
         defer { tmp.cleanup() }

@@ -579,10 +579,16 @@ public enum SuiteLoader {
             endpointIndex ?? Dictionary(endpoints.indices.map { (endpoints[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
         // What the alternatives of a step citing no reading take from its endpoint and level, made once here.
         let plans = ReadingPlans(endpoints: endpoints, access: access) { readingByID[$0] }
+        // The files are opened relative to the cases folder (nil: by their whole paths).
+        let folder = open(root + "/cases", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if folder >= 0 { close(folder) } }
+        let directory: Int32? = folder >= 0 ? folder : nil
         @Sendable func read(_ rel: String) -> CaseFile {
             let sink = DiagnosticSink(computesDigests: computesDigests)
             var out = CaseFile(display: display + "/cases/" + rel)
-            if let node = SuiteFiles.parse(path: root + "/cases/" + rel, display: out.display, sink: sink) {
+            if let node = SuiteFiles.parse(
+                path: root + "/cases/" + rel, display: out.display, sink: sink, directory: directory, relative: rel)
+            {
                 // Each case moved out of the list (reversed, then popped) and given its
                 // alternatives in place: no copy of its steps, no retain of what it holds.
                 var made = readCases(

@@ -117,6 +117,10 @@ func rateBenchmark() async throws {
             let r = try await timedRun(suite: many, profile: profile, jobs: jobs, https: https, keepAlive: keepAlive)
             let rate = Double(r.requests) / r.wall
             rates["\(https) \(keepAlive)"] = max(rate, rates["\(https) \(keepAlive)"] ?? 0)
+            if !https, keepAlive, rate >= (rates["false true"] ?? 0) {
+                recordFigure("rate.ours", rate)
+                recordFigure("rate.connectionsPerRequest", Double(r.statistics.connections) / Double(max(1, r.requests)))
+            }
             let cpu = r.cpu * 1000 / Double(max(1, r.requests))
             print(
                 String(
@@ -164,6 +168,9 @@ func rateBenchmark() async throws {
                 wrk.recorded, jobs, ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(ratios),
                 byCPU.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(byCPU)))
         print(String(format: "our transport alone on the same mix: ours / wrk %@, median %.2f×", alone.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(alone)))
+        recordFigure("rate.ratio", median(ratios))
+        recordFigure("rate.byCPU", median(byCPU))
+        recordFigure("rate.alone", median(alone))
     }
 
     print("\nthe whole suite (\(suite.cases.count) cases), --jobs \(jobs), keep-alive, http and https in turn:")
@@ -201,6 +208,7 @@ func rateBenchmark() async throws {
     }
     if let h = walls[false], let s = walls[true] {
         print(String(format: "https / http: %.2f× (TLS carrier: %@)", s / h, (URLSessionTransport.tlsInProcess ? "libssl in the process" : "openssl s_client") as NSString))
+        recordFigure("https.ratio", s / h)
     }
     print(String(format: "load average %.2f at the end (the machine is shared: figures move with it)", loadAverage()))
 }
@@ -281,7 +289,11 @@ func loadBenchmark() throws {
         }
         if cases != expected { throw BenchError("expected \(expected) cases, loaded \(cases)") }
         print(String(format: "%11d  %16d  %12d  %8.3f  %13.1f  %7.3f", n, files, cases, median(times), median(times) / Double(max(1, cases)) * 1e6, median(cpu)))
-        if n == 25_000 { at25k = (median(times), median(cpu), cases) }
+        if n == 25_000 {
+            at25k = (median(times), median(cpu), cases)
+            recordFigure("load.median", median(times))
+            if let first = times.first { recordFigure("load.first", first) }
+        }
         print("             each load (s): " + times.map { String(format: "%.3f", $0) }.joined(separator: ", ") + "; CPU (s): " + cpu.map { String(format: "%.3f", $0) }.joined(separator: ", "))
     }
     if let r = at25k {
@@ -313,6 +325,8 @@ func startupBenchmark() throws {
     let s = times.sorted()
     print("conformance-bench startup — `conformance run --list`, \(runs) runs after one warm-up")
     print(String(format: "median %.1f ms (min %.1f, max %.1f); CPU (user + system) median %.1f ms (goal: 50 ms)", median(times), s.first ?? 0, s.last ?? 0, median(cpu)))
+    recordFigure("startup.median", median(times))
+    recordFigure("startup.runs", Double(times.count))
     print(String(format: "load average %.2f (wall time on a shared machine waits for a core; the CPU time does not)", loadAverage()))
 }
 
@@ -477,6 +491,7 @@ func memoryBenchmark() async throws {
     }
     line("console (\(consoleLines) lines, \(consoleBytes / 1024) KB)")
     let peak = peakMemoryMB()
+    recordFigure("memory.peak", peak)
     print(
         String(
             format: "peak %.1f MB (%@, --jobs %d); growth over the loaded suite %.1f MB, %.2f KB a case", peak,

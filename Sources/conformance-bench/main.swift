@@ -14,7 +14,8 @@
 // --jobs 8; prints the peak memory after each. The server streams the answer
 // (HTTPServer's RawBehaviour.repeated): it never holds 400 MB either.
 //
-// rate, load, startup, memory: see Round2.swift.
+// rate, load, startup, memory: see Round2.swift; acceptance (all of them, and
+// the schema figure against orjson + jsonschema-rs, in one run): Acceptance.swift.
 //
 // All apply the allocator settings of the conformance executable
 // (AllocatorTuning); BENCH_DEFAULT_MALLOC=1 measures without them.
@@ -52,7 +53,8 @@ func peakMemoryMB() -> Double {
 /// percentiles and the mean of the total, and MB/s at the median. Each run is
 /// timed on its own so that the median is not skewed by the moments a shared
 /// machine lends the core to someone else.
-func measure(_ label: String, bytes: [UInt8], schema: CompiledSchema, seconds: Double = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "") ?? 3) {
+@discardableResult
+func measure(_ label: String, bytes: [UInt8], schema: CompiledSchema, seconds: Double = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "") ?? 3) -> Double {
     // Warm up and check the document is valid (a benchmark of a failing document would measure the wrong path).
     let doc = try! JSONParser.parse(bytes)
     let check = schema.validate(doc)
@@ -93,6 +95,7 @@ func measure(_ label: String, bytes: [UInt8], schema: CompiledSchema, seconds: D
             + "(p10 \(f(percentile(totals, 0.1))), p90 \(f(percentile(totals, 0.9))), mean \(f(mean)))  "
             + "\(String(format: "%.0f", mbps)) MB/s  \(totals.count) runs\(sink == 0 ? "" : " !")"
     )
+    return median
 }
 
 func schemaBenchmark() throws {
@@ -130,7 +133,7 @@ func schemaBenchmark() throws {
         print("wrote page.json, account.json and \(suite.schemas.count) schemas to \(dir) (page schema \(listSchema), account schema \(readSchema))")
     }
     print("conformance-bench schema — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-    measure("deleted page, 500 accounts", bytes: pageBytes, schema: page)
+    recordFigure("schema.page.median", measure("deleted page, 500 accounts", bytes: pageBytes, schema: page))
     measure("account (get), fully populated", bytes: JSONWriter().bytes(account0), schema: accountSchema)
     print(String(format: "peak memory (max RSS): %.1f MB", peakMemoryMB()))
 }
@@ -504,10 +507,11 @@ do {
     case "load": try loadBenchmark()
     case "startup": try startupBenchmark()
     case "memory": try await memoryBenchmark()
+    case "acceptance": try acceptanceBenchmark()
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]|matrix [SUITE_DIR]|rate [SUITE_DIR]|load [N...]|startup|memory [N]\n"
+                "usage: conformance-bench schema|runner [SUITE_DIR]|hostile [content-length|chunked|http|https]|matrix [SUITE_DIR]|rate [SUITE_DIR]|load [N...]|startup|memory [N]|acceptance\n"
                     .utf8))
         exit(2)
     }

@@ -1,0 +1,175 @@
+// acceptance: issue 24's acceptance figures in one benchmark run. Each part
+// is this executable run again as a child process (a fresh process, so that
+// each peak and each start-up is its own), its output shown as it comes; the
+// headline figure of each is handed back through a file (BENCH_FIGURES) and
+// set against its goal in a table at the end. Figures only: whatever they
+// are, the exit status is 0 unless a part could not run at all.
+//
+// BENCH_PARTS=rate,load,startup,memory,schema (the default: all) picks the
+// parts. Each part reads its own knobs (BENCH_CASES, BENCH_ROUNDS, ...) as
+// when run alone. The schema part is set against orjson + jsonschema-rs
+// when python3 can import both (`pip install orjson jsonschema-rs`); it says
+// so when it cannot.
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Hands a figure to `acceptance` when it runs this mode (BENCH_FIGURES names
+/// the file; BENCH_FIGURE_PREFIX, when set, goes before the key). Nothing
+/// when the mode runs alone.
+func recordFigure(_ key: String, _ value: Double) {
+    let env = ProcessInfo.processInfo.environment
+    guard let path = env["BENCH_FIGURES"], !path.isEmpty, value.isFinite else { return }
+    let line = (env["BENCH_FIGURE_PREFIX"] ?? "") + key + " " + String(value) + "\n"
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    let bytes = Array(line.utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+}
+
+/// The figures a file of `recordFigure` lines holds (the last of each key).
+func readFigures(_ path: String) -> [String: Double] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+    var out: [String: Double] = [:]
+    for line in text.split(separator: "\n") {
+        let parts = line.split(separator: " ")
+        if parts.count == 2, let v = Double(parts[1]) { out[String(parts[0])] = v }
+    }
+    return out
+}
+
+/// Runs `exe` with `args` and `extra` added to this process's environment,
+/// its output going where ours goes; its exit status (128 + n for signal n).
+func spawnShowing(_ exe: String, _ args: [String], extra: [String: String]) throws -> Int32 {
+    // What this process printed goes out first (its standard output may be a pipe, fully buffered).
+    fflush(nil)
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in extra { env[k] = v }
+    let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] = env.sorted { $0.key < $1.key }.map { strdup($0.key + "=" + $0.value) } + [nil]
+    defer {
+        for a in argv { free(a) }
+        for e in envp { free(e) }
+    }
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, exe, nil, nil, argv, envp)
+    guard rc == 0 else { throw BenchError("cannot start \(exe): error \(rc)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw BenchError("waitpid: error \(errno)") }
+    }
+    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
+func acceptanceBenchmark() throws {
+    let env = ProcessInfo.processInfo.environment
+    let known = ["rate", "load", "startup", "memory", "schema"]
+    let parts = (env["BENCH_PARTS"] ?? known.joined(separator: ",")).split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+    }
+    if let unknown = parts.first(where: { !known.contains($0) }) {
+        throw BenchError("BENCH_PARTS: no part '\(unknown)'; the parts are \(known.joined(separator: ", "))")
+    }
+    // This executable, to run each part in a process of its own.
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let scratch = NSTemporaryDirectory() + "conformance-bench-acceptance-\(getpid())"
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let figuresFile = scratch + "/figures"
+    print("conformance-bench acceptance — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores; parts: \(parts.joined(separator: ", "))")
+    print(String(format: "load average %.2f at the start (the machine is shared: figures move with it)", loadAverage()))
+    var failedParts: [String] = []
+    func part(_ title: String, _ args: [String], _ extra: [String: String] = [:]) throws {
+        print("\n=== \(title): conformance-bench \(args.joined(separator: " "))" + (extra.isEmpty ? "" : " (" + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")"))
+        var e = extra
+        e["BENCH_FIGURES"] = figuresFile
+        let status = try spawnShowing(exe, args, extra: e)
+        if status != 0 {
+            print("(exit status \(status))")
+            failedParts.append(title)
+        }
+    }
+    if parts.contains("rate") { try part("rate", ["rate"]) }
+    if parts.contains("load") { try part("load", ["load", "25000"]) }
+    if parts.contains("startup") { try part("startup", ["startup"]) }
+    if parts.contains("memory") {
+        try part("memory, every case passing", ["memory", "100000"])
+        try part("memory, every case failing", ["memory", "100000"], ["BENCH_FAULT": "wrong-content-type", "BENCH_FIGURE_PREFIX": "failing."])
+    }
+    var pythonNote: String?
+    if parts.contains("schema") {
+        let dump = scratch + "/schema"
+        try part("schema", ["schema"], ["BENCH_DUMP": dump])
+        let script = "Tests/Tools/compare-jsonschema-rs.py"
+        if try spawnAndWait("/usr/bin/env", ["python3", "-c", "import orjson, jsonschema_rs"]) != 0 {
+            pythonNote = "python3 cannot import orjson and jsonschema_rs (pip install orjson jsonschema-rs): not compared"
+        } else if !FileManager.default.fileExists(atPath: script) {
+            pythonNote = "\(script) not found (run from the repository's root): not compared"
+        } else {
+            print("\n=== orjson + jsonschema-rs on the same page and schemas: python3 \(script)")
+            if try spawnShowing("/usr/bin/env", ["python3", script, dump], extra: ["BENCH_FIGURES": figuresFile]) != 0 {
+                failedParts.append("orjson + jsonschema-rs")
+            }
+        }
+    }
+
+    let f = readFigures(figuresFile)
+    func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
+    var rows: [(goal: String, figure: String, met: String)] = []
+    func met(_ ok: Bool?) -> String { ok.map { $0 ? "met" : "NOT met" } ?? "not measured" }
+    if parts.contains("rate") {
+        if let r = f["rate.ratio"] {
+            let cpu = f["rate.byCPU"].map { String(format: ", by CPU %.2f×", $0) } ?? ""
+            let alone = f["rate.alone"].map { String(format: "; our transport alone %.2f×", $0) } ?? ""
+            rows.append(("keep-alive request rate ≥ 0.7× wrk (GET mix, judged)", String(format: "%.2f×", r) + cpu + alone, met(r >= 0.7)))
+        } else {
+            let ours = f["rate.ours"].map { String(format: "ours %.0f req/s, %.3f connections a request; wrk not run (not on PATH?)", $0, f["rate.connectionsPerRequest"] ?? .nan) } ?? "not measured"
+            rows.append(("keep-alive request rate ≥ 0.7× wrk (GET mix, judged)", ours, "not measured"))
+        }
+        let h = f["https.ratio"]
+        rows.append(("whole suite over https within 1.5× of http", h.map { String(format: "%.2f×", $0) } ?? "not measured", met(h.map { $0 <= 1.5 })))
+    }
+    if parts.contains("load") {
+        let l = f["load.median"]
+        let first = f["load.first"].map { " (median of 3; the first in its process " + ms($0) + ")" } ?? ""
+        rows.append(("25,000 cases loaded in under 0.6 s", (l.map(ms) ?? "not measured") + (l == nil ? "" : first), met(l.map { $0 < 0.6 })))
+    }
+    if parts.contains("startup") {
+        let s = f["startup.median"]
+        let runs = f["startup.runs"].map { String(format: " (median of %.0f runs)", $0) } ?? ""
+        rows.append(("`run --list` start-up ≤ 50 ms (median of 20)", s.map { String(format: "%.1f ms", $0) + runs } ?? "not measured", met(s.map { $0 <= 50 })))
+    }
+    if parts.contains("memory") {
+        let p = f["memory.peak"], q = f["failing.memory.peak"]
+        let text = [p.map { String(format: "%.1f MB every case passing", $0) }, q.map { String(format: "%.1f MB every case failing", $0) }]
+            .compactMap { $0 }.joined(separator: ", ")
+        let ok: Bool? = p == nil && q == nil ? nil : (p ?? 0) <= 100 && (q ?? 0) <= 100
+        rows.append(("peak ≤ 100 MB at 100,000 generated cases", text.isEmpty ? "not measured" : text, met(ok)))
+    }
+    if parts.contains("schema") {
+        let ours = f["schema.page.median"]
+        if let ours, let theirs = f["orjson.regex.median"] {
+            let callbacks = f["orjson.callbacks.median"].map { String(format: "; %.2f× with the formats as Python callbacks", $0 / ours) } ?? ""
+            rows.append((
+                "(item 5) parse + validate ≥ 2× orjson + jsonschema-rs, regex formats",
+                String(format: "%.2f× (ours %.3f ms, theirs %.3f ms, medians)", theirs / ours, ours, theirs) + callbacks, met(theirs / ours >= 2)
+            ))
+        } else {
+            rows.append((
+                "(item 5) parse + validate ≥ 2× orjson + jsonschema-rs, regex formats",
+                (ours.map { String(format: "ours %.3f ms; ", $0) } ?? "") + (pythonNote ?? "theirs not measured"), "not measured"
+            ))
+        }
+    }
+    print("\n=== issue 24's acceptance, from the parts above")
+    let width = rows.map(\.goal.count).max() ?? 0
+    for r in rows {
+        print(r.goal.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + r.met.padding(toLength: 12, withPad: " ", startingAt: 0) + "  " + r.figure)
+    }
+    if !failedParts.isEmpty { print("parts that did not finish: \(failedParts.joined(separator: ", "))") }
+    print(String(format: "load average %.2f at the end", loadAverage()))
+    if !failedParts.isEmpty { throw BenchError("\(failedParts.count) part(s) did not finish") }
+}

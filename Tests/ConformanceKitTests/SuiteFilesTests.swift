@@ -73,16 +73,40 @@ import Testing
         let stat = try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
         let fromProc = SuiteFiles.readBytes("/proc/self/stat").map { String(decoding: $0, as: UTF8.self) }
         #expect(fromProc?.split(separator: " ").first == stat.split(separator: " ").first && (fromProc?.count ?? 0) > 20)
-        // parse: the same node and the same record of the file read, either way.
+        // parse: the same node and the same record of the file read, by path or from a descriptor opened ahead.
         try tmp.write("sub/case.json", #"{"id": "a", "n": [1, 2, {"k": "é"}]}"#)
-        let byPath = DiagnosticSink(), relative = DiagnosticSink()
+        let byPath = DiagnosticSink(), ahead = DiagnosticSink()
         let a = SuiteFiles.parse(path: tmp.path + "/sub/case.json", display: "Cases/cases/sub/case.json", sink: byPath)
-        let b = SuiteFiles.parse(
-            path: tmp.path + "/sub/case.json", display: "Cases/cases/sub/case.json", sink: relative, directory: folder,
-            relative: "sub/case.json")
+        let fd = try #require(SuiteFiles.opened(["sub/case.json"], in: folder).first)
+        #expect(fd >= 0)
+        let b = SuiteFiles.parse(path: tmp.path + "/sub/case.json", display: "Cases/cases/sub/case.json", sink: ahead, descriptor: fd)
         #expect(a?.value == b?.value && a?.value["n"]?[2]?["k"] == "é")
-        #expect(byPath.read == relative.read && relative.read == [tmp.path + "/sub/case.json"])
-        #expect(byPath.digests == relative.digests && relative.digests.first?.count == 64)
+        #expect(byPath.read == ahead.read && ahead.read == [tmp.path + "/sub/case.json"])
+        #expect(byPath.digests == ahead.digests && ahead.digests.first?.count == 64)
+        #expect(fcntl(fd, F_GETFD) == -1, "parse closes the descriptor it is given")
+    }
+
+    /// A batch opened ahead: a descriptor for each file that opens, -1 for
+    /// one that does not (the reader then opens it by path and says why), and
+    /// -1 for all when the folder is not open; the files read back whole.
+    @Test func aBatchOpenedAheadReadsTheSameFiles() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let names = (0..<40).map { "d\($0 % 3)/f\($0).json" }
+        for (i, n) in names.enumerated() { try tmp.write(n, String(repeating: "x", count: i * 97)) }
+        let folder = open(tmp.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        #expect(folder >= 0)
+        defer { close(folder) }
+        let asked = Array(names.prefix(5)) + ["missing.json"] + Array(names.dropFirst(5))
+        let fds = SuiteFiles.opened(asked, in: folder)
+        #expect(fds.count == asked.count && fds[5] == -1)
+        for (name, fd) in zip(asked, fds) where name != "missing.json" {
+            #expect(fd >= 0, "\(name)")
+            let i = Int(name.split(separator: "f").last!.dropLast(5))!
+            #expect(SuiteFiles.readBytes(descriptor: fd) == Array(String(repeating: "x", count: i * 97).utf8), "\(name)")
+            close(fd)
+        }
+        #expect(SuiteFiles.opened(names, in: -1).allSatisfy { $0 == -1 })
     }
 
     @Test func aFolderNamedLikeACaseFileCannotBeRead() throws {

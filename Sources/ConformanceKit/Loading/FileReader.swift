@@ -198,19 +198,55 @@ struct ObjectNode {
 }
 
 public enum SuiteFiles {
+    /// How many case files a loader thread opens at once (`opened`).
+    static let readAheadBatch = 32
+
+    /// Opens `rels` (paths relative to the open folder `folder`) and asks the
+    /// kernel to read each ahead (`POSIX_FADV_WILLNEED`), so that their reads
+    /// go to the disk together rather than one after another. With the files
+    /// out of the page cache, the 19,346 case files of a 25,000-case suite
+    /// took 2.24 s to read one at a time (1.12 s of it CPU: in a virtual
+    /// machine each read notified the disk device on its own), and 0.48 s
+    /// (0.30 s of CPU) opened 32 at a time with the advice; in the cache,
+    /// 0.10-0.12 s either way, the advice adding about a microsecond a file.
+    /// A file that cannot be opened here, and every file when `folder` is
+    /// not open (-1), gets -1: the reader opens it by its path then, and says
+    /// why it cannot. After a first "too many open files", the rest of the
+    /// batch is left to the reader, which closes each file as it finishes it.
+    static func opened(_ rels: [String], in folder: Int32) -> [Int32] {
+        var out = [Int32](repeating: -1, count: rels.count)
+        guard folder >= 0 else { return out }
+        for (i, rel) in rels.enumerated() {
+            let fd = openat(folder, rel, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == EMFILE || errno == ENFILE { break }
+                continue
+            }
+            #if os(Linux)
+                _ = posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED)
+            #endif
+            out[i] = fd
+        }
+        return out
+    }
+
     /// Target profiles in `root/targets`, as paths.
     public static func listTargets(_ root: String) -> [String] {
         list(root + "/targets", recursive: false).map { root + "/targets/" + $0 }
     }
 
     /// Reads and parses a JSON/JSON5 file, reporting problems against `display`.
-    /// With `directory` (an open folder's descriptor), `relative` names the
-    /// file in it: opened with `openat`, so the kernel walks the names below
-    /// that folder, not the whole path again (a large suite opens thousands).
-    static func parse(
-        path: String, display: String, sink: DiagnosticSink, directory: Int32? = nil, relative: String? = nil
-    ) -> Node? {
-        let read = if let directory, let relative { readBytes(relative, in: directory) } else { readBytes(path) }
+    /// With `descriptor` (the file at `path`, already open: the case files
+    /// are opened ahead, a batch at a time, see `SuiteLoader.readCaseFiles`),
+    /// reads from it and closes it; otherwise opens `path`.
+    static func parse(path: String, display: String, sink: DiagnosticSink, descriptor: Int32? = nil) -> Node? {
+        let read =
+            if let descriptor {
+                readBytes(descriptor: descriptor)
+            } else {
+                readBytes(path)
+            }
+        if let descriptor { close(descriptor) }
         guard let bytes = read else {
             sink.add(Diagnostic(file: display, keyPath: "", message: "cannot read the file"))
             return nil
@@ -242,6 +278,11 @@ public enum SuiteFiles {
         let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return readBytes(descriptor: fd)
+    }
+
+    /// The bytes of the open file `fd`, from where it stands to its end (it is not closed).
+    static func readBytes(descriptor fd: Int32) -> [UInt8]? {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         let size = max(0, Int(st.st_size))

@@ -579,15 +579,15 @@ public enum SuiteLoader {
             endpointIndex ?? Dictionary(endpoints.indices.map { (endpoints[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
         // What the alternatives of a step citing no reading take from its endpoint and level, made once here.
         let plans = ReadingPlans(endpoints: endpoints, access: access) { readingByID[$0] }
-        // The files are opened relative to the cases folder (nil: by their whole paths).
+        // The files are opened relative to the cases folder (the kernel walks
+        // only the names below it), a batch at a time (`opened`).
         let folder = open(root + "/cases", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if folder >= 0 { close(folder) } }
-        let directory: Int32? = folder >= 0 ? folder : nil
-        @Sendable func read(_ rel: String) -> CaseFile {
+        @Sendable func read(_ rel: String, descriptor: Int32) -> CaseFile {
             let sink = DiagnosticSink(computesDigests: computesDigests)
             var out = CaseFile(display: display + "/cases/" + rel)
             if let node = SuiteFiles.parse(
-                path: root + "/cases/" + rel, display: out.display, sink: sink, directory: directory, relative: rel)
+                path: root + "/cases/" + rel, display: out.display, sink: sink, descriptor: descriptor >= 0 ? descriptor : nil)
             {
                 // Each case moved out of the list (reversed, then popped) and given its
                 // alternatives in place: no copy of its steps, no retain of what it holds.
@@ -608,11 +608,21 @@ public enum SuiteLoader {
             out.digests = sink.digests
             return out
         }
+        let chunk = SuiteFiles.readAheadBatch
+        let chunks = (rels.count + chunk - 1) / chunk
+        @Sendable func readChunk(_ k: Int, _ each: (Int, CaseFile) -> Void) {
+            let range = (k * chunk)..<min(rels.count, (k + 1) * chunk)
+            let descriptors = SuiteFiles.opened(range.map { rels[$0] }, in: folder)
+            for (i, fd) in zip(range, descriptors) { each(i, read(rels[i], descriptor: fd)) }
+        }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, 8)
         // A few files (the shipped suite) are not worth the threads.
-        guard workers > 1, rels.count >= 64 else { return rels.map(read) }
-        let chunk = 32
-        let chunks = (rels.count + chunk - 1) / chunk
+        guard workers > 1, rels.count >= 64 else {
+            var out: [CaseFile] = []
+            out.reserveCapacity(rels.count)
+            for k in 0..<chunks { readChunk(k) { _, file in out.append(file) } }
+            return out
+        }
         // Each slot is written by exactly one iteration, and read only after all have
         // finished: straight into the array returned (a buffer copied into an array
         // retained and released every file's lists, on one core, after the others).
@@ -620,9 +630,7 @@ public enum SuiteLoader {
         return [CaseFile](unsafeUninitializedCapacity: rels.count) { buffer, count in
             let slots = Slots(base: buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { k in
-                for i in (k * chunk)..<min(rels.count, (k + 1) * chunk) {
-                    (slots.base + i).initialize(to: read(rels[i]))
-                }
+                readChunk(k) { i, file in (slots.base + i).initialize(to: file) }
             }
             count = rels.count
         }

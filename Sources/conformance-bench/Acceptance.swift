@@ -41,29 +41,6 @@ func readFigures(_ path: String) -> [String: Double] {
     return out
 }
 
-/// Runs `exe` with `args` and `extra` added to this process's environment,
-/// its output going where ours goes; its exit status (128 + n for signal n).
-func spawnShowing(_ exe: String, _ args: [String], extra: [String: String]) throws -> Int32 {
-    // What this process printed goes out first (its standard output may be a pipe, fully buffered).
-    fflush(nil)
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in extra { env[k] = v }
-    let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = env.sorted { $0.key < $1.key }.map { strdup($0.key + "=" + $0.value) } + [nil]
-    defer {
-        for a in argv { free(a) }
-        for e in envp { free(e) }
-    }
-    var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, exe, nil, nil, argv, envp)
-    guard rc == 0 else { throw BenchError("cannot start \(exe): error \(rc)") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-        guard errno == EINTR else { throw BenchError("waitpid: error \(errno)") }
-    }
-    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-}
-
 func acceptanceBenchmark() throws {
     let env = ProcessInfo.processInfo.environment
     let known = ["rate", "load", "startup", "memory", "schema"]
@@ -86,7 +63,7 @@ func acceptanceBenchmark() throws {
         print("\n=== \(title): conformance-bench \(args.joined(separator: " "))" + (extra.isEmpty ? "" : " (" + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")"))
         var e = extra
         e["BENCH_FIGURES"] = figuresFile
-        let status = try spawnShowing(exe, args, extra: e)
+        let status = try spawnAndWait(exe, args, showing: true, extra: e)
         if status != 0 {
             print("(exit status \(status))")
             failedParts.append(title)
@@ -110,7 +87,7 @@ func acceptanceBenchmark() throws {
             pythonNote = "\(script) not found (run from the repository's root): not compared"
         } else {
             print("\n=== orjson + jsonschema-rs on the same page and schemas: python3 \(script)")
-            if try spawnShowing("/usr/bin/env", ["python3", script, dump], extra: ["BENCH_FIGURES": figuresFile]) != 0 {
+            if try spawnAndWait("/usr/bin/env", ["python3", script, dump], showing: true, extra: ["BENCH_FIGURES": figuresFile]) != 0 {
                 failedParts.append("orjson + jsonschema-rs")
             }
         }

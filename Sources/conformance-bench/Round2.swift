@@ -331,21 +331,30 @@ func startupBenchmark() throws {
     print(String(format: "load average %.2f (wall time on a shared machine waits for a core; the CPU time does not)", loadAverage()))
 }
 
-/// Runs `exe` with `args`, its output to /dev/null, and waits for it: its
+/// Runs `exe` with `args`, its output to /dev/null (with `showing`, where ours goes), and waits for it: its
 /// exit status. With posix_spawn and waitpid on Linux: Foundation's
 /// `Process.waitUntilExit` looks every 50 ms, which added 50 ms to the wall
 /// time of a run of about 50.
-func spawnAndWait(_ exe: String, _ args: [String]) throws -> Int32 {
+func spawnAndWait(_ exe: String, _ args: [String], showing: Bool = false, extra: [String: String] = [:]) throws -> Int32 {
+    // With `showing`, the child writes where we write: what we printed goes out first
+    // (our standard output may be a pipe, fully buffered). `extra` is added to our environment.
+    if showing { fflush(nil) }
     #if os(Linux)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if !showing {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in extra { env[k] = v }
+        let envp: [UnsafeMutablePointer<CChar>?] =
+            extra.isEmpty ? [] : env.sorted { $0.key < $1.key }.map { strdup($0.key + "=" + $0.value) } + [nil]
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, exe, &actions, nil, argv, environ)
+        let rc = extra.isEmpty ? posix_spawn(&pid, exe, &actions, nil, argv, environ) : posix_spawn(&pid, exe, &actions, nil, argv, envp)
         guard rc == 0 else { throw BenchError("cannot start \(exe): error \(rc)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
@@ -357,8 +366,11 @@ func spawnAndWait(_ exe: String, _ args: [String]) throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        if !extra.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
+        if !showing {
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+        }
         try p.run()
         p.waitUntilExit()
         return p.terminationStatus

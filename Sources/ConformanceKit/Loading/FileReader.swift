@@ -274,8 +274,8 @@ public enum SuiteFiles {
     /// made (half the reads of a large load). A read short of that size, a
     /// file that grew, and anything that is not a regular file read on to
     /// the end as before.
-    static func readBytes(_ path: String, in directory: Int32 = AT_FDCWD) -> [UInt8]? {
-        let fd = openat(directory, path, O_RDONLY | O_CLOEXEC)
+    static func readBytes(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         return readBytes(descriptor: fd)

@@ -201,14 +201,21 @@ import Testing
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TELECOMX_OWNER_TOKEN": "owner-test-token-1", "CI": "1",
             "CONFORMANCE_TLS_CARRIER": "s_client",
         ]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        // Its output kept, to say why when it ends before an s_client is seen.
+        let outputFile = tmp.path + "/output.txt"
+        #expect(FileManager.default.createFile(atPath: outputFile, contents: nil))
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
+        defer { try? output.close() }
+        p.standardOutput = output
+        p.standardError = output
         p.standardInput = FileHandle.nullDevice
         try p.run()
         // Until its s_client is connecting (at most 60 s: the suite loads first).
         let until = Date().addingTimeInterval(60)
         while Self.sClients(port: listener.port).isEmpty, Date() < until, p.isRunning { usleep(50_000) }
-        #expect(!Self.sClients(port: listener.port).isEmpty, "an s_client was started")
+        #expect(
+            !Self.sClients(port: listener.port).isEmpty,
+            "an s_client was started (the harness \(p.isRunning ? "still runs" : "ended with status \(p.terminationStatus)"); its output: \((try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""))")
         kill(p.processIdentifier, SIGKILL)
         // Hang guard (20 s), not a speed test: `waitUntilExit` waited 15 minutes
         // once, while an orphaned s_client held what Foundation watches.

@@ -19,6 +19,10 @@
 // requests go through our transport alone (answers read whole and dropped,
 // as wrk does), so that the gap to wrk is split into what carrying the
 // requests costs and what judging the answers costs.
+// BENCH_SIMULATOR=process runs each simulator as a process of its own
+// (`conformance serve --port 0`, the release executable beside this one), as
+// one would to point wrk and `conformance run` at it by hand: this process's
+// CPU is then our client's alone, and the simulator's is read from /proc.
 //
 // load [N...]: the suite loaded as `run` loads it, made N cases (default
 // 0, 2,500 and 25,000) with copies of its case files under new ids in a
@@ -45,9 +49,9 @@ func median(_ xs: [Double]) -> Double {
 
 /// One run of `suite` against a fresh simulator, over http or (through a TLS front) https.
 func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keepAlive: Bool) async throws
-    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double, machineCPU: Double)
+    -> (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double, machineCPU: Double, simulatorCPU: Double)
 {
-    let sim = try EmbeddedSimulator()
+    let sim = try BenchSimulator()
     defer { sim.stop() }
     var front: TLSFront?
     var target = profile
@@ -62,13 +66,16 @@ func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keep
     let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
     let transport = URLSessionTransport(maxConnections: jobs, caFile: front?.caFile, keepAliveSeconds: keepAlive ? 2 : 0)
     defer { transport.closeConnections() }
-    let cpuBefore = cpuSeconds(children: false), busyBefore = machineBusySeconds()
+    let simulatorBefore = sim.separateCPUSeconds()
+    let cpuBefore = cpuSeconds(children: false) + simulatorBefore, busyBefore = machineBusySeconds()
     let start = ContinuousClock.now
     let r = await Conformance.run(
         suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let wall = secondsSince(start)
-    let cpu = cpuSeconds(children: false) - cpuBefore, busy = machineBusySeconds() - busyBefore
-    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics, cpu, busy)
+    // Client and simulator, wherever the simulator runs.
+    let simulatorAfter = sim.separateCPUSeconds()
+    let cpu = cpuSeconds(children: false) + simulatorAfter - cpuBefore, busy = machineBusySeconds() - busyBefore
+    return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics, cpu, busy, simulatorAfter - simulatorBefore)
 }
 
 func rateBenchmark() async throws {
@@ -97,7 +104,11 @@ func rateBenchmark() async throws {
     print("conformance-bench rate — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores, --jobs \(jobs)")
     print("\(count) read-only cases (the suite's \(readOnly.count)\(env["BENCH_ENDPOINTS"].map { " of BENCH_ENDPOINTS=" + $0 } ?? ""), repeated) against the simulator on loopback:")
     print("https through " + TLSFront.described + "; on our side: " + URLSessionTransport.tlsCarrier)
-    print("(CPU ms/req: this process's user + system CPU per request: our client (and its TLS, when in the process) and the simulator in it; not s_client, socat or wrk)")
+    print(
+        BenchSimulator.separate
+            ? "the simulator: a process of its own for each run (BENCH_SIMULATOR=process)"
+            : "the simulator: in this process (BENCH_SIMULATOR=process runs it as a process of its own)")
+    print("(CPU ms/req: user + system CPU per request of our client (and its TLS, when in the process) and of the simulator; not s_client, socat or wrk)")
     print("scheme  keep-alive  requests  wall (s)   req/s  CPU ms/req  connections  conn/req  threads  threads/req  passed")
     var rates: [String: Double] = [:]
     // BENCH_ROUNDS (default 2): each pair alternated that often, the best rate kept (a shared machine lends the cores unevenly).
@@ -146,10 +157,19 @@ func rateBenchmark() async throws {
                         format: "  then our transport alone (the same GET mix, answers read whole and dropped, as wrk does: not parsed, not judged)  %6.0f req/s  CPU ms/req %.3f  ours / wrk %.2f×  (answers %.1f KB on average; %d failed)",
                         a.rate, a.cpu * 1000 / Double(max(1, a.requests)), a.rate / w.rate, Double(a.bytes) / Double(max(1, a.requests - a.failures)) / 1000,
                         a.failures))
-                print(
-                    String(
-                        format: "  our client's CPU per request, the simulator's (%.3f ms, under wrk) set aside: %.3f ms judged, %.3f ms transport alone; wrk %.3f ms",
-                        simulatorMs, cpu - simulatorMs, a.cpu * 1000 / Double(max(1, a.requests)) - simulatorMs, w.wrkCPU * 1000 / Double(max(1, w.served))))
+                if BenchSimulator.separate {
+                    // Measured apart: the simulator's process under our client, and under wrk.
+                    let ownMs = r.simulatorCPU * 1000 / Double(max(1, r.requests))
+                    print(
+                        String(
+                            format: "  our client's CPU per request (the simulator's own process: %.3f ms under our client, %.3f ms under wrk): %.3f ms judged, %.3f ms transport alone; wrk %.3f ms",
+                            ownMs, simulatorMs, cpu - ownMs, a.cpu * 1000 / Double(max(1, a.requests)) - simulatorMs, w.wrkCPU * 1000 / Double(max(1, w.served))))
+                } else {
+                    print(
+                        String(
+                            format: "  our client's CPU per request, the simulator's (%.3f ms, under wrk) set aside: %.3f ms judged, %.3f ms transport alone; wrk %.3f ms",
+                            simulatorMs, cpu - simulatorMs, a.cpu * 1000 / Double(max(1, a.requests)) - simulatorMs, w.wrkCPU * 1000 / Double(max(1, w.served))))
+                }
             }
         }
     }
@@ -164,8 +184,8 @@ func rateBenchmark() async throws {
         let byCPU = pairs.map { ($0.wrk.simulatorCPU + $0.wrk.wrkCPU) * 1000 / Double(max(1, $0.wrk.served)) / max($0.oursCPU, 1e-9) }
         print(
             String(
-                format: "wrk on the same GET mix (%d requests recorded from the cases against a simulator of its own, replayed in turn; -t 2 -c %d, keep-alive; the simulator in this process, as for ours): ours / wrk %@, median %.2f×; by CPU per request %@, median %.2f×",
-                wrk.recorded, jobs, ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(ratios),
+                format: "wrk on the same GET mix (%d requests recorded from the cases against a simulator of its own, replayed in turn; -t 2 -c %d, keep-alive; the simulator %@, as for ours): ours / wrk %@, median %.2f×; by CPU per request %@, median %.2f×",
+                wrk.recorded, jobs, (BenchSimulator.separate ? "a process of its own" : "in this process") as NSString, ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(ratios),
                 byCPU.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(byCPU)))
         print(String(format: "our transport alone on the same mix: ours / wrk %@, median %.2f×", alone.map { String(format: "%.2f×", $0) }.joined(separator: ", ") as NSString, median(alone)))
         recordFigure("rate.ratio", median(ratios))
@@ -181,7 +201,7 @@ func rateBenchmark() async throws {
     let suiteRuns = max(1, env["BENCH_SUITE_RUNS"].flatMap { Int($0) } ?? 15)
     var w: [Bool: [Double]] = [:]
     var busy: [Bool: [Double]] = [:], own: [Bool: [Double]] = [:]
-    var last: [Bool: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double, machineCPU: Double)] = [:]
+    var last: [Bool: (wall: Double, requests: Int, passed: Int, cases: Int, statistics: TransportStatistics, cpu: Double, machineCPU: Double, simulatorCPU: Double)] = [:]
     for _ in 0..<suiteRuns {
         for https in httpsChoices {
             let r = try await timedRun(suite: suite, profile: profile, jobs: jobs, https: https, keepAlive: true)
@@ -203,7 +223,7 @@ func rateBenchmark() async throws {
                     r.requests, r.statistics.connections, r.statistics.threads, r.passed, r.cases))
             print(
                 String(
-                    format: "       median CPU: this process %.3f s (client and simulator), the whole machine %.3f s (the front's processes too; to 10 ms)",
+                    format: "       median CPU: client and simulator %.3f s, the whole machine %.3f s (the front's processes too; to 10 ms)",
                     median(own[https] ?? []), median(busy[https] ?? [])))
         }
     }
@@ -573,7 +593,7 @@ final class RecordingTransport: Transport {
 /// moment (the cores are shared; a wrk run minutes later is no comparison).
 final class WrkReplay {
     let wrk: String
-    let sim: EmbeddedSimulator
+    let sim: BenchSimulator
     let file: String
     let jobs: Int
     let recorded: Int
@@ -597,7 +617,7 @@ final class WrkReplay {
         }
         self.wrk = wrk
         self.jobs = jobs
-        sim = try EmbeddedSimulator()
+        sim = try BenchSimulator()
         var target = profile
         target.baseURL = sim.baseURL
         let credentials = Credentials(profile: target, environment: sim.environment(for: profile))
@@ -639,14 +659,14 @@ final class WrkReplay {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
-        // CPU while wrk runs: this process's is the simulator's alone (nothing
-        // else of ours runs then); wrk's own is a child's, counted once reaped.
-        let simulatorBefore = cpuSeconds(children: false)
+        // CPU while wrk runs: the simulator's (this process's, when it runs in
+        // it: nothing else of ours runs then); wrk's own is a child's, counted once reaped.
+        let simulatorBefore = cpuSeconds(children: false) + sim.separateCPUSeconds()
         let wrkBefore = cpuSeconds(children: true)
         try p.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        let simulatorCPU = cpuSeconds(children: false) - simulatorBefore
+        let simulatorCPU = cpuSeconds(children: false) + sim.separateCPUSeconds() - simulatorBefore
         let wrkCPU = cpuSeconds(children: true) - wrkBefore
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
             let rate = Double(line.split(separator: " ").last ?? "")
@@ -674,14 +694,14 @@ extension WrkReplay {
     /// Our transport alone on wrk's mix: the recorded requests in turn from
     /// `jobs` tasks over `jobs` kept connections, each answer read whole
     /// (under the same caps) and dropped, neither parsed nor judged, as wrk
-    /// does; `count` requests against the same simulator. CPU is this
-    /// process's: our transport and the simulator.
+    /// does; `count` requests against the same simulator. CPU is our
+    /// transport's and the simulator's.
     func transportAlone(count: Int) async -> Alone {
         let transport = URLSessionTransport(maxConnections: jobs, caFile: nil, keepAliveSeconds: 2)
         defer { transport.closeConnections() }
         let requests = self.requests
         let jobs = self.jobs
-        let cpuBefore = cpuSeconds(children: false)
+        let cpuBefore = cpuSeconds(children: false) + sim.separateCPUSeconds()
         let start = ContinuousClock.now
         let (bytes, failures) = await withTaskGroup(of: (Int, Int).self) { group in
             for j in 0..<jobs {
@@ -705,7 +725,7 @@ extension WrkReplay {
             return total
         }
         let wall = secondsSince(start)
-        return Alone(rate: Double(count) / wall, requests: count, cpu: cpuSeconds(children: false) - cpuBefore, bytes: bytes, failures: failures)
+        return Alone(rate: Double(count) / wall, requests: count, cpu: cpuSeconds(children: false) + sim.separateCPUSeconds() - cpuBefore, bytes: bytes, failures: failures)
     }
 }
 
@@ -716,5 +736,48 @@ func repeated(_ pool: [Case], count: Int) -> [Case] {
         var c = pool[i % pool.count]
         c.id += "-\(i)"
         return c
+    }
+}
+
+/// The simulator of the rate mode: in this process (the default), or with
+/// BENCH_SIMULATOR=process a process of its own (`conformance serve`).
+final class BenchSimulator {
+    let embedded: EmbeddedSimulator?
+    let process: SimulatorProcess?
+    var baseURL: String { embedded?.baseURL ?? process?.baseURL ?? "" }
+    static let separate = ProcessInfo.processInfo.environment["BENCH_SIMULATOR"] == "process"
+
+    init() throws {
+        if BenchSimulator.separate {
+            embedded = nil
+            process = try SimulatorProcess()
+        } else {
+            embedded = try EmbeddedSimulator()
+            process = nil
+        }
+    }
+
+    /// `profile`'s credential variables, set to the simulator's demo tokens.
+    func environment(for profile: TargetProfile) -> [String: String] {
+        embedded?.environment(for: profile) ?? process?.exported ?? [:]
+    }
+
+    /// The user + system CPU seconds of the simulator's own process so far
+    /// (/proc/PID/stat, to the clock tick); 0 when it runs in this process
+    /// (then its CPU is this process's).
+    func separateCPUSeconds() -> Double {
+        guard let process,
+            let text = try? String(contentsOfFile: "/proc/\(process.process.processIdentifier)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return 0 }
+        // After the name: the state (field 3) first; utime and stime are fields 14 and 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / max(Double(sysconf(Int32(_SC_CLK_TCK))), 1)
+    }
+
+    func stop() {
+        embedded?.stop()
+        process?.stop()
     }
 }

@@ -5,6 +5,11 @@
 // set against its goal in a table at the end. Figures only: whatever they
 // are, the exit status is 0 unless a part could not run at all.
 //
+// The rate part runs twice: as `rate` alone does (the simulator in the
+// child's process), then with the simulator a process of its own (http, kept
+// connections), as one re-measuring by hand would run it; the goal is met
+// only when both ratios meet it.
+//
 // BENCH_PARTS=rate,load,startup,memory,schema (the default: all) picks the
 // parts. Each part reads its own knobs (BENCH_CASES, BENCH_ROUNDS, ...) as
 // when run alone. The schema part is set against orjson + jsonschema-rs
@@ -69,7 +74,14 @@ func acceptanceBenchmark() throws {
             failedParts.append(title)
         }
     }
-    if parts.contains("rate") { try part("rate", ["rate"]) }
+    if parts.contains("rate") {
+        try part("rate", ["rate"])
+        // As one re-measuring by hand would run it: `conformance serve`, then
+        // wrk and our client against it (http, kept connections: the ratio's pairs).
+        try part(
+            "rate, the simulator a process of its own", ["rate"],
+            ["BENCH_SIMULATOR": "process", "BENCH_SCHEMES": "http", "BENCH_KEEPALIVE": "only", "BENCH_SUITE_RUNS": "1", "BENCH_FIGURE_PREFIX": "process."])
+    }
     if parts.contains("load") { try part("load", ["load", "25000"]) }
     if parts.contains("startup") { try part("startup", ["startup"]) }
     if parts.contains("memory") {
@@ -101,7 +113,15 @@ func acceptanceBenchmark() throws {
         if let r = f["rate.ratio"] {
             let cpu = f["rate.byCPU"].map { String(format: ", by CPU %.2f×", $0) } ?? ""
             let alone = f["rate.alone"].map { String(format: "; our transport alone %.2f×", $0) } ?? ""
-            rows.append(("keep-alive request rate ≥ 0.7× wrk (GET mix, judged)", String(format: "%.2f×", r) + cpu + alone, met(r >= 0.7)))
+            // Met only when it is met both ways the simulator can run.
+            let apart = f["process.rate.ratio"]
+            let apartText = apart.map { a in
+                String(format: "; the simulator a process of its own: %.2f×", a) + (f["process.rate.alone"].map { String(format: " (transport alone %.2f×)", $0) } ?? "")
+            } ?? ""
+            rows.append((
+                "keep-alive request rate ≥ 0.7× wrk (GET mix, judged)", String(format: "%.2f×", r) + cpu + alone + apartText,
+                met(r >= 0.7 && (apart ?? r) >= 0.7)
+            ))
         } else {
             let ours = f["rate.ours"].map { String(format: "ours %.0f req/s, %.3f connections a request; wrk not run (not on PATH?)", $0, f["rate.connectionsPerRequest"] ?? .nan) } ?? "not measured"
             rows.append(("keep-alive request rate ≥ 0.7× wrk (GET mix, judged)", ours, "not measured"))

@@ -80,6 +80,7 @@ func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keep
 
 func rateBenchmark() async throws {
     let env = ProcessInfo.processInfo.environment
+    try BenchSimulator.checkSetting()
     let root = CommandLine.arguments.dropFirst(2).first ?? "Cases"
     let (suite, _) = try SuiteLoader.load(root: root)
     let (profile, _) = try TargetLoader.load(path: root + "/targets/simulator.json", suite: suite)
@@ -747,7 +748,15 @@ final class BenchSimulator {
     var baseURL: String { embedded?.baseURL ?? process?.baseURL ?? "" }
     static let separate = ProcessInfo.processInfo.environment["BENCH_SIMULATOR"] == "process"
 
+    /// Refuses a BENCH_SIMULATOR that names neither place (before anything is printed or started).
+    static func checkSetting() throws {
+        if let v = ProcessInfo.processInfo.environment["BENCH_SIMULATOR"], !["process", "embedded"].contains(v) {
+            throw BenchError("BENCH_SIMULATOR=\(v): give process (a process of its own) or embedded (in this process, the rate mode's default)")
+        }
+    }
+
     init() throws {
+        try BenchSimulator.checkSetting()
         if BenchSimulator.separate {
             embedded = nil
             process = try SimulatorProcess()

@@ -67,14 +67,14 @@ func timedRun(suite: Suite, profile: TargetProfile, jobs: Int, https: Bool, keep
     let transport = URLSessionTransport(maxConnections: jobs, caFile: front?.caFile, keepAliveSeconds: keepAlive ? 2 : 0)
     defer { transport.closeConnections() }
     let simulatorBefore = sim.separateCPUSeconds()
-    let cpuBefore = cpuSeconds(children: false) + simulatorBefore, busyBefore = machineBusySeconds()
+    let cpuBefore = sim.cpuSecondsWithOurs(), busyBefore = machineBusySeconds()
     let start = ContinuousClock.now
     let r = await Conformance.run(
         suite: suite, target: target, credentials: credentials, transport: transport, options: RunOptions(jobs: jobs, timeout: 30))
     let wall = secondsSince(start)
     // Client and simulator, wherever the simulator runs.
     let simulatorAfter = sim.separateCPUSeconds()
-    let cpu = cpuSeconds(children: false) + simulatorAfter - cpuBefore, busy = machineBusySeconds() - busyBefore
+    let cpu = sim.cpuSecondsWithOurs() - cpuBefore, busy = machineBusySeconds() - busyBefore
     return (wall, r.results.reduce(0) { $0 + $1.requests }, r.passed, r.results.count, transport.statistics, cpu, busy, simulatorAfter - simulatorBefore)
 }
 
@@ -662,12 +662,12 @@ final class WrkReplay {
         p.standardError = FileHandle.nullDevice
         // CPU while wrk runs: the simulator's (this process's, when it runs in
         // it: nothing else of ours runs then); wrk's own is a child's, counted once reaped.
-        let simulatorBefore = cpuSeconds(children: false) + sim.separateCPUSeconds()
+        let simulatorBefore = sim.cpuSecondsWithOurs()
         let wrkBefore = cpuSeconds(children: true)
         try p.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        let simulatorCPU = cpuSeconds(children: false) + sim.separateCPUSeconds() - simulatorBefore
+        let simulatorCPU = sim.cpuSecondsWithOurs() - simulatorBefore
         let wrkCPU = cpuSeconds(children: true) - wrkBefore
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
             let rate = Double(line.split(separator: " ").last ?? "")
@@ -702,7 +702,7 @@ extension WrkReplay {
         defer { transport.closeConnections() }
         let requests = self.requests
         let jobs = self.jobs
-        let cpuBefore = cpuSeconds(children: false) + sim.separateCPUSeconds()
+        let cpuBefore = sim.cpuSecondsWithOurs()
         let start = ContinuousClock.now
         let (bytes, failures) = await withTaskGroup(of: (Int, Int).self) { group in
             for j in 0..<jobs {
@@ -726,7 +726,7 @@ extension WrkReplay {
             return total
         }
         let wall = secondsSince(start)
-        return Alone(rate: Double(count) / wall, requests: count, cpu: cpuSeconds(children: false) + sim.separateCPUSeconds() - cpuBefore, bytes: bytes, failures: failures)
+        return Alone(rate: Double(count) / wall, requests: count, cpu: sim.cpuSecondsWithOurs() - cpuBefore, bytes: bytes, failures: failures)
     }
 }
 
@@ -771,19 +771,12 @@ final class BenchSimulator {
         embedded?.environment(for: profile) ?? process?.exported ?? [:]
     }
 
-    /// The user + system CPU seconds of the simulator's own process so far
-    /// (/proc/PID/stat, to the clock tick); 0 when it runs in this process
-    /// (then its CPU is this process's).
-    func separateCPUSeconds() -> Double {
-        guard let process,
-            let text = try? String(contentsOfFile: "/proc/\(process.process.processIdentifier)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return 0 }
-        // After the name: the state (field 3) first; utime and stime are fields 14 and 15.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / max(Double(sysconf(Int32(_SC_CLK_TCK))), 1)
-    }
+    /// The user + system CPU seconds of the simulator's own process so far;
+    /// 0 when it runs in this process (then its CPU is this process's).
+    func separateCPUSeconds() -> Double { process?.cpuSeconds ?? 0 }
+
+    /// This process's CPU seconds and the simulator's, wherever it runs.
+    func cpuSecondsWithOurs() -> Double { cpuSeconds(children: false) + separateCPUSeconds() }
 
     func stop() {
         embedded?.stop()

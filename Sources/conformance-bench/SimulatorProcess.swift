@@ -64,6 +64,18 @@ final class SimulatorProcess {
         return kb / 1024
     }
 
+    /// The user + system CPU seconds of the simulator's process so far
+    /// (/proc/PID/stat, to the clock tick); 0 when it cannot be read.
+    var cpuSeconds: Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return 0 }
+        // After the name: the state (field 3) first; utime and stime are fields 14 and 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / max(Double(sysconf(Int32(_SC_CLK_TCK))), 1)
+    }
+
     /// SIGTERM, then waits for it to exit.
     func stop() {
         guard process.isRunning else { return }

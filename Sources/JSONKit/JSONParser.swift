@@ -90,13 +90,13 @@ public struct JSONParser {
     }
 }
 
-private struct Failure: Error {
+struct Failure: Error {
     var message: String
     var offset: Int
     var path: [JSONPathSegment] = []
 }
 
-private struct Parser {
+struct Parser {
     let buf: UnsafeBufferPointer<UInt8>
     let json5: Bool
     let maxDepth: Int
@@ -109,14 +109,17 @@ private struct Parser {
     /// Set by `parseString` when the string it read had escapes.
     var escaped = false
 
-    init(buf: UnsafeBufferPointer<UInt8>, json5: Bool, maxDepth: Int) {
+    /// `caching`: strings are remembered by content and keys predicted by
+    /// shape (the tree's tricks); the tape (JSONTape) makes no strings, so it
+    /// turns them off.
+    init(buf: UnsafeBufferPointer<UInt8>, json5: Bool, maxDepth: Int, caching: Bool = true) {
         self.buf = buf
         self.json5 = json5
         self.maxDepth = maxDepth
         var hi: UInt8 = 0
         for b in buf { hi |= b }
         ascii = hi < 0x80
-        strings = StringCache(documentSize: buf.count)
+        strings = StringCache(documentSize: caching ? buf.count : 0)
         shapes = Shapes()
     }
 
@@ -382,12 +385,11 @@ private struct Parser {
 
     // MARK: strings
 
-    mutating func parseString(quote: UInt8) throws(Failure) -> String {
-        let open = i
-        i += 1
-        let start = i
-        // The bytes of the string so far ORed together: a high bit set means
-        // a byte past ASCII (only such a string needs its UTF-8 checked).
+    /// Steps over the bytes of a string that need no attention, 8 at a time,
+    /// while none is a quote, a backslash or a control character; returns the
+    /// bytes stepped over ORed together (a high bit set: a byte past ASCII).
+    /// The tree and the tape (JSONTape) read strings through it.
+    @inline(__always) mutating func skipPlain(quote: UInt8) -> UInt64 {
         var seen: UInt64 = 0
         // Fast path: skip 8 bytes at a time while none is a quote, a backslash or a control character.
         if quote == 0x22, let base = buf.baseAddress {
@@ -410,6 +412,16 @@ private struct Parser {
                 i += 8
             }
         }
+        return seen
+    }
+
+    mutating func parseString(quote: UInt8) throws(Failure) -> String {
+        let open = i
+        i += 1
+        let start = i
+        // The bytes of the string so far ORed together: a high bit set means
+        // a byte past ASCII (only such a string needs its UTF-8 checked).
+        var seen = skipPlain(quote: quote)
         while i < buf.count {
             let b = buf[i]
             if b == quote {

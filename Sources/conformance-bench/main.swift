@@ -98,6 +98,61 @@ func measure(_ label: String, bytes: [UInt8], schema: CompiledSchema, seconds: D
     return median
 }
 
+/// The tape (JSONTape, step 1 of the rewrite planned in Benchmarks.md,
+/// "Round 2, tenth pass") on the same bytes: its parse alone; the parse and
+/// a walk that reads every value through the view (the kinds, the numbers,
+/// each string's bytes), as a validator over the tape would; and the parse
+/// with the tree made from the tape. Medians in ms, beside the tree's parse.
+@discardableResult
+func measureTape(_ label: String, bytes: [UInt8], seconds: Double = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "") ?? 3) -> Double {
+    let tree = try! JSONParser.parse(bytes)
+    let tape = try! JSONTape.parse(bytes)
+    precondition(JSONWriter().bytes(tape.materialize()) == JSONWriter().bytes(tree), "the tape reads \(label) differently")
+    func walk(_ v: JSONView) -> Int {
+        switch v.kind {
+        case .null: return 1
+        case .bool: return v.boolValue! ? 2 : 3
+        case .number: return Int(v.numberValue!.bitPattern & 7)
+        case .string: return v.withUTF8 { $0.count } ?? 0
+        case .array: return v.elements.reduce(0) { $0 &+ walk($1) }
+        case .object: return v.members.reduce(0) { $0 &+ ($1.key.withUTF8 { $0.count } ?? 0) &+ walk($1.value) }
+        }
+    }
+    var parse: [Double] = [], walked: [Double] = [], made: [Double] = []
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(seconds)
+    var sink = 0
+    func ms(_ d: Duration) -> Double {
+        let c = d.components
+        return Double(c.seconds) * 1e3 + Double(c.attoseconds) / 1e15
+    }
+    while clock.now < deadline || parse.count < 10 {
+        let t0 = clock.now
+        let a = try! JSONTape.parse(bytes)
+        let t1 = clock.now
+        sink &+= a.wordCount
+        parse.append(ms(t1 - t0))
+        let t2 = clock.now
+        let b = try! JSONTape.parse(bytes)
+        sink &+= b.withRoot { walk($0) }
+        let t3 = clock.now
+        walked.append(ms(t3 - t2))
+        let t4 = clock.now
+        let c = try! JSONTape.parse(bytes).materialize()
+        let t5 = clock.now
+        if case .object = c { sink &+= 1 }
+        made.append(ms(t5 - t4))
+    }
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    func f(_ x: Double) -> String { String(format: "%.3f", x) }
+    print(
+        "\(label.padding(toLength: 31, withPad: " ", startingAt: 0)) \(String(format: "%6.1f", Double(bytes.count) / 1000)) KB  "
+            + "tape: parse \(f(median(parse))) ms (\(String(format: "%.0f", Double(bytes.count) / 1e6 / (median(parse) / 1e3))) MB/s), "
+            + "parse + walk \(f(median(walked))) ms, parse + tree from the tape \(f(median(made))) ms  \(parse.count) runs\(sink == 0 ? " !" : "")"
+    )
+    return median(parse)
+}
+
 func schemaBenchmark() throws {
     let root = CommandLine.arguments.dropFirst(2).first ?? "Cases"
     let (suite, _) = try SuiteLoader.load(root: root)
@@ -135,6 +190,8 @@ func schemaBenchmark() throws {
     print("conformance-bench schema — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
     recordFigure("schema.page.median", measure("deleted page, 500 accounts", bytes: pageBytes, schema: page))
     measure("account (get), fully populated", bytes: JSONWriter().bytes(account0), schema: accountSchema)
+    recordFigure("schema.page.tape", measureTape("deleted page, 500 accounts", bytes: pageBytes))
+    measureTape("account (get), fully populated", bytes: JSONWriter().bytes(account0))
     print(String(format: "peak memory (max RSS): %.1f MB", peakMemoryMB()))
 }
 

@@ -14,8 +14,9 @@
 /// and how many elements or members it has, so a reader can step over it.
 ///
 /// This is step 1 of the rewrite that Benchmarks.md ("Round 2, tenth pass")
-/// plans for issue 24: the runner, the validator and the checks still read
-/// the tree (`JSON`). The tape reads the same grammar as `JSONParser` in its
+/// plans for issue 24. JSONSchemaKit's `CompiledSchema.validate(_: JSONTape)`
+/// validates a tape (step 3); the runner and its checks still read the tree
+/// (`JSON`). The tape reads the same grammar as `JSONParser` in its
 /// `.json` dialect: the parser's own routines read its numbers, literals,
 /// escapes and whitespace, and a document the tape refuses is read again by
 /// `JSONParser` so that the error (message, line, column, key path) is the

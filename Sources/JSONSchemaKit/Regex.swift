@@ -65,6 +65,18 @@ struct ECMARegex: Sendable {
         }
     }
 
+    /// `matches` for a string's UTF-8 bytes (valid UTF-8): the fast matcher
+    /// reads them in place; ICU, when it must, gets them as a `String`.
+    func matches(utf8 b: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch engine {
+        case .simple(let p, let re):
+            if let r = p.search(b) { return r }
+            return ECMARegex.icuMatches(re, String(decoding: b, as: UTF8.self))
+        case .icu(let re):
+            return ECMARegex.icuMatches(re, String(decoding: b, as: UTF8.self))
+        }
+    }
+
     /// Whether the fast matcher handles this pattern (for tests).
     var isSimple: Bool {
         if case .simple = engine { return true }

@@ -94,6 +94,22 @@ struct ViewEvaluator {
             }
         }
         if node.count == 0 { return true }
+        // A leaf (assertions only: the usual property schema) is checked right
+        // here, as `Evaluator.eval` does: a `type` with a `format` without a call.
+        if node.flags & FNode.isLeaf != 0 && depth < Evaluator.maxDepth && inPlace < Evaluator.maxInPlace {
+            if node.flags & FNode.assertsTypeAndFormat != 0 {
+                guard ViewEvaluator.typeMatches(TypeMask(rawValue: node.types), v) else { return false }
+                guard let format = node.format else { return true }
+                if format != .regex { return v.withUTF8 { Formats.problem(format, $0) == nil } ?? true }
+            }
+            var k = Int(node.first)
+            let end = k + Int(node.count)
+            while k < end {
+                if !holds(t.keywords[k], v) { return false }
+                k += 1
+            }
+            return true
+        }
         if depth >= Evaluator.maxDepth || inPlace >= Evaluator.maxInPlace || node.flags & FNode.hasUnevaluated != 0 {
             unknown = true
             return false

@@ -415,28 +415,38 @@ struct Parser {
         return seen
     }
 
-    mutating func parseString(quote: UInt8) throws(Failure) -> String {
+    /// Reads a string from its opening quote (at `i`) while it has no
+    /// escape: where its bytes start and end, and the bytes ORed together (a
+    /// high bit set means a byte past ASCII: only such a string needs its
+    /// UTF-8 checked), with `i` past the closing quote. nil at the first
+    /// backslash, with `i` on it. The tree and the tape read strings with it.
+    @inline(__always) mutating func plainString(quote: UInt8) throws(Failure) -> (start: Int, end: Int, seen: UInt64)? {
         let open = i
         i += 1
         let start = i
-        // The bytes of the string so far ORed together: a high bit set means
-        // a byte past ASCII (only such a string needs its UTF-8 checked).
         var seen = skipPlain(quote: quote)
         while i < buf.count {
             let b = buf[i]
             if b == quote {
-                let s = try makeString(start, i, open: open, ascii: ascii || seen & 0x8080_8080_8080_8080 == 0)
                 i += 1
-                return s
+                return (start, i - 1, seen)
             }
-            if b == 0x5C { break }
+            if b == 0x5C { return nil }
             if b < 0x20 {
                 throw Failure(message: "control character in string (escape it as \\u00\(hex2(b)))", offset: i)
             }
             seen |= UInt64(b)
             i += 1
         }
-        guard i < buf.count else { throw Failure(message: "unterminated string", offset: open) }
+        throw Failure(message: "unterminated string", offset: open)
+    }
+
+    mutating func parseString(quote: UInt8) throws(Failure) -> String {
+        let open = i
+        if let (start, end, seen) = try plainString(quote: quote) {
+            return try makeString(start, end, open: open, ascii: ascii || seen & 0x8080_8080_8080_8080 == 0)
+        }
+        let start = open + 1
         // Slow path: escapes.
         escaped = true
         var bytes = [UInt8](UnsafeBufferPointer(rebasing: buf[start..<i]))

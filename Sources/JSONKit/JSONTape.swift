@@ -119,8 +119,8 @@ extension Parser {
     mutating func tapeValue(_ t: inout TapeWriter) throws(Failure) {
         guard i < buf.count else { throw Failure(message: "unexpected end of input, expected a value", offset: i) }
         switch buf[i] {
-        case UInt8(ascii: "{"): try tapeObject(&t)
-        case UInt8(ascii: "["): try tapeArray(&t)
+        case UInt8(ascii: "{"): try tapeContainer(&t, object: true)
+        case UInt8(ascii: "["): try tapeContainer(&t, object: false)
         case UInt8(ascii: "\""): try tapeString(&t)
         case UInt8(ascii: "t"):
             try literal("true")
@@ -145,30 +145,16 @@ extension Parser {
     /// checks) and its bytes kept in the side buffer.
     mutating func tapeString(_ t: inout TapeWriter) throws(Failure) {
         let open = i
-        i += 1
-        let start = i
-        var seen = skipPlain(quote: 0x22)
-        while i < buf.count {
-            let b = buf[i]
-            if b == 0x22 {
-                if !ascii, seen & 0x8080_8080_8080_8080 != 0,
-                    validUTF8String(UnsafeBufferPointer(rebasing: buf[start..<i])) == nil
-                {
-                    throw Failure(message: "string is not valid UTF-8", offset: open)
-                }
-                t.words.append(TapeTag.string << TapeTag.shift | UInt64(start))
-                t.words.append(UInt64(i - start))
-                i += 1
-                return
+        if let (start, end, seen) = try plainString(quote: 0x22) {
+            if !ascii, seen & 0x8080_8080_8080_8080 != 0,
+                validUTF8String(UnsafeBufferPointer(rebasing: buf[start..<end])) == nil
+            {
+                throw Failure(message: "string is not valid UTF-8", offset: open)
             }
-            if b == 0x5C { break }
-            if b < 0x20 {
-                throw Failure(message: "control character in string (escape it as \\u00\(hex2(b)))", offset: i)
-            }
-            seen |= UInt64(b)
-            i += 1
+            t.words.append(TapeTag.string << TapeTag.shift | UInt64(start))
+            t.words.append(UInt64(end - start))
+            return
         }
-        guard i < buf.count else { throw Failure(message: "unterminated string", offset: open) }
         i = open
         let s = try parseString(quote: 0x22)
         let at = t.side.count
@@ -177,87 +163,57 @@ extension Parser {
         t.words.append(UInt64(t.side.count - at) | TapeTag.side)
     }
 
-    mutating func tapeObject(_ t: inout TapeWriter) throws(Failure) {
+    /// An object (`object`) or an array: its two words, then its members or elements.
+    mutating func tapeContainer(_ t: inout TapeWriter, object: Bool) throws(Failure) {
+        let close = object ? UInt8(ascii: "}") : UInt8(ascii: "]")
         try enter()
-        i += 1  // {
+        i += 1  // { or [
         try skipSpace()
         let header = t.words.count
         t.words.append(0)
         t.words.append(0)
         var count: UInt64 = 0
-        if i < buf.count, buf[i] == UInt8(ascii: "}") {
+        if i < buf.count, buf[i] == close {
             i += 1
         } else {
             while true {
-                guard i < buf.count else { throw Failure(message: "unterminated object, expected '}'", offset: i) }
-                guard buf[i] == 0x22 else {
-                    throw Failure(message: "unexpected \(describe(i)), expected a quoted key", offset: i)
-                }
-                try tapeString(&t)
-                try skipSpace()
-                guard i < buf.count, buf[i] == UInt8(ascii: ":") else {
-                    throw Failure(message: "unexpected \(describe(i)), expected ':' after key", offset: i)
-                }
-                i += 1
-                try skipSpace()
+                if object { try tapeKey(&t) }
                 try tapeValue(&t)
-                try skipSpace()
                 count += 1
-                guard i < buf.count else { throw Failure(message: "unterminated object, expected '}'", offset: i) }
-                if buf[i] == UInt8(ascii: ",") {
-                    i += 1
-                    try skipSpace()
-                    if i < buf.count, buf[i] == UInt8(ascii: "}") {
-                        throw Failure(message: "trailing comma before '}'", offset: i)
-                    }
-                    continue
-                }
-                if buf[i] == UInt8(ascii: "}") {
-                    i += 1
-                    break
-                }
-                throw Failure(message: "unexpected \(describe(i)), expected ',' or '}'", offset: i)
+                if try tapeClosed(by: close) { break }
             }
         }
-        t.words[header] = TapeTag.object << TapeTag.shift | UInt64(t.words.count)
+        t.words[header] = (object ? TapeTag.object : TapeTag.array) << TapeTag.shift | UInt64(t.words.count)
         t.words[header + 1] = count
         depth -= 1
     }
 
-    mutating func tapeArray(_ t: inout TapeWriter) throws(Failure) {
-        try enter()
-        i += 1  // [
+    /// A member's key and the colon after it (and the space around them).
+    @inline(__always) mutating func tapeKey(_ t: inout TapeWriter) throws(Failure) {
+        guard i < buf.count, buf[i] == 0x22 else { throw Failure(message: "expected a quoted key", offset: i) }
+        try tapeString(&t)
         try skipSpace()
-        let header = t.words.count
-        t.words.append(0)
-        t.words.append(0)
-        var count: UInt64 = 0
-        if i < buf.count, buf[i] == UInt8(ascii: "]") {
+        guard i < buf.count, buf[i] == UInt8(ascii: ":") else { throw Failure(message: "expected ':' after key", offset: i) }
+        i += 1
+        try skipSpace()
+    }
+
+    /// After a member or an element: true at the closing bracket `close`
+    /// (stepped over), false after a comma (and the space after it). The
+    /// tape's messages are never shown: a refused document is read again by
+    /// the tree, whose error is the one reported.
+    @inline(__always) mutating func tapeClosed(by close: UInt8) throws(Failure) -> Bool {
+        try skipSpace()
+        guard i < buf.count else { throw Failure(message: "unterminated", offset: i) }
+        if buf[i] == UInt8(ascii: ",") {
             i += 1
-        } else {
-            while true {
-                try tapeValue(&t)
-                try skipSpace()
-                count += 1
-                guard i < buf.count else { throw Failure(message: "unterminated array, expected ']'", offset: i) }
-                if buf[i] == UInt8(ascii: ",") {
-                    i += 1
-                    try skipSpace()
-                    if i < buf.count, buf[i] == UInt8(ascii: "]") {
-                        throw Failure(message: "trailing comma before ']'", offset: i)
-                    }
-                    continue
-                }
-                if buf[i] == UInt8(ascii: "]") {
-                    i += 1
-                    break
-                }
-                throw Failure(message: "unexpected \(describe(i)), expected ',' or ']'", offset: i)
-            }
+            try skipSpace()
+            if i < buf.count, buf[i] == close { throw Failure(message: "trailing comma", offset: i) }
+            return false
         }
-        t.words[header] = TapeTag.array << TapeTag.shift | UInt64(t.words.count)
-        t.words[header + 1] = count
-        depth -= 1
+        guard buf[i] == close else { throw Failure(message: "expected ',' or a closing bracket", offset: i) }
+        i += 1
+        return true
     }
 }
 

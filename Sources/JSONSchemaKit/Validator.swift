@@ -425,27 +425,12 @@ struct Evaluator {
             return enumContains(kw, inst)
         case .constant:
             return Exact.equal(program.values[Int(kw.a)], inst)
-        case .multipleOf:
+        case .multipleOf, .maximum, .exclusiveMaximum, .minimum, .exclusiveMinimum:
             guard case .number(let n) = inst else { return true }
-            return Numbers.isMultiple(n, of: kw.x)
-        case .maximum:
-            guard case .number(let n) = inst else { return true }
-            return n <= kw.x
-        case .exclusiveMaximum:
-            guard case .number(let n) = inst else { return true }
-            return n < kw.x
-        case .minimum:
-            guard case .number(let n) = inst else { return true }
-            return n >= kw.x
-        case .exclusiveMinimum:
-            guard case .number(let n) = inst else { return true }
-            return n > kw.x
-        case .maxLength:
+            return Evaluator.numberHolds(kw, n)
+        case .maxLength, .minLength:
             guard case .string(let s) = inst else { return true }
-            return s.utf8.count <= Int(kw.a) || s.unicodeScalars.count <= Int(kw.a)
-        case .minLength:
-            guard case .string(let s) = inst else { return true }
-            return s.utf8.count >= 4 * Int(kw.a) || s.unicodeScalars.count >= Int(kw.a)
+            return Evaluator.lengthHolds(kw, bytes: s.utf8.count) { s.unicodeScalars.count }
         case .pattern:
             guard case .string(let s) = inst else { return true }
             return program.regexes[Int(kw.a)].matches(s)
@@ -477,6 +462,26 @@ struct Evaluator {
             assertionFailure("\(kw.op) is not an assertion")
             return true
         }
+    }
+
+    /// A numeric assertion (`multipleOf`, `maximum`, `exclusiveMaximum`,
+    /// `minimum`, `exclusiveMinimum`) on the number `n`. The tree's and the
+    /// tape's evaluators both decide them here.
+    @inline(__always) static func numberHolds(_ kw: FKeyword, _ n: Double) -> Bool {
+        switch kw.op {
+        case .multipleOf: return Numbers.isMultiple(n, of: kw.x)
+        case .maximum: return n <= kw.x
+        case .exclusiveMaximum: return n < kw.x
+        case .minimum: return n >= kw.x
+        default: return n > kw.x  // exclusiveMinimum
+        }
+    }
+
+    /// `maxLength` or `minLength` on a string of `bytes` UTF-8 bytes, whose
+    /// code points `scalars` counts (only when the byte count cannot decide).
+    @inline(__always) static func lengthHolds(_ kw: FKeyword, bytes: Int, scalars: () -> Int) -> Bool {
+        if kw.op == .maxLength { return bytes <= Int(kw.a) || scalars() <= Int(kw.a) }
+        return bytes >= 4 * Int(kw.a) || scalars() >= Int(kw.a)
     }
 
     func enumContains(_ kw: FKeyword, _ inst: JSON) -> Bool {

@@ -305,25 +305,11 @@ struct ViewEvaluator {
             return false
         case .constant:
             return Exact.equal(program.values[Int(kw.a)], v.materialize())
-        case .multipleOf:
+        case .multipleOf, .maximum, .exclusiveMaximum, .minimum, .exclusiveMinimum:
             guard let n = v.numberValue else { return true }
-            return Numbers.isMultiple(n, of: kw.x)
-        case .maximum:
-            guard let n = v.numberValue else { return true }
-            return n <= kw.x
-        case .exclusiveMaximum:
-            guard let n = v.numberValue else { return true }
-            return n < kw.x
-        case .minimum:
-            guard let n = v.numberValue else { return true }
-            return n >= kw.x
-        case .exclusiveMinimum:
-            guard let n = v.numberValue else { return true }
-            return n > kw.x
-        case .maxLength:
-            return v.withUTF8 { $0.count <= Int(kw.a) || ViewEvaluator.scalarCount($0) <= Int(kw.a) } ?? true
-        case .minLength:
-            return v.withUTF8 { $0.count >= 4 * Int(kw.a) || ViewEvaluator.scalarCount($0) >= Int(kw.a) } ?? true
+            return Evaluator.numberHolds(kw, n)
+        case .maxLength, .minLength:
+            return v.withUTF8 { p in Evaluator.lengthHolds(kw, bytes: p.count) { ViewEvaluator.scalarCount(p) } } ?? true
         case .pattern:
             let re = program.regexes[Int(kw.a)]
             return v.withUTF8 { re.matches(utf8: $0) } ?? true

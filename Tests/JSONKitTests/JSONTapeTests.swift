@@ -78,6 +78,18 @@ import Testing
         #expect(Self.disagreement(Array(text.utf8)) == nil, "\(text.debugDescription)")
     }
 
+    /// What JSONTape's documentation promises of its size.
+    @Test func aTapeTakesAtMostEightBytesPerByteOfInputPlusSixteen() throws {
+        var r = JSONParserSharingTests.Random(state: 5)
+        let docs =
+            ["0", "[0,0,0,0]", "[[[[0]]]]", "\"\"", "[\"\",\"\"]", "{\"\":0}", "[{},{},[]]", "[null,true,false]", "-1e5"]
+            .map { Array($0.utf8) } + [JSONWriter().bytes(JSONParserSharingTests().page(&r, count: 40))]
+        for bytes in docs {
+            let tape = try JSONTape.parse(bytes)
+            #expect(tape.wordCount * 8 <= bytes.count * 8 + 16, "\(String(decoding: bytes.prefix(40), as: UTF8.self))")
+        }
+    }
+
     @Test func invalidUTF8AndTheByteOrderMarkReadTheSame() {
         let cases: [[UInt8]] = [
             [0x22, 0xC3, 0x28, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22], [0xEF, 0xBB, 0xBF, 0x31],

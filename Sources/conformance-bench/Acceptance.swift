@@ -150,14 +150,14 @@ func acceptanceBenchmark() throws {
         // Item 5 asks for a faster path for the answers that are only validated:
         // the tape's (JSONTape, validate(_: JSONTape)). The tree's figure is what
         // the runner still does (its checks read the tree), printed beside it.
-        let tree = f["schema.page.median"]
-        let ours = f["schema.page.tapeValidated"] ?? tree
+        let tree = f["schema.page.median"], tape = f["schema.page.tapeValidated"]
+        let ours = tape ?? tree
         if let ours, let theirs = f["orjson.regex.median"] {
             let callbacks = f["orjson.callbacks.median"].map { String(format: "; %.2f× with the formats as Python callbacks", $0 / ours) } ?? ""
-            let treeText = tree.map { String(format: "; the tree's path (the runner's today) %.2f×, %.3f ms", theirs / $0, $0) } ?? ""
+            let treeText = tape == nil ? "" : tree.map { String(format: "; the tree's path (the runner's today) %.2f×, %.3f ms", theirs / $0, $0) } ?? ""
             rows.append((
                 "(item 5) parse + validate ≥ 2× orjson + jsonschema-rs, regex formats",
-                String(format: "%.2f× by the tape (ours %.3f ms, theirs %.3f ms, medians)", theirs / ours, ours, theirs) + treeText + callbacks,
+                String(format: "%.2f× by the %@ (ours %.3f ms, theirs %.3f ms, medians)", theirs / ours, (tape == nil ? "tree (the tape not measured)" : "tape") as NSString, ours, theirs) + treeText + callbacks,
                 met(theirs / ours >= 2)
             ))
         } else {

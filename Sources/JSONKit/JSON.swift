@@ -13,19 +13,6 @@ public enum JSON: Sendable, Hashable {
     case array([JSON])
     case object(JSONObject)
 
-    /// The JSON Schema type name of this value ("integer" is reported for
-    /// numbers with no fractional part only by `isInteger`).
-    public var typeName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "boolean"
-        case .number: return "number"
-        case .string: return "string"
-        case .array: return "array"
-        case .object: return "object"
-        }
-    }
-
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
@@ -33,17 +20,6 @@ public enum JSON: Sendable, Hashable {
     public var numberValue: Double? { if case .number(let n) = self { return n } else { return nil } }
     public var arrayValue: [JSON]? { if case .array(let a) = self { return a } else { return nil } }
     public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
-
-    /// The value as an `Int` when it is a number with no fractional part that fits.
-    public var intValue: Int? {
-        guard case .number(let n) = self, n.rounded(.towardZero) == n, abs(n) < 9.0e15 else { return nil }
-        return Int(n)
-    }
-
-    public var isInteger: Bool {
-        guard case .number(let n) = self else { return false }
-        return n.isFinite && n.rounded(.towardZero) == n
-    }
 
     /// Member of an object by key (nil for non-objects or missing keys).
     public subscript(key: String) -> JSON? {

@@ -133,7 +133,7 @@ public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// A strict array index: digits only, no leading zeros.
-    static func arrayIndex(_ t: String) -> Int? {
+    @usableFromInline static func arrayIndex(_ t: String) -> Int? {
         guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         if t.count > 1 && t.hasPrefix("0") { return nil }
         return Int(t)

@@ -13,10 +13,11 @@
 /// when someone asks for one. An array or an object records where it ends
 /// and how many elements or members it has, so a reader can step over it.
 ///
-/// This is step 1 of the rewrite that Benchmarks.md ("Round 2, tenth pass")
-/// plans for issue 24. JSONSchemaKit's `CompiledSchema.validate(_: JSONTape)`
-/// validates a tape (step 3); the runner and its checks still read the tree
-/// (`JSON`). The tape reads the same grammar as `JSONParser` in its
+/// The runner reads every answer into a tape (Benchmarks.md, "Round 2",
+/// tenth to twelfth passes): JSONSchemaKit's `CompiledSchema.validate(_:
+/// JSONTape)` validates it, and the checks read it through `JSONReading`;
+/// the tree is made only where a case needs it (a capture's value, a
+/// failure's explanation). The tape reads the same grammar as `JSONParser` in its
 /// `.json` dialect: the parser's own routines read its numbers, literals,
 /// escapes and whitespace, and a document the tape refuses is read again by
 /// `JSONParser` so that the error (message, line, column, key path) is the

@@ -31,8 +31,8 @@ public struct JSONWriter: Sendable {
     /// (number, `true`, `false`, `null`) it maps to something else is written
     /// as that string: text is rewritten before the cut, so the cut cannot
     /// leave part of what `scrub` removes.
-    public func prefix(
-        _ value: JSON, limit: Int, masked: Set<String> = [], scrub: ((String) -> String)? = nil
+    public func prefix<V: JSONReading>(
+        _ value: V, limit: Int, masked: Set<String> = [], scrub: ((String) -> String)? = nil
     ) -> (text: String, truncated: Bool) {
         var out: [UInt8] = []
         out.reserveCapacity(min(limit, 4096) + 64)
@@ -81,14 +81,13 @@ public struct JSONWriter: Sendable {
         out.append(contentsOf: text.utf8)
     }
 
-    private func write(_ value: JSON, into out: inout [UInt8], level: Int, _ w: inout Bounded) {
+    private func write<V: JSONReading>(_ value: V, into out: inout [UInt8], level: Int, _ w: inout Bounded) {
         if out.count > w.limit { return }
-        switch value {
-        case .null: literal("null", into: &out, &w)
-        case .bool(let b): literal(b ? "true" : "false", into: &out, &w)
-        case .number(let n): literal(JSONWriter.formatNumber(n), into: &out, &w)
-        case .string(let s): JSONWriter.writeString(w.scrub.map { $0(s) } ?? s, into: &out)
-        case .array(let a):
+        if value.isNull { return literal("null", into: &out, &w) }
+        if let b = value.boolValue { return literal(b ? "true" : "false", into: &out, &w) }
+        if let n = value.numberValue { return literal(JSONWriter.formatNumber(n), into: &out, &w) }
+        if let s = value.stringValue { return JSONWriter.writeString(w.scrub.map { $0(s) } ?? s, into: &out) }
+        if let a = value.elementValues {
             if a.isEmpty {
                 out.append(contentsOf: "[]".utf8)
                 return
@@ -102,29 +101,46 @@ public struct JSONWriter: Sendable {
             }
             newline(&out, level)
             out.append(UInt8(ascii: "]"))
-        case .object(let o):
-            if o.isEmpty {
-                out.append(contentsOf: "{}".utf8)
-                return
-            }
-            out.append(UInt8(ascii: "{"))
-            let members = sortKeys ? o.members.sorted { $0.key < $1.key } : o.members
-            for (k, m) in members.enumerated() {
-                if out.count > w.limit { return }
-                if k > 0 { out.append(UInt8(ascii: ",")) }
-                newline(&out, level + 1)
-                JSONWriter.writeString(w.scrub.map { $0(m.key) } ?? m.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if pretty { out.append(UInt8(ascii: " ")) }
-                if w.mayMask(m.key), !m.value.isNull, w.masked.contains(m.key) {
-                    out.append(contentsOf: #""***""#.utf8)
-                } else {
-                    write(m.value, into: &out, level: level + 1, &w)
-                }
-            }
-            newline(&out, level)
-            out.append(UInt8(ascii: "}"))
+            return
         }
+        // An object: its members in order (or by key), as far as the limit.
+        var k = 0
+        var cut = false
+        func member(_ key: String, _ v: V) -> Bool {
+            if out.count > w.limit {
+                cut = true
+                return false
+            }
+            out.append(UInt8(ascii: k == 0 ? "{" : ","))
+            k += 1
+            newline(&out, level + 1)
+            JSONWriter.writeString(w.scrub.map { $0(key) } ?? key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            if pretty { out.append(UInt8(ascii: " ")) }
+            if w.mayMask(key), !v.isNull, w.masked.contains(key) {
+                out.append(contentsOf: #""***""#.utf8)
+            } else {
+                write(v, into: &out, level: level + 1, &w)
+            }
+            return true
+        }
+        if sortKeys {
+            var members: [(key: String, value: V)] = []
+            value.forEachMember { key, v in
+                members.append((key, v))
+                return true
+            }
+            for m in members.sorted(by: { $0.key < $1.key }) where !member(m.key, m.value) { break }
+        } else {
+            value.forEachMember(member)
+        }
+        if cut { return }
+        if k == 0 {
+            out.append(contentsOf: "{}".utf8)
+            return
+        }
+        newline(&out, level)
+        out.append(UInt8(ascii: "}"))
     }
 
     private func newline(_ out: inout [UInt8], _ level: Int) {

@@ -24,8 +24,9 @@ struct ExcerptLimitTests {
                             .object(JSONObject(pairs: [("id", .number(Double(i))), ("name", .string(String(repeating: text, count: pad + i % 3)))]))
                         })
                     let bytes = JSONWriter().bytes(doc)
-                    let whole = runner.excerpt(bytes, parsed: doc, scrub: scrub).map(Runner.passedExcerpt)
-                    let cut = runner.excerpt(bytes, parsed: doc, scrub: scrub, limit: short).map(Runner.passedExcerpt)
+                    let parsed = ParsedJSON(tape: try JSONTape.parse(bytes))
+                    let whole = runner.excerpt(bytes, parsed: parsed, scrub: scrub).map(Runner.passedExcerpt)
+                    let cut = runner.excerpt(bytes, parsed: parsed, scrub: scrub, limit: short).map(Runner.passedExcerpt)
                     #expect(whole == cut, "\(items) items, pad \(pad), \(text)")
                     compared += 1
                 }

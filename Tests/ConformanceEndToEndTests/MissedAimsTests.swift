@@ -87,12 +87,12 @@ import Testing
             var o = JSONObject()
             o["extension"] = ext
             if let pbx { o["pbx"] = pbx }
-            let f = Presence.violations(in: .object(o), rules: rules)
+            let f = Presence.violations(in: JSON.object(o), rules: rules)
             #expect(f.count == 1 && f[0].pointer == "/extension" && f[0].message.contains("mvno-account-get.txt:86"), "pbx \(pbx.map(\.description) ?? "absent"): \(f.map(\.message))")
         }
-        #expect(Presence.violations(in: ["pbx": 2, "extension": ext], rules: rules).isEmpty)
-        #expect(Presence.violations(in: ["pbx": 0, "extension": .null], rules: rules).isEmpty, "null holds no value")
-        #expect(Presence.violations(in: ["pbx": 0], rules: rules).isEmpty)
+        #expect(Presence.violations(in: ["pbx": 2, "extension": ext] as JSON, rules: rules).isEmpty)
+        #expect(Presence.violations(in: ["pbx": 0, "extension": .null] as JSON, rules: rules).isEmpty, "null holds no value")
+        #expect(Presence.violations(in: ["pbx": 0] as JSON, rules: rules).isEmpty)
         let items: JSON = ["mvnoAccounts": [["pbx": 2, "extension": ext], ["pbx": .null, "extensionNumber": "101"]]]
         #expect(Presence.violations(in: items, rules: listRules).map(\.pointer) == ["/mvnoAccounts/1/extensionNumber"])
     }

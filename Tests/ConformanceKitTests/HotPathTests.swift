@@ -118,7 +118,7 @@ struct HotPathTests {
             }
             var seen: [(JSONPointer, JSONObject)] = []
             var trail: [Presence.Step] = []
-            Presence.eachObject(path[...], in: doc, trail: &trail) { o, t in seen.append((Presence.pointer(t), o)) }
+            Presence.eachObject(path[...], in: doc, trail: &trail) { o, t in seen.append((Presence.pointer(t), o.objectValue ?? JSONObject([.init(key: "not an object", value: o)]))) }
             #expect(seen.map(\.0) == expected.map(\.0), "\(path)")
             #expect(seen.map { JSON.object($0.1) } == expected.map { JSON.object($0.1) }, "\(path)")
             #expect(trail.isEmpty)
@@ -264,8 +264,8 @@ struct HotPathTests {
         for rule in rules {
             guard let name = rule.path.last else { continue }
             let conditions = rule.conditions
-            Presence.eachObject(rule.path.dropLast(), in: body, trail: &trail) { parent, trail in
-                guard let v = parent[name], !v.isNull else { return }
+            Presence.eachObject(rule.path.dropLast(), in: body, trail: &trail) { visited, trail in
+                guard let parent = visited.objectValue, let v = parent[name], !v.isNull else { return }
                 let unmet = conditions.filter { !holds($0, in: parent) }
                 if unmet.isEmpty { return }
                 let at = Presence.pointer(trail).appending(name)
@@ -471,7 +471,7 @@ struct HotPathTests {
             top["items"] = Int.random(in: 0..<10, using: &rng) == 0 ? "no list" : .array(items)
             if Bool.random(using: &rng) { top["s"] = pool.randomElement(using: &rng)! }
             for conforms in [true, false] {
-                let observed = DocumentedValues.observe(.object(top), enums: enums, conforms: conforms)
+                let observed = DocumentedValues.observe(JSON.object(top), enums: enums, conforms: conforms)
                 #expect(observed == Self.legacyObserve(.object(top), enums: enums, conforms: conforms))
                 seen += observed.filter { !$0.seen.isEmpty && $0.others > 0 }.count
             }
@@ -556,7 +556,7 @@ struct HotPathTests {
             }
             for time in [nil, fixedInstant] {
                 let got = Invariants.check(
-                    .eachDaysAfter(from: from, to: to, days: 30), body: ["list": .array(items)], paging: paging, request: request, bindings: [:], now: time)
+                    .eachDaysAfter(from: from, to: to, days: 30), body: ["list": .array(items)] as JSON, paging: paging, request: request, bindings: [:], now: time)
                 #expect(got == Self.legacyDaysAfter(items, items: paging.items, from: from, to: to, days: 30, now: time))
                 findings += got.count
             }

@@ -67,7 +67,7 @@ import Testing
         #expect(truncated)
         #expect(!text.contains("tok-"), "\(text)")
         let short = Scrubber(secrets: ["true", "1"])
-        let (whole, _) = JSONWriter().prefix(["a": true, "b": 1], limit: 100, scrub: { short($0) })
+        let (whole, _) = JSONWriter().prefix(["a": true, "b": 1] as JSON, limit: 100, scrub: { short($0) })
         #expect(whole == #"{"a":"***","b":"***"}"#)
     }
 }

@@ -12,8 +12,18 @@ package enum Checker {
     public struct Judgement: Sendable {
         public var verdict: Verdict
         public var findings: [Finding]
-        /// The parsed body, when it was JSON.
-        public var body: JSON?
+        /// The body read as JSON (its tape; the tree made on first ask), when it was JSON.
+        package var parsed: ParsedJSON?
+        /// The parsed body, when it was JSON: the tree, made from the tape
+        /// now (and kept) unless something made it before. The checks read
+        /// the tape; a passing answer's tree is not made.
+        public var body: JSON? { parsed?.tree }
+
+        package init(verdict: Verdict, findings: [Finding], parsed: ParsedJSON?) {
+            self.verdict = verdict
+            self.findings = findings
+            self.parsed = parsed
+        }
     }
 
     /// What a step's answer is judged against.
@@ -74,10 +84,10 @@ package enum Checker {
         }
 
         let needsBody = expect.errorMessage != nil || expect.schema != nil || !expect.assertions.isEmpty
-        var body: JSON?
+        var parsed: ParsedJSON?
         if !exchange.body.isEmpty || needsBody {
             do {
-                body = try exchange.json()
+                parsed = try exchange.parsedJSON()
             } catch {
                 let encoding = exchange.headers["content-encoding"]?.trimmingCharacters(in: .whitespaces)
                 let gzipMagic = exchange.body.count >= 2 && exchange.body[0] == 0x1F && exchange.body[1] == 0x8B
@@ -94,17 +104,36 @@ package enum Checker {
                     }
                 if findings.isEmpty {
                     // Nothing judged wrong so far, and what we must judge is unreadable.
-                    return Judgement(verdict: .error(why), findings: [], body: nil)
+                    return Judgement(verdict: .error(why), findings: [], parsed: nil)
                 }
                 findings.append(Finding(check: .contentType, expected: "a JSON body", actual: "unreadable", message: why))
-                return Judgement(verdict: .failed, findings: findings, body: nil)
+                return Judgement(verdict: .failed, findings: findings, parsed: nil)
             }
         }
 
+        if let parsed {
+            findings += parsed.tape.withRoot { body in
+                judgeBody(
+                    body, tape: parsed.tape, exchange: exchange, expect: expect, context: context, suite: suite, target: target,
+                    options: options, memo: memo)
+            }
+        }
+
+        let failed = findings.contains { $0.severity == .failure }
+        return Judgement(verdict: failed ? .failed : .passed, findings: findings, parsed: parsed)
+    }
+
+    /// The findings about a JSON answer's body (`body`, read from its `tape`):
+    /// its error message, schema, visibility, presence, assertions and invariants.
+    static func judgeBody<V: JSONReading>(
+        _ body: V, tape: JSONTape, exchange: HTTPExchange, expect: Expectation, context: Context, suite: Suite, target: TargetProfile,
+        options: CheckOptions, memo: Memo?
+    ) -> [Finding] {
+        var findings: [Finding] = []
         // Only judge the body against what this status means: a body of the
         // wrong kind would bury the real finding (the status) under noise.
         let statusMatches = exchange.status == expect.status
-        if let message = expect.errorMessage, let body, statusMatches {
+        if let message = expect.errorMessage, statusMatches {
             let pointer = target.errorMessagePointer
             let actual = pointer.resolve(in: body)
             // Several rows of the answered status: the message is one of theirs.
@@ -115,19 +144,19 @@ package enum Checker {
                     Finding(
                         check: .errorMessage, pointer: pointer,
                         expected: messages.count == 1 ? message : "one of: \(messages.joined(separator: ", "))",
-                        actual: actual.map { shorten($0.description) } ?? "missing",
+                        actual: actual.map { shorten($0.materialize().description) } ?? "missing",
                         message: actual == nil
                             ? "expected error message \(wanted) at \(pointer), but there is none"
                             : "expected error message \(wanted) at \(pointer), got \(Checker.show(actual!))"))
             }
         }
 
-        if let ref = expect.schema, let body, statusMatches, let schema = suite.compiledSchemas[ref] {
+        if let ref = expect.schema, statusMatches, let schema = suite.compiledSchemas[ref] {
             if let kept = memo?.schema[ref] {
                 findings += kept
             } else {
                 var found: [Finding] = []
-                let result = schema.validate(body)
+                let result = schema.validate(tape)
                 for v in result.violations {
                     found.append(
                         Finding(
@@ -142,13 +171,13 @@ package enum Checker {
             }
         }
 
-        if let ref = expect.schema, let body, statusMatches, let rules = suite.visibility[ref] {
+        if let ref = expect.schema, statusMatches, let rules = suite.visibility[ref] {
             findings += Visibility.leaks(
                 in: body, rules: rules, role: context.role, level: suite.access.level(of: context.role),
                 readAs: expect.visibilityLevel)
         }
 
-        if let ref = expect.schema, let body, statusMatches, let rules = suite.presence[ref] {
+        if let ref = expect.schema, statusMatches, let rules = suite.presence[ref] {
             if let kept = memo?.presence[ref] {
                 findings += kept
             } else {
@@ -158,7 +187,7 @@ package enum Checker {
             }
         }
 
-        if let body, statusMatches {
+        if statusMatches {
             for a in expect.assertions {
                 if let f = check(a, in: body, fixtures: context.bindings) { findings.append(f) }
             }
@@ -177,19 +206,18 @@ package enum Checker {
             }
         }
 
-        let failed = findings.contains { $0.severity == .failure }
-        return Judgement(verdict: failed ? .failed : .passed, findings: findings, body: body)
+        return findings
     }
 
     /// A member no schema of the answer describes: `renamed` (a failure) when
     /// its name is close to a documented member its object lacks (null counts
     /// as lacking: it holds no value), otherwise `undocumented-field`, a
     /// warning unless `strict`.
-    package static func undocumented(_ m: UndescribedMember, in body: JSON, schema ref: String, strict: Bool) -> Finding {
+    package static func undocumented<V: JSONReading>(_ m: UndescribedMember, in body: V, schema ref: String, strict: Bool) -> Finding {
         let p = m.pointer
         let key = p.tokens.last ?? ""
-        let parent = JSONPointer(tokens: Array(p.tokens.dropLast())).resolve(in: body)?.objectValue
-        let absent = m.documentedSiblings.filter { name in parent?[name].map { $0.isNull } ?? true }
+        let parent = JSONPointer(tokens: Array(p.tokens.dropLast())).resolve(in: body).flatMap { $0.isObject ? $0 : nil }
+        let absent = m.documentedSiblings.filter { name in parent?.member(name).map { $0.isNull } ?? true }
         if let meant = Rename.intended(by: key, among: absent) {
             return Finding(
                 check: .renamed, pointer: p, expected: meant, actual: key,
@@ -201,7 +229,7 @@ package enum Checker {
             actual: key, message: "\(p) is not described by the documentation (\(ref))")
     }
 
-    static func check(_ a: Assertion, in body: JSON, fixtures: [String: JSON]) -> Finding? {
+    static func check<V: JSONReading>(_ a: Assertion, in body: V, fixtures: [String: JSON]) -> Finding? {
         let value = a.pointer.resolve(in: body)
         let at = a.pointer
         switch a.kind {
@@ -251,27 +279,34 @@ package enum Checker {
     /// elements, each matching a different one, in any order; an expected
     /// `null` is met by no value, null or omitted; two 24-hex ids are equal
     /// whatever the letter case of their hex digits.
-    public static func matches(_ actual: JSON?, _ expected: JSON) -> Bool {
+    public static func matches(_ actual: JSON?, _ expected: JSON) -> Bool { matchesValue(actual, expected) }
+
+    /// `matches` for a value read from a tree or a tape alike.
+    static func matches<V: JSONReading>(_ actual: V?, _ expected: JSON) -> Bool { matchesValue(actual, expected) }
+
+    static func matchesValue<V: JSONReading>(_ actual: V?, _ expected: JSON) -> Bool {
         switch expected {
         case .null:
             return actual == nil || actual?.isNull == true
         case .object(let want):
-            guard case .object(let got)? = actual else { return false }
-            return want.allSatisfy { m in matches(got[m.key], m.value) }
+            guard let got = actual, got.isObject else { return false }
+            return want.allSatisfy { m in matchesValue(got.member(m.key), m.value) }
         case .array(let want):
-            guard case .array(let got)? = actual, got.count == want.count else { return false }
+            guard let got = actual?.elementValues, got.count == want.count else { return false }
             var free = Array(got.indices)
             for w in want {
-                guard let k = free.firstIndex(where: { matches(got[$0], w) }) else { return false }
+                guard let k = free.firstIndex(where: { matchesValue(got[$0], w) }) else { return false }
                 free.remove(at: k)
             }
             return true
         case .string(let want):
-            guard case .string(let got)? = actual else { return false }
+            guard let got = actual?.stringValue else { return false }
             // A 24-hex id is a number written in hex: its letter case is free.
             return got == want || (isHexID(got) && isHexID(want) && got.lowercased() == want.lowercased())
-        default:
-            return actual == expected
+        case .number(let want):
+            return actual?.numberValue == want
+        case .bool(let want):
+            return actual?.boolValue == want
         }
     }
 
@@ -316,9 +351,9 @@ package enum Checker {
 extension Checker {
     /// A value from the answer in a message: its JSON, shortened; a number
     /// too large for a double (1e400) named as such, not shown as `null`.
-    static func show(_ v: JSON) -> String {
-        if case .number(let n) = v, !n.isFinite { return JSONWriter.humanNumber(n) }
-        return shorten(v.description)
+    static func show<V: JSONReading>(_ v: V) -> String {
+        if let n = v.numberValue, !n.isFinite { return JSONWriter.humanNumber(n) }
+        return shorten(v.materialize().description)
     }
 }
 

@@ -19,10 +19,10 @@ package enum Invariants {
     /// schedule, and the two clocks (the answer's Date, ours) may differ.
     static let recoveryGraceSeconds = 3_600.0
 
-    public static func check(
-        _ inv: Invariant, body: JSON, paging: Paging, request: PlannedRequest, bindings: [String: JSON], now: Double? = nil
+    public static func check<V: JSONReading>(
+        _ inv: Invariant, body: V, paging: Paging, request: PlannedRequest, bindings: [String: JSON], now: Double? = nil
     ) -> [Finding] {
-        let items = paging.items.resolve(in: body)?.arrayValue
+        let items = paging.items.resolve(in: body)?.elementValues
         switch inv {
         case .page:
             return page(body: body, paging: paging, request: request)
@@ -39,8 +39,8 @@ package enum Invariants {
                     out.append(
                         Finding(
                             check: .invariant, pointer: at, expected: shorten(want.description),
-                            actual: got.map { shorten($0.description) } ?? "missing",
-                            message: "\(at): every item must have \(pointer) = \(shorten(want.description)), got \(got.map { shorten($0.description) } ?? "nothing")"))
+                            actual: got.map { shorten($0.materialize().description) } ?? "missing",
+                            message: "\(at): every item must have \(pointer) = \(shorten(want.description)), got \(got.map { shorten($0.materialize().description) } ?? "nothing")"))
                 }
             }
             return out
@@ -82,7 +82,7 @@ package enum Invariants {
                     out.append(
                         Finding(
                             check: .invariant, pointer: at, expected: "'\(text)' in one of \(fields)",
-                            actual: shorten(pointers.map { $0.resolve(in: item)?.description ?? "-" }.joined(separator: ", ")),
+                            actual: shorten(pointers.map { $0.resolve(in: item)?.materialize().description ?? "-" }.joined(separator: ", ")),
                             message: "\(at) does not match the filter '\(text)' in any of \(fields)"))
                 }
             }
@@ -104,7 +104,7 @@ package enum Invariants {
                     // The rule is stated for every item: a member it needs being
                     // absent (or unreadable) is a finding, never a silent pass.
                     let base = paging.items.appending(i)
-                    let got = v.map { shorten($0.description) } ?? "missing"
+                    let got = v.map { shorten($0.materialize().description) } ?? "missing"
                     out.append(
                         Finding(
                             check: .invariant, pointer: JSONPointer(tokens: base.tokens + p.tokens), expected: "a date-time (the \(days)-day rule needs it in every item)",
@@ -149,11 +149,11 @@ package enum Invariants {
             message: "\(paging.items) is not an array")
     }
 
-    static func page(body: JSON, paging: Paging, request: PlannedRequest) -> [Finding] {
+    static func page<V: JSONReading>(body: V, paging: Paging, request: PlannedRequest) -> [Finding] {
         var out: [Finding] = []
         let (offset, limit, asked) = requested(request, paging: paging)
         func number(_ p: JSONPointer) -> Int? { p.resolve(in: body)?.intValue }
-        let count = paging.items.resolve(in: body)?.arrayValue?.count
+        let count = paging.items.resolve(in: body)?.elementCount
         if let got = number(paging.offsetPointer), got != offset {
             out.append(Finding(check: .invariant, pointer: paging.offsetPointer, expected: "\(offset)", actual: "\(got)",
                 message: "\(paging.offsetPointer) must echo the offset asked for (\(offset)), got \(got)"))

@@ -10,7 +10,7 @@ extension Expectation {
     /// status then fails).
     func row(answering exchange: HTTPExchange, at pointer: JSONPointer) -> Expectation {
         let sameStatus = oneOf.filter { $0.status == exchange.status }
-        let message = (try? exchange.json()).flatMap { pointer.resolve(in: $0)?.stringValue }
+        let message = (try? exchange.parsedJSON()).flatMap { p in p.tape.withRoot { pointer.resolve(in: $0)?.stringValue } }
         guard let chosen = sameStatus.first(where: { $0.message == message }) ?? sameStatus.first ?? oneOf.first else {
             return self
         }

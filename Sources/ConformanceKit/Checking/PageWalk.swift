@@ -49,8 +49,9 @@ struct PageWalk {
     /// `.stopped` when the page is no list (`findings` says so; `finished`
     /// is not for a stopped walk).
     mutating func take(_ exchange: HTTPExchange, request: PlannedRequest) -> Outcome {
-        guard exchange.status == endpoint.successStatus, let body = try? exchange.json(),
-            let items = paging.items.resolve(in: body)?.arrayValue
+        // Read from the answer's tape: a page's tree is not made.
+        guard exchange.status == endpoint.successStatus, let parsed = try? exchange.parsedJSON(),
+            parsed.tape.withRoot({ paging.items.resolve(in: $0)?.isArray ?? false })
         else {
             findings.append(
                 Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
@@ -70,6 +71,11 @@ struct PageWalk {
                 findings.append(f)
             }
         }
+        return parsed.tape.withRoot { body in take(body, paging.items.resolve(in: body)?.elementValues ?? []) }
+    }
+
+    /// The rest of `take`, for a page that is a list (`items`, read from `body`).
+    private mutating func take<V: JSONReading>(_ body: V, _ items: [V]) -> Outcome {
         let pageTotal = paging.total.resolve(in: body)?.intValue
         if total == nil { total = pageTotal }
         if let t = total, let pt = pageTotal, t != pt {

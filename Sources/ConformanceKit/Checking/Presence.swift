@@ -4,11 +4,11 @@ extension PresenceCondition {
     // Written without optional chaining through a loop variable: that form
     // crashed Swift 6.3.1's optimiser in release builds (CopyPropagation,
     // "Found ownership error").
-    func holds(in parent: JSONObject) -> Bool {
+    func holds<V: JSONReading>(in parent: V) -> Bool {
         // A sibling (the usual member, `pbx`) is looked up in place, without
-        // a pointer made and the parent wrapped for every object.
-        let value = member.count == 1 ? parent[member[0]] : JSONPointer(tokens: member).resolve(in: .object(parent))
-        let absent = value == nil || value == .null
+        // a pointer made for every object.
+        let value = member.count == 1 ? parent.member(member[0]) : JSONPointer(tokens: member).resolve(in: parent)
+        let absent = value == nil || value?.isNull == true
         switch test {
         case .above(let b):
             if let n = value?.numberValue { return n > b }
@@ -18,7 +18,7 @@ extension PresenceCondition {
             if let n = value?.numberValue { return n <= b }
             return false
         case .equals(let x):
-            return value == x
+            return value?.materialize() == x
         case .empty:
             if absent { return true }
             return value?.stringValue == ""
@@ -94,8 +94,8 @@ public enum Presence {
     /// and a failure when it pins another. The inert values of one answer make
     /// one finding per reading (a page of 500 items, one line), naming the
     /// first and counting the rest.
-    public static func violations(
-        in body: JSON, rules: [PresenceRule], readings: [Reading] = [], pinned: [String: String] = [:]
+    public static func violations<V: JSONReading>(
+        in body: V, rules: [PresenceRule], readings: [Reading] = [], pinned: [String: String] = [:]
     ) -> [Finding] {
         // Rules that share a parent (`extension`, `extensionNumber` and `dnd`
         // of every account) are judged in one walk over the objects, not one
@@ -120,18 +120,18 @@ public enum Presence {
         for group in parents {
             eachObject(group.path, in: body, trail: &trail) { parent, trail in
                 for (r, name, conditions) in group.rules {
-                    guard let v = parent[name], !v.isNull else { continue }
+                    guard let v = parent.member(name), !v.isNull else { continue }
                     guard conditions.contains(where: { !$0.holds(in: parent) }) else { continue }
                     let unmet = conditions.filter { !$0.holds(in: parent) }
                     let at = Presence.pointer(trail).appending(name)
                     let condition = conditions.map(\.text).joined(separator: " and ")
                     let got = unmet.map { c -> String in
-                        var s: JSON? = .object(parent)
-                        for k in c.member { s = s?.objectValue?[k] }
+                        var s: V? = parent
+                        for k in c.member { s = s?.member(k) }
                         return "\(c.member.joined(separator: ".")) \(s.map { Checker.show($0) } ?? "absent")"
                     }.joined(separator: ", ")
                     let rule = rules[r]
-                    if let id = rule.reading, isInert(v, rule.inert), pinned[id] == nil || pinned[id] == inertOption {
+                    if let id = rule.reading, isInert(v.materialize(), rule.inert), pinned[id] == nil || pinned[id] == inertOption {
                         if pinned[id] == nil {
                             inertByRule[r].append((id, at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(rule.source))"))
                         }
@@ -187,28 +187,25 @@ public enum Presence {
     /// there: the objects `Visibility.matches` names, in the same order,
     /// without building a pointer for each and walking to it again (a
     /// pointer is made only for a violation; perf, issue 24).
-    static func eachObject(
-        _ path: ArraySlice<String>, in value: JSON, trail: inout [Step], _ visit: (JSONObject, [Step]) -> Void
+    static func eachObject<V: JSONReading>(
+        _ path: ArraySlice<String>, in value: V, trail: inout [Step], _ visit: (V, [Step]) -> Void
     ) {
         guard let head = path.first else {
-            if case .object(let o) = value { visit(o, trail) }
+            if value.isObject { visit(value, trail) }
             return
         }
         let rest = path.dropFirst()
-        switch (head, value) {
-        case ("*", .array(let a)):
+        if head == "*", let a = value.elementValues {
             for (i, item) in a.enumerated() {
                 trail.append(.index(i))
                 eachObject(rest, in: item, trail: &trail, visit)
                 trail.removeLast()
             }
-        case (_, .object(let o)):
-            guard let v = o[head] else { return }
-            trail.append(.key(head))
-            eachObject(rest, in: v, trail: &trail, visit)
-            trail.removeLast()
-        default:
             return
         }
+        guard value.isObject, let v = value.member(head) else { return }
+        trail.append(.key(head))
+        eachObject(rest, in: v, trail: &trail, visit)
+        trail.removeLast()
     }
 }

@@ -57,7 +57,8 @@ struct StepJudge: Sendable {
         guard let rowID = step.concurrentOthers, let row = endpoint.errors.first(where: { $0.id == rowID }) else { return [] }
         var out: [Finding] = []
         for e in others {
-            let message = (try? e.json()).flatMap { target.errorMessagePointer.resolve(in: $0)?.stringValue }
+            let pointer = target.errorMessagePointer
+            let message = (try? e.parsedJSON()).flatMap { p in p.tape.withRoot { pointer.resolve(in: $0)?.stringValue } }
             if e.status == row.status && message == row.message { continue }
             let got = "\(e.status)" + (message.map { " " + shorten($0, to: 40) } ?? "")
             out.append(

@@ -16,8 +16,8 @@ enum Visibility {
 
     /// Restricted fields present in `body` although `role`, holding `level`
     /// (or read as `readAs`), may not see them. A role without a level is not judged.
-    package static func leaks(
-        in body: JSON, rules: [VisibilityRule], role: Role, level: String?, readAs: String? = nil
+    package static func leaks<V: JSONReading>(
+        in body: V, rules: [VisibilityRule], role: Role, level: String?, readAs: String? = nil
     ) -> [Finding] {
         guard let level = readAs ?? level else { return [] }
         var findings: [Finding] = []
@@ -34,17 +34,13 @@ enum Visibility {
         return findings.sorted { ($0.pointer?.description ?? "") < ($1.pointer?.description ?? "") }
     }
 
-    static func matches(_ path: ArraySlice<String>, in value: JSON, at here: JSONPointer) -> [JSONPointer] {
+    static func matches<V: JSONReading>(_ path: ArraySlice<String>, in value: V, at here: JSONPointer) -> [JSONPointer] {
         guard let head = path.first else { return value.isNull ? [] : [here] }
         let rest = path.dropFirst()
-        switch (head, value) {
-        case ("*", .array(let a)):
+        if head == "*", let a = value.elementValues {
             return a.enumerated().flatMap { matches(rest, in: $0.element, at: here.appending($0.offset)) }
-        case (_, .object(let o)):
-            guard let v = o[head] else { return [] }
-            return matches(rest, in: v, at: here.appending(head))
-        default:
-            return []
         }
+        guard value.isObject, let v = value.member(head) else { return [] }
+        return matches(rest, in: v, at: here.appending(head))
     }
 }

@@ -74,14 +74,14 @@ package enum DocumentedValues {
     }
 
     /// A value as the coverage lists it: a string as written, anything else as JSON.
-    static func text(_ v: JSON) -> String { v.stringValue ?? v.description }
+    static func text<V: JSONReading>(_ v: V) -> String { v.textValue }
 
     /// What `body` holds at each of `enums`: the documented values (only
     /// when `conforms`) and how many values are not documented. Pointers
     /// where the body holds nothing are left out. The values are judged as
     /// they are reached, not gathered into an array and a set of strings
     /// first (perf, issue 24): at most `valueLimit` of them per pointer.
-    package static func observe(_ body: JSON, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
+    package static func observe<V: JSONReading>(_ body: V, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
         var out: [ValueObservation] = []
         for e in enums {
             // Which documented values were seen, by position: a bit each for the first 64, a set past them.
@@ -117,7 +117,7 @@ package enum DocumentedValues {
 
     /// Calls `visit` with each value `path` reaches in `value` (`*` takes
     /// every item of an array), until `reached` is `valueLimit`.
-    static func each(_ path: ArraySlice<String>, in value: JSON, reached: inout Int, _ visit: (JSON) -> Void) {
+    static func each<V: JSONReading>(_ path: ArraySlice<String>, in value: V, reached: inout Int, _ visit: (V) -> Void) {
         guard reached < valueLimit else { return }
         guard let head = path.first else {
             reached += 1
@@ -125,9 +125,9 @@ package enum DocumentedValues {
         }
         let rest = path.dropFirst()
         if head == "*" {
-            guard case .array(let items) = value else { return }
+            guard let items = value.elementValues else { return }
             for item in items { each(rest, in: item, reached: &reached, visit) }
-        } else if case .object(let o) = value, let v = o[head] {
+        } else if value.isObject, let v = value.member(head) {
             each(rest, in: v, reached: &reached, visit)
         }
     }

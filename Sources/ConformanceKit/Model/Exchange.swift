@@ -51,20 +51,47 @@ public struct HTTPExchange: Sendable {
 
     /// The body parsed as JSON (`JSONParser.parse`), parsed on first use and kept.
     public func json() throws(JSONParseError) -> JSON {
+        try parsed.value(of: body).tree
+    }
+
+    /// The body read as JSON: its tape, which the checks read, and the
+    /// tree, made from the tape only when someone asks for it (`tree`).
+    /// Read on first use and kept.
+    package func parsedJSON() throws(JSONParseError) -> ParsedJSON {
         try parsed.value(of: body)
+    }
+}
+
+/// An answer read as JSON: the tape, and the tree made from it on first ask
+/// and kept. The checks of a passing answer read the tape alone: making the
+/// tree of a 500-account page cost as much as parsing it (perf, issue 24).
+package final class ParsedJSON: Sendable {
+    package let tape: JSONTape
+    private let made = Mutex<JSON?>(nil)
+
+    init(tape: JSONTape) { self.tape = tape }
+
+    /// The tree (what `JSONParser.parse` gives), made once.
+    package var tree: JSON {
+        if let t = made.withLock({ $0 }) { return t }
+        let t = tape.materialize()
+        return made.withLock { m in
+            if m == nil { m = t }
+            return m!
+        }
     }
 }
 
 /// One exchange's parsed body (or why it is not JSON), parsed at most once
 /// (two readers at once may both parse; the first result stays).
 final class ParsedBody: Sendable {
-    private let state = Mutex<Result<JSON, JSONParseError>?>(nil)
+    private let state = Mutex<Result<ParsedJSON, JSONParseError>?>(nil)
 
-    func value(of body: [UInt8]) throws(JSONParseError) -> JSON {
+    func value(of body: [UInt8]) throws(JSONParseError) -> ParsedJSON {
         if let done = state.withLock({ $0 }) { return try done.get() }
-        let r: Result<JSON, JSONParseError>
+        let r: Result<ParsedJSON, JSONParseError>
         do throws(JSONParseError) {
-            r = .success(try JSONParser.parse(body))
+            r = .success(ParsedJSON(tape: try JSONTape.parse(body)))
         } catch {
             r = .failure(error)
         }

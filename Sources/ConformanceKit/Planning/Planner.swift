@@ -314,10 +314,7 @@ extension Substring {
     func trimmingCharactersSpaces() -> String { self.trimmingSpaces() }
 }
 
-extension JSON {
+extension JSONReading {
     /// The value as it reads in a URL or header: strings bare, others as JSON.
-    var textValue: String {
-        if case .string(let s) = self { return s }
-        return description
-    }
+    var textValue: String { stringValue ?? materialize().description }
 }

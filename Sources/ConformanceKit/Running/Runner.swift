@@ -426,12 +426,17 @@ public struct Runner: Sendable {
         return n
     }
 
+    /// The value at `pointer` in an answer, made from its tape (the whole tree is not made).
+    static func value(at pointer: JSONPointer, in parsed: ParsedJSON) -> JSON? {
+        parsed.tape.withRoot { pointer.resolve(in: $0)?.materialize() }
+    }
+
     /// The last answer a case read, from which its excerpt is written once
     /// the case's verdict is known (not once per step, and for a case that
     /// passes only as much as its report keeps).
     struct LastAnswer {
         var body: [UInt8]
-        var parsed: JSON?
+        var parsed: ParsedJSON?
         var scrub: Scrubber
         /// The excerpt at the full limit, written before a walk let the
         /// answer go (`passedExcerpt` cuts it as it cuts one written to the
@@ -476,7 +481,7 @@ public struct Runner: Sendable {
             return result
         }
         var bindings = job.fixtures
-        var lastBody: JSON?
+        var lastBody: ParsedJSON?
         let chained = job.steps.count > 1
         for (k, step) in job.steps.enumerated() {
             guard let endpoint = suite.endpoint(step.endpoint) else { continue }
@@ -550,27 +555,27 @@ public struct Runner: Sendable {
             if j.verdict == .failed, exchange.status == 409, context.expect.status != 409, let why = usedEntry(job) {
                 // "Already in use" for a value the case took from a pool: the
                 // profile's entry was used before this run, unless the preflight saw it free.
-                last = LastAnswer(body: exchange.body, parsed: j.body, scrub: scrub)
+                last = LastAnswer(body: exchange.body, parsed: j.parsed, scrub: scrub)
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
             if j.verdict == .failed, let why = refusedFixture(job, step, context, exchange, j.body) {
                 // A documented refusal of the very value a fixture gave: the
                 // fixture may be wrong (a rate plan the target does not have).
-                last = LastAnswer(body: exchange.body, parsed: j.body, scrub: scrub)
+                last = LastAnswer(body: exchange.body, parsed: j.parsed, scrub: scrub)
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
             result.findings += (j.findings + concurrentFindings).map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
             if j.verdict.conforms && concurrentFindings.contains(where: { $0.severity == .failure }) { j.verdict = .failed }
-            if (200..<300).contains(exchange.status), let body = j.body {
+            if (200..<300).contains(exchange.status), let parsed = j.parsed {
                 let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
-                result.observedValues = DocumentedValues.merge(
-                    result.observedValues + DocumentedValues.observe(body, enums: enums, conforms: j.verdict.conforms),
-                    enums: enums)
+                let conforms = j.verdict.conforms
+                let observed = parsed.tape.withRoot { DocumentedValues.observe($0, enums: enums, conforms: conforms) }
+                result.observedValues = DocumentedValues.merge(result.observedValues + observed, enums: enums)
             }
-            last = LastAnswer(body: exchange.body, parsed: j.body, scrub: scrub)
-            lastBody = j.body
+            last = LastAnswer(body: exchange.body, parsed: j.parsed, scrub: scrub)
+            lastBody = j.parsed
             if case .error(let why) = j.verdict {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
@@ -590,11 +595,11 @@ public struct Runner: Sendable {
                 // issue 24). What the case needs of it later is taken now: the
                 // excerpt, the captures, and the tree itself only where a
                 // fixture's rule may search its items (`unblamable`).
-                captured = step.captures.map { cap in cap.countEquals == nil ? j.body.flatMap { cap.pointer.resolve(in: $0) } : nil }
-                last = LastAnswer(body: [], parsed: nil, scrub: scrub, written: excerpt(exchange.body, parsed: j.body, scrub: scrub))
+                captured = step.captures.map { cap in cap.countEquals == nil ? j.parsed.flatMap { Runner.value(at: cap.pointer, in: $0) } : nil }
+                last = LastAnswer(body: [], parsed: nil, scrub: scrub, written: excerpt(exchange.body, parsed: j.parsed, scrub: scrub))
                 if !c.fixtureVariables.contains(where: { suite.confirmBeforeBlame[$0]?.missing != nil }) { lastBody = nil }
-                j.body = nil
-                exchange.body = []  // and with it the tree parsed from it
+                j.parsed = nil
+                exchange.body = []  // and with it the tape read from it
             }
             for inv in context.expect.invariants where answered == context.expect.status {
                 guard case .walk(let limit, let idPointer) = inv, let paging = endpoint.paging else { continue }
@@ -628,11 +633,11 @@ public struct Runner: Sendable {
                 }
             }
             if stepFailed {
-                result.verdict = unblamable(c, result.findings, body: lastBody).map(Verdict.error) ?? .failed
+                result.verdict = unblamable(c, result.findings, body: lastBody?.tree).map(Verdict.error) ?? .failed
                 return result
             }
             for (i, capture) in step.captures.enumerated() where capture.countEquals == nil {
-                if let v = captured.isEmpty ? j.body.flatMap({ capture.pointer.resolve(in: $0) }) : captured[i] {
+                if let v = captured.isEmpty ? j.parsed.flatMap({ Runner.value(at: capture.pointer, in: $0) }) : captured[i] {
                     bindings[capturedPrefix + capture.name] = v
                 } else if capture.optional {
                     result.verdict = .error(
@@ -647,7 +652,7 @@ public struct Runner: Sendable {
         result.verdict =
             result.findings.contains { $0.severity == .failure }
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
-        if result.verdict == .failed, let why = unblamable(c, result.findings, body: lastBody) {
+        if result.verdict == .failed, let why = unblamable(c, result.findings, body: lastBody?.tree) {
             result.verdict = .error(why)
         }
         if result.verdict == .ambiguous, c.fixtureVariables.contains(where: unvouched) {

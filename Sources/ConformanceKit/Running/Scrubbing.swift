@@ -27,7 +27,7 @@ extension Runner {
 
     /// The start of the answer, scrubbed of secrets before it is cut.
     /// `limit` applies to a JSON answer (a text answer is cut at `excerptLimit`).
-    func excerpt(_ body: [UInt8], parsed: JSON?, scrub: Scrubber, limit jsonLimit: Int = Runner.excerptLimit) -> String? {
+    func excerpt(_ body: [UInt8], parsed: ParsedJSON?, scrub: Scrubber, limit jsonLimit: Int = Runner.excerptLimit) -> String? {
         guard !body.isEmpty else { return nil }
         // Only the first 4000 bytes are written (masked and scrubbed as they
         // are written): a 500-account page costs an excerpt, not a copy and a
@@ -36,8 +36,8 @@ extension Runner {
         if let parsed {
             limit = jsonLimit
             let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
-            let (text, truncated) = JSONWriter(pretty: true).prefix(
-                parsed, limit: limit, masked: sensitive, scrub: rewrite)
+            let masked = sensitive
+            let (text, truncated) = parsed.tape.withRoot { JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: rewrite) }
             return truncated ? text + Runner.truncatedMark : text
         }
         // Not JSON: scrub enough bytes that a secret running past the limit

@@ -30,8 +30,16 @@ public protocol JSONReading {
     var elementCount: Int? { get }
     /// The member named `key`: the last of that name (nil for a missing key or anything but an object).
     func member(_ key: String) -> Self?
+    /// `member` of each of `keys`, in their order, into `out` (its storage
+    /// kept from one object to the next): for a view, one pass over the
+    /// members for all of them.
+    func members(_ keys: JSONKeys, into out: inout [Self?])
     /// The element at `index` of an array (nil when out of range or not an array).
     func element(_ index: Int) -> Self?
+    /// Calls `body` with each element of an array in order until it returns
+    /// false; nothing for anything else. (Unlike `elementValues`, a view
+    /// steps over the elements not reached.)
+    func forEachElement(_ body: (Self) throws -> Bool) rethrows
     /// Calls `body` with each member of an object in document order (duplicates
     /// included) until it returns false; nothing for anything else.
     func forEachMember(_ body: (String, Self) throws -> Bool) rethrows
@@ -70,7 +78,15 @@ extension JSON: JSONReading {
     @inlinable public var elementValues: [JSON]? { arrayValue }
     @inlinable public var elementCount: Int? { arrayValue?.count }
     @inlinable public func member(_ key: String) -> JSON? { self[key] }
+    @inlinable public func members(_ keys: JSONKeys, into out: inout [JSON?]) {
+        out.removeAll(keepingCapacity: true)
+        for k in keys.names { out.append(self[k]) }
+    }
     @inlinable public func element(_ index: Int) -> JSON? { self[index] }
+    public func forEachElement(_ body: (JSON) throws -> Bool) rethrows {
+        guard case .array(let a) = self else { return }
+        for e in a where try !body(e) { return }
+    }
     public func forEachMember(_ body: (String, JSON) throws -> Bool) rethrows {
         guard case .object(let o) = self else { return }
         for m in o.members where try !body(m.key, m.value) { return }
@@ -97,51 +113,91 @@ extension JSONView: JSONReading {
     /// Any other is compared as `String`s, for the tree's canonical equivalence.
     public func member(_ key: String) -> JSONView? {
         guard kind == .object else { return nil }
-        var plain = true
-        for b in key.utf8 where b >= 0x80 || b == UInt8(ascii: "K") || b == UInt8(ascii: ";") || b == UInt8(ascii: "`") {
-            plain = false
-            break
-        }
-        guard plain else {
-            var found: JSONView?
-            for m in members where m.key.stringValue == key { found = m.value }
-            return found
-        }
-        // Byte for byte, each key's length (a field of its second word) first:
-        // an account has thirty members, and the checks look several up in
-        // every item of a page.
         var key = key
-        return key.withUTF8 { k -> JSONView? in
+        let found = key.withUTF8 { k -> Int? in
+            // Not plain: compared as `String`s, below.
+            guard JSONView.isPlain(k) else { return nil }
             var found = -1
             var at = index + 2
             for _ in 0..<count {
-                let second = words[at + 1]
-                let n = Int(second & ~TapeTag.side)
-                if n == k.count, let base = (second & TapeTag.side == 0 ? input : side) {
-                    let bytes = base + Int(words[at] & TapeTag.payload)
-                    if n <= 16 {
-                        // A short key (most are) byte by byte: no call.
-                        var i = 0
-                        while i < n, bytes[i] == k[i] { i += 1 }
-                        if i == n { found = at + 2 }
-                    } else if memcmp(bytes, k.baseAddress!, n) == 0 {
-                        found = at + 2
-                    }
-                } else if n == 0, k.count == 0 {
-                    found = at + 2  // "" (no buffer may be behind an empty key)
+                if keyEquals(at, k) { found = at + 2 }
+                at = self.at(at + 2).end
+            }
+            return found
+        }
+        guard let found else {
+            var last: JSONView?
+            for m in members where m.key.stringValue == key { last = m.value }
+            return last
+        }
+        return found < 0 ? nil : self.at(found)
+    }
+
+    /// Whether the key string at `at` is `k`, byte for byte: its length (a
+    /// field of its second word) first, then a short key (most are) byte by
+    /// byte, without a call.
+    @inline(__always) func keyEquals(_ at: Int, _ k: UnsafeBufferPointer<UInt8>) -> Bool {
+        let second = words[at + 1]
+        let n = Int(second & ~TapeTag.side)
+        guard n == k.count else { return false }
+        guard n > 0, let base = second & TapeTag.side == 0 ? input : side else { return n == 0 }
+        let bytes = base + Int(words[at] & TapeTag.payload)
+        guard n <= 16 else { return memcmp(bytes, k.baseAddress!, n) == 0 }
+        var i = 0
+        while i < n, bytes[i] == k[i] { i += 1 }
+        return i == n
+    }
+
+    public func members(_ keys: JSONKeys, into out: inout [JSONView?]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: repeatElement(nil, count: keys.names.count))
+        guard kind == .object else { return }
+        // A key that is not plain (see `member`) is looked up alone, as `String`s.
+        for i in keys.names.indices where !keys.plain[i] { out[i] = member(keys.names[i]) }
+        keys.bytes.withUnsafeBufferPointer { wanted in
+            var at = index + 2
+            for _ in 0..<count {
+                for i in wanted.indices where keys.plain[i] {
+                    // The last of the name wins, as in `member`.
+                    if wanted[i].withUnsafeBufferPointer({ keyEquals(at, $0) }) { out[i] = self.at(at + 2) }
                 }
                 at = self.at(at + 2).end
             }
-            return found < 0 ? nil : self.at(found)
         }
+    }
+
+    /// ASCII without `K`, `;` or a backquote: a string `==` to it is it, byte for byte.
+    static func isPlain(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        for b in key where b >= 0x80 || b == UInt8(ascii: "K") || b == UInt8(ascii: ";") || b == UInt8(ascii: "`") { return false }
+        return true
     }
 
     public var elementCount: Int? { kind == .array ? count : nil }
 
     public func element(_ index: Int) -> JSONView? { self[index] }
 
+    public func forEachElement(_ body: (JSONView) throws -> Bool) rethrows {
+        for e in elements where try !body(e) { return }
+    }
+
     public func forEachMember(_ body: (String, JSONView) throws -> Bool) rethrows {
         for m in members where try !body(m.key.stringValue ?? "", m.value) { return }
+    }
+}
+
+/// Keys to look up together (`JSONReading.members`), made once for many objects.
+public struct JSONKeys: Sendable {
+    public let names: [String]
+    let bytes: [[UInt8]]
+    let plain: [Bool]
+
+    public init(_ names: [String]) {
+        self.names = names
+        bytes = names.map { Array($0.utf8) }
+        plain = names.map { name in
+            var name = name
+            return name.withUTF8(JSONView.isPlain)
+        }
     }
 }
 

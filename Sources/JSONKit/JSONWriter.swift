@@ -87,25 +87,30 @@ public struct JSONWriter: Sendable {
         if let b = value.boolValue { return literal(b ? "true" : "false", into: &out, &w) }
         if let n = value.numberValue { return literal(JSONWriter.formatNumber(n), into: &out, &w) }
         if let s = value.stringValue { return JSONWriter.writeString(w.scrub.map { $0(s) } ?? s, into: &out) }
-        if let a = value.elementValues {
-            if a.isEmpty {
-                out.append(contentsOf: "[]".utf8)
-                return
-            }
-            out.append(UInt8(ascii: "["))
-            for (k, v) in a.enumerated() {
-                if out.count > w.limit { return }
-                if k > 0 { out.append(UInt8(ascii: ",")) }
+        // An array or an object: its elements or members in order (or by key), as far as the limit.
+        var k = 0
+        var cut = false
+        if value.isArray {
+            value.forEachElement { v in
+                if out.count > w.limit {
+                    cut = true
+                    return false
+                }
+                out.append(UInt8(ascii: k == 0 ? "[" : ","))
+                k += 1
                 newline(&out, level + 1)
                 write(v, into: &out, level: level + 1, &w)
+                return true
+            }
+            if cut { return }
+            if k == 0 {
+                out.append(contentsOf: "[]".utf8)
+                return
             }
             newline(&out, level)
             out.append(UInt8(ascii: "]"))
             return
         }
-        // An object: its members in order (or by key), as far as the limit.
-        var k = 0
-        var cut = false
         func member(_ key: String, _ v: V) -> Bool {
             if out.count > w.limit {
                 cut = true

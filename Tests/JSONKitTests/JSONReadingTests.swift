@@ -37,7 +37,7 @@ import Testing
                 return true
             }
             if views.count == o.members.count {
-                for (m, (k, v)) in zip(o.members, views) { walk(m.value, v, at: path + "/" + m.key, visit) }
+                for (m, (_, v)) in zip(o.members, views) { walk(m.value, v, at: path + "/" + m.key, visit) }
             }
         }
     }

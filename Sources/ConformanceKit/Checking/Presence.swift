@@ -4,10 +4,8 @@ extension PresenceCondition {
     // Written without optional chaining through a loop variable: that form
     // crashed Swift 6.3.1's optimiser in release builds (CopyPropagation,
     // "Found ownership error").
-    func holds<V: JSONReading>(in parent: V) -> Bool {
-        // A sibling (the usual member, `pbx`) is looked up in place, without
-        // a pointer made for every object.
-        let value = member.count == 1 ? parent.member(member[0]) : JSONPointer(tokens: member).resolve(in: parent)
+    /// Whether the condition holds for `value`, what its member names in the object judged.
+    func holds<V: JSONReading>(_ value: V?) -> Bool {
         let absent = value == nil || value?.isNull == true
         switch test {
         case .above(let b):
@@ -118,11 +116,30 @@ public enum Presence {
             }
         }
         for group in parents {
+            // The members the group's rules and their conditions name (a
+            // sibling: `pbx`), looked up in one pass over each object, not one
+            // pass each: on a tape a lookup steps over every member (perf, issue 24).
+            var names: [String] = []
+            func slot(_ name: String) -> Int {
+                if let i = names.firstIndex(of: name) { return i }
+                names.append(name)
+                return names.count - 1
+            }
+            let plan = group.rules.map { rule in
+                (rule: rule, at: slot(rule.name), conditions: rule.conditions.map { $0.member.count == 1 ? slot($0.member[0]) : -1 })
+            }
+            let keys = JSONKeys(names)
+            var values: [V?] = []
             eachObject(group.path, in: body, trail: &trail) { parent, trail in
-                for (r, name, conditions) in group.rules {
-                    guard let v = parent.member(name), !v.isNull else { continue }
-                    guard conditions.contains(where: { !$0.holds(in: parent) }) else { continue }
-                    let unmet = conditions.filter { !$0.holds(in: parent) }
+                parent.members(keys, into: &values)
+                for ((r, name, conditions), at, slots) in plan {
+                    guard let v = values[at], !v.isNull else { continue }
+                    // A condition on a deeper member (`feature/voicemail`) is resolved from the object.
+                    func holds(_ k: Int) -> Bool {
+                        conditions[k].holds(slots[k] >= 0 ? values[slots[k]] : JSONPointer(tokens: conditions[k].member).resolve(in: parent))
+                    }
+                    guard conditions.indices.contains(where: { !holds($0) }) else { continue }
+                    let unmet = conditions.indices.filter { !holds($0) }.map { conditions[$0] }
                     let at = Presence.pointer(trail).appending(name)
                     let condition = conditions.map(\.text).joined(separator: " and ")
                     let got = unmet.map { c -> String in

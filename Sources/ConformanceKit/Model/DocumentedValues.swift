@@ -82,34 +82,79 @@ package enum DocumentedValues {
     /// they are reached, not gathered into an array and a set of strings
     /// first (perf, issue 24): at most `valueLimit` of them per pointer.
     package static func observe<V: JSONReading>(_ body: V, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
-        var out: [ValueObservation] = []
-        for e in enums {
-            // Which documented values were seen, by position: a bit each for the first 64, a set past them.
-            var bits: UInt64 = 0
-            var past64 = Set<Int>()
-            var others = 0
-            var reached = 0
-            let values = e.values  // not `e`, copied whole at every value
-            each(e.tokens[...], in: body, reached: &reached) { v in
-                if v.isNull { return }
-                guard let k = values.firstIndex(of: text(v)) else {
-                    others += 1
-                    return
-                }
-                if k < 64 { bits |= 1 << UInt64(k) } else { past64.insert(k) }
+        // Per enum: which documented values were seen, by position (a bit
+        // each for the first 64, a set past them), how many others, how many reached.
+        var bits = [UInt64](repeating: 0, count: enums.count)
+        var past64 = [Set<Int>](repeating: [], count: enums.count)
+        var others = [Int](repeating: 0, count: enums.count)
+        var reached = [Int](repeating: 0, count: enums.count)
+        func see(_ i: Int, _ v: V) {
+            if v.isNull { return }
+            guard let k = enums[i].values.firstIndex(of: text(v)) else {
+                others[i] += 1
+                return
             }
+            if k < 64 { bits[i] |= 1 << UInt64(k) } else { past64[i].insert(k) }
+        }
+        // The enums that end in a member of the same objects (`status`,
+        // `planType` of every account) are read in one pass over each object,
+        // not one pass each (perf, issue 24); each still reads its first
+        // `valueLimit` values, in order. The others alone.
+        var groups: [(parent: ArraySlice<String>, enums: [Int])] = []
+        for (i, e) in enums.enumerated() {
+            guard let last = e.tokens.last, last != "*" else {
+                each(e.tokens[...], in: body, reached: &reached[i]) { see(i, $0) }
+                continue
+            }
+            let parent = e.tokens.dropLast()
+            if let g = groups.firstIndex(where: { $0.parent == parent }) { groups[g].enums.append(i) } else { groups.append((parent, [i])) }
+        }
+        for group in groups {
+            let keys = JSONKeys(group.enums.map { enums[$0].tokens.last! })
+            var values: [V?] = []
+            eachParent(group.parent, in: body) { parent in
+                parent.members(keys, into: &values)
+                var more = false
+                for (k, i) in group.enums.enumerated() where reached[i] < valueLimit {
+                    if let v = values[k] {
+                        reached[i] += 1
+                        see(i, v)
+                    }
+                    more = more || reached[i] < valueLimit
+                }
+                return more
+            }
+        }
+        var out: [ValueObservation] = []
+        for (i, e) in enums.enumerated() {
             var kept: [String] = []
-            if conforms, bits != 0 || !past64.isEmpty {
+            if conforms, bits[i] != 0 || !past64[i].isEmpty {
                 for v in e.values {
                     let k = e.values.firstIndex(of: v)!
-                    if k < 64 ? bits & (1 << UInt64(k)) != 0 : past64.contains(k) { kept.append(v) }
+                    if k < 64 ? bits[i] & (1 << UInt64(k)) != 0 : past64[i].contains(k) { kept.append(v) }
                 }
             }
-            if !kept.isEmpty || others > 0 {
-                out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: others))
+            if !kept.isEmpty || others[i] > 0 {
+                out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: others[i]))
             }
         }
         return out
+    }
+
+    /// Calls `visit` with each value `path` reaches in `value`, as `each`
+    /// steps (`*` takes every item of an array), until it returns false;
+    /// false once it has.
+    @discardableResult
+    static func eachParent<V: JSONReading>(_ path: ArraySlice<String>, in value: V, _ visit: (V) -> Bool) -> Bool {
+        guard let head = path.first else { return visit(value) }
+        let rest = path.dropFirst()
+        if head == "*" {
+            guard let items = value.elementValues else { return true }
+            for item in items where !eachParent(rest, in: item, visit) { return false }
+            return true
+        }
+        guard value.isObject, let v = value.member(head) else { return true }
+        return eachParent(rest, in: v, visit)
     }
 
     /// How many values of one answer `observe` reads at one pointer, at most.

@@ -48,6 +48,27 @@ public protocol JSONReading {
 }
 
 extension JSONReading {
+    /// Calls `body` with each element of an array and its position, in order
+    /// (nothing for anything else): without an array of them made first.
+    @inlinable public func enumerateElements(_ body: (Int, Self) throws -> Void) rethrows {
+        var i = 0
+        try forEachElement { e in
+            try body(i, e)
+            i += 1
+            return true
+        }
+    }
+
+    /// Whether an element of an array satisfies `predicate` (false for anything else).
+    @inlinable public func containsElement(where predicate: (Self) throws -> Bool) rethrows -> Bool {
+        var found = false
+        try forEachElement { e in
+            found = try predicate(e)
+            return !found
+        }
+        return found
+    }
+
     /// The JSON Schema type name of this value ("integer" is reported for
     /// numbers with no fractional part only by `isInteger`).
     @inlinable public var typeName: String {

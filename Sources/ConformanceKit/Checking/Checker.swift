@@ -292,7 +292,8 @@ package enum Checker {
             guard let got = actual, got.isObject else { return false }
             return want.allSatisfy { m in matchesValue(got.member(m.key), m.value) }
         case .array(let want):
-            guard let got = actual?.elementValues, got.count == want.count else { return false }
+            // Counted first: the elements are gathered only for an array of the expected length.
+            guard actual?.elementCount == want.count, let got = actual?.elementValues else { return false }
             var free = Array(got.indices)
             for w in want {
                 guard let k = free.firstIndex(where: { matchesValue(got[$0], w) }) else { return false }

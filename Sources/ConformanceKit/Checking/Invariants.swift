@@ -22,7 +22,8 @@ package enum Invariants {
     public static func check<V: JSONReading>(
         _ inv: Invariant, body: V, paging: Paging, request: PlannedRequest, bindings: [String: JSON], now: Double? = nil
     ) -> [Finding] {
-        let items = paging.items.resolve(in: body)?.elementValues
+        // The list, read in place (no array of its items made: a 10 MB answer may hold millions).
+        let items = paging.items.resolve(in: body).flatMap { $0.isArray ? $0 : nil }
         switch inv {
         case .page:
             return page(body: body, paging: paging, request: request)
@@ -32,7 +33,7 @@ package enum Invariants {
             guard let items else { return [missingItems(paging)] }
             let want = t.filled(bindings)
             var out: [Finding] = []
-            for (i, item) in items.enumerated() {
+            items.enumerateElements { i, item in
                 let got = pointer.resolve(in: item)
                 if !Checker.matches(got, want) {
                     let at = JSONPointer(tokens: paging.items.appending(i).tokens + pointer.tokens)
@@ -48,7 +49,8 @@ package enum Invariants {
             guard let items else { return [missingItems(paging)] }
             let want = Planner.substitute(t, bindings)
             var out: [Finding] = []
-            for (i, item) in items.enumerated() where Checker.matches(pointer.resolve(in: item), want) {
+            items.enumerateElements { i, item in
+                guard Checker.matches(pointer.resolve(in: item), want) else { return }
                 let at = JSONPointer(tokens: paging.items.appending(i).tokens + pointer.tokens)
                 out.append(
                     Finding(
@@ -60,21 +62,22 @@ package enum Invariants {
         case .someEquals(let pointer, let t):
             guard let items else { return [missingItems(paging)] }
             let want = Planner.substitute(t, bindings)
-            if items.contains(where: { Checker.matches(pointer.resolve(in: $0), want) }) { return [] }
+            if items.containsElement(where: { Checker.matches(pointer.resolve(in: $0), want) }) { return [] }
+            let count = items.elementCount ?? 0
             // Another page may hold it: only a page that holds every match can say it is missing.
-            if let total = paging.total.resolve(in: body)?.numberValue, Double(items.count) < total { return [] }
+            if let total = paging.total.resolve(in: body)?.numberValue, Double(count) < total { return [] }
             let at = paging.items
             return [
                 Finding(
                     check: .invariant, pointer: at, expected: "an item with \(pointer) = \(shorten(want.description))",
-                    actual: "\(items.count) items, none with it",
-                    message: "\(at): no item has \(pointer) = \(shorten(want.description)) among the \(items.count) listed")
+                    actual: "\(count) items, none with it",
+                    message: "\(at): no item has \(pointer) = \(shorten(want.description)) among the \(count) listed")
             ]
         case .eachContains(let pointers, let t):
             guard let items else { return [missingItems(paging)] }
             let text = t.filled(bindings).textValue.lowercased()
             var out: [Finding] = []
-            for (i, item) in items.enumerated() {
+            items.enumerateElements { i, item in
                 let hit = pointers.contains { p in p.resolve(in: item)?.stringValue?.lowercased().containsText(text) == true }
                 if !hit {
                     let at = paging.items.appending(i)
@@ -92,7 +95,7 @@ package enum Invariants {
             var out: [Finding] = []
             // The zone's calendar made once for the page, not for each item (perf, issue 24).
             let calendar = zone.flatMap(Self.calendar(in:))
-            for (i, item) in items.enumerated() {
+            items.enumerateElements { i, item in
                 // The item's pointer, the two dates and the pair of pointers are
                 // made only where a finding needs them, not as arrays for every
                 // item of every page (perf, issue 24).
@@ -112,7 +115,7 @@ package enum Invariants {
                     return nil
                 }
                 let first = date(from), second = date(to)  // both read: each may be a finding
-                guard let a = first, let b = second else { continue }
+                guard let a = first, let b = second else { return }
                 let expected = calendar.flatMap { Self.adding(days: days, to: a, in: $0) } ?? a + Double(days) * 86_400
                 if abs(b - expected) > 0.5 {
                     let at = JSONPointer(tokens: paging.items.appending(i).tokens + to.tokens)

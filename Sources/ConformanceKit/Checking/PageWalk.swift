@@ -71,30 +71,32 @@ struct PageWalk {
                 findings.append(f)
             }
         }
-        return parsed.tape.withRoot { body in take(body, paging.items.resolve(in: body)?.elementValues ?? []) }
+        return parsed.tape.withRoot { body in take(body, paging.items.resolve(in: body) ?? body) }
     }
 
-    /// The rest of `take`, for a page that is a list (`items`, read from `body`).
-    private mutating func take<V: JSONReading>(_ body: V, _ items: [V]) -> Outcome {
+    /// The rest of `take`, for a page that is a list (`items`, read from
+    /// `body` in place: no array of its items made).
+    private mutating func take<V: JSONReading>(_ body: V, _ items: V) -> Outcome {
+        let count = items.elementCount ?? 0
         let pageTotal = paging.total.resolve(in: body)?.intValue
         if total == nil { total = pageTotal }
         if let t = total, let pt = pageTotal, t != pt {
             findings.append(Finding(check: .invariant, pointer: paging.total, expected: "\(t)", actual: "\(pt)",
                 message: "total changed while walking the pages: \(t) at first, \(pt) at offset \(offset)"))
         }
-        for (i, item) in items.enumerated() {
+        items.enumerateElements { i, item in
             let id = idPointer.resolve(in: item)?.textValue ?? "(no id at offset \(offset + i))"
             seen[id, default: 0] += 1
             for (k, c) in counting.enumerated() where Checker.matches(c.0.resolve(in: item), c.1) {
                 matching[k].insert(id)
             }
         }
-        if items.count > limit {
+        if count > limit {
             findings.append(Finding(check: .invariant, pointer: paging.items, expected: "at most \(limit) items",
-                actual: "\(items.count)", message: "page at offset \(offset) holds \(items.count) items, more than the limit \(limit)"))
+                actual: "\(count)", message: "page at offset \(offset) holds \(count) items, more than the limit \(limit)"))
         }
-        if items.isEmpty || (total.map { offset + items.count >= $0 } ?? false) { return .done }
-        offset += items.count
+        if count == 0 || (total.map { offset + count >= $0 } ?? false) { return .done }
+        offset += count
         return .next
     }
 

@@ -212,8 +212,8 @@ public enum Presence {
             return
         }
         let rest = path.dropFirst()
-        if head == "*", let a = value.elementValues {
-            for (i, item) in a.enumerated() {
+        if head == "*", value.isArray {
+            value.enumerateElements { i, item in
                 trail.append(.index(i))
                 eachObject(rest, in: item, trail: &trail, visit)
                 trail.removeLast()

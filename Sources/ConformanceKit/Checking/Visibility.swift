@@ -37,8 +37,10 @@ enum Visibility {
     static func matches<V: JSONReading>(_ path: ArraySlice<String>, in value: V, at here: JSONPointer) -> [JSONPointer] {
         guard let head = path.first else { return value.isNull ? [] : [here] }
         let rest = path.dropFirst()
-        if head == "*", let a = value.elementValues {
-            return a.enumerated().flatMap { matches(rest, in: $0.element, at: here.appending($0.offset)) }
+        if head == "*", value.isArray {
+            var out: [JSONPointer] = []
+            value.enumerateElements { i, item in out += matches(rest, in: item, at: here.appending(i)) }
+            return out
         }
         guard value.isObject, let v = value.member(head) else { return [] }
         return matches(rest, in: v, at: here.appending(head))

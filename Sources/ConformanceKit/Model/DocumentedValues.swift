@@ -149,9 +149,12 @@ package enum DocumentedValues {
         guard let head = path.first else { return visit(value) }
         let rest = path.dropFirst()
         if head == "*" {
-            guard let items = value.elementValues else { return true }
-            for item in items where !eachParent(rest, in: item, visit) { return false }
-            return true
+            var going = true
+            value.forEachElement { item in
+                going = eachParent(rest, in: item, visit)
+                return going
+            }
+            return going
         }
         guard value.isObject, let v = value.member(head) else { return true }
         return eachParent(rest, in: v, visit)
@@ -170,8 +173,10 @@ package enum DocumentedValues {
         }
         let rest = path.dropFirst()
         if head == "*" {
-            guard let items = value.elementValues else { return }
-            for item in items { each(rest, in: item, reached: &reached, visit) }
+            value.forEachElement { item in
+                each(rest, in: item, reached: &reached, visit)
+                return true
+            }
         } else if value.isObject, let v = value.member(head) {
             each(rest, in: v, reached: &reached, visit)
         }

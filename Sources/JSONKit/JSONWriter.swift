@@ -87,65 +87,50 @@ public struct JSONWriter: Sendable {
         if let b = value.boolValue { return literal(b ? "true" : "false", into: &out, &w) }
         if let n = value.numberValue { return literal(JSONWriter.formatNumber(n), into: &out, &w) }
         if let s = value.stringValue { return JSONWriter.writeString(w.scrub.map { $0(s) } ?? s, into: &out) }
-        // An array or an object: its elements or members in order (or by key), as far as the limit.
+        // An array or an object: its elements or members in order (or by
+        // key), as far as the limit. `key` is nil for an element.
+        let array = value.isArray
         var k = 0
         var cut = false
-        if value.isArray {
-            value.forEachElement { v in
-                if out.count > w.limit {
-                    cut = true
-                    return false
-                }
-                out.append(UInt8(ascii: k == 0 ? "[" : ","))
-                k += 1
-                newline(&out, level + 1)
-                write(v, into: &out, level: level + 1, &w)
-                return true
-            }
-            if cut { return }
-            if k == 0 {
-                out.append(contentsOf: "[]".utf8)
-                return
-            }
-            newline(&out, level)
-            out.append(UInt8(ascii: "]"))
-            return
-        }
-        func member(_ key: String, _ v: V) -> Bool {
+        func item(_ key: String?, _ v: V) -> Bool {
             if out.count > w.limit {
                 cut = true
                 return false
             }
-            out.append(UInt8(ascii: k == 0 ? "{" : ","))
+            out.append(k > 0 ? UInt8(ascii: ",") : array ? UInt8(ascii: "[") : UInt8(ascii: "{"))
             k += 1
             newline(&out, level + 1)
-            JSONWriter.writeString(w.scrub.map { $0(key) } ?? key, into: &out)
-            out.append(UInt8(ascii: ":"))
-            if pretty { out.append(UInt8(ascii: " ")) }
-            if w.mayMask(key), !v.isNull, w.masked.contains(key) {
-                out.append(contentsOf: #""***""#.utf8)
-            } else {
-                write(v, into: &out, level: level + 1, &w)
+            if let key {
+                JSONWriter.writeString(w.scrub.map { $0(key) } ?? key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
+                if w.mayMask(key), !v.isNull, w.masked.contains(key) {
+                    out.append(contentsOf: #""***""#.utf8)
+                    return true
+                }
             }
+            write(v, into: &out, level: level + 1, &w)
             return true
         }
-        if sortKeys {
+        if array {
+            value.forEachElement { item(nil, $0) }
+        } else if sortKeys {
             var members: [(key: String, value: V)] = []
             value.forEachMember { key, v in
                 members.append((key, v))
                 return true
             }
-            for m in members.sorted(by: { $0.key < $1.key }) where !member(m.key, m.value) { break }
+            for m in members.sorted(by: { $0.key < $1.key }) where !item(m.key, m.value) { break }
         } else {
-            value.forEachMember(member)
+            value.forEachMember(item)
         }
         if cut { return }
         if k == 0 {
-            out.append(contentsOf: "{}".utf8)
+            out.append(contentsOf: (array ? "[]" : "{}").utf8)
             return
         }
         newline(&out, level)
-        out.append(UInt8(ascii: "}"))
+        out.append(array ? UInt8(ascii: "]") : UInt8(ascii: "}"))
     }
 
     private func newline(_ out: inout [UInt8], _ level: Int) {

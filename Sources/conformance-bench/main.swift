@@ -100,8 +100,8 @@ func measure(_ label: String, bytes: [UInt8], schema: CompiledSchema, seconds: D
     return median
 }
 
-/// The tape (JSONTape and validate(_: JSONTape), steps 1 and 3 of the
-/// rewrite planned in Benchmarks.md, "Round 2, tenth pass") on the same
+/// The tape (JSONTape and validate(_: JSONTape), the path the runner takes
+/// since the twelfth pass; Benchmarks.md, "Round 2") on the same
 /// bytes: its parse alone; the parse and a walk that reads every value
 /// through the view (the kinds, the numbers, each string's bytes); the parse
 /// and the validation of the tape (the figure item 5 asks for: the path for

@@ -33,7 +33,7 @@ public protocol JSONReading {
     /// `member` of each of `keys`, in their order, into `out` (its storage
     /// kept from one object to the next): for a view, one pass over the
     /// members for all of them.
-    func members(_ keys: JSONKeys, into out: inout [Self?])
+    func lookUp(_ keys: JSONKeys, into out: inout [Self?])
     /// The element at `index` of an array (nil when out of range or not an array).
     func element(_ index: Int) -> Self?
     /// Calls `body` with each element of an array in order until it returns
@@ -99,7 +99,7 @@ extension JSON: JSONReading {
     @inlinable public var elementValues: [JSON]? { arrayValue }
     @inlinable public var elementCount: Int? { arrayValue?.count }
     @inlinable public func member(_ key: String) -> JSON? { self[key] }
-    @inlinable public func members(_ keys: JSONKeys, into out: inout [JSON?]) {
+    @inlinable public func lookUp(_ keys: JSONKeys, into out: inout [JSON?]) {
         out.removeAll(keepingCapacity: true)
         for k in keys.names { out.append(self[k]) }
     }
@@ -169,7 +169,7 @@ extension JSONView: JSONReading {
         return i == n
     }
 
-    public func members(_ keys: JSONKeys, into out: inout [JSONView?]) {
+    public func lookUp(_ keys: JSONKeys, into out: inout [JSONView?]) {
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: repeatElement(nil, count: keys.names.count))
         guard kind == .object else { return }

@@ -68,6 +68,10 @@ import Testing
             let pointer = JSONPointer(tokens: [key])
             out.append("pointer \(Array(key.utf8)): \(pointer.resolve(in: v).map { JSONWriter().string($0.materialize()) } ?? "nil")")
         }
+        // Many keys in one pass, as `member` finds each.
+        var found: [V?] = []
+        v.lookUp(JSONKeys(keys + probes), into: &found)
+        out.append("look-up \(found.map { $0.map { JSONWriter().string($0.materialize()) } ?? "nil" })")
         for i in [-1, 0, 1, 2, 15, 16] {
             out.append("element \(i): \(v.element(i).map { JSONWriter().string($0.materialize()) } ?? "nil")")
         }

@@ -131,7 +131,7 @@ public enum Presence {
             let keys = JSONKeys(names)
             var values: [V?] = []
             eachObject(group.path, in: body, trail: &trail) { parent, trail in
-                parent.members(keys, into: &values)
+                parent.lookUp(keys, into: &values)
                 for ((r, name, conditions), at, slots) in plan {
                     guard let v = values[at], !v.isNull else { continue }
                     // A condition on a deeper member (`feature/voicemail`) is resolved from the object.

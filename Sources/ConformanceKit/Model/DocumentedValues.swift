@@ -113,7 +113,7 @@ package enum DocumentedValues {
             let keys = JSONKeys(group.enums.map { enums[$0].tokens.last! })
             var values: [V?] = []
             eachParent(group.parent, in: body) { parent in
-                parent.members(keys, into: &values)
+                parent.lookUp(keys, into: &values)
                 var more = false
                 for (k, i) in group.enums.enumerated() where reached[i] < valueLimit {
                     if let v = values[k] {

@@ -559,7 +559,7 @@ public struct Runner: Sendable {
                 result.verdict = .error(label + Runner.scrubbedSentence(why, scrub))
                 return result
             }
-            if j.verdict == .failed, let why = refusedFixture(job, step, context, exchange, j.body) {
+            if j.verdict == .failed, let why = refusedFixture(job, step, context, exchange, j.parsed) {
                 // A documented refusal of the very value a fixture gave: the
                 // fixture may be wrong (a rate plan the target does not have).
                 last = LastAnswer(body: exchange.body, parsed: j.parsed, scrub: scrub)
@@ -633,7 +633,7 @@ public struct Runner: Sendable {
                 }
             }
             if stepFailed {
-                result.verdict = unblamable(c, result.findings, body: lastBody?.tree).map(Verdict.error) ?? .failed
+                result.verdict = unblamable(c, result.findings, body: lastBody).map(Verdict.error) ?? .failed
                 return result
             }
             for (i, capture) in step.captures.enumerated() where capture.countEquals == nil {
@@ -652,7 +652,7 @@ public struct Runner: Sendable {
         result.verdict =
             result.findings.contains { $0.severity == .failure }
             ? .failed : result.findings.contains { $0.severity == .ambiguous } ? .ambiguous : .passed
-        if result.verdict == .failed, let why = unblamable(c, result.findings, body: lastBody?.tree) {
+        if result.verdict == .failed, let why = unblamable(c, result.findings, body: lastBody) {
             result.verdict = .error(why)
         }
         if result.verdict == .ambiguous, c.fixtureVariables.contains(where: unvouched) {
@@ -670,9 +670,10 @@ public struct Runner: Sendable {
     /// (no preflight, no pool check, not in the profile's
     /// `confirmedFixtures`), so "Rate plan not found" may mean a wrong
     /// `create.ratePlan` as well as a wrong target. Nil otherwise.
-    func refusedFixture(_ job: Job, _ step: Step, _ context: Checker.Context, _ exchange: HTTPExchange, _ body: JSON?) -> String? {
+    func refusedFixture(_ job: Job, _ step: Step, _ context: Checker.Context, _ exchange: HTTPExchange, _ body: ParsedJSON?) -> String? {
+        let pointer = target.errorMessagePointer
         guard (200..<300).contains(context.expect.status), [403, 404, 409].contains(exchange.status),
-            let message = body.flatMap({ target.errorMessagePointer.resolve(in: $0)?.stringValue }), message != "access_denied",
+            let message = body.flatMap({ b in b.tape.withRoot { pointer.resolve(in: $0)?.stringValue } }), message != "access_denied",
             let sent = step.request.body?.raw
         else { return nil }
         // Pool entries are in the steps already (`{{take POOL}}` replaced): known by their value.
@@ -724,7 +725,7 @@ public struct Runner: Sendable {
     /// alike), or, confirmed, the answer does list what the fixture is about
     /// (so what failed is a promise of the fixture no read can check). Nil
     /// when the failure is the target's.
-    func unblamable(_ c: Case, _ findings: [Finding], body: JSON?) -> String? {
+    func unblamable(_ c: Case, _ findings: [Finding], body: ParsedJSON?) -> String? {
         let failures = findings.filter { $0.severity == .failure }
         guard !failures.isEmpty, failures.allSatisfy({ $0.check == .assertion }) else { return nil }
         for fixture in c.fixtureVariables.sorted() {
@@ -736,8 +737,10 @@ public struct Runner: Sendable {
                     + "\(asked). Check '\(fixture)' in \(target.file), and once you know it holds, list it under confirmedFixtures there (with how you know) so that this case judges the target"
             }
             if let m = rule.missing, let want = target.fixtures[m.fixture],
-                let items = body.flatMap({ m.items.resolve(in: $0)?.arrayValue }),
-                items.contains(where: { m.pointer.resolve(in: $0).map { Checker.matches($0, want) } ?? false })
+                let body,
+                body.tape.withRoot({ root in
+                    m.items.resolve(in: root)?.containsElement { m.pointer.resolve(in: $0).map { Checker.matches($0, want) } ?? false } ?? false
+                })
             {
                 return "not judged: the answer lists the item fixture '\(m.fixture)' names, so '\(fixture)' (confirmed) was searched; "
                     + "what failed (\(first)) is the fixture's promise that no other item holds it, which no read can check (\(rule.why)); "

@@ -12,12 +12,8 @@ package enum Checker {
     public struct Judgement: Sendable {
         public var verdict: Verdict
         public var findings: [Finding]
-        /// The body read as JSON (its tape; the tree made on first ask), when it was JSON.
+        /// The body read as JSON (its tape; `tree` makes the tree on first ask), when it was JSON.
         package var parsed: ParsedJSON?
-        /// The parsed body, when it was JSON: the tree, made from the tape
-        /// now (and kept) unless something made it before. The checks read
-        /// the tape; a passing answer's tree is not made.
-        public var body: JSON? { parsed?.tree }
 
         package init(verdict: Verdict, findings: [Finding], parsed: ParsedJSON?) {
             self.verdict = verdict
@@ -123,10 +119,10 @@ package enum Checker {
         return Judgement(verdict: failed ? .failed : .passed, findings: findings, parsed: parsed)
     }
 
-    /// The findings about a JSON answer's body (`body`, read from its `tape`):
+    /// The findings about a JSON answer's body (`body`, the root of its `tape`):
     /// its error message, schema, visibility, presence, assertions and invariants.
-    static func judgeBody<V: JSONReading>(
-        _ body: V, tape: JSONTape, exchange: HTTPExchange, expect: Expectation, context: Context, suite: Suite, target: TargetProfile,
+    static func judgeBody(
+        _ body: JSONView, tape: JSONTape, exchange: HTTPExchange, expect: Expectation, context: Context, suite: Suite, target: TargetProfile,
         options: CheckOptions, memo: Memo?
     ) -> [Finding] {
         var findings: [Finding] = []

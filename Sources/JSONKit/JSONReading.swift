@@ -43,6 +43,11 @@ public protocol JSONReading {
     /// Calls `body` with each member of an object in document order (duplicates
     /// included) until it returns false; nothing for anything else.
     func forEachMember(_ body: (String, Self) throws -> Bool) rethrows
+    /// The string's UTF-8 bytes, lent to `body` (nil when this is no
+    /// string): a view lends them from its tape, without making a `String`.
+    func withStringUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R?
+    /// `forEachMember` with each key's UTF-8 bytes lent, not made into a `String`.
+    func forEachMemberUTF8(_ body: (UnsafeBufferPointer<UInt8>, Self) throws -> Bool) rethrows
     /// The value as the tree.
     func materialize() -> JSON
 }
@@ -112,6 +117,17 @@ extension JSON: JSONReading {
         guard case .object(let o) = self else { return }
         for m in o.members where try !body(m.key, m.value) { return }
     }
+    public func withStringUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        guard case .string(var s) = self else { return nil }
+        return try s.withUTF8(body)
+    }
+    public func forEachMemberUTF8(_ body: (UnsafeBufferPointer<UInt8>, JSON) throws -> Bool) rethrows {
+        guard case .object(let o) = self else { return }
+        for m in o.members {
+            var key = m.key
+            if try !key.withUTF8({ try body($0, m.value) }) { return }
+        }
+    }
     @inlinable public func materialize() -> JSON { self }
 }
 
@@ -174,15 +190,24 @@ extension JSONView: JSONReading {
         out.append(contentsOf: repeatElement(nil, count: keys.names.count))
         guard kind == .object else { return }
         // A key that is not plain (see `member`) is looked up alone, as `String`s.
-        for i in keys.names.indices where !keys.plain[i] { out[i] = member(keys.names[i]) }
-        keys.bytes.withUnsafeBufferPointer { wanted in
-            var at = index + 2
-            for _ in 0..<count {
-                for i in wanted.indices where keys.plain[i] {
-                    // The last of the name wins, as in `member`.
-                    if wanted[i].withUnsafeBufferPointer({ keyEquals(at, $0) }) { out[i] = self.at(at + 2) }
+        for i in keys.names.indices where keys.spans[i].count < 0 { out[i] = member(keys.names[i]) }
+        guard keys.lengths != 0 else { return }
+        keys.flat.withUnsafeBufferPointer { flat in
+            keys.spans.withUnsafeBufferPointer { spans in
+                var at = index + 2
+                for _ in 0..<count {
+                    // Only a member whose key has the length of a wanted key is compared.
+                    let n = Int(words[at + 1] & ~TapeTag.side)
+                    if keys.lengths & JSONKeys.bit(n) != 0 {
+                        for i in spans.indices where spans[i].count == n {
+                            // The last of the name wins, as in `member`.
+                            if keyEquals(at, UnsafeBufferPointer(rebasing: flat[spans[i].start..<spans[i].start + n])) {
+                                out[i] = self.at(at + 2)
+                            }
+                        }
+                    }
+                    at = self.at(at + 2).end
                 }
-                at = self.at(at + 2).end
             }
         }
     }
@@ -204,22 +229,48 @@ extension JSONView: JSONReading {
     public func forEachMember(_ body: (String, JSONView) throws -> Bool) rethrows {
         for m in members where try !body(m.key.stringValue ?? "", m.value) { return }
     }
+
+    @inlinable public func withStringUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        try withUTF8(body)
+    }
+
+    public func forEachMemberUTF8(_ body: (UnsafeBufferPointer<UInt8>, JSONView) throws -> Bool) rethrows {
+        for m in members where try !(m.key.withUTF8 { try body($0, m.value) } ?? true) { return }
+    }
 }
 
-/// Keys to look up together (`JSONReading.members`), made once for many objects.
+/// Keys to look up together (`JSONReading.lookUp`), made once for many objects.
 public struct JSONKeys: Sendable {
     public let names: [String]
-    let bytes: [[UInt8]]
-    let plain: [Bool]
+    /// The plain keys' bytes, end to end (see `JSONView.isPlain`).
+    let flat: [UInt8]
+    /// Where each name's bytes are in `flat`; count -1 for a key that is not plain.
+    let spans: [(start: Int, count: Int)]
+    /// Bit n set when a plain key has n bytes (bit 63: 63 or more): a member
+    /// whose key has a length no plain key has is stepped over uncompared.
+    let lengths: UInt64
 
     public init(_ names: [String]) {
         self.names = names
-        bytes = names.map { Array($0.utf8) }
-        plain = names.map { name in
+        var flat: [UInt8] = []
+        var spans: [(start: Int, count: Int)] = []
+        var lengths: UInt64 = 0
+        for name in names {
             var name = name
-            return name.withUTF8(JSONView.isPlain)
+            if name.withUTF8(JSONView.isPlain) {
+                spans.append((flat.count, name.utf8.count))
+                flat.append(contentsOf: name.utf8)
+                lengths |= JSONKeys.bit(name.utf8.count)
+            } else {
+                spans.append((0, -1))
+            }
         }
+        self.flat = flat
+        self.spans = spans
+        self.lengths = lengths
     }
+
+    @inline(__always) static func bit(_ length: Int) -> UInt64 { 1 << UInt64(Swift.min(length, 63)) }
 }
 
 extension JSONPointer {

@@ -30,13 +30,34 @@ public struct JSONWriter: Sendable {
     /// rewrites every key and string before it is written, and every literal
     /// (number, `true`, `false`, `null`) it maps to something else is written
     /// as that string: text is rewritten before the cut, so the cut cannot
-    /// leave part of what `scrub` removes.
+    /// leave part of what `scrub` removes. `mayScrub`, when given, says which
+    /// keys and strings `scrub` may change: one it returns false for is
+    /// written from its bytes as it is, without a `String` made for `scrub`
+    /// (it must return true wherever `scrub` would change the text).
     public func prefix<V: JSONReading>(
-        _ value: V, limit: Int, masked: Set<String> = [], scrub: ((String) -> String)? = nil
+        _ value: V, limit: Int, masked: Set<String> = [], scrub: ((String) -> String)? = nil,
+        mayScrub: ((UnsafeBufferPointer<UInt8>) -> Bool)? = nil
+    ) -> (text: String, truncated: Bool) {
+        written(value, limit: limit, masked: masked, scrub: scrub, mayScrub: mayScrub)
+    }
+
+    /// `prefix` of a tape's value (the runner's excerpts), compiled for the
+    /// view here: a generic function called from another module runs
+    /// unspecialised, each step through the protocol's witnesses (perf, issue 24).
+    public func prefix(
+        _ value: JSONView, limit: Int, masked: Set<String> = [], scrub: ((String) -> String)? = nil,
+        mayScrub: ((UnsafeBufferPointer<UInt8>) -> Bool)? = nil
+    ) -> (text: String, truncated: Bool) {
+        written(value, limit: limit, masked: masked, scrub: scrub, mayScrub: mayScrub)
+    }
+
+    private func written<V: JSONReading>(
+        _ value: V, limit: Int, masked: Set<String>, scrub: ((String) -> String)?,
+        mayScrub: ((UnsafeBufferPointer<UInt8>) -> Bool)?
     ) -> (text: String, truncated: Bool) {
         var out: [UInt8] = []
         out.reserveCapacity(min(limit, 4096) + 64)
-        var w = Bounded(limit: limit, masked: masked, scrub: scrub)
+        var w = Bounded(limit: limit, masked: masked, scrub: scrub, mayScrub: mayScrub)
         write(value, into: &out, level: 0, &w)
         guard out.count > limit else { return (String(decoding: out, as: UTF8.self), false) }
         return (String(decoding: out[..<out.utf8Boundary(atMost: limit)], as: UTF8.self), true)
@@ -46,18 +67,23 @@ public struct JSONWriter: Sendable {
         let limit: Int
         let masked: Set<String>
         var scrub: ((String) -> String)? = nil
+        var mayScrub: ((UnsafeBufferPointer<UInt8>) -> Bool)? = nil
         /// Bit n set when a masked key has n UTF-8 bytes (bit 63: 63 or more),
         /// all bits when a masked key is not ASCII: an ASCII key is equal to
         /// an ASCII key of its own length only, so a key whose length no masked
-        /// key has is not hashed and looked up (that was 0.6 % of a
+        /// key has is not made, hashed and looked up (that was 0.6 % of a
         /// keep-alive run's client CPU, perf issue 24). A key that is not
         /// ASCII is looked up always (`"\u{212A}"` is equal to `"K"`).
         let maskedLengths: UInt64
 
-        init(limit: Int, masked: Set<String>, scrub: ((String) -> String)? = nil) {
+        init(
+            limit: Int, masked: Set<String>, scrub: ((String) -> String)? = nil,
+            mayScrub: ((UnsafeBufferPointer<UInt8>) -> Bool)? = nil
+        ) {
             self.limit = limit
             self.masked = masked
             self.scrub = scrub
+            self.mayScrub = mayScrub
             var lengths: UInt64 = 0
             for key in masked {
                 lengths |= key.utf8.allSatisfy { $0 < 0x80 } ? Bounded.bit(key.utf8.count) : .max
@@ -67,9 +93,18 @@ public struct JSONWriter: Sendable {
 
         static func bit(_ length: Int) -> UInt64 { 1 << UInt64(Swift.min(length, 63)) }
 
-        /// Whether `key` may be in `masked` (when false, it is not).
-        func mayMask(_ key: String) -> Bool {
-            maskedLengths != 0 && (maskedLengths & Bounded.bit(key.utf8.count) != 0 || !key.utf8.allSatisfy { $0 < 0x80 })
+        /// Whether the key of these bytes is in `masked`.
+        func isMasked(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard maskedLengths != 0, maskedLengths & Bounded.bit(key.count) != 0 || !key.allSatisfy({ $0 < 0x80 }) else { return false }
+            return masked.contains(String(decoding: key, as: UTF8.self))
+        }
+
+        /// A key or a string, scrubbed when `scrub` may change it, written as a JSON string literal.
+        func text(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+            if let scrub, mayScrub?(bytes) ?? true {
+                return JSONWriter.writeString(scrub(String(decoding: bytes, as: UTF8.self)), into: &out)
+            }
+            JSONWriter.writeString(bytes, into: &out)
         }
     }
 
@@ -86,13 +121,13 @@ public struct JSONWriter: Sendable {
         if value.isNull { return literal("null", into: &out, &w) }
         if let b = value.boolValue { return literal(b ? "true" : "false", into: &out, &w) }
         if let n = value.numberValue { return literal(JSONWriter.formatNumber(n), into: &out, &w) }
-        if let s = value.stringValue { return JSONWriter.writeString(w.scrub.map { $0(s) } ?? s, into: &out) }
+        if value.withStringUTF8({ w.text($0, into: &out) }) != nil { return }
         // An array or an object: its elements or members in order (or by
         // key), as far as the limit. `key` is nil for an element.
         let array = value.isArray
         var k = 0
         var cut = false
-        func item(_ key: String?, _ v: V) -> Bool {
+        func item(_ key: UnsafeBufferPointer<UInt8>?, _ v: V) -> Bool {
             if out.count > w.limit {
                 cut = true
                 return false
@@ -101,10 +136,10 @@ public struct JSONWriter: Sendable {
             k += 1
             newline(&out, level + 1)
             if let key {
-                JSONWriter.writeString(w.scrub.map { $0(key) } ?? key, into: &out)
+                w.text(key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if pretty { out.append(UInt8(ascii: " ")) }
-                if w.mayMask(key), !v.isNull, w.masked.contains(key) {
+                if w.isMasked(key), !v.isNull {
                     out.append(contentsOf: #""***""#.utf8)
                     return true
                 }
@@ -120,9 +155,12 @@ public struct JSONWriter: Sendable {
                 members.append((key, v))
                 return true
             }
-            for m in members.sorted(by: { $0.key < $1.key }) where !item(m.key, m.value) { break }
+            for m in members.sorted(by: { $0.key < $1.key }) {
+                var key = m.key
+                if !key.withUTF8({ item($0, m.value) }) { break }
+            }
         } else {
-            value.forEachMember(item)
+            value.forEachMemberUTF8(item)
         }
         if cut { return }
         if k == 0 {
@@ -157,43 +195,46 @@ public struct JSONWriter: Sendable {
     /// Appends `s` as a JSON string literal: quotes, backslashes and control
     /// characters escaped, and U+2028/U+2029 too (so the output is also valid JavaScript).
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { utf8 in
-            // Runs that need no escape are copied whole: plain indexing over
-            // the contiguous bytes, cheap even in a debug build (the tests'
-            // whole-suite runs write every simulator answer through here).
-            let n = utf8.count
-            var run = 0
-            var i = 0
-            while i < n {
-                let b = utf8[i]
-                let isLineSeparator = b == 0xE2 && i + 2 < n && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9)
-                guard b < 0x20 || b == 0x22 || b == 0x5C || isLineSeparator else {
-                    i += 1
-                    continue
-                }
-                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i])) }
-                switch b {
-                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                case 0x00..<0x20:
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigit(b >> 4), hexDigit(b & 0xF)])
-                default:  // U+2028 or U+2029
-                    out.append(contentsOf: "\\u202".utf8)
-                    out.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
-                    i += 2
-                }
+        s.withUTF8 { writeString($0, into: &out) }
+    }
+
+    /// Appends these UTF-8 bytes as a JSON string literal, escaped as `writeString` escapes a `String`.
+    public static func writeString(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Runs that need no escape are copied whole: plain indexing over
+        // the contiguous bytes, cheap even in a debug build (the tests'
+        // whole-suite runs write every simulator answer through here).
+        let n = utf8.count
+        var run = 0
+        var i = 0
+        while i < n {
+            let b = utf8[i]
+            let isLineSeparator = b == 0xE2 && i + 2 < n && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9)
+            guard b < 0x20 || b == 0x22 || b == 0x5C || isLineSeparator else {
                 i += 1
-                run = i
+                continue
             }
-            if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<n])) }
+            if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i])) }
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x00..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigit(b >> 4), hexDigit(b & 0xF)])
+            default:  // U+2028 or U+2029
+                out.append(contentsOf: "\\u202".utf8)
+                out.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+                i += 2
+            }
+            i += 1
+            run = i
         }
+        if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<n])) }
         out.append(UInt8(ascii: "\""))
     }
 

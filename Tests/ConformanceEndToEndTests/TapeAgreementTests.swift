@@ -97,6 +97,7 @@ final class AnswerRecordingTransport: Transport {
         let request = PlannedRequest(method: "GET", path: "/", query: [.init(name: "limit", value: "2")], headers: [], body: nil)
         var compared = 0
         var found = 0
+        var scrubbed = 0
         // Compared apart from the expectation, so that a failure names the
         // check and the answer's number, never the values (some answers carry the simulator's tokens).
         func same<T: Equatable>(_ tree: T, _ view: T, _ what: String, _ n: Int) {
@@ -146,6 +147,18 @@ final class AnswerRecordingTransport: Transport {
                     let v = writer.prefix(view, limit: limit, masked: sensitive, scrub: scrub)
                     same(t.text, v.text, "excerpt at \(limit)", n)
                     same(t.truncated, v.truncated, "excerpt at \(limit), truncated", n)
+                    // The runner's way: a real scrubber, and its byte prefilter on
+                    // the tape; the tree's side scrubs every text whole, without
+                    // the prefilter (which `real(_:)` itself uses).
+                    let real = Scrubber(secrets: ["ACTIVE", "+452000000", "MVNO", "1000000000000"])
+                    let whole: (String) -> String = { text in
+                        let bytes = Array(text.utf8)
+                        return real.scrubbed(bytes, cuts: Scrubber.ellipses(in: bytes)).map { String(decoding: $0, as: UTF8.self) } ?? text
+                    }
+                    let rt = writer.prefix(tree, limit: limit, masked: sensitive, scrub: whole)
+                    let rv = writer.prefix(view, limit: limit, masked: sensitive, scrub: { real($0) }, mayScrub: real.mayHoldSecret)
+                    same(rt.text, rv.text, "scrubbed excerpt at \(limit)", n)
+                    if rt.text.contains("***") { scrubbed += 1 }
                     same(
                         JSONWriter(sortKeys: true).prefix(tree, limit: limit).text, JSONWriter(sortKeys: true).prefix(view, limit: limit).text,
                         "sorted at \(limit)", n)
@@ -153,6 +166,6 @@ final class AnswerRecordingTransport: Transport {
             }
         }
         // Not vacuous: the checks found things to agree on.
-        #expect(compared > 10_000 && found > 100, "\(compared) comparisons, \(found) findings")
+        #expect(compared > 10_000 && found > 100 && scrubbed > 100, "\(compared) comparisons, \(found) findings, \(scrubbed) scrubbed excerpts")
     }
 }

@@ -70,4 +70,32 @@ import Testing
         let (whole, _) = JSONWriter().prefix(["a": true, "b": 1] as JSON, limit: 100, scrub: { short($0) })
         #expect(whole == #"{"a":"***","b":"***"}"#)
     }
+    /// The excerpt's writer skips `scrub` for a text whose bytes the byte
+    /// prefilter clears: the output must be what scrubbing every text gives,
+    /// for secrets in keys, values, escapes, percent and JSON escapes,
+    /// non-ASCII text and masked members, read from the tree and from a tape.
+    @Test func theBytePrefilterChangesNoExcerpt() throws {
+        let secret = "tok-9f8e7d6c5b4a"
+        let s = Scrubber(secrets: [secret, "s3cr3t+pw"], basicAuth: false)
+        let body = Array(
+            #"""
+            {"tok-9f8e7d6c5b4a": 1, "echo": "Bearer tok-9f8e7d6c5b4a", "escaped": "tok-9f8e\u0037d6c5b4a",
+             "percent": "s3cr3t%2Bpw", "plus": "s3cr3t+pw", "quoted": "say \"tok-9f8e7d6c5b4a\"",
+             "naïve": "ça tok-9f8e7d6c5b4a ✓", "pin": "tok-9f8e7d6c5b4a", "line\u2028sep": "a\u2028b",
+             "list": ["tok-9f8e7d6c5b4a", "clean", 12, true, null, {"tok-9f8e7d6c5b4a": "x"}]}
+            """#.utf8)
+        let tree = try JSONParser.parse(body)
+        let tape = try JSONTape.parse(body)
+        for limit in [0, 30, 120, 1 << 20] {
+            for masked in [Set<String>(), ["pin"]] {
+                let every = JSONWriter(pretty: true).prefix(tree, limit: limit, masked: masked, scrub: { s($0) })
+                let filtered = tape.withRoot {
+                    JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: { s($0) }, mayScrub: s.mayHoldSecret)
+                }
+                #expect(every.text == filtered.text && every.truncated == filtered.truncated, "limit \(limit), masked \(masked)")
+                #expect(!filtered.text.contains(secret))
+                if limit > 1000 { #expect(filtered.text.contains("***") && filtered.text.contains("naïve")) }
+            }
+        }
+    }
 }

@@ -181,10 +181,14 @@ package struct Scrubber: Sendable {
     /// strings are let through without the copy to an array (perf, issue 24).
     func mayHoldSecret(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { u in
-            for i in u.indices where isCandidate(u, i) { return true }
-            return false
-        }
+        return text.withUTF8(mayHoldSecret)
+    }
+
+    /// The same on a text's UTF-8 bytes: false means `self(text)` is `text`
+    /// (the excerpt's writer then writes the bytes without making a `String`).
+    package func mayHoldSecret(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in utf8.indices where isCandidate(utf8, i) { return true }
+        return false
     }
 
     /// The same on bytes (a body that is not JSON).

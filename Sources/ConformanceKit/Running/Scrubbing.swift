@@ -37,7 +37,9 @@ extension Runner {
             limit = jsonLimit
             let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
             let masked = sensitive
-            let (text, truncated) = parsed.tape.withRoot { JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: rewrite) }
+            let (text, truncated) = parsed.tape.withRoot {
+                JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: rewrite, mayScrub: scrub.mayHoldSecret)
+            }
             return truncated ? text + Runner.truncatedMark : text
         }
         // Not JSON: scrub enough bytes that a secret running past the limit

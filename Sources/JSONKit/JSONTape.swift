@@ -36,7 +36,7 @@
 /// an API answer (the 522 KB page of the benchmark: 77,018 words). A body
 /// capped in size makes a tape capped in size.
 public struct JSONTape: Sendable {
-    let words: [UInt64]
+    let words: TapeStorage
     let input: [UInt8]
     let side: [UInt8]
 
@@ -45,10 +45,10 @@ public struct JSONTape: Sendable {
     /// `withUnsafeBufferPointer`, it must not be kept past `body`. That is
     /// what lets a reader step through the tape without counting references.
     public func withRoot<R>(_ body: (JSONView) throws -> R) rethrows -> R {
-        try words.withUnsafeBufferPointer { w in
+        try withExtendedLifetime(words) {
             try input.withUnsafeBufferPointer { i in
                 try side.withUnsafeBufferPointer { s in
-                    try body(JSONView(words: w.baseAddress!, input: i.baseAddress, side: s.baseAddress, index: 0))
+                    try body(JSONView(words: UnsafePointer(words.base), input: i.baseAddress, side: s.baseAddress, index: 0))
                 }
             }
         }
@@ -63,9 +63,8 @@ public struct JSONTape: Sendable {
     /// Parses a whole document of the `.json` dialect. The errors are
     /// `JSONParser.parse`'s for the same bytes.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) -> JSONTape {
-        var writer = TapeWriter()
-        // About one value per 12 bytes in API answers; the array grows past that when it must.
-        writer.words.reserveCapacity(bytes.count / 6 + 4)
+        // About one value per 12 bytes in API answers; the buffer grows past that when it must.
+        var writer = TapeWriter(words: TapeWords(capacity: bytes.count / 6 + 4))
         let read = bytes.withUnsafeBufferPointer { buf -> Bool in
             var p = Parser(buf: buf, json5: false, maxDepth: maxDepth, caching: false)
             defer { p.release() }
@@ -84,14 +83,73 @@ public struct JSONTape: Sendable {
                 message: "the tape refused a document that JSONParser accepts (a bug in JSONTape)", line: 1, column: 1,
                 offset: 0, path: [])
         }
-        return JSONTape(words: writer.words, input: bytes, side: writer.side)
+        let side = writer.side
+        return JSONTape(words: writer.words.stored(), input: bytes, side: side)
     }
 }
 
 /// The words and the side buffer of a tape being written.
-struct TapeWriter {
-    var words: [UInt64] = []
+struct TapeWriter: ~Copyable {
+    var words: TapeWords
     var side: [UInt8] = []
+}
+
+/// The words of a tape being written, in a buffer of our own: an array asks
+/// the runtime whether its storage is shared at every append, two or three
+/// times a value (perf, issue 24). Freed here unless handed to a `TapeStorage`.
+struct TapeWords: ~Copyable {
+    private(set) var base: UnsafeMutablePointer<UInt64>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = Swift.max(capacity, 8)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) mutating func append(_ word: UInt64) {
+        if count == capacity { grow() }
+        base[count] = word
+        count += 1
+    }
+
+    /// A word already appended, rewritten (a container's two words, once its end is known).
+    @inline(__always) mutating func set(_ index: Int, _ word: UInt64) {
+        precondition(index < count)
+        base[index] = word
+    }
+
+    private mutating func grow() {
+        let bigger = capacity * 2
+        let moved = UnsafeMutablePointer<UInt64>.allocate(capacity: bigger)
+        moved.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = bigger
+    }
+
+    /// The words, handed over to be read (and freed with the last tape that holds them).
+    consuming func stored() -> TapeStorage {
+        let storage = TapeStorage(base: base, count: count)
+        discard self
+        return storage
+    }
+}
+
+/// A parsed tape's words. Written only while the tape is parsed, never
+/// after: immutable once shared, which is what makes it `Sendable`.
+final class TapeStorage: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt64>
+    let count: Int
+
+    init(base: UnsafeMutablePointer<UInt64>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    deinit { base.deallocate() }
 }
 
 /// The kinds of value, in the top four bits of a value's first word.
@@ -188,8 +246,8 @@ extension Parser {
                 if try tapeClosed(by: close) { break }
             }
         }
-        t.words[header] = (object ? TapeTag.object : TapeTag.array) << TapeTag.shift | UInt64(t.words.count)
-        t.words[header + 1] = count
+        t.words.set(header, (object ? TapeTag.object : TapeTag.array) << TapeTag.shift | UInt64(t.words.count))
+        t.words.set(header + 1, count)
         depth -= 1
     }
 

@@ -69,6 +69,9 @@ public enum RFC3339 {
         return copy.withUTF8 { parse($0) }
     }
 
+    /// The same, read from a text's UTF-8 bytes (a tape's string, without making a `String`).
+    public static func seconds(utf8: UnsafeBufferPointer<UInt8>) -> Double? { parse(utf8) }
+
     static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }

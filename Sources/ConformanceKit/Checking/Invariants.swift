@@ -101,7 +101,7 @@ package enum Invariants {
                 // item of every page (perf, issue 24).
                 func date(_ p: JSONPointer) -> Double? {
                     let v = p.resolve(in: item)
-                    if let d = v?.stringValue.flatMap(parseDate) { return d }
+                    if let d = v?.withStringUTF8(RFC3339.seconds(utf8:)) ?? nil { return d }
                     // A malformed date is the schema check's business.
                     if v != nil && v?.isNull != true { return nil }
                     // The rule is stated for every item: a member it needs being

@@ -270,6 +270,8 @@ public struct JSONKeys: Sendable {
         self.lengths = lengths
     }
 
+    /// A length's bit in a mask of lengths (bit 63: 63 or more), for
+    /// stepping over keys no wanted one can equal (here and in `JSONWriter`'s masks).
     @inline(__always) static func bit(_ length: Int) -> UInt64 { 1 << UInt64(Swift.min(length, 63)) }
 }
 

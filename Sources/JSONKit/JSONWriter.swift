@@ -86,16 +86,14 @@ public struct JSONWriter: Sendable {
             self.mayScrub = mayScrub
             var lengths: UInt64 = 0
             for key in masked {
-                lengths |= key.utf8.allSatisfy { $0 < 0x80 } ? Bounded.bit(key.utf8.count) : .max
+                lengths |= key.utf8.allSatisfy { $0 < 0x80 } ? JSONKeys.bit(key.utf8.count) : .max
             }
             maskedLengths = lengths
         }
 
-        static func bit(_ length: Int) -> UInt64 { 1 << UInt64(Swift.min(length, 63)) }
-
         /// Whether the key of these bytes is in `masked`.
         func isMasked(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard maskedLengths != 0, maskedLengths & Bounded.bit(key.count) != 0 || !key.allSatisfy({ $0 < 0x80 }) else { return false }
+            guard maskedLengths != 0, maskedLengths & JSONKeys.bit(key.count) != 0 || !key.allSatisfy({ $0 < 0x80 }) else { return false }
             return masked.contains(String(decoding: key, as: UTF8.self))
         }
 

@@ -49,29 +49,32 @@ struct PageWalk {
     /// `.stopped` when the page is no list (`findings` says so; `finished`
     /// is not for a stopped walk).
     mutating func take(_ exchange: HTTPExchange, request: PlannedRequest) -> Outcome {
-        // Read from the answer's tape: a page's tree is not made.
-        guard exchange.status == endpoint.successStatus, let parsed = try? exchange.parsedJSON(),
-            parsed.tape.withRoot({ paging.items.resolve(in: $0)?.isArray ?? false })
-        else {
-            findings.append(
-                Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
-                    actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
-            return .stopped
-        }
-        if offset > 0, let judgePage {
-            // The first page is the step's own answer, judged already.
-            for f in judgePage(exchange, request) {
-                pageFindings += 1
-                guard pageFindings <= Self.maxPageFindings else {
-                    droppedFailure = droppedFailure || f.severity == .failure
-                    continue
+        // Read from the answer's tape: a page's tree is not made, and its list is found once.
+        guard exchange.status == endpoint.successStatus, let parsed = try? exchange.parsedJSON() else { return notAList(exchange) }
+        return parsed.tape.withRoot { body in
+            guard let items = paging.items.resolve(in: body), items.isArray else { return notAList(exchange) }
+            if offset > 0, let judgePage {
+                // The first page is the step's own answer, judged already.
+                for f in judgePage(exchange, request) {
+                    pageFindings += 1
+                    guard pageFindings <= Self.maxPageFindings else {
+                        droppedFailure = droppedFailure || f.severity == .failure
+                        continue
+                    }
+                    var f = f
+                    f.message = "page at offset \(offset): " + f.message
+                    findings.append(f)
                 }
-                var f = f
-                f.message = "page at offset \(offset): " + f.message
-                findings.append(f)
             }
+            return take(body, items)
         }
-        return parsed.tape.withRoot { body in take(body, paging.items.resolve(in: body) ?? body) }
+    }
+
+    private mutating func notAList(_ exchange: HTTPExchange) -> Outcome {
+        findings.append(
+            Finding(check: .invariant, expected: "status \(endpoint.successStatus) with \(paging.items)",
+                actual: "status \(exchange.status)", message: "page at offset \(offset) did not answer with a list (status \(exchange.status))"))
+        return .stopped
     }
 
     /// The rest of `take`, for a page that is a list (`items`, read from

@@ -164,21 +164,22 @@ func rateBenchmark() async throws {
                         format: "  then our transport alone (the same GET mix, answers read whole and dropped, as wrk does: not parsed, not judged)  %6.0f req/s  CPU ms/req %.3f  ours / wrk %.2f×  (answers %.1f KB on average; %d failed)",
                         a.rate, a.cpu * 1000 / Double(max(1, a.requests)), a.rate / w.rate, Double(a.bytes) / Double(max(1, a.requests - a.failures)) / 1000,
                         a.failures))
+                // Where the simulator's CPU under wrk is set aside (an
+                // estimate: its CPU under our client is not measured apart in one
+                // process, nor under our transport alone), a difference below
+                // zero is noise, not a negative cost.
+                func client(_ ms: Double) -> String {
+                    ms >= 0 ? String(format: "%.3f ms", ms) : "not separable (the simulator's CPU under wrk set aside, an estimate)"
+                }
                 if BenchSimulator.separate {
                     // Measured apart: the simulator's process under our client, and under wrk.
                     let ownMs = r.simulatorCPU * 1000 / Double(max(1, r.requests))
                     print(
                         String(
-                            format: "  our client's CPU per request (the simulator's own process: %.3f ms under our client, %.3f ms under wrk): %.3f ms judged, %.3f ms transport alone; wrk %.3f ms",
-                            ownMs, simulatorMs, cpu - ownMs, a.cpu * 1000 / Double(max(1, a.requests)) - simulatorMs, w.wrkCPU * 1000 / Double(max(1, w.served))))
+                            format: "  our client's CPU per request (the simulator's own process: %.3f ms under our client, %.3f ms under wrk): %@ judged, %@ transport alone; wrk %.3f ms",
+                            ownMs, simulatorMs, String(format: "%.3f ms", cpu - ownMs) as NSString, client(a.cpu * 1000 / Double(max(1, a.requests)) - simulatorMs) as NSString,
+                            w.wrkCPU * 1000 / Double(max(1, w.served))))
                 } else {
-                    // An estimate: in one process the simulator's CPU under our
-                    // client cannot be told from ours, so its CPU under wrk is
-                    // set aside; where that is more than the whole, the
-                    // difference is noise, not a negative cost.
-                    func client(_ ms: Double) -> String {
-                        ms >= 0 ? String(format: "%.3f ms", ms) : "not separable (under the simulator's own, an estimate)"
-                    }
                     print(
                         String(
                             format: "  our client's CPU per request, the simulator's (%.3f ms, under wrk) set aside: %@ judged, %@ transport alone; wrk %.3f ms",

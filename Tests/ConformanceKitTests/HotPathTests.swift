@@ -129,7 +129,7 @@ struct HotPathTests {
     /// `String(format:)` and read back by `RFC3339.seconds` (which also
     /// refuses a day the month does not have).
     static func legacyHTTPDate(_ s: String) -> Double? {
-        guard let f = Invariants.httpDateFields(s) else { return nil }
+        guard let f = Invariants.splitDateFields(s) else { return nil }
         return RFC3339.seconds(String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", f.year, f.month, f.day, f.hour, f.minute, f.second))
     }
 
@@ -150,8 +150,27 @@ struct HotPathTests {
             let (h, m, s) = (Int.random(in: -1...25, using: &rng), Int.random(in: 0...61, using: &rng), Int.random(in: 0...62, using: &rng))
             samples.append("Tue, \(day) \(month) \(year) \(h):\(m):\(s) GMT")
         }
+        // And in the form servers send, read from its bytes (`fixdateFields`)
+        // against its words (`splitDateFields`): each field in and out of its range.
+        var fixdates = 0
+        for _ in 0..<3_000 {
+            func two(_ range: ClosedRange<Int>) -> String {
+                let n = Int.random(in: range, using: &rng)
+                return n < 10 ? "0\(n)" : "\(n)"
+            }
+            let name = ["Tue,", "Sun,", "Mon ", "Mo,,", "\u{7F}ue,", "Tu\u{1}:", "T\u{E9}e"].randomElement(using: &rng)!
+            let month = ["Jan", "Feb", "Jun", "Jul", "Dec", "Foo", "jan", "JAN", "Ja "].randomElement(using: &rng)!
+            let year = ["1970", "1969", "2026", "9999", "0000", "20a6", "+202"].randomElement(using: &rng)!
+            let gmt = ["GMT", "GMT", "GMT", "UTC", "gmt"].randomElement(using: &rng)!
+            let s = "\(name) \(two(0...33)) \(month) \(year) \(two(0...25)):\(two(0...61)):\(two(0...62)) \(gmt)"
+            samples.append(s)
+            if s.utf8.count == 29, Invariants.splitDateFields(s) != nil { fixdates += 1 }
+        }
+        #expect(fixdates > 200, "only \(fixdates) of the samples are dates")
         for s in samples {
             #expect(Invariants.httpDate(s) == Self.legacyHTTPDate(s), "\(s.debugDescription)")
+            let fields = Invariants.httpDateFields(s), split = Invariants.splitDateFields(s)
+            #expect(fields.map { [$0.year, $0.month, $0.day, $0.hour, $0.minute, $0.second] } == split.map { [$0.year, $0.month, $0.day, $0.hour, $0.minute, $0.second] }, "\(s.debugDescription)")
         }
         #expect(Invariants.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
     }

@@ -73,15 +73,28 @@ struct HotPathTests {
     }
 
     @Test func headOverBytesIsTheSame() {
-        let heads = [
+        var heads = [
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12",
             "HTTP/1.1 200 OK\r\nX-A:  1 \t\r\nx-a:2\r\nX-EMPTY:\r\nX-Tabs:\t\t\r\nno colon here\r\nSet-Cookie: a=b; c",
             "HTTP/1.0 404\r\nA: b", "HTTP/1.1  200 OK", "HTTP/2 200 OK", "HTTP/1.1 99 Low", "HTTP/1.1 1000 High", "HTTP/1.1 abc",
             "HTTP/1.1 200 OK\r\n folded: x", "HTTP/1.1 200 OK\r\n\tfolded: x", "HTTP/1.1 200 OK\r\nA: b\rc",
             "HTTP/1.1 200 OK\r\nA: b\u{0}c", "HTTP/1.1 200 OK\r\n:empty name", "HTTP/1.1 200 OK\r\nA: b\r\r\nC: d",
             "HTTP/1.1 200 OK\r\nKey:Value:With:Colons", "HTTP/1.1 204 No Content\r\n\r\nA: b", "", "HTTP/1.1",
+            "HTTP/1.1 200 OK\r\n", "HTTP/1.1 200 OK\r\n\r\n", "\r\nA: b", "HTTP/1.1 200 OK\r\nA: b\r\n",
         ]
+        // Status lines in and out of the form read from its bytes (`statusLine`).
+        var rng = SplitMix64(12)
+        for _ in 0..<600 {
+            let version = ["HTTP/1.1", "HTTP/1.0", "HTTP/1.2", "HTTP/1.x", "HTTP/1.10", "HTTP/2", "http/1.1"].randomElement(using: &rng)!
+            let gap = [" ", " ", " ", "  ", "\t"].randomElement(using: &rng)!
+            let code = ["200", "404", "099", "100", "999", "20", "2000", "2a0", "+20", "-20", ""].randomElement(using: &rng)!
+            let rest = ["", " OK", " ", "\tOK", "OK", "  Not Found"].randomElement(using: &rng)!
+            let more = ["", "\r\nContent-Type: application/json", "\r\n"].randomElement(using: &rng)!
+            heads.append(version + gap + code + rest + more)
+        }
+        var viaBytes = 0
         for h in heads {
+            if (try? PlainHTTP.Exchange.statusLine(Array(h.utf8.prefix { $0 != 13 })[...])) != nil { viaBytes += 1 }
             let bytes = Array(h.utf8)
             let fast: Result<(Int, Bool, [String: String]), TransportError>
             do throws(TransportError) {
@@ -100,6 +113,7 @@ struct HotPathTests {
                 Issue.record("\(h.debugDescription): \(fast) vs \(Self.legacyHead(bytes))")
             }
         }
+        #expect(viaBytes > 100, "only \(viaBytes) heads with a status line read")
     }
 
     /// `Presence.eachObject` visits the objects `Visibility.matches` named

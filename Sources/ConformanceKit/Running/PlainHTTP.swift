@@ -570,26 +570,25 @@ enum PlainHTTP {
         /// finds in ASCII), without the `String` splitting and trimming that
         /// were most of the transport's CPU (perf, issue 24).
         static func asciiHead(_ head: ArraySlice<UInt8>) throws(TransportError) -> (Int, Bool, [String: String]) {
-            var lines: [ArraySlice<UInt8>] = []
-            var i = head.startIndex
-            var lineStart = i
-            while i < head.endIndex {
-                if head[i] == 13, i + 1 < head.endIndex, head[i + 1] == 10 {
-                    lines.append(head[lineStart..<i])
-                    i += 2
-                    lineStart = i
-                } else {
+            // The status line's end, then each header line's, as they are reached
+            // (not an array of lines first: perf, issue 24).
+            func lineEnd(from: Int) -> Int {
+                var i = from
+                while i < head.endIndex {
+                    if head[i] == 13, i + 1 < head.endIndex, head[i + 1] == 10 { return i }
                     i += 1
                 }
+                return head.endIndex
             }
-            lines.append(head[lineStart..<head.endIndex])
-            let statusLine = String(decoding: lines[0], as: UTF8.self)
-            let parts = statusLine.split(separator: " ", maxSplits: 2)
-            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
-                throw Exchange.notHTTP
-            }
+            let statusEnd = lineEnd(from: head.startIndex)
+            let (status, isHTTP11) = try statusLine(head[head.startIndex..<statusEnd])
             var headers: [String: String] = [:]
-            for line in lines.dropFirst() {
+            var lineStart = statusEnd
+            while lineStart < head.endIndex {
+                lineStart += 2  // the CR LF before the line
+                let end = lineEnd(from: lineStart)
+                let line = head[min(lineStart, end)..<end]
+                lineStart = end
                 if line.first == 0x20 || line.first == 0x09 {
                     throw TransportError(
                         "protocol error: a folded header line (obs-fold, a line starting with a space or tab) in the response headers; HTTP/1.1 no longer allows it")
@@ -598,7 +597,10 @@ enum PlainHTTP {
                     throw TransportError("protocol error: a response header line holds a NUL or a bare CR")
                 }
                 guard let colon = line.firstIndex(of: 0x3A) else { continue }
-                let name = String(decoding: line[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+                let name = String(unsafeUninitializedCapacity: colon - line.startIndex) { out in
+                    for (k, b) in line[..<colon].enumerated() { out[k] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+                    return colon - line.startIndex
+                }
                 var from = colon + 1
                 var to = line.endIndex
                 while from < to, line[from] == 0x20 || line[from] == 0x09 { from += 1 }
@@ -606,7 +608,27 @@ enum PlainHTTP {
                 let value = String(decoding: line[from..<to], as: UTF8.self)
                 headers[name] = headers[name].map { $0 + ", " + value } ?? value
             }
-            return (status, parts[0] == "HTTP/1.1", headers)
+            return (status, isHTTP11, headers)
+        }
+
+        /// The status and whether it is HTTP/1.1, from an ASCII status line: the
+        /// form servers send (`HTTP/1.1 200 OK`) from its bytes, any other as
+        /// its words (the first `HTTP/1.`-something, the second a status).
+        static func statusLine(_ line: ArraySlice<UInt8>) throws(TransportError) -> (Int, Bool) {
+            let b = line.startIndex
+            if line.count >= 12, line.starts(with: "HTTP/1.".utf8), line[b + 7] == 0x31 || line[b + 7] == 0x30, line[b + 8] == 0x20,
+                (0x31...0x39).contains(line[b + 9]), (0x30...0x39).contains(line[b + 10]), (0x30...0x39).contains(line[b + 11]),
+                line.count == 12 || line[b + 12] == 0x20
+            {
+                let status = Int(line[b + 9] - 0x30) * 100 + Int(line[b + 10] - 0x30) * 10 + Int(line[b + 11] - 0x30)
+                return (status, line[b + 7] == 0x31)
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            let parts = text.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
+                throw Exchange.notHTTP
+            }
+            return (status, parts[0] == "HTTP/1.1")
         }
 
         var tooLarge: TransportError {

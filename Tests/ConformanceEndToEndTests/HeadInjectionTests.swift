@@ -174,7 +174,7 @@ import Testing
         let direct = await withCheckedContinuation { cont in
             Thread {
                 var e = PlainHTTP.Exchange(deadline: .now + .seconds(5), timeout: 5, flag: PlainHTTP.CancelFlag(), limits: .init(maxBodyBytes: 1 << 20, maxHeaderBytes: 64 << 10))
-                cont.resume(returning: e.run(request, url: URL(string: request.url)!))
+                cont.resume(returning: e.run(request, target: RequestTarget(request.url)!))
             }.start()
         }
         if case .failure(let e) = direct { #expect(e.message.hasPrefix("request not sent: "), "\(e.message)") } else { Issue.record("sent") }

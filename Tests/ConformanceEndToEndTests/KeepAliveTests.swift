@@ -228,7 +228,7 @@ import Testing
         defer { server.shutdown() }
         let pool = ConnectionPool(capacity: 2, idleSeconds: 0.05)
         let r = try await PlainHTTP.send(
-            OutgoingRequest(method: "GET", url: server.baseURL + "/x", headers: [], body: nil), url: URL(string: server.baseURL + "/x")!,
+            OutgoingRequest(method: "GET", url: server.baseURL + "/x", headers: [], body: nil), target: RequestTarget(server.baseURL + "/x")!,
             timeout: 20, limits: .init(maxBodyBytes: 1 << 20, maxHeaderBytes: 64 << 10), pool: pool)
         #expect(r.status == 200)
         // Bounded wait for the idle worker to end (it does after 50 ms; the bound is for a loaded machine).

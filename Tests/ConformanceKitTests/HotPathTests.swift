@@ -225,6 +225,54 @@ struct HotPathTests {
         #expect(PlainHTTP.originForm(url.absoluteString) == "/v1/accounts?limit=5&status=active")
     }
 
+    /// A request's URL read from its bytes (`RequestTarget(plain:)`) reads as
+    /// `URL` reads it: the same scheme, host, port and target, and no URL
+    /// read where `URL` reads none.
+    @Test func requestTargetOverBytesIsTheSame() {
+        let authorities = [
+            "http://127.0.0.1:8080", "https://api.example.com", "http://h", "http://H.Example.COM", "http://h:0", "http://h:080",
+            "http://h:65535", "http://h:65536", "http://h:99999", "http://h:123456", "http://h:", "http://h.", "http://-h-", "http://a..b",
+            "http://[::1]:80", "http://u:p@h:1", "HTTP://h", "Https://h", "ftp://h", "http:/h", "http://", "http://h_x", "http://h%41",
+            "http://é", "https://h:443", "http://h:1:2",
+        ]
+        let pieces = [
+            "/", "/v1", "/accounts", "?", "&", "=", "#", "%20", "%2F", "%2f", "%", "%4", "%zz", "a", "Z", "9", "-", "._~", "!$'()*+,;", ":",
+            "@", "//", "??", "##", "[", "]", " ", "é", "{", "}", "|", "^", "`", "\\", "\"", "<", ">", "\t",
+        ]
+        var rng = SplitMix64(31)  // seeded: a failure replays
+        var texts = authorities + authorities.map { $0 + "/" } + ["http://h?x", "http://h#f", "http://h/a?b#c?d", "http://h/a#b?c", "http://h/?", "http://h/a?"]
+        for _ in 0..<3_000 {
+            texts.append(authorities.randomElement(using: &rng)! + (0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+        }
+        // And URLs as the runner makes them: a good authority, RFC 3986's characters, an escape or a bad one now and then.
+        let good = ["/", "/v1", "/accounts", "?", "&", "=", "%20", "%2F", "a", "Z", "9", "-", "._~", "!$'()*+,;", ":", "@", "#", "%", "%G1"]
+        for _ in 0..<1_500 {
+            texts.append(authorities.prefix(7).randomElement(using: &rng)! + (0..<Int.random(in: 0...8, using: &rng)).map { _ in good.randomElement(using: &rng)! }.joined())
+        }
+        var plain = 0
+        for text in texts {
+            let url = URL(string: text)
+            guard let fast = RequestTarget(plain: text) else {
+                // Not read from its bytes: `URL` reads it, exactly as before.
+                let slow = RequestTarget(text)
+                #expect((slow == nil) == (url == nil), "\(text.debugDescription)")
+                continue
+            }
+            plain += 1
+            guard let url else {
+                Issue.record("\(text.debugDescription): read from its bytes, but URL reads no URL in it")
+                continue
+            }
+            let theirs = RequestTarget(url: url)
+            #expect(fast.scheme == theirs.scheme && fast.host == theirs.host && fast.port == theirs.port, "\(text.debugDescription): \(fast) vs \(theirs)")
+            #expect(fast.originForm == theirs.originForm, "\(text.debugDescription)")
+        }
+        #expect(plain > 500, "only \(plain) of the URLs read from their bytes")
+        let target = RequestTarget("http://127.0.0.1:8080/v1/accounts?limit=5&status=active#x")
+        #expect(target?.host == "127.0.0.1" && target?.port == 8080 && target?.scheme == "http")
+        #expect(target?.originForm == "/v1/accounts?limit=5&status=active")
+    }
+
     @Test func hostColonOverBytesIsTheSame() {
         for host in ["127.0.0.1", "::1", "fe80::1%25eth0", "example.com", "", ":", "a:b", "é:x", "ex\u{301}ample", ":\u{301}", "日本:1"] {
             #expect(PlainHTTP.isIPv6(host) == host.contains(":"), "\(host.debugDescription)")

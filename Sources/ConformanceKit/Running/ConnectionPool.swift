@@ -102,7 +102,7 @@ final class ConnectionPool: Sendable {
 
     struct Job: Sendable {
         var request: OutgoingRequest
-        var url: URL
+        var target: RequestTarget
         var deadline: ContinuousClock.Instant
         var timeout: Double
         var flag: PlainHTTP.CancelFlag
@@ -150,7 +150,7 @@ final class ConnectionPool: Sendable {
                 exchange.caFile = job.caFile
                 exchange.tlsLibrary = tlsLibrary
                 exchange.counters = counters
-                job.continuation.resume(returning: exchange.run(job.request, url: job.url))
+                job.continuation.resume(returning: exchange.run(job.request, target: job.target))
             }
             thread.stackSize = 1 << 20
             thread.start()
@@ -245,7 +245,7 @@ final class ConnectionPool: Sendable {
                 exchange.counters = pool.counters
                 exchange.keepAlive = true
                 exchange.readBuffer = readBuffer
-                let (result, next) = exchange.run(job.request, url: job.url, kept: kept)
+                let (result, next) = exchange.run(job.request, target: job.target, kept: kept)
                 kept = next
                 // Free before answering, so that the caller's next request finds this worker and its connection.
                 let stays = pool.release(self)

@@ -21,13 +21,13 @@ public struct InMemoryTransport: Transport {
         // As over a socket: nothing that could inject a line into the head is handed on.
         if let problem = request.headProblem { throw TransportError("request not sent: \(problem)") }
         // The URL may hold a credential (query placement): it is not quoted.
-        guard let url = URL(string: request.url) else {
+        guard let target = RequestTarget(request.url) else {
             throw TransportError("invalid URL (the base URL or a path parameter cannot form one)")
         }
-        guard let host = url.host, !host.isEmpty else { throw TransportError("invalid URL (no host)") }
+        guard let host = target.host, !host.isEmpty else { throw TransportError("invalid URL (no host)") }
         if Task.isCancelled { throw TransportError("cancelled") }
         let start = ContinuousClock.now
-        guard let written = answer(PlainHTTP.requestBytes(request, url: url, host: host)) else {
+        guard let written = answer(PlainHTTP.requestBytes(request, target: target, host: host)) else {
             throw TransportError("timed out after \(formatSeconds(timeout)) (the per-request timeout)", kind: .timeout)
         }
         if written.isEmpty { throw PlainHTTP.Exchange.notHTTP }

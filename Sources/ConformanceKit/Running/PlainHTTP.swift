@@ -37,7 +37,7 @@ enum PlainHTTP {
     /// cooperative pool): a worker of `pool` and its kept connection, or one
     /// of its own; ending early when the caller is cancelled.
     static func send(
-        _ request: OutgoingRequest, url: URL, timeout: Double, limits: Limits, caFile: String? = nil,
+        _ request: OutgoingRequest, target: RequestTarget, timeout: Double, limits: Limits, caFile: String? = nil,
         pool: ConnectionPool
     ) async throws(TransportError) -> (status: Int, headers: [String: String], body: [UInt8]) {
         let flag = CancelFlag()
@@ -49,7 +49,7 @@ enum PlainHTTP {
             await withCheckedContinuation { cont in
                 pool.submit(
                     ConnectionPool.Job(
-                        request: request, url: url, deadline: start + .milliseconds(ms), timeout: timeout, flag: flag, limits: limits,
+                        request: request, target: target, deadline: start + .milliseconds(ms), timeout: timeout, flag: flag, limits: limits,
                         caFile: caFile, continuation: cont))
             }
         } onCancel: {
@@ -66,10 +66,9 @@ enum PlainHTTP {
     /// headers, `Content-Length` when there is a body; no `Connection`
     /// header (the request's own is dropped): HTTP/1.1 connections persist
     /// unless one side says otherwise, and we close ours when we do not keep it.
-    static func requestBytes(_ request: OutgoingRequest, url: URL, host: String) -> [UInt8] {
-        let target = originForm(url.absoluteString) ?? componentsOriginForm(url)
-        let hostField = (isIPv6(host) ? "[\(host)]" : host) + (url.port.map { ":\($0)" } ?? "")
-        var head = "\(request.method) \(target) HTTP/1.1\r\nHost: \(hostField)\r\n"
+    static func requestBytes(_ request: OutgoingRequest, target: RequestTarget, host: String) -> [UInt8] {
+        let hostField = (isIPv6(host) ? "[\(host)]" : host) + (target.port.map { ":\($0)" } ?? "")
+        var head = "\(request.method) \(target.originForm) HTTP/1.1\r\nHost: \(hostField)\r\n"
         for h in request.headers where h.name.lowercased() != "host" && h.name.lowercased() != "connection" {
             head += "\(h.name): \(h.value)\r\n"
         }
@@ -219,9 +218,9 @@ enum PlainHTTP {
         static let maxDigits = (decimal: 18, hex: 15)
 
         /// One exchange on a connection of its own, closed after it.
-        mutating func run(_ request: OutgoingRequest, url: URL) -> Result<(Int, [String: String], [UInt8]), TransportError> {
+        mutating func run(_ request: OutgoingRequest, target: RequestTarget) -> Result<(Int, [String: String], [UInt8]), TransportError> {
             keepAlive = false
-            return run(request, url: url, kept: nil).result
+            return run(request, target: target, kept: nil).result
         }
 
         /// One exchange, on `kept` when it goes to the same origin and the
@@ -237,7 +236,7 @@ enum PlainHTTP {
         /// it. Any other method, and any other failure, is reported as before,
         /// and retried only by `--retries` (transport errors only).
         mutating func run(
-            _ request: OutgoingRequest, url: URL, kept: KeptConnection?
+            _ request: OutgoingRequest, target: RequestTarget, kept: KeptConnection?
         ) -> (result: Result<(Int, [String: String], [UInt8]), TransportError>, kept: KeptConnection?) {
             var reuse = kept
             // Checked before connecting: nothing of a request that could inject a line is sent.
@@ -245,12 +244,12 @@ enum PlainHTTP {
                 reuse?.close()
                 return (.failure(TransportError("request not sent: \(problem)")), nil)
             }
-            guard let host = url.host, !host.isEmpty else {
+            guard let host = target.host, !host.isEmpty else {
                 reuse?.close()
                 return (.failure(TransportError("invalid URL (no host)")), nil)
             }
-            let https = url.scheme?.lowercased() == "https"
-            let port = url.port ?? (https ? 443 : 80)
+            let https = target.scheme?.lowercased() == "https"
+            let port = target.port ?? (https ? 443 : 80)
             let origin = (https ? "https://" : "http://") + host.lowercased() + ":\(port)"
             if let k = reuse, k.origin != origin || k.isClosedByPeer {
                 k.close()
@@ -266,7 +265,7 @@ enum PlainHTTP {
                 received = 0
                 reusable = false
                 let reused = reuse != nil
-                let outcome = attempt(request, url: url, host: host, port: port, https: https, on: reuse)
+                let outcome = attempt(request, target: target, host: host, port: port, https: https, on: reuse)
                 reuse = nil
                 switch outcome {
                 case .success(let answer):
@@ -302,7 +301,7 @@ enum PlainHTTP {
 
         /// Connects (unless `kept` is given), writes the request, reads the answer.
         mutating func attempt(
-            _ request: OutgoingRequest, url: URL, host: String, port: Int, https: Bool, on kept: KeptConnection?
+            _ request: OutgoingRequest, target: RequestTarget, host: String, port: Int, https: Bool, on kept: KeptConnection?
         ) -> Result<(Int, [String: String], [UInt8]), TransportError> {
             do throws(TransportError) {
                 if let kept {
@@ -325,7 +324,7 @@ enum PlainHTTP {
                     try connect(host: host, port: port)
                     counters?.connectionOpened()
                 }
-                try write(PlainHTTP.requestBytes(request, url: url, host: host))
+                try write(PlainHTTP.requestBytes(request, target: target, host: host))
                 return .success(try readResponse(method: request.method))
             } catch {
                 // The tunnel ended before an answer: s_client says why

@@ -167,14 +167,14 @@ public final class URLSessionTransport: Transport {
     public func send(_ request: OutgoingRequest, timeout: Double) async throws(TransportError) -> HTTPExchange {
         if let problem = request.headProblem { throw TransportError("request not sent: \(problem)") }
         // The URL may hold a credential (query placement): it is not quoted.
-        guard let url = URL(string: request.url) else {
+        guard let target = RequestTarget(request.url) else {
             throw TransportError("invalid URL (the base URL or a path parameter cannot form one)")
         }
-        let scheme = url.scheme?.lowercased()
+        let scheme = target.scheme?.lowercased()
         if scheme == "http" || (scheme == "https" && (pool.tlsLibrary != nil || TLSTunnel.openssl != nil)) {
             let start = ContinuousClock.now
             let r = try await PlainHTTP.send(
-                request, url: url, timeout: timeout,
+                request, target: target, timeout: timeout,
                 limits: .init(maxBodyBytes: maxBodyBytes, maxHeaderBytes: URLSessionTransport.maxHeaderBytes), caFile: caFile,
                 pool: pool)
             return HTTPExchange(status: r.status, headers: r.headers, body: r.body, seconds: (ContinuousClock.now - start).seconds)

@@ -685,6 +685,48 @@ struct HotPathTests {
         #expect(aimedValues > 30)  // the suite's assertions did aim at documented values
     }
 
+    /// `Coverage.compute`'s parameter rows as they were found: every case
+    /// scanned for each parameter of each endpoint.
+    static func legacyParameterCases(_ suite: Suite) -> [[[String]]] {
+        suite.endpoints.map { ep in
+            ep.parameters.map { p in
+                suite.cases.lazy.filter { c in
+                    c.steps.contains { step in
+                        step.endpoint == ep.id
+                            && (p.location == .path
+                                ? step.request.pathParams[p.name] != nil
+                                : step.request.query.contains { $0.name == p.name })
+                    }
+                }.map(\.id).sorted()
+            }
+        }
+    }
+
+    /// The parameter rows found in one pass over the cases are those of one
+    /// pass per parameter: the project's suite, its cases reversed, and its
+    /// endpoints listed twice with parameters no case sends and ones of
+    /// another endpoint's name added.
+    @Test func parameterCoverageInOnePassIsTheSame() throws {
+        let project = try SuiteLoader.load(root: Project.cases).suite
+        var reversed = project
+        reversed.cases.reverse()
+        var widened = project
+        widened.endpoints = project.endpoints + project.endpoints
+        for i in widened.endpoints.indices where i % 2 == 0 {
+            widened.endpoints[i].parameters.append(Parameter(name: "nobody", location: .query, required: false, description: "", schema: [:]))
+            widened.endpoints[i].parameters.append(Parameter(name: "limit", location: .query, required: false, description: "", schema: [:]))
+            widened.endpoints[i].parameters.append(Parameter(name: "accountId", location: .path, required: false, description: "", schema: [:]))
+        }
+        var sent = 0
+        for suite in [project, reversed, widened] {
+            let fast = Coverage.parameterCases(suite)
+            #expect(fast == Self.legacyParameterCases(suite))
+            #expect(Coverage.compute(suite).map { $0.parameters.map(\.caseIDs) } == fast)
+            sent += fast.joined().filter { !$0.isEmpty }.count
+        }
+        #expect(sent > 10)  // the suite's cases did send parameters (17 rows over the three)
+    }
+
     /// `Planner.percentEncodePathSegment` as it was: a `Character` per byte.
     static func legacyPercentEncodePathSegment(_ s: String, reserved: Bool) -> String {
         var out = ""

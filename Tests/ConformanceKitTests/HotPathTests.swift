@@ -139,6 +139,43 @@ struct HotPathTests {
         }
     }
 
+    /// `Visibility.matches` as it was: a pointer made for every value on the way.
+    static func legacyMatches<V: JSONReading>(_ path: ArraySlice<String>, in value: V, at here: JSONPointer) -> [JSONPointer] {
+        guard let head = path.first else { return value.isNull ? [] : [here] }
+        let rest = path.dropFirst()
+        if head == "*", value.isArray {
+            var out: [JSONPointer] = []
+            value.enumerateElements { i, item in out += legacyMatches(rest, in: item, at: here.appending(i)) }
+            return out
+        }
+        guard value.isObject, let v = value.member(head) else { return [] }
+        return legacyMatches(rest, in: v, at: here.appending(head))
+    }
+
+    /// `Visibility.matches` names the values it named when it made a pointer
+    /// for each value on the way: on tree and tape, null and absent values,
+    /// a member named `*`, keys that need escaping in a pointer, a start below the root.
+    @Test func visibilityMatchesWithoutPointersOnTheWayAreTheSame() throws {
+        let text = #"{"items":[{"a":{"b":1,"c":null}},{"a":null},{"a":{"c":2}},7,{"x":1},{"a":[{"b":3},null,{"b":null}]}],"*":{"a":{"z":0}},"a":{"b":{},"~/k":[1,null,2]},"n":null}"#
+        let doc = try JSONParser.parse(text)
+        let tape = try JSONTape.parse(Array(text.utf8))
+        let paths: [[String]] = [
+            [], ["items"], ["items", "*"], ["items", "*", "a"], ["items", "*", "a", "*"], ["items", "*", "a", "*", "b"], ["items", "*", "a", "c"],
+            ["*", "a"], ["*", "a", "z"], ["a", "b"], ["a", "*"], ["a", "~/k", "*"], ["missing"], ["n"], ["items", "3"], ["items", "0", "a", "b"],
+        ]
+        var found = 0
+        for path in paths {
+            for here in [JSONPointer(), JSONPointer(tokens: ["data", "x/y"])] {
+                let legacy = Self.legacyMatches(path[...], in: doc, at: here)
+                #expect(Visibility.matches(path[...], in: doc, at: here) == legacy, "\(path)")
+                let onTape = tape.withRoot { Visibility.matches(path[...], in: $0, at: here) }
+                #expect(onTape == legacy, "\(path) on the tape")
+                found += legacy.count
+            }
+        }
+        #expect(found > 20)
+    }
+
     /// `Invariants.httpDate` as it was: the fields written with
     /// `String(format:)` and read back by `RFC3339.seconds` (which also
     /// refuses a day the month does not have).

@@ -34,15 +34,36 @@ enum Visibility {
         return findings.sorted { ($0.pointer?.description ?? "") < ($1.pointer?.description ?? "") }
     }
 
+    /// The pointers (under `here`) of the values `path` leads to in `value`
+    /// that are present and not null (a `*` step takes every item of an
+    /// array, in order). A pointer is made only for a value found, not for
+    /// every item on the way (0.8 % of our client's CPU: perf, issue 24).
     static func matches<V: JSONReading>(_ path: ArraySlice<String>, in value: V, at here: JSONPointer) -> [JSONPointer] {
-        guard let head = path.first else { return value.isNull ? [] : [here] }
+        var out: [JSONPointer] = []
+        var trail: [Presence.Step] = []
+        present(path, in: value, trail: &trail) { out.append(JSONPointer(tokens: here.tokens + Presence.pointer($0).tokens)) }
+        return out
+    }
+
+    private static func present<V: JSONReading>(
+        _ path: ArraySlice<String>, in value: V, trail: inout [Presence.Step], _ found: ([Presence.Step]) -> Void
+    ) {
+        guard let head = path.first else {
+            if !value.isNull { found(trail) }
+            return
+        }
         let rest = path.dropFirst()
         if head == "*", value.isArray {
-            var out: [JSONPointer] = []
-            value.enumerateElements { i, item in out += matches(rest, in: item, at: here.appending(i)) }
-            return out
+            value.enumerateElements { i, item in
+                trail.append(.index(i))
+                present(rest, in: item, trail: &trail, found)
+                trail.removeLast()
+            }
+            return
         }
-        guard value.isObject, let v = value.member(head) else { return [] }
-        return matches(rest, in: v, at: here.appending(head))
+        guard value.isObject, let v = value.member(head) else { return }
+        trail.append(.key(head))
+        present(rest, in: v, trail: &trail, found)
+        trail.removeLast()
     }
 }

@@ -39,7 +39,7 @@ struct RequestTarget: Sendable {
     init?(plain text: String) {
         var text = text
         guard
-            let read = text.withUTF8({ b -> (scheme: String, host: String, port: Int?)? in
+            let read = text.withUTF8({ b -> (scheme: String, host: String, port: Int?, originForm: String)? in
                 let n = b.count
                 var i: Int
                 let scheme: String
@@ -73,6 +73,9 @@ struct RequestTarget: Sendable {
                     port = value
                 }
                 guard i == n || b[i] == 0x2F || b[i] == 0x3F || b[i] == 0x23 else { return nil }
+                // The path runs to the first "?" or "#", the query from that "?" to the "#".
+                let pathStart = i
+                var pathEnd = n, queryEnd = n
                 var fragment = false
                 while i < n {
                     let c = b[i]
@@ -80,19 +83,27 @@ struct RequestTarget: Sendable {
                     if c == 0x23 {
                         if fragment { return nil }
                         fragment = true
+                        if pathEnd == n { pathEnd = i }
+                        if queryEnd == n { queryEnd = i }
+                    } else if c == 0x3F {
+                        if pathEnd == n { pathEnd = i }
                     } else if c == 0x25 {
                         guard i + 2 < n, b[i + 1].isHexDigit, b[i + 2].isHexDigit else { return nil }
                     }
                     i += 1
                 }
-                return (scheme, host, port)
-            }),
-            let originForm = PlainHTTP.originForm(text)
+                // As `PlainHTTP.originForm` writes it: "/" for an empty path, "?" and the query when there is one.
+                var target = pathEnd == pathStart ? "/" : String(decoding: UnsafeBufferPointer(rebasing: b[pathStart..<pathEnd]), as: UTF8.self)
+                if pathEnd < n, b[pathEnd] == 0x3F {
+                    target += "?" + String(decoding: UnsafeBufferPointer(rebasing: b[(pathEnd + 1)..<queryEnd]), as: UTF8.self)
+                }
+                return (scheme, host, port, target)
+            })
         else { return nil }
         scheme = read.scheme
         host = read.host
         port = read.port
-        self.originForm = originForm
+        originForm = read.originForm
     }
 }
 

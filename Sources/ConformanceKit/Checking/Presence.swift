@@ -207,22 +207,30 @@ public enum Presence {
     static func eachObject<V: JSONReading>(
         _ path: ArraySlice<String>, in value: V, trail: inout [Step], _ visit: (V, [Step]) -> Void
     ) {
-        guard let head = path.first else {
-            if value.isObject { visit(value, trail) }
-            return
+        eachValue(path, in: value, trail: &trail) { v, steps in
+            if v.isObject { visit(v, steps) }
         }
+    }
+
+    /// Calls `visit` with each value that `path` leads to in `value`, of any
+    /// kind (a `*` step takes every item of an array, in order), and the
+    /// steps that lead there (`eachObject`, `Visibility.matches`).
+    static func eachValue<V: JSONReading>(
+        _ path: ArraySlice<String>, in value: V, trail: inout [Step], _ visit: (V, [Step]) -> Void
+    ) {
+        guard let head = path.first else { return visit(value, trail) }
         let rest = path.dropFirst()
         if head == "*", value.isArray {
             value.enumerateElements { i, item in
                 trail.append(.index(i))
-                eachObject(rest, in: item, trail: &trail, visit)
+                eachValue(rest, in: item, trail: &trail, visit)
                 trail.removeLast()
             }
             return
         }
         guard value.isObject, let v = value.member(head) else { return }
         trail.append(.key(head))
-        eachObject(rest, in: v, trail: &trail, visit)
+        eachValue(rest, in: v, trail: &trail, visit)
         trail.removeLast()
     }
 }

@@ -41,29 +41,9 @@ enum Visibility {
     static func matches<V: JSONReading>(_ path: ArraySlice<String>, in value: V, at here: JSONPointer) -> [JSONPointer] {
         var out: [JSONPointer] = []
         var trail: [Presence.Step] = []
-        present(path, in: value, trail: &trail) { out.append(JSONPointer(tokens: here.tokens + Presence.pointer($0).tokens)) }
+        Presence.eachValue(path, in: value, trail: &trail) { v, steps in
+            if !v.isNull { out.append(JSONPointer(tokens: here.tokens + Presence.pointer(steps).tokens)) }
+        }
         return out
-    }
-
-    private static func present<V: JSONReading>(
-        _ path: ArraySlice<String>, in value: V, trail: inout [Presence.Step], _ found: ([Presence.Step]) -> Void
-    ) {
-        guard let head = path.first else {
-            if !value.isNull { found(trail) }
-            return
-        }
-        let rest = path.dropFirst()
-        if head == "*", value.isArray {
-            value.enumerateElements { i, item in
-                trail.append(.index(i))
-                present(rest, in: item, trail: &trail, found)
-                trail.removeLast()
-            }
-            return
-        }
-        guard value.isObject, let v = value.member(head) else { return }
-        trail.append(.key(head))
-        present(rest, in: v, trail: &trail, found)
-        trail.removeLast()
     }
 }

@@ -98,24 +98,37 @@ enum PlainHTTP {
     /// `URLComponents` for every request (perf, issue 24); nil for any other
     /// text (then `URLComponents` reads it).
     static func originForm(_ text: String) -> String? {
-        var utf8 = text.utf8[...]
-        if utf8.starts(with: "http://".utf8) {
-            utf8 = utf8.dropFirst(7)
-        } else if utf8.starts(with: "https://".utf8) {
-            utf8 = utf8.dropFirst(8)
-        } else {
-            return nil
+        var text = text
+        return text.withUTF8 { b -> String? in
+            let authority: Int
+            if b.starts(with: "http://".utf8) {
+                authority = 7
+            } else if b.starts(with: "https://".utf8) {
+                authority = 8
+            } else {
+                return nil
+            }
+            var pathStart = authority
+            while pathStart < b.count, b[pathStart] != 0x2F, b[pathStart] != 0x3F, b[pathStart] != 0x23 { pathStart += 1 }
+            // Only RFC 3986's characters (brackets in the authority alone, for an IPv6 host): anything else is left to URLComponents.
+            guard b[authority..<pathStart].allSatisfy({ uriByte($0) || $0 == 0x5B || $0 == 0x5D }), b[pathStart...].allSatisfy(uriByte) else {
+                return nil
+            }
+            return originForm(b, from: pathStart)
         }
-        let pathStart = utf8.firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 } ?? utf8.endIndex
-        let rest = utf8[pathStart...]
-        // Only RFC 3986's characters (brackets in the authority alone, for an IPv6 host): anything else is left to URLComponents.
-        guard utf8[..<pathStart].allSatisfy({ uriByte($0) || $0 == 0x5B || $0 == 0x5D }), rest.allSatisfy(uriByte) else { return nil }
-        if rest.isEmpty { return "/" }
-        let pathEnd = rest.firstIndex { $0 == 0x3F || $0 == 0x23 } ?? rest.endIndex
-        var target = pathEnd == pathStart ? "/" : String(Substring(rest[..<pathEnd]))
-        if pathEnd < rest.endIndex, rest[pathEnd] == 0x3F {
-            let query = rest[rest.index(after: pathEnd)...]
-            target += "?" + String(Substring(query[..<(query.firstIndex(of: 0x23) ?? query.endIndex)]))
+    }
+
+    /// The origin-form target of a URL's bytes whose path (or query, or
+    /// fragment) starts at `pathStart`: the path ("/" when empty) up to the
+    /// first "?" or "#", then "?" and the query up to the "#" when there is one.
+    static func originForm(_ b: UnsafeBufferPointer<UInt8>, from pathStart: Int) -> String {
+        var pathEnd = pathStart
+        while pathEnd < b.count, b[pathEnd] != 0x3F, b[pathEnd] != 0x23 { pathEnd += 1 }
+        var target = pathEnd == pathStart ? "/" : String(decoding: UnsafeBufferPointer(rebasing: b[pathStart..<pathEnd]), as: UTF8.self)
+        if pathEnd < b.count, b[pathEnd] == 0x3F {
+            var queryEnd = pathEnd + 1
+            while queryEnd < b.count, b[queryEnd] != 0x23 { queryEnd += 1 }
+            target += "?" + String(decoding: UnsafeBufferPointer(rebasing: b[(pathEnd + 1)..<queryEnd]), as: UTF8.self)
         }
         return target
     }

@@ -73,9 +73,7 @@ struct RequestTarget: Sendable {
                     port = value
                 }
                 guard i == n || b[i] == 0x2F || b[i] == 0x3F || b[i] == 0x23 else { return nil }
-                // The path runs to the first "?" or "#", the query from that "?" to the "#".
                 let pathStart = i
-                var pathEnd = n, queryEnd = n
                 var fragment = false
                 while i < n {
                     let c = b[i]
@@ -83,21 +81,12 @@ struct RequestTarget: Sendable {
                     if c == 0x23 {
                         if fragment { return nil }
                         fragment = true
-                        if pathEnd == n { pathEnd = i }
-                        if queryEnd == n { queryEnd = i }
-                    } else if c == 0x3F {
-                        if pathEnd == n { pathEnd = i }
                     } else if c == 0x25 {
                         guard i + 2 < n, b[i + 1].isHexDigit, b[i + 2].isHexDigit else { return nil }
                     }
                     i += 1
                 }
-                // As `PlainHTTP.originForm` writes it: "/" for an empty path, "?" and the query when there is one.
-                var target = pathEnd == pathStart ? "/" : String(decoding: UnsafeBufferPointer(rebasing: b[pathStart..<pathEnd]), as: UTF8.self)
-                if pathEnd < n, b[pathEnd] == 0x3F {
-                    target += "?" + String(decoding: UnsafeBufferPointer(rebasing: b[(pathEnd + 1)..<queryEnd]), as: UTF8.self)
-                }
-                return (scheme, host, port, target)
+                return (scheme, host, port, PlainHTTP.originForm(b, from: pathStart))
             })
         else { return nil }
         scheme = read.scheme

@@ -215,7 +215,15 @@ struct HotPathTests {
             let gmt = ["GMT", "GMT", "GMT", "UTC", "gmt"].randomElement(using: &rng)!
             let s = "\(name) \(two(0...33)) \(month) \(year) \(two(0...25)):\(two(0...61)):\(two(0...62)) \(gmt)"
             samples.append(s)
-            if s.utf8.count == 29, Invariants.splitDateFields(s) != nil { fixdates += 1 }
+            if s.utf8.count == 29, let split = Invariants.splitDateFields(s) {
+                fixdates += 1
+                // A name of four printable ASCII bytes: read from its bytes, not left
+                // to the words (a fast path that never ran would pass the comparison below).
+                let utf8 = Array(s.utf8)
+                guard utf8[0..<4].allSatisfy({ (0x21...0x7E).contains($0) }) else { continue }
+                let bytes = utf8.withUnsafeBufferPointer(Invariants.fixdateFields)
+                #expect(bytes.map { [$0.year, $0.month, $0.day, $0.hour, $0.minute, $0.second] } == [split.year, split.month, split.day, split.hour, split.minute, split.second], "\(s.debugDescription)")
+            }
         }
         #expect(fixdates > 200, "only \(fixdates) of the samples are dates")
         for s in samples {
@@ -606,7 +614,7 @@ struct HotPathTests {
             var dates: [Double] = []
             for p in [from, to] {
                 let v = p.resolve(in: item)
-                if let d = v?.stringValue.flatMap(Invariants.parseDate) {
+                if let d = v?.stringValue.flatMap(RFC3339.seconds) {
                     dates.append(d)
                 } else if v != nil && v?.isNull != true {
                     continue

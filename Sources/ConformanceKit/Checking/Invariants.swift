@@ -183,10 +183,6 @@ package enum Invariants {
         return out
     }
 
-    /// Seconds since 1970 of an RFC 3339 date-time (our own reader: a
-    /// formatter per value cost milliseconds per page).
-    static func parseDate(_ s: String) -> Double? { RFC3339.seconds(s) }
-
     /// `seconds` plus `days` calendar days in `calendar`'s time zone (the same
     /// wall-clock time, so an hour more or less across a DST change).
     static func adding(days: Int, to seconds: Double, in calendar: Calendar) -> Double? {
@@ -215,6 +211,9 @@ package enum Invariants {
         return splitDateFields(s)
     }
 
+    /// The months' names of an HTTP date, three bytes each.
+    static let fixdateMonths = Array("JanFebMarAprMayJunJulAugSepOctNovDec".utf8)
+
     /// `httpDateFields` of the 29 bytes `Www, DD Mmm YYYY HH:MM:SS GMT`
     /// (the name any four printable ASCII bytes, as the words allow); nil
     /// for any other bytes, which `splitDateFields` reads.
@@ -230,11 +229,8 @@ package enum Invariants {
             }
             return n
         }
-        let months: [(UInt8, UInt8, UInt8)] = [
-            (0x4A, 0x61, 0x6E), (0x46, 0x65, 0x62), (0x4D, 0x61, 0x72), (0x41, 0x70, 0x72), (0x4D, 0x61, 0x79), (0x4A, 0x75, 0x6E),
-            (0x4A, 0x75, 0x6C), (0x41, 0x75, 0x67), (0x53, 0x65, 0x70), (0x4F, 0x63, 0x74), (0x4E, 0x6F, 0x76), (0x44, 0x65, 0x63),
-        ]
-        guard let day = number(5, 2), let m = months.firstIndex(where: { $0 == (b[8], b[9], b[10]) }), let year = number(12, 4),
+        guard let day = number(5, 2), let m = (0..<12).first(where: { fixdateMonths[$0 * 3..<$0 * 3 + 3].elementsEqual(b[8..<11]) }),
+            let year = number(12, 4),
             let hour = number(17, 2), let minute = number(20, 2), let second = number(23, 2)
         else { return nil }
         guard (1...31).contains(day), (1970...9999).contains(year), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)

@@ -92,9 +92,13 @@ struct HotPathTests {
             let more = ["", "\r\nContent-Type: application/json", "\r\n"].randomElement(using: &rng)!
             heads.append(version + gap + code + rest + more)
         }
-        var viaBytes = 0
+        var viaBytes = 0, read = 0
         for h in heads {
-            if (try? PlainHTTP.Exchange.statusLine(Array(h.utf8.prefix { $0 != 13 })[...])) != nil { viaBytes += 1 }
+            // The form servers send is read from its bytes, not left to the words.
+            let line = Array(h.utf8.prefix { $0 != 13 })[...]
+            if PlainHTTP.Exchange.sentStatusLine(line) != nil { viaBytes += 1 }
+            if (try? PlainHTTP.Exchange.statusLine(line)) != nil { read += 1 }
+            if ["HTTP/1.1 200 OK", "HTTP/1.0 404", "HTTP/1.1 204 No Content"].contains(String(decoding: line, as: UTF8.self)) { #expect(PlainHTTP.Exchange.sentStatusLine(line) != nil, "\(h.debugDescription)") }
             let bytes = Array(h.utf8)
             let fast: Result<(Int, Bool, [String: String]), TransportError>
             do throws(TransportError) {
@@ -113,7 +117,8 @@ struct HotPathTests {
                 Issue.record("\(h.debugDescription): \(fast) vs \(Self.legacyHead(bytes))")
             }
         }
-        #expect(viaBytes > 100, "only \(viaBytes) heads with a status line read")
+        #expect(read > 100, "only \(read) heads with a status line read")
+        #expect(viaBytes > 30, "only \(viaBytes) status lines read from their bytes")
     }
 
     /// `Presence.eachObject` visits the objects `Visibility.matches` named

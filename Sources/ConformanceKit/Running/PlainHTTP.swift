@@ -627,20 +627,24 @@ enum PlainHTTP {
         /// form servers send (`HTTP/1.1 200 OK`) from its bytes, any other as
         /// its words (the first `HTTP/1.`-something, the second a status).
         static func statusLine(_ line: ArraySlice<UInt8>) throws(TransportError) -> (Int, Bool) {
-            let b = line.startIndex
-            if line.count >= 12, line.starts(with: "HTTP/1.".utf8), line[b + 7] == 0x31 || line[b + 7] == 0x30, line[b + 8] == 0x20,
-                (0x31...0x39).contains(line[b + 9]), (0x30...0x39).contains(line[b + 10]), (0x30...0x39).contains(line[b + 11]),
-                line.count == 12 || line[b + 12] == 0x20
-            {
-                let status = Int(line[b + 9] - 0x30) * 100 + Int(line[b + 10] - 0x30) * 10 + Int(line[b + 11] - 0x30)
-                return (status, line[b + 7] == 0x31)
-            }
+            if let read = sentStatusLine(line) { return read }
             let text = String(decoding: line, as: UTF8.self)
             let parts = text.split(separator: " ", maxSplits: 2)
             guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
                 throw Exchange.notHTTP
             }
             return (status, parts[0] == "HTTP/1.1")
+        }
+
+        /// `statusLine` of `HTTP/1.1 DDD` or `HTTP/1.0 DDD` (then the end or a
+        /// space and the reason), the form servers send; nil for any other line.
+        static func sentStatusLine(_ line: ArraySlice<UInt8>) -> (Int, Bool)? {
+            let b = line.startIndex
+            guard line.count >= 12, line.starts(with: "HTTP/1.".utf8), line[b + 7] == 0x31 || line[b + 7] == 0x30, line[b + 8] == 0x20,
+                (0x31...0x39).contains(line[b + 9]), (0x30...0x39).contains(line[b + 10]), (0x30...0x39).contains(line[b + 11]),
+                line.count == 12 || line[b + 12] == 0x20
+            else { return nil }
+            return (Int(line[b + 9] - 0x30) * 100 + Int(line[b + 10] - 0x30) * 10 + Int(line[b + 11] - 0x30), line[b + 7] == 0x31)
         }
 
         var tooLarge: TransportError {

@@ -77,20 +77,25 @@ import Testing
         #expect(readRelative("sub/missing.json", in: folder) == nil)
         #expect(readRelative("sub", in: folder) == nil, "a folder is not a file to read")
         // Not a regular file: read on to its end, whatever size it reports.
-        let stat = try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
+        let procStat = try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
         let fromProc = SuiteFiles.readBytes("/proc/self/stat").map { String(decoding: $0, as: UTF8.self) }
-        #expect(fromProc?.split(separator: " ").first == stat.split(separator: " ").first && (fromProc?.count ?? 0) > 20)
+        #expect(fromProc?.split(separator: " ").first == procStat.split(separator: " ").first && (fromProc?.count ?? 0) > 20)
         // parse: the same node and the same record of the file read, by path or from a descriptor opened ahead.
         try tmp.write("sub/case.json", #"{"id": "a", "n": [1, 2, {"k": "é"}]}"#)
         let byPath = DiagnosticSink(), ahead = DiagnosticSink()
         let a = SuiteFiles.parse(path: tmp.path + "/sub/case.json", display: "Cases/cases/sub/case.json", sink: byPath)
         let fd = try #require(SuiteFiles.opened(["sub/case.json"], in: folder).first)
         #expect(fd >= 0)
+        var opened = stat()
+        #expect(fstat(fd, &opened) == 0)
         let b = SuiteFiles.parse(path: tmp.path + "/sub/case.json", display: "Cases/cases/sub/case.json", sink: ahead, descriptor: fd)
         #expect(a?.value == b?.value && a?.value["n"]?[2]?["k"] == "é")
         #expect(byPath.read == ahead.read && ahead.read == [tmp.path + "/sub/case.json"])
         #expect(byPath.digests == ahead.digests && ahead.digests.first?.count == 64)
-        #expect(fcntl(fd, F_GETFD) == -1, "parse closes the descriptor it is given")
+        // Closed: the number is free, or (tests run in parallel) another file has it since.
+        var now = stat()
+        let reused = fcntl(fd, F_GETFD) != -1 && fstat(fd, &now) == 0
+        #expect(!reused || now.st_ino != opened.st_ino || now.st_dev != opened.st_dev, "parse closes the descriptor it is given")
     }
 
     /// A batch opened ahead: a descriptor for each file that opens, -1 for

@@ -120,4 +120,37 @@ import Testing
         #expect(answer == before + 30 * 86_400 + 3600)
         #expect(answer == Invariants.adding(days: 30, to: before, in: calendar))
     }
+
+    /// A page in a zone starts with the spans earlier pages found there (the
+    /// zone's transitions are not looked up again), answers as Foundation
+    /// does, and what the process keeps stays bounded in zones and spans.
+    @Test func spansAreSharedAcrossPagesAndBounded() throws {
+        // A zone no other test asks `zone(_:)` for.
+        let id = "America/Argentina/Ushuaia"
+        let calendar = try #require(Invariants.calendar(in: id))
+        let instant = 1_700_000_000.0
+        var first = try #require(WallClockDays.zone(id))
+        let had = first.spanCount
+        #expect(first.adding(30, to: instant) == Invariants.adding(days: 30, to: instant, in: calendar))
+        #expect(first.spanCount == had + 1)
+        var next = try #require(WallClockDays.zone(id))
+        #expect(next.spanCount == had + 1, "the next page starts with the span the first found")
+        #expect(next.adding(30, to: instant + 3600) == Invariants.adding(days: 30, to: instant + 3600, in: calendar))
+        #expect(next.spanCount == had + 1, "and finds no new one for a date it covers")
+        // Many zones: each answers as Foundation does; the process keeps at most `zonesKept`.
+        var random = Seeded(state: 7)
+        for zoneID in TimeZone.knownTimeZoneIdentifiers.prefix(WallClockDays.zonesKept + 10) {
+            var days = try #require(WallClockDays.zone(zoneID))
+            let zoneCalendar = try #require(Invariants.calendar(in: zoneID))
+            let a = random.seconds(in: 1_500_000_000...1_900_000_000)
+            #expect(days.adding(30, to: a) == Invariants.adding(days: 30, to: a, in: zoneCalendar), "\(zoneID)")
+        }
+        #expect(WallClockDays.zonesCount <= WallClockDays.zonesKept)
+        #expect(WallClockDays.zone("Not/AZone") == nil)
+        // One zone's spans: at most `kept`, the oldest replaced first.
+        let spans = ZoneSpans()
+        for k in 0..<(WallClockDays.kept * 3) { spans.keep(.init(from: Double(k), to: Double(k) + 0.5, offset: k)) }
+        #expect(spans.spans.count == WallClockDays.kept)
+        #expect(Set(spans.spans.map(\.offset)) == Set((WallClockDays.kept * 2)..<(WallClockDays.kept * 3)))
+    }
 }

@@ -93,9 +93,9 @@ package enum Invariants {
         case .eachDaysAfter(let from, let to, let days, let zone):
             guard let items else { return [missingItems(paging)] }
             var out: [Finding] = []
-            // The zone's calendar made once for the page, not for each item, and
-            // its days added by arithmetic away from its transitions (perf, issue 24).
-            var wallClock = zone.flatMap(Self.calendar(in:)).map(WallClockDays.init)
+            // The zone's calendar made once, not for each item or page, and its
+            // days added by arithmetic away from its transitions (perf, issue 24).
+            var wallClock = zone.flatMap(WallClockDays.zone)
             items.enumerateElements { i, item in
                 // The item's pointer, the two dates and the pair of pointers are
                 // made only where a finding needs them, not as arrays for every

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An instant plus a number of calendar days in one time zone: the same
 /// wall-clock time that many days later (so an hour more or less across a
@@ -18,11 +19,17 @@ import Foundation
 /// 2100, offsets a day apart, as Samoa's across the day it skipped in 2011)
 /// the answer is Foundation's. `WallClockDaysTests` compares the two in every
 /// zone Foundation knows.
+///
+/// The spans are the zone's, whatever page asks: `WallClockDays.zone(_:)`
+/// gives each page the calendar and the spans earlier pages found
+/// (`ZoneSpans`, shared by the process, bounded), so the zone's transitions
+/// are looked up once, not once a page (through ICU, 14 allocations each:
+/// perf, issue 24).
 struct WallClockDays {
     let calendar: Calendar
 
     /// An open interval of instants with no transition in it, and its offset.
-    private struct Span {
+    struct Span: Sendable {
         let from: Double
         let to: Double
         let offset: Int
@@ -30,6 +37,8 @@ struct WallClockDays {
 
     private var spans: [Span] = []
     private var replace = 0
+    /// Where the spans found are kept for the next page in this zone.
+    private let shared: ZoneSpans?
 
     /// Spans kept (one page's dates seldom need more than two); the oldest goes first.
     static let kept = 8
@@ -38,7 +47,40 @@ struct WallClockDays {
     /// 1900-01-01 to 2100-01-01.
     static let years: ClosedRange<Double> = -2_208_988_800...4_102_444_800
 
-    init(_ calendar: Calendar) { self.calendar = calendar }
+    init(_ calendar: Calendar) {
+        self.calendar = calendar
+        shared = nil
+    }
+
+    init(_ calendar: Calendar, shared: ZoneSpans) {
+        self.calendar = calendar
+        self.shared = shared
+        spans = shared.spans
+    }
+
+    /// The zones asked for so far: each one's calendar and spans. At most
+    /// `zonesKept` zones (a suite names a few); past that, a zone gets a
+    /// calendar of its own and keeps its spans for its page only.
+    private static let zones = Mutex<[String: (calendar: Calendar, spans: ZoneSpans)]>([:])
+    static let zonesKept = 32
+    static var zonesCount: Int { zones.withLock { $0.count } }
+    var spanCount: Int { spans.count }
+
+    /// The days-after rule's arithmetic in the zone `id`, with the spans
+    /// earlier pages found in it; nil for a zone Foundation does not know.
+    static func zone(_ id: String) -> WallClockDays? {
+        if let known = zones.withLock({ $0[id] }) { return WallClockDays(known.calendar, shared: known.spans) }
+        guard let calendar = Invariants.calendar(in: id) else { return nil }
+        let spans = ZoneSpans()
+        let kept = zones.withLock { zones -> (calendar: Calendar, spans: ZoneSpans)? in
+            if let raced = zones[id] { return raced }
+            guard zones.count < zonesKept else { return nil }
+            zones[id] = (calendar, spans)
+            return zones[id]
+        }
+        guard let kept else { return WallClockDays(calendar) }
+        return WallClockDays(kept.calendar, shared: kept.spans)
+    }
 
     mutating func adding(_ days: Int, to seconds: Double) -> Double? {
         if let answer = arithmetic(days, to: seconds) { return answer }
@@ -70,6 +112,7 @@ struct WallClockDays {
         let to = next?.timeIntervalSince1970 ?? .infinity
         guard high < to else { return nil }
         let span = Span(from: from, to: to, offset: calendar.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: near)))
+        shared?.keep(span)
         if spans.count < Self.kept {
             spans.append(span)
         } else {
@@ -77,5 +120,26 @@ struct WallClockDays {
             replace = (replace + 1) % Self.kept
         }
         return span.offset
+    }
+}
+
+/// One zone's spans with no transition in them, shared by the pages that ask
+/// (`WallClockDays.zone(_:)`): at most `WallClockDays.kept`, the oldest
+/// replaced first. A span is a fact of the zone's rules, whichever page
+/// found it.
+final class ZoneSpans: Sendable {
+    private let state = Mutex<(spans: [WallClockDays.Span], replace: Int)>(([], 0))
+
+    var spans: [WallClockDays.Span] { state.withLock { $0.spans } }
+
+    func keep(_ span: WallClockDays.Span) {
+        state.withLock { state in
+            if state.spans.count < WallClockDays.kept {
+                state.spans.append(span)
+            } else {
+                state.spans[state.replace] = span
+                state.replace = (state.replace + 1) % WallClockDays.kept
+            }
+        }
     }
 }

@@ -434,7 +434,7 @@ struct HotPathTests {
     /// Rules that share a parent judged in one walk find what a walk per
     /// rule found, in the same order (same-path rules, a reading shared by
     /// two rules, pins, members a pointer deep, seeded pages).
-    @Test func presenceInOneWalkPerParentIsTheSame() {
+    @Test func presenceInOneWalkPerParentIsTheSame() throws {
         let pbxAbove0 = PresenceCondition(member: ["pbx"], test: .above(0))
         let rules = [
             PresenceRule(path: ["*", "extension"], conditions: [pbxAbove0], source: "p.txt:49"),
@@ -467,10 +467,14 @@ struct HotPathTests {
             if let v = values.randomElement(using: &rng)! { top["pbx"] = v }
             let pins: [[String: String]] = [[:], ["r1": "inert-otherwise"], ["r1": "absent-otherwise", "r2": "inert-otherwise"]]
             let chosen = rules.filter { _ in Bool.random(using: &rng) }
+            let plan = Presence.Plan(chosen)
             for body in [JSON.array(items), .object(top)] {
                 let pinned = pins.randomElement(using: &rng)!
                 let found = Presence.violations(in: body, rules: chosen, pinned: pinned)
                 #expect(found == Self.legacyPresenceViolations(in: body, rules: chosen, pinned: pinned))
+                // On the tape, with the plan made once for every answer (as the suite keeps it).
+                let tape = try JSONTape.parse(JSONWriter().bytes(body))
+                #expect(tape.withRoot { Presence.violations(in: $0, plan: plan, pinned: pinned) } == found)
                 failures += found.filter { $0.check == .schema }.count
                 inert += found.filter { $0.check == .reading }.count
                 several += found.filter { $0.check == .reading && $0.message.contains(" more member") }.count
@@ -576,10 +580,43 @@ struct HotPathTests {
     /// walk, as the gathered ones were: duplicates and canonically equal
     /// values among the documented, more than 64 of them, nulls, numbers,
     /// past the 10,000-value bound, pointers that end in `*` or are empty.
-    @Test func documentedValuesJudgedInPlaceAreTheSame() {
+    /// The plans the suite keeps for its presence rules and documented enums
+    /// are made at load, and follow the rules and enums whenever they are set.
+    @Test func suitePlansFollowWhatTheyPlan() throws {
+        var suite = try SuiteLoader.load(root: Project.cases).suite
+        #expect(suite.presencePlans != nil && suite.enumPlans != nil, "made at load, not at every answer")
+        #expect(!suite.presence.isEmpty && !suite.documentedEnums.isEmpty)
+        for (ref, rules) in suite.presence { #expect(suite.presencePlan(for: ref)?.rules == rules, "\(ref)") }
+        for endpoint in suite.endpoints {
+            #expect(suite.enumPlan(for: endpoint.id).enums == suite.documentedEnums.filter { $0.endpointID == endpoint.id }, "\(endpoint.id)")
+        }
+        #expect(suite.presencePlan(for: "schemas/none.schema.json") == nil)
+        // Set again: the plans follow.
+        let (ref, rules) = try #require(suite.presence.first)
+        suite.presence[ref] = Array(rules.dropFirst())
+        #expect(suite.presencePlan(for: ref)?.rules == Array(rules.dropFirst()))
+        suite.presence = [:]
+        #expect(suite.presencePlan(for: ref) == nil)
+        let endpointID = try #require(suite.documentedEnums.first?.endpointID)
+        suite.documentedEnums = suite.documentedEnums.filter { $0.endpointID != endpointID }
+        #expect(suite.enumPlan(for: endpointID).enums.isEmpty)
+        // Made without them being set (the plans nil): planned when asked.
+        suite.presencePlans = nil
+        suite.enumPlans = nil
+        suite.presence[ref] = rules
+        suite.presencePlans = nil
+        #expect(suite.presencePlan(for: ref)?.rules == rules)
+        let other = try #require(suite.documentedEnums.first?.endpointID)
+        #expect(suite.enumPlan(for: other).enums == suite.documentedEnums.filter { $0.endpointID == other })
+    }
+
+    @Test func documentedValuesJudgedInPlaceAreTheSame() throws {
         let many = (0..<70).map { "V\($0)" }
         let enums = [
             DocumentedEnum(endpointID: "e", pointer: "/items/*/s", values: ["A", "B", "A", "\u{E9}", "e\u{301}", "1", "true"]),
+            // Equal as `String`s, not as bytes: the Kelvin sign is "K" (canonically).
+            DocumentedEnum(endpointID: "e", pointer: "/items/*/s", values: ["\u{212A}", "x"]),
+            DocumentedEnum(endpointID: "e", pointer: "/s", values: ["K", "", "e\u{301}"]),
             DocumentedEnum(endpointID: "e", pointer: "/items/*/s", values: many),
             DocumentedEnum(endpointID: "f", pointer: "/s", values: ["A", "null"]),
             DocumentedEnum(endpointID: "f", pointer: "/items/*/n/*", values: ["1", "2.5"]),
@@ -587,9 +624,11 @@ struct HotPathTests {
             DocumentedEnum(endpointID: "g", pointer: "/items/*/n", values: ["[1]", "[]"]),
             DocumentedEnum(endpointID: "g", pointer: "", values: ["A"]),
         ]
-        let pool: [JSON] = ["A", "B", "C", "\u{E9}", "e\u{301}", 1, 2.5, true, .null, "V3", "V65", "V69", "V70", ["x": 1], [1, 2.5, "A"]]
+        let pool: [JSON] = [
+            "A", "B", "C", "\u{E9}", "e\u{301}", 1, 2.5, true, .null, "V3", "V65", "V69", "V70", ["x": 1], [1, 2.5, "A"], "K", "\u{212A}", "", "x\"y",
+        ]
         var rng = SplitMix64(24)  // seeded: a failure replays
-        var seen = 0
+        var seen = 0, kelvin = 0
         for round in 0..<300 {
             let count = round == 0 ? 10_050 : Int.random(in: 0...20, using: &rng)
             let items: [JSON] = (0..<count).map { _ in
@@ -601,13 +640,20 @@ struct HotPathTests {
             var top = JSONObject()
             top["items"] = Int.random(in: 0..<10, using: &rng) == 0 ? "no list" : .array(items)
             if Bool.random(using: &rng) { top["s"] = pool.randomElement(using: &rng)! }
+            // The tape too (strings compared as bytes where both sides are ASCII), with the plan made once.
+            let tape = try JSONTape.parse(JSONWriter().bytes(.object(top)))
+            let plan = DocumentedValues.Plan(enums)
             for conforms in [true, false] {
                 let observed = DocumentedValues.observe(JSON.object(top), enums: enums, conforms: conforms)
-                #expect(observed == Self.legacyObserve(.object(top), enums: enums, conforms: conforms))
+                let legacy = Self.legacyObserve(.object(top), enums: enums, conforms: conforms)
+                #expect(observed == legacy)
+                #expect(tape.withRoot { DocumentedValues.observe($0, plan: plan, conforms: conforms) } == legacy)
                 seen += observed.filter { !$0.seen.isEmpty && $0.others > 0 }.count
+                kelvin += observed.filter { $0.pointer == "/s" && $0.seen.contains("K") }.count
             }
         }
         #expect(seen > 200)  // documented and other values both seen
+        #expect(kelvin > 5)  // "K" seen as documented, whether the answer held "K" or the Kelvin sign
     }
 
     /// The 30-day rule as it was: the item's pointer, an array of dates and

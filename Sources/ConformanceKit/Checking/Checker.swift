@@ -173,11 +173,11 @@ package enum Checker {
                 readAs: expect.visibilityLevel)
         }
 
-        if let ref = expect.schema, statusMatches, let rules = suite.presence[ref] {
+        if let ref = expect.schema, statusMatches, let plan = suite.presencePlan(for: ref) {
             if let kept = memo?.presence[ref] {
                 findings += kept
             } else {
-                let found = Presence.violations(in: body, rules: rules, readings: suite.readings, pinned: target.readings)
+                let found = Presence.violations(in: body, plan: plan, readings: suite.readings, pinned: target.readings)
                 memo?.presence[ref] = found
                 findings += found
             }

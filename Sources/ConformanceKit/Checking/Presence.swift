@@ -95,59 +95,100 @@ public enum Presence {
     public static func violations<V: JSONReading>(
         in body: V, rules: [PresenceRule], readings: [Reading] = [], pinned: [String: String] = [:]
     ) -> [Finding] {
-        // Rules that share a parent (`extension`, `extensionNumber` and `dnd`
-        // of every account) are judged in one walk over the objects, not one
-        // walk each (perf, issue 24). What each rule finds is kept apart and
-        // joined in rule order: the findings and the first inert hit of a
-        // reading are those of a walk per rule.
-        var found = [[Finding]](repeating: [], count: rules.count)
-        var inertByRule = [[(id: String, at: JSONPointer, text: String)]](repeating: [], count: rules.count)
-        var trail: [Step] = []
-        // What the visit reads of each rule, taken out of it once (a rule
-        // copied whole at every object costs a retain per field).
-        var parents: [(path: ArraySlice<String>, rules: [(r: Int, name: String, conditions: [PresenceCondition])])] = []
-        for (r, rule) in rules.enumerated() {
-            guard let name = rule.path.last else { continue }
-            let parent = rule.path.dropLast()
-            if let g = parents.firstIndex(where: { $0.path == parent }) {
-                parents[g].rules.append((r, name, rule.conditions))
-            } else {
-                parents.append((parent, [(r, name, rule.conditions)]))
+        violations(in: body, plan: Plan(rules), readings: readings, pinned: pinned)
+    }
+
+    /// What `violations` reads of a schema's rules, worked out once (the
+    /// suite keeps one a schema: `Suite.presencePlan(for:)`) rather than for
+    /// every answer (perf, issue 24: 21 allocations an answer). Rules that
+    /// share a parent (`extension`, `extensionNumber` and `dnd` of every
+    /// account) are judged in one walk over the objects, not one walk each;
+    /// the members a group's rules and their conditions name (a sibling:
+    /// `pbx`) are looked up in one pass over each object, not one pass each:
+    /// on a tape a lookup steps over every member.
+    package struct Plan: Sendable {
+        struct Member: Sendable {
+            /// The rule's index, the member's name and the rule's conditions.
+            let r: Int
+            let name: String
+            let conditions: [PresenceCondition]
+            /// Where the member's value is among the group's keys, and each
+            /// condition's (-1: a deeper member, resolved from the object).
+            let at: Int
+            let slots: [Int]
+            let deeper: [JSONPointer?]
+        }
+        struct Group: Sendable {
+            let path: [String]
+            let keys: JSONKeys
+            let members: [Member]
+        }
+        let rules: [PresenceRule]
+        let groups: [Group]
+
+        package init(_ rules: [PresenceRule]) {
+            self.rules = rules
+            var parents: [(path: [String], rules: [Int])] = []
+            for (r, rule) in rules.enumerated() where !rule.path.isEmpty {
+                let parent = Array(rule.path.dropLast())
+                if let g = parents.firstIndex(where: { $0.path == parent }) { parents[g].rules.append(r) } else { parents.append((parent, [r])) }
+            }
+            groups = parents.map { group in
+                var names: [String] = []
+                func slot(_ name: String) -> Int {
+                    if let i = names.firstIndex(of: name) { return i }
+                    names.append(name)
+                    return names.count - 1
+                }
+                let members = group.rules.map { r in
+                    let rule = rules[r]
+                    let name = rule.path.last!
+                    return Member(
+                        r: r, name: name, conditions: rule.conditions, at: slot(name),
+                        slots: rule.conditions.map { $0.member.count == 1 ? slot($0.member[0]) : -1 },
+                        deeper: rule.conditions.map { $0.member.count == 1 ? nil : JSONPointer(tokens: $0.member) })
+                }
+                return Group(path: group.path, keys: JSONKeys(names), members: members)
             }
         }
-        for group in parents {
-            // The members the group's rules and their conditions name (a
-            // sibling: `pbx`), looked up in one pass over each object, not one
-            // pass each: on a tape a lookup steps over every member (perf, issue 24).
-            var names: [String] = []
-            func slot(_ name: String) -> Int {
-                if let i = names.firstIndex(of: name) { return i }
-                names.append(name)
-                return names.count - 1
-            }
-            let plan = group.rules.map { rule in
-                (rule: rule, at: slot(rule.name), conditions: rule.conditions.map { $0.member.count == 1 ? slot($0.member[0]) : -1 })
-            }
-            let keys = JSONKeys(names)
-            var values: [V?] = []
-            eachObject(group.path, in: body, trail: &trail) { parent, trail in
-                parent.lookUp(keys, into: &values)
-                for ((r, name, conditions), at, slots) in plan {
-                    guard let v = values[at], !v.isNull else { continue }
-                    // A condition on a deeper member (`feature/voicemail`) is resolved from the object.
+    }
+
+    package static func violations<V: JSONReading>(
+        in body: V, plan: Plan, readings: [Reading] = [], pinned: [String: String] = [:]
+    ) -> [Finding] {
+        // What each rule finds is kept apart and joined in rule order: the
+        // findings and the first inert hit of a reading are those of a walk
+        // per rule. Made at the first finding: an answer that conforms makes none.
+        let rules = plan.rules
+        var found: [[Finding]] = []
+        var inertByRule: [[(id: String, at: JSONPointer, text: String)]] = []
+        var trail: [Step] = []
+        var values: [V?] = []
+        for group in plan.groups {
+            eachObject(group.path[...], in: body, trail: &trail) { parent, trail in
+                parent.lookUp(group.keys, into: &values)
+                for member in group.members {
+                    guard let v = values[member.at], !v.isNull else { continue }
+                    let conditions = member.conditions
                     func holds(_ k: Int) -> Bool {
-                        conditions[k].holds(slots[k] >= 0 ? values[slots[k]] : JSONPointer(tokens: conditions[k].member).resolve(in: parent))
+                        let slot = member.slots[k]
+                        return conditions[k].holds(slot >= 0 ? values[slot] : member.deeper[k]?.resolve(in: parent))
                     }
                     guard conditions.indices.contains(where: { !holds($0) }) else { continue }
                     let unmet = conditions.indices.filter { !holds($0) }.map { conditions[$0] }
-                    let at = Presence.pointer(trail).appending(name)
+                    let at = Presence.pointer(trail).appending(member.name)
                     let condition = conditions.map(\.text).joined(separator: " and ")
                     let got = unmet.map { c -> String in
                         var s: V? = parent
                         for k in c.member { s = s?.member(k) }
                         return "\(c.member.joined(separator: ".")) \(s.map { Checker.show($0) } ?? "absent")"
                     }.joined(separator: ", ")
+                    let r = member.r
                     let rule = rules[r]
+                    if found.isEmpty {
+                        found = [[Finding]](repeating: [], count: rules.count)
+                        inertByRule = [[(id: String, at: JSONPointer, text: String)]](repeating: [], count: rules.count)
+                    }
                     if let id = rule.reading, isInert(v.materialize(), rule.inert), pinned[id] == nil || pinned[id] == inertOption {
                         if pinned[id] == nil {
                             inertByRule[r].append((id, at, "\(at) holds \(Checker.show(v)) although \(got) (only if \(condition), \(rule.source))"))
@@ -163,6 +204,7 @@ public enum Presence {
                 }
             }
         }
+        if found.isEmpty { return [] }
         var out = Array(found.joined())
         var inertHits: [String: [(at: JSONPointer, text: String)]] = [:]
         for hit in inertByRule.joined() { inertHits[hit.id, default: []].append((hit.at, hit.text)) }

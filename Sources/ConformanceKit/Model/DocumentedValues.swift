@@ -1,3 +1,4 @@
+import Foundation
 import JSONKit
 
 /// A place in an endpoint's documented answer where the docs list the
@@ -82,45 +83,114 @@ package enum DocumentedValues {
     /// they are reached, not gathered into an array and a set of strings
     /// first (perf, issue 24): at most `valueLimit` of them per pointer.
     package static func observe<V: JSONReading>(_ body: V, enums: [DocumentedEnum], conforms: Bool) -> [ValueObservation] {
-        // Per enum: which documented values were seen, by position (a bit
-        // each for the first 64, a set past them), how many others, how many reached.
-        var bits = [UInt64](repeating: 0, count: enums.count)
-        var past64 = [Set<Int>](repeating: [], count: enums.count)
-        var others = [Int](repeating: 0, count: enums.count)
-        var reached = [Int](repeating: 0, count: enums.count)
+        observe(body, plan: Plan(enums), conforms: conforms)
+    }
+
+    /// What `observe` reads of one endpoint's enums, worked out once (the
+    /// runner keeps one an endpoint) rather than for every answer: the
+    /// groups of enums that end in a member of the same objects, their keys,
+    /// and each enum's values as bytes (perf, issue 24: the grouping, the
+    /// keys and a `String` for every value read were 20 allocations an answer).
+    package struct Plan: Sendable {
+        let enums: [DocumentedEnum]
+        /// Enums whose last token is `*`, or that have no token: read alone.
+        let alone: [Int]
+        /// Enums that end in a member of the same objects (`status`,
+        /// `planType` of every account): read in one pass over each object.
+        let groups: [(parent: [String], enums: [Int], keys: JSONKeys)]
+        /// Each enum's values, UTF-8 end to end, and where each starts and ends.
+        let flat: [[UInt8]]
+        let bounds: [[Range<Int>]]
+        /// Whether every value of the enum is ASCII: only then does comparing
+        /// bytes answer what comparing `String`s does (`"\u{212A}"` is `"K"`).
+        let ascii: [Bool]
+
+        package init(_ enums: [DocumentedEnum]) {
+            self.enums = enums
+            var alone: [Int] = []
+            var groups: [(parent: [String], enums: [Int])] = []
+            var flat: [[UInt8]] = [], bounds: [[Range<Int>]] = [], ascii: [Bool] = []
+            for (i, e) in enums.enumerated() {
+                var bytes: [UInt8] = [], ranges: [Range<Int>] = []
+                for v in e.values {
+                    let start = bytes.count
+                    bytes.append(contentsOf: v.utf8)
+                    ranges.append(start..<bytes.count)
+                }
+                flat.append(bytes)
+                bounds.append(ranges)
+                ascii.append(bytes.allSatisfy { $0 < 0x80 })
+                guard let last = e.tokens.last, last != "*" else {
+                    alone.append(i)
+                    continue
+                }
+                let parent = Array(e.tokens.dropLast())
+                if let g = groups.firstIndex(where: { $0.parent == parent }) { groups[g].enums.append(i) } else { groups.append((parent, [i])) }
+            }
+            self.alone = alone
+            self.groups = groups.map { ($0.parent, $0.enums, JSONKeys($0.enums.map { enums[$0].tokens.last! })) }
+            self.flat = flat
+            self.bounds = bounds
+            self.ascii = ascii
+        }
+
+        /// The position of `v` among enum `i`'s values, as
+        /// `values.firstIndex(of: text(v))` answers; nil for another value.
+        func position<V: JSONReading>(of v: V, in i: Int) -> Int? {
+            let found = v.withStringUTF8 { bytes -> Int? in
+                guard ascii[i], bytes.allSatisfy({ $0 < 0x80 }) else {
+                    return enums[i].values.firstIndex(of: String(decoding: bytes, as: UTF8.self))
+                }
+                return flat[i].withUnsafeBufferPointer { all in
+                    bounds[i].firstIndex { r in
+                        r.count == bytes.count && (r.isEmpty || memcmp(all.baseAddress! + r.lowerBound, bytes.baseAddress!, r.count) == 0)
+                    }
+                }
+            }
+            if let found { return found }  // a string: found or not
+            return enums[i].values.firstIndex(of: text(v))
+        }
+    }
+
+    /// Per enum: which documented values were seen, by position (a bit
+    /// each for the first 64, a set past them), how many others, how many reached.
+    struct Tally {
+        var bits: UInt64 = 0
+        var past64: Set<Int> = []
+        var others = 0
+        var reached = 0
+    }
+
+    package static func observe<V: JSONReading>(_ body: V, plan: Plan, conforms: Bool) -> [ValueObservation] {
+        let enums = plan.enums
+        var tally = [Tally](repeating: Tally(), count: enums.count)
         func see(_ i: Int, _ v: V) {
             if v.isNull { return }
-            guard let k = enums[i].values.firstIndex(of: text(v)) else {
-                others[i] += 1
+            guard let k = plan.position(of: v, in: i) else {
+                tally[i].others += 1
                 return
             }
-            if k < 64 { bits[i] |= 1 << UInt64(k) } else { past64[i].insert(k) }
+            if k < 64 { tally[i].bits |= 1 << UInt64(k) } else { tally[i].past64.insert(k) }
         }
-        // The enums that end in a member of the same objects (`status`,
-        // `planType` of every account) are read in one pass over each object,
-        // not one pass each (perf, issue 24); each still reads its first
-        // `valueLimit` values, in order. The others alone.
-        var groups: [(parent: ArraySlice<String>, enums: [Int])] = []
-        for (i, e) in enums.enumerated() {
-            guard let last = e.tokens.last, last != "*" else {
-                each(e.tokens[...], in: body, reached: &reached[i]) { see(i, $0) }
-                continue
-            }
-            let parent = e.tokens.dropLast()
-            if let g = groups.firstIndex(where: { $0.parent == parent }) { groups[g].enums.append(i) } else { groups.append((parent, [i])) }
+        // The enums that end in a member of the same objects are read in one
+        // pass over each object, not one pass each (perf, issue 24); each
+        // still reads its first `valueLimit` values, in order. The others alone.
+        for i in plan.alone {
+            var reached = 0  // not `tally[i].reached` in place: `see` writes `tally` meanwhile
+            each(enums[i].tokens[...], in: body, reached: &reached) { see(i, $0) }
+            tally[i].reached = reached
         }
-        for group in groups {
-            let keys = JSONKeys(group.enums.map { enums[$0].tokens.last! })
-            var values: [V?] = []
-            eachParent(group.parent, in: body) { parent in
-                parent.lookUp(keys, into: &values)
+        var values: [V?] = []
+        for group in plan.groups {
+            eachParent(group.parent[...], in: body) { parent in
+                parent.lookUp(group.keys, into: &values)
                 var more = false
-                for (k, i) in group.enums.enumerated() where reached[i] < valueLimit {
+                for (k, i) in group.enums.enumerated() where tally[i].reached < valueLimit {
                     if let v = values[k] {
-                        reached[i] += 1
+                        tally[i].reached += 1
                         see(i, v)
                     }
-                    more = more || reached[i] < valueLimit
+                    more = more || tally[i].reached < valueLimit
                 }
                 return more
             }
@@ -128,14 +198,15 @@ package enum DocumentedValues {
         var out: [ValueObservation] = []
         for (i, e) in enums.enumerated() {
             var kept: [String] = []
-            if conforms, bits[i] != 0 || !past64[i].isEmpty {
+            let t = tally[i]
+            if conforms, t.bits != 0 || !t.past64.isEmpty {
                 for v in e.values {
                     let k = e.values.firstIndex(of: v)!
-                    if k < 64 ? bits[i] & (1 << UInt64(k)) != 0 : past64[i].contains(k) { kept.append(v) }
+                    if k < 64 ? t.bits & (1 << UInt64(k)) != 0 : t.past64.contains(k) { kept.append(v) }
                 }
             }
-            if !kept.isEmpty || others[i] > 0 {
-                out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: others[i]))
+            if !kept.isEmpty || t.others > 0 {
+                out.append(ValueObservation(endpointID: e.endpointID, pointer: e.pointer, seen: kept, others: t.others))
             }
         }
         return out

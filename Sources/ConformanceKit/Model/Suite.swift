@@ -589,9 +589,30 @@ public struct Suite: Sendable {
     /// For each compiled schema reference, the fields the docs restrict to some roles.
     public var visibility: [String: [VisibilityRule]] = [:]
     /// Members shown only under a condition (`x-onlyIf`), by schema reference.
-    public var presence: [String: [PresenceRule]] = [:]
+    public var presence: [String: [PresenceRule]] = [:] {
+        didSet { presencePlans = presence.mapValues(Presence.Plan.init) }
+    }
     /// The documented enums of every endpoint's success answer (see `DocumentedValues`).
-    package var documentedEnums: [DocumentedEnum] = []
+    package var documentedEnums: [DocumentedEnum] = [] {
+        didSet { enumPlans = Dictionary(grouping: documentedEnums, by: \.endpointID).mapValues(DocumentedValues.Plan.init) }
+    }
+    /// `presence` and `documentedEnums` planned for reading answers, once
+    /// each time they are set rather than for every answer (perf, issue 24).
+    /// nil until they are set (a suite made with them): then planned when asked.
+    var presencePlans: [String: Presence.Plan]? = nil
+    var enumPlans: [String: DocumentedValues.Plan]? = nil
+
+    /// The presence rules of schema `ref`, planned; nil where it has none.
+    package func presencePlan(for ref: String) -> Presence.Plan? {
+        guard let rules = presence[ref] else { return nil }
+        return presencePlans?[ref] ?? Presence.Plan(rules)
+    }
+
+    /// The documented enums of endpoint `id`'s success answer, planned.
+    package func enumPlan(for id: String) -> DocumentedValues.Plan {
+        if let enumPlans { return enumPlans[id] ?? DocumentedValues.Plan([]) }
+        return DocumentedValues.Plan(documentedEnums.filter { $0.endpointID == id })
+    }
     /// What the suite reads into the docs where they are silent (`readings.json`).
     public var readings: [Reading] = []
     /// The seed the negative inputs were generated from, and how many cases (nil: none generated).

@@ -569,10 +569,12 @@ public struct Runner: Sendable {
             result.findings += (j.findings + concurrentFindings).map { prefixed(Runner.scrubbed(maskFinding($0), scrub), label) }
             if j.verdict.conforms && concurrentFindings.contains(where: { $0.severity == .failure }) { j.verdict = .failed }
             if (200..<300).contains(exchange.status), let parsed = j.parsed {
-                let enums = suite.documentedEnums.filter { $0.endpointID == endpoint.id }
+                let plan = suite.enumPlan(for: endpoint.id)
                 let conforms = j.verdict.conforms
-                let observed = parsed.tape.withRoot { DocumentedValues.observe($0, enums: enums, conforms: conforms) }
-                result.observedValues = DocumentedValues.merge(result.observedValues + observed, enums: enums)
+                let observed = parsed.tape.withRoot { DocumentedValues.observe($0, plan: plan, conforms: conforms) }
+                result.observedValues =
+                    result.observedValues.isEmpty && observed.isEmpty
+                    ? [] : DocumentedValues.merge(result.observedValues + observed, enums: plan.enums)
             }
             last = LastAnswer(body: exchange.body, parsed: j.parsed, scrub: scrub)
             lastBody = j.parsed

@@ -582,6 +582,54 @@ struct HotPathTests {
     /// past the 10,000-value bound, pointers that end in `*` or are empty.
     /// The plans the suite keeps for its presence rules and documented enums
     /// are made at load, and follow the rules and enums whenever they are set.
+    /// The request's URL written in one `String` is the one joined from its
+    /// pieces, as `wire` joined it before (its pairs each hold an `=`).
+    @Test func urlWrittenInOneStringIsTheJoinedOne() {
+        let pieces = ["a=1", "b=", "=c", "token=s%20e", "x=%E2%82%AC", "é=ü"]
+        var rng = SplitMix64(24)  // seeded: a failure replays
+        var checked = 0
+        for base in ["http://127.0.0.1:8080", "https://h.example/api", ""] {
+            for path in ["/mvno/1", "", "/a/b%2Fc"] {
+                for _ in 0..<60 {
+                    let pairs = (0..<Int.random(in: 0...3, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }
+                    let last = Bool.random(using: &rng) ? pieces.randomElement(using: &rng)! : nil
+                    let q = pairs + (last.map { [$0] } ?? [])
+                    let joined = base + path + (q.isEmpty ? "" : "?" + q.joined(separator: "&"))
+                    #expect(Runner.url(base, path, query: pairs.joined(separator: "&"), last: last) == joined)
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 540)
+    }
+
+    /// Strings matched as bytes where both are ASCII: `Checker.matches` as it
+    /// matched `String`s, on tree and tape (hex ids in either case, non-ASCII
+    /// text equal only as `String`s).
+    @Test func stringsMatchedAsBytesAreTheSame() throws {
+        let texts = [
+            "", "a", "A", "K", "\u{212A}", "\u{E9}", "e\u{301}", "5a1000000000000000000001", "5A1000000000000000000001",
+            "5a100000000000000000000g", "5a10000000000000000000011", "x\"y", "\u{0}",
+        ]
+        func legacy(_ got: String?, _ want: String) -> Bool {
+            guard let got else { return false }
+            return got == want || (Checker.isHexID(got) && Checker.isHexID(want) && got.lowercased() == want.lowercased())
+        }
+        var equal = 0
+        for got in texts {
+            let tape = try JSONTape.parse(JSONWriter().bytes(.array([.string(got)])))
+            for want in texts {
+                let expected = legacy(got, want)
+                #expect(Checker.matches(JSON.string(got), .string(want)) == expected, "\(got.debugDescription) \(want.debugDescription)")
+                #expect(tape.withRoot { $0.elementValues?.first.map { Checker.matches($0, .string(want)) } } == expected)
+                if expected && Array(got.utf8) != Array(want.utf8) { equal += 1 }
+            }
+            #expect(Checker.matches(JSON.number(1), .string(got)) == false)
+            #expect(Checker.matches(nil as JSON?, .string(got)) == false)
+        }
+        #expect(equal == 6)  // equal but not as bytes: the hex ids in both cases, é composed or not, the Kelvin sign
+    }
+
     @Test func suitePlansFollowWhatTheyPlan() throws {
         var suite = try SuiteLoader.load(root: Project.cases).suite
         #expect(suite.presencePlans != nil && suite.enumPlans != nil, "made at load, not at every answer")

@@ -696,6 +696,13 @@ struct HotPathTests {
                 let legacy = Self.legacyObserve(.object(top), enums: enums, conforms: conforms)
                 #expect(observed == legacy)
                 #expect(tape.withRoot { DocumentedValues.observe($0, plan: plan, conforms: conforms) } == legacy)
+                // Where no two enums share a pointer, observe's answer is its own merge (the runner skips it).
+                for endpoint in ["e", "f", "g"] {
+                    let mine = enums.filter { $0.endpointID == endpoint }
+                    let alone = DocumentedValues.observe(JSON.object(top), plan: DocumentedValues.Plan(mine), conforms: conforms)
+                    #expect(DocumentedValues.Plan(mine).distinctPointers == (endpoint != "e"))
+                    if DocumentedValues.Plan(mine).distinctPointers { #expect(DocumentedValues.merge(alone, enums: mine) == alone) }
+                }
                 seen += observed.filter { !$0.seen.isEmpty && $0.others > 0 }.count
                 kelvin += observed.filter { $0.pointer == "/s" && $0.seen.contains("K") }.count
             }

@@ -104,9 +104,13 @@ package enum DocumentedValues {
         /// Whether every value of the enum is ASCII: only then does comparing
         /// bytes answer what comparing `String`s does (`"\u{212A}"` is `"K"`).
         let ascii: [Bool]
+        /// No two enums share a pointer: what `observe` finds needs no `merge`
+        /// of its own (the catalogue joins one pointer's values).
+        package let distinctPointers: Bool
 
         package init(_ enums: [DocumentedEnum]) {
             self.enums = enums
+            distinctPointers = Set(enums.map(\.pointer)).count == enums.count
             var alone: [Int] = []
             var groups: [(parent: [String], enums: [Int])] = []
             var flat: [[UInt8]] = [], bounds: [[Range<Int>]] = [], ascii: [Bool] = []
@@ -132,6 +136,16 @@ package enum DocumentedValues {
             self.flat = flat
             self.bounds = bounds
             self.ascii = ascii
+        }
+
+        /// Counts `v` (not null) in enum `i`'s tally: its position among the values, or one more other.
+        func see<V: JSONReading>(_ v: V, _ i: Int, _ t: inout Tally) {
+            if v.isNull { return }
+            guard let k = position(of: v, in: i) else {
+                t.others += 1
+                return
+            }
+            if k < 64 { t.bits |= 1 << UInt64(k) } else { t.past64.insert(k) }
         }
 
         /// The position of `v` among enum `i`'s values, as
@@ -164,21 +178,14 @@ package enum DocumentedValues {
     package static func observe<V: JSONReading>(_ body: V, plan: Plan, conforms: Bool) -> [ValueObservation] {
         let enums = plan.enums
         var tally = [Tally](repeating: Tally(), count: enums.count)
-        func see(_ i: Int, _ v: V) {
-            if v.isNull { return }
-            guard let k = plan.position(of: v, in: i) else {
-                tally[i].others += 1
-                return
-            }
-            if k < 64 { tally[i].bits |= 1 << UInt64(k) } else { tally[i].past64.insert(k) }
-        }
         // The enums that end in a member of the same objects are read in one
         // pass over each object, not one pass each (perf, issue 24); each
         // still reads its first `valueLimit` values, in order. The others alone.
         for i in plan.alone {
-            var reached = 0  // not `tally[i].reached` in place: `see` writes `tally` meanwhile
-            each(enums[i].tokens[...], in: body, reached: &reached) { see(i, $0) }
-            tally[i].reached = reached
+            var t = Tally(), reached = 0
+            each(enums[i].tokens[...], in: body, reached: &reached) { plan.see($0, i, &t) }
+            t.reached = reached
+            tally[i] = t
         }
         var values: [V?] = []
         for group in plan.groups {
@@ -188,7 +195,7 @@ package enum DocumentedValues {
                 for (k, i) in group.enums.enumerated() where tally[i].reached < valueLimit {
                     if let v = values[k] {
                         tally[i].reached += 1
-                        see(i, v)
+                        plan.see(v, i, &tally[i])
                     }
                     more = more || tally[i].reached < valueLimit
                 }

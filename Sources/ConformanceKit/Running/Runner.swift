@@ -572,9 +572,10 @@ public struct Runner: Sendable {
                 let plan = suite.enumPlan(for: endpoint.id)
                 let conforms = j.verdict.conforms
                 let observed = parsed.tape.withRoot { DocumentedValues.observe($0, plan: plan, conforms: conforms) }
+                // A case's first answer: what observe found is already merged.
                 result.observedValues =
-                    result.observedValues.isEmpty && observed.isEmpty
-                    ? [] : DocumentedValues.merge(result.observedValues + observed, enums: plan.enums)
+                    result.observedValues.isEmpty && plan.distinctPointers
+                    ? observed : DocumentedValues.merge(result.observedValues + observed, enums: plan.enums)
             }
             last = LastAnswer(body: exchange.body, parsed: j.parsed, scrub: scrub)
             lastBody = j.parsed

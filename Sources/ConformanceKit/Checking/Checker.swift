@@ -329,7 +329,8 @@ package enum Checker {
     }
 
     static func isHexID(_ s: String) -> Bool {
-        s.utf8.count == 24 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+        var s = s
+        return s.withUTF8(isHexID)
     }
 
     static func isJSONContentType(_ s: String) -> Bool {
@@ -353,11 +354,7 @@ package enum Checker {
             while to < u.count, u[to] != 0x3B { to += 1 }
             while from < to, u[from] == 0x20 { from += 1 }
             while to > from, u[to - 1] == 0x20 { to -= 1 }
-            func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-            func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
-                guard range.count == text.utf8CodeUnitCount else { return false }
-                return range.allSatisfy { lower(u[$0]) == text.utf8Start[$0 - range.lowerBound] }
-            }
+            func equals(_ range: Range<Int>, _ text: StaticString) -> Bool { equalsIgnoringASCIICase(u[range], text) }
             let n = to - from
             if equals(from..<to, "application/json") { return true }
             return n >= 17 && equals(from..<(from + 12), "application/") && equals((to - 5)..<to, "+json")
@@ -373,6 +370,15 @@ extension Checker {
         if let n = v.numberValue, !n.isFinite { return JSONWriter.humanNumber(n) }
         return shorten(v.materialize().description)
     }
+}
+
+/// An ASCII letter lowercased; any other byte as it is.
+@inline(__always) func asciiLowercased(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+/// Whether `bytes` are `lower` (lowercase ASCII) in any ASCII letter case.
+func equalsIgnoringASCIICase<C: Collection<UInt8>>(_ bytes: C, _ lower: StaticString) -> Bool {
+    guard bytes.count == lower.utf8CodeUnitCount else { return false }
+    return zip(bytes, UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)).allSatisfy { asciiLowercased($0) == $1 }
 }
 
 func shorten(_ s: String, to limit: Int = 80) -> String {

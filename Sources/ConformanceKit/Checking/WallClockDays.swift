@@ -35,8 +35,23 @@ struct WallClockDays {
         let offset: Int
     }
 
-    private var spans: [Span] = []
-    private var replace = 0
+    /// At most `kept` spans, the oldest replaced first.
+    struct SpanRing: Sendable {
+        private(set) var spans: [Span] = []
+        private var replace = 0
+
+        mutating func keep(_ span: Span) {
+            if spans.count < WallClockDays.kept {
+                spans.append(span)
+            } else {
+                spans[replace] = span
+                replace = (replace + 1) % WallClockDays.kept
+            }
+        }
+    }
+
+    private var ring = SpanRing()
+    private var spans: [Span] { ring.spans }
     /// Where the spans found are kept for the next page in this zone.
     private let shared: ZoneSpans?
 
@@ -55,7 +70,7 @@ struct WallClockDays {
     init(_ calendar: Calendar, shared: ZoneSpans) {
         self.calendar = calendar
         self.shared = shared
-        spans = shared.spans
+        ring = shared.ring
     }
 
     /// The zones asked for so far: each one's calendar and spans. At most
@@ -113,12 +128,7 @@ struct WallClockDays {
         guard high < to else { return nil }
         let span = Span(from: from, to: to, offset: calendar.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: near)))
         shared?.keep(span)
-        if spans.count < Self.kept {
-            spans.append(span)
-        } else {
-            spans[replace] = span
-            replace = (replace + 1) % Self.kept
-        }
+        ring.keep(span)
         return span.offset
     }
 }
@@ -128,18 +138,10 @@ struct WallClockDays {
 /// replaced first. A span is a fact of the zone's rules, whichever page
 /// found it.
 final class ZoneSpans: Sendable {
-    private let state = Mutex<(spans: [WallClockDays.Span], replace: Int)>(([], 0))
+    private let state = Mutex(WallClockDays.SpanRing())
 
-    var spans: [WallClockDays.Span] { state.withLock { $0.spans } }
+    var ring: WallClockDays.SpanRing { state.withLock { $0 } }
+    var spans: [WallClockDays.Span] { ring.spans }
 
-    func keep(_ span: WallClockDays.Span) {
-        state.withLock { state in
-            if state.spans.count < WallClockDays.kept {
-                state.spans.append(span)
-            } else {
-                state.spans[state.replace] = span
-                state.replace = (state.replace + 1) % WallClockDays.kept
-            }
-        }
-    }
+    func keep(_ span: WallClockDays.Span) { state.withLock { $0.keep(span) } }
 }

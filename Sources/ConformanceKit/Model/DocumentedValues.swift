@@ -1,4 +1,3 @@
-import Foundation
 import JSONKit
 
 /// A place in an endpoint's documented answer where the docs list the
@@ -98,9 +97,8 @@ package enum DocumentedValues {
         /// Enums that end in a member of the same objects (`status`,
         /// `planType` of every account): read in one pass over each object.
         let groups: [(parent: [String], enums: [Int], keys: JSONKeys)]
-        /// Each enum's values, UTF-8 end to end, and where each starts and ends.
-        let flat: [[UInt8]]
-        let bounds: [[Range<Int>]]
+        /// Each enum's values as UTF-8.
+        let utf8: [[[UInt8]]]
         /// Whether every value of the enum is ASCII: only then does comparing
         /// bytes answer what comparing `String`s does (`"\u{212A}"` is `"K"`).
         let ascii: [Bool]
@@ -113,17 +111,8 @@ package enum DocumentedValues {
             distinctPointers = Set(enums.map(\.pointer)).count == enums.count
             var alone: [Int] = []
             var groups: [(parent: [String], enums: [Int])] = []
-            var flat: [[UInt8]] = [], bounds: [[Range<Int>]] = [], ascii: [Bool] = []
+            let utf8 = enums.map { $0.values.map { Array($0.utf8) } }
             for (i, e) in enums.enumerated() {
-                var bytes: [UInt8] = [], ranges: [Range<Int>] = []
-                for v in e.values {
-                    let start = bytes.count
-                    bytes.append(contentsOf: v.utf8)
-                    ranges.append(start..<bytes.count)
-                }
-                flat.append(bytes)
-                bounds.append(ranges)
-                ascii.append(bytes.allSatisfy { $0 < 0x80 })
                 guard let last = e.tokens.last, last != "*" else {
                     alone.append(i)
                     continue
@@ -133,9 +122,8 @@ package enum DocumentedValues {
             }
             self.alone = alone
             self.groups = groups.map { ($0.parent, $0.enums, JSONKeys($0.enums.map { enums[$0].tokens.last! })) }
-            self.flat = flat
-            self.bounds = bounds
-            self.ascii = ascii
+            self.utf8 = utf8
+            ascii = utf8.map { $0.allSatisfy { $0.allSatisfy { $0 < 0x80 } } }
         }
 
         /// Counts `v` (not null) in enum `i`'s tally: its position among the values, or one more other.
@@ -155,11 +143,7 @@ package enum DocumentedValues {
                 guard ascii[i], bytes.allSatisfy({ $0 < 0x80 }) else {
                     return enums[i].values.firstIndex(of: String(decoding: bytes, as: UTF8.self))
                 }
-                return flat[i].withUnsafeBufferPointer { all in
-                    bounds[i].firstIndex { r in
-                        r.count == bytes.count && (r.isEmpty || memcmp(all.baseAddress! + r.lowerBound, bytes.baseAddress!, r.count) == 0)
-                    }
-                }
+                return utf8[i].firstIndex { $0.count == bytes.count && $0.elementsEqual(bytes) }
             }
             if let found { return found }  // a string: found or not
             return enums[i].values.firstIndex(of: text(v))

@@ -110,12 +110,9 @@ enum PlainHTTP {
     /// letter case, as `name.lowercased() == lower` answers: over bytes for
     /// an ASCII name, through `lowercased()` for any other.
     static func isNamed(_ name: String, _ lower: StaticString) -> Bool {
-        let want = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
         var name = name
-        return name.withUTF8 { b in
-            guard b.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return b.count == want.count && zip(b, want).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
-        } ?? (name.lowercased() == String(decoding: want, as: UTF8.self))
+        return name.withUTF8 { b in b.allSatisfy({ $0 < 0x80 }) ? equalsIgnoringASCIICase(b, lower) : nil }
+            ?? (name.lowercased() == lower.description)
     }
 
     /// Whether `host` holds a ":" (an IPv6 address, bracketed in `Host`):
@@ -656,7 +653,7 @@ enum PlainHTTP {
                 }
                 guard let colon = line.firstIndex(of: 0x3A) else { continue }
                 let name = String(unsafeUninitializedCapacity: colon - line.startIndex) { out in
-                    for (k, b) in line[..<colon].enumerated() { out[k] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+                    for (k, b) in line[..<colon].enumerated() { out[k] = asciiLowercased(b) }
                     return colon - line.startIndex
                 }
                 var from = colon + 1

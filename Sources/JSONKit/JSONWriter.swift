@@ -18,6 +18,7 @@ public struct JSONWriter: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         var w = Bounded(limit: .max, masked: [])
+        if pretty { w.indent = Array(indent.utf8) }
         write(value, into: &out, level: 0, &w)
         return out
     }
@@ -31,9 +32,10 @@ public struct JSONWriter: Sendable {
     /// (number, `true`, `false`, `null`) it maps to something else is written
     /// as that string: text is rewritten before the cut, so the cut cannot
     /// leave part of what `scrub` removes. `mayScrub`, when given, says which
-    /// keys and strings `scrub` may change: one it returns false for is
-    /// written from its bytes as it is, without a `String` made for `scrub`
-    /// (it must return true wherever `scrub` would change the text).
+    /// keys, strings and literals `scrub` may change (from their UTF-8): one
+    /// it returns false for is written as it is, without `scrub` asked (and
+    /// for a key or a string without a `String` made); it must return true
+    /// wherever `scrub` would change the text.
     public func prefix<V: JSONReading>(
         _ value: V, limit: Int, masked: Set<String> = [], scrub: ((String) -> String)? = nil,
         mayScrub: ((UnsafeBufferPointer<UInt8>) -> Bool)? = nil
@@ -58,6 +60,7 @@ public struct JSONWriter: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(min(limit, 4096) + 64)
         var w = Bounded(limit: limit, masked: masked, scrub: scrub, mayScrub: mayScrub)
+        if pretty { w.indent = Array(indent.utf8) }
         write(value, into: &out, level: 0, &w)
         guard out.count > limit else { return (String(decoding: out, as: UTF8.self), false) }
         return (String(decoding: out[..<out.utf8Boundary(atMost: limit)], as: UTF8.self), true)
@@ -75,6 +78,8 @@ public struct JSONWriter: Sendable {
         /// keep-alive run's client CPU, perf issue 24). A key that is not
         /// ASCII is looked up always (`"\u{212A}"` is equal to `"K"`).
         let maskedLengths: UInt64
+        /// The writer's indent as bytes, made once for the document, not read from the `String` at every line.
+        var indent: [UInt8] = []
 
         init(
             limit: Int, masked: Set<String>, scrub: ((String) -> String)? = nil,
@@ -107,7 +112,10 @@ public struct JSONWriter: Sendable {
     }
 
     private func literal(_ text: String, into out: inout [UInt8], _ w: inout Bounded) {
-        if let scrub = w.scrub {
+        if let scrub = w.scrub, w.mayScrub.map({ may in
+            var t = text
+            return t.withUTF8(may)
+        }) ?? true {
             let shown = scrub(text)
             if shown != text { return JSONWriter.writeString(shown, into: &out) }
         }
@@ -132,7 +140,7 @@ public struct JSONWriter: Sendable {
             }
             out.append(k > 0 ? UInt8(ascii: ",") : array ? UInt8(ascii: "[") : UInt8(ascii: "{"))
             k += 1
-            newline(&out, level + 1)
+            newline(&out, level + 1, w.indent)
             if let key {
                 w.text(key, into: &out)
                 out.append(UInt8(ascii: ":"))
@@ -165,14 +173,14 @@ public struct JSONWriter: Sendable {
             out.append(contentsOf: (array ? "[]" : "{}").utf8)
             return
         }
-        newline(&out, level)
+        newline(&out, level, w.indent)
         out.append(array ? UInt8(ascii: "]") : UInt8(ascii: "}"))
     }
 
-    private func newline(_ out: inout [UInt8], _ level: Int) {
+    private func newline(_ out: inout [UInt8], _ level: Int, _ indent: [UInt8]) {
         guard pretty else { return }
         out.append(UInt8(ascii: "\n"))
-        for _ in 0..<level { out.append(contentsOf: indent.utf8) }
+        for _ in 0..<level { out.append(contentsOf: indent) }
     }
 
     /// A number as a person reads it in a message: as `formatNumber`, but a

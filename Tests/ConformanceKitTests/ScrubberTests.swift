@@ -90,12 +90,42 @@ import Testing
             for masked in [Set<String>(), ["pin"]] {
                 let every = JSONWriter(pretty: true).prefix(tree, limit: limit, masked: masked, scrub: { s($0) })
                 let filtered = tape.withRoot {
-                    JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: { s($0) }, mayScrub: s.mayHoldSecret)
+                    JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: { s($0) }, mayScrub: s.secretFilter)
                 }
                 #expect(every.text == filtered.text && every.truncated == filtered.truncated, "limit \(limit), masked \(masked)")
                 #expect(!filtered.text.contains(secret))
                 if limit > 1000 { #expect(filtered.text.contains("***") && filtered.text.contains("naïve")) }
             }
         }
+    }
+
+    /// Numbers, `true`, `false` and `null` go through the prefilter too: a
+    /// literal it lets through is scrubbed as before, one it stops is the
+    /// literal as it was. Secrets that are (or begin) literals, and texts with
+    /// `+` where no secret has a space (then `+` begins no secret) and where one does.
+    @Test func literalsAndPlusSignsThroughThePrefilterAreTheSame() throws {
+        let body = Array(
+            #"""
+            {"n": 12, "m": 120, "k": -12.5, "t": true, "f": false, "z": null, "msisdn": "+447700900123",
+             "at": "2026-12-07T10:00:00+01:00", "spaced": "a+secret+pw", "list": [1, 12, 3.25, true, null, "nul"]}
+            """#.utf8)
+        let tree = try JSONParser.parse(body)
+        let tape = try JSONTape.parse(body)
+        let scrubbers = [
+            Scrubber(secrets: ["12", "true", "nul"]), Scrubber(secrets: ["+447700900123"]), Scrubber(secrets: ["a secret pw"]),
+            Scrubber(secrets: ["1"]), Scrubber(secrets: ["447700900"]),
+        ]
+        var changed = 0
+        for (n, s) in scrubbers.enumerated() {
+            let every = JSONWriter(pretty: true).prefix(tree, limit: 1 << 20, scrub: { s($0) })
+            let filtered = tape.withRoot { JSONWriter(pretty: true).prefix($0, limit: 1 << 20, scrub: { s($0) }, mayScrub: s.secretFilter) }
+            #expect(every.text == filtered.text, "scrubber \(n)")
+            if every.text.contains("***") { changed += 1 }
+        }
+        #expect(changed == scrubbers.count)  // each scrubber did find its secret
+        // `+` stands for a space alone: where no secret has one, it begins none.
+        let plus = Array("+".utf8)
+        #expect(plus.withUnsafeBufferPointer { Scrubber(secrets: ["447700900"]).mayHoldSecret($0) } == false)
+        #expect(plus.withUnsafeBufferPointer { Scrubber(secrets: ["a secret pw"]).mayHoldSecret($0) } == true)
     }
 }

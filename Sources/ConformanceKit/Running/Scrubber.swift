@@ -21,55 +21,22 @@ package struct Scrubber: Sendable {
     /// The UTF-8 of each secret and of its derived forms, longest first.
     private(set) var secrets: [[UInt8]] {
         didSet {
-            begins = Scrubber.firstBytes(of: secrets)
             firsts = secrets.map { $0[0] }
-            (pairs, singles) = Scrubber.pairs(of: secrets)
+            starts = SecretStarts(secrets)
         }
     }
     /// The first byte of each secret, in `secrets`' order: the scan compares
     /// it before it touches the secret (empty secrets are never kept).
     private var firsts: [UInt8] = []
-    /// By byte value: whether some secret begins with that byte. The scan
-    /// tries the secrets only where one begins or an escape does (most
-    /// bytes of a long answer are neither), so it costs a table look-up a byte.
-    private var begins: [Bool] = Scrubber.firstBytes(of: [])
+    /// Where a secret may begin (`isCandidate`): one object, so that a copy
+    /// of the scrubber, or a closure that asks it, holds one reference, not
+    /// the tables (perf, issue 24).
+    private var starts: SecretStarts
 
-    /// By pair of bytes, a bit each (65,536 bits): whether some secret of
-    /// two bytes or more begins with that pair. With `singles` (by byte:
-    /// whether a secret is that one byte) and `begins`, `isCandidate` tells
-    /// the places where a secret may begin: the hex and base64 forms begin
-    /// with most letters and digits, so `begins` alone let most of an
-    /// answer's strings through to the scan (perf, issue 24).
-    private var pairs: [UInt64] = []
-    private var singles: [Bool] = Scrubber.firstBytes(of: [])
+    /// Whether a secret may begin at `t[i]` (see `SecretStarts`).
+    @inline(__always) func isCandidate(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool { starts.isCandidate(t, i) }
 
-    static func pairs(of secrets: [[UInt8]]) -> (pairs: [UInt64], singles: [Bool]) {
-        var pairs = [UInt64](repeating: 0, count: 1024)
-        var singles = [Bool](repeating: false, count: 256)
-        for s in secrets {
-            if s.count == 1 {
-                singles[Int(s[0])] = true
-            } else if s.count > 1 {
-                let k = Int(s[0]) << 8 | Int(s[1])
-                pairs[k >> 6] |= 1 << UInt64(k & 63)
-            }
-        }
-        return (pairs, singles)
-    }
-
-    /// Whether a secret may begin at `t[i]`: an escape that may encode its
-    /// first byte, a secret of that one byte, or its first byte followed by
-    /// its second, by an escape that may encode the second, or by a cut
-    /// (an ellipsis, whose first byte is 0xE2): `end` matches nothing else.
-    @inline(__always) func isCandidate(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
-        let c = t[i]
-        if Scrubber.isEscapeStart(c) || singles[Int(c)] { return true }
-        guard begins[Int(c)], i + 1 < t.count else { return false }
-        let d = t[i + 1]
-        let k = Int(c) << 8 | Int(d)
-        return pairs[k >> 6] & (1 << UInt64(k & 63)) != 0 || Scrubber.isEscapeStart(d) || d == 0xE2
-    }
-
+    /// By byte value: whether some secret begins with that byte (the scan before `SecretStarts`, kept for the tests' reference).
     static func firstBytes(of secrets: [[UInt8]]) -> [Bool] {
         var table = [Bool](repeating: false, count: 256)
         for s in secrets { if let b = s.first { table[Int(b)] = true } }
@@ -95,9 +62,8 @@ package struct Scrubber: Sendable {
         var forms = Set(all.map { Array($0.utf8) })
         for s in all { forms.formUnion(Scrubber.encodings(of: Array(s.utf8))) }
         self.secrets = forms.filter { !$0.isEmpty }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
-        begins = Scrubber.firstBytes(of: self.secrets)
         firsts = self.secrets.map { $0[0] }
-        (pairs, singles) = Scrubber.pairs(of: self.secrets)
+        starts = SecretStarts(self.secrets)
     }
 
     public var isEmpty: Bool { secrets.isEmpty }
@@ -186,9 +152,13 @@ package struct Scrubber: Sendable {
 
     /// The same on a text's UTF-8 bytes: false means `self(text)` is `text`
     /// (the excerpt's writer then writes the bytes without making a `String`).
-    package func mayHoldSecret(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in utf8.indices where isCandidate(utf8, i) { return true }
-        return false
+    package func mayHoldSecret(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool { starts.mayHold(utf8) }
+
+    /// `mayHoldSecret` as a closure that holds the tables alone (the excerpt's
+    /// writer asks it for every key and string it writes).
+    package var secretFilter: (UnsafeBufferPointer<UInt8>) -> Bool {
+        let starts = self.starts
+        return { starts.mayHold($0) }
     }
 
     /// The same on bytes (a body that is not JSON).
@@ -210,35 +180,38 @@ package struct Scrubber: Sendable {
         var out: [UInt8] = []
         var i = 0
         var changed = false
-        outer: while i < t.count {
-            let c = t[i]
-            let escape = Scrubber.isEscapeStart(c)
-            guard t.withUnsafeBufferPointer({ isCandidate($0, i) }) else {
+        let starts = self.starts
+        t.withUnsafeBufferPointer { tp in
+            outer: while i < tp.count {
+                let c = tp[i]
+                guard starts.isCandidate(tp, i) else {
+                    if changed { out.append(c) }
+                    i += 1
+                    continue
+                }
+                let escape = starts.isEscapeStart(c)
+                for k in secrets.indices where escape || c == firsts[k] {
+                    if let e = Scrubber.end(t, i, secrets[k], 0, cuts: cuts) {
+                        if !changed {
+                            out.reserveCapacity(t.count)
+                            out.append(contentsOf: tp[..<i])
+                            changed = true
+                        }
+                        out.append(contentsOf: Scrubber.mark)
+                        i = e
+                        continue outer
+                    }
+                }
                 if changed { out.append(c) }
                 i += 1
-                continue
             }
-            for k in secrets.indices where escape || c == firsts[k] {
-                if let e = Scrubber.end(t, i, secrets[k], 0, cuts: cuts) {
-                    if !changed {
-                        out.reserveCapacity(t.count)
-                        out.append(contentsOf: t[..<i])
-                        changed = true
-                    }
-                    out.append(contentsOf: Scrubber.mark)
-                    i = e
-                    continue outer
-                }
-            }
-            if changed { out.append(c) }
-            i += 1
         }
         return changed ? out : nil
     }
 
     static let mark = Array("***".utf8)
-    /// Bytes that begin an encoded form of another byte.
-    static let escapeStarts: Set<UInt8> = [0x25, 0x2B, 0x5C, 0x26]  // % + \ &
+    /// Bytes that begin an encoded form of another byte: `%HH`, `+` (a
+    /// space alone), `\` and `&` (see `end`).
     @inline(__always) static func isEscapeStart(_ c: UInt8) -> Bool { c == 0x25 || c == 0x2B || c == 0x5C || c == 0x26 }
 
     static func ellipses(in t: [UInt8]) -> [Int] {
@@ -327,5 +300,64 @@ package struct Scrubber: Sendable {
         case 0x61...0x66: c - 0x61 + 10
         default: nil
         }
+    }
+}
+
+/// Where one of a scrubber's secrets may begin, as bit tables over bytes:
+///
+/// - `escapes`: the bytes that may begin an encoded form of a secret's
+///   byte: `%`, `\\` and `&` always, `+` only when some secret holds a
+///   space (`+` stands for a space alone, see `Scrubber.end`), so that
+///   phone numbers and time offsets are not scanned for secrets without one.
+/// - `singles`: the secrets of one byte; `begins`: the first bytes of the
+///   others; `pairs` (65,536 bits): their first two bytes. The hex and
+///   base64 forms begin with most letters and digits, so a first byte alone
+///   would let most of an answer's strings through to the scan (perf, issue 24).
+///
+/// Immutable once made, and shared by every copy of its scrubber.
+final class SecretStarts: @unchecked Sendable {
+    /// Words 0–3: `escapes`; 4–7: `singles`; 8–11: `begins`; 12 on: `pairs`.
+    private let bits: UnsafeMutablePointer<UInt64>
+    private static let words = 12 + 1024
+
+    init(_ secrets: [[UInt8]]) {
+        bits = .allocate(capacity: SecretStarts.words)
+        bits.initialize(repeating: 0, count: SecretStarts.words)
+        func set(_ base: Int, _ k: Int) { bits[base + k >> 6] |= 1 << UInt64(k & 63) }
+        for c: UInt8 in [0x25, 0x5C, 0x26] { set(0, Int(c)) }
+        if secrets.contains(where: { $0.contains(0x20) }) { set(0, 0x2B) }
+        for s in secrets {
+            if s.count == 1 {
+                set(4, Int(s[0]))
+            } else if s.count > 1 {
+                set(8, Int(s[0]))
+                set(12, Int(s[0]) << 8 | Int(s[1]))
+            }
+        }
+    }
+
+    deinit { bits.deallocate() }
+
+    @inline(__always) private func has(_ base: Int, _ k: Int) -> Bool { bits[base + k >> 6] & (1 << UInt64(k & 63)) != 0 }
+
+    /// Whether `c` may begin an encoded form of some secret's byte.
+    @inline(__always) func isEscapeStart(_ c: UInt8) -> Bool { has(0, Int(c)) }
+
+    /// Whether a secret may begin at `t[i]`: an escape that may encode its
+    /// first byte, a secret of that one byte, or its first byte followed by
+    /// its second, by an escape that may encode the second, or by a cut
+    /// (an ellipsis, whose first byte is 0xE2): `end` matches nothing else.
+    @inline(__always) func isCandidate(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        let c = Int(t[i])
+        if has(0, c) || has(4, c) { return true }
+        guard has(8, c), i + 1 < t.count else { return false }
+        let d = t[i + 1]
+        return has(12, c << 8 | Int(d)) || has(0, Int(d)) || d == 0xE2
+    }
+
+    /// Whether a secret may begin at some byte of `t`.
+    func mayHold(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in t.indices where isCandidate(t, i) { return true }
+        return false
     }
 }

@@ -38,7 +38,7 @@ extension Runner {
             let rewrite: ((String) -> String)? = scrub.isEmpty ? nil : { scrub($0) }
             let masked = sensitive
             let (text, truncated) = parsed.tape.withRoot {
-                JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: rewrite, mayScrub: scrub.mayHoldSecret)
+                JSONWriter(pretty: true).prefix($0, limit: limit, masked: masked, scrub: rewrite, mayScrub: scrub.secretFilter)
             }
             return truncated ? text + Runner.truncatedMark : text
         }

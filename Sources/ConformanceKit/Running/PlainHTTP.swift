@@ -243,6 +243,11 @@ enum PlainHTTP {
         var counters: TransportCounters?
         var buffer: [UInt8] = []
         var start = 0
+        /// Set when the request has just been written on a socket (not TLS in
+        /// the process): its answer is not there yet, so the first read waits
+        /// for it before asking, rather than after a `recv` that says EAGAIN
+        /// (one syscall a request; perf, issue 24).
+        var answerPending = false
         /// Where reads land before they join `buffer`: the worker's, reused
         /// by each of its exchanges; nil: one for each read.
         var readBuffer: ReadBuffer?
@@ -320,6 +325,7 @@ enum PlainHTTP {
                 gotHead = false
                 received = 0
                 reusable = false
+                answerPending = false
                 let reused = reuse != nil
                 let outcome = attempt(request, target: target, host: host, port: port, https: https, on: reuse)
                 reuse = nil
@@ -381,6 +387,7 @@ enum PlainHTTP {
                     counters?.connectionOpened()
                 }
                 try write(PlainHTTP.requestBytes(request, target: target, host: host))
+                answerPending = tls == nil
                 return .success(try readResponse(method: request.method))
             } catch {
                 // The tunnel ended before an answer: s_client says why
@@ -514,6 +521,10 @@ enum PlainHTTP {
                 buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<n]))
                 received += n
                 return true
+            }
+            if answerPending {
+                answerPending = false
+                try wait(fd, events: Int16(POLLIN))
             }
             while true {
                 let n = recv(fd, chunk.baseAddress, chunk.count, 0)

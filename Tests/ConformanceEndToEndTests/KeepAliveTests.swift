@@ -64,7 +64,89 @@ import Testing
         #expect(try await Self.send(t, "HEAD", server.baseURL + "/x").get().status == 200)
         #expect(try await Self.send(t, "GET", server.baseURL + "/x").get().status == 200)
         #expect(server.acceptedConnectionCount == 2)
-        #expect(t.statistics == TransportStatistics(requests: 23, connections: 2, threads: 1))
+        // The first request opened the connection on the worker's thread; the
+        // next 21 (to the HEAD, after which it is not kept) were written by
+        // the caller on the kept connection; the last went to the worker again (no connection kept).
+        #expect(t.statistics == TransportStatistics(requests: 23, connections: 2, threads: 1, writtenByCaller: 21))
+    }
+
+    /// A request larger than the socket takes at once (an 8 MB body) on a
+    /// kept connection: the caller writes what it can, the worker the rest.
+    @Test func aRequestTheSocketDoesNotTakeAtOnceIsFinishedByTheWorker() async throws {
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: 16 << 20, idleTimeoutSeconds: 600)) { r in
+            Self.ok(#"{"bytes":\#(r.body.count),"last":\#(r.body.last ?? 0)}"#)
+        }
+        try server.start()
+        defer { server.shutdown() }
+        let t = URLSessionTransport(maxConnections: 1, keepAliveSeconds: 600)
+        defer { t.closeConnections() }
+        #expect(try await Self.send(t, "GET", server.baseURL + "/x").get().status == 200)
+        let body = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        let r = try await t.send(OutgoingRequest(method: "POST", url: server.baseURL + "/x", headers: [], body: body), timeout: 60)
+        #expect(r.status == 200 && r.body == Array(#"{"bytes":\#(8 << 20),"last":\#(body.last!)}"#.utf8), "\(String(decoding: r.body, as: UTF8.self))")
+        #expect(t.statistics.writtenByCaller == 1 && server.acceptedConnectionCount == 1)
+    }
+
+    /// Many requests at once, with pauses, to a server that closes every
+    /// connection idle for 20 ms: kept connections end while idle, while a
+    /// caller takes them, while a request is written on them. Every GET is
+    /// answered (one sent into a connection closed before answering goes
+    /// again on a new one), and none waits past its timeout.
+    @Test func keptConnectionsClosedAtRandomMomentsLoseNoRequest() async throws {
+        let counter = Counter()
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, idleTimeoutSeconds: 0.02)) { _ in
+            _ = counter.next()
+            return Self.ok()
+        }
+        try server.start()
+        defer { server.shutdown() }
+        let t = URLSessionTransport(maxConnections: 4, keepAliveSeconds: 600)
+        defer { t.closeConnections() }
+        let statuses = await withTaskGroup(of: [Int].self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var rng = SplitMix64(UInt64(100 + task))  // seeded: a failure replays its pauses
+                    var got: [Int] = []
+                    for _ in 0..<25 {
+                        usleep(UInt32.random(in: 0...40_000, using: &rng))
+                        got.append((try? await Self.send(t, "GET", server.baseURL + "/x", timeout: 20).get().status) ?? 0)
+                    }
+                    return got
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0 += $1 }
+        }
+        #expect(statuses.count == 200 && statuses.allSatisfy { $0 == 200 }, "\(statuses.filter { $0 != 200 }.count) not answered")
+        #expect(counter.value >= 200)
+        #expect(t.statistics.writtenByCaller > 0, "some requests went on kept connections")
+    }
+
+    /// A kept connection the server closes while it is idle: its worker sees
+    /// it end, closes it and keeps no connection, so the next request goes
+    /// once, on a new connection (no request sent into a closed one and retried).
+    @Test func aKeptConnectionTheServerClosesWhileIdleIsDroppedBeforeTheNextRequest() async throws {
+        let counter = Counter()
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, idleTimeoutSeconds: 0.2)) { _ in
+            _ = counter.next()
+            return Self.ok()
+        }
+        try server.start()
+        defer { server.shutdown() }
+        let t = URLSessionTransport(maxConnections: 1, keepAliveSeconds: 600)
+        defer { t.closeConnections() }
+        #expect(try await Self.send(t, "GET", server.baseURL + "/x").get().status == 200)
+        // Until the server has closed it (after 0.2 s; the bound is for a loaded machine).
+        let until = Date().addingTimeInterval(20)
+        while server.openConnectionCount > 0, Date() < until { usleep(10_000) }
+        #expect(server.openConnectionCount == 0)
+        // The worker waits on its socket and drops it when it ends; were it
+        // late, the caller would find the socket readable and leave the
+        // request to the worker, which opens a new connection: the same outcome.
+        usleep(200_000)
+        #expect(try await Self.send(t, "GET", server.baseURL + "/x").get().status == 200)
+        #expect(counter.value == 2, "each request went once")
+        #expect(server.acceptedConnectionCount == 2)
+        #expect(t.statistics.writtenByCaller == 0, "the second request found no kept connection to write on")
     }
 
     /// No fall-back carrier (URLSession went with FoundationNetworking, issue
@@ -257,6 +339,7 @@ import Testing
         }
         #expect(backend.acceptedConnectionCount == 1, "one TLS connection, relayed to one backend connection")
         #expect(t.statistics.connections == 1)
+        #expect(t.statistics.writtenByCaller == 0, "a TLS session is written by its worker alone")
         #expect(TLSDeadlineTests.sClients(port: front.port).count == (sClient ? 1 : 0), "the kept s_client, or none in the process")
         t.closeConnections(wait: 10)
         #expect(TLSDeadlineTests.noSClientRemains(port: front.port).isEmpty)

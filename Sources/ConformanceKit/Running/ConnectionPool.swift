@@ -51,17 +51,21 @@ public struct TransportStatistics: Sendable, Equatable {
     public var requests = 0
     public var connections = 0
     public var threads = 0
+    /// Requests written on a kept connection by the caller's thread, the
+    /// worker woken by the answer rather than by the caller.
+    public var writtenByCaller = 0
 }
 
 final class TransportCounters: Sendable {
     let requests = Atomic<Int>(0)
     let connections = Atomic<Int>(0)
     let threads = Atomic<Int>(0)
+    let writtenByCaller = Atomic<Int>(0)
     func connectionOpened() { connections.add(1, ordering: .relaxed) }
     var snapshot: TransportStatistics {
         TransportStatistics(
             requests: requests.load(ordering: .relaxed), connections: connections.load(ordering: .relaxed),
-            threads: threads.load(ordering: .relaxed))
+            threads: threads.load(ordering: .relaxed), writtenByCaller: writtenByCaller.load(ordering: .relaxed))
     }
 }
 
@@ -84,6 +88,15 @@ final class TransportCounters: Sendable {
 /// - Deadlines, cancellation and the caps are the exchange's own, as for a
 ///   single exchange; an exchange that fails or is cancelled closes its
 ///   connection rather than keep it in an unknown state.
+/// - On an idle worker's kept plain connection (not TLS, not `s_client`),
+///   the caller writes the request itself, on its own thread (the socket is
+///   non-blocking), and does not wake the worker: the worker waits on that
+///   socket as well as on its wake-up pipe, and the answer wakes it (one
+///   thread wake-up a request fewer; perf, issue 24). A worker so waiting
+///   looks at its slot at least every 50 ms, so that a deadline or a
+///   cancellation is seen within that even when no answer comes. A request
+///   not all written at once, or a connection that looks closed, goes to the
+///   worker as before.
 final class ConnectionPool: Sendable {
     let capacity: Int
     let idleSeconds: Double
@@ -94,8 +107,14 @@ final class ConnectionPool: Sendable {
     /// Entered by each worker for its life: `shutdown` waits for it (bounded).
     private let running = DispatchGroup()
 
+    /// An idle worker, and its kept connection's origin and socket when a caller may write on it (plain, not TLS).
+    private struct Idle: Sendable {
+        let worker: Worker
+        var plain: (origin: String, fd: Int32)?
+    }
+
     private struct State: Sendable {
-        var idle: [Worker] = []
+        var idle: [Idle] = []
         var workers = 0
         var closed = false
     }
@@ -122,13 +141,13 @@ final class ConnectionPool: Sendable {
     func submit(_ job: Job) {
         counters.requests.add(1, ordering: .relaxed)
         enum Pick {
-            case worker(Worker)
+            case worker(Worker, plain: (origin: String, fd: Int32)?)
             case new(Worker)
             case alone
         }
         let pick: Pick = state.withLock { s in
             if s.closed { return .alone }
-            if let w = s.idle.popLast() { return .worker(w) }
+            if let e = s.idle.popLast() { return .worker(e.worker, plain: e.plain) }
             if s.workers < capacity {
                 s.workers += 1
                 return .new(Worker(pool: self))
@@ -136,10 +155,14 @@ final class ConnectionPool: Sendable {
             return .alone
         }
         switch pick {
-        case .worker(let w):
-            w.give(.job(job))
+        case .worker(let w, let plain):
+            if let plain, let bytes = ConnectionPool.writableNow(job, on: plain) {
+                if w.giveWriting(job, fd: plain.fd, bytes: bytes) { counters.writtenByCaller.add(1, ordering: .relaxed) }
+            } else {
+                w.give(.job(job, written: nil))
+            }
         case .new(let w):
-            w.give(.job(job))
+            w.give(.job(job, written: nil))
             start(w)
         case .alone:
             counters.threads.add(1, ordering: .relaxed)
@@ -168,14 +191,34 @@ final class ConnectionPool: Sendable {
         thread.start()
     }
 
-    /// A worker is free again; false when the pool is closed (the worker then ends).
-    func release(_ worker: Worker) -> Bool {
+    /// The request's bytes when the caller may write them itself on the kept
+    /// connection `plain`: a plain `http://` request to its origin, with
+    /// nothing to refuse in its head, not cancelled, and the connection not
+    /// readable (a server that closed it, or sent what nobody asked for, makes
+    /// it readable: the worker then sees to it, as before). nil otherwise.
+    static func writableNow(_ job: Job, on plain: (origin: String, fd: Int32)) -> [UInt8]? {
+        #if canImport(Glibc)
+            guard job.request.headProblem == nil, !job.flag.isSet, job.target.scheme?.lowercased() == "http",
+                let host = job.target.host, !host.isEmpty,
+                PlainHTTP.origin(https: false, host: host, port: job.target.port ?? 80) == plain.origin
+            else { return nil }
+            var p = pollfd(fd: plain.fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 0) == 0 else { return nil }
+            return PlainHTTP.requestBytes(job.request, target: job.target, host: host)
+        #else
+            return nil  // send(2) without MSG_NOSIGNAL could raise SIGPIPE on the caller's thread
+        #endif
+    }
+
+    /// A worker is free again, with its kept connection's origin and socket
+    /// when a caller may write on it; false when the pool is closed (the worker then ends).
+    func release(_ worker: Worker, plain: (origin: String, fd: Int32)?) -> Bool {
         state.withLock { s in
             if s.closed {
                 s.workers -= 1
                 return false
             }
-            s.idle.append(worker)
+            s.idle.append(Idle(worker: worker, plain: plain))
             return true
         }
     }
@@ -184,9 +227,22 @@ final class ConnectionPool: Sendable {
     /// false if it was just given a job (it is on its way).
     func retire(_ worker: Worker) -> Bool {
         state.withLock { s in
-            guard let i = s.idle.firstIndex(where: { $0 === worker }) else { return false }
+            guard let i = s.idle.firstIndex(where: { $0.worker === worker }) else { return false }
             s.idle.remove(at: i)
             s.workers -= 1
+            return true
+        }
+    }
+
+    /// An idle worker's kept connection became readable with no request on
+    /// it: true if the worker is still idle (no caller may write on the
+    /// connection from now on: the worker closes it); false if a caller has
+    /// just taken the worker (the caller's job follows; the connection is
+    /// the caller's to look at, and the worker must not close it under it).
+    func forgetConnection(of worker: Worker) -> Bool {
+        state.withLock { s in
+            guard let i = s.idle.firstIndex(where: { $0.worker === worker }) else { return false }
+            s.idle[i].plain = nil
             return true
         }
     }
@@ -197,7 +253,7 @@ final class ConnectionPool: Sendable {
     func shutdown(wait: Double = 0) {
         let idle = state.withLock { s in
             s.closed = true
-            let idle = s.idle
+            let idle = s.idle.map(\.worker)
             s.workers -= idle.count
             s.idle = []
             return idle
@@ -211,46 +267,114 @@ final class ConnectionPool: Sendable {
     /// One thread and the connection it keeps.
     final class Worker: Sendable {
         enum Message: Sendable {
-            case job(Job)
+            /// A job; `written`: the part of its request a caller already wrote on the kept connection.
+            case job(Job, written: PlainHTTP.Written?)
             case stop
         }
         let pool: ConnectionPool
-        private let wake = DispatchSemaphore(value: 0)
         private let slot = Mutex<Message?>(nil)
+        /// The pipe that wakes the worker (both ends non-blocking): it waits
+        /// on it and, when idle with a plain kept connection, on that socket too.
+        private let wakeRead: Int32
+        private let wakeWrite: Int32
 
-        init(pool: ConnectionPool) { self.pool = pool }
+        init(pool: ConnectionPool) {
+            self.pool = pool
+            var ends: [Int32] = [-1, -1]
+            if pipe(&ends) == 0 {
+                for fd in ends {
+                    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                }
+            }
+            // Without a pipe (out of descriptors), the worker still looks at its slot every 50 ms.
+            wakeRead = ends[0]
+            wakeWrite = ends[1]
+        }
+
+        deinit {
+            if wakeRead >= 0 { _ = poolClose(wakeRead) }
+            if wakeWrite >= 0 { _ = poolClose(wakeWrite) }
+        }
 
         func give(_ message: Message) {
             slot.withLock { $0 = message }
-            wake.signal()
+            signal()
+        }
+
+        /// `job`, whose request this (the caller's) thread writes on the worker's
+        /// kept connection `fd` as far as the socket takes it now. All of it
+        /// written: the worker is not woken (the answer will wake it). Less:
+        /// the worker is woken to write the rest, or, with nothing written, to
+        /// carry the job as it would have (the slot's lock keeps the worker
+        /// from taking the job before it says how much was written). Returns
+        /// whether this thread wrote any of it.
+        func giveWriting(_ job: Job, fd: Int32, bytes: [UInt8]) -> Bool {
+            let n = slot.withLock { m -> Int in
+                let n = PlainHTTP.sendNow(fd, bytes)
+                m = .job(job, written: n > 0 ? PlainHTTP.Written(bytes: bytes, count: n) : nil)
+                return n
+            }
+            if n < bytes.count { signal() }
+            return n > 0
+        }
+
+        private func signal() {
+            var one: UInt8 = 1
+            _ = write(wakeWrite, &one, 1)  // a full pipe wakes the worker as well
+        }
+
+        private func drain() {
+            var sink = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            while withUnsafeMutableBytes(of: &sink, { read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
         }
 
         func main() {
             var kept: KeptConnection?
             defer { kept?.close() }
             let readBuffer = ReadBuffer()
+            var idleSince = ContinuousClock.now
+            /// The kept socket was readable with no job, and a caller had taken the worker: wait on the pipe alone until its job comes.
+            var taken = false
             while true {
-                if wake.wait(timeout: .now() + pool.idleSeconds) == .timedOut {
-                    if pool.retire(self) { return }
-                    continue  // given a job as the time ran out: its signal follows
-                }
-                guard let message = slot.withLock({ m -> Message? in
+                let plain = kept.flatMap { $0.tls == nil && $0.tunnel == nil && !taken ? $0.fd : nil } ?? -1
+                var waits = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0), pollfd(fd: plain, events: Int16(POLLIN), revents: 0)]
+                _ = poll(&waits, 2, 50)  // a descriptor of -1 is not waited on
+                if waits[0].revents != 0 { drain() }
+                if let message = slot.withLock({ m -> Message? in
                     defer { m = nil }
                     return m
-                }) else { continue }
-                guard case .job(let job) = message else { return }
-                var exchange = PlainHTTP.Exchange(deadline: job.deadline, timeout: job.timeout, flag: job.flag, limits: job.limits)
-                exchange.caFile = job.caFile
-                exchange.tlsLibrary = pool.tlsLibrary
-                exchange.counters = pool.counters
-                exchange.keepAlive = true
-                exchange.readBuffer = readBuffer
-                let (result, next) = exchange.run(job.request, target: job.target, kept: kept)
-                kept = next
-                // Free before answering, so that the caller's next request finds this worker and its connection.
-                let stays = pool.release(self)
-                job.continuation.resume(returning: result)
-                if !stays { return }
+                }) {
+                    taken = false
+                    guard case .job(let job, let written) = message else { return }
+                    var exchange = PlainHTTP.Exchange(deadline: job.deadline, timeout: job.timeout, flag: job.flag, limits: job.limits)
+                    exchange.caFile = job.caFile
+                    exchange.tlsLibrary = pool.tlsLibrary
+                    exchange.counters = pool.counters
+                    exchange.keepAlive = true
+                    exchange.readBuffer = readBuffer
+                    exchange.answerSeen = plain >= 0 && waits[1].revents != 0
+                    let (result, next) = exchange.run(job.request, target: job.target, kept: kept, written: written)
+                    kept = next
+                    // Free before answering, so that the caller's next request finds this worker and its connection.
+                    let stays = pool.release(self, plain: next.flatMap { $0.tls == nil && $0.tunnel == nil ? ($0.origin, $0.fd) : nil })
+                    job.continuation.resume(returning: result)
+                    if !stays { return }
+                    idleSince = .now
+                    continue
+                }
+                if plain >= 0, waits[1].revents != 0 {
+                    // Readable with no request on it: the server closed it, or sent what nobody asked for.
+                    if pool.forgetConnection(of: self) {
+                        kept?.close()
+                        kept = nil
+                    } else {
+                        taken = true
+                    }
+                    continue
+                }
+                if ContinuousClock.now - idleSince >= .seconds(pool.idleSeconds), pool.retire(self) { return }
+                // Not retired: given a job as the time ran out (it is in the slot, or on its way).
             }
         }
     }

@@ -248,6 +248,10 @@ enum PlainHTTP {
         /// for it before asking, rather than after a `recv` that says EAGAIN
         /// (one syscall a request; perf, issue 24).
         var answerPending = false
+        /// Set by a worker that saw its kept socket readable before it took
+        /// the job (the answer to a request its caller wrote): the first
+        /// attempt reads at once, without waiting first.
+        var answerSeen = false
         /// Where reads land before they join `buffer`: the worker's, reused
         /// by each of its exchanges; nil: one for each read.
         var readBuffer: ReadBuffer?
@@ -291,8 +295,12 @@ enum PlainHTTP {
         /// 9.2.1): the request went where a new connection would have taken
         /// it. Any other method, and any other failure, is reported as before,
         /// and retried only by `--retries` (transport errors only).
+        ///
+        /// `written`: the request's bytes, of which a caller already wrote
+        /// `count` (at least one) on `kept` (`ConnectionPool`'s callers do, to
+        /// spare the worker a wake-up): the rest is written, and the answer read.
         mutating func run(
-            _ request: OutgoingRequest, target: RequestTarget, kept: KeptConnection?
+            _ request: OutgoingRequest, target: RequestTarget, kept: KeptConnection?, written: Written? = nil
         ) -> (result: Result<(Int, [String: String], [UInt8]), TransportError>, kept: KeptConnection?) {
             var reuse = kept
             // Checked before connecting: nothing of a request that could inject a line is sent.
@@ -306,15 +314,14 @@ enum PlainHTTP {
             }
             let https = target.scheme?.lowercased() == "https"
             let port = target.port ?? (https ? 443 : 80)
-            var origin = ""
-            origin.reserveCapacity(host.utf8.count + 16)
-            origin += https ? "https://" : "http://"
-            origin += host.lowercased()
-            origin += ":"
-            origin += String(port)
-            if let k = reuse, k.origin != origin || k.isClosedByPeer {
+            let origin = PlainHTTP.origin(https: https, host: host, port: port)
+            // The request a caller already wrote on `kept` (its answer may be
+            // there: the connection is not asked whether the server closed it).
+            var pending = written
+            if let k = reuse, k.origin != origin || (pending == nil && k.isClosedByPeer) {
                 k.close()
                 reuse = nil
+                pending = nil
             }
             while true {
                 fd = -1
@@ -327,8 +334,10 @@ enum PlainHTTP {
                 reusable = false
                 answerPending = false
                 let reused = reuse != nil
-                let outcome = attempt(request, target: target, host: host, port: port, https: https, on: reuse)
+                let outcome = attempt(request, target: target, host: host, port: port, https: https, on: reuse, written: pending)
                 reuse = nil
+                pending = nil
+                answerSeen = false
                 switch outcome {
                 case .success(let answer):
                     if keepAlive, reusable, start == buffer.count, !flag.isSet {
@@ -363,7 +372,8 @@ enum PlainHTTP {
 
         /// Connects (unless `kept` is given), writes the request, reads the answer.
         mutating func attempt(
-            _ request: OutgoingRequest, target: RequestTarget, host: String, port: Int, https: Bool, on kept: KeptConnection?
+            _ request: OutgoingRequest, target: RequestTarget, host: String, port: Int, https: Bool, on kept: KeptConnection?,
+            written: Written? = nil
         ) -> Result<(Int, [String: String], [UInt8]), TransportError> {
             do throws(TransportError) {
                 if let kept {
@@ -386,8 +396,12 @@ enum PlainHTTP {
                     try connect(host: host, port: port)
                     counters?.connectionOpened()
                 }
-                try write(PlainHTTP.requestBytes(request, target: target, host: host))
-                answerPending = tls == nil
+                if let written, kept != nil {
+                    try write(written.bytes, from: written.count)
+                } else {
+                    try write(PlainHTTP.requestBytes(request, target: target, host: host))
+                }
+                answerPending = tls == nil && !(answerSeen && kept != nil)
                 return .success(try readResponse(method: request.method))
             } catch {
                 // The tunnel ended before an answer: s_client says why
@@ -467,12 +481,12 @@ enum PlainHTTP {
             }
         }
 
-        mutating func write(_ bytes: [UInt8]) throws(TransportError) {
+        mutating func write(_ bytes: [UInt8], from start: Int = 0) throws(TransportError) {
             if let tls {
                 try tls.write(bytes) { s, events throws(TransportError) in try wait(s, events: events) }
                 return
             }
-            var offset = 0
+            var offset = start
             while offset < bytes.count {
                 let n = bytes.withUnsafeBytes { b in systemSend(fd, b.baseAddress! + offset, b.count - offset) }
                 if n > 0 {
@@ -866,6 +880,31 @@ enum PlainHTTP {
 
 /// Room for one read from a socket, made once and reused (a pool's worker
 /// keeps one for all its exchanges). Used by one thread at a time.
+extension PlainHTTP {
+    /// A request's bytes, of which `count` are already on the connection.
+    struct Written: Sendable {
+        var bytes: [UInt8]
+        var count: Int
+    }
+
+    /// What a kept connection is matched by: scheme, host (lowercased) and port.
+    static func origin(https: Bool, host: String, port: Int) -> String {
+        var origin = ""
+        origin.reserveCapacity(host.utf8.count + 16)
+        origin += https ? "https://" : "http://"
+        origin += host.lowercased()
+        origin += ":"
+        origin += String(port)
+        return origin
+    }
+
+    /// Writes what the socket `fd` takes of `bytes` now, without waiting
+    /// (it is non-blocking): how many; 0 when it took none or failed.
+    static func sendNow(_ fd: Int32, _ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { b in max(0, systemSend(fd, b.baseAddress!, b.count)) }
+    }
+}
+
 final class ReadBuffer {
     static let size = 64 << 10
     let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: ReadBuffer.size, alignment: 16)

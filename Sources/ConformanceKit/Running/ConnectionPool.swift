@@ -130,11 +130,30 @@ final class ConnectionPool: Sendable {
         var continuation: CheckedContinuation<Result<(Int, [String: String], [UInt8]), TransportError>, Never>
     }
 
+    /// Whether workers wait on a pipe (and callers write on their kept
+    /// connections): only while the process may open three descriptors a
+    /// worker (its socket and its pipe's two ends) with room to spare, so that
+    /// a large `--jobs` under a low descriptor limit opens as many connections
+    /// as before. Otherwise each worker is woken as before.
+    let pipes: Bool
+
     /// `capacity` 0: no worker, every exchange on a connection of its own.
-    init(capacity: Int, idleSeconds: Double = 2, tlsLibrary: TLSLibrary? = TLSLibrary.shared) {
+    init(capacity: Int, idleSeconds: Double = 2, tlsLibrary: TLSLibrary? = TLSLibrary.shared, pipes: Bool? = nil) {
         self.capacity = max(0, capacity)
         self.idleSeconds = idleSeconds
         self.tlsLibrary = tlsLibrary
+        self.pipes = pipes ?? ConnectionPool.descriptorsAllow(workers: max(0, capacity))
+    }
+
+    /// Whether the soft limit on open descriptors leaves room for three a worker and 256 more.
+    static func descriptorsAllow(workers: Int) -> Bool {
+        var limit = rlimit()
+        #if canImport(Glibc)
+            guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return false }
+        #else
+            guard getrlimit(RLIMIT_NOFILE, &limit) == 0 else { return false }
+        #endif
+        return UInt64(limit.rlim_cur) >= UInt64(workers) * 3 + 256  // no limit is the largest value
     }
 
     /// Runs `job` on an idle worker, a new one (below capacity), or a thread of its own.
@@ -274,20 +293,26 @@ final class ConnectionPool: Sendable {
         let pool: ConnectionPool
         private let slot = Mutex<Message?>(nil)
         /// The pipe that wakes the worker (both ends non-blocking): it waits
-        /// on it and, when idle with a plain kept connection, on that socket too.
+        /// on it and, when idle with a plain kept connection, on that socket
+        /// too. -1 when the pool has no descriptors to spare for pipes, or
+        /// none could be made: the worker is then woken by `wake`, and no
+        /// caller writes on its connection.
         private let wakeRead: Int32
         private let wakeWrite: Int32
+        private let wake = DispatchSemaphore(value: 0)
+        var hasPipe: Bool { wakeRead >= 0 }
 
         init(pool: ConnectionPool) {
             self.pool = pool
             var ends: [Int32] = [-1, -1]
-            if pipe(&ends) == 0 {
+            if pool.pipes, pipe(&ends) == 0 {
                 for fd in ends {
                     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
                     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
                 }
+            } else {
+                ends = [-1, -1]
             }
-            // Without a pipe (out of descriptors), the worker still looks at its slot every 50 ms.
             wakeRead = ends[0]
             wakeWrite = ends[1]
         }
@@ -320,6 +345,10 @@ final class ConnectionPool: Sendable {
         }
 
         private func signal() {
+            guard hasPipe else {
+                wake.signal()
+                return
+            }
             var one: UInt8 = 1
             _ = write(wakeWrite, &one, 1)  // a full pipe wakes the worker as well
         }
@@ -337,10 +366,14 @@ final class ConnectionPool: Sendable {
             /// The kept socket was readable with no job, and a caller had taken the worker: wait on the pipe alone until its job comes.
             var taken = false
             while true {
-                let plain = kept.flatMap { $0.tls == nil && $0.tunnel == nil && !taken ? $0.fd : nil } ?? -1
+                let plain = hasPipe ? kept.flatMap { $0.tls == nil && $0.tunnel == nil && !taken ? $0.fd : nil } ?? -1 : -1
                 var waits = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0), pollfd(fd: plain, events: Int16(POLLIN), revents: 0)]
-                _ = poll(&waits, 2, 50)  // a descriptor of -1 is not waited on
-                if waits[0].revents != 0 { drain() }
+                if hasPipe {
+                    _ = poll(&waits, 2, 50)  // a descriptor of -1 is not waited on
+                    if waits[0].revents != 0 { drain() }
+                } else {
+                    _ = wake.wait(timeout: .now() + 0.05)
+                }
                 if let message = slot.withLock({ m -> Message? in
                     defer { m = nil }
                     return m
@@ -357,7 +390,7 @@ final class ConnectionPool: Sendable {
                     let (result, next) = exchange.run(job.request, target: job.target, kept: kept, written: written)
                     kept = next
                     // Free before answering, so that the caller's next request finds this worker and its connection.
-                    let stays = pool.release(self, plain: next.flatMap { $0.tls == nil && $0.tunnel == nil ? ($0.origin, $0.fd) : nil })
+                    let stays = pool.release(self, plain: next.flatMap { hasPipe && $0.tls == nil && $0.tunnel == nil ? ($0.origin, $0.fd) : nil })
                     job.continuation.resume(returning: result)
                     if !stays { return }
                     idleSince = .now

@@ -24,13 +24,14 @@ import Testing
         HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
     }
 
-    /// A loopback server answering request number n (0-based) with `answer(n)`.
-    static func server(_ answer: @escaping @Sendable (Int) -> HTTPResponse) throws -> (HTTPServer, Counter) {
+    /// A loopback server answering request number n (0-based) with `answer(n)`,
+    /// closing a connection idle for `idle` seconds.
+    static func server(idle: Double = 600, _ answer: @escaping @Sendable (Int) -> HTTPResponse) throws -> (HTTPServer, Counter) {
         let counter = Counter()
-        // The server keeps an idle connection 600 s (not its default 30 s): see the suite's comment.
+        // The server keeps an idle connection 600 s by default (not its default 30 s): see the suite's comment.
         // A HEAD is answered with GET's Content-Length and no body (HTTPServer's
         // doing): the client must not wait for a body after it.
-        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, idleTimeoutSeconds: 600)) { _ in
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, idleTimeoutSeconds: idle)) { _ in
             answer(counter.next())
         }
         try server.start()
@@ -95,12 +96,7 @@ import Testing
     /// less: the server times a new connection from its accept too, and a
     /// loaded machine may hold a worker that long between connecting and writing.)
     @Test func keptConnectionsClosedAtRandomMomentsLoseNoRequest() async throws {
-        let counter = Counter()
-        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, idleTimeoutSeconds: 0.1)) { _ in
-            _ = counter.next()
-            return Self.ok()
-        }
-        try server.start()
+        let (server, counter) = try Self.server(idle: 0.1) { _ in Self.ok() }
         defer { server.shutdown() }
         let t = URLSessionTransport(maxConnections: 4, keepAliveSeconds: 600)
         defer { t.closeConnections() }
@@ -127,12 +123,7 @@ import Testing
     /// it end, closes it and keeps no connection, so the next request goes
     /// once, on a new connection (no request sent into a closed one and retried).
     @Test func aKeptConnectionTheServerClosesWhileIdleIsDroppedBeforeTheNextRequest() async throws {
-        let counter = Counter()
-        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, idleTimeoutSeconds: 0.2)) { _ in
-            _ = counter.next()
-            return Self.ok()
-        }
-        try server.start()
+        let (server, counter) = try Self.server(idle: 0.2) { _ in Self.ok() }
         defer { server.shutdown() }
         let t = URLSessionTransport(maxConnections: 1, keepAliveSeconds: 600)
         defer { t.closeConnections() }

@@ -156,7 +156,7 @@ final class AnswerRecordingTransport: Transport {
                         return real.scrubbed(bytes, cuts: Scrubber.ellipses(in: bytes)).map { String(decoding: $0, as: UTF8.self) } ?? text
                     }
                     let rt = writer.prefix(tree, limit: limit, masked: sensitive, scrub: whole)
-                    let rv = writer.prefix(view, limit: limit, masked: sensitive, scrub: { real($0) }, mayScrub: real.mayHoldSecret)
+                    let rv = writer.prefix(view, limit: limit, masked: sensitive, scrub: { real($0) }, mayScrub: real.secretFilter)
                     same(rt.text, rv.text, "scrubbed excerpt at \(limit)", n)
                     if rt.text.contains("***") { scrubbed += 1 }
                     same(

@@ -24,6 +24,10 @@ final class KeptConnection {
         self.tls = tls
     }
 
+    /// Its origin and socket when a caller may write on it: plain (no TLS
+    /// session, no `s_client`); nil otherwise.
+    var plain: ConnectionPool.Plain? { tls == nil && tunnel == nil ? (origin, fd) : nil }
+
     /// Whether the connection has something to read while no request is
     /// under way: the end of the stream (the server, or its `s_client`,
     /// closed it) or bytes nobody asked for. Either way it carries no more.
@@ -107,10 +111,13 @@ final class ConnectionPool: Sendable {
     /// Entered by each worker for its life: `shutdown` waits for it (bounded).
     private let running = DispatchGroup()
 
-    /// An idle worker, and its kept connection's origin and socket when a caller may write on it (plain, not TLS).
+    /// A kept connection a caller may write on: its origin and socket (`KeptConnection.plain`).
+    typealias Plain = (origin: String, fd: Int32)
+
+    /// An idle worker, and its kept plain connection when a caller may write on it.
     private struct Idle: Sendable {
         let worker: Worker
-        var plain: (origin: String, fd: Int32)?
+        var plain: Plain?
     }
 
     private struct State: Sendable {
@@ -160,7 +167,7 @@ final class ConnectionPool: Sendable {
     func submit(_ job: Job) {
         counters.requests.add(1, ordering: .relaxed)
         enum Pick {
-            case worker(Worker, plain: (origin: String, fd: Int32)?)
+            case worker(Worker, plain: Plain?)
             case new(Worker)
             case alone
         }
@@ -215,7 +222,7 @@ final class ConnectionPool: Sendable {
     /// nothing to refuse in its head, not cancelled, and the connection not
     /// readable (a server that closed it, or sent what nobody asked for, makes
     /// it readable: the worker then sees to it, as before). nil otherwise.
-    static func writableNow(_ job: Job, on plain: (origin: String, fd: Int32)) -> [UInt8]? {
+    static func writableNow(_ job: Job, on plain: Plain) -> [UInt8]? {
         #if canImport(Glibc)
             guard job.request.headProblem == nil, !job.flag.isSet, job.target.scheme?.lowercased() == "http",
                 let host = job.target.host, !host.isEmpty,
@@ -231,7 +238,7 @@ final class ConnectionPool: Sendable {
 
     /// A worker is free again, with its kept connection's origin and socket
     /// when a caller may write on it; false when the pool is closed (the worker then ends).
-    func release(_ worker: Worker, plain: (origin: String, fd: Int32)?) -> Bool {
+    func release(_ worker: Worker, plain: Plain?) -> Bool {
         state.withLock { s in
             if s.closed {
                 s.workers -= 1
@@ -366,7 +373,7 @@ final class ConnectionPool: Sendable {
             /// The kept socket was readable with no job, and a caller had taken the worker: wait on the pipe alone until its job comes.
             var taken = false
             while true {
-                let plain = hasPipe ? kept.flatMap { $0.tls == nil && $0.tunnel == nil && !taken ? $0.fd : nil } ?? -1 : -1
+                let plain = hasPipe && !taken ? kept?.plain?.fd ?? -1 : -1
                 var waits = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0), pollfd(fd: plain, events: Int16(POLLIN), revents: 0)]
                 if hasPipe {
                     _ = poll(&waits, 2, 50)  // a descriptor of -1 is not waited on
@@ -390,7 +397,7 @@ final class ConnectionPool: Sendable {
                     let (result, next) = exchange.run(job.request, target: job.target, kept: kept, written: written)
                     kept = next
                     // Free before answering, so that the caller's next request finds this worker and its connection.
-                    let stays = pool.release(self, plain: next.flatMap { hasPipe && $0.tls == nil && $0.tunnel == nil ? ($0.origin, $0.fd) : nil })
+                    let stays = pool.release(self, plain: hasPipe ? next?.plain : nil)
                     job.continuation.resume(returning: result)
                     if !stays { return }
                     idleSince = .now

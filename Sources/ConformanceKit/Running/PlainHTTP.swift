@@ -878,8 +878,6 @@ enum PlainHTTP {
     }
 }
 
-/// Room for one read from a socket, made once and reused (a pool's worker
-/// keeps one for all its exchanges). Used by one thread at a time.
 extension PlainHTTP {
     /// A request's bytes, of which `count` are already on the connection.
     struct Written: Sendable {
@@ -905,6 +903,8 @@ extension PlainHTTP {
     }
 }
 
+/// Room for one read from a socket, made once and reused (a pool's worker
+/// keeps one for all its exchanges). Used by one thread at a time.
 final class ReadBuffer {
     static let size = 64 << 10
     let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: ReadBuffer.size, alignment: 16)

@@ -28,20 +28,10 @@ package struct Scrubber: Sendable {
     /// The first byte of each secret, in `secrets`' order: the scan compares
     /// it before it touches the secret (empty secrets are never kept).
     private var firsts: [UInt8] = []
-    /// Where a secret may begin (`isCandidate`): one object, so that a copy
+    /// Where a secret may begin (`SecretStarts.isCandidate`): one object, so that a copy
     /// of the scrubber, or a closure that asks it, holds one reference, not
     /// the tables (perf, issue 24).
     private var starts: SecretStarts
-
-    /// Whether a secret may begin at `t[i]` (see `SecretStarts`).
-    @inline(__always) func isCandidate(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool { starts.isCandidate(t, i) }
-
-    /// By byte value: whether some secret begins with that byte (the scan before `SecretStarts`, kept for the tests' reference).
-    static func firstBytes(of secrets: [[UInt8]]) -> [Bool] {
-        var table = [Bool](repeating: false, count: 256)
-        for s in secrets { if let b = s.first { table[Int(b)] = true } }
-        return table
-    }
 
     public static let none = Scrubber(secrets: [])
 
@@ -142,7 +132,7 @@ package struct Scrubber: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Whether a secret may begin at some byte of `text` (`isCandidate`):
+    /// Whether a secret may begin at some byte of `text` (`SecretStarts.isCandidate`):
     /// where none may, `scrubbed` replaces nothing, so most of an excerpt's
     /// strings are let through without the copy to an array (perf, issue 24).
     func mayHoldSecret(_ text: String) -> Bool {
@@ -210,9 +200,6 @@ package struct Scrubber: Sendable {
     }
 
     static let mark = Array("***".utf8)
-    /// Bytes that begin an encoded form of another byte: `%HH`, `+` (a
-    /// space alone), `\` and `&` (see `end`).
-    @inline(__always) static func isEscapeStart(_ c: UInt8) -> Bool { c == 0x25 || c == 0x2B || c == 0x5C || c == 0x26 }
 
     static func ellipses(in t: [UInt8]) -> [Int] {
         var at: [Int] = []

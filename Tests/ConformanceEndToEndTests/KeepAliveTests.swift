@@ -297,6 +297,36 @@ import Testing
         #expect(r.failureMessage == "cancelled", "\(r)")
     }
 
+    /// The answer to a request the caller wrote may wake the worker before
+    /// the caller has handed it the job (a caller preempted right after
+    /// writing; here it waits until the worker says so). The worker then
+    /// waits for the job, and the caller, seeing that, wakes it. The pool's
+    /// tick is two minutes here, so only that wake-up can end the exchange
+    /// within its timeout; the worker does not take the readable socket for
+    /// one the server closed.
+    @Test(.timeLimit(.minutes(5))) func anAnswerThatComesBeforeItsJobWaitsForTheCallerToWakeTheWorker() async throws {
+        let (server, _) = try Self.server { n in Self.ok(#"{"n":\#(n)}"#) }
+        defer { server.shutdown() }
+        let sawWaiting = Counter()
+        let pool = ConnectionPool(capacity: 1, idleSeconds: 600, tickMilliseconds: 120_000) { worker in
+            // Until the answer has woken the worker (at most 20 s, for a loaded machine).
+            let until = Date().addingTimeInterval(20)
+            while !worker.isWaitingForJob, Date() < until { usleep(1_000) }
+            if worker.isWaitingForJob { _ = sawWaiting.next() }
+        }
+        defer { pool.shutdown(wait: 5) }
+        let request = OutgoingRequest(method: "GET", url: server.baseURL + "/x", headers: [], body: nil)
+        let limits = PlainHTTP.Limits(maxBodyBytes: 1 << 20, maxHeaderBytes: 64 << 10)
+        for n in 0..<4 {
+            let r = try await PlainHTTP.send(request, target: RequestTarget(server.baseURL + "/x")!, timeout: 60, limits: limits, pool: pool)
+            #expect(r.status == 200 && r.body == Array(#"{"n":\#(n)}"#.utf8), "\(String(decoding: r.body, as: UTF8.self))")
+        }
+        // The first request opened the connection (the worker wrote it); the caller wrote the next three.
+        #expect(pool.counters.snapshot.writtenByCaller == 3)
+        #expect(sawWaiting.value == 3, "the worker saw each answer before its job")
+        #expect(server.acceptedConnectionCount == 1)
+    }
+
     /// A worker with nothing to do closes its connection and ends (`idleSeconds`).
     @Test func anIdlePoolClosesItsConnections() async throws {
         let (server, _) = try Self.server { _ in Self.ok() }

@@ -97,10 +97,11 @@ final class TransportCounters: Sendable {
 ///   non-blocking), and does not wake the worker: the worker waits on that
 ///   socket as well as on its wake-up pipe, and the answer wakes it (one
 ///   thread wake-up a request fewer; perf, issue 24). A worker so waiting
-///   looks at its slot at least every 50 ms, so that a deadline or a
-///   cancellation is seen within that even when no answer comes. A request
-///   not all written at once, or a connection that looks closed, goes to the
-///   worker as before.
+///   looks at its slot at least every 50 ms (`tickMilliseconds`), so that a
+///   deadline or a cancellation is seen within that even when no answer
+///   comes. A request not all written at once, or a connection that looks
+///   closed, goes to the worker as before. The caller writes before it hands
+///   the worker the job, outside the slot's lock (`giveWriting`).
 final class ConnectionPool: Sendable {
     let capacity: Int
     let idleSeconds: Double
@@ -143,13 +144,24 @@ final class ConnectionPool: Sendable {
     /// a large `--jobs` under a low descriptor limit opens as many connections
     /// as before. Otherwise each worker is woken as before.
     let pipes: Bool
+    /// How often, at least, a waiting worker looks at its slot (a deadline,
+    /// a cancellation, its idle time), in milliseconds.
+    let tickMilliseconds: Int32
+    /// Tests only: called on the caller's thread after it wrote a request on
+    /// a worker's kept connection and before it hands the worker the job.
+    let afterCallerWrite: (@Sendable (Worker) -> Void)?
 
     /// `capacity` 0: no worker, every exchange on a connection of its own.
-    init(capacity: Int, idleSeconds: Double = 2, tlsLibrary: TLSLibrary? = TLSLibrary.shared, pipes: Bool? = nil) {
+    init(
+        capacity: Int, idleSeconds: Double = 2, tlsLibrary: TLSLibrary? = TLSLibrary.shared, pipes: Bool? = nil,
+        tickMilliseconds: Int32 = 50, afterCallerWrite: (@Sendable (Worker) -> Void)? = nil
+    ) {
         self.capacity = max(0, capacity)
         self.idleSeconds = idleSeconds
         self.tlsLibrary = tlsLibrary
         self.pipes = pipes ?? ConnectionPool.descriptorsAllow(workers: max(0, capacity))
+        self.tickMilliseconds = max(1, tickMilliseconds)
+        self.afterCallerWrite = afterCallerWrite
     }
 
     /// Whether the soft limit on open descriptors leaves room for three a worker and 256 more.
@@ -298,7 +310,15 @@ final class ConnectionPool: Sendable {
             case stop
         }
         let pool: ConnectionPool
-        private let slot = Mutex<Message?>(nil)
+        /// What the worker is given, and whether it is waiting for it: its
+        /// kept socket became readable (an answer, most likely) before a
+        /// caller that wrote on it had put the job here. The caller then wakes
+        /// it; otherwise the answer is what wakes it.
+        private struct Slot {
+            var message: Message?
+            var waiting = false
+        }
+        private let slot = Mutex(Slot())
         /// The pipe that wakes the worker (both ends non-blocking): it waits
         /// on it and, when idle with a plain kept connection, on that socket
         /// too. -1 when the pool has no descriptors to spare for pipes, or
@@ -308,6 +328,8 @@ final class ConnectionPool: Sendable {
         private let wakeWrite: Int32
         private let wake = DispatchSemaphore(value: 0)
         var hasPipe: Bool { wakeRead >= 0 }
+        /// Whether the worker saw its kept socket readable and waits for the job (tests).
+        var isWaitingForJob: Bool { slot.withLock { $0.waiting } }
 
         init(pool: ConnectionPool) {
             self.pool = pool
@@ -330,7 +352,7 @@ final class ConnectionPool: Sendable {
         }
 
         func give(_ message: Message) {
-            slot.withLock { $0 = message }
+            slot.withLock { $0.message = message }
             signal()
         }
 
@@ -338,16 +360,26 @@ final class ConnectionPool: Sendable {
         /// kept connection `fd` as far as the socket takes it now. All of it
         /// written: the worker is not woken (the answer will wake it). Less:
         /// the worker is woken to write the rest, or, with nothing written, to
-        /// carry the job as it would have (the slot's lock keeps the worker
-        /// from taking the job before it says how much was written). Returns
-        /// whether this thread wrote any of it.
+        /// carry the job as it would have. Returns whether this thread wrote
+        /// any of it.
+        ///
+        /// The request is written before the job is put in the slot, and
+        /// outside the slot's lock: a caller preempted inside `send` (which
+        /// wakes the server) once held that lock while the answer woke the
+        /// worker, and the worker spun on it (2–4 % of our client's CPU:
+        /// perf, issue 24). A worker whose socket turns readable before the
+        /// job is here says so in the slot (`waiting`), and this caller then
+        /// wakes it; both look under the slot's lock, so one of them sees the
+        /// other.
         func giveWriting(_ job: Job, fd: Int32, bytes: [UInt8]) -> Bool {
-            let n = slot.withLock { m -> Int in
-                let n = PlainHTTP.sendNow(fd, bytes)
-                m = .job(job, written: n > 0 ? PlainHTTP.Written(bytes: bytes, count: n) : nil)
-                return n
+            let n = PlainHTTP.sendNow(fd, bytes)
+            pool.afterCallerWrite?(self)
+            let waiting = slot.withLock { s -> Bool in
+                s.message = .job(job, written: n > 0 ? PlainHTTP.Written(bytes: bytes, count: n) : nil)
+                defer { s.waiting = false }
+                return s.waiting
             }
-            if n < bytes.count { signal() }
+            if n < bytes.count || waiting { signal() }
             return n > 0
         }
 
@@ -376,13 +408,19 @@ final class ConnectionPool: Sendable {
                 let plain = hasPipe && !taken ? kept?.plain?.fd ?? -1 : -1
                 var waits = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0), pollfd(fd: plain, events: Int16(POLLIN), revents: 0)]
                 if hasPipe {
-                    _ = poll(&waits, 2, 50)  // a descriptor of -1 is not waited on
+                    _ = poll(&waits, 2, pool.tickMilliseconds)  // a descriptor of -1 is not waited on
                     if waits[0].revents != 0 { drain() }
                 } else {
-                    _ = wake.wait(timeout: .now() + 0.05)
+                    _ = wake.wait(timeout: .now() + Double(pool.tickMilliseconds) / 1000)
                 }
-                if let message = slot.withLock({ m -> Message? in
-                    defer { m = nil }
+                let readable = plain >= 0 && waits[1].revents != 0
+                if let message = slot.withLock({ s -> Message? in
+                    guard let m = s.message else {
+                        if readable { s.waiting = true }  // until a job comes (taken, it waits on the pipe alone)
+                        return nil
+                    }
+                    s.message = nil
+                    s.waiting = false
                     return m
                 }) {
                     taken = false
@@ -393,7 +431,7 @@ final class ConnectionPool: Sendable {
                     exchange.counters = pool.counters
                     exchange.keepAlive = true
                     exchange.readBuffer = readBuffer
-                    exchange.answerSeen = plain >= 0 && waits[1].revents != 0
+                    exchange.answerSeen = readable
                     let (result, next) = exchange.run(job.request, target: job.target, kept: kept, written: written)
                     kept = next
                     // Free before answering, so that the caller's next request finds this worker and its connection.
@@ -403,8 +441,10 @@ final class ConnectionPool: Sendable {
                     idleSince = .now
                     continue
                 }
-                if plain >= 0, waits[1].revents != 0 {
-                    // Readable with no request on it: the server closed it, or sent what nobody asked for.
+                if readable {
+                    // Readable with no job here: the answer to a request a caller is
+                    // about to hand over (it is no longer idle: the caller wakes it),
+                    // or, idle, the server closed it or sent what nobody asked for.
                     if pool.forgetConnection(of: self) {
                         kept?.close()
                         kept = nil

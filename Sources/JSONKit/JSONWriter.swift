@@ -17,8 +17,7 @@ public struct JSONWriter: Sendable {
     public func bytes(_ value: JSON) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        var w = Bounded(limit: .max, masked: [])
-        if pretty { w.indent = Array(indent.utf8) }
+        var w = Bounded(limit: .max, masked: [], indent: pretty ? Array(indent.utf8) : [])
         write(value, into: &out, level: 0, &w)
         return out
     }
@@ -59,8 +58,7 @@ public struct JSONWriter: Sendable {
     ) -> (text: String, truncated: Bool) {
         var out: [UInt8] = []
         out.reserveCapacity(min(limit, 4096) + 64)
-        var w = Bounded(limit: limit, masked: masked, scrub: scrub, mayScrub: mayScrub)
-        if pretty { w.indent = Array(indent.utf8) }
+        var w = Bounded(limit: limit, masked: masked, indent: pretty ? Array(indent.utf8) : [], scrub: scrub, mayScrub: mayScrub)
         write(value, into: &out, level: 0, &w)
         guard out.count > limit else { return (String(decoding: out, as: UTF8.self), false) }
         return (String(decoding: out[..<out.utf8Boundary(atMost: limit)], as: UTF8.self), true)
@@ -78,15 +76,17 @@ public struct JSONWriter: Sendable {
         /// keep-alive run's client CPU, perf issue 24). A key that is not
         /// ASCII is looked up always (`"\u{212A}"` is equal to `"K"`).
         let maskedLengths: UInt64
-        /// The writer's indent as bytes, made once for the document, not read from the `String` at every line.
-        var indent: [UInt8] = []
+        /// The writer's indent as bytes (empty when not pretty), made once
+        /// for the document, not read from the `String` at every line.
+        let indent: [UInt8]
 
         init(
-            limit: Int, masked: Set<String>, scrub: ((String) -> String)? = nil,
+            limit: Int, masked: Set<String>, indent: [UInt8], scrub: ((String) -> String)? = nil,
             mayScrub: ((UnsafeBufferPointer<UInt8>) -> Bool)? = nil
         ) {
             self.limit = limit
             self.masked = masked
+            self.indent = indent
             self.scrub = scrub
             self.mayScrub = mayScrub
             var lengths: UInt64 = 0

@@ -589,7 +589,7 @@ func loadAverage() -> Double {
 /// Records the GET requests a run sends, and what their answers weigh, so
 /// that wrk and our transport alone replay the run's own mix. Every request
 /// is kept up to `limit`; past it, a uniform sample of `limit` (reservoir
-/// sampling, seeded), so memory is bounded whatever the run sends.
+/// sampling, seeded: `SplitMix64`), so memory is bounded whatever the run sends.
 final class RecordingTransport: Transport {
     struct Recorded {
         var requests: [OutgoingRequest] = []
@@ -599,7 +599,7 @@ final class RecordingTransport: Transport {
         var non2xx = 0
         /// Requests of other methods: not replayed.
         var others = 0
-        var random = SeededRandom(seed: 0x5EED_1E55)
+        var random = SplitMix64(0x5EED_1E55)
     }
     let inner: URLSessionTransport
     let limit: Int
@@ -626,20 +626,6 @@ final class RecordingTransport: Transport {
             }
         }
         return exchange
-    }
-}
-
-/// SplitMix64: a small seeded generator, so that a sample and a shuffle are
-/// the same from one run to the next.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -701,7 +687,7 @@ final class WrkReplay {
             suite: suite, target: target, credentials: credentials, transport: recorder, options: RunOptions(jobs: jobs, timeout: 30))
         let r = recorder.recorded.withLock { $0 }
         guard !r.requests.isEmpty else { throw BenchError("the run sent no GET request to replay") }
-        var random = SeededRandom(seed: 0x5EED_5A1E)
+        var random = SplitMix64(0x5EED_5A1E)
         let requests = r.requests.shuffled(using: &random)
         recorded = requests.count
         self.requests = requests

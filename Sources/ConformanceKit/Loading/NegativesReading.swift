@@ -287,11 +287,13 @@ extension Array where Element: Hashable {
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast and the same on every machine.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64 (Steele, Lea, Flood 2014): small, fast and the same on every
+/// machine. Also the benchmark's (`conformance-bench rate` samples and
+/// shuffles the requests wrk replays with it).
+package struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    package init(_ seed: UInt64) { state = seed }
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -404,9 +404,13 @@ final class ConnectionPool: Sendable {
             var idleSince = ContinuousClock.now
             /// The kept socket was readable with no job, and a caller had taken the worker: wait on the pipe alone until its job comes.
             var taken = false
+            // The pipe and the kept socket, made once for the worker's life and set at each wait (not an array a wake-up).
+            var waits = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0), pollfd(fd: -1, events: Int16(POLLIN), revents: 0)]
             while true {
                 let plain = hasPipe && !taken ? kept?.plain?.fd ?? -1 : -1
-                var waits = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0), pollfd(fd: plain, events: Int16(POLLIN), revents: 0)]
+                waits[0].revents = 0
+                waits[1].fd = plain
+                waits[1].revents = 0
                 if hasPipe {
                     _ = poll(&waits, 2, pool.tickMilliseconds)  // a descriptor of -1 is not waited on
                     if waits[0].revents != 0 { drain() }

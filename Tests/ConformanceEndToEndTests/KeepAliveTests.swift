@@ -356,6 +356,7 @@ import Testing
         let limits = PlainHTTP.Limits(maxBodyBytes: 1 << 20, maxHeaderBytes: 64 << 10)
         // Kept 600 s (see the suite's comment), then closed.
         let pool = ConnectionPool(capacity: 2, idleSeconds: 600, pipes: false)
+        defer { pool.shutdown(wait: 10) }  // also when a send throws (a second shutdown finds nothing to close)
         for n in 0..<5 {
             let r = try await PlainHTTP.send(request, target: RequestTarget(server.baseURL + "/x")!, timeout: 20, limits: limits, pool: pool)
             #expect(r.status == 200 && r.body == Array(#"{"n":\#(n)}"#.utf8))

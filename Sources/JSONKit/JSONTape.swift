@@ -63,6 +63,20 @@ public struct JSONTape: Sendable {
     /// Parses a whole document of the `.json` dialect. The errors are
     /// `JSONParser.parse`'s for the same bytes.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) -> JSONTape {
+        // The reader of the common case first (JSONTapeFast.swift); what it refuses is read as before.
+        let fast = bytes.withUnsafeBufferPointer { buf in
+            var p = Parser(buf: buf, json5: false, maxDepth: maxDepth, caching: false)
+            defer { p.release() }
+            return fastWords(buf, maxDepth: maxDepth, &p)
+        }
+        if let fast { return JSONTape(words: fast.words, input: bytes, side: fast.side) }
+        return try parseGeneral(bytes, maxDepth: maxDepth)
+    }
+
+    /// `parse` without its reader of the common case: the reader of every
+    /// document, and of every refused one's error (public for the tests and
+    /// the benchmark that compare the two readers).
+    public static func parseGeneral(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) -> JSONTape {
         // About one value per 12 bytes in API answers; the buffer grows past that when it must.
         var writer = TapeWriter(words: TapeWords(capacity: bytes.count / 6 + 4))
         let read = bytes.withUnsafeBufferPointer { buf -> Bool in

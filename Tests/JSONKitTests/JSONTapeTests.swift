@@ -1,5 +1,5 @@
 import Foundation
-import JSONKit
+@testable import JSONKit
 import Testing
 
 /// The tape (JSONTape) against the tree (JSONParser): the same documents
@@ -26,6 +26,7 @@ import Testing
 
     /// One document both ways; a message naming the difference, or nil when they agree.
     static func disagreement(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) -> String? {
+        if let d = readersDisagree(bytes, maxDepth: maxDepth) { return d }
         let tree: Result<JSON, JSONParseError>
         do { tree = .success(try JSONParser.parse(bytes, maxDepth: maxDepth)) } catch { tree = .failure(error) }
         let tape: Result<JSONTape, JSONParseError>
@@ -37,6 +38,28 @@ import Testing
             return a == b ? nil : "refused differently: \(a) / \(b)"
         case (.success, .failure(let e)): return "the tape refused what the tree read: \(e)"
         case (.failure(let e), .success): return "the tape read what the tree refused: \(e)"
+        }
+    }
+
+    /// The tape's two readers (JSONTapeFast.swift and `Parser.tapeDocument`)
+    /// on one document: the same documents read, to the same words and side
+    /// buffer. The fast one refuses no document the other reads (were it to,
+    /// `parse` would still be right, only slower: this says so).
+    static func readersDisagree(_ bytes: [UInt8], maxDepth: Int) -> String? {
+        let general = try? JSONTape.parseGeneral(bytes, maxDepth: maxDepth)
+        let fast = bytes.withUnsafeBufferPointer { buf in
+            var p = Parser(buf: buf, json5: false, maxDepth: maxDepth, caching: false)
+            defer { p.release() }
+            return JSONTape.fastWords(buf, maxDepth: maxDepth, &p)
+        }
+        switch (general, fast) {
+        case (nil, nil): return nil
+        case (nil, _?): return "the fast reader read what the general one refused"
+        case (_?, nil): return "the fast reader refused what the general one read"
+        case (let g?, let f?):
+            let same =
+                g.words.count == f.words.count && (0..<g.words.count).allSatisfy { g.words.base[$0] == f.words.base[$0] } && g.side == f.side
+            return same ? nil : "the two readers wrote different tapes"
         }
     }
 

@@ -1234,6 +1234,47 @@ struct HotPathTests {
         }
         #expect(planned > 1000 && withAlternatives > 1000, "\(planned) steps planned, \(withAlternatives) with alternatives")
     }
+
+    /// The page walk's id tally (`IDTally`) answers what the `[String: Int]`
+    /// it replaced answered: as many distinct ids, the same ids repeated
+    /// (each as the dictionary keeps it: the first of its equals), whether
+    /// the ids come as bytes or as `String`s, ASCII or not (an id that is not
+    /// ASCII may equal one that is: U+212A is "K"). Sorted by bytes, which for
+    /// ASCII ids is the order the dictionary's `sorted()` gave.
+    @Test func idTallyCountsAsTheDictionary() {
+        let pieces = ["5a", "00", "f", "K", "\u{212A}", "é", "e\u{301}", "", "-", "ab", "0123456789abcdef", "x"]
+        var rng = SplitMix64(77)  // seeded: a failure replays
+        var sawMove = 0
+        for round in 0..<300 {
+            var tally = IDTally()
+            var reference: [String: Int] = [:]
+            if round % 3 == 0 { tally.reserve(Int.random(in: 0...40, using: &rng)) }
+            // Some rounds ASCII only; the others may meet an id that is not, and move.
+            let asciiOnly = round % 2 == 0
+            for _ in 0..<Int.random(in: 0...200, using: &rng) {
+                var id = (0..<Int.random(in: 0...3, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                if asciiOnly { id = String(id.unicodeScalars.filter(\.isASCII).map(Character.init)) }
+                reference[id, default: 0] += 1
+                if Bool.random(using: &rng) {
+                    tally.add(id)
+                } else {
+                    var bytes = id
+                    bytes.withUTF8 { tally.add($0) }
+                }
+            }
+            #expect(tally.distinct == reference.count, "round \(round)")
+            let repeated = reference.filter { $0.value > 1 }.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            #expect(tally.repeated().map { Array($0.utf8) } == repeated.map { Array($0.utf8) }, "round \(round)")
+            if asciiOnly { #expect(repeated == reference.filter { $0.value > 1 }.keys.sorted(), "ASCII: the order of `<`") }
+            if reference.keys.contains(where: { !$0.unicodeScalars.allSatisfy(\.isASCII) }) { sawMove += 1 }
+        }
+        #expect(sawMove > 50, "rounds with an id that is not ASCII: \(sawMove)")
+        // "K" and KELVIN SIGN are one id, as `String`s say.
+        var kelvin = IDTally()
+        kelvin.add("K")
+        kelvin.add("\u{212A}")
+        #expect(kelvin.distinct == 1 && kelvin.repeated() == ["K"])
+    }
 }
 
 /// `addReadingAlternatives` as it was before the reading plans (d3313ac): every

@@ -25,7 +25,7 @@ struct PageWalk {
     private(set) var findings: [Finding] = []
     private var pageFindings = 0
     private var droppedFailure = false
-    private var seen: [String: Int] = [:]
+    private var seen = IDTally()
     private var total: Int?
     /// Per count: the ids of the items that match (each item counts once, however often it comes).
     private var matching: [Set<String>]
@@ -89,15 +89,20 @@ struct PageWalk {
             // Room for the walk's ids at once, not grown by doubling (0.6 % of
             // our client's CPU: perf, issue 24); the server's total is held to
             // a bound, so no answer can make us reserve much.
-            seen.reserveCapacity(min(max(pageTotal ?? 0, count), Self.reservedIDs))
+            seen.reserve(min(max(pageTotal ?? 0, count), Self.reservedIDs))
         }
         if let t = total, let pt = pageTotal, t != pt {
             findings.append(Finding(check: .invariant, pointer: paging.total, expected: "\(t)", actual: "\(pt)",
                 message: "total changed while walking the pages: \(t) at first, \(pt) at offset \(offset)"))
         }
         items.enumerateElements { i, item in
-            let id = idPointer.resolve(in: item)?.textValue ?? "(no id at offset \(offset + i))"
-            seen[id, default: 0] += 1
+            let value = idPointer.resolve(in: item)
+            // A string id is counted from its bytes, without a `String` (`IDTally`).
+            if let value, value.withStringUTF8({ seen.add($0) }) != nil {
+                if counting.isEmpty { return }
+            }
+            let id = value?.textValue ?? "(no id at offset \(offset + i))"
+            if value?.isString != true { seen.add(id) }
             for (k, c) in counting.enumerated() where Checker.matches(c.0.resolve(in: item), c.1) {
                 matching[k].insert(id)
             }
@@ -118,12 +123,12 @@ struct PageWalk {
                 pointer: paging.items, expected: "every page's items as documented",
                 actual: "\(pageFindings) findings", message: "later pages held \(pageFindings) findings in all; the first \(Self.maxPageFindings) are shown"))
         }
-        let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
+        let duplicates = seen.repeated()
         if !duplicates.isEmpty {
             findings.append(Finding(check: .invariant, pointer: paging.items, expected: "each item once",
                 actual: "\(duplicates.count) repeated", message: "walking the pages with limit \(limit) returned \(duplicates.count) item(s) more than once, e.g. \(duplicates.prefix(3).joined(separator: ", "))"))
         }
-        let distinct = seen.count
+        let distinct = seen.distinct
         if let total, distinct != total {
             findings.append(Finding(check: .invariant, pointer: paging.total, expected: "\(total) distinct items",
                 actual: "\(distinct)", message: "walking the pages with limit \(limit) found \(distinct) distinct items, but total says \(total)"))

@@ -38,7 +38,8 @@ struct FastTapeReader {
     var k = 0
     var capacity: Int
     var side: [UInt8] = []
-    /// Per open container: its header's index, and its count with bit 62 set for an object.
+    /// Per open container but the innermost (`read` keeps that one's in its
+    /// variables): its header's index, and its count with bit 62 set for an object.
     var stack: UnsafeMutablePointer<Int>
     var stackCapacity = 32
     var depth = 0
@@ -109,6 +110,13 @@ struct FastTapeReader {
         // container's opening pushes it, and the values that complete
         // containers pop them.
         var key = false
+        // The innermost open container (when `depth` > 0): its header's index,
+        // the values it holds so far, whether it is an object. The ones it is
+        // in wait on `stack`, each as its header's index, then its count with
+        // `objectBit` set for an object.
+        var header = 0
+        var count = 0
+        var object = false
         value: while true {
             guard i < n else { return false }
             let c = base[i]
@@ -176,21 +184,27 @@ struct FastTapeReader {
             } else {
                 switch c {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    let object = base[i] == UInt8(ascii: "{")
+                    let opened = base[i] == UInt8(ascii: "{")
+                    if depth > 0 {
+                        // The container it opens in waits on the stack.
+                        if depth > stackCapacity {
+                            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: 4 * stackCapacity)
+                            bigger.moveInitialize(from: stack, count: 2 * stackCapacity)
+                            stack.deallocate()
+                            stack = bigger
+                            stackCapacity *= 2
+                        }
+                        stack[2 * depth - 2] = header
+                        stack[2 * depth - 1] = object ? count | Self.objectBit : count
+                    }
                     depth += 1
                     if depth > maxDepth { return false }
-                    if depth > stackCapacity {
-                        let bigger = UnsafeMutablePointer<Int>.allocate(capacity: 4 * stackCapacity)
-                        bigger.moveInitialize(from: stack, count: 2 * stackCapacity)
-                        stack.deallocate()
-                        stack = bigger
-                        stackCapacity *= 2
-                    }
                     room()
                     words[k] = 0
                     words[k + 1] = 0
-                    stack[2 * depth - 2] = k
-                    stack[2 * depth - 1] = object ? Self.objectBit : 0
+                    header = k
+                    count = 0
+                    object = opened
                     k += 2
                     i += 1
                     space()
@@ -201,10 +215,14 @@ struct FastTapeReader {
                     }
                     // Empty: closed at once, a complete value.
                     i += 1
-                    let header = stack[2 * depth - 2]
                     words[header] = (object ? TapeTag.object : TapeTag.array) << TapeTag.shift | UInt64(k)
                     words[header + 1] = 0
                     depth -= 1
+                    if depth > 0 {
+                        header = stack[2 * depth - 2]
+                        count = stack[2 * depth - 1] & ~Self.objectBit
+                        object = stack[2 * depth - 1] & Self.objectBit != 0
+                    }
                 case UInt8(ascii: "t"):
                     guard literal(0x6575_7274, 4, TapeTag.true) else { return false }
                 case UInt8(ascii: "f"):
@@ -212,9 +230,31 @@ struct FastTapeReader {
                 case UInt8(ascii: "n"):
                     guard literal(0x6C6C_756E, 4, TapeTag.null) else { return false }
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    p.i = i
-                    guard let d = try? p.parseNumber() else { return false }
-                    i = p.i
+                    // An integer of at most 15 digits (no fraction, no
+                    // exponent) is read here: below 2^53, the double the
+                    // parser makes of it is its value, exactly. Any other
+                    // number is the parser's.
+                    var j = i
+                    let negative = base[j] == UInt8(ascii: "-")
+                    if negative { j += 1 }
+                    let digits = j
+                    var mantissa: UInt64 = 0
+                    while j < n, j - digits < 16, base[j] &- 0x30 < 10 {
+                        mantissa = mantissa &* 10 &+ UInt64(base[j] &- 0x30)
+                        j += 1
+                    }
+                    let d: Double
+                    if j - digits >= 1, j - digits <= 15, j - digits == 1 || base[digits] != UInt8(ascii: "0"),
+                        j == n || (base[j] != UInt8(ascii: ".") && base[j] | 0x20 != UInt8(ascii: "e") && base[j] &- 0x30 >= 10)
+                    {
+                        d = negative ? -Double(mantissa) : Double(mantissa)
+                        i = j
+                    } else {
+                        p.i = i
+                        guard let parsed = try? p.parseNumber() else { return false }
+                        d = parsed
+                        i = p.i
+                    }
                     room()
                     words[k] = TapeTag.number << TapeTag.shift
                     words[k + 1] = d.bitPattern
@@ -226,9 +266,7 @@ struct FastTapeReader {
             // A value is complete: counted in its container, then a comma
             // (the next member or element) or the container's close.
             while depth > 0 {
-                let top = 2 * depth - 1
-                stack[top] += 1
-                let object = stack[top] & Self.objectBit != 0
+                count += 1
                 space()
                 guard i < n else { return false }
                 let b = base[i]
@@ -240,10 +278,14 @@ struct FastTapeReader {
                 }
                 guard b == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
                 i += 1
-                let header = stack[top - 1]
                 words[header] = (object ? TapeTag.object : TapeTag.array) << TapeTag.shift | UInt64(k)
-                words[header + 1] = UInt64(stack[top] & ~Self.objectBit)
+                words[header + 1] = UInt64(count)
                 depth -= 1
+                if depth > 0 {
+                    header = stack[2 * depth - 2]
+                    count = stack[2 * depth - 1] & ~Self.objectBit
+                    object = stack[2 * depth - 1] & Self.objectBit != 0
+                }
             }
             break
         }

@@ -96,6 +96,9 @@ import Testing
         "\"\\ud800\"", "\"\\udc00x\"", "\"\\ud83d\\ude00\"", "\"tab\there\"", "[1] x", "[1]//c", "\u{FEFF}[1]", "\"é\"",
         "{\"a\":1,\"a\":2}", "[[[]]]", "{\"\":{\"\":[]}}", "-0", "1e400", "-1e400", "123456789012345678901234567890",
         "1.7976931348623157e308", "5e-324", "0.1", "[0.30000000000000004]", "{\"k\\n\":\"v\\u0000\"}",
+        // Integers the tape's fast reader reads itself (at most 15 digits), and those next to them.
+        "999999999999999", "-999999999999999", "1234567890123456", "9007199254740993", "[-]", "[1x]", "[01]", "[-01]",
+        "[1,-1,0,-0]", "1E5", "[7.]", "{\"a\":12}", "[123456789012345,1234567890123456]", "-",
     ])
     func edgeCasesReadOrFailTheSame(text: String) {
         #expect(Self.disagreement(Array(text.utf8)) == nil, "\(text.debugDescription)")

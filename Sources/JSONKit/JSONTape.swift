@@ -19,7 +19,8 @@
 /// the tree is made only where a case needs it (a capture's value, a
 /// failure's explanation). The tape reads the same grammar as `JSONParser` in its
 /// `.json` dialect: the parser's own routines read its numbers, literals,
-/// escapes and whitespace, and a document the tape refuses is read again by
+/// escapes and whitespace (or, for the common case, a reader of its own that
+/// JSONTapeTests holds to them: JSONTapeFast.swift), and a document the tape refuses is read again by
 /// `JSONParser` so that the error (message, line, column, key path) is the
 /// tree's, word for word. `materialize()` equals what
 /// `JSONParser.parse` returns, member order and number bits included (a

@@ -1,13 +1,16 @@
 /// The tape's reader for the documents it meets most (perf, issue 24): one
-/// loop with its position, its words and its stack of open containers in
-/// local variables, where `Parser.tapeDocument` passes the parser's state
-/// through a call for every value, key and separator. It writes the same
-/// words as `tapeDocument` for every document it reads, and reads the same
-/// grammar: numbers, literals and strings with escapes through the parser's
-/// own routines. It refuses what it does not read (nil), and `JSONTape.parse`
+/// loop that keeps its position, its words and the container it is in as
+/// its own variables, where `Parser.tapeDocument` passes the parser's state
+/// through a call for every value, key and separator (the page of
+/// `conformance-bench schema`: 797 MB/s before, 1,486 after). It writes the
+/// same words as `tapeDocument` for every document it reads, and reads the
+/// same grammar: strings with escapes and the numbers it does not read itself
+/// (more than 15 digits, a fraction, an exponent) through the parser's own
+/// routines. It refuses what it does not read (nil), and `JSONTape.parse`
 /// then reads the document with `tapeDocument` as before, which also gives a
 /// refused document its error: no error of its own ever reaches anyone.
-/// JSONTapeTests hold the two to the same words for every document of their corpus.
+/// JSONTapeTests hold the two to the same words and the same verdicts on
+/// their whole corpus, their edge cases and 3,000 mutated documents.
 extension JSONTape {
     /// The words and the side buffer of `buf` (the bytes `p` reads), or nil when this reader refuses it.
     static func fastWords(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int, _ p: inout Parser) -> (

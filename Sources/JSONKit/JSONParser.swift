@@ -391,28 +391,35 @@ struct Parser {
     /// The tree and the tape (JSONTape) read strings through it.
     @inline(__always) mutating func skipPlain(quote: UInt8) -> UInt64 {
         var seen: UInt64 = 0
-        // Fast path: skip 8 bytes at a time while none is a quote, a backslash or a control character.
-        if quote == 0x22, let base = buf.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            while i + 8 <= buf.count {
-                let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                let q = x ^ (ones &* 0x22)
-                let b = x ^ (ones &* 0x5C)
-                let hit = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)) & highs
-                if hit != 0 {
-                    // The lowest flagged byte is exact (a borrow only flags bytes above
-                    // a true hit): step straight to it, keeping the bytes before it.
-                    let before = hit.trailingZeroBitCount >> 3
-                    seen |= x & ~(UInt64.max << UInt64(before << 3))
-                    i += before
-                    break
-                }
-                seen |= x
-                i += 8
-            }
-        }
+        if quote == 0x22, let base = buf.baseAddress { i = Parser.plainRun(base, from: i, count: buf.count, seen: &seen) }
         return seen
+    }
+
+    /// Where the bytes from `i` (of the `count` at `base`) stop needing no
+    /// attention in a string quoted with `"`, stepped over 8 at a time: at
+    /// the first quote, backslash or control character, or at the last 8
+    /// bytes' boundary. `seen` gets the bytes stepped over ORed into it.
+    /// `skipPlain` and the tape's fast reader (JSONTapeFast.swift) step with it.
+    @inline(__always) static func plainRun(_ base: UnsafePointer<UInt8>, from i: Int, count: Int, seen: inout UInt64) -> Int {
+        var i = i
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= count {
+            let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let q = x ^ (ones &* 0x22)
+            let b = x ^ (ones &* 0x5C)
+            let hit = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)) & highs
+            if hit != 0 {
+                // The lowest flagged byte is exact (a borrow only flags bytes above
+                // a true hit): step straight to it, keeping the bytes before it.
+                let before = hit.trailingZeroBitCount >> 3
+                seen |= x & ~(UInt64.max << UInt64(before << 3))
+                return i + before
+            }
+            seen |= x
+            i += 8
+        }
+        return i
     }
 
     /// Reads a string from its opening quote (at `i`) while it has no

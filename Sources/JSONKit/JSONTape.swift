@@ -136,13 +136,16 @@ struct TapeWords: ~Copyable {
         base[index] = word
     }
 
-    private mutating func grow() {
+    private mutating func grow() { (base, capacity) = TapeWords.grown(base, count: count, capacity: capacity) }
+
+    /// Words moved to a buffer twice the size (`base` freed), and its capacity:
+    /// how this buffer and the fast reader's (JSONTapeFast.swift) grow.
+    static func grown(_ base: UnsafeMutablePointer<UInt64>, count: Int, capacity: Int) -> (UnsafeMutablePointer<UInt64>, Int) {
         let bigger = capacity * 2
         let moved = UnsafeMutablePointer<UInt64>.allocate(capacity: bigger)
         moved.moveInitialize(from: base, count: count)
         base.deallocate()
-        base = moved
-        capacity = bigger
+        return (moved, bigger)
     }
 
     /// The words, handed over to be read (and freed with the last tape that holds them).

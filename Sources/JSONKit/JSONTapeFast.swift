@@ -59,14 +59,10 @@ struct FastTapeReader {
         stack = .allocate(capacity: 2 * stackCapacity)
     }
 
+    /// Room for two more words.
     @inline(__always) mutating func room() {
         guard k + 2 > capacity else { return }
-        let bigger = capacity * 2
-        let moved = UnsafeMutablePointer<UInt64>.allocate(capacity: bigger)
-        moved.moveInitialize(from: words, count: k)
-        words.deallocate()
-        words = moved
-        capacity = bigger
+        (words, capacity) = TapeWords.grown(words, count: k, capacity: capacity)
     }
 
     @inline(__always) mutating func space() {
@@ -131,23 +127,8 @@ struct FastTapeReader {
                 i += 1
                 let start = i
                 var seen: UInt64 = 0
-                let ones: UInt64 = 0x0101_0101_0101_0101
                 let highs: UInt64 = 0x8080_8080_8080_8080
-                // 8 bytes at a time while none is a quote, a backslash or a control character (as `Parser.skipPlain`).
-                while i + 8 <= n {
-                    let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                    let q = x ^ (ones &* 0x22)
-                    let b = x ^ (ones &* 0x5C)
-                    let hit = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)) & highs
-                    if hit != 0 {
-                        let before = hit.trailingZeroBitCount >> 3
-                        seen |= x & ~(UInt64.max << UInt64(before << 3))
-                        i += before
-                        break
-                    }
-                    seen |= x
-                    i += 8
-                }
+                i = Parser.plainRun(base, from: i, count: n, seen: &seen)
                 var closed = false
                 while i < n {
                     let b = base[i]

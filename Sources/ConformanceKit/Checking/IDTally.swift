@@ -61,14 +61,13 @@ struct IDTally {
     /// Counts one more coming of `id`.
     mutating func add(_ id: String) {
         if byString == nil {
-            var id = id
-            if let ascii = id.withUTF8({ u -> Bool? in
-                guard !u.contains(where: { $0 >= 0x80 }) else { return nil }
+            var utf8 = id
+            let counted = utf8.withUTF8 { u -> Bool in
+                guard !u.contains(where: { $0 >= 0x80 }) else { return false }
                 add(u)
                 return true
-            }), ascii {
-                return
             }
+            if counted { return }
             // The first id that is not ASCII: every id kept so far, as `String`s.
             var all: [String: Int] = [:]
             all.reserveCapacity(ids.count + 1)

@@ -98,11 +98,10 @@ struct PageWalk {
         items.enumerateElements { i, item in
             let value = idPointer.resolve(in: item)
             // A string id is counted from its bytes, without a `String` (`IDTally`).
-            if let value, value.withStringUTF8({ seen.add($0) }) != nil {
-                if counting.isEmpty { return }
-            }
+            let counted = value?.withStringUTF8({ seen.add($0) }) != nil
+            if counted, counting.isEmpty { return }
             let id = value?.textValue ?? "(no id at offset \(offset + i))"
-            if value?.isString != true { seen.add(id) }
+            if !counted { seen.add(id) }
             for (k, c) in counting.enumerated() where Checker.matches(c.0.resolve(in: item), c.1) {
                 matching[k].insert(id)
             }

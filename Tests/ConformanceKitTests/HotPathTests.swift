@@ -1275,6 +1275,32 @@ struct HotPathTests {
         kelvin.add("\u{212A}")
         #expect(kelvin.distinct == 1 && kelvin.repeated() == ["K"])
     }
+
+    /// Ids that all collide in the tally's table (a server that chose them
+    /// so): past `maxProbes` steps the tally moves to the dictionary, whose
+    /// hash is keyed, and still counts as the dictionary does.
+    @Test func idTallyLeavesATableOfCollidingIDs() {
+        var tally = IDTally(hash: { _ in 42 })
+        var reference: [String: Int] = [:]
+        var movedAt: Int?
+        for k in 0..<2_000 {
+            let id = "5a\(k % 700)"
+            reference[id, default: 0] += 1
+            var bytes = id
+            bytes.withUTF8 { tally.add($0) }
+            if movedAt == nil, tally.keptAsStrings { movedAt = reference.count }
+        }
+        #expect(movedAt == IDTally.maxProbes + 2, "moved at the first id past \(IDTally.maxProbes) steps: \(movedAt.map(String.init) ?? "never")")
+        #expect(tally.distinct == 700)
+        #expect(tally.repeated() == reference.filter { $0.value > 1 }.keys.sorted())
+        // A table that hashes well stays one of bytes.
+        var plain = IDTally()
+        for k in 0..<2_000 {
+            var id = "5a\(k)"
+            id.withUTF8 { plain.add($0) }
+        }
+        #expect(!plain.keptAsStrings && plain.distinct == 2_000)
+    }
 }
 
 /// `addReadingAlternatives` as it was before the reading plans (d3313ac): every

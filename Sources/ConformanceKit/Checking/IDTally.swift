@@ -8,7 +8,14 @@ import JSONKit
 /// `String`s and the reverse). The first id that is not ASCII moves them all to
 /// a `[String: Int]`, which compares as `String` does (`"\u{212A}"` is `"K"`).
 /// The figures it answers are the dictionary's: the ids counted, the ids that came more than once.
+///
+/// The table's hash is not keyed: a server that chose its ids to collide
+/// would make each lookup step through all of them. An id found only after
+/// `maxProbes` steps moves the tally to the dictionary too, whose hash is
+/// keyed anew in each process, so no answer can make counting quadratic.
 struct IDTally {
+    /// How the bytes' table hashes (tests give one that collides).
+    private let hash: @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
     private var bytes: [UInt8] = []
     /// Each distinct id: where its bytes are, its hash and how often it came.
     private var ids: [(start: Int, count: Int, hash: UInt64, times: Int)] = []
@@ -16,8 +23,17 @@ struct IDTally {
     private var slots: [Int32] = []
     private var byString: [String: Int]?
 
+    /// Steps through the table to an id, at most; more move the tally to the dictionary.
+    static let maxProbes = 64
+
+    init(hash: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64 = IDTally.hash) { self.hash = hash }
+
     /// How many distinct ids.
     var distinct: Int { byString?.count ?? ids.count }
+
+    /// Whether the ids are kept as `String`s (an id that was not ASCII, or a
+    /// lookup past `maxProbes`), not as bytes.
+    var keptAsStrings: Bool { byString != nil }
 
     /// Room for `n` distinct ids, made at once.
     mutating func reserve(_ n: Int) {
@@ -37,12 +53,18 @@ struct IDTally {
             return add(String(decoding: id, as: UTF8.self))
         }
         if slots.isEmpty { rehash(16) }
-        let h = IDTally.hash(id)
+        let h = hash(id)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
+        var probes = 0
         while true {
             let s = Int(slots[i])
             if s < 0 { break }
+            probes += 1
+            if probes > IDTally.maxProbes || ids.count >= Int(Int32.max) {
+                moveToStrings()
+                return add(String(decoding: id, as: UTF8.self))
+            }
             let e = ids[s]
             if e.hash == h, e.count == id.count, bytes.withUnsafeBufferPointer({ b in
                 id.isEmpty || UnsafeBufferPointer(rebasing: b[e.start..<(e.start + e.count)]).elementsEqual(id)
@@ -68,16 +90,21 @@ struct IDTally {
                 return true
             }
             if counted { return }
-            // The first id that is not ASCII: every id kept so far, as `String`s.
-            var all: [String: Int] = [:]
-            all.reserveCapacity(ids.count + 1)
-            for e in ids { all[String(decoding: bytes[e.start..<(e.start + e.count)], as: UTF8.self), default: 0] += e.times }
-            byString = all
-            bytes = []
-            ids = []
-            slots = []
+            // The first id that is not ASCII.
+            moveToStrings()
         }
         byString![id, default: 0] += 1
+    }
+
+    /// Every id kept so far, as `String`s in the dictionary, from now on.
+    private mutating func moveToStrings() {
+        var all: [String: Int] = [:]
+        all.reserveCapacity(ids.count + 1)
+        for e in ids { all[String(decoding: bytes[e.start..<(e.start + e.count)], as: UTF8.self), default: 0] += e.times }
+        byString = all
+        bytes = []
+        ids = []
+        slots = []
     }
 
     /// The ids that came more than once, in the order of their UTF-8 bytes:
@@ -101,9 +128,8 @@ struct IDTally {
         }
     }
 
-    /// FNV-1a over the bytes, eight at a time, then mixed: ids are short,
-    /// and the table is ours (no one outside chooses where an id lands but
-    /// the server, whose ids are capped in number by the walk).
+    /// FNV-1a over the bytes, eight at a time, then mixed: ids are short.
+    /// Not keyed: see `maxProbes` for a server that makes its ids collide.
     static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(b.count)
         var i = 0

@@ -53,6 +53,11 @@ struct IDTally {
             return add(String(decoding: id, as: UTF8.self))
         }
         if slots.isEmpty { rehash(16) }
+        // The table's indices are 32-bit: past them (never, in memory we have), the dictionary.
+        if ids.count >= Int(Int32.max) {
+            moveToStrings()
+            return add(String(decoding: id, as: UTF8.self))
+        }
         let h = hash(id)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
@@ -61,7 +66,7 @@ struct IDTally {
             let s = Int(slots[i])
             if s < 0 { break }
             probes += 1
-            if probes > IDTally.maxProbes || ids.count >= Int(Int32.max) {
+            if probes > IDTally.maxProbes {
                 moveToStrings()
                 return add(String(decoding: id, as: UTF8.self))
             }

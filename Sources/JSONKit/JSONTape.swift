@@ -75,9 +75,8 @@ public struct JSONTape: Sendable {
     }
 
     /// `parse` without its reader of the common case: the reader of every
-    /// document, and of every refused one's error (public for the tests and
-    /// the benchmark that compare the two readers).
-    public static func parseGeneral(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) -> JSONTape {
+    /// document, and of every refused one's error (JSONTapeTests compare the two readers).
+    static func parseGeneral(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) -> JSONTape {
         // About one value per 12 bytes in API answers; the buffer grows past that when it must.
         var writer = TapeWriter(words: TapeWords(capacity: bytes.count / 6 + 4))
         let read = bytes.withUnsafeBufferPointer { buf -> Bool in

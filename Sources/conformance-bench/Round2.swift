@@ -146,6 +146,13 @@ func rateBenchmark() async throws {
                     (keepAlive ? "yes" : "no") as NSString, r.requests, r.wall, rate, cpu, r.statistics.connections,
                     Double(r.statistics.connections) / Double(max(1, r.requests)), r.statistics.threads,
                     Double(r.statistics.threads) / Double(max(1, r.requests)), r.passed, r.cases))
+            if r.simulatorCPU > 0 {
+                // The simulator a process of its own: the two shares apart (the client's is what our changes move).
+                print(
+                    String(
+                        format: "        CPU ms/req apart: our client %.3f, the simulator's process %.3f", (r.cpu - r.simulatorCPU) * 1000 / Double(max(1, r.requests)),
+                        r.simulatorCPU * 1000 / Double(max(1, r.requests))))
+            }
             if !https, keepAlive, let wrk, let w = try wrk.replay(seconds: max(2, Int(r.wall.rounded()))) {
                 pairs.append((rate, cpu, w))
                 print(

@@ -64,6 +64,11 @@ import Testing
         Hostile(name: "nested 100,000 deep", respond: { _ in
             json(200, [UInt8](repeating: UInt8(ascii: "["), count: 100_000) + [UInt8](repeating: UInt8(ascii: "]"), count: 100_000))
         }, verdict: "error", message: "ERROR mvno-account-get/get-by-id: the response body is not JSON: nesting deeper than"),
+        // Under the cap: parsed, and judged on the pool's worker that read it
+        // (`WorkerExecutor`), whose stack takes the depth.
+        Hostile(name: "nested 511 deep", respond: { _ in
+            json(200, [UInt8](repeating: UInt8(ascii: "["), count: 511) + [UInt8](repeating: UInt8(ascii: "]"), count: 511))
+        }, verdict: "failed", message: "is not of type object (it is an array)"),
         Hostile(name: "never answers", respond: { _ in .raw(.neverAnswer) },
             verdict: "error", message: "timed out after 1 s (the per-request timeout)"),
         Hostile(name: "one byte a second", respond: { _ in

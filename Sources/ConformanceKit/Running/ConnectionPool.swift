@@ -218,6 +218,9 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// The stack of a worker thread.
+    static let workerStackBytes = 8 << 20
+
     private func start(_ worker: Worker) {
         counters.threads.add(1, ordering: .relaxed)
         running.enter()
@@ -225,7 +228,10 @@ final class ConnectionPool: Sendable {
             worker.main()
             running.leave()
         }
-        thread.stackSize = 1 << 20
+        // The cases its answers resume are judged on it (`WorkerExecutor`):
+        // the stack a thread of Swift's own pool has (glibc's default, 8 MB;
+        // reserved, not touched, until a deep answer needs it).
+        thread.stackSize = ConnectionPool.workerStackBytes
         thread.start()
     }
 
@@ -400,6 +406,10 @@ final class ConnectionPool: Sendable {
         func main() {
             var kept: KeptConnection?
             defer { kept?.close() }
+            // The cases this worker's answers resume run here (`WorkerExecutor`).
+            let jobs = WorkerExecutor.Jobs()
+            WorkerExecutor.shared.adopt(jobs)
+            defer { WorkerExecutor.shared.adopt(nil) }
             let readBuffer = ReadBuffer()
             var idleSince = ContinuousClock.now
             /// The kept socket was readable with no job, and a caller had taken the worker: wait on the pipe alone until its job comes.
@@ -441,6 +451,7 @@ final class ConnectionPool: Sendable {
                     // Free before answering, so that the caller's next request finds this worker and its connection.
                     let stays = pool.release(self, plain: hasPipe ? next?.plain : nil)
                     job.continuation.resume(returning: result)
+                    WorkerExecutor.shared.drain(jobs)
                     if !stays { return }
                     idleSince = .now
                     continue

@@ -370,23 +370,33 @@ public struct Runner: Sendable {
         results.reserveCapacity(jobs.count)
         let width = max(1, options.jobs)
         let order = Runner.longestFirst(jobs)
-        await withTaskGroup(of: CaseResult.self) { group in
-            var next = 0
-            while next < order.count && next < width {
-                let job = jobs[Int(order[next])]
-                group.addTask { await self.execute(job) }
-                next += 1
-            }
-            while let r = await group.next() {
-                results.append(r)
-                options.progress?(results.count, jobs.count, r)
-                if next < order.count {
+        // The cases, and this loop that collects them, prefer the pool's
+        // executor: a case resumed by the worker that read its answer is
+        // judged on that worker's thread (`WorkerExecutor`, issue 24). Their
+        // child tasks (a page walk's) inherit the preference.
+        await withTaskExecutorPreference(WorkerExecutor.shared) {
+            await withTaskGroup(of: CaseResult.self) { group in
+                var next = 0
+                while next < order.count && next < width {
                     let job = jobs[Int(order[next])]
                     group.addTask { await self.execute(job) }
                     next += 1
                 }
+                while let r = await group.next() {
+                    results.append(r)
+                    options.progress?(results.count, jobs.count, r)
+                    if next < order.count {
+                        let job = jobs[Int(order[next])]
+                        group.addTask { await self.execute(job) }
+                        next += 1
+                    }
+                }
             }
         }
+        // The preference ends here, and with it the worker's thread: the task
+        // goes on on Swift's own threads (what follows, coverage, reports and
+        // closing the pool, which waits for its workers, must not run on a
+        // worker; WorkerExecutorTests holds the runtime to it).
         results.sortBySeq()
         let endpoints = suite.endpoints.map { EndpointInfo(id: $0.id, title: $0.title, method: $0.method, path: $0.path) }
         var run = RunResult(

@@ -1,0 +1,72 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The task executor the runner's cases prefer: a case resumed by a pool
+/// worker (its answer read) runs on that worker's thread, after the worker
+/// has handed the answer over and before it waits again; resumed anywhere
+/// else, on Swift's global executor, as without a preference.
+///
+/// Why: the worker that reads an answer used to resume its case on the
+/// cooperative pool, which woke one of its threads (a `futex`, a switch)
+/// and judged the answer on another core than the one that had just read
+/// it. Run where the answer arrived, the case's judging finds its bytes in
+/// that core's cache, and a request costs one wake-up (the answer's)
+/// instead of two (issue 24).
+///
+/// What a worker runs is never run inside `enqueue`: the job is queued on
+/// the worker's own list, and the worker runs the list once `resume`
+/// returns (an event loop's order, as SwiftNIO's), until it is empty.
+/// Only the worker's own thread reads or writes its list.
+final class WorkerExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = WorkerExecutor()
+
+    /// The jobs queued on one worker's thread; only that thread touches them.
+    final class Jobs: @unchecked Sendable {
+        fileprivate var queue: [UnownedJob] = []
+        fileprivate var head = 0
+    }
+
+    private let key: pthread_key_t
+
+    private init() {
+        var k = pthread_key_t()
+        precondition(pthread_key_create(&k, nil) == 0, "no thread-specific key left for the pool's executor")
+        key = k
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if let p = pthread_getspecific(key) {
+            Unmanaged<Jobs>.fromOpaque(p).takeUnretainedValue().queue.append(job)
+        } else {
+            globalConcurrentExecutor.enqueue(job)
+        }
+    }
+
+    /// Whether the calling thread is a pool worker's (tests: the run's own
+    /// code after its cases is not, so it never waits on a worker from one).
+    var onWorkerThread: Bool { pthread_getspecific(key) != nil }
+
+    /// Marks the calling thread as a worker with the list `jobs` (retained by the caller for the thread's life).
+    func adopt(_ jobs: Jobs?) {
+        pthread_setspecific(key, jobs.map { UnsafeRawPointer(Unmanaged.passUnretained($0).toOpaque()) })
+    }
+
+    /// Runs what was queued on the calling worker's list, in order, until it is empty.
+    func drain(_ jobs: Jobs) {
+        let me = asUnownedTaskExecutor()
+        while jobs.head < jobs.queue.count {
+            let job = jobs.queue[jobs.head]
+            jobs.head += 1
+            job.runSynchronously(on: me)
+        }
+        jobs.queue.removeAll(keepingCapacity: true)
+        jobs.head = 0
+    }
+}

@@ -52,7 +52,9 @@ import Testing
     /// Jobs queued on a worker's list run in order when the worker drains
     /// it, including those queued while it drains; none runs inside `enqueue`.
     @Test func aWorkersJobsRunInOrderWhenItDrains() async throws {
-        let jobs = WorkerExecutor.Jobs()
+        let pool = ConnectionPool(capacity: 1)
+        let owner = ConnectionPool.Worker(pool: pool)
+        let jobs = WorkerExecutor.Jobs(worker: owner)
         let order = Mutex<[String]>([])
         let (started, go) = AsyncStream.makeStream(of: Void.self)
         let resumed = Mutex<CheckedContinuation<Void, Never>?>(nil)
@@ -83,10 +85,34 @@ import Testing
         thread.start()
         await task.value
         #expect(done.wait(timeout: .now() + 60) == .success)
+        withExtendedLifetime(owner) {}
         #expect(
             order.withLock { $0 } == [
                 "resume returned", "resumed on the worker: true", "after a yield on the worker: true", "drained",
             ])
+    }
+
+    /// Which idle worker a request goes to: the calling worker's own when
+    /// it is idle; else the latest freed that is not running cases; else
+    /// the latest freed.
+    @Test func aRequestGoesToItsOwnWorkerOrOneNotRunningCases() {
+        let pool = ConnectionPool(capacity: 4)
+        let (a, b, c) = (ConnectionPool.Worker(pool: pool), ConnectionPool.Worker(pool: pool), ConnectionPool.Worker(pool: pool))
+        #expect(ConnectionPool.choice(among: [], own: nil) == nil)
+        #expect(ConnectionPool.choice(among: [], own: a) == nil)
+        #expect(ConnectionPool.choice(among: [a, b, c], own: nil) == 2)
+        c.draining.store(true, ordering: .relaxed)
+        #expect(ConnectionPool.choice(among: [a, b, c], own: nil) == 1)
+        b.draining.store(true, ordering: .relaxed)
+        #expect(ConnectionPool.choice(among: [a, b, c], own: nil) == 0)
+        a.draining.store(true, ordering: .relaxed)
+        #expect(ConnectionPool.choice(among: [a, b, c], own: nil) == 2)
+        // Its own, draining or not, wherever it is in the list.
+        #expect(ConnectionPool.choice(among: [a, b, c], own: a) == 0)
+        a.draining.store(false, ordering: .relaxed)
+        #expect(ConnectionPool.choice(among: [a, b, c], own: b) == 1)
+        // Its own not idle (taken): as for a caller of Swift's own threads.
+        #expect(ConnectionPool.choice(among: [a, c], own: b) == 0)
     }
 
     /// A run over kept connections: its cases are collected on workers (the

@@ -183,9 +183,13 @@ final class ConnectionPool: Sendable {
             case new(Worker)
             case alone
         }
+        let own = WorkerExecutor.shared.currentJobs?.worker
         let pick: Pick = state.withLock { s in
             if s.closed { return .alone }
-            if let e = s.idle.popLast() { return .worker(e.worker, plain: e.plain) }
+            if let i = ConnectionPool.choice(among: s.idle.map(\.worker), own: own) {
+                let e = s.idle.remove(at: i)
+                return .worker(e.worker, plain: e.plain)
+            }
             if s.workers < capacity {
                 s.workers += 1
                 return .new(Worker(pool: self))
@@ -216,6 +220,20 @@ final class ConnectionPool: Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
+    }
+
+    /// Which idle worker a request goes to (`idle` oldest first), nil when
+    /// none is idle. The calling thread's own worker when it is idle (`own`:
+    /// the case it judges sends its next request there, and the answer
+    /// comes back to the thread that holds the case's data); otherwise the
+    /// latest freed that is not running cases (`Worker.draining`): one that
+    /// is would read this answer only after the cases it runs, while
+    /// another waits. When every idle worker is running cases, the latest
+    /// freed, as before (better late than a connection of its own).
+    static func choice(among idle: [Worker], own: Worker?) -> Int? {
+        guard !idle.isEmpty else { return nil }
+        if let own, let i = idle.lastIndex(where: { $0 === own }) { return i }
+        return idle.lastIndex { !$0.draining.load(ordering: .relaxed) } ?? idle.count - 1
     }
 
     /// The stack of a worker thread.
@@ -325,6 +343,9 @@ final class ConnectionPool: Sendable {
             var waiting = false
         }
         private let slot = Mutex(Slot())
+        /// Whether the worker is running the cases its last answer resumed
+        /// (`WorkerExecutor.drain`): from before it is freed until they wait again.
+        let draining = Atomic<Bool>(false)
         /// The pipe that wakes the worker (both ends non-blocking): it waits
         /// on it and, when idle with a plain kept connection, on that socket
         /// too. -1 when the pool has no descriptors to spare for pipes, or
@@ -407,7 +428,7 @@ final class ConnectionPool: Sendable {
             var kept: KeptConnection?
             defer { kept?.close() }
             // The cases this worker's answers resume run here (`WorkerExecutor`).
-            let jobs = WorkerExecutor.Jobs()
+            let jobs = WorkerExecutor.Jobs(worker: self)
             WorkerExecutor.shared.adopt(jobs)
             defer { WorkerExecutor.shared.adopt(nil) }
             let readBuffer = ReadBuffer()
@@ -449,9 +470,11 @@ final class ConnectionPool: Sendable {
                     let (result, next) = exchange.run(job.request, target: job.target, kept: kept, written: written)
                     kept = next
                     // Free before answering, so that the caller's next request finds this worker and its connection.
+                    draining.store(true, ordering: .relaxed)
                     let stays = pool.release(self, plain: hasPipe ? next?.plain : nil)
                     job.continuation.resume(returning: result)
                     WorkerExecutor.shared.drain(jobs)
+                    draining.store(false, ordering: .relaxed)
                     if !stays { return }
                     idleSince = .now
                     continue

@@ -12,12 +12,13 @@ import Foundation
 /// has handed the answer over and before it waits again; resumed anywhere
 /// else, on Swift's global executor, as without a preference.
 ///
-/// Why: the worker that reads an answer used to resume its case on the
-/// cooperative pool, which woke one of its threads (a `futex`, a switch)
-/// and judged the answer on another core than the one that had just read
-/// it. Run where the answer arrived, the case's judging finds its bytes in
-/// that core's cache, and a request costs one wake-up (the answer's)
-/// instead of two (issue 24).
+/// Why: the worker that read an answer used to resume its case on the
+/// cooperative pool, which woke one of its threads: two context switches of
+/// our client a request; now 1.1. On shared cores our client's CPU a
+/// request did not move beyond the noise, and the simulator's under it fell
+/// by about a tenth (the judged request rate, issue 24); with a CPU of its
+/// own, our client takes 5–10 % more (Design.md; Benchmarks.md,
+/// twenty-first pass).
 ///
 /// What a worker runs is never run inside `enqueue`: the job is queued on
 /// the worker's own list, and the worker runs the list once `resume`
@@ -30,6 +31,10 @@ final class WorkerExecutor: TaskExecutor, @unchecked Sendable {
     final class Jobs: @unchecked Sendable {
         fileprivate var queue: [UnownedJob] = []
         fileprivate var head = 0
+        /// The worker whose thread this is (it outlives the list: the list lives in its `main`).
+        unowned let worker: ConnectionPool.Worker
+
+        init(worker: ConnectionPool.Worker) { self.worker = worker }
     }
 
     private let key: pthread_key_t
@@ -52,6 +57,11 @@ final class WorkerExecutor: TaskExecutor, @unchecked Sendable {
     /// Whether the calling thread is a pool worker's (tests: the run's own
     /// code after its cases is not, so it never waits on a worker from one).
     var onWorkerThread: Bool { pthread_getspecific(key) != nil }
+
+    /// The calling worker thread's list (and through it its worker); nil on any other thread.
+    var currentJobs: Jobs? {
+        pthread_getspecific(key).map { Unmanaged<Jobs>.fromOpaque($0).takeUnretainedValue() }
+    }
 
     /// Marks the calling thread as a worker with the list `jobs` (retained by the caller for the thread's life).
     func adopt(_ jobs: Jobs?) {

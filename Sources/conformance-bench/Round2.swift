@@ -255,6 +255,7 @@ func rateBenchmark() async throws {
     if let h = walls[false], let s = walls[true] {
         print(String(format: "https / http: %.2f× (TLS carrier: %@)", s / h, (URLSessionTransport.tlsInProcess ? "libssl in the process" : "openssl s_client") as NSString))
         recordFigure("https.ratio", s / h)
+        recordFigure("https.front", TLSFront.code)
     }
     print(String(format: "load average %.2f at the end (the machine is shared: figures move with it)", loadAverage()))
 }

@@ -363,6 +363,25 @@ final class TLSFront {
         return .python
     }()
 
+    /// The front as a figure (`recordFigure` keeps numbers): 0 nginx, 1 socat, 2 Python.
+    static var code: Double {
+        switch chosen {
+        case .nginx: return 0
+        case .socat: return 1
+        case .python: return 2
+        }
+    }
+
+    /// What the acceptance's https line says about the front, from `code`.
+    static func named(code: Double?) -> String {
+        switch code {
+        case 0: return "through nginx"
+        case 1: return "through socat, a process per connection; apt-get install nginx-light libnginx-mod-stream for the front a staging server has"
+        case 2: return "through the Python front; apt-get install nginx-light libnginx-mod-stream for the front a staging server has"
+        default: return "the front not recorded"
+        }
+    }
+
     /// What the benchmark's header says about the front.
     static var described: String {
         switch chosen {

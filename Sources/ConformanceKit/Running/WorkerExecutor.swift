@@ -17,8 +17,8 @@ import Foundation
 /// our client a request; now 1.1. On shared cores our client's CPU a
 /// request did not move beyond the noise, and the simulator's under it fell
 /// by about a tenth (the judged request rate, issue 24); with a CPU of its
-/// own, our client takes 5–10 % more (Design.md; Benchmarks.md,
-/// twenty-first pass).
+/// own, our client takes about 5–10 % more, near this host's noise
+/// (Design.md; Benchmarks.md, twenty-first pass).
 ///
 /// What a worker runs is never run inside `enqueue`: the job is queued on
 /// the worker's own list, and the worker runs the list once `resume`

@@ -186,7 +186,7 @@ final class ConnectionPool: Sendable {
         let own = WorkerExecutor.shared.currentJobs?.worker
         let pick: Pick = state.withLock { s in
             if s.closed { return .alone }
-            if let i = ConnectionPool.choice(among: s.idle.map(\.worker), own: own) {
+            if let i = ConnectionPool.choice(among: s.idle.lazy.map(\.worker), own: own) {
                 let e = s.idle.remove(at: i)
                 return .worker(e.worker, plain: e.plain)
             }
@@ -230,10 +230,10 @@ final class ConnectionPool: Sendable {
     /// is would read this answer only after the cases it runs, while
     /// another waits. When every idle worker is running cases, the latest
     /// freed, as before (better late than a connection of its own).
-    static func choice(among idle: [Worker], own: Worker?) -> Int? {
+    static func choice<Idle: RandomAccessCollection>(among idle: Idle, own: Worker?) -> Int? where Idle.Element == Worker, Idle.Index == Int {
         guard !idle.isEmpty else { return nil }
         if let own, let i = idle.lastIndex(where: { $0 === own }) { return i }
-        return idle.lastIndex { !$0.draining.load(ordering: .relaxed) } ?? idle.count - 1
+        return idle.lastIndex { !$0.draining.load(ordering: .relaxed) } ?? idle.index(before: idle.endIndex)
     }
 
     /// The stack of a worker thread.

@@ -10,7 +10,11 @@ import Foundation
 /// The task executor the runner's cases prefer: a case resumed by a pool
 /// worker (its answer read) runs on that worker's thread, after the worker
 /// has handed the answer over and before it waits again; resumed anywhere
-/// else, on Swift's global executor, as without a preference.
+/// else, on Swift's global executor, as without a preference. A case whose
+/// answer is read before it has suspended (its thread lost the CPU between
+/// writing the request and awaiting the answer) was never resumed: it goes
+/// on where it was, on Swift's threads (slower, not wrong; CI saw it five
+/// requests in a row under load, WorkerExecutorTests).
 ///
 /// Why: the worker that read an answer used to resume its case on the
 /// cooperative pool, which woke one of its threads: two context switches of

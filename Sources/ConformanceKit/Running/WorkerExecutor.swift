@@ -19,10 +19,12 @@ import Foundation
 /// Why: the worker that read an answer used to resume its case on the
 /// cooperative pool, which woke one of its threads: two context switches of
 /// our client a request; now 1.1. On shared cores our client's CPU a
-/// request did not move beyond the noise, and the simulator's under it fell
-/// by about a tenth (the judged request rate, issue 24); with a CPU of its
-/// own, our client takes about 5–10 % more, near this host's noise
-/// (Design.md; Benchmarks.md, twenty-first pass).
+/// request did not move beyond the noise. The simulator's under it fell by
+/// about a tenth in one A/B; measured again in both orders, the two
+/// together fell by 2.6 %, within the noise (the judged request rate, issue
+/// 24). With a CPU of its own, our client takes about 5–10 % more, near
+/// this host's noise (Design.md; Benchmarks.md, twenty-first and
+/// twenty-second passes).
 ///
 /// What a worker runs is never run inside `enqueue`: the job is queued on
 /// the worker's own list, and the worker runs the list once `resume`
